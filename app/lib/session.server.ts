@@ -1,0 +1,30 @@
+// The dashboard's view of sessions: the same service the API uses, read from the request's cookie.
+import { redirect } from "react-router";
+import { lookupSession, readSessionCookie } from "../../worker/accounts/sessions";
+import { getConfig } from "../../worker/config";
+import { getDb } from "../../worker/db";
+import type { SessionPrincipal } from "../../worker/env";
+
+export async function getSession(request: Request, env: Env): Promise<SessionPrincipal | undefined> {
+  const token = readSessionCookie(request.url, request.headers.get("cookie"));
+  return token ? lookupSession(getDb(env.DB), token) : undefined;
+}
+
+/** The signed-in account, or a redirect to /login that comes back here afterwards. */
+export async function requireUser(request: Request, env: Env): Promise<SessionPrincipal> {
+  const session = await getSession(request, env);
+  if (!session) {
+    const url = new URL(request.url);
+    throw redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return session;
+}
+
+export function isAdmin(env: Env, session: SessionPrincipal | undefined): boolean {
+  return Boolean(session && getConfig(env).adminEmails.has(session.email));
+}
+
+/** Only local paths are followed after login (no open redirects). */
+export function safeNext(next: string | null): string {
+  return next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
+}

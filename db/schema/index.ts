@@ -1,0 +1,4 @@
+// Every table of the D1 database, one file per capability.
+export * from "./accounts";
+export * from "./keys";
+export * from "./rate-limits";

@@ -1,0 +1,83 @@
+// `npm start`: build, serve the built Worker production-like under workerd, seed a demo account, print how in.
+//   --port N (or PORT), --var NAME:VALUE (repeatable), --fakes (serve the local fake providers and Stripe/Graph).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { seedDemo } from "./seed";
+import { startServer } from "./server";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dataDir = path.join(root, ".data");
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string" },
+    var: { type: "string", multiple: true },
+    "no-build": { type: "boolean" },
+    fakes: { type: "boolean" },
+  },
+});
+
+function parseVars(list: string[] = []): Record<string, string> {
+  return Object.fromEntries(
+    list.map((item) => {
+      const i = item.indexOf(":");
+      if (i <= 0) throw new Error(`--var expects NAME:VALUE, got "${item}"`);
+      return [item.slice(0, i), item.slice(i + 1)];
+    }),
+  );
+}
+
+/** A master key generated once per checkout for local runs; production sets MASTER_KEY as a secret. */
+function localSecrets(): Record<string, string> {
+  const file = path.join(dataDir, "local-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const secrets = { MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64") };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function main() {
+  mkdirSync(dataDir, { recursive: true });
+  if (!values["no-build"]) {
+    console.info("Building…");
+    execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], { cwd: root, stdio: "ignore" });
+  }
+  const port = Number(values.port ?? process.env.PORT ?? 8787);
+  let fakeVars: Record<string, string> = {};
+  if (values.fakes) {
+    const { startFakes } = await import("../tests/fakes/index");
+    const fakes = await startFakes();
+    fakeVars = fakes.vars;
+    console.info(`Fake upstreams on loopback: ${Object.values(fakes.urls).join(", ")}`);
+  }
+  const server = await startServer({
+    port,
+    persistDir: dataDir,
+    cronIntervalMs: 60_000,
+    vars: { ...localSecrets(), ...fakeVars, ...parseVars(values.var) },
+  });
+  const origin = `http://localhost:${port}`;
+  const demo = await seedDemo(server.mf, origin, dataDir);
+  console.info(`
+  Botmara is running at ${origin}
+
+  Demo login:    ${demo.email} / ${demo.password}
+  Demo API key:  ${demo.apiKey}
+
+  Try:  curl ${origin}/v1/chat/completions -H "Authorization: Bearer ${demo.apiKey}" \\
+          -H "Content-Type: application/json" -d '{"model":"dev/echo","messages":[{"role":"user","content":"Hello"}]}'
+`);
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+// Builds the Worker and serves it as `npm start` does, on a free port, with fresh in-memory state.
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { type RunningServer, startServer } from "../../scripts/server";
+import { startFakes } from "../fakes/index";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseUrl: string;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const root = path.resolve(import.meta.dirname, "../..");
+  execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], { cwd: root, stdio: "ignore" });
+  const fakes = await startFakes();
+  const port = await freePort();
+  const server: RunningServer = await startServer({
+    port,
+    quiet: true,
+    vars: {
+      ...fakes.vars,
+      MASTER_KEY: "ZTJlLW1hc3Rlci1rZXktMzItYnl0ZXMtbG9uZy0hISE=",
+      ADMIN_EMAILS: "operator@example.com",
+    },
+  });
+  project.provide("baseUrl", `http://localhost:${port}`);
+  return async () => {
+    await server.close();
+    await fakes.close();
+  };
+}

@@ -1,0 +1,59 @@
+// Test projects: "workers" runs inside workerd with real D1/R2/DO bindings; "node" runs pure code;
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false"; // tests need no network
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.WRANGLER_HIDE_BANNER = "true";
+// "e2e" drives a real Chromium against the built Worker served as `npm start` serves it.
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            main: "./worker/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations(path.resolve("db/migrations")),
+                MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
+                ADMIN_EMAILS: "operator@example.com",
+                ...inject("fakeVars"),
+              },
+            },
+          })),
+        ],
+        resolve: {
+          alias: { "virtual:react-router/server-build": path.resolve("tests/pool/server-build-stub.ts") },
+        },
+        test: {
+          name: "workers",
+          include: ["tests/pool/**/*.test.ts", "worker/**/*.test.ts"],
+          setupFiles: ["./tests/pool/apply-migrations.ts"],
+          globalSetup: ["./tests/pool/global-setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["tests/node/**/*.test.{ts,tsx}"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["tests/e2e/**/*.test.ts"],
+          globalSetup: ["./tests/e2e/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

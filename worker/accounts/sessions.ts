@@ -1,0 +1,87 @@
+// Browser sessions: an opaque random id in a cookie, only its SHA-256 in D1, idle and absolute expiry.
+import { and, eq, gt } from "drizzle-orm";
+import { accounts, sessions } from "../../db/schema";
+import { randomToken, sha256Hex } from "../crypto/encoding";
+import type { Db, SessionPrincipal } from "../env";
+
+export const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
+export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
+/** last_seen_at is refreshed at most this often, so reads stay reads. */
+const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
+
+/** `__Host-` and Secure need https; plain-http loopback (local dev) gets a plain name. */
+export function sessionCookieName(url: string): string {
+  return new URL(url).protocol === "https:" ? "__Host-sid" : "sid";
+}
+
+export function readSessionCookie(url: string, cookieHeader: string | null): string | undefined {
+  if (!cookieHeader) return undefined;
+  const name = sessionCookieName(url);
+  for (const part of cookieHeader.split(";")) {
+    const [k, ...v] = part.trim().split("=");
+    if (k === name) return v.join("=");
+  }
+  return undefined;
+}
+
+export async function createSession(db: Db, accountId: string): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomToken(32);
+  const now = Date.now();
+  const expiresAt = new Date(now + SESSION_ABSOLUTE_MS);
+  await db.insert(sessions).values({
+    idHash: await sha256Hex(token),
+    accountId,
+    createdAt: new Date(now),
+    lastSeenAt: new Date(now),
+    expiresAt,
+  });
+  return { token, expiresAt };
+}
+
+/** The live session for a cookie value, or undefined when unknown, idle too long, expired or tombstoned. */
+export async function lookupSession(db: Db, token: string): Promise<SessionPrincipal | undefined> {
+  const idHash = await sha256Hex(token);
+  const now = Date.now();
+  const [row] = await db
+    .select({
+      accountId: sessions.accountId,
+      email: accounts.email,
+      lastSeenAt: sessions.lastSeenAt,
+      status: accounts.status,
+    })
+    .from(sessions)
+    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+    .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, new Date(now))))
+    .limit(1);
+  if (!row || row.status !== "active") return undefined;
+  if (now - row.lastSeenAt.getTime() > SESSION_IDLE_MS) {
+    await db.delete(sessions).where(eq(sessions.idHash, idHash));
+    return undefined;
+  }
+  if (now - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    await db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.idHash, idHash));
+  }
+  return { accountId: row.accountId, email: row.email, sessionHash: idHash };
+}
+
+export async function destroySession(db: Db, sessionHash: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.idHash, sessionHash));
+}
+
+/** The Set-Cookie value for a session; the API and the dashboard both use it. */
+export function sessionSetCookie(url: string, token: string, expiresAt: Date): string {
+  const secure = new URL(url).protocol === "https:";
+  const parts = [
+    `${sessionCookieName(url)}=${token}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Lax",
+    `Expires=${expiresAt.toUTCString()}`,
+  ];
+  if (secure) parts.push("Secure");
+  return parts.join("; ");
+}
+
+export function sessionClearCookie(url: string): string {
+  return sessionSetCookie(url, "", new Date(0));
+}

@@ -1,0 +1,64 @@
+// The Hono app: middleware, then /v1 (AI API), /api (management), /webhooks, then the dashboard.
+import { bodyLimit } from "hono/body-limit";
+import { createRequestHandler } from "react-router";
+import { loadSession } from "./accounts/middleware";
+import { accountRoutes, authRoutes } from "./accounts/routes";
+import { aiRoutes } from "./ai/routes";
+import { getConfig } from "./config";
+import { getDb } from "./db";
+import { AppError, notFound, onError } from "./errors";
+import { keyRoutes } from "./keys/routes";
+import { createRouter } from "./openapi";
+import { policyRoutes } from "./privacy/policy-routes";
+import { csrf } from "./security/csrf";
+import { securityHeaders } from "./security/headers";
+
+const API_BODY_LIMIT = 256 * 1024;
+
+const tooLarge = () => {
+  throw new AppError(413, "Request body is too large.", { code: "body_too_large" });
+};
+
+export const api = createRouter();
+api.use("*", bodyLimit({ maxSize: API_BODY_LIMIT, onError: tooLarge }), loadSession);
+api.route("/auth", authRoutes);
+api.route("/account", accountRoutes);
+api.route("/keys", keyRoutes);
+api.route("/privacy", policyRoutes);
+
+export const app = createRouter();
+app.onError(onError);
+app.use("*", securityHeaders, async (c, next) => {
+  c.set("config", getConfig(c.env));
+  c.set("db", getDb(c.env.DB));
+  await next();
+});
+app.use("*", csrf);
+app.route("/v1", aiRoutes);
+app.route("/api", api);
+
+app.doc31("/api/openapi.json", (c) => ({
+  openapi: "3.1.0",
+  info: {
+    title: `${getConfig(c.env).appName} API`,
+    version: "1.0.0",
+    description: "OpenAI- and Anthropic-compatible AI API, and the management API behind the dashboard.",
+  },
+  servers: [{ url: new URL(c.req.url).origin }],
+}));
+app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+app.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "sid" });
+
+// Unknown API paths are JSON 404s, never the dashboard's HTML.
+app.all("/api/*", () => {
+  throw notFound("Route");
+});
+app.all("/v1/*", () => {
+  throw notFound("Route");
+});
+app.all("/webhooks/*", () => {
+  throw notFound("Route");
+});
+
+const dashboard = createRequestHandler(() => import("virtual:react-router/server-build"), import.meta.env.MODE);
+app.all("*", (c) => dashboard(c.req.raw, { cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext } }));

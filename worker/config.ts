@@ -1,0 +1,96 @@
+// The running configuration, parsed once per isolate from vars and secrets with zod.
+// The /privacy page and the promise report read the same object that enforces the rules.
+import { z } from "zod";
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? "")
+      .split(",")
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean),
+  );
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((s) => (s?.trim() ? s.trim() : undefined));
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s === "" ? fallback : s === "true" || s === "1"));
+
+const envSchema = z.object({
+  APP_NAME: z.string().default("Botmara"),
+  PRIVACY_CONTACT: z.string().default("privacy@botmara.com"),
+  ADMIN_EMAILS: csv,
+  OPENAI_API_KEY: optionalSecret,
+  OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
+  ANTHROPIC_API_KEY: optionalSecret,
+  ANTHROPIC_BASE_URL: z.url().default("https://api.anthropic.com"),
+  STRIPE_SECRET_KEY: optionalSecret,
+  STRIPE_WEBHOOK_SECRET: optionalSecret,
+  STRIPE_API_BASE_URL: z.url().default("https://api.stripe.com"),
+  WHATSAPP_GRAPH_BASE_URL: z.url().default("https://graph.facebook.com/v21.0"),
+  MASTER_KEY: optionalSecret,
+  MAIL_TRANSPORT: z.enum(["local", "http"]).default("local"),
+  MAIL_API_URL: optionalSecret,
+  MAIL_API_KEY: optionalSecret,
+  MAIL_FROM: z.string().default("Botmara <no-reply@botmara.com>"),
+  /** "auto": the built-in dev provider answers when no provider key is configured. */
+  DEV_PROVIDER: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Local development only: lets upstream base URLs use plain http on loopback. */
+  ALLOW_INSECURE_UPSTREAMS: bool(false),
+});
+
+export type Config = ReturnType<typeof buildConfig>;
+
+/** Facts the policy states; changing one here changes the page and the behaviour together. */
+export const policy = {
+  version: "2025-01",
+  deletionDeadlineDays: 30,
+  retentionChoicesDays: [1, 7, 30, 90] as const,
+  contentLoggingDefault: false,
+  trainingConsentDefault: false,
+};
+
+function buildConfig(env: Env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  const v = parsed.data;
+  return {
+    appName: v.APP_NAME,
+    privacyContact: v.PRIVACY_CONTACT,
+    adminEmails: new Set(v.ADMIN_EMAILS),
+    openai: { apiKey: v.OPENAI_API_KEY, baseUrl: v.OPENAI_BASE_URL.replace(/\/+$/, "") },
+    anthropic: { apiKey: v.ANTHROPIC_API_KEY, baseUrl: v.ANTHROPIC_BASE_URL.replace(/\/+$/, "") },
+    stripe: {
+      secretKey: v.STRIPE_SECRET_KEY,
+      webhookSecret: v.STRIPE_WEBHOOK_SECRET,
+      apiBaseUrl: v.STRIPE_API_BASE_URL,
+    },
+    whatsapp: { graphBaseUrl: v.WHATSAPP_GRAPH_BASE_URL.replace(/\/+$/, "") },
+    masterKey: v.MASTER_KEY,
+    mail: { transport: v.MAIL_TRANSPORT, apiUrl: v.MAIL_API_URL, apiKey: v.MAIL_API_KEY, from: v.MAIL_FROM },
+    devProvider:
+      v.DEV_PROVIDER === "on" || (v.DEV_PROVIDER === "auto" && !v.OPENAI_API_KEY && !v.ANTHROPIC_API_KEY),
+    allowInsecureUpstreams: v.ALLOW_INSECURE_UPSTREAMS,
+    policy,
+  };
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** The parsed configuration for this env object (the same object across requests in an isolate). */
+export function getConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = buildConfig(env);
+    cache.set(env, config);
+  }
+  return config;
+}

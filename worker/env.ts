@@ -1,0 +1,22 @@
+// The Hono app's type: Cloudflare bindings plus what middleware puts on the context.
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type * as schema from "../db/schema";
+import type { Config } from "./config";
+
+export type Db = DrizzleD1Database<typeof schema>;
+
+/** The account behind a browser session. */
+export type SessionPrincipal = { accountId: string; email: string; sessionHash: string };
+
+/** The account behind an API key. */
+export type ApiKeyPrincipal = { accountId: string; keyId: string; rateLimitRpm: number | null };
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    db: Db;
+    config: Config;
+    session?: SessionPrincipal;
+    apiKey?: ApiKeyPrincipal;
+  };
+};

@@ -1,0 +1,54 @@
+// API-key authentication for /v1/*: Bearer or x-api-key, one indexed lookup, cached briefly per isolate.
+import { and, eq, isNull } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import { accounts, apiKeys } from "../../db/schema";
+import { sha256Hex } from "../crypto/encoding";
+import type { AppEnv, Db } from "../env";
+import { unauthorized } from "../errors";
+import { cachedKey, rememberKey } from "./cache";
+import { KEY_PREFIX } from "./service";
+
+/** last_used_at is written at most this often per key, off the response path. */
+const LAST_USED_INTERVAL_MS = 60_000;
+
+export function presentedKey(headers: Headers): string | undefined {
+  const auth = headers.get("authorization");
+  if (auth) {
+    const match = /^Bearer\s+(\S+)$/i.exec(auth);
+    return match?.[1];
+  }
+  return headers.get("x-api-key") ?? undefined;
+}
+
+async function lookup(db: Db, keyHash: string) {
+  const [row] = await db
+    .select({ keyId: apiKeys.id, accountId: apiKeys.accountId, rateLimitRpm: apiKeys.rateLimitRpm })
+    .from(apiKeys)
+    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), eq(accounts.status, "active")))
+    .limit(1);
+  return row;
+}
+
+export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = presentedKey(c.req.raw.headers);
+  if (!key) throw unauthorized("Missing API key. Send it as 'Authorization: Bearer <key>'.", "missing_api_key");
+  if (!key.startsWith(KEY_PREFIX)) throw unauthorized("Invalid API key.", "invalid_api_key");
+  const keyHash = await sha256Hex(key);
+  const now = Date.now();
+  let entry = cachedKey(keyHash, now);
+  if (!entry) {
+    const row = await lookup(c.var.db, keyHash);
+    if (!row) throw unauthorized("Invalid API key.", "invalid_api_key");
+    entry = { principal: row, fetchedAt: now, lastUsedWrittenAt: 0 };
+    rememberKey(keyHash, entry);
+  }
+  if (now - entry.lastUsedWrittenAt > LAST_USED_INTERVAL_MS) {
+    entry.lastUsedWrittenAt = now;
+    c.executionCtx.waitUntil(
+      c.var.db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, entry.principal.keyId)),
+    );
+  }
+  c.set("apiKey", entry.principal);
+  await next();
+};

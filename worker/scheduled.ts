@@ -1,0 +1,15 @@
+// Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
+type Job = { name: string; run: (env: Env, now: Date) => Promise<void> };
+
+const jobs: Job[] = [];
+
+export async function scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+  const now = new Date(controller.scheduledTime);
+  const results = await Promise.allSettled(jobs.map((job) => job.run(env, now)));
+  results.forEach((result, i) => {
+    if (result.status === "rejected") {
+      const error = result.reason instanceof Error ? result.reason.name : "error";
+      console.error(`cron job ${jobs[i]?.name} failed: ${error}`);
+    }
+  });
+}

@@ -1,0 +1,49 @@
+// Security headers on every response, and https-only outside loopback (P4).
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+
+export function isLoopback(url: URL): boolean {
+  return LOOPBACK.test(url.hostname);
+}
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const url = new URL(c.req.url);
+  if (url.protocol === "http:" && !isLoopback(url)) {
+    url.protocol = "https:";
+    return c.redirect(url.toString(), 308);
+  }
+  await next();
+  const h = c.res.headers;
+  // Streams and upstream responses may come with immutable headers; rebuild only when needed.
+  try {
+    setAll(h, url.protocol === "https:");
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    setAll(c.res.headers, url.protocol === "https:");
+  }
+};
+
+function setAll(h: Headers, https: boolean) {
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("Referrer-Policy", "strict-origin-when-cross-origin");
+  h.set("X-Frame-Options", "DENY");
+  h.set("Cross-Origin-Opener-Policy", "same-origin");
+  h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", CSP);
+  if (https) h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
+}
