@@ -2,6 +2,7 @@
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false"; // tests need no network
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.WRANGLER_HIDE_BANNER = "true";
+
 // "e2e" drives a real Chromium against the built Worker served as `npm start` serves it.
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";

@@ -6,5 +6,3 @@ declare module "react-router" {
     cloudflare: { env: Env; ctx: ExecutionContext };
   }
 }
-
-export {};

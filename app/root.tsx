@@ -1,5 +1,13 @@
 import type { ReactNode } from "react";
-import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from "react-router";
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+} from "react-router";
 import "./load-context";
 import stylesHref from "./styles.css?url";
 
@@ -38,7 +46,11 @@ export function ErrorBoundary() {
   const error = useRouteError();
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const message =
-    status === 404 ? "This page does not exist." : isRouteErrorResponse(error) ? error.statusText : "Something went wrong.";
+    status === 404
+      ? "This page does not exist."
+      : isRouteErrorResponse(error)
+        ? error.statusText
+        : "Something went wrong.";
   return (
     <main className="center-page">
       <div className="card narrow">

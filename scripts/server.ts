@@ -17,7 +17,12 @@ export type ServerOptions = {
   quiet?: boolean;
 };
 
-export type RunningServer = { url: string; mf: Miniflare; close: () => Promise<void>; runCron: () => Promise<void> };
+export type RunningServer = {
+  url: string;
+  mf: Miniflare;
+  close: () => Promise<void>;
+  runCron: () => Promise<void>;
+};
 
 const root = path.resolve(import.meta.dirname, "..");
 const buildDir = path.join(root, "build", "server");
@@ -60,7 +65,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const configPath = path.join(buildDir, "wrangler.json");
   if (!existsSync(configPath)) throw new Error("No build found: run `npx react-router build` first.");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
-  const modules = listModules(buildDir).sort((a, b) => Number(b.endsWith("index.js")) - Number(a.endsWith("index.js")));
+  const modules = listModules(buildDir).sort(
+    (a, b) => Number(b.endsWith("index.js")) - Number(a.endsWith("index.js")),
+  );
   const persist = options.persistDir
     ? {
         d1Persist: path.join(options.persistDir, "d1"),

@@ -42,7 +42,10 @@ async function main() {
   mkdirSync(dataDir, { recursive: true });
   if (!values["no-build"]) {
     console.info("Building…");
-    execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], { cwd: root, stdio: "ignore" });
+    execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], {
+      cwd: root,
+      stdio: "ignore",
+    });
   }
   const port = Number(values.port ?? process.env.PORT ?? 8787);
   let fakeVars: Record<string, string> = {};

@@ -47,7 +47,11 @@ app.doc31("/api/openapi.json", (c) => ({
   servers: [{ url: new URL(c.req.url).origin }],
 }));
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
-app.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "sid" });
+app.openAPIRegistry.registerComponent("securitySchemes", "session", {
+  type: "apiKey",
+  in: "cookie",
+  name: "sid",
+});
 
 // Unknown API paths are JSON 404s, never the dashboard's HTML.
 app.all("/api/*", () => {
@@ -60,5 +64,10 @@ app.all("/webhooks/*", () => {
   throw notFound("Route");
 });
 
-const dashboard = createRequestHandler(() => import("virtual:react-router/server-build"), import.meta.env.MODE);
-app.all("*", (c) => dashboard(c.req.raw, { cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext } }));
+const dashboard = createRequestHandler(
+  () => import("virtual:react-router/server-build"),
+  import.meta.env.MODE,
+);
+app.all("*", (c) =>
+  dashboard(c.req.raw, { cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext } }),
+);

@@ -34,7 +34,11 @@ export class AppError extends Error {
   }
 
   get type(): string {
-    return this.options.type ?? typeForStatus[this.status] ?? (this.status >= 500 ? "api_error" : "invalid_request_error");
+    return (
+      this.options.type ??
+      typeForStatus[this.status] ??
+      (this.status >= 500 ? "api_error" : "invalid_request_error")
+    );
   }
 
   toBody(): ErrorBody {
@@ -79,8 +83,10 @@ export function fromZodError(error: ZodError): AppError {
 }
 
 function fromHttpException(error: HTTPException): AppError {
-  if (error.status === 413) return new AppError(413, "Request body is too large.", { code: "body_too_large" });
-  if (error.status === 415) return new AppError(415, "Send the body as application/json.", { code: "unsupported_media_type" });
+  if (error.status === 413)
+    return new AppError(413, "Request body is too large.", { code: "body_too_large" });
+  if (error.status === 415)
+    return new AppError(415, "Send the body as application/json.", { code: "unsupported_media_type" });
   if (error.status === 400 && /json/i.test(error.message)) {
     return new AppError(400, "Malformed JSON in request body.", { code: "invalid_json" });
   }

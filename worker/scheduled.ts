@@ -3,7 +3,11 @@ type Job = { name: string; run: (env: Env, now: Date) => Promise<void> };
 
 const jobs: Job[] = [];
 
-export async function scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+export async function scheduled(
+  controller: ScheduledController,
+  env: Env,
+  _ctx: ExecutionContext,
+): Promise<void> {
   const now = new Date(controller.scheduledTime);
   const results = await Promise.allSettled(jobs.map((job) => job.run(env, now)));
   results.forEach((result, i) => {

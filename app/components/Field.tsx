@@ -8,7 +8,12 @@ export function Field({ label, name, error, ...input }: Props) {
   return (
     <label>
       {label}
-      <input name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} {...input} />
+      <input
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        {...input}
+      />
       {error ? (
         <span id={errorId} className="muted" role="alert">
           {error}

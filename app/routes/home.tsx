@@ -21,8 +21,8 @@ export default function Home({ loaderData }: Route.ComponentProps) {
         <section className="hero">
           <h1>One API for OpenAI and Anthropic models. Nothing kept you did not ask us to keep.</h1>
           <p className="muted">
-            Point the official SDKs at us, keep your code unchanged. Prompts and responses are not stored unless you
-            turn logging on — and then they are encrypted with a key only your account has.
+            Point the official SDKs at us, keep your code unchanged. Prompts and responses are not stored
+            unless you turn logging on — and then they are encrypted with a key only your account has.
           </p>
           <p>
             <Link to="/signup" className="button">
@@ -37,8 +37,8 @@ export default function Home({ loaderData }: Route.ComponentProps) {
           <div className="card">
             <h2>Drop-in compatible</h2>
             <p>
-              <code>/v1/chat/completions</code>, <code>/v1/embeddings</code> and <code>/v1/messages</code>, streaming
-              passed through as it arrives.
+              <code>/v1/chat/completions</code>, <code>/v1/embeddings</code> and <code>/v1/messages</code>,
+              streaming passed through as it arrives.
             </p>
           </div>
           <div className="card">

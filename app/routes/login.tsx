@@ -11,11 +11,15 @@ import type { Route } from "./+types/login";
 
 export const meta: Route.MetaFunction = () => [{ title: "Log in — Botmara" }];
 
-const LoginForm = z.object({ email: z.string().trim().min(1, "Enter your email."), password: z.string().min(1, "Enter your password.") });
+const LoginForm = z.object({
+  email: z.string().trim().min(1, "Enter your email."),
+  password: z.string().min(1, "Enter your password."),
+});
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const url = new URL(request.url);
-  if (await getSession(request, context.cloudflare.env)) throw redirect(safeNext(url.searchParams.get("next")));
+  if (await getSession(request, context.cloudflare.env))
+    throw redirect(safeNext(url.searchParams.get("next")));
   return { appName: context.cloudflare.env.APP_NAME ?? "Botmara" };
 }
 
@@ -39,7 +43,13 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
           <FormError message={actionData && "error" in actionData ? actionData.error.message : null} />
           <Form method="post" className="stack">
             <Field label="Email" name="email" type="email" autoComplete="email" required autoFocus />
-            <Field label="Password" name="password" type="password" autoComplete="current-password" required />
+            <Field
+              label="Password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+            />
             <button type="submit" disabled={busy}>
               {busy ? "Logging in…" : "Log in"}
             </button>

@@ -25,8 +25,8 @@ export default function Privacy({ loaderData }: Route.ComponentProps) {
       <main className="prose">
         <h1>Privacy policy</h1>
         <p className="muted">
-          Version {facts.version}. Generated from the service's running configuration; the same settings enforce it.
-          Machine-readable: <a href="/api/privacy/policy">/api/privacy/policy</a>.
+          Version {facts.version}. Generated from the service's running configuration; the same settings
+          enforce it. Machine-readable: <a href="/api/privacy/policy">/api/privacy/policy</a>.
         </p>
         {sections.map((s) => (
           <section key={s.id} id={s.id} aria-labelledby={`${s.id}-h`}>

@@ -25,7 +25,9 @@ export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     const input = await parseForm(request, SignupForm);
     const { token, expiresAt } = await signUp(getDb(context.cloudflare.env.DB), input, request.headers);
-    return redirect("/dashboard/keys", { headers: { "Set-Cookie": sessionSetCookie(request.url, token, expiresAt) } });
+    return redirect("/dashboard/keys", {
+      headers: { "Set-Cookie": sessionSetCookie(request.url, token, expiresAt) },
+    });
   });
 }
 
@@ -63,8 +65,8 @@ export default function Signup({ loaderData, actionData }: Route.ComponentProps)
             </button>
           </Form>
           <p className="muted">
-            By signing up you accept our <Link to="/privacy">privacy policy</Link>. Content logging and training use
-            start <strong>off</strong>.
+            By signing up you accept our <Link to="/privacy">privacy policy</Link>. Content logging and
+            training use start <strong>off</strong>.
           </p>
           <p className="muted">
             Have an account? <Link to="/login">Log in</Link>

@@ -10,7 +10,9 @@ async function count(table: string): Promise<number> {
 describe("sign-up", () => {
   it("creates an account, sets an HttpOnly SameSite=Lax session cookie, stores only hashes", async () => {
     const email = uniqueEmail();
-    const res = await call("/api/auth/signup", { body: { email: `  ${email.toUpperCase()} `, password: PASSWORD } });
+    const res = await call("/api/auth/signup", {
+      body: { email: `  ${email.toUpperCase()} `, password: PASSWORD },
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { account: { email: string } };
     expect(body.account.email).toBe(email);
@@ -18,10 +20,14 @@ describe("sign-up", () => {
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Lax/);
     const token = cookieFrom(res).split("=")[1]!;
-    const row = await env.DB.prepare("SELECT * FROM accounts WHERE email = ?").bind(email).first<Record<string, unknown>>();
+    const row = await env.DB.prepare("SELECT * FROM accounts WHERE email = ?")
+      .bind(email)
+      .first<Record<string, unknown>>();
     expect(row!.password_hash).not.toContain(PASSWORD);
     expect(row!.password_iterations).toBe(100_000);
-    const sessions = await env.DB.prepare("SELECT id_hash FROM sessions WHERE account_id = ?").bind(row!.id).all();
+    const sessions = await env.DB.prepare("SELECT id_hash FROM sessions WHERE account_id = ?")
+      .bind(row!.id)
+      .all();
     expect(sessions.results).toHaveLength(1);
     expect(sessions.results[0]!.id_hash).not.toBe(token);
   });
@@ -38,14 +44,29 @@ describe("sign-up", () => {
   });
 
   it.each([
-    ["malformed JSON", { rawBody: "{nope", headers: { "content-type": "application/json" } }, 400, "invalid_json"],
+    [
+      "malformed JSON",
+      { rawBody: "{nope", headers: { "content-type": "application/json" } },
+      400,
+      "invalid_json",
+    ],
     ["wrong content type", { rawBody: "email=a", headers: { "content-type": "text/plain" } }, 415, null],
     ["missing fields", { body: {} }, 400, "invalid_request"],
     ["wrong types", { body: { email: 5, password: true } }, 400, "invalid_request"],
-    ["unknown fields", { body: { email: "x@example.com", password: PASSWORD, admin: true } }, 400, "invalid_request"],
+    [
+      "unknown fields",
+      { body: { email: "x@example.com", password: PASSWORD, admin: true } },
+      400,
+      "invalid_request",
+    ],
     ["short password", { body: { email: "x@example.com", password: "short" } }, 400, "invalid_request"],
     ["bad email", { body: { email: "not-an-email", password: PASSWORD } }, 400, "invalid_request"],
-    ["oversize body", { body: { email: "x@example.com", password: "a".repeat(300_000) } }, 413, "body_too_large"],
+    [
+      "oversize body",
+      { body: { email: "x@example.com", password: "a".repeat(300_000) } },
+      413,
+      "body_too_large",
+    ],
   ])("refuses %s in the one error shape and changes nothing", async (_name, init, status, code) => {
     const before = await count("accounts");
     const e = await expectError(await call("/api/auth/signup", init), status);
@@ -54,7 +75,10 @@ describe("sign-up", () => {
   });
 
   it("names the offending field in param", async () => {
-    const e = await expectError(await call("/api/auth/signup", { body: { email: "nope", password: PASSWORD } }), 400);
+    const e = await expectError(
+      await call("/api/auth/signup", { body: { email: "nope", password: PASSWORD } }),
+      400,
+    );
     expect(e.param).toBe("email");
   });
 });
@@ -72,7 +96,10 @@ describe("log-in and sessions", () => {
 
   it("gives the same generic error for a wrong password and an unknown email", async () => {
     const { email } = await newUser();
-    const wrong = await expectError(await call("/api/auth/login", { body: { email, password: "wrong password!" } }), 401);
+    const wrong = await expectError(
+      await call("/api/auth/login", { body: { email, password: "wrong password!" } }),
+      401,
+    );
     const unknown = await expectError(
       await call("/api/auth/login", { body: { email: uniqueEmail(), password: PASSWORD } }),
       401,
@@ -112,7 +139,9 @@ describe("log-in and sessions", () => {
 
   it("expires sessions past their absolute lifetime", async () => {
     const { cookie, id } = await newUser();
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE account_id = ?").bind(Date.now() - 1, id).run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE account_id = ?")
+      .bind(Date.now() - 1, id)
+      .run();
     await expectError(await call("/api/account", { cookie }), 401);
   });
 });
@@ -121,7 +150,12 @@ describe("CSRF", () => {
   it("refuses an unsafe cookie request from another origin and changes nothing", async () => {
     const { cookie } = await newUser();
     const e = await expectError(
-      await call("/api/account", { method: "PATCH", body: { name: "Mallory" }, cookie, origin: "https://evil.example" }),
+      await call("/api/account", {
+        method: "PATCH",
+        body: { name: "Mallory" },
+        cookie,
+        origin: "https://evil.example",
+      }),
       403,
     );
     expect(e.code).toBe("csrf_origin_mismatch");
@@ -159,7 +193,10 @@ describe("account", () => {
   it("refuses an email another account uses with 409", async () => {
     const a = await newUser();
     const b = await newUser();
-    await expectError(await call("/api/account", { method: "PATCH", body: { email: a.email }, cookie: b.cookie }), 409);
+    await expectError(
+      await call("/api/account", { method: "PATCH", body: { email: a.email }, cookie: b.cookie }),
+      409,
+    );
   });
 
   it("requires a session", async () => {

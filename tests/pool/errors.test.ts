@@ -2,12 +2,15 @@ import { describe, expect, it } from "vitest";
 import { call, expectError, newKeyUser } from "./helpers";
 
 describe("the one error shape", () => {
-  it.each(["/api/nope", "/v1/nope", "/webhooks/nope", "/api/keys/x/y"])("unknown path %s is a JSON 404", async (path) => {
-    const user = await newKeyUser();
-    const res = await call(path, { cookie: user.cookie, key: user.key });
-    expect(res.headers.get("content-type")).toMatch(/application\/json/);
-    await expectError(res, 404);
-  });
+  it.each(["/api/nope", "/v1/nope", "/webhooks/nope", "/api/keys/x/y"])(
+    "unknown path %s is a JSON 404",
+    async (path) => {
+      const user = await newKeyUser();
+      const res = await call(path, { cookie: user.cookie, key: user.key });
+      expect(res.headers.get("content-type")).toMatch(/application\/json/);
+      await expectError(res, 404);
+    },
+  );
 
   it("sets security headers on every response", async () => {
     const res = await call("/api/nope");
@@ -28,9 +31,20 @@ describe("the one error shape", () => {
   });
 
   it("serves an OpenAPI 3.1 document of the routes", async () => {
-    const doc = (await (await call("/api/openapi.json")).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await call("/api/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toBe("3.1.0");
-    for (const p of ["/api/auth/signup", "/api/auth/login", "/api/auth/logout", "/api/account", "/api/keys", "/api/keys/{id}", "/v1/models"]) {
+    for (const p of [
+      "/api/auth/signup",
+      "/api/auth/login",
+      "/api/auth/logout",
+      "/api/account",
+      "/api/keys",
+      "/api/keys/{id}",
+      "/v1/models",
+    ]) {
       expect(doc.paths).toHaveProperty([p]);
     }
   });

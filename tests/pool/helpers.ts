@@ -53,7 +53,13 @@ export async function newUser(email = uniqueEmail()): Promise<{ email: string; c
 }
 
 /** A new account with an API key. */
-export async function newKeyUser(): Promise<{ email: string; cookie: string; id: string; key: string; keyId: string }> {
+export async function newKeyUser(): Promise<{
+  email: string;
+  cookie: string;
+  id: string;
+  key: string;
+  keyId: string;
+}> {
   const user = await newUser();
   const res = await call("/api/keys", { body: { name: "test" }, cookie: user.cookie });
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status}`);
@@ -61,7 +67,9 @@ export async function newKeyUser(): Promise<{ email: string; cookie: string; id:
   return { ...user, key, keyId: id };
 }
 
-export type ErrorShape = { error: { message: string; type: string; code: string | null; param: string | null } };
+export type ErrorShape = {
+  error: { message: string; type: string; code: string | null; param: string | null };
+};
 
 /** Asserts the one error shape and returns it. */
 export async function expectError(res: Response, status: number): Promise<ErrorShape["error"]> {

@@ -10,19 +10,28 @@ describe("API keys", () => {
     const created = (await res.json()) as { id: string; key: string; prefix: string };
     expect(created.key).toMatch(/^bm_[A-Za-z0-9_-]{43}$/);
     expect(created.key.startsWith(created.prefix)).toBe(true);
-    const row = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(created.id).first<Record<string, string>>();
+    const row = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?")
+      .bind(created.id)
+      .first<Record<string, string>>();
     expect(Object.values(row!)).not.toContain(created.key);
     const list = (await (await call("/api/keys", { cookie })).json()) as { data: Record<string, unknown>[] };
     expect(list.data).toHaveLength(1);
     expect(JSON.stringify(list)).not.toContain(created.key);
-    expect(list.data[0]).toMatchObject({ name: "server", prefix: created.prefix, lastUsedAt: null, revokedAt: null });
+    expect(list.data[0]).toMatchObject({
+      name: "server",
+      prefix: created.prefix,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
   });
 
   it("authenticates /v1 with Bearer and with x-api-key, and records last use", async () => {
     const { key, keyId } = await newKeyUser();
     expect((await call("/v1/models", { key })).status).toBe(200);
     expect((await call("/v1/models", { headers: { "x-api-key": key } })).status).toBe(200);
-    const row = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?").bind(keyId).first<{ last_used_at: number }>();
+    const row = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?")
+      .bind(keyId)
+      .first<{ last_used_at: number }>();
     expect(row!.last_used_at).toBeGreaterThan(0);
   });
 

@@ -5,7 +5,13 @@ import type { AppEnv } from "../env";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
 import { requireSession } from "./middleware";
 import { getAccount, logIn, signUp, updateAccount } from "./service";
-import { destroySession, lookupSession, readSessionCookie, sessionClearCookie, sessionSetCookie } from "./sessions";
+import {
+  destroySession,
+  lookupSession,
+  readSessionCookie,
+  sessionClearCookie,
+  sessionSetCookie,
+} from "./sessions";
 
 const Email = z.string().trim().pipe(z.email().max(254)).openapi({ example: "ada@example.com" });
 const Password = z.string().min(10, "Use at least 10 characters.").max(256);

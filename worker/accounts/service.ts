@@ -19,7 +19,9 @@ function view(row: typeof accounts.$inferSelect): AccountView {
 }
 
 async function emailTaken(db: Db, email: string, exceptId?: string): Promise<boolean> {
-  const where = exceptId ? and(eq(accounts.email, email), ne(accounts.id, exceptId)) : eq(accounts.email, email);
+  const where = exceptId
+    ? and(eq(accounts.email, email), ne(accounts.id, exceptId))
+    : eq(accounts.email, email);
   const [row] = await db.select({ id: accounts.id }).from(accounts).where(where).limit(1);
   return Boolean(row);
 }
@@ -31,7 +33,8 @@ export async function signUp(
 ): Promise<{ account: AccountView; token: string; expiresAt: Date }> {
   await throttle(db, `signup:ip:${clientAddress(headers)}`, 20, 3600);
   const email = normalizeEmail(input.email);
-  if (await emailTaken(db, email)) throw conflict("An account with this email already exists.", "email_taken");
+  if (await emailTaken(db, email))
+    throw conflict("An account with this email already exists.", "email_taken");
   const pw = await hashPassword(input.password);
   const now = new Date();
   const id = crypto.randomUUID();
@@ -48,7 +51,8 @@ export async function signUp(
     });
   } catch (error) {
     // Two sign-ups racing for one email: the unique index decides.
-    if (await emailTaken(db, email)) throw conflict("An account with this email already exists.", "email_taken");
+    if (await emailTaken(db, email))
+      throw conflict("An account with this email already exists.", "email_taken");
     throw error;
   }
   const session = await createSession(db, id);

@@ -53,13 +53,16 @@ export async function lookupSession(db: Db, token: string): Promise<SessionPrinc
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
     .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, new Date(now))))
     .limit(1);
-  if (!row || row.status !== "active") return undefined;
+  if (row?.status !== "active") return undefined;
   if (now - row.lastSeenAt.getTime() > SESSION_IDLE_MS) {
     await db.delete(sessions).where(eq(sessions.idHash, idHash));
     return undefined;
   }
   if (now - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    await db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.idHash, idHash));
+    await db
+      .update(sessions)
+      .set({ lastSeenAt: new Date(now) })
+      .where(eq(sessions.idHash, idHash));
   }
   return { accountId: row.accountId, email: row.email, sessionHash: idHash };
 }

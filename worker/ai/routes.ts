@@ -38,7 +38,14 @@ aiRoutes.openapi(
     c.json(
       {
         object: "list" as const,
-        data: [{ id: "dev/echo", object: "model" as const, created: 0, owned_by: "dev (local development provider)" }],
+        data: [
+          {
+            id: "dev/echo",
+            object: "model" as const,
+            created: 0,
+            owned_by: "dev (local development provider)",
+          },
+        ],
       },
       200,
     ),

@@ -5,9 +5,18 @@
 export type CreditHold = { id: string; accountId: string; amountMicros: number } | null;
 
 /** Reserves up to `maxCostMicros` for one request; throws AppError 402 when the balance cannot cover it. */
-export async function reserveCredit(_env: Env, _accountId: string, _maxCostMicros: number): Promise<CreditHold> {
+export async function reserveCredit(
+  _env: Env,
+  _accountId: string,
+  _maxCostMicros: number,
+): Promise<CreditHold> {
   return null;
 }
 
 /** Releases a hold and charges the metered cost (called once per request, off the response path). */
-export async function settleCredit(_env: Env, _hold: CreditHold, _costMicros: number, _usageId: string): Promise<void> {}
+export async function settleCredit(
+  _env: Env,
+  _hold: CreditHold,
+  _costMicros: number,
+  _usageId: string,
+): Promise<void> {}

@@ -32,7 +32,8 @@ async function lookup(db: Db, keyHash: string) {
 
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = presentedKey(c.req.raw.headers);
-  if (!key) throw unauthorized("Missing API key. Send it as 'Authorization: Bearer <key>'.", "missing_api_key");
+  if (!key)
+    throw unauthorized("Missing API key. Send it as 'Authorization: Bearer <key>'.", "missing_api_key");
   if (!key.startsWith(KEY_PREFIX)) throw unauthorized("Invalid API key.", "invalid_api_key");
   const keyHash = await sha256Hex(key);
   const now = Date.now();
@@ -46,7 +47,10 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (now - entry.lastUsedWrittenAt > LAST_USED_INTERVAL_MS) {
     entry.lastUsedWrittenAt = now;
     c.executionCtx.waitUntil(
-      c.var.db.update(apiKeys).set({ lastUsedAt: new Date(now) }).where(eq(apiKeys.id, entry.principal.keyId)),
+      c.var.db
+        .update(apiKeys)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(apiKeys.id, entry.principal.keyId)),
     );
   }
   c.set("apiKey", entry.principal);

@@ -26,7 +26,10 @@ export function policyFacts(config: Config): PolicyFacts {
 
 const onOff = (on: boolean) => (on ? "on" : "off");
 const list = (days: number[]) =>
-  days.map((d) => `${d} day${d === 1 ? "" : "s"}`).join(", ").replace(/, ([^,]*)$/, " or $1");
+  days
+    .map((d) => `${d} day${d === 1 ? "" : "s"}`)
+    .join(", ")
+    .replace(/, ([^,]*)$/, " or $1");
 
 export function policySections(config: Config): PolicySection[] {
   const f = policyFacts(config);

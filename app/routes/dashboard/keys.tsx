@@ -4,8 +4,8 @@ import { getDb } from "../../../worker/db";
 import { createKey, listKeys, revokeKey } from "../../../worker/keys/service";
 import { CopyButton } from "../../components/CopyButton";
 import { Field, FormError } from "../../components/Field";
-import { formAction, parseForm } from "../../lib/forms.server";
 import { formatDate, formatDateTime } from "../../lib/format";
+import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/keys";
 
@@ -94,7 +94,13 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
               </td>
               <td>{formatDate(k.createdAt)}</td>
               <td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</td>
-              <td>{k.revokedAt ? <span className="badge bad">revoked</span> : <span className="badge">active</span>}</td>
+              <td>
+                {k.revokedAt ? (
+                  <span className="badge bad">revoked</span>
+                ) : (
+                  <span className="badge">active</span>
+                )}
+              </td>
               <td>
                 {k.revokedAt ? null : (
                   <Form method="post">

@@ -1,6 +1,6 @@
 import { Link } from "react-router";
-import { listKeys } from "../../../worker/keys/service";
 import { getDb } from "../../../worker/db";
+import { listKeys } from "../../../worker/keys/service";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/overview";
 
