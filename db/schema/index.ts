@@ -2,3 +2,4 @@
 export * from "./accounts";
 export * from "./keys";
 export * from "./rate-limits";
+export * from "./usage";
