@@ -8,6 +8,7 @@ import { getConfig } from "./config";
 import { getDb } from "./db";
 import { AppError, notFound, onError } from "./errors";
 import { keyRoutes } from "./keys/routes";
+import { mailboxRoutes } from "./notices/mailbox-routes";
 import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
 import { csrf } from "./security/csrf";
@@ -36,6 +37,7 @@ app.use("*", securityHeaders, async (c, next) => {
 app.use("*", csrf);
 app.route("/v1", aiRoutes);
 app.route("/api", api);
+app.route("/dev/mailbox", mailboxRoutes);
 
 app.doc31("/api/openapi.json", (c) => ({
   openapi: "3.1.0",

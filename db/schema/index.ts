@@ -3,3 +3,4 @@ export * from "./accounts";
 export * from "./keys";
 export * from "./rate-limits";
 export * from "./usage";
+export * from "./notices";

@@ -1,0 +1,32 @@
+// What a notice is: a short plain-text message about the service, never the content a user submitted.
+
+/** Every kind of notice the platform sends; a new kind is added here so the mailbox and tests know it. */
+export const NOTICE_KINDS = [
+  "export_ready",
+  "deletion_requested",
+  "deletion_completed",
+  "request_confirmation",
+  "email_change",
+  "low_balance",
+  "operator_deadline",
+] as const;
+
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export type Notice = {
+  to: string;
+  kind: NoticeKind;
+  subject: string;
+  /** Plain text. Must never include prompts, responses, message bodies, keys or other secrets. */
+  text: string;
+  /** The account it concerns, so the account's export and deletion cover it. */
+  accountId?: string | null;
+};
+
+/** A notice as handed to a transport: the footer with the privacy contact already appended. */
+export type OutgoingNotice = Notice & { from: string; id: string; createdAt: Date };
+
+/** One way of delivering notices (local dev mailbox, or an HTTP mail API). */
+export interface NoticeTransport {
+  deliver(notice: OutgoingNotice): Promise<void>;
+}
