@@ -4,3 +4,4 @@ export * from "./keys";
 export * from "./rate-limits";
 export * from "./usage";
 export * from "./notices";
+export * from "./whatsapp";

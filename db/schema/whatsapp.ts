@@ -1,0 +1,113 @@
+// WhatsApp Business: the connected number, message metadata, and the short-lived encrypted pieces a reply needs.
+// No phone number is ever stored in clear: contacts appear only as a keyed hash.
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { accounts } from "./accounts";
+
+/** One connected WhatsApp Business number per account; secrets sealed, the verify token only as a keyed hash. */
+export const whatsappConnections = sqliteTable(
+  "whatsapp_connections",
+  {
+    accountId: text("account_id")
+      .primaryKey()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    phoneNumberId: text("phone_number_id").notNull().unique(),
+    wabaId: text("waba_id").notNull(),
+    accessTokenSealed: text("access_token_sealed").notNull(),
+    appSecretSealed: text("app_secret_sealed").notNull(),
+    verifyTokenHash: text("verify_token_hash").notNull(),
+    model: text("model").notNull(),
+    systemPrompt: text("system_prompt").notNull().default(""),
+    /** What to do with images, audio, stickers…: answer with a fixed polite text, or nothing. */
+    nonTextMessages: text("non_text_messages", { enum: ["reply", "skip"] })
+      .notNull()
+      .default("reply"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    lastReceivedAt: integer("last_received_at", { mode: "timestamp_ms" }),
+    lastReplyAt: integer("last_reply_at", { mode: "timestamp_ms" }),
+    lastErrorAt: integer("last_error_at", { mode: "timestamp_ms" }),
+    /** A code and a short reason (never message content). */
+    lastError: text("last_error"),
+  },
+  (t) => [index("whatsapp_connections_verify_idx").on(t.verifyTokenHash)],
+);
+
+/**
+ * Metadata of every message in and out: ids, times, direction, status — never the body or the number.
+ * Inbound status: pending → processing → replied | skipped | expired | no_credit | failed.
+ * Outbound status: accepted → sent → delivered → read, or failed.
+ */
+export const whatsappMessages = sqliteTable(
+  "whatsapp_messages",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    /** Meta's message id (wamid). */
+    id: text("id").notNull(),
+    direction: text("direction", { enum: ["in", "out"] }).notNull(),
+    type: text("type").notNull(),
+    /** HMAC of the customer's number under a key derived from MASTER_KEY, per account. */
+    contactHash: text("contact_hash").notNull(),
+    status: text("status").notNull(),
+    /** When the customer sent it (inbound, Meta's timestamp) or when we sent it (outbound). */
+    sentAt: integer("sent_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at", { mode: "timestamp_ms" }),
+    leaseUntil: integer("lease_until", { mode: "timestamp_ms" }),
+    /** Inbound: our reply's id. Outbound: the message it answers. */
+    relatedId: text("related_id"),
+    error: text("error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.id] }),
+    index("whatsapp_messages_contact_idx").on(t.accountId, t.contactHash, t.direction, t.sentAt),
+    index("whatsapp_messages_due_idx").on(t.status, t.nextAttemptAt),
+    index("whatsapp_messages_created_idx").on(t.accountId, t.createdAt),
+  ],
+);
+
+/**
+ * What an unanswered inbound message still needs (the number to reply to, its text, the AI's reply once
+ * made), sealed, and deleted the moment the message is settled — at the latest when its 24-hour window ends.
+ */
+export const whatsappPending = sqliteTable(
+  "whatsapp_pending",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    recipientSealed: text("recipient_sealed").notNull(),
+    bodySealed: text("body_sealed"),
+    replySealed: text("reply_sealed"),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.messageId] }),
+    index("whatsapp_pending_expires_idx").on(t.expiresAt),
+  ],
+);
+
+/** Conversation context for better replies: only with content logging on, sealed, gone when the window ends. */
+export const whatsappContext = sqliteTable(
+  "whatsapp_context",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    messageId: text("message_id").notNull(),
+    contactHash: text("contact_hash").notNull(),
+    role: text("role", { enum: ["user", "assistant"] }).notNull(),
+    bodySealed: text("body_sealed").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.messageId] }),
+    index("whatsapp_context_contact_idx").on(t.accountId, t.contactHash, t.createdAt),
+    index("whatsapp_context_expires_idx").on(t.expiresAt),
+  ],
+);
