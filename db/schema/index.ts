@@ -4,4 +4,5 @@ export * from "./keys";
 export * from "./rate-limits";
 export * from "./usage";
 export * from "./notices";
+export * from "./billing";
 export * from "./whatsapp";

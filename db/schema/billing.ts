@@ -1,0 +1,92 @@
+// Billing: each account's plan and Stripe link, the append-only credit ledger, credit holds, invoices,
+// and the ids of Stripe events already applied. Amounts are integer micro-dollars (1 USD = 1,000,000).
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { accounts } from "./accounts";
+
+export const billingAccounts = sqliteTable("billing_accounts", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: "cascade" }),
+  stripeCustomerId: text("stripe_customer_id").unique(),
+  subscriptionId: text("subscription_id"),
+  /** Stripe's subscription status as last applied (active, past_due, canceled, …); null = never subscribed. */
+  subscriptionStatus: text("subscription_status"),
+  subscriptionPriceId: text("subscription_price_id"),
+  currentPeriodEnd: integer("current_period_end", { mode: "timestamp_ms" }),
+  /** `created` (seconds) of the subscription event last applied: older events never overwrite newer ones. */
+  subscriptionEventAt: integer("subscription_event_at"),
+  /** Sum of this account's ledger, kept by a trigger on credit_ledger; recomputable from the ledger. */
+  balanceMicros: integer("balance_micros").notNull().default(0),
+  /** Set when the balance fell below the low-balance threshold and the notice went out; cleared on top-up. */
+  lowBalanceNotifiedAt: integer("low_balance_notified_at", { mode: "timestamp_ms" }),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+export const ledgerKinds = ["trial", "grant", "topup", "usage", "refund", "reversal", "adjustment"] as const;
+export type LedgerKind = (typeof ledgerKinds)[number];
+
+export const creditLedger = sqliteTable(
+  "credit_ledger",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ledgerKinds }).notNull(),
+    /** Positive credits, negative debits. */
+    amountMicros: integer("amount_micros").notNull(),
+    reason: text("reason").notNull(),
+    /** What caused the entry (Stripe object id, usage row id): one entry per kind and reference, ever. */
+    reference: text("reference").notNull(),
+    /** The Stripe payment intent that paid for a credit, so refunds and disputes can find it. */
+    paymentRef: text("payment_ref"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("credit_ledger_reference_idx").on(t.accountId, t.kind, t.reference),
+    index("credit_ledger_account_time_idx").on(t.accountId, t.createdAt),
+    index("credit_ledger_payment_idx").on(t.paymentRef),
+  ],
+);
+
+export const creditHolds = sqliteTable(
+  "credit_holds",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    amountMicros: integer("amount_micros").notNull(),
+    /** A hold whose request never settled (crashed isolate) stops counting after this. */
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("credit_holds_account_idx").on(t.accountId, t.expiresAt)],
+);
+
+export const billingInvoices = sqliteTable(
+  "billing_invoices",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    number: text("number"),
+    status: text("status").notNull(),
+    amountDueCents: integer("amount_due_cents").notNull(),
+    amountPaidCents: integer("amount_paid_cents").notNull(),
+    currency: text("currency").notNull(),
+    hostedInvoiceUrl: text("hosted_invoice_url"),
+    /** `created` (seconds) of the event last applied to this row. */
+    eventAt: integer("event_at").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("billing_invoices_account_idx").on(t.accountId, t.createdAt)],
+);
+
+/** Stripe events already applied, recorded in the same D1 batch as their effect. No account link kept. */
+export const stripeEvents = sqliteTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  created: integer("created").notNull(),
+  receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+});
