@@ -1,12 +1,13 @@
 // Test projects: "workers" runs inside workerd with real D1/R2/DO bindings; "node" runs pure code;
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false"; // tests need no network
-process.env.WRANGLER_SEND_METRICS = "false";
-process.env.WRANGLER_HIDE_BANNER = "true";
-
 // "e2e" drives a real Chromium against the built Worker served as `npm start` serves it.
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+
+// Tests need no network: no Request.cf download, no telemetry, no update check.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.WRANGLER_HIDE_BANNER = "true";
 
 export default defineConfig({
   test: {

@@ -4,5 +4,7 @@ import "react-router";
 declare module "react-router" {
   interface AppLoadContext {
     cloudflare: { env: Env; ctx: ExecutionContext };
+    /** A fresh nonce per page: the only inline scripts the CSP allows are the ones carrying it. */
+    cspNonce: string;
   }
 }

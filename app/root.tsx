@@ -7,9 +7,15 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useRouteLoaderData,
 } from "react-router";
 import "./load-context";
+import type { Route } from "./+types/root";
 import stylesHref from "./styles.css?url";
+
+export function loader({ context }: Route.LoaderArgs) {
+  return { nonce: context.cspNonce };
+}
 
 export const links = () => [
   { rel: "stylesheet", href: stylesHref },
@@ -20,6 +26,7 @@ export const links = () => [
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useRouteLoaderData<typeof loader>("root")?.nonce;
   return (
     <html lang="en">
       <head>
@@ -30,8 +37,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

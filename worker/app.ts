@@ -5,6 +5,7 @@ import { loadSession } from "./accounts/middleware";
 import { accountRoutes, authRoutes } from "./accounts/routes";
 import { aiRoutes } from "./ai/routes";
 import { getConfig } from "./config";
+import { randomToken } from "./crypto/encoding";
 import { getDb } from "./db";
 import { AppError, notFound, onError } from "./errors";
 import { keyRoutes } from "./keys/routes";
@@ -71,5 +72,8 @@ const dashboard = createRequestHandler(
   import.meta.env.MODE,
 );
 app.all("*", (c) =>
-  dashboard(c.req.raw, { cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext } }),
+  dashboard(c.req.raw, {
+    cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext },
+    cspNonce: randomToken(16),
+  }),
 );
