@@ -14,6 +14,8 @@ import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
 import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
+import { settingsRoutes } from "./settings/routes";
+import { trainingRoutes } from "./training/routes";
 
 const API_BODY_LIMIT = 256 * 1024;
 
@@ -27,6 +29,8 @@ api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
 api.route("/keys", keyRoutes);
 api.route("/privacy", policyRoutes);
+api.route("/settings", settingsRoutes);
+api.route("/admin/training-export", trainingRoutes);
 
 export const app = createRouter();
 app.onError(onError);

@@ -34,6 +34,8 @@ const envSchema = z.object({
   STRIPE_API_BASE_URL: z.url().default("https://api.stripe.com"),
   WHATSAPP_GRAPH_BASE_URL: z.url().default("https://graph.facebook.com/v21.0"),
   MASTER_KEY: optionalSecret,
+  /** During a MASTER_KEY rotation: the old key, still accepted to unwrap data keys until re-wrapped. */
+  MASTER_KEY_PREVIOUS: optionalSecret,
   MAIL_TRANSPORT: z.enum(["local", "http"]).default("local"),
   MAIL_API_URL: optionalSecret,
   MAIL_API_KEY: optionalSecret,
@@ -75,6 +77,7 @@ function buildConfig(env: Env) {
     },
     whatsapp: { graphBaseUrl: v.WHATSAPP_GRAPH_BASE_URL.replace(/\/+$/, "") },
     masterKey: v.MASTER_KEY,
+    masterKeyPrevious: v.MASTER_KEY_PREVIOUS,
     mail: { transport: v.MAIL_TRANSPORT, apiUrl: v.MAIL_API_URL, apiKey: v.MAIL_API_KEY, from: v.MAIL_FROM },
     devProvider:
       v.DEV_PROVIDER === "on" || (v.DEV_PROVIDER === "auto" && !v.OPENAI_API_KEY && !v.ANTHROPIC_API_KEY),

@@ -5,4 +5,5 @@ export * from "./rate-limits";
 export * from "./usage";
 export * from "./notices";
 export * from "./billing";
+export * from "./settings";
 export * from "./whatsapp";

@@ -1,11 +1,23 @@
 // One Durable Object per account: the place where work that must not race for one account is serialised
 // (deletion, credit reservations, per-key rate limits). Capabilities add their state in its SQLite storage.
 import { DurableObject } from "cloudflare:workers";
+import { destroyDataKey, loadDataKey } from "../content/data-key-store";
+import type { WrappedDataKey } from "../crypto/data-key";
 
 export class AccountDO extends DurableObject<Env> {
   /** A cheap liveness call; also proves the binding and migration are wired. */
   async ping(): Promise<string> {
     return "pong";
+  }
+
+  /** Content encryption: the account's wrapped data key (null once destroyed). */
+  async dataKey(accountId: string, create: boolean): Promise<WrappedDataKey | null> {
+    return loadDataKey(this.ctx, this.env, accountId, create);
+  }
+
+  /** Crypto-shredding: destroys the data key, making every stored copy of the account's content unreadable. */
+  async destroyDataKey(accountId: string): Promise<void> {
+    await destroyDataKey(this.ctx, this.env, accountId);
   }
 }
 

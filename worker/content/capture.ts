@@ -1,5 +1,7 @@
 // Content logging seam for the AI proxy and WhatsApp: whether an account keeps content, and storing it.
-// (Interface fixed; the retention capability implements it. With logging off nothing is captured at all.)
+// With logging off nothing is captured at all; with it on, content is encrypted before it is stored.
+import { cachedLoggingPolicy, freshLoggingPolicy } from "./policy";
+import { storeExchange } from "./store";
 
 export type LoggingPolicy = { enabled: boolean; retentionDays: number; trainingConsent: boolean };
 
@@ -17,9 +19,22 @@ export type Exchange = {
 };
 
 /** The account's logging choice; cheap to call per request (cached briefly in the isolate). */
-export async function loggingPolicy(_env: Env, _accountId: string): Promise<LoggingPolicy> {
-  return { enabled: false, retentionDays: 30, trainingConsent: false };
+export function loggingPolicy(env: Env, accountId: string): Promise<LoggingPolicy> {
+  return cachedLoggingPolicy(env, accountId);
 }
 
-/** Stores one exchange encrypted under the account's retention class. Call only when policy.enabled. */
-export async function captureExchange(_env: Env, _exchange: Exchange): Promise<void> {}
+/**
+ * Stores one exchange encrypted under the account's retention class. Call only when policy.enabled.
+ * Never throws: a failure is logged by its error name alone and the content is dropped, never kept
+ * in the clear.
+ */
+export async function captureExchange(env: Env, exchange: Exchange): Promise<void> {
+  try {
+    // Re-read past the cache: only logged requests pay for it, and "off" then holds the moment it is saved.
+    const policy = await freshLoggingPolicy(env, exchange.accountId);
+    if (!policy.enabled) return;
+    await storeExchange(env, exchange, policy);
+  } catch (error) {
+    console.error(`content capture failed: ${error instanceof Error ? error.name : "error"}`);
+  }
+}

@@ -1,0 +1,43 @@
+// Privacy settings per account (content logging, retention, training consent, notices) and the
+// append-only history of every change to a consent switch.
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { accounts } from "./accounts";
+
+/** One row per account that ever changed a setting; no row means the policy's defaults. */
+export const privacySettings = sqliteTable("privacy_settings", {
+  accountId: text("account_id")
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: "cascade" }),
+  contentLogging: integer("content_logging", { mode: "boolean" }).notNull(),
+  retentionDays: integer("retention_days").notNull(),
+  trainingConsent: integer("training_consent", { mode: "boolean" }).notNull(),
+  notices: integer("notices", { mode: "boolean" }).notNull(),
+  /** Fingerprint of the MASTER_KEY that wraps this account's data key (no secret); drives re-wrapping. */
+  dataKeyKek: text("data_key_kek"),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/**
+ * Append-only: rows are inserted in the same transaction as the change they record and never updated
+ * (a trigger refuses updates). They go only when the account itself is erased.
+ */
+export const consentEvents = sqliteTable(
+  "consent_events",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    /** "trainingConsent" | "contentLogging" | "notices" */
+    setting: text("setting").notNull(),
+    oldValue: integer("old_value", { mode: "boolean" }).notNull(),
+    newValue: integer("new_value", { mode: "boolean" }).notNull(),
+    policyVersion: text("policy_version").notNull(),
+    /** "api" | "dashboard" */
+    channel: text("channel").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    /** Orders events recorded in the same millisecond. */
+    seq: integer("seq").notNull(),
+  },
+  (t) => [index("consent_events_account_idx").on(t.accountId, t.setting, t.at)],
+);

@@ -1,0 +1,53 @@
+// The account Durable Object's side of content encryption: it alone holds the account's wrapped data
+// key, creates it once, re-wraps it after a MASTER_KEY rotation, and destroys it (crypto-shredding).
+import { newWrappedDataKey, rewrapDataKey, type WrappedDataKey } from "../crypto/data-key";
+import { masterKeys } from "../crypto/master-key";
+
+const DATA_KEY = "content:dataKey";
+const DESTROYED_AT = "content:dataKeyDestroyedAt";
+
+/** Records which KEK wraps the key, so the rotation sweep finds keys still under an old one. */
+async function noteKek(env: Env, accountId: string, kek: string | null): Promise<void> {
+  await env.DB.prepare("UPDATE privacy_settings SET data_key_kek = ? WHERE account_id = ?")
+    .bind(kek, accountId)
+    .run();
+}
+
+/**
+ * The wrapped data key, created on first use when `create` is set, and re-wrapped under the current
+ * MASTER_KEY if an older one wraps it. Null once destroyed: a shredded account never gets a new key,
+ * so nothing written after deletion began is readable either.
+ */
+export function loadDataKey(
+  ctx: DurableObjectState,
+  env: Env,
+  accountId: string,
+  create: boolean,
+): Promise<WrappedDataKey | null> {
+  // Creation and re-wrapping await WebCrypto, which would let a second call interleave and write a
+  // different key; blocking makes "read, maybe create, write" one step.
+  return ctx.blockConcurrencyWhile(async () => {
+    if (await ctx.storage.get(DESTROYED_AT)) return null;
+    const keys = await masterKeys(env);
+    if (!keys) throw new Error("MASTER_KEY is not configured");
+    const stored = await ctx.storage.get<WrappedDataKey>(DATA_KEY);
+    if (!stored && !create) return null;
+    const record = stored
+      ? await rewrapDataKey(stored, keys, accountId)
+      : await newWrappedDataKey(keys, accountId, 1);
+    if (record !== stored) {
+      await ctx.storage.put(DATA_KEY, record);
+      await noteKek(env, accountId, record.kek);
+    }
+    return record;
+  });
+}
+
+/** Crypto-shredding: without this key every object of the account, wherever a copy survives, is noise. */
+export async function destroyDataKey(ctx: DurableObjectState, env: Env, accountId: string): Promise<void> {
+  await ctx.blockConcurrencyWhile(async () => {
+    await ctx.storage.put(DESTROYED_AT, Date.now());
+    await ctx.storage.delete(DATA_KEY);
+  });
+  await noteKek(env, accountId, null);
+}

@@ -1,0 +1,31 @@
+// Changing privacy settings: the rules beyond the schema, then the change, then the caches that must
+// not keep acting on the old choice.
+
+import { forgetLoggingPolicy } from "../content/policy";
+import type { Db } from "../env";
+import { AppError } from "../errors";
+import {
+  type ConsentChannel,
+  type PrivacySettings,
+  type PrivacySettingsPatch,
+  updatePrivacySettings,
+} from "./store";
+
+/** Applies a validated patch for one account; refuses logging when content could not be encrypted. */
+export async function changePrivacySettings(
+  db: Db,
+  env: Env,
+  accountId: string,
+  patch: PrivacySettingsPatch,
+  channel: ConsentChannel,
+): Promise<PrivacySettings> {
+  if (patch.contentLogging && !env.MASTER_KEY?.trim()) {
+    throw new AppError(409, "Content logging is unavailable: the operator has not configured encryption.", {
+      code: "encryption_unavailable",
+      param: "contentLogging",
+    });
+  }
+  const settings = await updatePrivacySettings(db, accountId, patch, channel);
+  forgetLoggingPolicy(accountId);
+  return settings;
+}

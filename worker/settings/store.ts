@@ -1,0 +1,155 @@
+// Privacy settings in D1: reading them (with the policy's defaults when never set) and changing them
+// together with the consent history, in one transaction so the recorded "old" value is exact.
+import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
+import { consentEvents, privacySettings } from "../../db/schema";
+import { policy } from "../config";
+import type { RetentionDays } from "../content/layout";
+import type { Db } from "../env";
+
+export type PrivacySettings = {
+  contentLogging: boolean;
+  retentionDays: RetentionDays;
+  trainingConsent: boolean;
+  notices: boolean;
+  updatedAt: Date | null;
+};
+
+export type PrivacySettingsPatch = Partial<Omit<PrivacySettings, "updatedAt">>;
+
+export type ConsentChannel = "api" | "dashboard";
+
+/** The switches whose every change is recorded (consent to training, and the objection switches). */
+export const recordedSwitches = ["trainingConsent", "contentLogging", "notices"] as const;
+type RecordedSwitch = (typeof recordedSwitches)[number];
+
+export const defaultSettings: PrivacySettings = {
+  contentLogging: policy.contentLoggingDefault,
+  retentionDays: 30,
+  trainingConsent: policy.trainingConsentDefault,
+  notices: true,
+  updatedAt: null,
+};
+
+function fromRow(row: typeof privacySettings.$inferSelect | undefined): PrivacySettings {
+  if (!row) return { ...defaultSettings };
+  return {
+    contentLogging: row.contentLogging,
+    retentionDays: row.retentionDays as RetentionDays,
+    trainingConsent: row.trainingConsent,
+    notices: row.notices,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function readPrivacySettings(db: Db, accountId: string): Promise<PrivacySettings> {
+  const row = await db.select().from(privacySettings).where(eq(privacySettings.accountId, accountId)).get();
+  return fromRow(row);
+}
+
+/** Whether the account wants technical notices (the notices capability asks before sending optional ones). */
+export async function noticesEnabled(db: Db, accountId: string): Promise<boolean> {
+  return (await readPrivacySettings(db, accountId)).notices;
+}
+
+/** Records a change of one switch, reading its old value inside the same transaction; no row if unchanged. */
+function recordChange(
+  db: Db,
+  accountId: string,
+  setting: RecordedSwitch,
+  value: boolean,
+  channel: ConsentChannel,
+  now: Date,
+) {
+  const column = privacySettings[setting];
+  return db.insert(consentEvents).select(
+    db
+      .select({
+        id: sql<string>`${crypto.randomUUID()}`.as("id"),
+        accountId: privacySettings.accountId,
+        setting: sql<string>`${setting}`.as("setting"),
+        oldValue: column,
+        newValue: sql<boolean>`${value ? 1 : 0}`.as("new_value"),
+        policyVersion: sql<string>`${policy.version}`.as("policy_version"),
+        channel: sql<string>`${channel}`.as("channel"),
+        at: sql<Date>`${now.getTime()}`.as("at"),
+        seq: sql<number>`(SELECT COUNT(*) + 1 FROM consent_events WHERE account_id = ${accountId})`.as("seq"),
+      })
+      .from(privacySettings)
+      .where(and(eq(privacySettings.accountId, accountId), ne(column, value))),
+  );
+}
+
+/** Applies any subset of the settings; every changed switch lands in the history in the same batch. */
+export async function updatePrivacySettings(
+  db: Db,
+  accountId: string,
+  patch: PrivacySettingsPatch,
+  channel: ConsentChannel,
+  now = new Date(),
+): Promise<PrivacySettings> {
+  const { updatedAt: _, ...defaults } = defaultSettings;
+  const changes = recordedSwitches.flatMap((s) => {
+    const value = patch[s];
+    return value === undefined ? [] : [recordChange(db, accountId, s, value, channel, now)];
+  });
+  const results = await db.batch([
+    db
+      .insert(privacySettings)
+      .values({ accountId, ...defaults, updatedAt: now })
+      .onConflictDoNothing(),
+    ...changes,
+    db
+      .update(privacySettings)
+      .set({ ...patch, updatedAt: now })
+      .where(eq(privacySettings.accountId, accountId))
+      .returning(),
+  ]);
+  const updated = results.at(-1) as (typeof privacySettings.$inferSelect)[];
+  return fromRow(updated[0]);
+}
+
+export type ConsentEvent = {
+  setting: string;
+  oldValue: boolean;
+  newValue: boolean;
+  policyVersion: string;
+  channel: string;
+  at: Date;
+};
+
+/** The account's history of consent changes, newest first. */
+export async function consentHistory(db: Db, accountId: string, limit = 100): Promise<ConsentEvent[]> {
+  return db
+    .select({
+      setting: consentEvents.setting,
+      oldValue: consentEvents.oldValue,
+      newValue: consentEvents.newValue,
+      policyVersion: consentEvents.policyVersion,
+      channel: consentEvents.channel,
+      at: consentEvents.at,
+    })
+    .from(consentEvents)
+    .where(eq(consentEvents.accountId, accountId))
+    .orderBy(desc(consentEvents.seq))
+    .limit(limit);
+}
+
+/**
+ * Whether the account consented to training at a given moment, from the history alone: the last
+ * recorded change at or before that moment decides; before any change, the policy's default does.
+ */
+export async function trainingConsentTimeline(db: Db, accountId: string): Promise<(at: Date) => boolean> {
+  const events = await db
+    .select({ at: consentEvents.at, newValue: consentEvents.newValue })
+    .from(consentEvents)
+    .where(and(eq(consentEvents.accountId, accountId), eq(consentEvents.setting, "trainingConsent")))
+    .orderBy(asc(consentEvents.seq));
+  return (at) => {
+    let consented = policy.trainingConsentDefault;
+    for (const e of events) {
+      if (e.at.getTime() > at.getTime()) break;
+      consented = e.newValue;
+    }
+    return consented;
+  };
+}

@@ -1,0 +1,32 @@
+// GET /api/admin/training-export: operators only, streamed NDJSON of consented, non-WhatsApp content.
+import { z } from "@hono/zod-openapi";
+import { requireAdmin } from "../accounts/middleware";
+import { createRouter, errorResponses } from "../openapi";
+import { trainingExportStream } from "./export";
+
+export const trainingRoutes = createRouter();
+trainingRoutes.use("*", requireAdmin);
+
+// Documented through the registry and served by a plain handler: the typed openapi() handler only
+// accepts JSON bodies, and this one is a stream. It takes no input, so there is nothing to validate.
+trainingRoutes.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/",
+  tags: ["Admin"],
+  summary: "Logged content of accounts that consented to training when it was logged (NDJSON)",
+  security: [{ session: [] }],
+  responses: {
+    200: {
+      description:
+        "One JSON object per line: requestId, source, model, createdAt, request, response. No account identity.",
+      content: { "application/x-ndjson": { schema: z.string() } },
+    },
+    ...errorResponses(401, 403),
+  },
+});
+trainingRoutes.get("/", (c) =>
+  c.body(trainingExportStream(c.env, c.var.db), 200, {
+    "content-type": "application/x-ndjson; charset=utf-8",
+    "cache-control": "no-store",
+  }),
+);
