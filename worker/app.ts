@@ -16,6 +16,8 @@ import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
 import { settingsRoutes } from "./settings/routes";
 import { trainingRoutes } from "./training/routes";
+import { whatsappRoutes } from "./whatsapp/routes";
+import { whatsappWebhook } from "./whatsapp/webhook";
 
 const API_BODY_LIMIT = 256 * 1024;
 
@@ -29,6 +31,7 @@ api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
 api.route("/keys", keyRoutes);
 api.route("/privacy", policyRoutes);
+api.route("/whatsapp", whatsappRoutes);
 api.route("/settings", settingsRoutes);
 api.route("/admin/training-export", trainingRoutes);
 
@@ -42,6 +45,7 @@ app.use("*", securityHeaders, async (c, next) => {
 app.use("*", csrf);
 app.route("/v1", aiRoutes);
 app.route("/api", api);
+app.route("/webhooks/whatsapp", whatsappWebhook);
 app.route("/dev/mailbox", mailboxRoutes);
 
 app.doc31("/api/openapi.json", (c) => ({

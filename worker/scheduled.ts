@@ -1,10 +1,12 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
+import { whatsappJob } from "./whatsapp/jobs";
 
 type Job = { name: string; run: (env: Env, now: Date) => Promise<void> };
 
 const jobs: Job[] = [
+  whatsappJob,
   { name: "retention-sweep", run: async (env, now) => void (await sweepExpiredContent(env, now)) },
   { name: "data-key-rewrap", run: async (env) => void (await rewrapDataKeys(env)) },
 ];

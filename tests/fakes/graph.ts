@@ -1,0 +1,107 @@
+// A fake Meta Graph API on loopback: `POST /v21.0/{phone_number_id}/messages` records the message and answers
+// like the Cloud API. Control API: GET /__messages?phone_number_id= lists what was sent (per number, so parallel
+// tests don't see each other's), POST /__script {phoneNumberId, status, times, code?} makes the next `times`
+// sends from that number fail with that HTTP status and Graph error code.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type SentMessage = {
+  id: string;
+  phoneNumberId: string;
+  authorization: string | undefined;
+  to: string;
+  text: string;
+  body: unknown;
+  at: string;
+};
+
+type Script = { status: number; times: number; code: number };
+
+export type FakeGraph = { url: string; baseUrl: string; close: () => Promise<void> };
+
+export const GRAPH_VERSION = "v21.0";
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    req.on("end", () => resolve(body));
+    req.on("error", reject);
+  });
+}
+
+const graphError = (message: string, code: number, type = "OAuthException") => ({
+  error: { message, type, code, fbtrace_id: randomUUID().replaceAll("-", "").slice(0, 24) },
+});
+
+export async function startFakeGraph(port = 0): Promise<FakeGraph> {
+  const sent: SentMessage[] = [];
+  const scripts = new Map<string, Script>();
+
+  const send = (res: ServerResponse, status: number, value: unknown) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(value));
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const raw = await readBody(req);
+    if (req.method === "GET" && url.pathname === "/__messages") {
+      const number = url.searchParams.get("phone_number_id");
+      return send(res, 200, { data: sent.filter((m) => !number || m.phoneNumberId === number) });
+    }
+    if (req.method === "POST" && url.pathname === "/__script") {
+      const s = JSON.parse(raw) as { phoneNumberId: string; status: number; times?: number; code?: number };
+      scripts.set(s.phoneNumberId, { status: s.status, times: s.times ?? 1, code: s.code ?? 131000 });
+      return send(res, 200, { ok: true });
+    }
+    const match = url.pathname.match(/^\/v\d+\.\d+\/([^/]+)\/messages$/);
+    if (req.method !== "POST" || !match) return send(res, 404, graphError("Unknown path", 803));
+    const phoneNumberId = decodeURIComponent(match[1]!);
+    if (!req.headers.authorization?.startsWith("Bearer ")) {
+      return send(res, 401, graphError("An access token is required.", 190));
+    }
+    const script = scripts.get(phoneNumberId);
+    if (script && script.times > 0) {
+      script.times -= 1;
+      return send(res, script.status, graphError("Scripted failure", script.code));
+    }
+    let body: { messaging_product?: string; to?: string; type?: string; text?: { body?: string } };
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return send(res, 400, graphError("Invalid JSON", 100));
+    }
+    if (body.messaging_product !== "whatsapp" || !body.to || body.type !== "text" || !body.text?.body) {
+      return send(res, 400, graphError("Invalid parameter", 100));
+    }
+    if (body.text.body.length > 4096) return send(res, 400, graphError("Text too long", 100));
+    const id = `wamid.fake-${randomUUID()}`;
+    sent.push({
+      id,
+      phoneNumberId,
+      authorization: req.headers.authorization,
+      to: body.to,
+      text: body.text.body,
+      body,
+      at: new Date().toISOString(),
+    });
+    send(res, 200, {
+      messaging_product: "whatsapp",
+      contacts: [{ input: body.to, wa_id: body.to }],
+      messages: [{ id }],
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: bound } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${bound}`;
+  return {
+    url,
+    baseUrl: `${url}/${GRAPH_VERSION}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,178 @@
+// The account's WhatsApp connection: save (secrets sealed), read (never the secrets), remove, and find by number.
+import { and, eq, inArray } from "drizzle-orm";
+import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending } from "../../db/schema";
+import { findModel } from "../ai/catalogue";
+import type { Config } from "../config";
+import type { Db } from "../env";
+import { badRequest, conflict, notFound } from "../errors";
+import { open, seal, verifyTokenHashes } from "./sealing";
+
+export type ConnectionInput = {
+  phoneNumberId: string;
+  wabaId: string;
+  /** Secrets may be left out when updating an existing connection: the stored ones are kept. */
+  accessToken?: string;
+  appSecret?: string;
+  verifyToken?: string;
+  model: string;
+  systemPrompt: string;
+  nonTextMessages?: "reply" | "skip";
+};
+
+type Row = typeof whatsappConnections.$inferSelect;
+
+/** What the API and dashboard show: settings and the status line, never a secret. */
+export function connectionView(row: Row | undefined) {
+  const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+  return {
+    connected: Boolean(row),
+    phoneNumberId: row?.phoneNumberId ?? null,
+    wabaId: row?.wabaId ?? null,
+    model: row?.model ?? null,
+    systemPrompt: row?.systemPrompt ?? null,
+    nonTextMessages: row?.nonTextMessages ?? null,
+    webhookPath: "/webhooks/whatsapp",
+    connectedAt: iso(row?.createdAt),
+    updatedAt: iso(row?.updatedAt),
+    status: {
+      lastMessageAt: iso(row?.lastReceivedAt),
+      lastReplyAt: iso(row?.lastReplyAt),
+      lastErrorAt: iso(row?.lastErrorAt),
+      lastError: row?.lastError ?? null,
+    },
+  };
+}
+
+export type ConnectionView = ReturnType<typeof connectionView>;
+
+export async function findConnection(db: Db, accountId: string): Promise<Row | undefined> {
+  return db.query.whatsappConnections.findFirst({ where: eq(whatsappConnections.accountId, accountId) });
+}
+
+export async function getConnectionView(db: Db, accountId: string): Promise<ConnectionView> {
+  return connectionView(await findConnection(db, accountId));
+}
+
+/** The connections that own these phone number ids (a notification names one or a few). */
+export async function connectionsByNumber(db: Db, phoneNumberIds: string[]): Promise<Row[]> {
+  if (phoneNumberIds.length === 0) return [];
+  return db
+    .select()
+    .from(whatsappConnections)
+    .where(inArray(whatsappConnections.phoneNumberId, phoneNumberIds));
+}
+
+/** True when some connected account chose this verify token (looked up by keyed hash, nothing decrypted). */
+export async function verifyTokenKnown(env: Env, db: Db, token: string): Promise<boolean> {
+  const hashes = await verifyTokenHashes(env, token);
+  const row = await db
+    .select({ accountId: whatsappConnections.accountId })
+    .from(whatsappConnections)
+    .where(inArray(whatsappConnections.verifyTokenHash, hashes))
+    .limit(1);
+  return row.length > 0;
+}
+
+export const openAppSecret = (env: Env, row: Row) =>
+  open(env, row.accountId, "app_secret", row.appSecretSealed);
+export const openAccessToken = (env: Env, row: Row) =>
+  open(env, row.accountId, "access_token", row.accessTokenSealed);
+
+function requireChatModel(config: Config, id: string): void {
+  const model = findModel(config, id);
+  if (model?.kind !== "chat") {
+    throw badRequest(`Model ${id} is not a chat model available here.`, "model", "model_not_found");
+  }
+}
+
+/** Connects or updates the account's number. One phone number id belongs to one account (409 otherwise). */
+export async function saveConnection(
+  env: Env,
+  db: Db,
+  config: Config,
+  accountId: string,
+  input: ConnectionInput,
+): Promise<ConnectionView> {
+  requireChatModel(config, input.model);
+  const existing = await findConnection(db, accountId);
+  const { accessToken, appSecret, verifyToken } = input;
+  if (!existing && (!accessToken || !appSecret || !verifyToken)) {
+    const param = !accessToken ? "accessToken" : !appSecret ? "appSecret" : "verifyToken";
+    throw badRequest("Access token, app secret and verify token are required to connect.", param);
+  }
+  const owner = await db.query.whatsappConnections.findFirst({
+    columns: { accountId: true },
+    where: eq(whatsappConnections.phoneNumberId, input.phoneNumberId),
+  });
+  if (owner && owner.accountId !== accountId) throw numberTaken();
+
+  const now = new Date();
+  const values = {
+    phoneNumberId: input.phoneNumberId,
+    wabaId: input.wabaId,
+    model: input.model,
+    systemPrompt: input.systemPrompt,
+    nonTextMessages: input.nonTextMessages ?? existing?.nonTextMessages ?? "reply",
+    updatedAt: now,
+    ...(accessToken ? { accessTokenSealed: await seal(env, accountId, "access_token", accessToken) } : {}),
+    ...(appSecret ? { appSecretSealed: await seal(env, accountId, "app_secret", appSecret) } : {}),
+    ...(verifyToken ? { verifyTokenHash: (await verifyTokenHashes(env, verifyToken))[0]! } : {}),
+  };
+  try {
+    if (existing) {
+      await db.update(whatsappConnections).set(values).where(eq(whatsappConnections.accountId, accountId));
+    } else {
+      await db.insert(whatsappConnections).values({
+        ...values,
+        accountId,
+        accessTokenSealed: values.accessTokenSealed!,
+        appSecretSealed: values.appSecretSealed!,
+        verifyTokenHash: values.verifyTokenHash!,
+        createdAt: now,
+      });
+    }
+  } catch (error) {
+    // Two accounts racing for the same number: the unique index decides, the loser gets the 409.
+    if (String((error as Error)?.message ?? "").includes("UNIQUE")) throw numberTaken();
+    throw error;
+  }
+  return getConnectionView(db, accountId);
+}
+
+const numberTaken = () =>
+  conflict("This phone number is already connected to another account.", "phone_number_taken");
+
+/** Disconnects: the secrets go, and so does anything still waiting to be answered or kept as context. */
+export async function deleteConnection(db: Db, accountId: string): Promise<void> {
+  const [deleted] = await db.batch([
+    db
+      .delete(whatsappConnections)
+      .where(eq(whatsappConnections.accountId, accountId))
+      .returning({ id: whatsappConnections.accountId }),
+    db.delete(whatsappPending).where(eq(whatsappPending.accountId, accountId)),
+    db.delete(whatsappContext).where(eq(whatsappContext.accountId, accountId)),
+    db
+      .update(whatsappMessages)
+      .set({ status: "failed", error: "disconnected", leaseUntil: null, nextAttemptAt: null })
+      .where(
+        and(
+          eq(whatsappMessages.accountId, accountId),
+          inArray(whatsappMessages.status, ["pending", "processing"]),
+        ),
+      ),
+  ]);
+  if (deleted.length === 0) throw notFound("WhatsApp connection");
+}
+
+/** Records the status line's last error: a code and a short reason, never content. */
+export async function recordConnectionError(
+  db: Db,
+  accountId: string,
+  error: string,
+  at: Date,
+): Promise<void> {
+  await db
+    .update(whatsappConnections)
+    .set({ lastError: error.slice(0, 300), lastErrorAt: at })
+    .where(eq(whatsappConnections.accountId, accountId));
+}

@@ -1,0 +1,157 @@
+// Accepting a webhook notification: verify its signature per owning account, then record messages (deduped by
+// wamid) and status updates durably before acknowledging, so nothing is lost if the Worker stops afterwards.
+import { sql } from "drizzle-orm";
+import { whatsappConnections, whatsappMessages, whatsappPending } from "../../db/schema";
+import type { Db } from "../env";
+import { AppError, badRequest } from "../errors";
+import { connectionsByNumber, openAppSecret } from "./connection";
+import {
+  type InboundMessage,
+  messageTime,
+  Notification,
+  type StatusUpdate,
+  updatesByNumber,
+} from "./payload";
+import { contactHash, seal } from "./sealing";
+import { parseSignature, verifySignature } from "./signature";
+import { WINDOW_MS } from "./window";
+
+/** Message types that never get an answer: a reaction or a system notice is not a question. */
+const NEVER_ANSWERED = new Set(["reaction", "system", "ephemeral", "request_welcome"]);
+/** Outbound status order; a late "delivered" never overwrites "read". */
+const STATUS_RANK: Record<string, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+const MAX_NUMBERS_PER_NOTIFICATION = 20;
+/** D1 caps statements per batch; a notification can carry up to 1000 updates. */
+const STATEMENTS_PER_BATCH = 90;
+
+export type MessageRef = { accountId: string; messageId: string };
+
+const invalidSignature = () =>
+  new AppError(401, "Invalid or missing X-Hub-Signature-256.", { code: "invalid_signature" });
+
+function parseNotification(raw: Uint8Array<ArrayBuffer>): Notification {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    throw badRequest("Malformed JSON in request body.", undefined, "invalid_json");
+  }
+  const parsed = Notification.safeParse(json);
+  if (!parsed.success)
+    throw badRequest("Not a WhatsApp Business webhook notification.", undefined, "invalid_payload");
+  return parsed.data;
+}
+
+/**
+ * Verifies and records one notification. Returns the inbound messages that may need an answer.
+ * Throws 401 (nothing recorded) when the signature does not match every connected account it names;
+ * numbers no account owns are acknowledged and dropped.
+ */
+export async function acceptNotification(
+  env: Env,
+  db: Db,
+  raw: Uint8Array<ArrayBuffer>,
+  signatureHeader: string | undefined,
+  now = Date.now(),
+): Promise<MessageRef[]> {
+  const digest = parseSignature(signatureHeader);
+  if (!digest) throw invalidSignature();
+  const byNumber = updatesByNumber(parseNotification(raw));
+  if (byNumber.size > MAX_NUMBERS_PER_NOTIFICATION)
+    throw badRequest("Too many phone numbers in one notification.");
+  const connections = await connectionsByNumber(db, [...byNumber.keys()]);
+  for (const connection of connections) {
+    if (!(await verifySignature(await openAppSecret(env, connection), raw, digest))) throw invalidSignature();
+  }
+  const refs: MessageRef[] = [];
+  const statements: BatchItem[] = [];
+  for (const connection of connections) {
+    const updates = byNumber.get(connection.phoneNumberId)!;
+    for (const message of updates.messages) {
+      const recorded = await recordInbound(env, db, connection, message, now);
+      statements.push(...recorded.statements);
+      if (recorded.answerable) refs.push({ accountId: connection.accountId, messageId: message.id });
+    }
+    for (const status of updates.statuses)
+      statements.push(applyStatus(db, connection.accountId, status, now));
+    if (updates.messages.length > 0) {
+      statements.push(
+        db
+          .update(whatsappConnections)
+          .set({ lastReceivedAt: new Date(now) })
+          .where(sql`${whatsappConnections.accountId} = ${connection.accountId}`),
+      );
+    }
+  }
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
+    const chunk = statements.slice(i, i + STATEMENTS_PER_BATCH) as [BatchItem, ...BatchItem[]];
+    await db.batch(chunk);
+  }
+  return refs;
+}
+
+type BatchItem = Parameters<Db["batch"]>[0][number];
+type Connection = Awaited<ReturnType<typeof connectionsByNumber>>[number];
+
+/**
+ * Two statements: the sealed pending pieces (only if this wamid is new — checked before the metadata row
+ * exists), then the metadata row itself (ignored when Meta redelivers a wamid we already have).
+ */
+async function recordInbound(
+  env: Env,
+  db: Db,
+  connection: Connection,
+  message: InboundMessage,
+  now: number,
+): Promise<{ statements: BatchItem[]; answerable: boolean }> {
+  const { accountId } = connection;
+  const sentAt = messageTime(message.timestamp, now);
+  const answerable =
+    !NEVER_ANSWERED.has(message.type) && (message.type === "text" || connection.nonTextMessages === "reply");
+  const status = answerable ? "pending" : "skipped";
+  const metadata = db
+    .insert(whatsappMessages)
+    .values({
+      accountId,
+      id: message.id,
+      direction: "in",
+      type: message.type,
+      contactHash: await contactHash(env, accountId, message.from),
+      status,
+      sentAt,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+      nextAttemptAt: answerable ? new Date(now) : null,
+    })
+    .onConflictDoNothing();
+  if (!answerable) return { statements: [metadata], answerable };
+  const recipient = await seal(env, accountId, `pending.recipient|${message.id}`, message.from);
+  const body =
+    message.type === "text" && message.text
+      ? await seal(env, accountId, `pending.body|${message.id}`, message.text.body)
+      : null;
+  const expiresAt = sentAt.getTime() + WINDOW_MS;
+  const pending = db.run(sql`
+    INSERT OR IGNORE INTO ${whatsappPending} (account_id, message_id, recipient_sealed, body_sealed, expires_at)
+    SELECT ${accountId}, ${message.id}, ${recipient}, ${body}, ${expiresAt}
+    WHERE NOT EXISTS (
+      SELECT 1 FROM ${whatsappMessages} WHERE account_id = ${accountId} AND id = ${message.id}
+    )`);
+  return { statements: [pending, metadata], answerable };
+}
+
+/** A status notification for one of our replies: advance it, never move it backwards. */
+function applyStatus(db: Db, accountId: string, status: StatusUpdate, now: number): BatchItem {
+  const rank = STATUS_RANK[status.status] ?? -1;
+  const error =
+    status.status === "failed"
+      ? `delivery_failed: ${status.errors?.map((e) => `code ${e.code ?? "?"}`).join(", ") || "unknown"}`
+      : null;
+  return db.run(sql`
+    UPDATE ${whatsappMessages}
+    SET status = ${status.status}, updated_at = ${now}, error = coalesce(${error}, error)
+    WHERE account_id = ${accountId} AND id = ${status.id} AND direction = 'out' AND ${rank} > (
+      CASE status WHEN 'accepted' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3
+      WHEN 'failed' THEN 4 ELSE -1 END
+    )`);
+}

@@ -1,0 +1,62 @@
+// The Cloud API webhook notification, parsed with zod: only the parts we act on; Meta's extra fields pass.
+import { z } from "zod";
+
+const Id = z.string().min(1).max(256);
+const Timestamp = z.string().regex(/^\d{1,12}$/);
+
+const InboundMessage = z.looseObject({
+  from: z.string().regex(/^\d{5,20}$/),
+  id: Id,
+  timestamp: Timestamp,
+  type: z.string().min(1).max(40),
+  text: z.looseObject({ body: z.string().max(65_536) }).optional(),
+});
+
+const Status = z.looseObject({
+  id: Id,
+  status: z.string().min(1).max(40),
+  timestamp: Timestamp,
+  errors: z.array(z.looseObject({ code: z.number().optional(), title: z.string().optional() })).optional(),
+});
+
+const Change = z.looseObject({
+  field: z.string(),
+  value: z.looseObject({
+    metadata: z.looseObject({ phone_number_id: Id }).optional(),
+    messages: z.array(InboundMessage).max(1000).optional(),
+    statuses: z.array(Status).max(1000).optional(),
+  }),
+});
+
+export const Notification = z.looseObject({
+  object: z.string(),
+  entry: z.array(z.looseObject({ changes: z.array(Change).max(1000) })).max(1000),
+});
+
+export type Notification = z.infer<typeof Notification>;
+export type InboundMessage = z.infer<typeof InboundMessage>;
+export type StatusUpdate = z.infer<typeof Status>;
+
+/** What one phone number received in a notification. */
+export type NumberUpdates = { phoneNumberId: string; messages: InboundMessage[]; statuses: StatusUpdate[] };
+
+/** Groups the notification's message changes by the phone number they were sent to. */
+export function updatesByNumber(notification: Notification): Map<string, NumberUpdates> {
+  const byNumber = new Map<string, NumberUpdates>();
+  for (const entry of notification.entry) {
+    for (const change of entry.changes) {
+      const phoneNumberId = change.value.metadata?.phone_number_id;
+      if (change.field !== "messages" || !phoneNumberId) continue;
+      const updates = byNumber.get(phoneNumberId) ?? { phoneNumberId, messages: [], statuses: [] };
+      updates.messages.push(...(change.value.messages ?? []));
+      updates.statuses.push(...(change.value.statuses ?? []));
+      byNumber.set(phoneNumberId, updates);
+    }
+  }
+  return byNumber;
+}
+
+/** Meta's seconds-since-epoch text as a Date, never later than `now` (a clock ahead must not widen the window). */
+export function messageTime(timestamp: string, now: number): Date {
+  return new Date(Math.min(Number(timestamp) * 1000, now));
+}

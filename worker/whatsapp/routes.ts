@@ -1,0 +1,107 @@
+// /api/whatsapp: connect a WhatsApp Business number, read its settings and status line, disconnect.
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireSession } from "../accounts/middleware";
+import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { deleteConnection, getConnectionView, saveConnection } from "./connection";
+
+const Digits = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{5,30}$/, `${name} is the numeric id from Meta's WhatsApp Manager.`);
+const Secret = (min: number) => z.string().trim().min(min).max(1024);
+
+export const ConnectionInput = z
+  .strictObject({
+    phoneNumberId: Digits("phoneNumberId"),
+    wabaId: Digits("wabaId"),
+    accessToken: Secret(20)
+      .optional()
+      .openapi({ description: "Required to connect; omit to keep the saved one." }),
+    appSecret: Secret(16)
+      .optional()
+      .openapi({ description: "Required to connect; omit to keep the saved one." }),
+    verifyToken: Secret(12).optional().openapi({
+      description: "Required to connect; omit to keep the saved one. Stored only as a keyed hash.",
+    }),
+    model: z.string().trim().min(1).max(100).openapi({ example: "openai/gpt-4o-mini" }),
+    systemPrompt: z.string().max(4000).default(""),
+    nonTextMessages: z
+      .enum(["reply", "skip"])
+      .optional()
+      .openapi({ description: "Images, audio, stickers…: a polite fixed reply, or nothing." }),
+  })
+  .openapi("WhatsAppConnectionInput");
+
+const Connection = z
+  .object({
+    connected: z.boolean(),
+    phoneNumberId: z.string().nullable(),
+    wabaId: z.string().nullable(),
+    model: z.string().nullable(),
+    systemPrompt: z.string().nullable(),
+    nonTextMessages: z.enum(["reply", "skip"]).nullable(),
+    webhookPath: z.string(),
+    connectedAt: IsoDate.nullable(),
+    updatedAt: IsoDate.nullable(),
+    status: z.object({
+      lastMessageAt: IsoDate.nullable(),
+      lastReplyAt: IsoDate.nullable(),
+      lastErrorAt: IsoDate.nullable(),
+      lastError: z.string().nullable(),
+    }),
+  })
+  .openapi("WhatsAppConnection");
+
+export const whatsappRoutes = createRouter();
+whatsappRoutes.use("*", requireSession);
+whatsappRoutes
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["WhatsApp"],
+      summary: "The connected number's settings and status (never its secrets)",
+      security: [{ session: [] }],
+      responses: { 200: jsonContent(Connection, "The connection"), ...errorResponses(401) },
+    }),
+    async (c) => c.json(await getConnectionView(c.var.db, c.var.session!.accountId), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/",
+      tags: ["WhatsApp"],
+      summary: "Connect a WhatsApp Business number, or update its settings",
+      security: [{ session: [] }],
+      request: jsonBody(ConnectionInput),
+      responses: {
+        200: jsonContent(Connection, "The saved connection"),
+        ...errorResponses(400, 401, 409, 413, 415),
+      },
+    }),
+    async (c) => {
+      const view = await saveConnection(
+        c.env,
+        c.var.db,
+        c.var.config,
+        c.var.session!.accountId,
+        c.req.valid("json"),
+      );
+      return c.json(view, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/",
+      tags: ["WhatsApp"],
+      summary: "Disconnect: secrets, unanswered messages and conversation context are deleted",
+      security: [{ session: [] }],
+      responses: { 204: { description: "Disconnected" }, ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      await deleteConnection(c.var.db, c.var.session!.accountId);
+      return c.body(null, 204);
+    },
+  );

@@ -1,0 +1,84 @@
+// /webhooks/whatsapp: Meta's verify handshake (GET) and signed notifications (POST), acknowledged at once;
+// answering happens after the response, from what was durably recorded.
+import { createRoute, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { AppError, forbidden } from "../errors";
+import { createRouter, errorResponses, jsonContent } from "../openapi";
+import { verifyTokenKnown } from "./connection";
+import { acceptNotification } from "./inbox";
+import { answerAll } from "./jobs";
+
+/** Meta sends at most 3 MB per notification. */
+const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024 + 64 * 1024;
+
+export const whatsappWebhook = createRouter();
+whatsappWebhook.use(
+  "*",
+  bodyLimit({
+    maxSize: WEBHOOK_BODY_LIMIT,
+    onError: () => {
+      throw new AppError(413, "Request body is too large.", { code: "body_too_large" });
+    },
+  }),
+);
+
+whatsappWebhook
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["Webhooks"],
+      summary: "Meta's verify handshake: echoes hub.challenge when hub.verify_token is a connected account's",
+      request: {
+        query: z.object({
+          "hub.mode": z.string().max(32).optional(),
+          "hub.verify_token": z.string().max(1024).optional(),
+          "hub.challenge": z.string().max(256).optional(),
+        }),
+      },
+      responses: {
+        200: { content: { "text/plain": { schema: z.string() } }, description: "The challenge, as sent" },
+        ...errorResponses(400, 403),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      const token = query["hub.verify_token"];
+      const challenge = query["hub.challenge"];
+      if (query["hub.mode"] !== "subscribe" || !token || !challenge) {
+        throw forbidden("Verification refused.", "verification_failed");
+      }
+      if (!(await verifyTokenKnown(c.env, c.var.db, token))) {
+        throw forbidden("Verification refused.", "verification_failed");
+      }
+      return c.text(challenge, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/",
+      tags: ["Webhooks"],
+      summary: "WhatsApp Cloud API notifications, signed with X-Hub-Signature-256",
+      request: { headers: z.object({ "x-hub-signature-256": z.string().max(200).optional() }) },
+      responses: {
+        200: jsonContent(z.object({ received: z.literal(true) }), "Recorded (or dropped: unknown number)"),
+        ...errorResponses(400, 401, 413),
+      },
+    }),
+    async (c) => {
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const refs = await acceptNotification(c.env, c.var.db, raw, c.req.header("x-hub-signature-256"));
+      if (refs.length > 0) {
+        // Anything not answered here stays pending in D1; the cron job picks it up.
+        const ctx = c.executionCtx as ExecutionContext;
+        const work = answerAll(c.env, ctx, refs).catch((error) => {
+          console.error(
+            `whatsapp: background answering stopped: ${error instanceof Error ? error.name : "error"}`,
+          );
+        });
+        ctx.waitUntil(work);
+      }
+      return c.json({ received: true as const }, 200);
+    },
+  );

@@ -1,0 +1,21 @@
+// The 24-hour customer-service window: free-form replies only within 24 h of the customer's last message.
+import { and, eq, max } from "drizzle-orm";
+import { whatsappMessages } from "../../db/schema";
+import type { Db } from "../env";
+
+export const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** When the window with this contact closes (their latest inbound message + 24 h), or null if none is known. */
+export async function windowClosesAt(db: Db, accountId: string, contactHash: string): Promise<number | null> {
+  const [row] = await db
+    .select({ last: max(whatsappMessages.sentAt) })
+    .from(whatsappMessages)
+    .where(
+      and(
+        eq(whatsappMessages.accountId, accountId),
+        eq(whatsappMessages.contactHash, contactHash),
+        eq(whatsappMessages.direction, "in"),
+      ),
+    );
+  return row?.last ? row.last.getTime() + WINDOW_MS : null;
+}
