@@ -4,6 +4,8 @@ import { createRequestHandler } from "react-router";
 import { loadSession } from "./accounts/middleware";
 import { accountRoutes, authRoutes } from "./accounts/routes";
 import { aiRoutes } from "./ai/routes";
+import { billingRoutes } from "./billing/routes";
+import { stripeWebhookRoutes } from "./billing/webhooks/routes";
 import { getConfig } from "./config";
 import { randomToken } from "./crypto/encoding";
 import { getDb } from "./db";
@@ -31,6 +33,7 @@ api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
 api.route("/keys", keyRoutes);
 api.route("/privacy", policyRoutes);
+api.route("/billing", billingRoutes);
 api.route("/whatsapp", whatsappRoutes);
 api.route("/settings", settingsRoutes);
 api.route("/admin/training-export", trainingRoutes);
@@ -45,6 +48,7 @@ app.use("*", securityHeaders, async (c, next) => {
 app.use("*", csrf);
 app.route("/v1", aiRoutes);
 app.route("/api", api);
+app.route("/webhooks/stripe", stripeWebhookRoutes);
 app.route("/webhooks/whatsapp", whatsappWebhook);
 app.route("/dev/mailbox", mailboxRoutes);
 

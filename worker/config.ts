@@ -44,6 +44,12 @@ const envSchema = z.object({
   DEV_PROVIDER: z.enum(["auto", "on", "off"]).default("auto"),
   /** Local development only: lets upstream base URLs use plain http on loopback. */
   ALLOW_INSECURE_UPSTREAMS: bool(false),
+  /** AI proxy: per-request upstream deadline, retries before the first byte, default per-key requests/minute. */
+  AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  AI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  AI_RATE_LIMIT_RPM: z.coerce.number().int().min(1).default(600),
+  /** Fallback chains, e.g. "openai/gpt-4o-mini=anthropic/claude-3-5-haiku-latest|dev/echo,anthropic/x=openai/y". */
+  AI_FALLBACKS: z.string().default(""),
 });
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -56,6 +62,16 @@ export const policy = {
   contentLoggingDefault: false,
   trainingConsentDefault: false,
 };
+
+/** "a=b|c,d=e" → { a: [b, c], d: [e] } */
+function parseFallbacks(spec: string): Record<string, string[]> {
+  const chains: Record<string, string[]> = {};
+  for (const item of spec.split(",")) {
+    const [model, list] = item.split("=").map((s) => s.trim());
+    if (model && list) chains[model] = list.split("|").map((s) => s.trim()).filter(Boolean);
+  }
+  return chains;
+}
 
 function buildConfig(env: Env) {
   const parsed = envSchema.safeParse(env);
@@ -82,6 +98,12 @@ function buildConfig(env: Env) {
     devProvider:
       v.DEV_PROVIDER === "on" || (v.DEV_PROVIDER === "auto" && !v.OPENAI_API_KEY && !v.ANTHROPIC_API_KEY),
     allowInsecureUpstreams: v.ALLOW_INSECURE_UPSTREAMS,
+    ai: {
+      timeoutMs: v.AI_TIMEOUT_MS,
+      maxRetries: v.AI_MAX_RETRIES,
+      rateLimitRpm: v.AI_RATE_LIMIT_RPM,
+      fallbacks: parseFallbacks(v.AI_FALLBACKS),
+    },
     policy,
   };
 }

@@ -1,6 +1,8 @@
 // Every fake of an outside service, started together on loopback for tests, `npm start -- --fakes` and the bench.
+import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from "./anthropic";
 import { startFakeGraph } from "./graph";
 import { startFakeMail } from "./mail";
+import { FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
 
 export type Fakes = {
   urls: Record<string, string>;
@@ -11,17 +13,29 @@ export type Fakes = {
 export async function startFakes(): Promise<Fakes> {
   const graph = await startFakeGraph();
   const mail = await startFakeMail();
+  const openai = await startFakeOpenAI();
+  const anthropic = await startFakeAnthropic();
   return {
-    urls: { graph: graph.url, mail: mail.url },
+    urls: { graph: graph.url, mail: mail.url, openai: openai.url, anthropic: anthropic.url },
     // MAIL_TRANSPORT stays "local" unless asked; the fake lets the http transport be exercised.
     vars: {
       WHATSAPP_GRAPH_BASE_URL: graph.baseUrl,
       ALLOW_INSECURE_UPSTREAMS: "true",
+      OPENAI_BASE_URL: `${openai.url}/v1`,
+      OPENAI_API_KEY: FAKE_OPENAI_KEY,
+      ANTHROPIC_BASE_URL: anthropic.url,
+      ANTHROPIC_API_KEY: FAKE_ANTHROPIC_KEY,
+      // The in-process dev models stay available beside the fake providers (tests and demos use dev/echo).
+      DEV_PROVIDER: "on",
+      // Short enough that timeout tests finish quickly, long enough for scripted slow streams.
+      AI_TIMEOUT_MS: "3000",
       MAIL_API_URL: `${mail.url}/send`,
     },
     close: async () => {
       await graph.close();
       await mail.close();
+      await openai.close();
+      await anthropic.close();
     },
   };
 }

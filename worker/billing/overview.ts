@@ -1,0 +1,78 @@
+// What an account's billing looks like right now: plan, subscription status, balance, ledger, invoices.
+// GET /api/billing and the dashboard page both read this.
+import { desc, eq } from "drizzle-orm";
+import { billingAccounts, billingInvoices } from "../../db/schema";
+import type { Config } from "../config";
+import type { Db } from "../env";
+import { ensureBillingAccount, type LedgerView, recentEntries } from "./ledger";
+import { LOW_BALANCE_MICROS } from "./low-balance";
+import { effectivePlan, PLANS, type PlanId } from "./plans";
+
+const LEDGER_SHOWN = 50;
+const INVOICES_SHOWN = 24;
+
+export type InvoiceView = {
+  id: string;
+  number: string | null;
+  status: string;
+  amountDueCents: number;
+  amountPaidCents: number;
+  currency: string;
+  hostedInvoiceUrl: string | null;
+  createdAt: string;
+};
+
+export type BillingOverview = {
+  plan: { id: PlanId; name: string; monthlyCents: number; monthlyMicros: number };
+  status: string | null;
+  currentPeriodEnd: string | null;
+  balanceMicros: number;
+  lowBalance: boolean;
+  hasCustomer: boolean;
+  ledger: LedgerView[];
+  invoices: InvoiceView[];
+};
+
+export async function billingOverview(db: Db, config: Config, accountId: string): Promise<BillingOverview> {
+  await ensureBillingAccount(db, accountId);
+  const [[row], ledger, invoices] = await Promise.all([
+    db.select().from(billingAccounts).where(eq(billingAccounts.accountId, accountId)),
+    recentEntries(db, accountId, LEDGER_SHOWN),
+    db
+      .select()
+      .from(billingInvoices)
+      .where(eq(billingInvoices.accountId, accountId))
+      .orderBy(desc(billingInvoices.createdAt))
+      .limit(INVOICES_SHOWN),
+  ]);
+  const planId = effectivePlan(config, {
+    status: row?.subscriptionStatus ?? null,
+    priceId: row?.subscriptionPriceId ?? null,
+  });
+  const plan = PLANS[planId];
+  const balanceMicros = row?.balanceMicros ?? 0;
+  return {
+    plan: {
+      id: plan.id,
+      name: plan.name,
+      monthlyCents: plan.monthlyCents,
+      monthlyMicros: plan.monthlyMicros,
+    },
+    status: row?.subscriptionStatus ?? null,
+    currentPeriodEnd: row?.currentPeriodEnd?.toISOString() ?? null,
+    balanceMicros,
+    lowBalance: balanceMicros < LOW_BALANCE_MICROS,
+    hasCustomer: Boolean(row?.stripeCustomerId),
+    ledger,
+    invoices: invoices.map((i) => ({
+      id: i.id,
+      number: i.number,
+      status: i.status,
+      amountDueCents: i.amountDueCents,
+      amountPaidCents: i.amountPaidCents,
+      currency: i.currency,
+      hostedInvoiceUrl: i.hostedInvoiceUrl,
+      createdAt: i.createdAt.toISOString(),
+    })),
+  };
+}
