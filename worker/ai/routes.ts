@@ -1,19 +1,29 @@
-// /v1: the AI API (OpenAI- and Anthropic-compatible), authenticated by API key.
+// /v1: the AI API (OpenAI- and Anthropic-compatible), authenticated by API key and limited per key.
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
-import { createRouter, errorResponses, jsonContent } from "../openapi";
+import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
+import { availableModels } from "./catalogue";
+import { type AiCall, runAi } from "./gateway";
+import { providers } from "./providers/registry";
+import { rateLimitPerKey } from "./rate-limit";
+import { AnyJson, ChatRequest, EmbeddingsRequest, MessagesRequest, Model } from "./schemas";
 
 const AI_BODY_LIMIT = 20 * 1024 * 1024;
 
-const Model = z
-  .object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() })
-  .openapi("Model");
+/** When each request reached the gateway, so the overhead header covers authentication too. */
+const arrivedAt = new WeakMap<Request, number>();
 
 export const aiRoutes = createRouter();
 aiRoutes.use(
   "*",
+  async (c, next) => {
+    arrivedAt.set(c.req.raw, Date.now());
+    await next();
+  },
   bodyLimit({
     maxSize: AI_BODY_LIMIT,
     onError: () => {
@@ -21,7 +31,26 @@ aiRoutes.use(
     },
   }),
   requireApiKey,
+  rateLimitPerKey,
 );
+
+const aiErrors = errorResponses(400, 401, 402, 404, 413, 415, 429, 502, 504);
+const streamOrJson = (description: string) => ({
+  description,
+  content: { "application/json": { schema: AnyJson }, "text/event-stream": { schema: z.string() } },
+});
+
+function call(c: Context<AppEnv>, fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">) {
+  const key = c.var.apiKey!;
+  return runAi(c.env, c.executionCtx as ExecutionContext, {
+    ...fields,
+    accountId: key.accountId,
+    keyId: key.keyId,
+    source: "api",
+    startedAt: arrivedAt.get(c.req.raw) ?? Date.now(),
+  });
+}
+
 aiRoutes.openapi(
   createRoute({
     method: "get",
@@ -31,22 +60,77 @@ aiRoutes.openapi(
     security: [{ apiKey: [] }],
     responses: {
       200: jsonContent(z.object({ object: z.literal("list"), data: z.array(Model) }), "Models"),
-      ...errorResponses(401),
+      ...errorResponses(401, 429),
     },
   }),
   (c) =>
     c.json(
       {
         object: "list" as const,
-        data: [
-          {
-            id: "dev/echo",
-            object: "model" as const,
-            created: 0,
-            owned_by: "dev (local development provider)",
-          },
-        ],
+        data: availableModels(c.var.config).map((m) => ({
+          id: m.id,
+          object: "model" as const,
+          created: 0,
+          owned_by: providers[m.provider].label,
+        })),
       },
       200,
     ),
+);
+
+aiRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/chat/completions",
+    tags: ["AI"],
+    summary: "Create a chat completion (OpenAI-compatible; `stream: true` for server-sent events)",
+    security: [{ apiKey: [] }],
+    request: jsonBody(ChatRequest),
+    responses: { 200: streamOrJson("The completion, or its chunks as server-sent events"), ...aiErrors },
+  }),
+  (c) =>
+    call(c, {
+      operation: "chat",
+      endpoint: "chat.completions",
+      clientDialect: "openai",
+      body: c.req.valid("json"),
+    }) as never,
+);
+
+aiRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/messages",
+    tags: ["AI"],
+    summary: "Create a message (Anthropic Messages-compatible; `stream: true` for server-sent events)",
+    security: [{ apiKey: [] }],
+    request: jsonBody(MessagesRequest),
+    responses: { 200: streamOrJson("The message, or its events as server-sent events"), ...aiErrors },
+  }),
+  (c) =>
+    call(c, {
+      operation: "chat",
+      endpoint: "messages",
+      clientDialect: "anthropic",
+      body: c.req.valid("json"),
+    }) as never,
+);
+
+aiRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/embeddings",
+    tags: ["AI"],
+    summary: "Create embeddings (OpenAI-compatible)",
+    security: [{ apiKey: [] }],
+    request: jsonBody(EmbeddingsRequest),
+    responses: { 200: jsonContent(AnyJson, "The embeddings"), ...aiErrors },
+  }),
+  (c) =>
+    call(c, {
+      operation: "embeddings",
+      endpoint: "embeddings",
+      clientDialect: "openai",
+      body: c.req.valid("json"),
+    }) as never,
 );

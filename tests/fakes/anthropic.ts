@@ -1,0 +1,99 @@
+// A fake Anthropic Messages API on loopback (whole and streamed), checking the platform key and API version,
+// refusing what the real API refuses (no max_tokens, a system role in messages), scriptable by tests.
+import {
+  type FakeProvider,
+  promptTokens,
+  replyWords,
+  startFakeProvider,
+  writeEvents,
+} from "./provider-script";
+
+export const FAKE_ANTHROPIC_KEY = "sk-ant-platform-test";
+const REPLY = "Hello from the fake Anthropic provider.";
+
+const sse = (type: string, data: Record<string, unknown>) =>
+  `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+export function startFakeAnthropic(): Promise<FakeProvider> {
+  return startFakeProvider(async (req, res, body, script) => {
+    const fail = (status: number, type: string, message: string) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify({ type: "error", error: { type, message } }));
+    };
+    if (req.headers["x-api-key"] !== FAKE_ANTHROPIC_KEY)
+      return fail(401, "authentication_error", "invalid x-api-key");
+    if (!req.headers["anthropic-version"])
+      return fail(400, "invalid_request_error", "anthropic-version required");
+    if (new URL(req.url ?? "/", "http://fake").pathname !== "/v1/messages")
+      return fail(404, "not_found_error", "no");
+    if (typeof body.max_tokens !== "number")
+      return fail(400, "invalid_request_error", "max_tokens: Field required");
+    const messages = (body.messages as { role: string }[]) ?? [];
+    if (messages.some((m) => m.role !== "user" && m.role !== "assistant")) {
+      return fail(400, "invalid_request_error", "messages: roles must be user or assistant");
+    }
+    const words = replyWords(script, REPLY);
+    const tool = script?.toolCall;
+    const input = promptTokens(body);
+    const id = `msg_fake_${Math.random().toString(36).slice(2)}`;
+    const stopReason = tool ? "tool_use" : "end_turn";
+    if (!body.stream) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          id,
+          type: "message",
+          role: "assistant",
+          model: body.model,
+          content: tool
+            ? [{ type: "tool_use", id: tool.id, name: tool.name, input: JSON.parse(tool.arguments) }]
+            : [{ type: "text", text: words.join("") }],
+          stop_reason: stopReason,
+          stop_sequence: null,
+          usage: script?.omitUsage ? undefined : { input_tokens: input, output_tokens: words.length },
+        }),
+      );
+      return;
+    }
+    const content = tool
+      ? [
+          sse("content_block_start", {
+            index: 0,
+            content_block: { type: "tool_use", id: tool.id, name: tool.name, input: {} },
+          }),
+          sse("content_block_delta", {
+            index: 0,
+            delta: { type: "input_json_delta", partial_json: tool.arguments },
+          }),
+        ]
+      : [
+          sse("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+          ...words.map((w) =>
+            sse("content_block_delta", { index: 0, delta: { type: "text_delta", text: w } }),
+          ),
+        ];
+    const events = [
+      sse("message_start", {
+        message: {
+          id,
+          type: "message",
+          role: "assistant",
+          model: body.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: input, output_tokens: 1 },
+        },
+      }),
+      sse("ping", {}),
+      ...content,
+      sse("content_block_stop", { index: 0 }),
+      sse("message_delta", {
+        delta: { stop_reason: stopReason, stop_sequence: null },
+        usage: { output_tokens: script?.omitUsage ? 0 : words.length },
+      }),
+      sse("message_stop", {}),
+    ];
+    await writeEvents(res, events, script, (i) => i >= 3 && i < 2 + content.length);
+  });
+}

@@ -1,0 +1,148 @@
+// What the fake AI providers share: a loopback HTTP server that records every request (headers included) and
+// answers as scripted by tests — delays between chunks, error statuses, Retry-After, hangs, cut streams, resets.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type Script = {
+  /** Applies to requests whose raw body contains this text (tests put a unique marker in a message). */
+  match: string;
+  /** How many matching requests it answers (default 1). */
+  times?: number;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Wait before the response headers. */
+  delayMs?: number;
+  /** Wait between streamed chunks. */
+  chunkDelayMs?: number;
+  /** Never answer. */
+  hang?: boolean;
+  /** Reset the connection without answering (as a refused or dropped connection looks to the client). */
+  destroy?: boolean;
+  /** Stream this many content chunks, then drop the connection. */
+  cutAfter?: number;
+  /** Leave the usage out of the answer. */
+  omitUsage?: boolean;
+  reply?: string;
+  toolCall?: { id: string; name: string; arguments: string };
+};
+
+export type Recorded = { path: string; method: string; headers: Record<string, string>; body: string };
+
+export type Answer = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Record<string, unknown>,
+  script: Script | undefined,
+) => Promise<void>;
+
+export type FakeProvider = { url: string; close: () => Promise<void> };
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Words of the reply, each a streamed chunk; their count is the completion's token count. */
+export function replyWords(script: Script | undefined, fallback: string): string[] {
+  return (script?.reply ?? fallback).split(/(?<= )/);
+}
+
+/** A deterministic prompt token count: the tests can predict it exactly. */
+export function promptTokens(body: Record<string, unknown>): number {
+  return 7 + (JSON.stringify(body.messages ?? body.input ?? "").length % 50);
+}
+
+export async function startFakeProvider(answer: Answer): Promise<FakeProvider> {
+  const scripts: Script[] = [];
+  const recorded: Recorded[] = [];
+  const sockets = new Set<import("node:net").Socket>();
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", "http://fake");
+
+    if (url.pathname === "/__script" && req.method === "POST") {
+      scripts.push(JSON.parse(raw) as Script);
+      res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === "/__requests") {
+      const match = url.searchParams.get("match") ?? "";
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(recorded.filter((r) => r.body.includes(match))));
+      return;
+    }
+    recorded.push({
+      path: url.pathname,
+      method: req.method ?? "GET",
+      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+      body: raw,
+    });
+    if (recorded.length > 5_000) recorded.splice(0, recorded.length - 5_000);
+    const index = scripts.findIndex((s) => raw.includes(s.match));
+    const script = index === -1 ? undefined : scripts[index];
+    if (script) {
+      script.times = (script.times ?? 1) - 1;
+      if (script.times <= 0) scripts.splice(index, 1);
+    }
+    if (script?.destroy) {
+      req.socket.destroy();
+      return;
+    }
+    if (script?.hang) return;
+    if (script?.delayMs) await sleep(script.delayMs);
+    if (script?.status && script.status >= 400) {
+      res.writeHead(script.status, { "content-type": "application/json", ...script.headers });
+      res.end(
+        JSON.stringify(script.body ?? { error: { message: `scripted ${script.status}`, type: "fake" } }),
+      );
+      return;
+    }
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw ? JSON.parse(raw) : {};
+    } catch {
+      res.writeHead(400, { "content-type": "application/json" }).end('{"error":{"message":"bad json"}}');
+      return;
+    }
+    await answer(req, res, body, script);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Writes server-sent events one by one, pausing between them, optionally dropping the connection mid-way. */
+export async function writeEvents(
+  res: ServerResponse,
+  events: string[],
+  script: Script | undefined,
+  contentEvents: (i: number) => boolean,
+): Promise<void> {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  let content = 0;
+  for (let i = 0; i < events.length; i++) {
+    if (contentEvents(i)) {
+      if (script?.cutAfter !== undefined && content >= script.cutAfter) {
+        res.socket?.destroy();
+        return;
+      }
+      content++;
+    }
+    res.write(events[i]);
+    if (script?.chunkDelayMs) await sleep(script.chunkDelayMs);
+  }
+  res.end();
+}

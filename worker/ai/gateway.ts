@@ -1,0 +1,213 @@
+// One AI request end to end: resolve the model, reserve credit, call the provider (retries, fallbacks, deadline),
+// answer in the client's dialect (streamed chunk by chunk or whole), and meter it exactly once.
+import { reserveCredit } from "../billing/credits";
+import { getConfig } from "../config";
+import { loggingPolicy } from "../content/capture";
+import { AppError, badRequest } from "../errors";
+import { type CatalogueModel, costMicros, findModel } from "./catalogue";
+import { type Endpoint, type MeteredRequest, meter } from "./metering";
+import { type Dialect, type Operation, providers } from "./providers/registry";
+import { relay } from "./relay";
+import { estimateTokens, textLength } from "./tokens";
+import { translationFor } from "./translate";
+import type { TranslationContext } from "./translate/types";
+import { callUpstream, Deadline } from "./upstream";
+import { isRetryable, upstreamTimeout } from "./upstream-errors";
+
+export type AiCall = {
+  operation: Operation;
+  endpoint: Endpoint;
+  clientDialect: Dialect;
+  /** The validated request body, in the client's dialect. */
+  body: Record<string, unknown>;
+  accountId: string;
+  keyId: string | null;
+  source: string;
+  startedAt: number;
+  /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
+  onMetered?: (usage: { inputTokens: number; outputTokens: number; costMicros: number }) => void;
+};
+
+/** Output tokens asked of a provider that needs a cap (Anthropic) when the client set none. */
+const DEFAULT_MAX_TOKENS = 4_096;
+
+const modelNotFound = (id: string) =>
+  new AppError(404, `The model '${id}' does not exist or is not available here. See GET /v1/models.`, {
+    code: "model_not_found",
+    param: "model",
+  });
+
+function resolveModel(env: Env, call: AiCall): CatalogueModel {
+  const id = String(call.body.model);
+  const model = findModel(getConfig(env), id);
+  if (!model) throw modelNotFound(id);
+  const wanted = call.operation === "embeddings" ? "embedding" : "chat";
+  if (model.kind !== wanted) {
+    throw badRequest(
+      `The model '${id}' cannot be used for ${call.endpoint}.`,
+      "model",
+      "model_not_supported",
+    );
+  }
+  return model;
+}
+
+/** The model, then its configured fallbacks that can serve the same operation. */
+function candidates(env: Env, model: CatalogueModel): CatalogueModel[] {
+  const config = getConfig(env);
+  const chain = (config.ai.fallbacks[model.id] ?? [])
+    .map((id) => findModel(config, id))
+    .filter((m): m is CatalogueModel => m !== undefined && m.kind === model.kind && m.id !== model.id);
+  return [model, ...chain];
+}
+
+function requestedMaxTokens(body: Record<string, unknown>): number | undefined {
+  const value = body.max_completion_tokens ?? body.max_tokens;
+  return typeof value === "number" ? value : undefined;
+}
+
+function checkLimits(model: CatalogueModel, inputTokens: number, maxTokens: number | undefined) {
+  if (maxTokens !== undefined && model.kind === "chat" && maxTokens > model.maxOutputTokens) {
+    throw badRequest(
+      `max_tokens is too large for ${model.id}: at most ${model.maxOutputTokens}.`,
+      "max_tokens",
+      "max_tokens_exceeded",
+    );
+  }
+  if (inputTokens > model.contextTokens) {
+    throw badRequest(
+      `The input is longer than ${model.id}'s context of ${model.contextTokens} tokens.`,
+      "messages",
+      "context_length_exceeded",
+    );
+  }
+}
+
+export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
+  const config = getConfig(env);
+  const model = resolveModel(env, call);
+  const stream = call.body.stream === true;
+  const maxTokens = requestedMaxTokens(call.body);
+  const estimatedInput = estimateTokens(
+    textLength(call.body.messages) + textLength(call.body.system) + textLength(call.body.input),
+  );
+  checkLimits(model, estimatedInput, maxTokens);
+  const outputCap =
+    model.kind === "chat" ? (maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens)) : 0;
+  const translationContext = (m: CatalogueModel): TranslationContext => ({
+    model: m,
+    includeUsage:
+      (call.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
+    defaultMaxTokens: Math.min(DEFAULT_MAX_TOKENS, m.maxOutputTokens),
+  });
+  // Untranslatable input is refused before anything is reserved or sent.
+  const chain = candidates(env, model);
+  const upstreamBodies = chain.map((m) =>
+    translationFor(call.clientDialect, providers[m.provider].dialect, call.operation).request(
+      call.body,
+      translationContext(m),
+    ),
+  );
+
+  const [policy, hold] = await Promise.all([
+    loggingPolicy(env, call.accountId),
+    reserveCredit(env, call.accountId, costMicros(model, estimatedInput, outputCap)),
+  ]);
+  const request: MeteredRequest = {
+    id: crypto.randomUUID(),
+    accountId: call.accountId,
+    keyId: call.keyId,
+    source: call.source,
+    endpoint: call.endpoint,
+    streamed: stream,
+    startedAt: call.startedAt,
+    hold,
+    policy,
+    requestText: policy.enabled ? JSON.stringify(call.body) : undefined,
+    estimatedInput,
+  };
+  const requested = model.id;
+
+  const deadline = new Deadline(config.ai.timeoutMs);
+  let upstreamMs = 0;
+  for (let i = 0; i < chain.length; i++) {
+    const candidate = chain[i]!;
+    const provider = providers[candidate.provider];
+    const callStarted = Date.now();
+    const result = await callUpstream(config, provider, call.operation, upstreamBodies[i]!, deadline);
+    upstreamMs += Date.now() - callStarted;
+    if (!result.ok) {
+      if (isRetryable(result.error) && i < chain.length - 1 && !deadline.expired) continue;
+      deadline.disarm();
+      meter(env, ctx, request, { status: result.error.status, model: undefined, requested });
+      throw result.error;
+    }
+    const translation = translationFor(call.clientDialect, provider.dialect, call.operation);
+    const tctx = translationContext(candidate);
+    const headers = new Headers({ "x-request-id": request.id, "x-model": candidate.id });
+    if (stream) {
+      deadline.disarm();
+      let finished!: () => void;
+      ctx.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
+      const translator = translation.stream(tctx);
+      const body = relay(result.response.body!, translator, {
+        idleMs: config.ai.timeoutMs,
+        capture: policy.enabled,
+        onEnd: (outcome, captured) => {
+          meter(env, ctx, request, {
+            status: outcome === "complete" ? 200 : outcome === "aborted" ? 499 : 502,
+            model: candidate,
+            requested,
+            usage: translator.usage(),
+            deliveredChars: translator.deliveredChars(),
+            responseText: captured,
+          });
+          finished();
+        },
+      });
+      headers.set("content-type", "text/event-stream; charset=utf-8");
+      headers.set("cache-control", "no-cache");
+      headers.set("x-gateway-overhead-ms", overhead(call.startedAt, upstreamMs));
+      return new Response(body, { status: 200, headers });
+    }
+    let upstreamJson: Record<string, unknown>;
+    const bodyStarted = Date.now();
+    try {
+      upstreamJson = await result.response.json();
+    } catch {
+      const error = deadline.expired
+        ? upstreamTimeout()
+        : new AppError(502, "The provider sent an unreadable answer.", {
+            code: "upstream_error",
+            type: "api_error",
+          });
+      meter(env, ctx, request, { status: error.status, model: undefined, requested });
+      throw error;
+    } finally {
+      deadline.disarm();
+    }
+    upstreamMs += Date.now() - bodyStarted;
+    const { body, usage } = translation.response(upstreamJson, tctx);
+    const text = JSON.stringify(body);
+    const metered = meter(env, ctx, request, {
+      status: 200,
+      model: candidate,
+      requested,
+      usage,
+      deliveredChars: textLength(
+        (upstreamJson as { choices?: unknown; content?: unknown }).choices ?? upstreamJson.content,
+      ),
+      responseText: policy.enabled ? text : undefined,
+    });
+    call.onMetered?.({ ...metered.usage, costMicros: metered.costMicros });
+    headers.set("content-type", "application/json");
+    headers.set("x-gateway-overhead-ms", overhead(call.startedAt, upstreamMs));
+    return new Response(text, { status: 200, headers });
+  }
+  throw new Error("unreachable: the candidate chain is never empty");
+}
+
+/** Time spent in the gateway itself (everything except waiting for the provider), in milliseconds. */
+function overhead(startedAt: number, upstreamMs: number): string {
+  return String(Math.max(0, Date.now() - startedAt - upstreamMs));
+}

@@ -1,0 +1,111 @@
+// Metering one AI request: exactly one usage row (never content), then the credit settlement and — only when
+// the account turned logging on — the content capture, all after the response (waitUntil).
+import { type CreditHold, settleCredit } from "../billing/credits";
+import { captureExchange, type LoggingPolicy } from "../content/capture";
+import { recordUsage } from "../usage/record";
+import { type CatalogueModel, costMicros } from "./catalogue";
+import { estimateTokens } from "./tokens";
+import type { Usage } from "./translate/types";
+
+export type Endpoint = "chat.completions" | "messages" | "embeddings";
+
+export type MeteredRequest = {
+  id: string;
+  accountId: string;
+  keyId: string | null;
+  source: string;
+  endpoint: Endpoint;
+  streamed: boolean;
+  startedAt: number;
+  hold: CreditHold;
+  policy: LoggingPolicy;
+  /** The client's request text, kept only when policy.enabled. */
+  requestText?: string;
+  /** Input tokens estimated from the request, for when the provider reports none. */
+  estimatedInput: number;
+};
+
+export type Outcome = {
+  status: number;
+  /** The model that answered (a fallback may differ from the one asked for); undefined if none did. */
+  model: CatalogueModel | undefined;
+  requested: string;
+  usage?: Partial<Usage>;
+  /** Generated characters the client received, for an estimate when usage is missing. */
+  deliveredChars?: number;
+  responseText?: string;
+};
+
+function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; estimated: boolean } {
+  if (!outcome.model || outcome.status >= 400)
+    return { usage: { inputTokens: 0, outputTokens: 0 }, estimated: false };
+  const { inputTokens, outputTokens } = outcome.usage ?? {};
+  if (inputTokens !== undefined && outputTokens !== undefined) {
+    return { usage: { inputTokens, outputTokens }, estimated: false };
+  }
+  return {
+    usage: {
+      inputTokens: inputTokens ?? request.estimatedInput,
+      outputTokens: outputTokens ?? estimateTokens(outcome.deliveredChars ?? 0),
+    },
+    estimated: true,
+  };
+}
+
+/** Writes the request's usage row and settles its credit, off the response path. Returns the row's cost. */
+export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, outcome: Outcome) {
+  const { usage, estimated } = tokens(outcome, request);
+  const cost = outcome.model ? costMicros(outcome.model, usage.inputTokens, usage.outputTokens) : 0;
+  const row = {
+    id: request.id,
+    accountId: request.accountId,
+    keyId: request.keyId,
+    source: request.source,
+    endpoint: request.endpoint,
+    model: outcome.model?.id ?? outcome.requested,
+    provider: outcome.model?.provider ?? "none",
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    costMicros: cost,
+    latencyMs: Date.now() - request.startedAt,
+    status: outcome.status,
+    streamed: request.streamed,
+    estimated,
+    createdAt: Date.now(),
+  };
+  ctx.waitUntil(settle(env, request, row, outcome));
+  return { usage, costMicros: cost, estimated };
+}
+
+async function settle(
+  env: Env,
+  request: MeteredRequest,
+  row: Parameters<typeof recordUsage>[1],
+  outcome: Outcome,
+): Promise<void> {
+  try {
+    await recordUsage(env, row);
+  } catch (error) {
+    console.error(`usage record failed: ${error instanceof Error ? error.name : "error"}`);
+  }
+  try {
+    await settleCredit(env, request.hold, row.costMicros, row.id);
+  } catch (error) {
+    console.error(`credit settlement failed: ${error instanceof Error ? error.name : "error"}`);
+  }
+  if (request.policy.enabled && request.requestText !== undefined && outcome.responseText !== undefined) {
+    try {
+      await captureExchange(env, {
+        accountId: request.accountId,
+        requestId: request.id,
+        source: request.source === "api" ? request.endpoint : request.source,
+        model: row.model,
+        request: request.requestText,
+        response: outcome.responseText,
+        createdAt: new Date(request.startedAt),
+      });
+    } catch (error) {
+      console.error(`content capture failed: ${error instanceof Error ? error.name : "error"}`);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+// OpenAI and any OpenAI-compatible upstream the operator configures (OPENAI_BASE_URL).
+import type { Provider } from "../types";
+
+export const openai: Provider = {
+  id: "openai",
+  dialect: "openai",
+  label: "openai",
+  connection: (config) =>
+    config.openai.apiKey ? { baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey } : undefined,
+  headers: ({ apiKey }) => ({ authorization: `Bearer ${apiKey}` }),
+  paths: { chat: "/chat/completions", embeddings: "/embeddings" },
+};

@@ -1,0 +1,33 @@
+// The provider registry: one line per provider. Adding a provider is a folder plus a line here.
+import type { Config } from "../../config";
+import { AppError } from "../../errors";
+import { anthropic } from "./anthropic";
+import { dev } from "./dev";
+import { openai } from "./openai";
+import type { Connection, Provider, ProviderId } from "./types";
+
+export type { Dialect, Operation, Provider, ProviderId } from "./types";
+
+export const providers: Record<ProviderId, Provider> = { openai, anthropic, dev };
+
+/** Whether this deployment can call the provider (its key is configured, or the dev provider is on). */
+export function providerAvailable(config: Config, id: ProviderId): boolean {
+  return id === "dev" ? config.devProvider : providers[id].connection(config) !== undefined;
+}
+
+/**
+ * The provider's configured connection. Only these base URLs are ever called (never one a customer sends),
+ * and only over https unless the operator allowed plain http for local development.
+ */
+export function connect(config: Config, provider: Provider): Connection {
+  const connection = provider.connection(config);
+  if (!connection)
+    throw new AppError(503, `Provider ${provider.id} is not configured.`, { code: "provider_unavailable" });
+  const { protocol } = new URL(connection.baseUrl);
+  if (protocol !== "https:" && !(protocol === "http:" && config.allowInsecureUpstreams)) {
+    throw new AppError(503, `Provider ${provider.id} must be reached over https.`, {
+      code: "insecure_upstream",
+    });
+  }
+  return connection;
+}

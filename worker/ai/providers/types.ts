@@ -1,0 +1,26 @@
+// What a provider is: data (where, how to authenticate, which paths, which wire dialect) — no control flow.
+import type { Config } from "../../config";
+
+export type ProviderId = "openai" | "anthropic" | "dev";
+
+/** The wire format a provider speaks; translation happens between dialects, not between providers. */
+export type Dialect = "openai" | "anthropic";
+
+export type Operation = "chat" | "embeddings";
+
+export type Connection = { baseUrl: string; apiKey: string };
+
+export type Provider = {
+  id: ProviderId;
+  dialect: Dialect;
+  /** Shown as `owned_by` in /v1/models. */
+  label: string;
+  /** The platform's credentials and base URL from configuration; undefined when not configured. */
+  connection: (config: Config) => Connection | undefined;
+  /** The only headers the upstream ever sees besides content-type/accept. */
+  headers: (connection: Connection) => Record<string, string>;
+  /** Path under the base URL per operation; a missing operation is not supported by the provider. */
+  paths: Partial<Record<Operation, string>>;
+  /** In-process providers answer here instead of over the network. */
+  local?: (operation: Operation, body: Record<string, unknown>) => Promise<Response>;
+};

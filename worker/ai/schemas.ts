@@ -1,0 +1,136 @@
+// Request bodies of the AI API, validated with zod (the same schemas document /api/openapi.json).
+// Top-level fields are an allow-list (unknown → 400); message parts stay open, and the translation to another
+// provider refuses what it cannot carry.
+import { z } from "@hono/zod-openapi";
+
+const Part = z.looseObject({ type: z.string() });
+const ToolCall = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+const Optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+const ChatMessage = z.looseObject({
+  role: z.enum(["system", "developer", "user", "assistant", "tool"]),
+  content: Optional(z.union([z.string(), z.array(Part)])),
+  name: z.string().optional(),
+  tool_calls: z.array(ToolCall).optional(),
+  tool_call_id: z.string().optional(),
+});
+
+export const ChatRequest = z
+  .strictObject({
+    model: z.string().min(1),
+    messages: z.array(ChatMessage).min(1),
+    stream: Optional(z.boolean()),
+    stream_options: Optional(z.looseObject({ include_usage: z.boolean().optional() })),
+    max_tokens: Optional(z.number().int().positive()),
+    max_completion_tokens: Optional(z.number().int().positive()),
+    temperature: Optional(z.number().min(0).max(2)),
+    top_p: Optional(z.number().min(0).max(1)),
+    n: Optional(z.number().int().min(1).max(128)),
+    stop: Optional(z.union([z.string(), z.array(z.string()).max(4)])),
+    presence_penalty: Optional(z.number().min(-2).max(2)),
+    frequency_penalty: Optional(z.number().min(-2).max(2)),
+    logit_bias: Optional(z.record(z.string(), z.number())),
+    logprobs: Optional(z.boolean()),
+    top_logprobs: Optional(z.number().int().min(0).max(20)),
+    seed: Optional(z.number().int()),
+    tools: Optional(
+      z.array(
+        z.looseObject({
+          type: z.string(),
+          function: z
+            .looseObject({
+              name: z.string().min(1),
+              description: z.string().optional(),
+              parameters: z.record(z.string(), z.unknown()).optional(),
+            })
+            .optional(),
+        }),
+      ),
+    ),
+    tool_choice: Optional(
+      z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.string() })]),
+    ),
+    parallel_tool_calls: Optional(z.boolean()),
+    response_format: Optional(z.looseObject({ type: z.string() })),
+    reasoning_effort: Optional(z.string()),
+    modalities: Optional(z.array(z.string())),
+    audio: Optional(z.looseObject({})),
+    prediction: Optional(z.looseObject({})),
+    web_search_options: Optional(z.looseObject({})),
+    service_tier: Optional(z.string()),
+    verbosity: Optional(z.string()),
+    // Identifying fields are accepted for compatibility and never forwarded (ADR 021).
+    user: Optional(z.string()),
+    safety_identifier: Optional(z.string()),
+    prompt_cache_key: Optional(z.string()),
+    metadata: Optional(z.record(z.string(), z.string())),
+    store: Optional(
+      z.boolean().refine((v) => v !== true, "Storing completions at the provider is not allowed here."),
+    ),
+  })
+  .openapi("ChatCompletionRequest");
+
+const AnthropicMessage = z.looseObject({
+  role: z.enum(["user", "assistant"]),
+  content: z.union([z.string(), z.array(Part)]),
+});
+
+export const MessagesRequest = z
+  .strictObject({
+    model: z.string().min(1),
+    messages: z.array(AnthropicMessage).min(1),
+    max_tokens: z.number().int().positive(),
+    system: z.union([z.string(), z.array(Part)]).optional(),
+    stop_sequences: z.array(z.string()).optional(),
+    temperature: z.number().min(0).max(1).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    top_k: z.number().int().min(0).optional(),
+    stream: z.boolean().optional(),
+    tools: z
+      .array(
+        z.looseObject({
+          name: z.string().min(1),
+          type: z.string().optional(),
+          input_schema: z.record(z.string(), z.unknown()).optional(),
+        }),
+      )
+      .optional(),
+    tool_choice: z.looseObject({ type: z.enum(["auto", "any", "tool", "none"]) }).optional(),
+    thinking: z.looseObject({ type: z.string() }).optional(),
+    service_tier: z.string().optional(),
+    container: z.unknown().optional(),
+    mcp_servers: z.array(z.unknown()).optional(),
+    // Accepted for compatibility and never forwarded (ADR 021).
+    metadata: z.looseObject({}).optional(),
+  })
+  .openapi("MessagesRequest");
+
+export const EmbeddingsRequest = z
+  .strictObject({
+    model: z.string().min(1),
+    input: z.union([
+      z.string(),
+      z.array(z.string()).min(1).max(2048),
+      z.array(z.number().int()).min(1),
+      z.array(z.array(z.number().int()).min(1)).min(1).max(2048),
+    ]),
+    encoding_format: z.enum(["float", "base64"]).optional(),
+    dimensions: z.number().int().positive().optional(),
+    user: z.string().optional(),
+    stream: z
+      .boolean()
+      .optional()
+      .refine((v) => v !== true, "The embeddings endpoint cannot stream."),
+  })
+  .openapi("EmbeddingsRequest");
+
+export const Model = z
+  .object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() })
+  .openapi("Model");
+
+/** Responses are the providers' own shapes (OpenAI's or Anthropic's); documented loosely. */
+export const AnyJson = z.looseObject({});

@@ -1,0 +1,79 @@
+// OpenAI-dialect client → OpenAI-dialect provider: pass through, swapping the model id and always asking for usage.
+import { formatSse, type SseEvent } from "../sse";
+import { withoutIdentity } from "./privacy";
+import type { Json, StreamTranslator, Translation, TranslationContext, Usage } from "./types";
+
+export function openaiUsage(usage: Json): Usage | undefined {
+  if (!usage || typeof usage.prompt_tokens !== "number") return undefined;
+  return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens ?? 0 };
+}
+
+/** Characters of generated content in one chunk (text and tool-call arguments). */
+export function openaiChunkChars(chunk: Json): number {
+  let n = 0;
+  for (const choice of chunk.choices ?? []) {
+    const delta = choice.delta ?? {};
+    if (typeof delta.content === "string") n += delta.content.length;
+    for (const call of delta.tool_calls ?? []) n += call.function?.arguments?.length ?? 0;
+  }
+  return n;
+}
+
+export function openaiError(message: string): string {
+  return formatSse({ error: { message, type: "api_error", code: "upstream_stream_cut", param: null } });
+}
+
+export const chatToChat: Translation = {
+  request(body, ctx) {
+    const out: Record<string, unknown> = { ...withoutIdentity(body), model: ctx.model.upstreamModel };
+    if (body.stream) out.stream_options = { ...(body.stream_options as object), include_usage: true };
+    return out;
+  },
+  response(upstream) {
+    return { body: upstream, usage: openaiUsage((upstream as Json).usage) };
+  },
+  stream: (ctx) => new PassThroughOpenAI(ctx),
+};
+
+class PassThroughOpenAI implements StreamTranslator {
+  private reported: Usage | undefined;
+  private chars = 0;
+  private done = false;
+  constructor(private readonly ctx: TranslationContext) {}
+
+  event(event: SseEvent): string {
+    if (event.data === "[DONE]") {
+      this.done = true;
+      return event.raw;
+    }
+    let chunk: Json;
+    try {
+      chunk = JSON.parse(event.data);
+    } catch {
+      return event.raw;
+    }
+    this.chars += openaiChunkChars(chunk);
+    if (!chunk.usage) return event.raw;
+    this.reported = openaiUsage(chunk.usage) ?? this.reported;
+    if (this.ctx.includeUsage) return event.raw;
+    // We asked for usage on the client's behalf: hide it as if we had not.
+    if (!chunk.choices?.length) return "";
+    const { usage: _usage, ...rest } = chunk;
+    return formatSse(rest);
+  }
+  end() {
+    return "";
+  }
+  finished() {
+    return this.done;
+  }
+  cut(message: string) {
+    return openaiError(message);
+  }
+  usage() {
+    return this.reported ?? {};
+  }
+  deliveredChars() {
+    return this.chars;
+  }
+}

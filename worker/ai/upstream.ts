@@ -1,0 +1,103 @@
+// Calling a provider: only its configured base URL, only the platform's credentials, bounded retries with
+// backoff (honouring Retry-After) before the first byte, all within one deadline.
+import type { Config } from "../config";
+import type { AppError } from "../errors";
+import { connect, type Operation, type Provider } from "./providers/registry";
+import {
+  fromUpstreamStatus,
+  isRetryable,
+  retryAfterSeconds,
+  upstreamTimeout,
+  upstreamUnreachable,
+} from "./upstream-errors";
+
+/** Longest pause we take for one retry; a longer Retry-After is passed on to the client instead. */
+const MAX_RETRY_WAIT_MS = 2_000;
+const BACKOFF_BASE_MS = 100;
+
+export type UpstreamResult =
+  | { ok: true; response: Response; upstreamMs: number; signal: AbortSignal; disarm: () => void }
+  | { ok: false; error: AppError };
+
+/** A request deadline shared by every attempt; the body of a streamed answer has its own idle timeout. */
+export class Deadline {
+  readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+  readonly at: number;
+  constructor(ms: number) {
+    this.at = Date.now() + ms;
+    this.timer = setTimeout(() => this.controller.abort(new DOMException("deadline", "TimeoutError")), ms);
+  }
+  get expired() {
+    return this.controller.signal.aborted;
+  }
+  remaining() {
+    return this.at - Date.now();
+  }
+  disarm() {
+    clearTimeout(this.timer);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function send(
+  config: Config,
+  provider: Provider,
+  operation: Operation,
+  body: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<Response> {
+  if (provider.local) return provider.local(operation, body);
+  const connection = connect(config, provider);
+  // Headers are built from nothing: nothing of the client's request (key, IP, cookies, user agent) goes on.
+  return fetch(`${connection.baseUrl}${provider.paths[operation]}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: body.stream ? "text/event-stream" : "application/json",
+      ...provider.headers(connection),
+    },
+    body: JSON.stringify(body),
+    signal,
+  });
+}
+
+export async function callUpstream(
+  config: Config,
+  provider: Provider,
+  operation: Operation,
+  body: Record<string, unknown>,
+  deadline: Deadline,
+): Promise<UpstreamResult> {
+  let lastError: AppError = upstreamUnreachable();
+  for (let attempt = 0; attempt <= config.ai.maxRetries; attempt++) {
+    const started = Date.now();
+    let wait: number | undefined;
+    try {
+      const response = await send(config, provider, operation, body, deadline.controller.signal);
+      if (response.ok) {
+        return {
+          ok: true,
+          response,
+          upstreamMs: Date.now() - started,
+          signal: deadline.controller.signal,
+          disarm: () => deadline.disarm(),
+        };
+      }
+      lastError = fromUpstreamStatus(response.status, response.headers, await response.text());
+      const after = retryAfterSeconds(response.headers);
+      if (after !== undefined) wait = after * 1000;
+      if (!isRetryable(lastError)) return { ok: false, error: lastError };
+    } catch (error) {
+      if (deadline.expired) return { ok: false, error: upstreamTimeout() };
+      if (error instanceof Error && error.name === "AppError") throw error;
+      lastError = upstreamUnreachable();
+    }
+    if (attempt === config.ai.maxRetries) break;
+    const pause = wait ?? BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random());
+    if (pause > MAX_RETRY_WAIT_MS || pause >= deadline.remaining()) break;
+    await sleep(pause);
+  }
+  return { ok: false, error: lastError };
+}
