@@ -23,7 +23,13 @@ export async function startFakes(): Promise<Fakes> {
   const openai = await startFakeOpenAI();
   const anthropic = await startFakeAnthropic();
   return {
-    urls: { stripe: stripe.url, graph: graph.url, mail: mail.url, openai: openai.url, anthropic: anthropic.url },
+    urls: {
+      stripe: stripe.url,
+      graph: graph.url,
+      mail: mail.url,
+      openai: openai.url,
+      anthropic: anthropic.url,
+    },
     // MAIL_TRANSPORT stays "local" unless asked; the fake lets the http transport be exercised.
     vars: {
       STRIPE_API_BASE_URL: stripe.url,
