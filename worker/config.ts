@@ -40,6 +40,8 @@ const envSchema = z.object({
   MAIL_API_URL: optionalSecret,
   MAIL_API_KEY: optionalSecret,
   MAIL_FROM: z.string().default("Botmara <no-reply@botmara.com>"),
+  /** Hours a deletion waits (cancelable) before it runs; 0 runs it at once. */
+  DELETION_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(0),
   /** "auto": the built-in dev provider answers when no provider key is configured. */
   DEV_PROVIDER: z.enum(["auto", "on", "off"]).default("auto"),
   /** Local development only: lets upstream base URLs use plain http on loopback. */
@@ -95,6 +97,7 @@ function buildConfig(env: Env) {
     masterKey: v.MASTER_KEY,
     masterKeyPrevious: v.MASTER_KEY_PREVIOUS,
     mail: { transport: v.MAIL_TRANSPORT, apiUrl: v.MAIL_API_URL, apiKey: v.MAIL_API_KEY, from: v.MAIL_FROM },
+    deletionGraceHours: v.DELETION_GRACE_HOURS,
     devProvider:
       v.DEV_PROVIDER === "on" || (v.DEV_PROVIDER === "auto" && !v.OPENAI_API_KEY && !v.ANTHROPIC_API_KEY),
     allowInsecureUpstreams: v.ALLOW_INSECURE_UPSTREAMS,

@@ -7,3 +7,4 @@ export * from "./notices";
 export * from "./billing";
 export * from "./settings";
 export * from "./whatsapp";
+export * from "./privacy";

@@ -5,6 +5,10 @@ import { UsageBuffer } from "../usage/buffer";
 import type { UsageRow } from "../usage/row";
 import { destroyDataKey, loadDataKey } from "../content/data-key-store";
 import type { WrappedDataKey } from "../crypto/data-key";
+import { cancelDeletion, type DeletionInput, startDeletion } from "../privacy/deletion/start";
+import { type ExportState, queueExport } from "../privacy/export/job";
+import { runPrivacyJobs, schedulePrivacyAlarm } from "../privacy/jobs/run";
+import type { RequestView } from "../privacy/requests/view";
 
 export class AccountDO extends DurableObject<Env> {
   private usageBuffer?: UsageBuffer;
@@ -42,6 +46,31 @@ export class AccountDO extends DurableObject<Env> {
   /** Crypto-shredding: destroys the data key, making every stored copy of the account's content unreadable. */
   async destroyDataKey(accountId: string): Promise<void> {
     await destroyDataKey(this.ctx, this.env, accountId);
+  }
+
+  /** Privacy: records the deletion (or returns the open one), tombstones the account, arms the job. */
+  async requestDeletion(input: DeletionInput): Promise<RequestView> {
+    const view = await this.ctx.blockConcurrencyWhile(() => startDeletion(this.ctx, this.env, input));
+    await schedulePrivacyAlarm(this.ctx.storage);
+    return view;
+  }
+
+  /** Privacy: cancels a deletion still within its grace period. */
+  async cancelDeletion(input: Parameters<typeof cancelDeletion>[2]): Promise<RequestView> {
+    const view = await this.ctx.blockConcurrencyWhile(() => cancelDeletion(this.ctx, this.env, input));
+    await schedulePrivacyAlarm(this.ctx.storage);
+    return view;
+  }
+
+  /** Privacy: queues an export to be built in the background. */
+  async startExport(job: Pick<ExportState, "requestId" | "accountId" | "subject" | "origin">): Promise<void> {
+    await queueExport(this.ctx.storage, job);
+    await schedulePrivacyAlarm(this.ctx.storage);
+  }
+
+  /** Privacy: the cron watchdog re-arms a job whose alarm was lost. */
+  async resumePrivacyJobs(): Promise<void> {
+    await schedulePrivacyAlarm(this.ctx.storage);
   }
 }
 

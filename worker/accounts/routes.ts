@@ -4,7 +4,8 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
 import { requireSession } from "./middleware";
-import { getAccount, logIn, signUp, updateAccount } from "./service";
+import { rectify } from "../privacy/rectification";
+import { getAccount, logIn, signUp } from "./service";
 import {
   destroySession,
   lookupSession,
@@ -106,7 +107,15 @@ accountRoutes
       tags: ["Account"],
       summary: "Correct your email or name",
       request: jsonBody(AccountPatch),
-      responses: { 200: jsonContent(Account, "The updated account"), ...errorResponses(400, 401, 409, 415) },
+      responses: {
+        200: jsonContent(
+          Account.extend({ pendingEmail: z.string().nullable() }),
+          "The account; a new email waits in pendingEmail until confirmed by the link sent to it",
+        ),
+        ...errorResponses(400, 401, 409, 415),
+      },
     }),
-    async (c) => c.json(await updateAccount(c.var.db, c.var.session!.accountId, c.req.valid("json")), 200),
+    // A new email takes effect only once a link sent to it is used (see worker/privacy/rectification.ts).
+    async (c) =>
+      c.json(await rectify(c.env, c.var.session!.accountId, c.req.valid("json"), new URL(c.req.url).origin), 200),
   );

@@ -1,0 +1,121 @@
+// Data-subject requests (access, deletion) with their 30-day clocks, single-use confirmation links,
+// the append-only privacy audit, and the billing records kept after an account is erased.
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const privacyRequestStatuses = [
+  "received",
+  "verifying",
+  "in_progress",
+  "completed",
+  "denied",
+  "canceled",
+] as const;
+export type PrivacyRequestStatus = (typeof privacyRequestStatuses)[number];
+
+const ms = (name: string) => integer(name, { mode: "timestamp_ms" });
+
+export const privacyRequests = sqliteTable(
+  "privacy_requests",
+  {
+    id: text("id").primaryKey(),
+    /** No foreign key: the row outlives the account (the law wants the record); set to null on erasure. */
+    accountId: text("account_id"),
+    /** Keyed pseudonym of the account: links the request to its audit trail without the account id. */
+    subject: text("subject").notNull(),
+    type: text("type", { enum: ["access", "deletion"] }).notNull(),
+    channel: text("channel", { enum: ["dashboard", "email"] }).notNull(),
+    status: text("status", { enum: privacyRequestStatuses }).notNull(),
+    /** Operator's note for emailed requests (how and when it arrived); never shown to other accounts. */
+    note: text("note"),
+    receivedAt: ms("received_at").notNull(),
+    dueAt: ms("due_at").notNull(),
+    verifiedAt: ms("verified_at"),
+    startedAt: ms("started_at"),
+    completedAt: ms("completed_at"),
+    deniedAt: ms("denied_at"),
+    canceledAt: ms("canceled_at"),
+    updatedAt: ms("updated_at").notNull(),
+    denialReason: text("denial_reason"),
+    /** Deletion: not executed before this (grace period); cancelable until then. */
+    executeAfter: ms("execute_after"),
+    /** Human-readable progress of the running job ("erasing usage", counts). */
+    progress: text("progress"),
+    /** Access: JSON manifest of the encrypted export parts in R2. */
+    exportManifest: text("export_manifest"),
+    exportExpiresAt: ms("export_expires_at"),
+    /** Deletion: the signed receipt (JSON). */
+    receipt: text("receipt"),
+    /** 0 none, 1 operators told it is nearly due, 2 operators told it is overdue. */
+    alertLevel: integer("alert_level").notNull().default(0),
+  },
+  (t) => [
+    index("privacy_requests_account_idx").on(t.accountId, t.receivedAt),
+    index("privacy_requests_open_idx").on(t.status, t.dueAt),
+    // At most one open deletion per account: a second request returns the open one.
+    uniqueIndex("privacy_requests_one_open_deletion")
+      .on(t.subject)
+      .where(sql`type = 'deletion' AND status IN ('received', 'verifying', 'in_progress')`),
+  ],
+);
+
+/** Single-use links sent by notice: confirm an emailed request, verify a new email, cancel a deletion. */
+export const privacyTokens = sqliteTable(
+  "privacy_tokens",
+  {
+    /** SHA-256 of the token; the token itself is only in the notice. */
+    tokenHash: text("token_hash").primaryKey(),
+    purpose: text("purpose", { enum: ["confirm_request", "email_change", "cancel_deletion"] }).notNull(),
+    accountId: text("account_id").notNull(),
+    requestId: text("request_id"),
+    newEmail: text("new_email"),
+    expiresAt: ms("expires_at").notNull(),
+    usedAt: ms("used_at"),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [index("privacy_tokens_account_idx").on(t.accountId)],
+);
+
+/** Append-only (triggers refuse UPDATE and DELETE): who did what to which request, as counts, never content. */
+export const privacyAudit = sqliteTable(
+  "privacy_audit",
+  {
+    id: text("id").primaryKey(),
+    at: ms("at").notNull(),
+    requestId: text("request_id"),
+    subject: text("subject").notNull(),
+    /** "subject" (the account holder), "operator", or "system". */
+    actor: text("actor").notNull(),
+    /** The operator's account id when actor = operator. */
+    actorRef: text("actor_ref"),
+    action: text("action").notNull(),
+    /** JSON: counts, states, legal bases; never content, email addresses or secrets. */
+    detail: text("detail"),
+  },
+  (t) => [
+    index("privacy_audit_subject_idx").on(t.subject, t.at),
+    index("privacy_audit_request_idx").on(t.requestId),
+  ],
+);
+
+/** Invoices and ledger entries kept after erasure for tax law: no email, a random token for the account. */
+export const retainedBilling = sqliteTable(
+  "retained_billing",
+  {
+    id: text("id").primaryKey(),
+    /** Random per erased account; nothing else links it to the person. */
+    token: text("token").notNull(),
+    kind: text("kind", { enum: ["invoice", "ledger"] }).notNull(),
+    /** The Stripe invoice id or our ledger entry id (Stripe stays the system of record). */
+    reference: text("reference").notNull(),
+    /** JSON of the kept fields only (number, amounts, currency, status, kind). */
+    record: text("record").notNull(),
+    issuedAt: ms("issued_at").notNull(),
+    legalBasis: text("legal_basis").notNull(),
+    retainUntil: ms("retain_until").notNull(),
+  },
+  (t) => [
+    index("retained_billing_until_idx").on(t.retainUntil),
+    index("retained_billing_token_idx").on(t.token),
+  ],
+);

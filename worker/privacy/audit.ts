@@ -1,0 +1,30 @@
+// The append-only privacy audit: every step of every request, by whom, as counts and states — never content.
+
+import { privacyAudit } from "../../db/schema";
+import type { Db } from "../env";
+
+export type AuditEntry = {
+  requestId: string | null;
+  subject: string;
+  actor: "subject" | "operator" | "system";
+  actorRef?: string | null;
+  action: string;
+  detail?: Record<string, unknown>;
+};
+
+export function auditInsert(db: Db, entry: AuditEntry, at = new Date()) {
+  return db.insert(privacyAudit).values({
+    id: crypto.randomUUID(),
+    at,
+    requestId: entry.requestId,
+    subject: entry.subject,
+    actor: entry.actor,
+    actorRef: entry.actorRef ?? null,
+    action: entry.action,
+    detail: entry.detail ? JSON.stringify(entry.detail) : null,
+  });
+}
+
+export async function audit(db: Db, entry: AuditEntry, at = new Date()): Promise<void> {
+  await auditInsert(db, entry, at);
+}

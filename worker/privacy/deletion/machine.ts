@@ -1,0 +1,146 @@
+// The deletion state machine: idempotent steps run in order by the account's Durable Object, the
+// position persisted after every batch, so an alarm after any crash resumes exactly where it stopped.
+import { eq } from "drizzle-orm";
+import { privacyRequests } from "../../../db/schema";
+import { destroyDataKey } from "../../content/data-key-store";
+import { getDb } from "../../db";
+import { sendNotice } from "../../notices/send";
+import { audit } from "../audit";
+import type { DataHolder } from "../holders/holder";
+import { signReceipt } from "../receipt";
+import { deleteStripeCustomer } from "./outside";
+import { type DeletionState, loadDeletion, saveDeletion } from "./state";
+
+type StepResult = { erased: number; next: string | null };
+export type Step = {
+  name: string;
+  location: string;
+  run: (env: Env, s: DeletionState) => Promise<StepResult>;
+};
+
+/** The steps: shred the key first (any copy anywhere becomes unreadable), Stripe, every holder, done. */
+export function deletionSteps(ctx: DurableObjectState, holders: DataHolder[]): Step[] {
+  return [
+    {
+      name: "data_key",
+      location: "the account's data key in its Durable Object (crypto-shredding)",
+      run: async (env, s) => {
+        await destroyDataKey(ctx, env, s.accountId);
+        return { erased: 1, next: null };
+      },
+    },
+    {
+      name: "stripe_customer",
+      location: "Stripe customer, its subscriptions and payment methods",
+      run: async (env, s) => ({ erased: await deleteStripeCustomer(env, s.accountId), next: null }),
+    },
+    {
+      name: "usage_buffer",
+      location: "usage rows still buffered in the account's Durable Object",
+      run: async () => {
+        const sql = ctx.storage.sql;
+        const exists = sql
+          .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage_buffer'")
+          .toArray();
+        return { erased: exists.length ? sql.exec("DELETE FROM usage_buffer").rowsWritten : 0, next: null };
+      },
+    },
+    ...holders.map(
+      (h): Step => ({
+        name: h.name,
+        location: h.location,
+        run: (env, s) =>
+          h.erase(env, s.accountId, s.cursor, { token: s.token, now: new Date(s.requestedAt) }),
+      }),
+    ),
+  ];
+}
+
+async function setProgress(env: Env, state: DeletionState, progress: string): Promise<void> {
+  await getDb(env.DB)
+    .update(privacyRequests)
+    .set({ progress, updatedAt: new Date() })
+    .where(eq(privacyRequests.id, state.requestId));
+}
+
+/**
+ * Runs deletion steps until done or the time budget is spent. Returns true when work remains.
+ * A throwing step leaves the state at the last persisted batch; the caller re-arms the alarm.
+ */
+export async function advanceDeletion(
+  ctx: DurableObjectState,
+  env: Env,
+  holders: DataHolder[],
+  budgetMs: number,
+): Promise<boolean> {
+  const state = await loadDeletion(ctx.storage);
+  if (!state || state.done) return false;
+  if (Date.now() < state.executeAfter) return false;
+  const steps = deletionSteps(ctx, holders);
+  const started = Date.now();
+  while (state.step < steps.length) {
+    if (Date.now() - started > budgetMs) return true;
+    const step = steps[state.step]!;
+    if (state.cursor === null)
+      await setProgress(env, state, `erasing: ${step.name} (${state.step + 1}/${steps.length})`);
+    const { erased, next } = await step.run(env, state);
+    state.erased[step.name] = (state.erased[step.name] ?? 0) + erased;
+    if (next === null) {
+      state.step += 1;
+      state.cursor = null;
+    } else state.cursor = next;
+    await saveDeletion(ctx.storage, state);
+  }
+  await finishDeletion(env, state, steps, holders);
+  state.done = true;
+  state.email = null;
+  await saveDeletion(ctx.storage, state);
+  return false;
+}
+
+/** Receipt, request record (detached from the account), audit, notice. Safe to repeat. */
+async function finishDeletion(env: Env, state: DeletionState, steps: Step[], holders: DataHolder[]) {
+  const db = getDb(env.DB);
+  const now = new Date();
+  const receipt = await signReceipt(env, {
+    kind: "botmara-deletion-receipt/1",
+    requestId: state.requestId,
+    subject: state.subject,
+    retainedToken: state.token,
+    requestedAt: new Date(state.requestedAt).toISOString(),
+    completedAt: now.toISOString(),
+    erased: steps.map((s) => ({ holder: s.name, location: s.location, records: state.erased[s.name] ?? 0 })),
+    retained: holders.flatMap((h) => h.retains?.(now) ?? []),
+    backups: `Live data erased at ${now.toISOString()}. Database point-in-time backups expire by ${new Date(now.getTime() + 30 * 86_400_000).toISOString()}; any content in them stays unreadable because the data key was destroyed.`,
+  });
+  await db
+    .update(privacyRequests)
+    .set({
+      status: "completed",
+      completedAt: now,
+      updatedAt: now,
+      accountId: null,
+      progress: "completed",
+      receipt: JSON.stringify(receipt),
+    })
+    .where(eq(privacyRequests.id, state.requestId));
+  await audit(db, {
+    requestId: state.requestId,
+    subject: state.subject,
+    actor: "system",
+    action: "deletion.completed",
+    detail: { erased: state.erased, retainedToken: state.token },
+  });
+  if (state.email) {
+    await sendNotice(env, {
+      to: state.email,
+      kind: "deletion_completed",
+      subject: "Your account has been deleted",
+      text: [
+        "Your account and its data have been deleted. Below is your signed deletion receipt: what was erased, and what we keep under legal obligation, why and until when. Keep it; we can verify its signature later.",
+        JSON.stringify(receipt, null, 2),
+      ].join("\n\n"),
+      accountId: null,
+    });
+  }
+}

@@ -1,0 +1,28 @@
+// The deletion job's persisted state in the account's Durable Object: which step, where in it, what went.
+
+export const DELETION_STATE = "privacy:deletion";
+
+export type DeletionState = {
+  requestId: string;
+  accountId: string;
+  subject: string;
+  /** Kept only until the completion notice is sent; then the job forgets it. */
+  email: string | null;
+  origin: string;
+  /** Random; stands in for the account id on what tax law keeps. */
+  token: string;
+  requestedAt: number;
+  executeAfter: number;
+  step: number;
+  cursor: string | null;
+  erased: Record<string, number>;
+  done: boolean;
+};
+
+export async function loadDeletion(storage: DurableObjectStorage): Promise<DeletionState | undefined> {
+  return storage.get<DeletionState>(DELETION_STATE);
+}
+
+export async function saveDeletion(storage: DurableObjectStorage, state: DeletionState): Promise<void> {
+  await storage.put(DELETION_STATE, state);
+}

@@ -1,0 +1,109 @@
+// The export job, run by the account's Durable Object in bounded steps: one holder page at a time,
+// each page sealed into its own R2 part, the position persisted after every part.
+import { eq } from "drizzle-orm";
+import { accounts, privacyRequests } from "../../../db/schema";
+import { getDb } from "../../db";
+import { sendNotice } from "../../notices/send";
+import { audit } from "../audit";
+import type { DataHolder } from "../holders/holder";
+import { type ExportManifest, type ExportPart, partKey, writePart } from "./parts";
+
+export const EXPORTS_STATE = "privacy:exports";
+export const EXPORT_TTL_MS = 72 * 3_600_000;
+
+export type ExportState = {
+  requestId: string;
+  accountId: string;
+  subject: string;
+  origin: string;
+  holder: number;
+  cursor: string | null;
+  parts: ExportPart[];
+  counts: Record<string, number>;
+};
+
+export async function queueExport(
+  storage: DurableObjectStorage,
+  job: Omit<ExportState, "holder" | "cursor" | "parts" | "counts">,
+) {
+  const queue = (await storage.get<ExportState[]>(EXPORTS_STATE)) ?? [];
+  if (!queue.some((j) => j.requestId === job.requestId)) {
+    queue.push({ ...job, holder: 0, cursor: null, parts: [], counts: {} });
+    await storage.put(EXPORTS_STATE, queue);
+  }
+}
+
+export async function exportsPending(storage: DurableObjectStorage): Promise<boolean> {
+  return ((await storage.get<ExportState[]>(EXPORTS_STATE)) ?? []).length > 0;
+}
+
+/** Advances the oldest queued export; returns true while work remains. */
+export async function advanceExports(
+  ctx: DurableObjectState,
+  env: Env,
+  holders: DataHolder[],
+  budgetMs: number,
+): Promise<boolean> {
+  const queue = (await ctx.storage.get<ExportState[]>(EXPORTS_STATE)) ?? [];
+  const job = queue[0];
+  if (!job) return false;
+  const exportable = holders.filter((h) => h.export);
+  const started = Date.now();
+  while (job.holder < exportable.length) {
+    if (Date.now() - started > budgetMs) return true;
+    const holder = exportable[job.holder]!;
+    const page = await holder.export!(env, job.accountId, job.cursor);
+    if (page.rows.length > 0) {
+      const key = partKey(job.accountId, job.requestId, job.parts.length);
+      await writePart(env, job.accountId, job.requestId, key, page.rows);
+      job.parts.push({ holder: holder.name, key, rows: page.rows.length });
+    }
+    job.counts[holder.name] = (job.counts[holder.name] ?? 0) + page.rows.length;
+    if (page.next === null) {
+      job.holder += 1;
+      job.cursor = null;
+    } else job.cursor = page.next;
+    await ctx.storage.put(EXPORTS_STATE, queue);
+  }
+  await finishExport(env, job);
+  queue.shift();
+  await ctx.storage.put(EXPORTS_STATE, queue);
+  return queue.length > 0;
+}
+
+async function finishExport(env: Env, job: ExportState): Promise<void> {
+  const db = getDb(env.DB);
+  const now = new Date();
+  const manifest: ExportManifest = { generatedAt: now.toISOString(), parts: job.parts, counts: job.counts };
+  await db
+    .update(privacyRequests)
+    .set({
+      status: "completed",
+      completedAt: now,
+      updatedAt: now,
+      progress: "ready to download",
+      exportManifest: JSON.stringify(manifest),
+      exportExpiresAt: new Date(now.getTime() + EXPORT_TTL_MS),
+    })
+    .where(eq(privacyRequests.id, job.requestId));
+  await audit(db, {
+    requestId: job.requestId,
+    subject: job.subject,
+    actor: "system",
+    action: "export.ready",
+    detail: { counts: job.counts, parts: job.parts.length },
+  });
+  const [account] = await db
+    .select({ email: accounts.email })
+    .from(accounts)
+    .where(eq(accounts.id, job.accountId));
+  if (account) {
+    await sendNotice(env, {
+      to: account.email,
+      kind: "export_ready",
+      subject: "Your data export is ready",
+      text: `The export of your data you asked for is ready. Download it within 72 hours, after logging in:\n\n${job.origin}/dashboard/privacy`,
+      accountId: job.accountId,
+    });
+  }
+}

@@ -1,0 +1,50 @@
+// Logged content in R2 (only if the account turned logging on): exported decrypted, erased by prefix.
+import { accountDataKey } from "../../content/data-keys";
+import { classPrefix, retentionClasses } from "../../content/layout";
+import { openExchange } from "../../content/store";
+import type { DataHolder } from "./holder";
+import { erasePrefixes } from "./r2-prefix";
+
+/** Decrypted exchanges are large; a small page keeps one export step well inside memory limits. */
+const EXPORT_PAGE_OBJECTS = 50;
+
+export const contentPrefixes = (accountId: string) =>
+  retentionClasses.map((d) => `${classPrefix(d)}${accountId}/`);
+
+export const contentHolder: DataHolder = {
+  name: "content",
+  description:
+    "Prompts and responses you sent through the API while content logging was on (decrypted). WhatsApp conversations are not included: they belong to your customers and are never exported.",
+  location: "R2 content/<retention class>/<account>/, encrypted with the account's data key",
+  async export(env, accountId, cursor) {
+    const prefixes = contentPrefixes(accountId);
+    const bar = cursor?.indexOf("|") ?? -1;
+    const index = cursor ? Number(cursor.slice(0, bar)) : 0;
+    const listCursor = cursor ? cursor.slice(bar + 1) : "";
+    const listed = await env.CONTENT.list({
+      prefix: prefixes[index]!,
+      limit: EXPORT_PAGE_OBJECTS,
+      cursor: listCursor || undefined,
+      include: ["customMetadata"],
+    });
+    const dataKey = listed.objects.length ? await accountDataKey(env, accountId, { create: false }) : null;
+    const rows: unknown[] = [];
+    for (const object of listed.objects) {
+      if (object.customMetadata?.source === "whatsapp") continue;
+      const body = dataKey ? await env.CONTENT.get(object.key) : null;
+      if (!body || !dataKey) continue;
+      const exchange = await openExchange(object.key, new Uint8Array(await body.arrayBuffer()), dataKey);
+      rows.push({
+        requestId: exchange.requestId,
+        source: exchange.source,
+        model: exchange.model,
+        createdAt: exchange.createdAt,
+        request: exchange.request,
+        response: exchange.response,
+      });
+    }
+    if (listed.truncated) return { rows, next: `${index}|${listed.cursor}` };
+    return { rows, next: index + 1 < prefixes.length ? `${index + 1}|` : null };
+  },
+  erase: (env, accountId, cursor) => erasePrefixes(env.CONTENT, contentPrefixes(accountId), cursor),
+};

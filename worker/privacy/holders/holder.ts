@@ -1,0 +1,32 @@
+// The contract every capability's data holder fulfils, so export and deletion cover new data
+// without edits in the middle: add a holder to the registry and both pick it up.
+
+/** A page of exported records; `next` is the cursor for the following page, null when done. */
+export type ExportPage = { rows: unknown[]; next: string | null };
+
+/** Progress of one erase call: how many records went, and where to resume (null when done). */
+export type ErasePage = { erased: number; next: string | null };
+
+/** What deletion keeps on purpose, for the receipt. */
+export type Retained = { what: string; legalBasis: string; until: string };
+
+export type EraseContext = {
+  /** Random per deletion; stands in for the account id in anything kept under legal obligation. */
+  token: string;
+  now: Date;
+};
+
+export interface DataHolder {
+  /** Stable key in the export and the deletion receipt. */
+  name: string;
+  /** One line for the export's summary and the receipt: what this is. */
+  description: string;
+  /** Where it lives, for the receipt ("D1 table usage_events", "R2 content/*\/<account>/"). */
+  location: string;
+  /** Null when the holder's data is not part of the export (e.g. the export files themselves). */
+  export: ((env: Env, accountId: string, cursor: string | null) => Promise<ExportPage>) | null;
+  /** Erases one bounded batch; safe to repeat after a crash (idempotent). */
+  erase(env: Env, accountId: string, cursor: string | null, context: EraseContext): Promise<ErasePage>;
+  /** What this holder keeps after erasure, and why (legal retention). */
+  retains?: (now: Date) => Retained[];
+}

@@ -1,0 +1,204 @@
+// The registry of data holders: everything the platform keeps about an account, in erase order.
+// A capability that stores something new about an account adds its holder here; the export, the
+// deletion and the completeness test (every table with an account_id must be covered) all follow.
+import { billingHolder } from "./billing";
+import { contentHolder } from "./content";
+import type { DataHolder } from "./holder";
+import { erasePrefixes } from "./r2-prefix";
+import { exportTablePage, tableHolder } from "./table";
+
+export const exportPrefix = (accountId: string) => `exports/${accountId}/`;
+
+const profile: DataHolder = {
+  ...tableHolder({
+    name: "profile",
+    description: "Your account: email address, name, status and dates (never the password hash)",
+    table: "accounts",
+    accountColumn: "id",
+    columns: ["id", "email", "name", "status", "created_at", "updated_at"],
+  }),
+  // The account row goes last: it carries the tombstone, and its email names the login throttles.
+  async erase(env, accountId) {
+    const row = await env.DB.prepare("SELECT email FROM accounts WHERE id = ?")
+      .bind(accountId)
+      .first<{ email: string }>();
+    const statements = [env.DB.prepare("DELETE FROM accounts WHERE id = ?").bind(accountId)];
+    if (row)
+      statements.unshift(
+        env.DB.prepare("DELETE FROM rate_limits WHERE bucket = ?").bind(`login:email:${row.email}`),
+      );
+    const results = await env.DB.batch(statements);
+    return { erased: results.at(-1)?.meta.changes ?? 0, next: null };
+  },
+};
+
+const privacyRequestsHolder: DataHolder = {
+  name: "privacy_requests",
+  description: "Your privacy requests, their timeline, and the audit trail of what was done for them",
+  location: "D1 tables privacy_requests, privacy_audit, privacy_tokens",
+  async export(env, accountId, cursor) {
+    const page = await exportTablePage(
+      env,
+      {
+        name: "privacy_requests",
+        description: "",
+        table: "privacy_requests",
+        columns: [
+          "id",
+          "type",
+          "channel",
+          "status",
+          "received_at",
+          "due_at",
+          "verified_at",
+          "started_at",
+          "completed_at",
+          "denied_at",
+          "canceled_at",
+          "denial_reason",
+        ],
+      },
+      accountId,
+      cursor,
+    );
+    const rows = [];
+    for (const request of page.rows as { id: string }[]) {
+      const { results } = await env.DB.prepare(
+        "SELECT at, actor, action, detail FROM privacy_audit WHERE request_id = ? ORDER BY at",
+      )
+        .bind(request.id)
+        .all<{ at: number; actor: string; action: string; detail: string | null }>();
+      rows.push({
+        ...request,
+        audit: results.map((a) => ({
+          ...a,
+          at: new Date(a.at).toISOString(),
+          detail: a.detail && JSON.parse(a.detail),
+        })),
+      });
+    }
+    return { rows, next: page.next };
+  },
+  // Requests and their audit are the legal record of the erasure itself: detached from the account
+  // (account_id nulled at the end of deletion), never deleted here. Pending links are deleted.
+  erase: (env, accountId) =>
+    env.DB.prepare("DELETE FROM privacy_tokens WHERE account_id = ?")
+      .bind(accountId)
+      .run()
+      .then((r) => ({ erased: r.meta.changes ?? 0, next: null })),
+  retains: () => [
+    {
+      what: "The record of this deletion request and its audit trail (dates, steps, counts — no email, no content)",
+      legalBasis: "GDPR Art. 5(2) and 17(3)(b): accountability for having handled the request",
+      until: "three years after completion",
+    },
+  ],
+};
+
+const exportFiles: DataHolder = {
+  name: "exports",
+  description: "Data exports you requested (encrypted files, deleted when they expire)",
+  location: "R2 exports/<account>/",
+  export: null,
+  erase: (env, accountId, cursor) => erasePrefixes(env.CONTENT, [exportPrefix(accountId)], cursor),
+};
+
+/** Export order; outside data (R2) is erased before the rows that reference the account. */
+export const holders: DataHolder[] = [
+  profile,
+  contentHolder,
+  exportFiles,
+  tableHolder({
+    name: "usage",
+    description: "One row per API request: model, tokens, cost, latency, status (never content)",
+    table: "usage_events",
+    columns: [
+      "id",
+      "key_id",
+      "source",
+      "endpoint",
+      "model",
+      "provider",
+      "input_tokens",
+      "output_tokens",
+      "cost_micros",
+      "latency_ms",
+      "status",
+      "streamed",
+      "estimated",
+      "created_at",
+    ],
+  }),
+  tableHolder({
+    name: "api_keys",
+    description: "Your API keys: name, display prefix and dates (never the secret or its hash)",
+    table: "api_keys",
+    columns: ["id", "name", "prefix", "rate_limit_rpm", "created_at", "last_used_at", "revoked_at"],
+  }),
+  tableHolder({
+    name: "sessions",
+    description: "Browser sessions: when they started, were last used and expire (never the session id)",
+    table: "sessions",
+    columns: ["created_at", "last_seen_at", "expires_at"],
+  }),
+  tableHolder({
+    name: "settings",
+    description: "Privacy settings: content logging, retention, training consent, notices",
+    table: "privacy_settings",
+    columns: ["content_logging", "retention_days", "training_consent", "notices", "updated_at"],
+  }),
+  tableHolder({
+    name: "consent_history",
+    description: "Every change of a consent switch, with time, channel and policy version",
+    table: "consent_events",
+    columns: ["setting", "old_value", "new_value", "policy_version", "channel", "at"],
+  }),
+  billingHolder,
+  tableHolder({
+    name: "whatsapp_connection",
+    description: "Your WhatsApp connection (never the access token, app secret or verify token)",
+    table: "whatsapp_connections",
+    columns: [
+      "phone_number_id",
+      "waba_id",
+      "model",
+      "system_prompt",
+      "non_text_messages",
+      "created_at",
+      "updated_at",
+      "last_received_at",
+      "last_reply_at",
+      "last_error_at",
+      "last_error",
+    ],
+  }),
+  tableHolder({
+    name: "whatsapp_messages",
+    description: "WhatsApp message metadata: ids, direction, type, status and times (no text, no numbers)",
+    table: "whatsapp_messages",
+    columns: [
+      "id",
+      "direction",
+      "type",
+      "status",
+      "sent_at",
+      "created_at",
+      "updated_at",
+      "related_id",
+      "error",
+    ],
+  }),
+  // Sealed in-flight replies and conversation context: your customers' words, never exported (P7).
+  tableHolder({ name: "whatsapp_pending", description: "", table: "whatsapp_pending", columns: null }),
+  tableHolder({ name: "whatsapp_context", description: "", table: "whatsapp_context", columns: null }),
+  tableHolder({
+    name: "notices",
+    description: "Notices we sent you (export ready, deletion, email change, low balance)",
+    table: "notices",
+    columns: ["kind", "subject", "created_at"],
+  }),
+  privacyRequestsHolder,
+];
+
+/** Deletion order: everything else first; the account row (the tombstone) last. */
+export const eraseOrder: DataHolder[] = [...holders.filter((h) => h !== profile), profile];

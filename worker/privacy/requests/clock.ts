@@ -1,0 +1,13 @@
+// The 30-day clock: a request is due min(received + 30 days, received + 1 calendar month) (DOMAIN §1).
+const DAY_MS = 86_400_000;
+
+export function dueDate(receivedAt: Date, days: number): Date {
+  const byDays = new Date(receivedAt.getTime() + days * DAY_MS);
+  const byMonth = new Date(receivedAt);
+  byMonth.setUTCMonth(byMonth.getUTCMonth() + 1);
+  // A month past the 31st overflows (Jan 31 + 1 month = Mar 3); the day count then decides anyway.
+  return byMonth < byDays ? byMonth : byDays;
+}
+
+/** Nearly due: fewer than this many days left, operators are told. */
+export const NEARLY_DUE_DAYS = 5;

@@ -1,0 +1,73 @@
+// Single-use links sent by notice (confirm an emailed request, verify a new email, cancel a deletion):
+// only the token's SHA-256 is stored, and using it is one conditional UPDATE, so it works once.
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { privacyTokens } from "../../../db/schema";
+import { randomToken, sha256Hex } from "../../crypto/encoding";
+import { getDb } from "../../db";
+import { badRequest } from "../../errors";
+
+export type LinkPurpose = (typeof privacyTokens.$inferSelect)["purpose"];
+
+export const LINK_TTL_MS = 24 * 3_600_000;
+
+export async function createLinkToken(
+  env: Env,
+  input: {
+    purpose: LinkPurpose;
+    accountId: string;
+    requestId?: string | null;
+    newEmail?: string | null;
+    expiresAt?: Date;
+  },
+): Promise<string> {
+  const token = randomToken(32);
+  const now = new Date();
+  await getDb(env.DB)
+    .insert(privacyTokens)
+    .values({
+      tokenHash: await sha256Hex(token),
+      purpose: input.purpose,
+      accountId: input.accountId,
+      requestId: input.requestId ?? null,
+      newEmail: input.newEmail ?? null,
+      expiresAt: input.expiresAt ?? new Date(now.getTime() + LINK_TTL_MS),
+      createdAt: now,
+    });
+  return token;
+}
+
+const invalid = () => badRequest("This link is invalid, expired or already used.", "token", "invalid_link");
+
+/** What a link would do, without using it (for the confirmation page). */
+export async function peekLinkToken(env: Env, token: string) {
+  const [row] = await getDb(env.DB)
+    .select()
+    .from(privacyTokens)
+    .where(
+      and(
+        eq(privacyTokens.tokenHash, await sha256Hex(token)),
+        isNull(privacyTokens.usedAt),
+        gt(privacyTokens.expiresAt, new Date()),
+      ),
+    );
+  if (!row) throw invalid();
+  return row;
+}
+
+/** Uses a link exactly once; a second use, an expired or a forged link is a 400. */
+export async function consumeLinkToken(env: Env, token: string) {
+  const now = new Date();
+  const [row] = await getDb(env.DB)
+    .update(privacyTokens)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(privacyTokens.tokenHash, await sha256Hex(token)),
+        isNull(privacyTokens.usedAt),
+        gt(privacyTokens.expiresAt, now),
+      ),
+    )
+    .returning();
+  if (!row) throw invalid();
+  return row;
+}

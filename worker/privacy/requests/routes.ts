@@ -1,0 +1,165 @@
+// /api/privacy/requests (the account holder's own requests), /api/privacy/links (single-use links from
+// notices) and /api/privacy/receipts/verify (deletion receipts).
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireSession } from "../../accounts/middleware";
+import { checkPassword } from "../../accounts/service";
+import { unauthorized } from "../../errors";
+import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
+import { exportStream } from "../export/download";
+import { verifyReceipt } from "../receipt";
+import { createRequest, listRequests, ownedRequest, useLink } from "./service";
+import { requestView } from "./view";
+
+export const PrivacyRequest = z
+  .object({
+    id: z.string(),
+    type: z.enum(["access", "deletion"]),
+    channel: z.enum(["dashboard", "email"]),
+    status: z.enum(["received", "verifying", "in_progress", "completed", "denied", "canceled"]),
+    createdAt: IsoDate,
+    dueAt: IsoDate,
+    verifiedAt: IsoDate.nullable(),
+    startedAt: IsoDate.nullable(),
+    completedAt: IsoDate.nullable(),
+    deniedAt: IsoDate.nullable(),
+    canceledAt: IsoDate.nullable(),
+    executeAfter: IsoDate.nullable(),
+    progress: z.string().nullable(),
+    denialReason: z.string().nullable(),
+    exportReady: z.boolean(),
+    exportExpiresAt: IsoDate.nullable(),
+    receipt: z.unknown(),
+  })
+  .openapi("PrivacyRequest");
+
+const NewRequest = z
+  .strictObject({
+    type: z.enum(["access", "deletion"]),
+    password: z
+      .string()
+      .max(256)
+      .optional()
+      .openapi({ description: "Required for deletion: re-enter your password." }),
+  })
+  .openapi("NewPrivacyRequest");
+
+const Id = z.object({ id: z.string().max(64) });
+const origin = (url: string) => new URL(url).origin;
+
+const session = createRouter();
+session.use("/requests", requireSession);
+session.use("/requests/*", requireSession);
+session
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/requests",
+      tags: ["Privacy"],
+      summary: "Ask for a copy of your data (access) or for deletion of your account",
+      request: jsonBody(NewRequest),
+      responses: {
+        202: jsonContent(PrivacyRequest, "Accepted; work runs in the background"),
+        ...errorResponses(400, 401, 415),
+      },
+    }),
+    async (c) => {
+      const { type, password } = c.req.valid("json");
+      const { accountId } = c.var.session!;
+      if (type === "deletion" && !(password && (await checkPassword(c.var.db, accountId, password)))) {
+        throw unauthorized("Re-enter your password to delete your account.", "reauth_required");
+      }
+      return c.json(await createRequest(c.env, accountId, type, origin(c.req.url)), 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/requests",
+      tags: ["Privacy"],
+      summary: "Your privacy requests, newest first",
+      responses: {
+        200: jsonContent(z.object({ data: z.array(PrivacyRequest) }), "Requests"),
+        ...errorResponses(401),
+      },
+    }),
+    async (c) => c.json({ data: await listRequests(c.var.db, c.var.session!.accountId) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/requests/{id}",
+      tags: ["Privacy"],
+      summary: "One of your privacy requests",
+      request: { params: Id },
+      responses: { 200: jsonContent(PrivacyRequest, "The request"), ...errorResponses(401, 404) },
+    }),
+    async (c) =>
+      c.json(
+        requestView(await ownedRequest(c.var.db, c.var.session!.accountId, c.req.valid("param").id)),
+        200,
+      ),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/requests/{id}/export",
+      tags: ["Privacy"],
+      summary: "Download your export (JSON) once it is ready",
+      request: { params: Id },
+      responses: {
+        200: jsonContent(
+          z.object({}).passthrough(),
+          "The export: summary, processing facts, then every record",
+        ),
+        ...errorResponses(401, 404),
+        410: jsonContent(z.object({}), "The export expired"),
+      },
+    }),
+    async (c) => {
+      const row = await ownedRequest(c.var.db, c.var.session!.accountId, c.req.valid("param").id);
+      return new Response(exportStream(c.env, row), {
+        headers: {
+          "content-type": "application/json; charset=utf-8",
+          "content-disposition": `attachment; filename="export-${row.id}.json"`,
+          "cache-control": "no-store",
+        },
+      }) as never;
+    },
+  );
+
+const Token = z.strictObject({ token: z.string().min(10).max(128) }).openapi("LinkToken");
+
+export const privacyRequestRoutes = session
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/links",
+      tags: ["Privacy"],
+      summary: "Use a single-use link from a notice (confirm a request, verify an email, cancel a deletion)",
+      request: jsonBody(Token),
+      responses: {
+        200: jsonContent(
+          z.object({ purpose: z.string(), request: PrivacyRequest.optional(), email: z.string().optional() }),
+          "Done",
+        ),
+        ...errorResponses(400, 409, 415),
+      },
+    }),
+    async (c) => c.json(await useLink(c.env, c.req.valid("json").token, origin(c.req.url)), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/receipts/verify",
+      tags: ["Privacy"],
+      summary: "Check that a deletion receipt was issued by this service and not altered",
+      request: jsonBody(
+        z.strictObject({ receipt: z.record(z.string(), z.unknown()) }).openapi("ReceiptCheck"),
+      ),
+      responses: {
+        200: jsonContent(z.object({ valid: z.boolean() }), "Whether the signature holds"),
+        ...errorResponses(400, 415),
+      },
+    }),
+    async (c) => c.json({ valid: await verifyReceipt(c.env, c.req.valid("json").receipt) }, 200),
+  );

@@ -1,0 +1,244 @@
+// Privacy requests as the account holder and operators see them: create, list, confirm, download.
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { accounts, privacyRequests } from "../../../db/schema";
+import { accountObject } from "../../account/AccountDO";
+import { normalizeEmail } from "../../accounts/service";
+import { getConfig } from "../../config";
+import { getDb } from "../../db";
+import type { Db } from "../../env";
+import { badRequest, conflict, notFound } from "../../errors";
+import { forgetAccountKeys } from "../../keys/cache";
+import { sendNotice } from "../../notices/send";
+import { audit } from "../audit";
+import { subjectOf } from "../keys";
+import { dueDate } from "./clock";
+import { consumeLinkToken, createLinkToken } from "./links";
+import { OPEN_STATUSES, type RequestView, requestView } from "./view";
+
+export type Actor = { actor: "subject" | "operator"; actorRef?: string | null };
+
+export async function listRequests(db: Db, accountId: string): Promise<RequestView[]> {
+  const rows = await db
+    .select()
+    .from(privacyRequests)
+    .where(eq(privacyRequests.accountId, accountId))
+    .orderBy(desc(privacyRequests.receivedAt));
+  return rows.map((r) => requestView(r));
+}
+
+/** The request if this account owns it; another account's id is "not found" (never "forbidden"). */
+export async function ownedRequest(db: Db, accountId: string, id: string) {
+  const [row] = await db
+    .select()
+    .from(privacyRequests)
+    .where(and(eq(privacyRequests.id, id), eq(privacyRequests.accountId, accountId)));
+  if (!row) throw notFound("Privacy request");
+  return row;
+}
+
+/** Starts an access request for a verified account holder; an export already being built is returned. */
+async function startAccess(
+  env: Env,
+  accountId: string,
+  origin: string,
+  existingId?: string,
+): Promise<RequestView> {
+  const db = getDb(env.DB);
+  const now = new Date();
+  const subject = await subjectOf(env, accountId);
+  let id = existingId;
+  if (id) {
+    await db
+      .update(privacyRequests)
+      .set({
+        status: "in_progress",
+        verifiedAt: now,
+        startedAt: now,
+        updatedAt: now,
+        progress: "building the export",
+      })
+      .where(eq(privacyRequests.id, id));
+  } else {
+    const [open] = await db
+      .select()
+      .from(privacyRequests)
+      .where(
+        and(
+          eq(privacyRequests.accountId, accountId),
+          eq(privacyRequests.type, "access"),
+          eq(privacyRequests.status, "in_progress"),
+        ),
+      );
+    if (open) return requestView(open);
+    id = crypto.randomUUID();
+    await db.insert(privacyRequests).values({
+      id,
+      accountId,
+      subject,
+      type: "access",
+      channel: "dashboard",
+      status: "in_progress",
+      receivedAt: now,
+      dueAt: dueDate(now, getConfig(env).policy.deletionDeadlineDays),
+      verifiedAt: now,
+      startedAt: now,
+      updatedAt: now,
+      progress: "building the export",
+    });
+    await audit(db, {
+      requestId: id,
+      subject,
+      actor: "subject",
+      action: "access.requested",
+      detail: { channel: "dashboard" },
+    });
+  }
+  await accountObject(env, accountId).startExport({ requestId: id, accountId, subject, origin });
+  const [row] = await db.select().from(privacyRequests).where(eq(privacyRequests.id, id));
+  return requestView(row!);
+}
+
+/** Starts a deletion through the account's Durable Object; keys cached in this isolate die at once. */
+async function startDeletionFor(
+  env: Env,
+  accountId: string,
+  origin: string,
+  actor: Actor,
+): Promise<RequestView> {
+  const view = await accountObject(env, accountId).requestDeletion({ accountId, origin, ...actor });
+  forgetAccountKeys(accountId);
+  return view;
+}
+
+/** A request from the signed-in account holder (identity proven by the session and, for deletion, the password). */
+export async function createRequest(
+  env: Env,
+  accountId: string,
+  type: "access" | "deletion",
+  origin: string,
+): Promise<RequestView> {
+  if (type === "access") return startAccess(env, accountId, origin);
+  return startDeletionFor(env, accountId, origin, { actor: "subject" });
+}
+
+/** Records a request that arrived by email; nothing runs until the account's own address confirms it. */
+export async function recordEmailedRequest(
+  env: Env,
+  input: { email: string; type: "access" | "deletion"; note: string; origin: string },
+  operator: { accountId: string },
+): Promise<RequestView> {
+  const db = getDb(env.DB);
+  const now = new Date();
+  const email = normalizeEmail(input.email);
+  const [account] = await db.select().from(accounts).where(eq(accounts.email, email));
+  const subject = await subjectOf(env, account?.id ?? `email:${email}`);
+  const due = dueDate(now, getConfig(env).policy.deletionDeadlineDays);
+  if (account && input.type === "deletion") {
+    const [open] = await db
+      .select()
+      .from(privacyRequests)
+      .where(
+        and(
+          eq(privacyRequests.subject, subject),
+          eq(privacyRequests.type, "deletion"),
+          inArray(privacyRequests.status, [...OPEN_STATUSES]),
+        ),
+      );
+    if (open) return requestView(open);
+  }
+  const id = crypto.randomUUID();
+  const found = Boolean(account && account.status === "active");
+  await db.insert(privacyRequests).values({
+    id,
+    accountId: found ? account!.id : null,
+    subject,
+    type: input.type,
+    channel: "email",
+    status: found ? "verifying" : "denied",
+    note: input.note,
+    receivedAt: now,
+    dueAt: due,
+    deniedAt: found ? null : now,
+    denialReason: found ? null : "No active account holds this email address.",
+    updatedAt: now,
+    progress: found ? "waiting for the account holder to confirm by email" : null,
+  });
+  await audit(db, {
+    requestId: id,
+    subject,
+    actor: "operator",
+    actorRef: operator.accountId,
+    action: found ? "request.recorded" : "request.denied",
+    detail: { type: input.type, channel: "email", accountFound: found },
+  });
+  if (found) {
+    const token = await createLinkToken(env, {
+      purpose: "confirm_request",
+      accountId: account!.id,
+      requestId: id,
+    });
+    const what =
+      input.type === "deletion" ? "delete your account and its data" : "send you a copy of your data";
+    await sendNotice(env, {
+      to: account!.email,
+      kind: "request_confirmation",
+      subject: "Confirm your privacy request",
+      text: `We received a request by email to ${what}. Nothing happens until you confirm it. If it was not you, ignore this message.\n\nConfirm within 24 hours:\n${input.origin}/confirm?token=${token}`,
+      accountId: account!.id,
+    });
+  }
+  const [row] = await db.select().from(privacyRequests).where(eq(privacyRequests.id, id));
+  return requestView(row!);
+}
+
+export type LinkOutcome =
+  | { purpose: "confirm_request"; request: RequestView }
+  | { purpose: "cancel_deletion"; request: RequestView }
+  | { purpose: "email_change"; email: string };
+
+/** Uses a single-use link from a notice. */
+export async function useLink(env: Env, token: string, origin: string): Promise<LinkOutcome> {
+  const link = await consumeLinkToken(env, token);
+  const db = getDb(env.DB);
+  const subject = await subjectOf(env, link.accountId);
+  if (link.purpose === "email_change") {
+    const email = link.newEmail!;
+    const [taken] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email));
+    if (taken && taken.id !== link.accountId)
+      throw conflict("An account with this email already exists.", "email_taken");
+    const [updated] = await db
+      .update(accounts)
+      .set({ email, updatedAt: new Date() })
+      .where(and(eq(accounts.id, link.accountId), eq(accounts.status, "active")))
+      .returning({ id: accounts.id });
+    if (!updated) throw notFound("Account");
+    await audit(db, { requestId: null, subject, actor: "subject", action: "rectification.email_changed" });
+    return { purpose: "email_change", email };
+  }
+  const [request] = await db
+    .select()
+    .from(privacyRequests)
+    .where(eq(privacyRequests.id, link.requestId ?? ""));
+  if (!request) throw badRequest("This link is invalid, expired or already used.", "token", "invalid_link");
+  if (link.purpose === "cancel_deletion") {
+    const view = await accountObject(env, link.accountId).cancelDeletion({
+      requestId: request.id,
+      actor: "subject",
+    });
+    return { purpose: "cancel_deletion", request: view };
+  }
+  if (request.status !== "verifying")
+    throw conflict("This request is no longer waiting for confirmation.", "not_verifying");
+  await audit(db, {
+    requestId: request.id,
+    subject,
+    actor: "subject",
+    action: "request.confirmed",
+    detail: { channel: "email" },
+  });
+  const view =
+    request.type === "access"
+      ? await startAccess(env, link.accountId, origin, request.id)
+      : await startDeletionFor(env, link.accountId, origin, { actor: "subject" });
+  return { purpose: "confirm_request", request: view };
+}
