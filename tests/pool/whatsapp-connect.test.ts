@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, newUser } from "./helpers";
-import { connectedUser, MODEL } from "./whatsapp-helpers";
+import { call, expectError } from "./helpers";
+import { connectedUser, MODEL, newUser } from "./whatsapp-helpers";
 
 const input = (overrides: Record<string, unknown> = {}) => ({
   phoneNumberId: `10${Math.floor(Math.random() * 1e12)}`,

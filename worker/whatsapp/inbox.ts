@@ -1,7 +1,7 @@
 // Accepting a webhook notification: verify its signature per owning account, then record messages (deduped by
 // wamid) and status updates durably before acknowledging, so nothing is lost if the Worker stops afterwards.
-import { sql } from "drizzle-orm";
-import { whatsappConnections, whatsappMessages, whatsappPending } from "../../db/schema";
+import { eq } from "drizzle-orm";
+import { whatsappConnections, whatsappMessages } from "../../db/schema";
 import type { Db } from "../env";
 import { AppError, badRequest } from "../errors";
 import { connectionsByNumber, openAppSecret } from "./connection";
@@ -73,24 +73,28 @@ export async function acceptNotification(
       if (recorded.answerable) refs.push({ accountId: connection.accountId, messageId: message.id });
     }
     for (const status of updates.statuses)
-      statements.push(applyStatus(db, connection.accountId, status, now));
+      statements.push(applyStatus(env, connection.accountId, status, now));
     if (updates.messages.length > 0) {
-      statements.push(
-        db
-          .update(whatsappConnections)
-          .set({ lastReceivedAt: new Date(now) })
-          .where(sql`${whatsappConnections.accountId} = ${connection.accountId}`),
-      );
+      const seen = db
+        .update(whatsappConnections)
+        .set({ lastReceivedAt: new Date(now) })
+        .where(eq(whatsappConnections.accountId, connection.accountId));
+      statements.push(prepared(env, seen));
     }
   }
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    const chunk = statements.slice(i, i + STATEMENTS_PER_BATCH) as [BatchItem, ...BatchItem[]];
-    await db.batch(chunk);
+    await env.DB.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
   }
   return refs;
 }
 
-type BatchItem = Parameters<Db["batch"]>[0][number];
+type BatchItem = D1PreparedStatement;
+
+/** A drizzle-built query as a D1 statement, so it can share a batch with hand-written SQL. */
+function prepared(env: Env, query: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+  const { sql: text, params } = query.toSQL();
+  return env.DB.prepare(text).bind(...params);
+}
 type Connection = Awaited<ReturnType<typeof connectionsByNumber>>[number];
 
 /**
@@ -109,21 +113,24 @@ async function recordInbound(
   const answerable =
     !NEVER_ANSWERED.has(message.type) && (message.type === "text" || connection.nonTextMessages === "reply");
   const status = answerable ? "pending" : "skipped";
-  const metadata = db
-    .insert(whatsappMessages)
-    .values({
-      accountId,
-      id: message.id,
-      direction: "in",
-      type: message.type,
-      contactHash: await contactHash(env, accountId, message.from),
-      status,
-      sentAt,
-      createdAt: new Date(now),
-      updatedAt: new Date(now),
-      nextAttemptAt: answerable ? new Date(now) : null,
-    })
-    .onConflictDoNothing();
+  const metadata = prepared(
+    env,
+    db
+      .insert(whatsappMessages)
+      .values({
+        accountId,
+        id: message.id,
+        direction: "in",
+        type: message.type,
+        contactHash: await contactHash(env, accountId, message.from),
+        status,
+        sentAt,
+        createdAt: new Date(now),
+        updatedAt: new Date(now),
+        nextAttemptAt: answerable ? new Date(now) : null,
+      })
+      .onConflictDoNothing(),
+  );
   if (!answerable) return { statements: [metadata], answerable };
   const recipient = await seal(env, accountId, `pending.recipient|${message.id}`, message.from);
   const body =
@@ -131,27 +138,26 @@ async function recordInbound(
       ? await seal(env, accountId, `pending.body|${message.id}`, message.text.body)
       : null;
   const expiresAt = sentAt.getTime() + WINDOW_MS;
-  const pending = db.run(sql`
-    INSERT OR IGNORE INTO ${whatsappPending} (account_id, message_id, recipient_sealed, body_sealed, expires_at)
-    SELECT ${accountId}, ${message.id}, ${recipient}, ${body}, ${expiresAt}
-    WHERE NOT EXISTS (
-      SELECT 1 FROM ${whatsappMessages} WHERE account_id = ${accountId} AND id = ${message.id}
-    )`);
+  const pending = env.DB.prepare(
+    `INSERT OR IGNORE INTO whatsapp_pending (account_id, message_id, recipient_sealed, body_sealed, expires_at)
+     SELECT ?1, ?2, ?3, ?4, ?5
+     WHERE NOT EXISTS (SELECT 1 FROM whatsapp_messages WHERE account_id = ?1 AND id = ?2)`,
+  ).bind(accountId, message.id, recipient, body, expiresAt);
   return { statements: [pending, metadata], answerable };
 }
 
 /** A status notification for one of our replies: advance it, never move it backwards. */
-function applyStatus(db: Db, accountId: string, status: StatusUpdate, now: number): BatchItem {
+function applyStatus(env: Env, accountId: string, status: StatusUpdate, now: number): BatchItem {
   const rank = STATUS_RANK[status.status] ?? -1;
   const error =
     status.status === "failed"
       ? `delivery_failed: ${status.errors?.map((e) => `code ${e.code ?? "?"}`).join(", ") || "unknown"}`
       : null;
-  return db.run(sql`
-    UPDATE ${whatsappMessages}
-    SET status = ${status.status}, updated_at = ${now}, error = coalesce(${error}, error)
-    WHERE account_id = ${accountId} AND id = ${status.id} AND direction = 'out' AND ${rank} > (
-      CASE status WHEN 'accepted' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3
-      WHEN 'failed' THEN 4 ELSE -1 END
-    )`);
+  return env.DB.prepare(
+    `UPDATE whatsapp_messages SET status = ?1, updated_at = ?2, error = coalesce(?3, error)
+     WHERE account_id = ?4 AND id = ?5 AND direction = 'out' AND ?6 > (
+       CASE status WHEN 'accepted' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3
+       WHEN 'failed' THEN 4 ELSE -1 END
+     )`,
+  ).bind(status.status, now, error, accountId, status.id, rank);
 }
