@@ -20,6 +20,7 @@ import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
 import { settingsRoutes } from "./settings/routes";
 import { trainingRoutes } from "./training/routes";
+import { usageRoutes } from "./usage/routes";
 import { whatsappRoutes } from "./whatsapp/routes";
 import { whatsappWebhook } from "./whatsapp/webhook";
 
@@ -34,6 +35,7 @@ api.use("*", bodyLimit({ maxSize: API_BODY_LIMIT, onError: tooLarge }), loadSess
 api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
 api.route("/keys", keyRoutes);
+api.route("/usage", usageRoutes);
 api.route("/privacy", policyRoutes);
 api.route("/privacy", privacyRequestRoutes);
 api.route("/admin/privacy", adminPrivacyRoutes);

@@ -45,7 +45,14 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
       res.end(
         JSON.stringify({
           object: "list",
-          data: inputs.map((_, index) => ({ object: "embedding", index, embedding: [0.1, 0.2, 0.3] })),
+          data: inputs.map((_, index) => ({
+            object: "embedding",
+            index,
+            embedding:
+              body.encoding_format === "base64"
+                ? Buffer.from(new Float32Array([0.1, 0.2, 0.3]).buffer).toString("base64")
+                : [0.1, 0.2, 0.3],
+          })),
           model: body.model,
           usage: { prompt_tokens: 2 * inputs.length, total_tokens: 2 * inputs.length },
         }),

@@ -15,7 +15,9 @@ export async function script(fakeUrl: string, s: Script): Promise<void> {
 }
 
 export async function received(fakeUrl: string, match: string): Promise<Recorded[]> {
-  return (await (await fetch(`${fakeUrl}/__requests?match=${encodeURIComponent(match)}`)).json()) as Recorded[];
+  return (await (
+    await fetch(`${fakeUrl}/__requests?match=${encodeURIComponent(match)}`)
+  ).json()) as Recorded[];
 }
 
 /** The worker's fetch, for the official SDKs' `fetch` option. */
@@ -41,11 +43,17 @@ export type UsageRowView = {
 };
 
 /** The account's usage rows once `count` have arrived (rows are written after the response, then flushed). */
-export async function usageRows(accountId: string, count: number, timeoutMs = 5_000): Promise<UsageRowView[]> {
+export async function usageRows(
+  accountId: string,
+  count: number,
+  timeoutMs = 5_000,
+): Promise<UsageRowView[]> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     await env.ACCOUNT.getByName(accountId).flushUsage();
-    const { results } = await env.DB.prepare("SELECT * FROM usage_events WHERE account_id = ? ORDER BY created_at")
+    const { results } = await env.DB.prepare(
+      "SELECT * FROM usage_events WHERE account_id = ? ORDER BY created_at",
+    )
       .bind(accountId)
       .all<UsageRowView>();
     if (results.length >= count || Date.now() > until) return results;

@@ -81,12 +81,24 @@ function vector(text: string): number[] {
   return v.map((x) => x / norm);
 }
 
+/** OpenAI's base64 encoding: the little-endian float32 bytes of the vector. */
+function base64Floats(vector: number[]): string {
+  const bytes = new Uint8Array(new Float32Array(vector).buffer);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
 function embeddings(body: Record<string, unknown>): Response {
   const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input)];
   const tokens = estimateTokens(textLength(inputs));
   return Response.json({
     object: "list",
-    data: inputs.map((text, index) => ({ object: "embedding", index, embedding: vector(text) })),
+    data: inputs.map((text, index) => ({
+      object: "embedding",
+      index,
+      embedding: body.encoding_format === "base64" ? base64Floats(vector(text)) : vector(text),
+    })),
     model: String(body.model),
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   });
