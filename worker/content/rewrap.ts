@@ -1,6 +1,6 @@
 // MASTER_KEY rotation (cron): re-wraps data keys still wrapped by an older master key. Only the small
 // wrapped keys change; stored content stays as it is, because the data keys themselves do not change.
-import { and, isNotNull, ne } from "drizzle-orm";
+import { and, eq, isNotNull, ne } from "drizzle-orm";
 import { privacySettings } from "../../db/schema";
 import { accountObject } from "../account/AccountDO";
 import { masterKeys } from "../crypto/master-key";
@@ -12,7 +12,8 @@ const PER_TICK = 100;
 export async function rewrapDataKeys(env: Env): Promise<number> {
   const keys = await masterKeys(env);
   if (!keys) return 0;
-  const stale = await getDb(env.DB)
+  const db = getDb(env.DB);
+  const stale = await db
     .select({ accountId: privacySettings.accountId })
     .from(privacySettings)
     .where(and(isNotNull(privacySettings.dataKeyKek), ne(privacySettings.dataKeyKek, keys.current.id)))
@@ -20,8 +21,12 @@ export async function rewrapDataKeys(env: Env): Promise<number> {
   let rewrapped = 0;
   for (const { accountId } of stale) {
     try {
-      // Loading the key re-wraps it under the current master key and records the new KEK id.
-      await accountObject(env, accountId).dataKey(accountId, false);
+      // Loading the key re-wraps it under the current master key.
+      const record = await accountObject(env, accountId).dataKey(accountId, false);
+      await db
+        .update(privacySettings)
+        .set({ dataKeyKek: record?.kek ?? null })
+        .where(eq(privacySettings.accountId, accountId));
       rewrapped += 1;
     } catch (error) {
       console.error(`data key re-wrap failed: ${error instanceof Error ? error.name : "error"}`);

@@ -71,7 +71,7 @@ export async function seal(
   key: CryptoKey,
   context: string,
   plaintext: Uint8Array<ArrayBuffer>,
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const out = new Uint8Array(sealedLength(plaintext.length));
   let offset = 0;
   const reader = sealStream(key, context, plaintext).getReader();
