@@ -7,7 +7,7 @@ import { stripeEvents } from "../../../db/schema";
 import type { Config } from "../../config";
 import type { Db } from "../../env";
 import { badRequest } from "../../errors";
-import { type Effect, NO_EFFECT } from "./effect";
+import { type Effect, NO_EFFECT, type Store } from "./effect";
 import { Charge, CheckoutSession, Dispute, Invoice, Subscription } from "./objects";
 import { chargeRefunded, checkoutSettled, disputeCreated } from "./payments";
 import { invoiceFailed, invoicePaid, subscriptionChanged } from "./subscriptions";
@@ -24,12 +24,12 @@ function parse<T extends z.ZodType>(schema: T, event: Stripe.Event): z.infer<T> 
  * How to compute the effect of each event type billing handles (payload parsed up front, so a malformed
  * one is refused before anything is read or written); undefined for the types it ignores.
  */
-function handlerOf(db: Db, config: Config, event: Stripe.Event): (() => Promise<Effect>) | undefined {
+function handlerOf(store: Store, config: Config, event: Stripe.Event): (() => Promise<Effect>) | undefined {
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
       const session = parse(CheckoutSession, event);
-      return () => checkoutSettled(db, session);
+      return () => checkoutSettled(store, session);
     }
     case "checkout.session.async_payment_failed":
       // Nothing was paid, so nothing is credited; recording the event is the whole effect.
@@ -39,23 +39,23 @@ function handlerOf(db: Db, config: Config, event: Stripe.Event): (() => Promise<
     case "customer.subscription.updated":
     case "customer.subscription.deleted": {
       const subscription = parse(Subscription, event);
-      return () => subscriptionChanged(db, subscription, event.created);
+      return () => subscriptionChanged(store, subscription, event.created);
     }
     case "invoice.paid": {
       const invoice = parse(Invoice, event);
-      return () => invoicePaid(db, config, invoice, event.created);
+      return () => invoicePaid(store, config, invoice, event.created);
     }
     case "invoice.payment_failed": {
       const invoice = parse(Invoice, event);
-      return () => invoiceFailed(db, invoice, event.created);
+      return () => invoiceFailed(store, invoice, event.created);
     }
     case "charge.refunded": {
       const charge = parse(Charge, event);
-      return () => chargeRefunded(db, charge);
+      return () => chargeRefunded(store, charge);
     }
     case "charge.dispute.created": {
       const dispute = parse(Dispute, event);
-      return () => disputeCreated(db, dispute);
+      return () => disputeCreated(store, dispute);
     }
     default:
       return undefined;
@@ -71,15 +71,16 @@ async function seen(db: Db, eventId: string): Promise<boolean> {
 }
 
 export async function applyEvent(env: Env, db: Db, config: Config, event: Stripe.Event): Promise<Outcome> {
-  const handler = handlerOf(db, config, event);
+  const store: Store = { db, d1: env.DB };
+  const handler = handlerOf(store, config, event);
   if (!handler) return "ignored";
   if (await seen(db, event.id)) return "duplicate";
   const { statements, after } = await handler();
-  const record = db
-    .insert(stripeEvents)
-    .values({ id: event.id, type: event.type, created: event.created, receivedAt: new Date() });
+  const record = store.d1
+    .prepare("INSERT INTO stripe_events (id, type, created, received_at) VALUES (?, ?, ?, ?)")
+    .bind(event.id, event.type, event.created, Date.now());
   try {
-    await db.batch([record, ...statements]);
+    await store.d1.batch([record, ...statements]);
   } catch (error) {
     // A concurrent delivery of the same event won the race: its batch committed, ours rolled back whole.
     if (await seen(db, event.id)) return "duplicate";

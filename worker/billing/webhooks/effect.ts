@@ -1,16 +1,36 @@
 // What applying one Stripe event means: D1 statements committed in the same batch as the event's id,
 // and an optional follow-up once they are committed (a notice).
-import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "../../env";
 
 export type Effect = {
-  statements: BatchItem<"sqlite">[];
+  statements: D1PreparedStatement[];
   /** Runs after the batch committed, only for the delivery that applied the event. */
   after?: (env: Env) => Promise<void>;
 };
 
 export const NO_EFFECT: Effect = { statements: [] };
 
-/** Drops the undefined entries optional statements leave behind. */
-export function effect(statements: (BatchItem<"sqlite"> | undefined)[], after?: Effect["after"]): Effect {
-  return { statements: statements.filter((s): s is BatchItem<"sqlite"> => s !== undefined), after };
+/** The same D1 database, through drizzle for reads and raw for the batch. */
+export type Store = { db: Db; d1: D1Database };
+
+/** A drizzle query builder, or anything else that renders to SQL and parameters. */
+type Buildable = { toSQL(): { sql: string; params: unknown[] } };
+
+/** Turns drizzle queries into D1 statements, so they can share one batch with hand-written SQL. */
+export function effect(
+  d1: D1Database,
+  statements: (Buildable | D1PreparedStatement | undefined)[],
+  after?: Effect["after"],
+): Effect {
+  return {
+    statements: statements.flatMap((s) => {
+      if (s === undefined) return [];
+      if ("toSQL" in s) {
+        const { sql, params } = s.toSQL();
+        return [d1.prepare(sql).bind(...params)];
+      }
+      return [s];
+    }),
+    after,
+  };
 }

@@ -1,16 +1,14 @@
 // Money that moves credit: paid top-ups add it; refunds and disputes take back what that payment bought
 // (never more), computed inside the SQL so concurrent events cannot both take the same credit.
-import { sql } from "drizzle-orm";
-import type { Db } from "../../env";
 import { appendEntry } from "../ledger";
 import { noteLowBalance, rearmLowBalance } from "../low-balance";
 import { MICROS_PER_CENT } from "../plans";
-import { type Effect, effect, NO_EFFECT } from "./effect";
+import { type Effect, effect, NO_EFFECT, type Store } from "./effect";
 import type { Charge, CheckoutSession, Dispute } from "./objects";
 import { accountForPayment, linkCustomer, resolveAccount } from "./resolve";
 
 /** checkout.session.completed / async_payment_succeeded: link the customer; credit a paid top-up. */
-export async function checkoutSettled(db: Db, session: CheckoutSession): Promise<Effect> {
+export async function checkoutSettled({ db, d1 }: Store, session: CheckoutSession): Promise<Effect> {
   const accountId = await resolveAccount(db, session.customer, [
     session.client_reference_id,
     session.metadata?.accountId,
@@ -19,7 +17,7 @@ export async function checkoutSettled(db: Db, session: CheckoutSession): Promise
   const link = linkCustomer(db, accountId, session.customer);
   const paidTopup =
     session.mode === "payment" && session.metadata?.kind === "topup" && session.payment_status === "paid";
-  if (!paidTopup || !session.amount_total) return effect([link]);
+  if (!paidTopup || !session.amount_total) return effect(d1, [link]);
   const credit = appendEntry(db, {
     accountId,
     kind: "topup",
@@ -30,7 +28,7 @@ export async function checkoutSettled(db: Db, session: CheckoutSession): Promise
     reference: session.id,
     paymentRef: session.payment_intent ?? null,
   });
-  return effect([link, credit, rearmLowBalance(db, accountId)]);
+  return effect(d1, [link, credit, rearmLowBalance(db, accountId)]);
 }
 
 const takeBack = (accountId: string) => async (env: Env) => noteLowBalance(env, accountId);
@@ -39,42 +37,53 @@ const takeBack = (accountId: string) => async (env: Env) => noteLowBalance(env, 
  * charge.refunded carries the cumulative refunded amount: the refunds of a payment should have taken back
  * credited × refunded / amount; this entry takes the difference to what they took already.
  */
-export async function chargeRefunded(db: Db, charge: Charge): Promise<Effect> {
+export async function chargeRefunded({ db, d1 }: Store, charge: Charge): Promise<Effect> {
   const accountId = await accountForPayment(db, charge.payment_intent);
   if (!accountId || !charge.payment_intent || charge.amount === 0) return NO_EFFECT;
-  const pi = charge.payment_intent;
-  const statement = db.run(sql`
-    INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, payment_ref, created_at)
-    SELECT ${crypto.randomUUID()}, ${accountId}, 'refund', -x.amount, 'Payment refunded',
-           ${`${charge.id}:${charge.amount_refunded}`}, ${pi}, ${Date.now()}
-    FROM (
-      SELECT min(c.credited * ${charge.amount_refunded} / ${charge.amount} - c.refunded, c.credited - c.taken) AS amount
-      FROM (
-        SELECT coalesce(sum(CASE WHEN kind IN ('topup', 'grant') THEN amount_micros END), 0) AS credited,
-               coalesce(-sum(CASE WHEN kind IN ('refund', 'reversal') THEN amount_micros END), 0) AS taken,
-               coalesce(-sum(CASE WHEN kind = 'refund' THEN amount_micros END), 0) AS refunded
-        FROM credit_ledger WHERE account_id = ${accountId} AND payment_ref = ${pi}
-      ) c
-    ) x
-    WHERE x.amount > 0
-    ON CONFLICT DO NOTHING`);
-  return effect([statement], takeBack(accountId));
+  const statement = d1
+    .prepare(
+      `INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, payment_ref, created_at)
+       SELECT ?1, ?2, 'refund', -x.amount, 'Payment refunded', ?3, ?4, ?5
+       FROM (
+         SELECT min(c.credited * ?6 / ?7 - c.refunded, c.credited - c.taken) AS amount
+         FROM (
+           SELECT coalesce(sum(CASE WHEN kind IN ('topup', 'grant') THEN amount_micros END), 0) AS credited,
+                  coalesce(-sum(CASE WHEN kind IN ('refund', 'reversal') THEN amount_micros END), 0) AS taken,
+                  coalesce(-sum(CASE WHEN kind = 'refund' THEN amount_micros END), 0) AS refunded
+           FROM credit_ledger WHERE account_id = ?2 AND payment_ref = ?4
+         ) c
+       ) x
+       WHERE x.amount > 0
+       ON CONFLICT DO NOTHING`,
+    )
+    .bind(
+      crypto.randomUUID(),
+      accountId,
+      `${charge.id}:${charge.amount_refunded}`,
+      charge.payment_intent,
+      Date.now(),
+      charge.amount_refunded,
+      charge.amount,
+    );
+  return effect(d1, [statement], takeBack(accountId));
 }
 
 /** charge.dispute.created: the disputed funds are withdrawn, so all credit the payment still backs goes. */
-export async function disputeCreated(db: Db, dispute: Dispute): Promise<Effect> {
+export async function disputeCreated({ db, d1 }: Store, dispute: Dispute): Promise<Effect> {
   const accountId = await accountForPayment(db, dispute.payment_intent);
   if (!accountId || !dispute.payment_intent) return NO_EFFECT;
-  const pi = dispute.payment_intent;
-  const statement = db.run(sql`
-    INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, payment_ref, created_at)
-    SELECT ${crypto.randomUUID()}, ${accountId}, 'reversal', -x.amount, 'Payment disputed', ${dispute.id}, ${pi}, ${Date.now()}
-    FROM (
-      SELECT coalesce(sum(CASE WHEN kind IN ('topup', 'grant') THEN amount_micros END), 0)
-           + coalesce(sum(CASE WHEN kind IN ('refund', 'reversal') THEN amount_micros END), 0) AS amount
-      FROM credit_ledger WHERE account_id = ${accountId} AND payment_ref = ${pi}
-    ) x
-    WHERE x.amount > 0
-    ON CONFLICT DO NOTHING`);
-  return effect([statement], takeBack(accountId));
+  const statement = d1
+    .prepare(
+      `INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, payment_ref, created_at)
+       SELECT ?1, ?2, 'reversal', -x.amount, 'Payment disputed', ?3, ?4, ?5
+       FROM (
+         SELECT coalesce(sum(CASE WHEN kind IN ('topup', 'grant') THEN amount_micros END), 0)
+              + coalesce(sum(CASE WHEN kind IN ('refund', 'reversal') THEN amount_micros END), 0) AS amount
+         FROM credit_ledger WHERE account_id = ?2 AND payment_ref = ?4
+       ) x
+       WHERE x.amount > 0
+       ON CONFLICT DO NOTHING`,
+    )
+    .bind(crypto.randomUUID(), accountId, dispute.id, dispute.payment_intent, Date.now());
+  return effect(d1, [statement], takeBack(accountId));
 }

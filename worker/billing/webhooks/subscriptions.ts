@@ -7,7 +7,7 @@ import type { Db } from "../../env";
 import { appendEntry } from "../ledger";
 import { rearmLowBalance } from "../low-balance";
 import { PLANS, planForPrice } from "../plans";
-import { type Effect, effect, NO_EFFECT } from "./effect";
+import { type Effect, effect, NO_EFFECT, type Store } from "./effect";
 import {
   type Invoice,
   invoicePaymentIntent,
@@ -22,7 +22,7 @@ const LIVE = "('active', 'trialing', 'past_due')";
 
 /** customer.subscription.created/updated/deleted: apply the object's state unless newer state is in. */
 export async function subscriptionChanged(
-  db: Db,
+  { db, d1 }: Store,
   subscription: Subscription,
   eventCreated: number,
 ): Promise<Effect> {
@@ -50,7 +50,7 @@ export async function subscriptionChanged(
                  AND coalesce(${billingAccounts.subscriptionStatus}, '') IN ${sql.raw(LIVE)})`,
       ),
     );
-  return effect([linkCustomer(db, accountId, subscription.customer), update]);
+  return effect(d1, [linkCustomer(db, accountId, subscription.customer), update]);
 }
 
 function upsertInvoice(db: Db, accountId: string, invoice: Invoice, eventCreated: number) {
@@ -90,7 +90,7 @@ async function invoiceAccount(db: Db, invoice: Invoice) {
 
 /** invoice.paid: keep the invoice reference and grant the plan's monthly credit, once per invoice. */
 export async function invoicePaid(
-  db: Db,
+  { db, d1 }: Store,
   config: Config,
   invoice: Invoice,
   eventCreated: number,
@@ -101,7 +101,7 @@ export async function invoicePaid(
     .map((price) => planForPrice(config, price))
     .find((p) => p !== undefined);
   const record = upsertInvoice(db, accountId, { ...invoice, status: "paid" }, eventCreated);
-  if (!plan) return effect([record]);
+  if (!plan) return effect(d1, [record]);
   const grant = appendEntry(db, {
     accountId,
     kind: "grant",
@@ -110,12 +110,16 @@ export async function invoicePaid(
     reference: invoice.id,
     paymentRef: invoicePaymentIntent(invoice),
   });
-  return effect([record, grant, rearmLowBalance(db, accountId)]);
+  return effect(d1, [record, grant, rearmLowBalance(db, accountId)]);
 }
 
 /** invoice.payment_failed: keep the invoice with its status; the subscription events carry past_due. */
-export async function invoiceFailed(db: Db, invoice: Invoice, eventCreated: number): Promise<Effect> {
+export async function invoiceFailed(
+  { db, d1 }: Store,
+  invoice: Invoice,
+  eventCreated: number,
+): Promise<Effect> {
   const accountId = await invoiceAccount(db, invoice);
   if (!accountId) return NO_EFFECT;
-  return effect([upsertInvoice(db, accountId, { ...invoice, status: "payment_failed" }, eventCreated)]);
+  return effect(d1, [upsertInvoice(db, accountId, { ...invoice, status: "payment_failed" }, eventCreated)]);
 }
