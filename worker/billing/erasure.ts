@@ -20,9 +20,8 @@ export async function eraseStripeCustomer(
   const customerId = await customerIdOf(db, accountId);
   if (!customerId) return { customerDeleted: false };
   try {
-    await stripeClient(getConfig(env)).customers.del(customerId, {
-      idempotencyKey: `customer-delete-${customerId}`,
-    });
+    // DELETE is idempotent by definition; Stripe ignores idempotency keys on it, so none is sent.
+    await stripeClient(getConfig(env)).customers.del(customerId);
   } catch (error) {
     const gone =
       error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing";
