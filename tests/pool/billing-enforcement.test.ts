@@ -1,0 +1,64 @@
+// Credit enforcement through the AI API itself: 402 in the one error shape when the balance is empty,
+// nothing forwarded; and 100 concurrent requests against a balance covering 10.
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { creditHolds } from "../../db/schema";
+import { marker, openaiFake, received, script } from "./ai-helpers";
+import { balanceOf, db, ledgerOf, setBalance } from "./billing-helpers";
+import { call, expectError, newKeyUser } from "./helpers";
+
+/** Waits until every request of the account has settled (its holds are released after the response). */
+async function settled(accountId: string, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const holds = await db().select().from(creditHolds).where(eq(creditHolds.accountId, accountId));
+    if (holds.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("holds were not settled in time");
+}
+
+const chat = (key: string, model: string, content: string, maxTokens?: number) =>
+  call("/v1/chat/completions", {
+    key,
+    body: { model, messages: [{ role: "user", content }], ...(maxTokens ? { max_tokens: maxTokens } : {}) },
+  });
+
+describe("enforcement on /v1", () => {
+  it("an empty balance gets 402 insufficient_credit, and nothing reaches the provider", async () => {
+    const user = await newKeyUser();
+    await setBalance(user.id, 0);
+    const error = await expectError(await chat(user.key, "dev/echo", "hi"), 402);
+    expect(error).toMatchObject({ code: "insufficient_credit", type: "insufficient_quota" });
+    const m = marker();
+    await expectError(await chat(user.key, "openai/gpt-4o-mini", m), 402);
+    expect(await received(openaiFake(), m)).toHaveLength(0);
+    expect(await balanceOf(user.id)).toBe(0);
+  });
+
+  it("100 concurrent requests against a balance covering 10: 10 succeed, the ledger balances exactly", async () => {
+    const user = await newKeyUser();
+    // gpt-4o-mini at $0.60/M output: max_tokens 10,000 reserves ≈ 6,000 µ$ (+ a few for the input).
+    const perRequest = 6_000;
+    await setBalance(user.id, Math.round(10.5 * perRequest));
+    const m = marker();
+    // The provider holds every answer long enough that all 100 reservations happen before any settles.
+    await script(openaiFake(), { match: m, times: 100, delayMs: 1_500 });
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => chat(user.key, "openai/gpt-4o-mini", m, 10_000)),
+    );
+    const statuses = responses.map((r) => r.status);
+    await Promise.all(responses.map((r) => r.text()));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 402)).toHaveLength(90);
+    expect(await received(openaiFake(), m)).toHaveLength(10);
+    await settled(user.id);
+    const usage = (await ledgerOf(user.id)).filter((e) => e.kind === "usage");
+    expect(usage).toHaveLength(10);
+    const charged = usage.reduce((sum, e) => sum - e.amountMicros, 0);
+    // balanceOf also proves the cached balance equals the sum of the ledger.
+    expect(await balanceOf(user.id)).toBe(Math.round(10.5 * perRequest) - charged);
+    expect(await balanceOf(user.id)).toBeGreaterThanOrEqual(0);
+  });
+});
