@@ -29,6 +29,8 @@ export async function startFakes(): Promise<Fakes> {
       DEV_PROVIDER: "on",
       // Short enough that timeout tests finish quickly, long enough for scripted slow streams.
       AI_TIMEOUT_MS: "3000",
+      // One fallback chain for the tests: gpt-4o falls back to Claude when OpenAI fails.
+      AI_FALLBACKS: "openai/gpt-4o=anthropic/claude-3-5-haiku-latest",
       MAIL_API_URL: `${mail.url}/send`,
     },
     close: async () => {

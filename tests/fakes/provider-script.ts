@@ -136,12 +136,14 @@ export async function writeEvents(
   for (let i = 0; i < events.length; i++) {
     if (contentEvents(i)) {
       if (script?.cutAfter !== undefined && content >= script.cutAfter) {
+        // Let what was written reach the client first, then drop the connection mid-response.
+        await sleep(50);
         res.socket?.destroy();
         return;
       }
       content++;
     }
-    res.write(events[i]);
+    await new Promise<void>((resolve) => res.write(events[i]!, () => resolve()));
     if (script?.chunkDelayMs) await sleep(script.chunkDelayMs);
   }
   res.end();

@@ -37,8 +37,8 @@ export type Outcome = {
 };
 
 function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; estimated: boolean } {
-  if (!outcome.model || outcome.status >= 400)
-    return { usage: { inputTokens: 0, outputTokens: 0 }, estimated: false };
+  // No model answered (refused, failed, timed out before the first byte): nothing was used, nothing is charged.
+  if (!outcome.model) return { usage: { inputTokens: 0, outputTokens: 0 }, estimated: false };
   const { inputTokens, outputTokens } = outcome.usage ?? {};
   if (inputTokens !== undefined && outputTokens !== undefined) {
     return { usage: { inputTokens, outputTokens }, estimated: false };

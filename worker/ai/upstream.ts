@@ -5,7 +5,6 @@ import type { AppError } from "../errors";
 import { connect, type Operation, type Provider } from "./providers/registry";
 import {
   fromUpstreamStatus,
-  isRetryable,
   retryAfterSeconds,
   upstreamTimeout,
   upstreamUnreachable,
@@ -88,7 +87,8 @@ export async function callUpstream(
       lastError = fromUpstreamStatus(response.status, response.headers, await response.text());
       const after = retryAfterSeconds(response.headers);
       if (after !== undefined) wait = after * 1000;
-      if (!isRetryable(lastError)) return { ok: false, error: lastError };
+      // Only throttling and server-side failures are worth repeating; the mapped status may differ (401 → 502).
+      if (response.status !== 429 && response.status < 500) return { ok: false, error: lastError };
     } catch (error) {
       if (deadline.expired) return { ok: false, error: upstreamTimeout() };
       if (error instanceof Error && error.name === "AppError") throw error;

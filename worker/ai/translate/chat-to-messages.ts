@@ -239,7 +239,8 @@ class AnthropicToOpenAIStream implements StreamTranslator {
     switch (e.type) {
       case "message_start":
         this.id = `chatcmpl-${e.message?.id ?? crypto.randomUUID()}`;
-        this.reported = { ...this.reported, ...anthropicUsage(e.message?.usage) };
+        // message_start's output count is a placeholder; only message_delta's is final.
+        this.reported.inputTokens = anthropicUsage(e.message?.usage).inputTokens;
         return this.chunk({ role: "assistant", content: "" });
       case "content_block_start":
         if (e.content_block?.type === "tool_use") {

@@ -27,7 +27,9 @@ class PassThroughAnthropic implements StreamTranslator {
       return event.raw;
     }
     this.chars += anthropicEventChars(e);
-    if (e.type === "message_start") this.reported = { ...this.reported, ...anthropicUsage(e.message?.usage) };
+    if (e.type === "message_start")
+      // message_start's output count is a placeholder; only message_delta's is final.
+      this.reported.inputTokens = anthropicUsage(e.message?.usage).inputTokens;
     if (e.type === "message_delta") {
       const usage = anthropicUsage(e.usage);
       if (usage.outputTokens !== undefined) this.reported.outputTokens = usage.outputTokens;
