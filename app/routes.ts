@@ -6,6 +6,8 @@ export default [
   route("signup", "routes/signup.tsx"),
   route("logout", "routes/logout.tsx"),
   route("privacy", "routes/privacy.tsx"),
+  route("confirm", "routes/confirm.tsx"),
+  route("account-deleted", "routes/account-deleted.tsx"),
   ...prefix("dashboard", [
     layout("routes/dashboard/layout.tsx", [
       index("routes/dashboard/overview.tsx"),

@@ -1,24 +1,188 @@
-import { data } from "react-router";
+// /admin, for operators (ADMIN_EMAILS): every privacy request on its 30-day clock, overdue first, and
+// recording a request that arrived by email (the account holder then confirms it by a single-use link).
+import { data, Form, useNavigation } from "react-router";
+import { z } from "zod";
+import { getDb } from "../../worker/db";
+import { forbidden } from "../../worker/errors";
+import { privacyQueue } from "../../worker/privacy/requests/admin-routes";
+import { recordEmailedRequest } from "../../worker/privacy/requests/service";
+import { OPEN_STATUSES } from "../../worker/privacy/requests/view";
+import { Field, FormError } from "../components/Field";
+import { RequestStatus, requestTypeLabel } from "../components/RequestStatus";
 import { SiteHeader } from "../components/SiteHeader";
+import { formatDateTime } from "../lib/format";
+import { formAction, parseForm } from "../lib/forms.server";
 import { isAdmin, requireUser } from "../lib/session.server";
+import { formatTimeLeft } from "../lib/time-left";
 import type { Route } from "./+types/admin";
 
 export const meta: Route.MetaFunction = () => [{ title: "Operators — Botmara" }];
 
-export async function loader({ request, context }: Route.LoaderArgs) {
-  const { env } = context.cloudflare;
+/** The form's version of POST /api/admin/privacy/requests' body (channel is always "email" here). */
+const EmailedRequestForm = z.object({
+  email: z.string().trim().pipe(z.email("Enter the sender's email address.").max(254)),
+  type: z.enum(["access", "deletion"], { error: "Choose the kind of request." }),
+  note: z.string().trim().max(2000, "Keep the note under 2,000 characters."),
+});
+
+const isOpen = (status: string) => (OPEN_STATUSES as readonly string[]).includes(status);
+
+async function requireOperator(request: Request, env: Env) {
   const session = await requireUser(request, env);
   if (!isAdmin(env, session)) throw data("Operators only", { status: 403, statusText: "Operators only." });
-  return { appName: env.APP_NAME ?? "Botmara" };
+  return session;
 }
 
-export default function Admin({ loaderData }: Route.ComponentProps) {
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { env } = context.cloudflare;
+  await requireOperator(request, env);
+  const queue = await privacyQueue(getDb(env.DB));
+  return {
+    appName: env.APP_NAME ?? "Botmara",
+    queue: queue.map(({ receipt: _receipt, ...r }) => r),
+  };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  return formAction(async () => {
+    if (!isAdmin(env, session)) throw forbidden("Operators only.");
+    const input = await parseForm(request, EmailedRequestForm);
+    const view = await recordEmailedRequest(
+      env,
+      { ...input, origin: new URL(request.url).origin },
+      { accountId: session.accountId },
+    );
+    return { recorded: { id: view.id, status: view.status } };
+  });
+}
+
+export default function Admin({ loaderData, actionData }: Route.ComponentProps) {
+  const open = loaderData.queue.filter((r) => isOpen(r.status));
+  const overdue = loaderData.queue.filter((r) => r.overdue).length;
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn />
       <main className="content">
         <h1>Operators</h1>
+        <div className="grid">
+          <div className="card">
+            <div className="muted">Open requests</div>
+            <div className="stat">{open.length}</div>
+          </div>
+          <div className="card">
+            <div className="muted">Overdue</div>
+            <div className="stat">{overdue}</div>
+          </div>
+        </div>
+        <Queue queue={loaderData.queue} />
+        <RecordRequest actionData={actionData} />
       </main>
     </>
+  );
+}
+
+function Queue({ queue }: { queue: Route.ComponentProps["loaderData"]["queue"] }) {
+  return (
+    <section aria-labelledby="queue">
+      <h2 id="queue">Privacy requests</h2>
+      <p className="muted">
+        Open requests first, the most urgent at the top. Requests are named by a pseudonym, never an email.
+      </p>
+      <table>
+        <caption className="sr-only">Every privacy request, overdue first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Request</th>
+            <th scope="col">Channel</th>
+            <th scope="col">Status</th>
+            <th scope="col">Received</th>
+            <th scope="col">Due by</th>
+            <th scope="col">Time left</th>
+            <th scope="col">Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {queue.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="muted">
+                No requests.
+              </td>
+            </tr>
+          ) : null}
+          {queue.map((r) => (
+            <tr key={r.id} data-testid="queue-row">
+              <td>
+                {requestTypeLabel(r.type)}
+                <div className="muted mono">{r.id.slice(0, 8)}</div>
+              </td>
+              <td>{r.channel}</td>
+              <td>
+                <RequestStatus status={r.status} />
+                {r.progress ? <div className="muted">{r.progress}</div> : null}
+              </td>
+              <td>{formatDateTime(r.createdAt)}</td>
+              <td>{formatDateTime(r.dueAt)}</td>
+              <td>
+                {r.overdue ? (
+                  <span className="badge bad">{formatTimeLeft(r.msLeft)}</span>
+                ) : isOpen(r.status) ? (
+                  formatTimeLeft(r.msLeft)
+                ) : (
+                  <span className="muted">closed</span>
+                )}
+              </td>
+              <td>{r.note ? <span className="muted">{r.note}</span> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function RecordRequest({ actionData }: { actionData: Route.ComponentProps["actionData"] }) {
+  const busy = useNavigation().state === "submitting";
+  const error = actionData && "error" in actionData ? actionData.error : null;
+  const recorded = actionData && "recorded" in actionData ? actionData.recorded : null;
+  return (
+    <section className="card" aria-labelledby="record">
+      <h2 id="record">Record a request that arrived by email</h2>
+      <p className="muted">
+        Nothing runs until the account holder confirms by a single-use link (valid 24 hours) sent to the
+        account's own address. An address with no active account is recorded as denied.
+      </p>
+      {recorded ? (
+        <p className="alert success" role="status">
+          {recorded.status === "denied"
+            ? "Recorded as denied: no active account holds this address."
+            : "Recorded. The account holder was sent a confirmation link."}
+        </p>
+      ) : null}
+      <FormError message={error?.message} />
+      <Form method="post" className="stack">
+        <Field label="Sender's email" name="email" type="email" required maxLength={254} />
+        <label>
+          Kind of request
+          <select name="type" required defaultValue="">
+            <option value="" disabled>
+              Choose…
+            </option>
+            <option value="access">Copy of their data (access)</option>
+            <option value="deletion">Deletion of their account</option>
+          </select>
+        </label>
+        <label>
+          Note (what the email said; no content beyond what you need)
+          <textarea name="note" rows={3} maxLength={2000} />
+        </label>
+        <div>
+          <button type="submit" disabled={busy}>
+            Record request
+          </button>
+        </div>
+      </Form>
+    </section>
   );
 }

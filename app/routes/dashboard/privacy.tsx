@@ -1,18 +1,379 @@
+// "Your data": the account holder's rights in plain words, their privacy requests on the 30-day clock,
+// the export download, correcting their details, and deleting the account after re-entering the password.
+import { useEffect } from "react";
+import { Form, redirect, useNavigation, useRevalidator } from "react-router";
+import { z } from "zod";
+import { checkPassword, getAccount } from "../../../worker/accounts/service";
+import { destroySession, sessionClearCookie } from "../../../worker/accounts/sessions";
+import { getConfig } from "../../../worker/config";
+import { getDb } from "../../../worker/db";
+import { AppError } from "../../../worker/errors";
+import { holders } from "../../../worker/privacy/holders";
+import { rectify } from "../../../worker/privacy/rectification";
+import { createRequest, listRequests } from "../../../worker/privacy/requests/service";
+import { OPEN_STATUSES } from "../../../worker/privacy/requests/view";
+import { Field, FormError } from "../../components/Field";
+import { RequestStatus, requestTypeLabel } from "../../components/RequestStatus";
+import { formatDateTime } from "../../lib/format";
+import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
+import { formatTimeLeft } from "../../lib/time-left";
 import type { Route } from "./+types/privacy";
 
 export const meta: Route.MetaFunction = () => [{ title: "Your data — Botmara" }];
 
+/** While an export is being built, the page checks again this often (with JavaScript; without, reload). */
+const POLL_MS = 2_000;
+
+const PrivacyAction = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("export") }),
+  z.object({
+    intent: z.literal("rectify"),
+    name: z.string().trim().max(100, "Keep the name under 100 characters."),
+    email: z.string().trim().pipe(z.email("Enter a valid email address.").max(254)),
+  }),
+  z.object({
+    intent: z.literal("delete"),
+    password: z.string().min(1, "Re-enter your password.").max(256),
+    understood: z.literal("on", { error: "Tick the box to confirm you understand." }),
+  }),
+]);
+
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireUser(request, context.cloudflare.env);
-  return null;
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const config = getConfig(env);
+  const now = new Date();
+  const [account, requests] = await Promise.all([
+    getAccount(db, session.accountId),
+    listRequests(db, session.accountId),
+  ]);
+  const open = OPEN_STATUSES as readonly string[];
+  return {
+    account: { email: account.email, name: account.name ?? "" },
+    requests: requests.map(({ receipt: _receipt, ...r }) => ({
+      ...r,
+      msLeft: open.includes(r.status) ? Date.parse(r.dueAt) - now.getTime() : null,
+    })),
+    graceHours: config.deletionGraceHours,
+    deadlineDays: config.policy.deletionDeadlineDays,
+    privacyContact: config.privacyContact,
+    erased: holders.filter((h) => h.description).map((h) => ({ name: h.name, what: h.description })),
+    retained: holders.flatMap((h) => h.retains?.(now) ?? []),
+  };
 }
 
-export default function Page() {
+export async function action({ request, context }: Route.ActionArgs) {
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const origin = new URL(request.url).origin;
+  return formAction(async () => {
+    const input = await parseForm(request, PrivacyAction);
+    if (input.intent === "export") {
+      const view = await createRequest(env, session.accountId, "access", origin);
+      return { exportRequested: view.id };
+    }
+    if (input.intent === "rectify") {
+      const current = await getAccount(db, session.accountId);
+      const name = input.name === "" ? null : input.name;
+      const result = await rectify(
+        env,
+        session.accountId,
+        { email: input.email, ...(name !== current.name ? { name } : {}) },
+        origin,
+      );
+      return { rectified: { pendingEmail: result.pendingEmail } };
+    }
+    // The same check as POST /api/privacy/requests: a session alone never deletes an account.
+    if (!(await checkPassword(db, session.accountId, input.password))) {
+      throw new AppError(401, "That is not your current password. Re-enter it to delete your account.", {
+        code: "reauth_required",
+        param: "password",
+      });
+    }
+    const view = await createRequest(env, session.accountId, "deletion", origin);
+    await destroySession(db, session.sessionHash);
+    const until = view.executeAfter && Date.parse(view.executeAfter) > Date.now() ? view.executeAfter : null;
+    return redirect(`/account-deleted${until ? `?until=${encodeURIComponent(until)}` : ""}`, {
+      headers: { "Set-Cookie": sessionClearCookie(request.url) },
+    });
+  });
+}
+
+type LoaderData = Route.ComponentProps["loaderData"];
+type FormErrorData = { message: string; param: string | null } | null;
+
+/** Errors of the deletion form show beside its fields; any other shows at the top of the page. */
+const DELETE_FIELDS = new Set(["password", "understood"]);
+
+export default function YourData({ loaderData, actionData }: Route.ComponentProps) {
+  const error = actionData && "error" in actionData ? actionData.error : null;
+  const exporting = loaderData.requests.some((r) => r.type === "access" && r.status === "in_progress");
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    if (!exporting) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [exporting, revalidator]);
+
   return (
     <>
       <h1>Your data</h1>
-      <p className="muted">Export everything we hold about you, or delete your account.</p>
+      <p className="muted">
+        What we hold about you is yours to see, take with you, correct and delete. We answer every request
+        within {loaderData.deadlineDays} days. Questions:{" "}
+        <a href={`mailto:${loaderData.privacyContact}`}>{loaderData.privacyContact}</a>.
+      </p>
+      <Rights />
+      {error && !DELETE_FIELDS.has(error.param ?? "") ? <FormError message={error.message} /> : null}
+      <Requests requests={loaderData.requests} exporting={exporting} />
+      <ExportCard exporting={exporting} done={Boolean(actionData && "exportRequested" in actionData)} />
+      <RectifyCard
+        account={loaderData.account}
+        pendingEmail={
+          actionData && "rectified" in actionData ? actionData.rectified?.pendingEmail : undefined
+        }
+      />
+      <DeleteCard data={loaderData} error={error} />
     </>
+  );
+}
+
+function Rights() {
+  return (
+    <section className="card" aria-labelledby="rights">
+      <h2 id="rights">Your rights</h2>
+      <ul>
+        <li>
+          <strong>See and take your data.</strong> Ask for an export: one JSON file with everything we hold
+          about your account — profile, settings and consent history, API keys (names and prefixes, never the
+          keys), sessions, usage, billing, WhatsApp metadata and any content you chose to log.
+        </li>
+        <li>
+          <strong>Correct it.</strong> Change your name or email address below; a new address is confirmed by
+          a link we send to it.
+        </li>
+        <li>
+          <strong>Object.</strong> Turn content logging, training use and notices off in{" "}
+          <a href="/dashboard/settings">privacy settings</a>.
+        </li>
+        <li>
+          <strong>Delete it.</strong> Delete your account and its data; you get a signed receipt of what was
+          erased and what the law makes us keep.
+        </li>
+        <li>
+          <strong>Complain.</strong> You may also complain to your data-protection authority.
+        </li>
+      </ul>
+    </section>
+  );
+}
+
+function Requests({ requests, exporting }: { requests: LoaderData["requests"]; exporting: boolean }) {
+  return (
+    <section aria-labelledby="requests">
+      <h2 id="requests">Your requests</h2>
+      <table>
+        <caption className="sr-only">Your privacy requests, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Request</th>
+            <th scope="col">Status</th>
+            <th scope="col">Received</th>
+            <th scope="col">Due by</th>
+            <th scope="col">Result</th>
+          </tr>
+        </thead>
+        <tbody>
+          {requests.length === 0 ? (
+            <tr>
+              <td colSpan={5} className="muted">
+                No requests yet.
+              </td>
+            </tr>
+          ) : null}
+          {requests.map((r) => (
+            <tr key={r.id} data-testid={`request-${r.type}`}>
+              <td>
+                {requestTypeLabel(r.type)}
+                {r.channel === "email" ? <span className="muted"> (by email)</span> : null}
+              </td>
+              <td>
+                <RequestStatus status={r.status} />
+                {r.progress && r.status !== "completed" ? <div className="muted">{r.progress}</div> : null}
+              </td>
+              <td>{formatDateTime(r.createdAt)}</td>
+              <td>
+                {formatDateTime(r.dueAt)}
+                {r.msLeft !== null ? <div className="muted">{formatTimeLeft(r.msLeft)}</div> : null}
+              </td>
+              <td>
+                <RequestResult request={r} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {exporting ? (
+        <p className="muted" role="status">
+          Your export is being built; this page updates by itself when it is ready.{" "}
+          <a href="/dashboard/privacy">Refresh</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function RequestResult({ request: r }: { request: LoaderData["requests"][number] }) {
+  if (r.exportReady) {
+    return (
+      <>
+        <a href={`/api/privacy/requests/${r.id}/export`} download className="button secondary">
+          Download export
+        </a>
+        <div className="muted">until {formatDateTime(r.exportExpiresAt)}</div>
+      </>
+    );
+  }
+  if (r.type === "access" && r.status === "completed") return <span className="muted">Expired</span>;
+  if (r.status === "denied") return <span className="muted">{r.denialReason}</span>;
+  if (r.status === "verifying") return <span className="muted">Confirm by the link we emailed you</span>;
+  return <span className="muted">—</span>;
+}
+
+function ExportCard({ exporting, done }: { exporting: boolean; done: boolean }) {
+  const busy = useNavigation().formData?.get("intent") === "export";
+  return (
+    <section className="card" aria-labelledby="export">
+      <h2 id="export">Get a copy of your data</h2>
+      <p>
+        We build the export in the background and email you when it is ready. It is stored encrypted, only you
+        can download it while signed in, and it is deleted 72 hours after it is ready.
+      </p>
+      {done ? (
+        <p className="alert success" role="status">
+          Export requested. It appears in the list above when it is ready.
+        </p>
+      ) : null}
+      <Form method="post">
+        <input type="hidden" name="intent" value="export" />
+        <button type="submit" disabled={busy || exporting}>
+          {exporting ? "Export in progress…" : "Request an export"}
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function RectifyCard({
+  account,
+  pendingEmail,
+}: {
+  account: LoaderData["account"];
+  pendingEmail: string | null | undefined;
+}) {
+  const busy = useNavigation().formData?.get("intent") === "rectify";
+  return (
+    <section className="card" aria-labelledby="rectify">
+      <h2 id="rectify">Correct your details</h2>
+      {pendingEmail !== undefined ? (
+        <p className="alert success" role="status">
+          {pendingEmail
+            ? `Saved. Your email changes to ${pendingEmail} once you use the link we sent there (valid 24 hours).`
+            : "Saved."}
+        </p>
+      ) : null}
+      <Form method="post" className="stack">
+        <input type="hidden" name="intent" value="rectify" />
+        <Field label="Name" name="name" defaultValue={account.name} maxLength={100} autoComplete="name" />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          defaultValue={account.email}
+          required
+          maxLength={254}
+          autoComplete="email"
+        />
+        <div>
+          <button type="submit" className="secondary" disabled={busy}>
+            Save details
+          </button>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
+function DeleteCard({ data, error }: { data: LoaderData; error: FormErrorData }) {
+  const busy = useNavigation().formData?.get("intent") === "delete";
+  const fieldError = (name: string) => (error?.param === name ? error.message : null);
+  return (
+    <section className="card" aria-labelledby="delete">
+      <h2 id="delete">Delete your account</h2>
+      <div id="delete-explained">
+        <p>
+          <strong>At once:</strong> your API keys and sessions stop working and you are signed out.{" "}
+          {data.graceHours > 0
+            ? `Erasure starts ${data.graceHours} hour${data.graceHours === 1 ? "" : "s"} later; until then you can cancel with the link in the email we send you.`
+            : "Erasure starts immediately and cannot be canceled."}
+        </p>
+        <p>
+          <strong>What we erase:</strong>
+        </p>
+        <ul>
+          {data.erased.map((e) => (
+            <li key={e.name}>{e.what}</li>
+          ))}
+          <li>The encryption key of your logged content, so any copy left in a backup is unreadable</li>
+        </ul>
+        <p>
+          <strong>What the law makes us keep</strong> (without your name, email or account id):
+        </p>
+        <ul>
+          {data.retained.map((r) => (
+            <li key={r.what}>
+              {r.what}.{" "}
+              <span className="muted">
+                Legal basis: {r.legalBasis}. Kept until {r.until}.
+              </span>
+            </li>
+          ))}
+        </ul>
+        <p>
+          You receive a signed deletion receipt by email. You may sign up again later with the same email, as
+          a new, empty account.
+        </p>
+      </div>
+      <Form method="post" className="stack" aria-describedby="delete-explained">
+        <input type="hidden" name="intent" value="delete" />
+        <Field
+          label="Current password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={fieldError("password")}
+        />
+        <label className="check">
+          <input type="checkbox" name="understood" required />I understand that my account and its data will
+          be deleted.
+        </label>
+        {fieldError("understood") ? (
+          <span className="muted" role="alert">
+            {fieldError("understood")}
+          </span>
+        ) : null}
+        <div>
+          <button type="submit" className="danger" disabled={busy}>
+            {busy ? "Deleting…" : "Delete my account"}
+          </button>
+        </div>
+      </Form>
+    </section>
   );
 }

@@ -1,0 +1,17 @@
+// The 30-day clock in words ("12 days left", "overdue by 3 hours"), from a duration the loader computed,
+// so the server and the browser render the same text.
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+function span(ms: number): string {
+  if (ms >= DAY_MS) {
+    const days = Math.floor(ms / DAY_MS);
+    return `${days} day${days === 1 ? "" : "s"}`;
+  }
+  const hours = Math.max(1, Math.floor(ms / HOUR_MS));
+  return `${hours} hour${hours === 1 ? "" : "s"}`;
+}
+
+export function formatTimeLeft(msLeft: number): string {
+  return msLeft < 0 ? `overdue by ${span(-msLeft)}` : `${span(msLeft)} left`;
+}

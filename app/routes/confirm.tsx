@@ -1,0 +1,149 @@
+// /confirm?token=…: the page behind every single-use link in a notice. Opening it only describes what the
+// link does; the button POSTs to act, because mail scanners fetch links and must not confirm anything.
+import { data, Form, Link, type ShouldRevalidateFunctionArgs, useNavigation } from "react-router";
+import { z } from "zod";
+import { getDb } from "../../worker/db";
+import { AppError } from "../../worker/errors";
+import { peekLinkToken } from "../../worker/privacy/requests/links";
+import { ownedRequest, useLink } from "../../worker/privacy/requests/service";
+import { FormError } from "../components/Field";
+import { SiteHeader } from "../components/SiteHeader";
+import { formatDateTime } from "../lib/format";
+import { formAction, parseForm } from "../lib/forms.server";
+import { getSession } from "../lib/session.server";
+import type { Route } from "./+types/confirm";
+
+export const meta: Route.MetaFunction = () => [
+  { title: "Confirm — Botmara" },
+  // The token is in the URL: keep it out of Referer headers and search indexes.
+  { name: "referrer", content: "no-referrer" },
+  { name: "robots", content: "noindex" },
+];
+
+const Token = z.string().min(10).max(128);
+const ConfirmForm = z.object({ token: Token });
+
+type Described = { title: string; body: string; button: string; danger: boolean };
+
+async function describe(env: Env, link: Awaited<ReturnType<typeof peekLinkToken>>): Promise<Described> {
+  if (link.purpose === "email_change") {
+    return {
+      title: "Confirm your new email address",
+      body: `Use ${link.newEmail} as the email address of your account, for logging in and for notices.`,
+      button: "Use this email address",
+      danger: false,
+    };
+  }
+  const request = await ownedRequest(getDb(env.DB), link.accountId, link.requestId ?? "");
+  if (link.purpose === "cancel_deletion") {
+    return {
+      title: "Cancel the deletion of your account",
+      body: `Your account is scheduled for deletion at ${formatDateTime(request.executeAfter?.toISOString())}. Cancel it, and your account, API keys and sessions work again exactly as before.`,
+      button: "Cancel the deletion",
+      danger: false,
+    };
+  }
+  return request.type === "deletion"
+    ? {
+        title: "Confirm the deletion of your account",
+        body: "A request to delete your account reached us by email. If you confirm, your API keys and sessions stop working at once and your data is erased; you receive a signed receipt. If it was not you, close this page: nothing happens.",
+        button: "Confirm: delete my account",
+        danger: true,
+      }
+    : {
+        title: "Confirm your request for a copy of your data",
+        body: "A request for a copy of your data reached us by email. If you confirm, we build the export and email you when it is ready to download from your dashboard. If it was not you, close this page: nothing happens.",
+        button: "Confirm: send me my data",
+        danger: false,
+      };
+}
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { env } = context.cloudflare;
+  const token = Token.safeParse(new URL(request.url).searchParams.get("token"));
+  const base = {
+    appName: env.APP_NAME ?? "Botmara",
+    signedIn: Boolean(await getSession(request, env)),
+  };
+  try {
+    if (!token.success) throw new AppError(400, "invalid link");
+    const link = await peekLinkToken(env, token.data);
+    return { ...base, token: token.data, link: await describe(env, link) };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return data({ ...base, token: null, link: null }, { status: 400 });
+  }
+}
+
+const DONE: Record<string, string> = {
+  access: "Confirmed. We are building your export and will email you when it is ready to download.",
+  deletion:
+    "Confirmed. Your account is being deleted; its keys and sessions no longer work. You will receive a signed receipt by email.",
+  cancel_deletion: "The deletion is canceled. Your account works again; log in as usual.",
+};
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { env } = context.cloudflare;
+  return formAction(async () => {
+    const { token } = await parseForm(request, ConfirmForm);
+    const outcome = await useLink(env, token, new URL(request.url).origin);
+    if (outcome.purpose === "email_change") return { done: `Your email address is now ${outcome.email}.` };
+    if (outcome.purpose === "cancel_deletion") return { done: DONE.cancel_deletion! };
+    return { done: DONE[outcome.request.type]! };
+  });
+}
+
+/** After the link is used, the page keeps what it showed rather than reloading a now-used link. */
+export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  return actionResult?.done ? false : defaultShouldRevalidate;
+}
+
+export default function Confirm({ loaderData, actionData }: Route.ComponentProps) {
+  const busy = useNavigation().state === "submitting";
+  const { link, token } = loaderData;
+  const done = actionData && "done" in actionData ? actionData.done : null;
+  return (
+    <>
+      <SiteHeader appName={loaderData.appName} signedIn={loaderData.signedIn} />
+      <main className="center-page">
+        <div className="card narrow">
+          {done ? (
+            <>
+              <h1>Done</h1>
+              <p className="alert success" role="status">
+                {done}
+              </p>
+              <p>
+                <Link to={loaderData.signedIn ? "/dashboard/privacy" : "/login"}>
+                  {loaderData.signedIn ? "Back to your data" : "Log in"}
+                </Link>
+              </p>
+            </>
+          ) : link && token ? (
+            <>
+              <h1>{link.title}</h1>
+              <p>{link.body}</p>
+              <FormError message={actionData && "error" in actionData ? actionData.error.message : null} />
+              <Form method="post" className="stack">
+                <input type="hidden" name="token" value={token} />
+                <button type="submit" className={link.danger ? "danger" : undefined} disabled={busy}>
+                  {link.button}
+                </button>
+              </Form>
+              <p className="muted">This link works once and expires 24 hours after it was sent.</p>
+            </>
+          ) : (
+            <>
+              <h1>This link no longer works</h1>
+              <p>
+                It is invalid, expired or already used. Links in our emails work once, for 24 hours. If you
+                still need something done, sign in and go to <Link to="/dashboard/privacy">Your data</Link>,
+                or write to us.
+              </p>
+            </>
+          )}
+        </div>
+      </main>
+    </>
+  );
+}
