@@ -1,18 +1,328 @@
+// /dashboard/whatsapp: connect a WhatsApp Business number, see its status and recent messages (metadata only),
+// and — in local development against the fake Graph API — simulate a customer conversation.
+import { Form, useNavigation } from "react-router";
+import { z } from "zod";
+import { availableModels } from "../../../worker/ai/catalogue";
+import { getConfig } from "../../../worker/config";
+import { randomToken } from "../../../worker/crypto/encoding";
+import { getDb } from "../../../worker/db";
+import { deleteConnection, getConnectionView, saveConnection } from "../../../worker/whatsapp/connection";
+import { recentMessages } from "../../../worker/whatsapp/messages";
+import { ConnectionInput } from "../../../worker/whatsapp/routes";
+import { sentByFake, simulateMessage, simulatorEnabled } from "../../../worker/whatsapp/simulator";
+import { Field, FormError } from "../../components/Field";
+import { formatDateTime } from "../../lib/format";
+import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/whatsapp";
 
 export const meta: Route.MetaFunction = () => [{ title: "WhatsApp — Botmara" }];
 
+/** Empty secret fields mean "keep the saved one". */
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const WhatsAppAction = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("save"),
+    phoneNumberId: z.string(),
+    wabaId: z.string(),
+    accessToken: z.preprocess(blankToUndefined, z.string().optional()),
+    appSecret: z.preprocess(blankToUndefined, z.string().optional()),
+    verifyToken: z.preprocess(blankToUndefined, z.string().optional()),
+    model: z.string(),
+    systemPrompt: z.string().default(""),
+    nonTextMessages: z.enum(["reply", "skip"]),
+  }),
+  z.object({ intent: z.literal("disconnect") }),
+  z.object({
+    intent: z.literal("simulate"),
+    from: z.string().regex(/^\d{8,15}$/, "A phone number in digits, with country code."),
+    text: z.string().trim().min(1, "Type a message.").max(1000),
+  }),
+]);
+
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireUser(request, context.cloudflare.env);
-  return null;
+  const env = context.cloudflare.env;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const config = getConfig(env);
+  const connection = await getConnectionView(db, session.accountId);
+  const simulator = simulatorEnabled(config);
+  return {
+    connection,
+    webhookUrl: `${new URL(request.url).origin}/webhooks/whatsapp`,
+    models: availableModels(config)
+      .filter((m) => m.kind === "chat")
+      .map((m) => m.id),
+    messages: await recentMessages(db, session.accountId),
+    simulator,
+    fakeReplies:
+      simulator && connection.phoneNumberId
+        ? (await sentByFake(config, connection.phoneNumberId)).slice(-10)
+        : [],
+    suggestedVerifyToken: randomToken(24),
+  };
 }
 
-export default function Page() {
+export async function action({ request, context }: Route.ActionArgs) {
+  const env = context.cloudflare.env;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const config = getConfig(env);
+  return formAction(async () => {
+    const input = await parseForm(request, WhatsAppAction);
+    if (input.intent === "disconnect") {
+      await deleteConnection(db, session.accountId);
+      return { disconnected: true as const };
+    }
+    if (input.intent === "simulate") {
+      const { reply } = await simulateMessage(
+        env,
+        context.cloudflare.ctx,
+        db,
+        config,
+        session.accountId,
+        input,
+      );
+      return { simulated: { from: input.from, text: input.text, reply: reply?.text ?? null } };
+    }
+    const { intent: _intent, ...fields } = input;
+    const parsed = ConnectionInput.safeParse(fields);
+    if (!parsed.success) throw parsed.error;
+    await saveConnection(env, db, config, session.accountId, parsed.data);
+    return { saved: true as const };
+  });
+}
+
+export default function WhatsApp({ loaderData, actionData }: Route.ComponentProps) {
+  const busy = useNavigation().state === "submitting";
+  const { connection, models, messages, simulator, fakeReplies, webhookUrl } = loaderData;
+  const error = actionData && "error" in actionData ? actionData.error : null;
+  const simulated = actionData && "simulated" in actionData ? actionData.simulated : null;
+  const connected = connection.connected;
   return (
     <>
       <h1>WhatsApp</h1>
-      <p className="muted">Connect a WhatsApp Business number and answer customers with the AI.</p>
+      <p className="muted">
+        Answer your customers on WhatsApp with the AI. We keep message ids, times and statuses; customers'
+        numbers only as a keyed hash; message text only if content logging is on (then encrypted, and as
+        conversation context for at most the 24-hour window).
+      </p>
+      {actionData && "saved" in actionData ? (
+        <div className="alert success" role="status">
+          Saved.
+        </div>
+      ) : null}
+      {actionData && "disconnected" in actionData ? (
+        <div className="alert success" role="status">
+          Disconnected. The secrets and anything waiting to be answered were deleted.
+        </div>
+      ) : null}
+      <FormError message={error?.message} />
+
+      <div className="card">
+        <h2>Status</h2>
+        {connected ? (
+          <ul className="stack" data-testid="whatsapp-status">
+            <li>
+              Number <code>{connection.phoneNumberId}</code> is <span className="badge">connected</span>
+            </li>
+            <li>Last message received: {formatDateTime(connection.status.lastMessageAt)}</li>
+            <li>Last reply sent: {formatDateTime(connection.status.lastReplyAt)}</li>
+            <li>
+              Last error:{" "}
+              {connection.status.lastError ? (
+                <>
+                  <code>{connection.status.lastError}</code> ({formatDateTime(connection.status.lastErrorAt)})
+                </>
+              ) : (
+                "none"
+              )}
+            </li>
+          </ul>
+        ) : (
+          <p>Not connected.</p>
+        )}
+        <p className="muted">
+          In Meta's App Dashboard, set the webhook callback URL to <code>{webhookUrl}</code> with your verify
+          token, and subscribe to the <code>messages</code> field.
+        </p>
+      </div>
+
+      <div className="card">
+        <h2>{connected ? "Settings" : "Connect a number"}</h2>
+        <Form method="post" className="stack">
+          <input type="hidden" name="intent" value="save" />
+          <Field
+            label="Phone number id"
+            name="phoneNumberId"
+            required
+            inputMode="numeric"
+            defaultValue={connection.phoneNumberId ?? ""}
+            error={error?.param === "phoneNumberId" ? error.message : null}
+          />
+          <Field
+            label="WhatsApp Business Account id"
+            name="wabaId"
+            required
+            inputMode="numeric"
+            defaultValue={connection.wabaId ?? ""}
+            error={error?.param === "wabaId" ? error.message : null}
+          />
+          <Field
+            label="Access token"
+            name="accessToken"
+            type="password"
+            autoComplete="off"
+            required={!connected}
+            placeholder={connected ? "saved — leave blank to keep" : ""}
+            error={error?.param === "accessToken" ? error.message : null}
+          />
+          <Field
+            label="App secret"
+            name="appSecret"
+            type="password"
+            autoComplete="off"
+            required={!connected}
+            placeholder={connected ? "saved — leave blank to keep" : ""}
+            error={error?.param === "appSecret" ? error.message : null}
+          />
+          <Field
+            label="Verify token"
+            name="verifyToken"
+            autoComplete="off"
+            required={!connected}
+            defaultValue={connected ? "" : loaderData.suggestedVerifyToken}
+            placeholder={connected ? "saved — leave blank to keep" : ""}
+            error={error?.param === "verifyToken" ? error.message : null}
+          />
+          <label>
+            Model
+            <select name="model" defaultValue={connection.model ?? models[0]}>
+              {models.map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            System prompt
+            <textarea
+              name="systemPrompt"
+              rows={4}
+              maxLength={4000}
+              defaultValue={connection.systemPrompt ?? ""}
+            />
+          </label>
+          <label>
+            Images, audio and other non-text messages
+            <select name="nonTextMessages" defaultValue={connection.nonTextMessages ?? "reply"}>
+              <option value="reply">Reply with a short polite note asking for text</option>
+              <option value="skip">Do not reply</option>
+            </select>
+          </label>
+          <div className="inline">
+            <button type="submit" disabled={busy}>
+              {connected ? "Save" : "Connect"}
+            </button>
+          </div>
+        </Form>
+        {connected ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="disconnect" />
+            <button type="submit" className="danger" disabled={busy}>
+              Disconnect
+            </button>
+          </Form>
+        ) : null}
+      </div>
+
+      {simulator && connected ? (
+        <div className="card">
+          <h2>Simulator (local development)</h2>
+          <p className="muted">
+            Sends a signed sample notification through the real webhook path; the reply goes to the local fake
+            Graph API, never to WhatsApp.
+          </p>
+          <Form method="post" className="inline">
+            <input type="hidden" name="intent" value="simulate" />
+            <Field
+              label="Customer number"
+              name="from"
+              defaultValue={simulated?.from ?? "15551234567"}
+              required
+            />
+            <Field label="Message" name="text" required maxLength={1000} />
+            <button type="submit" disabled={busy}>
+              Send as customer
+            </button>
+          </Form>
+          {simulated ? (
+            <div className="stack" data-testid="simulated">
+              <p>
+                <strong>Customer:</strong> {simulated.text}
+              </p>
+              <p>
+                <strong>Reply:</strong>{" "}
+                {simulated.reply ?? <span className="muted">no reply (see status)</span>}
+              </p>
+            </div>
+          ) : null}
+          {fakeReplies.length > 0 ? (
+            <details>
+              <summary>Replies recorded by the fake Graph API ({fakeReplies.length})</summary>
+              <ul>
+                {fakeReplies.map((m) => (
+                  <li key={m.id}>
+                    {formatDateTime(m.at)} → {m.to}: {m.text}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
+        </div>
+      ) : null}
+
+      <h2>Recent messages</h2>
+      <table>
+        <caption className="sr-only">Recent WhatsApp messages (metadata only)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Direction</th>
+            <th scope="col">Conversation</th>
+            <th scope="col">Type</th>
+            <th scope="col">Status</th>
+            <th scope="col">Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {messages.length === 0 ? (
+            <tr>
+              <td colSpan={6} className="muted">
+                No messages yet.
+              </td>
+            </tr>
+          ) : null}
+          {messages.map((m) => (
+            <tr key={`${m.direction}-${m.id}`}>
+              <td>{formatDateTime(m.sentAt)}</td>
+              <td>{m.direction === "in" ? "received" : "sent"}</td>
+              <td>
+                <code>{m.contact}</code>
+              </td>
+              <td>{m.type}</td>
+              <td>
+                <span className={`badge${m.status === "failed" || m.status === "no_credit" ? " bad" : ""}`}>
+                  {m.status}
+                </span>
+              </td>
+              <td className="muted">{m.error ?? ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }

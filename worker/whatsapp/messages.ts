@@ -1,0 +1,33 @@
+// Reading message metadata for the dashboard: ids, direction, type, status and times — no content, no numbers.
+import { desc, eq } from "drizzle-orm";
+import { whatsappMessages } from "../../db/schema";
+import type { Db } from "../env";
+
+export type MessageView = {
+  id: string;
+  direction: "in" | "out";
+  type: string;
+  status: string;
+  /** A short, stable label for the conversation (from the keyed hash), so threads can be told apart. */
+  contact: string;
+  sentAt: string;
+  error: string | null;
+};
+
+export async function recentMessages(db: Db, accountId: string, limit = 25): Promise<MessageView[]> {
+  const rows = await db
+    .select()
+    .from(whatsappMessages)
+    .where(eq(whatsappMessages.accountId, accountId))
+    .orderBy(desc(whatsappMessages.createdAt), desc(whatsappMessages.direction))
+    .limit(limit);
+  return rows.map((r) => ({
+    id: r.id,
+    direction: r.direction,
+    type: r.type,
+    status: r.status,
+    contact: r.contactHash.slice(0, 8),
+    sentAt: r.sentAt.toISOString(),
+    error: r.error,
+  }));
+}

@@ -1,0 +1,89 @@
+// Local development only: a customer message signed with the account's own app secret and fed through the same
+// path as Meta's webhook, answered before returning, so the dashboard can show a conversation against the fake
+// Graph API. Refused unless the Graph base URL is on loopback (i.e. the fake), so it can never message real people.
+import type { Config } from "../config";
+import type { Db } from "../env";
+import { forbidden, notFound } from "../errors";
+import { findConnection, openAppSecret } from "./connection";
+import { acceptNotification } from "./inbox";
+import { answerAll } from "./jobs";
+import { signBody } from "./signature";
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** True when replies go to a local fake, never to Meta. */
+export function simulatorEnabled(config: Config): boolean {
+  const url = new URL(config.whatsapp.graphBaseUrl);
+  return config.allowInsecureUpstreams && LOOPBACK.has(url.hostname);
+}
+
+/** The notification Meta would send for one inbound text message. */
+export function sampleNotification(phoneNumberId: string, from: string, text: string, id: string, at: Date) {
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "0",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550000000", phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name: "Test customer" }, wa_id: from }],
+              messages: [
+                {
+                  from,
+                  id,
+                  timestamp: String(Math.floor(at.getTime() / 1000)),
+                  type: "text",
+                  text: { body: text },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export type SentByFake = { id: string; to: string; text: string; at: string };
+
+/** Simulates one customer message and answers it now; returns the fake Graph API's record of the reply. */
+export async function simulateMessage(
+  env: Env,
+  ctx: ExecutionContext,
+  db: Db,
+  config: Config,
+  accountId: string,
+  input: { from: string; text: string },
+): Promise<{ messageId: string; reply: SentByFake | null }> {
+  if (!simulatorEnabled(config)) throw forbidden("The simulator only runs against the local fake Graph API.");
+  const connection = await findConnection(db, accountId);
+  if (!connection) throw notFound("WhatsApp connection");
+  const messageId = `wamid.sim-${crypto.randomUUID()}`;
+  const raw = new TextEncoder().encode(
+    JSON.stringify(
+      sampleNotification(connection.phoneNumberId, input.from, input.text, messageId, new Date()),
+    ),
+  );
+  const signature = `sha256=${await signBody(await openAppSecret(env, connection), raw)}`;
+  const refs = await acceptNotification(env, db, raw, signature);
+  await answerAll(env, ctx, refs);
+  const sent = await sentByFake(config, connection.phoneNumberId);
+  return { messageId, reply: sent.findLast((m) => m.to === input.from) ?? null };
+}
+
+/** What the fake Graph API recorded for this number (its control API; only reachable in local development). */
+export async function sentByFake(config: Config, phoneNumberId: string): Promise<SentByFake[]> {
+  if (!simulatorEnabled(config)) return [];
+  const origin = new URL(config.whatsapp.graphBaseUrl).origin;
+  try {
+    const res = await fetch(`${origin}/__messages?phone_number_id=${encodeURIComponent(phoneNumberId)}`);
+    if (!res.ok) return [];
+    return ((await res.json()) as { data: SentByFake[] }).data;
+  } catch {
+    return [];
+  }
+}
