@@ -149,6 +149,16 @@ describe("the low-balance notice", () => {
       .where(and(eq(notices.accountId, accountId), eq(notices.kind, "low_balance")));
   }
 
+  it("is not sent to an account that switched technical notices off", async () => {
+    const user = await newUser();
+    const res = await call("/api/settings/privacy", { cookie: user.cookie, method: "PUT", body: { notices: false } });
+    expect(res.status).toBe(200);
+    await setBalance(user.id, LOW_BALANCE_MICROS + 10_000);
+    const hold = await reserveCredit(env, user.id, 20_000);
+    await settleCredit(env, hold, 20_000, uid("u"));
+    expect(await lowBalanceNotices(user.id)).toHaveLength(0);
+  });
+
   it("is sent once per crossing below the threshold and re-armed by a top-up", async () => {
     const user = await newUser();
     await setBalance(user.id, LOW_BALANCE_MICROS + 100_000);

@@ -7,7 +7,7 @@ import { getDb } from "../db";
 import type { Db } from "../env";
 import { AppError } from "../errors";
 import { appendEntry, ensureBillingAccount } from "./ledger";
-import { noteLowBalance } from "./low-balance";
+import { markCrossing, sendLowBalanceNotice } from "./low-balance";
 
 /** A reservation held for one request; null when nothing was reserved. */
 export type CreditHold = { id: string; accountId: string; amountMicros: number } | null;
@@ -92,8 +92,9 @@ export async function settleCredit(
     reason: "API usage",
     reference: usageId,
   });
-  await db.batch([release, charge]);
-  await noteLowBalance(env, hold.accountId);
+  // One round trip: release, charge (the trigger moves the balance), and mark a low-balance crossing.
+  const [, , crossed] = await db.batch([release, charge, markCrossing(db, hold.accountId)]);
+  if (crossed[0]) await sendLowBalanceNotice(env, hold.accountId, crossed[0].balance);
 }
 
 /** Cron: deletes holds that expired without being settled (they already stopped counting). */

@@ -5,15 +5,15 @@ import { accounts, billingAccounts } from "../../db/schema";
 import { getDb } from "../db";
 import type { Db } from "../env";
 import { sendNotice } from "../notices/send";
+import { noticesEnabled } from "../settings/store";
 import { formatMicros } from "./money";
 import { MICROS_PER_CENT } from "./plans";
 
 export const LOW_BALANCE_MICROS = 50 * MICROS_PER_CENT;
 
-/** Sends the notice if the balance has just crossed below the threshold (at most once per crossing). */
-export async function noteLowBalance(env: Env, accountId: string): Promise<void> {
-  const db = getDb(env.DB);
-  const [crossed] = await db
+/** Marks the crossing if the balance is below the threshold and no notice went out since it last rose. */
+export function markCrossing(db: Db, accountId: string) {
+  return db
     .update(billingAccounts)
     .set({ lowBalanceNotifiedAt: new Date() })
     .where(
@@ -24,7 +24,16 @@ export async function noteLowBalance(env: Env, accountId: string): Promise<void>
       ),
     )
     .returning({ balance: billingAccounts.balanceMicros });
-  if (!crossed) return;
+}
+
+/** Sends the notice for a crossing just marked, unless the account switched technical notices off. */
+export async function sendLowBalanceNotice(
+  env: Env,
+  accountId: string,
+  balanceMicros: number,
+): Promise<void> {
+  const db = getDb(env.DB);
+  if (!(await noticesEnabled(db, accountId))) return;
   const [account] = await db
     .select({ email: accounts.email })
     .from(accounts)
@@ -37,7 +46,7 @@ export async function noteLowBalance(env: Env, accountId: string): Promise<void>
       accountId,
       subject: "Your credit balance is running low",
       text: [
-        `Your credit balance is ${formatMicros(crossed.balance)}, below ${formatMicros(LOW_BALANCE_MICROS)}.`,
+        `Your credit balance is ${formatMicros(balanceMicros)}, below ${formatMicros(LOW_BALANCE_MICROS)}.`,
         "API requests are refused with 402 once it cannot cover them.",
         "Top up or change your plan on the billing page of your dashboard.",
       ].join("\n"),
@@ -50,6 +59,12 @@ export async function noteLowBalance(env: Env, accountId: string): Promise<void>
       .where(eq(billingAccounts.accountId, accountId));
     throw error;
   }
+}
+
+/** Sends the notice if the balance has just crossed below the threshold (at most once per crossing). */
+export async function noteLowBalance(env: Env, accountId: string): Promise<void> {
+  const [crossed] = await markCrossing(getDb(env.DB), accountId);
+  if (crossed) await sendLowBalanceNotice(env, accountId, crossed.balance);
 }
 
 /** Re-arms the notice once credit has lifted the balance back to the threshold (for credit batches). */
