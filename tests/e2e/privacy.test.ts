@@ -1,0 +1,163 @@
+// Data rights in a real browser: export and download, deletion with password confirmation, and an
+// operator recording an emailed request that the account holder confirms through a single-use link.
+import { readFile } from "node:fs/promises";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { launch, openPage } from "./browser";
+
+const baseUrl = inject("baseUrl");
+const PASSWORD = "a long enough password";
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Expected refusals show in Chromium's console as failed loads with their status; nothing else may. */
+const unexpected = (errors: string[], ...statuses: number[]) =>
+  errors.filter((e) => !statuses.some((s) => e.includes(`status of ${s}`)));
+
+async function signUpInBrowser(page: Page, email: string): Promise<void> {
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel(/Password/).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL(`${baseUrl}/dashboard/keys`);
+}
+
+type Notice = { to: string; kind: string; text: string };
+
+async function mailbox(email: string): Promise<Notice[]> {
+  const res = await fetch(`${baseUrl}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`);
+  return ((await res.json()) as { data: Notice[] }).data;
+}
+
+async function noticeOf(email: string, kind: string): Promise<Notice> {
+  await expect
+    .poll(async () => (await mailbox(email)).some((n) => n.kind === kind), { timeout: 20_000 })
+    .toBe(true);
+  return (await mailbox(email)).find((n) => n.kind === kind)!;
+}
+
+it("exports the account's data, downloads it, then deletes the account with password confirmation", async () => {
+  const { page, errors } = await openPage(browser);
+  const email = `e2e-rights-${Date.now()}@example.com`;
+  await signUpInBrowser(page, email);
+  await page.getByLabel("Name").fill("rights laptop");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const key = (await page.getByTestId("new-key").textContent())!;
+  expect((await fetch(`${baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(
+    200,
+  );
+
+  // Export: requested in the page, built in the background by the account's Durable Object alarm.
+  await page.goto(`${baseUrl}/dashboard/privacy`);
+  await expect.poll(() => page.getByRole("heading", { name: "Your rights" }).count()).toBe(1);
+  await page.getByRole("button", { name: "Request an export" }).click();
+  const download = page.getByRole("link", { name: "Download export" });
+  await download.waitFor({ timeout: 30_000 });
+  expect(await page.getByTestId("request-access").getByText("completed").count()).toBe(1);
+  const [file] = await Promise.all([page.waitForEvent("download"), download.click()]);
+  expect(file.suggestedFilename()).toMatch(/^export-.*\.json$/);
+  const text = await readFile((await file.path())!, "utf8");
+  const exported = JSON.parse(text) as { data: Record<string, unknown[]>; summary: string };
+  expect(exported.data.profile).toEqual([expect.objectContaining({ email })]);
+  expect(exported.data.api_keys).toEqual([expect.objectContaining({ name: "rights laptop" })]);
+  expect(exported.summary).toContain("never included");
+  expect(text).not.toContain(key);
+  expect(text).not.toContain(PASSWORD);
+  expect(text).not.toMatch(/password_hash|passwordHash|session_hash/);
+  expect((await noticeOf(email, "export_ready")).text).not.toContain(key);
+
+  // Deletion: a wrong password is refused and changes nothing.
+  await page.getByLabel("Current password").fill("not my password");
+  await page.getByLabel(/I understand/).check();
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect.poll(() => page.getByRole("alert").textContent()).toContain("not your current password");
+  expect((await fetch(`${baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(
+    200,
+  );
+
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByLabel(/I understand/).check();
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await page.waitForURL(`${baseUrl}/account-deleted`);
+  await expect.poll(() => page.textContent("main")).toContain("You are signed out");
+
+  // Logged out, the key dead, and the login refused.
+  expect((await fetch(`${baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(
+    401,
+  );
+  await page.goto(`${baseUrl}/dashboard/privacy`);
+  expect(new URL(page.url()).pathname).toBe("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect.poll(() => page.getByRole("alert").textContent()).toContain("Incorrect email or password");
+
+  // The erasure finishes by itself and the receipt arrives by notice.
+  const receipt = await noticeOf(email, "deletion_completed");
+  expect(receipt.text).toContain("botmara-deletion-receipt/1");
+  expect(unexpected(errors, 401)).toEqual([]);
+});
+
+it("lets an operator record an emailed request that the account holder confirms by a single-use link", async () => {
+  const subjectEmail = `e2e-emailed-${Date.now()}@example.com`;
+  const signup = await fetch(`${baseUrl}/api/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: subjectEmail, password: PASSWORD }),
+  });
+  expect(signup.status).toBe(201);
+
+  // A non-operator is refused the operators' page.
+  const outsider = await openPage(browser);
+  await signUpInBrowser(outsider.page, `e2e-outsider-${Date.now()}@example.com`);
+  const refused = await outsider.page.goto(`${baseUrl}/admin`);
+  expect(refused!.status()).toBe(403);
+
+  const { page, errors } = await openPage(browser);
+  await signUpInBrowser(page, "operator@example.com");
+  await page.goto(`${baseUrl}/admin`);
+  await page.getByLabel("Sender's email").fill(subjectEmail);
+  await page.getByLabel("Kind of request").selectOption("access");
+  await page.getByLabel(/Note/).fill("Asked by email on Monday");
+  await page.getByRole("button", { name: "Record request" }).click();
+  await expect
+    .poll(() => page.getByRole("status").textContent())
+    .toContain("The account holder was sent a confirmation link");
+  const row = page.getByTestId("queue-row").filter({ hasText: "Asked by email on Monday" });
+  expect(await row.textContent()).toContain("waiting for confirmation");
+  expect(await row.textContent()).toMatch(/(29|30) days left/);
+
+  // The account holder opens the link: opening it does nothing; the button confirms.
+  const notice = await noticeOf(subjectEmail, "request_confirmation");
+  const link = notice.text.match(/https?:\/\/\S+\/confirm\?token=\S+/)![0];
+  const holder = await openPage(browser);
+  await holder.page.goto(link.replace(/^https?:\/\/[^/]+/, baseUrl));
+  await expect
+    .poll(() => holder.page.getByRole("heading", { level: 1 }).textContent())
+    .toBe("Confirm your request for a copy of your data");
+  await page.reload();
+  expect(await row.textContent()).toContain("waiting for confirmation");
+
+  await holder.page.getByRole("button", { name: "Confirm: send me my data" }).click();
+  await expect.poll(() => holder.page.getByRole("status").textContent()).toContain("Confirmed");
+  await noticeOf(subjectEmail, "export_ready");
+  await page.reload();
+  expect(await row.textContent()).toContain("completed");
+
+  // The link works once.
+  const reused = await holder.page.goto(link.replace(/^https?:\/\/[^/]+/, baseUrl));
+  expect(reused!.status()).toBe(400);
+  expect(await holder.page.getByRole("heading", { level: 1 }).textContent()).toBe(
+    "This link no longer works",
+  );
+
+  expect(errors).toEqual([]);
+  expect(unexpected(outsider.errors, 403)).toEqual([]);
+  expect(unexpected(holder.errors, 400)).toEqual([]);
+});
