@@ -106,6 +106,24 @@ describe("POST /webhooks/whatsapp (signature)", () => {
     expect(await sentFrom("999000111222333")).toEqual([]);
   });
 
+  it("refuses a body over Meta's 3 MB limit with 413", async () => {
+    const raw = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [],
+      pad: "x".repeat(4 * 1024 * 1024),
+    });
+    await expectError(await deliver(raw, `sha256=${"a".repeat(64)}`), 413);
+  });
+
+  it("answers the valid messages of a notification that also carries an item it cannot read", async () => {
+    const user = await connectedUser();
+    const good = inboundMessage({ from: customerNumber() });
+    const payload = notification(user.phoneNumberId, { messages: [{ id: "wamid.odd", type: "text" }, good] });
+    expect((await deliverSigned(user.appSecret, payload)).status).toBe(200);
+    expect(await sentFrom(user.phoneNumberId)).toHaveLength(1);
+    expect((await messageRow(user.accountId, good.id))!.status).toBe("replied");
+  });
+
   it("refuses malformed JSON and non-notifications with 400", async () => {
     await expectError(await deliver("{not json", `sha256=${"a".repeat(64)}`), 400);
     await expectError(await deliver(JSON.stringify({ entry: "x" }), `sha256=${"a".repeat(64)}`), 400);

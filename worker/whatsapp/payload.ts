@@ -23,8 +23,9 @@ const Change = z.looseObject({
   field: z.string(),
   value: z.looseObject({
     metadata: z.looseObject({ phone_number_id: Id }).optional(),
-    messages: z.array(InboundMessage).max(1000).optional(),
-    statuses: z.array(Status).max(1000).optional(),
+    // Items are checked one by one (below): one odd or new kind of item must not sink the whole notification.
+    messages: z.array(z.unknown()).max(1000).optional(),
+    statuses: z.array(z.unknown()).max(1000).optional(),
   }),
 });
 
@@ -37,6 +38,14 @@ export type Notification = z.infer<typeof Notification>;
 export type InboundMessage = z.infer<typeof InboundMessage>;
 export type StatusUpdate = z.infer<typeof Status>;
 
+/** The items that match the schema; the rest (shapes we do not handle) are left alone. */
+function valid<T extends z.ZodType>(schema: T, items: unknown[] | undefined): z.infer<T>[] {
+  return (items ?? []).flatMap((item) => {
+    const parsed = schema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
 /** What one phone number received in a notification. */
 export type NumberUpdates = { phoneNumberId: string; messages: InboundMessage[]; statuses: StatusUpdate[] };
 
@@ -48,8 +57,8 @@ export function updatesByNumber(notification: Notification): Map<string, NumberU
       const phoneNumberId = change.value.metadata?.phone_number_id;
       if (change.field !== "messages" || !phoneNumberId) continue;
       const updates = byNumber.get(phoneNumberId) ?? { phoneNumberId, messages: [], statuses: [] };
-      updates.messages.push(...(change.value.messages ?? []));
-      updates.statuses.push(...(change.value.statuses ?? []));
+      updates.messages.push(...valid(InboundMessage, change.value.messages));
+      updates.statuses.push(...valid(Status, change.value.statuses));
       byNumber.set(phoneNumberId, updates);
     }
   }
