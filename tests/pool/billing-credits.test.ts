@@ -5,8 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { creditHolds, notices } from "../../db/schema";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
-import { LOW_BALANCE_MICROS } from "../../worker/billing/low-balance";
-import { PLANS } from "../../worker/billing/plans";
+import { LOW_BALANCE_MICROS, PLANS } from "../../worker/billing/plans";
 import { AppError } from "../../worker/errors";
 import { balanceOf, db, deliverOk, ledgerOf, setBalance, stripeEvent, uid } from "./billing-helpers";
 import { call, expectError, newUser } from "./helpers";
@@ -151,7 +150,11 @@ describe("the low-balance notice", () => {
 
   it("is not sent to an account that switched technical notices off", async () => {
     const user = await newUser();
-    const res = await call("/api/settings/privacy", { cookie: user.cookie, method: "PUT", body: { notices: false } });
+    const res = await call("/api/settings/privacy", {
+      cookie: user.cookie,
+      method: "PUT",
+      body: { notices: false },
+    });
     expect(res.status).toBe(200);
     await setBalance(user.id, LOW_BALANCE_MICROS + 10_000);
     const hold = await reserveCredit(env, user.id, 20_000);

@@ -7,9 +7,7 @@ import type { Db } from "../env";
 import { sendNotice } from "../notices/send";
 import { noticesEnabled } from "../settings/store";
 import { formatMicros } from "./money";
-import { MICROS_PER_CENT } from "./plans";
-
-export const LOW_BALANCE_MICROS = 50 * MICROS_PER_CENT;
+import { LOW_BALANCE_MICROS } from "./plans";
 
 /** Marks the crossing if the balance is below the threshold and no notice went out since it last rose. */
 export function markCrossing(db: Db, accountId: string) {

@@ -5,8 +5,7 @@ import { billingAccounts, billingInvoices } from "../../db/schema";
 import type { Config } from "../config";
 import type { Db } from "../env";
 import { ensureBillingAccount, type LedgerView, recentEntries } from "./ledger";
-import { LOW_BALANCE_MICROS } from "./low-balance";
-import { effectivePlan, PLANS, type PlanId } from "./plans";
+import { effectivePlan, LOW_BALANCE_MICROS, PLANS, type PlanId } from "./plans";
 
 const LEDGER_SHOWN = 50;
 const INVOICES_SHOWN = 24;

@@ -33,6 +33,9 @@ export const PLANS: Record<PlanId, Plan> = {
   },
 };
 
+/** Below this balance the account gets one low-balance notice (and the page a warning). */
+export const LOW_BALANCE_MICROS = 50 * MICROS_PER_CENT;
+
 /** Top-ups are bounded: below the minimum card fees eat them, above the maximum they need a human. */
 export const TOPUP_MIN_CENTS = 500;
 export const TOPUP_MAX_CENTS = 100_000;

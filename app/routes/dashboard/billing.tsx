@@ -1,18 +1,337 @@
+// /dashboard/billing: plan and status, balance and its history, the ledger, invoices, and the way to Stripe
+// (upgrade, top-up, portal). Same services as /api/billing; every button works without client JS.
+import { useEffect, useState } from "react";
+import { Form, redirect, useNavigation } from "react-router";
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { z } from "zod";
+import { createCheckout, createPortal } from "../../../worker/billing/checkout";
+import { dailyBalances } from "../../../worker/billing/ledger";
+import { formatMicros } from "../../../worker/billing/money";
+import { billingOverview } from "../../../worker/billing/overview";
+import {
+  LOW_BALANCE_MICROS,
+  MICROS_PER_DOLLAR,
+  PAID_PLANS,
+  PLANS,
+  TOPUP_MAX_CENTS,
+  TOPUP_MIN_CENTS,
+} from "../../../worker/billing/plans";
+import { getConfig } from "../../../worker/config";
+import { getDb } from "../../../worker/db";
+import { FormError } from "../../components/Field";
+import { formatDate, formatDateTime } from "../../lib/format";
+import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/billing";
 
 export const meta: Route.MetaFunction = () => [{ title: "Billing — Botmara" }];
 
+const HISTORY_DAYS = 90;
+
+const BillingAction = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("subscribe"), plan: z.enum(PAID_PLANS) }),
+  z.object({
+    intent: z.literal("topup"),
+    dollars: z.coerce
+      .number({ message: "Enter an amount in dollars." })
+      .multipleOf(0.01, "Use whole cents.")
+      .min(TOPUP_MIN_CENTS / 100, `The smallest top-up is $${TOPUP_MIN_CENTS / 100}.`)
+      .max(TOPUP_MAX_CENTS / 100, `The largest top-up is $${TOPUP_MAX_CENTS / 100}.`),
+  }),
+  z.object({ intent: z.literal("portal") }),
+]);
+
 export async function loader({ request, context }: Route.LoaderArgs) {
-  await requireUser(request, context.cloudflare.env);
-  return null;
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const config = getConfig(env);
+  const since = new Date(Date.now() - HISTORY_DAYS * 86_400_000);
+  const [overview, history] = await Promise.all([
+    billingOverview(db, config, session.accountId),
+    dailyBalances(db, session.accountId, since),
+  ]);
+  const outcome = new URL(request.url).searchParams.get("checkout");
+  return {
+    overview,
+    history,
+    stripeReady: Boolean(config.stripe.secretKey),
+    plans: PAID_PLANS.filter((p) => config.stripe.prices[p]).map((p) => PLANS[p]),
+    checkout: outcome === "success" || outcome === "canceled" ? outcome : null,
+  };
 }
 
-export default function Page() {
+export async function action({ request, context }: Route.ActionArgs) {
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const config = getConfig(env);
+  const origin = new URL(request.url).origin;
+  return formAction(async () => {
+    const input = await parseForm(request, BillingAction);
+    const { url } =
+      input.intent === "portal"
+        ? await createPortal(db, config, session.accountId, origin)
+        : await createCheckout(
+            db,
+            config,
+            session.accountId,
+            input.intent === "subscribe"
+              ? { kind: "subscription", plan: input.plan }
+              : { kind: "topup", amountCents: Math.round(input.dollars * 100) },
+            origin,
+          );
+    // Off to Stripe's hosted page; card details never pass through this service.
+    throw redirect(url);
+  });
+}
+
+const dollars = (micros: number) => micros / MICROS_PER_DOLLAR;
+
+/** The chart draws in the browser only (its SVG ids differ between renders); the table below serves everyone. */
+function BalanceChart({ history }: { history: { day: string; balanceMicros: number }[] }) {
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  if (!mounted || history.length === 0) return null;
+  const data = history.map((h) => ({ day: h.day.slice(5), balance: dollars(h.balanceMicros) }));
+  return (
+    <div aria-hidden="true" style={{ overflowX: "auto" }}>
+      <LineChart width={680} height={220} data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis dataKey="day" />
+        <YAxis tickFormatter={(v: number) => `$${v}`} />
+        <Tooltip formatter={(v) => `$${Number(v).toFixed(2)}`} />
+        <Line
+          type="stepAfter"
+          dataKey="balance"
+          stroke="currentColor"
+          dot={false}
+          isAnimationActive={false}
+        />
+      </LineChart>
+    </div>
+  );
+}
+
+function statusBadge(status: string | null) {
+  if (!status) return <span className="badge off">no subscription</span>;
+  const bad = ["past_due", "unpaid", "incomplete", "incomplete_expired"].includes(status);
+  return (
+    <span className={`badge${bad ? " bad" : status === "canceled" ? " off" : ""}`}>
+      {status.replace("_", " ")}
+    </span>
+  );
+}
+
+export default function Billing({ loaderData, actionData }: Route.ComponentProps) {
+  const busy = useNavigation().state === "submitting";
+  const { overview, history, stripeReady, plans, checkout } = loaderData;
+  const error = actionData && "error" in actionData ? actionData.error.message : null;
   return (
     <>
       <h1>Billing</h1>
-      <p className="muted">Plan, balance, credit ledger and invoices.</p>
+      <FormError message={error} />
+      {checkout === "success" ? (
+        <div className="alert success" role="status">
+          Thank you — your payment is being confirmed. Credit appears here as soon as Stripe confirms it.
+        </div>
+      ) : null}
+      {checkout === "canceled" ? (
+        <div className="alert" role="status">
+          Checkout was canceled; nothing was charged.
+        </div>
+      ) : null}
+      {overview.lowBalance ? (
+        <div className="alert error" role="alert">
+          Your balance is {formatMicros(overview.balanceMicros)}
+          {overview.balanceMicros > 0 ? `, below ${formatMicros(LOW_BALANCE_MICROS)}` : ""}. API requests are
+          refused with 402 once it cannot cover them — top up or upgrade below.
+        </div>
+      ) : null}
+
+      <div className="grid">
+        <div className="card">
+          <h2>Plan</h2>
+          <p className="stat" data-testid="plan">
+            {overview.plan.name}
+          </p>
+          <p>
+            {statusBadge(overview.status)}{" "}
+            {overview.currentPeriodEnd ? (
+              <span className="muted">renews {formatDate(overview.currentPeriodEnd)}</span>
+            ) : null}
+          </p>
+          {overview.plan.monthlyMicros > 0 ? (
+            <p className="muted">
+              {formatMicros(overview.plan.monthlyMicros)} of credit with each paid month.
+            </p>
+          ) : (
+            <p className="muted">Free: a one-time {formatMicros(PLANS.free.trialMicros)} trial credit.</p>
+          )}
+        </div>
+        <div className="card">
+          <h2>Balance</h2>
+          <p className="stat" data-testid="balance">
+            {formatMicros(overview.balanceMicros)}
+          </p>
+          <p className="muted">Prepaid credit; each API request is charged for the tokens it used.</p>
+        </div>
+      </div>
+
+      {stripeReady ? (
+        <div className="grid">
+          {overview.plan.id === "free" && plans.length > 0 ? (
+            <div className="card">
+              <h2>Upgrade</h2>
+              <Form method="post" className="stack">
+                <input type="hidden" name="intent" value="subscribe" />
+                {plans.map((p, i) => (
+                  <label key={p.id} className="check">
+                    <input type="radio" name="plan" value={p.id} defaultChecked={i === 0} />
+                    {p.name} — ${(p.monthlyCents / 100).toFixed(0)}/month, {formatMicros(p.monthlyMicros)}{" "}
+                    credit
+                  </label>
+                ))}
+                <div>
+                  <button type="submit" disabled={busy}>
+                    Continue to payment
+                  </button>
+                </div>
+              </Form>
+            </div>
+          ) : null}
+          <div className="card">
+            <h2>Top up</h2>
+            <Form method="post" className="inline">
+              <input type="hidden" name="intent" value="topup" />
+              <label>
+                Amount (USD)
+                <input
+                  name="dollars"
+                  type="number"
+                  inputMode="decimal"
+                  min={TOPUP_MIN_CENTS / 100}
+                  max={TOPUP_MAX_CENTS / 100}
+                  step="0.01"
+                  defaultValue="20"
+                  required
+                />
+              </label>
+              <button type="submit" disabled={busy}>
+                Buy credit
+              </button>
+            </Form>
+          </div>
+          <div className="card">
+            <h2>Payment details</h2>
+            <p className="muted">
+              Invoices, card and plan changes are handled by Stripe; we never see your card.
+            </p>
+            <Form method="post">
+              <input type="hidden" name="intent" value="portal" />
+              <button type="submit" disabled={busy}>
+                Open the customer portal
+              </button>
+            </Form>
+          </div>
+        </div>
+      ) : (
+        <p className="muted">Payments are not configured on this server.</p>
+      )}
+
+      <div className="card">
+        <h2>Balance over the last {HISTORY_DAYS} days</h2>
+        <BalanceChart history={history} />
+        <table>
+          <caption className="sr-only">Balance at the end of each day with activity</caption>
+          <thead className="sr-only">
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col">Balance</th>
+            </tr>
+          </thead>
+          <tbody className="sr-only">
+            {history.map((h) => (
+              <tr key={h.day}>
+                <td>{h.day}</td>
+                <td>{formatMicros(h.balanceMicros)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {history.length === 0 ? <p className="muted">No activity yet.</p> : null}
+      </div>
+
+      <h2>Ledger</h2>
+      <table data-testid="ledger">
+        <caption className="sr-only">Credit ledger, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Amount</th>
+          </tr>
+        </thead>
+        <tbody>
+          {overview.ledger.map((e) => (
+            <tr key={e.id}>
+              <td>{formatDateTime(e.createdAt)}</td>
+              <td>
+                <span className="badge">{e.kind}</span>
+              </td>
+              <td>{e.reason}</td>
+              <td className="mono">{formatMicros(e.amountMicros)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Invoices</h2>
+      <table>
+        <caption className="sr-only">Invoices</caption>
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Number</th>
+            <th scope="col">Status</th>
+            <th scope="col">Amount</th>
+            <th scope="col">
+              <span className="sr-only">Link</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {overview.invoices.length === 0 ? (
+            <tr>
+              <td colSpan={5} className="muted">
+                No invoices yet.
+              </td>
+            </tr>
+          ) : null}
+          {overview.invoices.map((i) => (
+            <tr key={i.id}>
+              <td>{formatDate(i.createdAt)}</td>
+              <td>{i.number ?? "—"}</td>
+              <td>
+                <span className={`badge${i.status === "paid" ? "" : " bad"}`}>
+                  {i.status.replace("_", " ")}
+                </span>
+              </td>
+              <td className="mono">
+                {(i.amountDueCents / 100).toFixed(2)} {i.currency.toUpperCase()}
+              </td>
+              <td>
+                {i.hostedInvoiceUrl?.startsWith("https://") ? (
+                  <a href={i.hostedInvoiceUrl} rel="noreferrer noopener" target="_blank">
+                    View
+                  </a>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }
