@@ -182,6 +182,26 @@ describe("privacy settings", () => {
     expect(await history(b.cookie)).toEqual([]);
   });
 
+  it("accepts exactly the retention choices and defaults the /privacy policy states", async () => {
+    const { facts } = (await (await call("/api/privacy/policy")).json()) as {
+      facts: {
+        retentionChoicesDays: number[];
+        contentLoggingDefault: boolean;
+        trainingConsentDefault: boolean;
+      };
+    };
+    const { cookie } = await newUser();
+    const defaults = await get(cookie);
+    expect(defaults.contentLogging).toBe(facts.contentLoggingDefault);
+    expect(defaults.trainingConsent).toBe(facts.trainingConsentDefault);
+    for (const days of facts.retentionChoicesDays) {
+      expect((await put(cookie, { retentionDays: days })).status).toBe(200);
+    }
+    for (const days of [2, 3, 14, 31, 60, 365]) {
+      await expectError(await put(cookie, { retentionDays: days }), 400);
+    }
+  });
+
   it("is in the OpenAPI document", async () => {
     const doc = (await (await call("/api/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(doc.paths["/api/settings/privacy"]).toBeDefined();
