@@ -161,3 +161,35 @@ it("lets an operator record an emailed request that the account holder confirms 
   expect(unexpected(outsider.errors, 403)).toEqual([]);
   expect(unexpected(holder.errors, 400)).toEqual([]);
 });
+
+it("works without JavaScript: the export by reloading, and the deletion form", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  const email = `e2e-nojs-${Date.now()}@example.com`;
+  await signUpInBrowser(page, email);
+  await page.goto(`${baseUrl}/dashboard/privacy`);
+  await page.getByRole("button", { name: "Request an export" }).click();
+  await page.waitForLoadState();
+  await expect
+    .poll(
+      async () => {
+        await page.goto(`${baseUrl}/dashboard/privacy`);
+        return page.getByRole("link", { name: "Download export" }).count();
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+    .toBe(1);
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByLabel(/I understand/).check();
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await page.waitForURL(`${baseUrl}/account-deleted`);
+  expect(await page.textContent("main")).toContain("You are signed out");
+  await page.goto(`${baseUrl}/dashboard`);
+  expect(new URL(page.url()).pathname).toBe("/login");
+  expect(errors).toEqual([]);
+  await context.close();
+});
