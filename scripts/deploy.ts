@@ -28,7 +28,7 @@ const quietWrangler = {
 };
 
 function run(command: string, args: string[]): void {
-  console.log(`\n$ ${[command, ...args].join(" ")}`);
+  console.info(`\n$ ${[command, ...args].join(" ")}`);
   if (dryRun) return;
   execFileSync(command, args, { stdio: "inherit", env: quietWrangler });
 }
@@ -55,16 +55,16 @@ function main(): void {
     run("npx", ["react-router", "build"]);
     run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--remote", ...envArgs]);
     // `lifecycle set` replaces the bucket's whole configuration, so running deploy again is idempotent.
-    console.log(`\nR2 lifecycle rules for ${bucket}:`);
+    console.info(`\nR2 lifecycle rules for ${bucket}:`);
     for (const r of rules.rules) {
-      console.log(
+      console.info(
         `  ${r.id}: delete objects under ${r.conditions.prefix} ${days(r.deleteObjectsTransition.condition.maxAge)} after upload`,
       );
     }
     run("npx", ["wrangler", "r2", "bucket", "lifecycle", "set", bucket, "--file", rulesFile, "--force"]);
     run("npx", ["wrangler", "deploy", ...envArgs]);
-    console.log(dryRun ? "\nDry run: nothing was changed." : "\nDeployed.");
-    console.log(
+    console.info(dryRun ? "\nDry run: nothing was changed." : "\nDeployed.");
+    console.info(
       "Secrets (npx wrangler secret put NAME): MASTER_KEY, and the provider, Stripe and mail keys.",
     );
   } finally {
