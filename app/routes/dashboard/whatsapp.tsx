@@ -253,7 +253,7 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
               defaultValue={simulated?.from ?? "15551234567"}
               required
             />
-            <Field label="Message" name="text" required maxLength={1000} />
+            <Field label="Customer's message" name="text" required maxLength={1000} />
             <button type="submit" disabled={busy}>
               Send as customer
             </button>

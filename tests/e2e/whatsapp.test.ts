@@ -1,0 +1,92 @@
+// A business owner in a real browser: connect a WhatsApp number, watch a simulated conversation get answered,
+// and see a signed notification from "Meta" show up as metadata — with no console errors.
+import { createHmac } from "node:crypto";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { launch, openPage } from "./browser";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+it("connects a number, answers a simulated customer and shows the message metadata", async () => {
+  const { page, errors } = await openPage(browser);
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel("Email").fill(`e2e-wa-${Date.now()}@example.com`);
+  await page.getByLabel(/Password/).fill("a long enough password");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL(/\/dashboard/);
+
+  await page.goto(`${baseUrl}/dashboard/whatsapp`, { waitUntil: "networkidle" });
+  const phoneNumberId = String(100_000_000 + Math.floor(Math.random() * 1e8));
+  const appSecret = "e2e0123456789abcdef0123456789ab";
+  await page.getByLabel("Phone number id").fill(phoneNumberId);
+  await page.getByLabel("WhatsApp Business Account id").fill("102290129340398");
+  await page.getByLabel("Access token").fill("EAAGe2etokene2etokene2etoken");
+  await page.getByLabel("App secret").fill(appSecret);
+  await page.getByLabel("Model").selectOption("dev/echo");
+  await page.getByLabel("System prompt").fill("You are the assistant of a bakery.");
+  await page.getByRole("button", { name: "Connect" }).click();
+  await expect.poll(() => page.getByTestId("whatsapp-status").textContent()).toContain(phoneNumberId);
+
+  await page.getByLabel("Customer's message").fill("Do you have sourdough today?");
+  await page.getByRole("button", { name: "Send as customer" }).click();
+  await expect
+    .poll(() => page.getByTestId("simulated").textContent())
+    .toContain("You said: Do you have sourdough");
+
+  // What Meta would send, signed with the app secret: acknowledged, answered, listed without content.
+  const body = JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "1",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              metadata: { phone_number_id: phoneNumberId },
+              messages: [
+                {
+                  from: "15557654321",
+                  id: `wamid.e2e-${Date.now()}`,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: "text",
+                  text: { body: "secret-words-e2e" },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const res = await fetch(`${baseUrl}/webhooks/whatsapp`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-hub-signature-256": `sha256=${createHmac("sha256", appSecret).update(body).digest("hex")}`,
+    },
+    body,
+  });
+  expect(res.status).toBe(200);
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return page.getByText("replied").count();
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(2);
+  const table = (await page.locator("table").textContent()) ?? "";
+  expect(table).not.toContain("secret-words-e2e");
+  expect(table).not.toContain("15557654321");
+  expect(errors).toEqual([]);
+});
