@@ -1,16 +1,46 @@
 // One Durable Object per account: the place where work that must not race for one account is serialised
 // (deletion, credit reservations, per-key rate limits). Capabilities add their state in its SQLite storage.
 import { DurableObject } from "cloudflare:workers";
-import { UsageBuffer } from "../usage/buffer";
-import type { UsageRow } from "../usage/row";
+import { CreditDesk } from "../billing/credit-desk";
 import { destroyDataKey, loadDataKey } from "../content/data-key-store";
 import type { WrappedDataKey } from "../crypto/data-key";
 import { cancelDeletion, type DeletionInput, startDeletion } from "../privacy/deletion/start";
+import { erasureBegun } from "../privacy/deletion/state";
 import { type ExportState, queueExport } from "../privacy/export/job";
 import { runPrivacyJobs, schedulePrivacyAlarm } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/requests/view";
+import { UsageBuffer } from "../usage/buffer";
+import type { UsageRow } from "../usage/row";
 
 export class AccountDO extends DurableObject<Env> {
+  private creditDesk?: CreditDesk;
+  private get credits(): CreditDesk {
+    this.creditDesk ??= new CreditDesk(this.ctx, this.env);
+    return this.creditDesk;
+  }
+
+  /** Billing: holds credit for one request; null when the balance cannot cover it. */
+  async reserveCredit(accountId: string, amountMicros: number): Promise<string | null> {
+    return this.credits.reserve(accountId, amountMicros);
+  }
+
+  /** Billing: releases a hold and buffers the metered debit; the alarm moves it to the D1 ledger. */
+  async settleCredit(holdId: string, accountId: string, costMicros: number, usageId: string): Promise<void> {
+    // A debit for an account being erased would recreate its ledger.
+    if (await erasureBegun(this.ctx.storage)) return;
+    await this.credits.settle(holdId, accountId, costMicros, usageId);
+  }
+
+  /** Billing: the D1 balance changed (payment, refund, adjustment); read it again. */
+  async creditChanged(): Promise<void> {
+    this.credits.invalidate();
+  }
+
+  /** Billing: moves buffered debits to the D1 ledger now (before showing the ledger). */
+  async flushCredits(): Promise<void> {
+    await this.credits.flush();
+  }
+
   private usageBuffer?: UsageBuffer;
   private get usage(): UsageBuffer {
     this.usageBuffer ??= new UsageBuffer(this.ctx, this.env);
@@ -19,6 +49,8 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Metering: buffers one usage row durably; the alarm moves rows to D1 in batches. */
   async recordUsage(row: UsageRow): Promise<void> {
+    // Usage that ends after erasure began (a stream still in flight) would recreate the account's rows.
+    if (await erasureBegun(this.ctx.storage)) return;
     await this.usage.add(row);
   }
 
@@ -31,6 +63,7 @@ export class AccountDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await runPrivacyJobs(this.ctx, this.env);
     await this.usage.onAlarm();
+    await this.credits.onAlarm();
   }
 
   /** A cheap liveness call; also proves the binding and migration are wired. */

@@ -26,3 +26,13 @@ export async function loadDeletion(storage: DurableObjectStorage): Promise<Delet
 export async function saveDeletion(storage: DurableObjectStorage, state: DeletionState): Promise<void> {
   await storage.put(DELETION_STATE, state);
 }
+
+/**
+ * True once erasure has begun (or finished): from then on the account's object accepts no new data, so
+ * work that outlives the tombstone — a stream that ends late, its usage row — leaves nothing behind.
+ * Within a grace period data is still accepted: a canceled deletion must find the account complete.
+ */
+export async function erasureBegun(storage: DurableObjectStorage, now = Date.now()): Promise<boolean> {
+  const state = await loadDeletion(storage);
+  return Boolean(state && (state.done || state.step > 0 || now >= state.executeAfter));
+}
