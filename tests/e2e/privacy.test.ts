@@ -3,7 +3,9 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { startServer } from "../../scripts/server";
 import { launch, openPage } from "./browser";
+import { freePort } from "./global-setup";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "a long enough password";
@@ -192,4 +194,52 @@ it("works without JavaScript: the export by reloading, and the deletion form", a
   expect(new URL(page.url()).pathname).toBe("/login");
   expect(errors).toEqual([]);
   await context.close();
+});
+
+it("with a grace period, cancels the deletion through the emailed link and the account works again", async () => {
+  // A second server of the same build, configured with a one-hour grace period.
+  const port = await freePort();
+  const server = await startServer({
+    port,
+    quiet: true,
+    vars: { MASTER_KEY: "Z3JhY2UtbWFzdGVyLWtleS0zMi1ieXRlcy1sb25nLSE=", DELETION_GRACE_HOURS: "1" },
+  });
+  const url = `http://localhost:${port}`;
+  try {
+    const { page, errors } = await openPage(browser);
+    const email = `e2e-grace-${Date.now()}@example.com`;
+    await page.goto(`${url}/signup`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel(/Password/).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.waitForURL(`${url}/dashboard/keys`);
+    await page.goto(`${url}/dashboard/privacy`);
+    expect(await page.textContent("#delete-explained")).toContain("Erasure starts 1 hour later");
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByLabel(/I understand/).check();
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await expect.poll(() => page.textContent("main")).toContain("until then you can cancel it");
+
+    const res = await fetch(`${url}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`);
+    const { data } = (await res.json()) as { data: Notice[] };
+    const notice = data.find((n) => n.kind === "deletion_requested")!;
+    const link = notice.text.match(/https?:\/\/\S+\/confirm\?token=\S+/)![0];
+    await page.goto(link);
+    await expect
+      .poll(() => page.getByRole("heading", { level: 1 }).textContent())
+      .toBe("Cancel the deletion of your account");
+    await page.getByRole("button", { name: "Cancel the deletion" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toContain("The deletion is canceled");
+
+    await page.goto(`${url}/login`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${url}/dashboard`);
+    await page.goto(`${url}/dashboard/privacy`);
+    expect(await page.getByTestId("request-deletion").textContent()).toContain("canceled");
+    expect(errors).toEqual([]);
+  } finally {
+    await server.close();
+  }
 });
