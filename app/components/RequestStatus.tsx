@@ -16,4 +16,4 @@ export function RequestStatus({ status }: { status: RequestView["status"] }) {
 }
 
 export const requestTypeLabel = (type: RequestView["type"]) =>
-  type === "access" ? "Copy of your data" : "Account deletion";
+  type === "access" ? "Copy of data (access)" : "Account deletion";

@@ -8,7 +8,8 @@ function span(ms: number): string {
     const days = Math.floor(ms / DAY_MS);
     return `${days} day${days === 1 ? "" : "s"}`;
   }
-  const hours = Math.max(1, Math.floor(ms / HOUR_MS));
+  if (ms < HOUR_MS) return "under an hour";
+  const hours = Math.floor(ms / HOUR_MS);
   return `${hours} hour${hours === 1 ? "" : "s"}`;
 }
 

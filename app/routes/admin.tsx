@@ -85,7 +85,7 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
 
 function Queue({ queue }: { queue: Route.ComponentProps["loaderData"]["queue"] }) {
   return (
-    <section aria-labelledby="queue">
+    <section className="block" aria-labelledby="queue">
       <h2 id="queue">Privacy requests</h2>
       <p className="muted">
         Open requests first, the most urgent at the top. Requests are named by a pseudonym, never an email.

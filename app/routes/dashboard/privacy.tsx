@@ -59,7 +59,10 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     graceHours: config.deletionGraceHours,
     deadlineDays: config.policy.deletionDeadlineDays,
     privacyContact: config.privacyContact,
-    erased: holders.filter((h) => h.description).map((h) => ({ name: h.name, what: h.description })),
+    // Privacy requests and their audit are the record of the erasure itself: listed as kept, not erased.
+    erased: holders
+      .filter((h) => h.description && h.name !== "privacy_requests")
+      .map((h) => ({ name: h.name, what: h.description })),
     retained: holders.flatMap((h) => h.retains?.(now) ?? []),
   };
 }
@@ -175,7 +178,7 @@ function Rights() {
 
 function Requests({ requests, exporting }: { requests: LoaderData["requests"]; exporting: boolean }) {
   return (
-    <section aria-labelledby="requests">
+    <section className="block" aria-labelledby="requests">
       <h2 id="requests">Your requests</h2>
       <table>
         <caption className="sr-only">Your privacy requests, newest first</caption>
