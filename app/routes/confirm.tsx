@@ -26,36 +26,42 @@ const ConfirmForm = z.object({ token: Token });
 type Described = { title: string; body: string; button: string; danger: boolean };
 
 async function describe(env: Env, link: Awaited<ReturnType<typeof peekLinkToken>>): Promise<Described> {
-  if (link.purpose === "email_change") {
-    return {
-      title: "Confirm your new email address",
-      body: `Use ${link.newEmail} as the email address of your account, for logging in and for notices.`,
-      button: "Use this email address",
-      danger: false,
-    };
-  }
-  const request = await ownedRequest(getDb(env.DB), link.accountId, link.requestId ?? "");
-  if (link.purpose === "cancel_deletion") {
-    return {
-      title: "Cancel the deletion of your account",
-      body: `Your account is scheduled for deletion at ${formatDateTime(request.executeAfter?.toISOString())}. Cancel it, and your account, API keys and sessions work again exactly as before.`,
-      button: "Cancel the deletion",
-      danger: false,
-    };
-  }
-  return request.type === "deletion"
-    ? {
-        title: "Confirm the deletion of your account",
-        body: "A request to delete your account reached us by email. If you confirm, your API keys and sessions stop working at once and your data is erased; you receive a signed receipt. If it was not you, close this page: nothing happens.",
-        button: "Confirm: delete my account",
-        danger: true,
-      }
-    : {
-        title: "Confirm your request for a copy of your data",
-        body: "A request for a copy of your data reached us by email. If you confirm, we build the export and email you when it is ready to download from your dashboard. If it was not you, close this page: nothing happens.",
-        button: "Confirm: send me my data",
+  const request = () => ownedRequest(getDb(env.DB), link.accountId, link.requestId ?? "");
+  switch (link.purpose) {
+    case "email_change":
+      return {
+        title: "Confirm your new email address",
+        body: `Use ${link.newEmail} as the email address of your account, for logging in and for notices.`,
+        button: "Use this email address",
         danger: false,
       };
+    case "cancel_deletion": {
+      const { executeAfter } = await request();
+      return {
+        title: "Cancel the deletion of your account",
+        body: `Your account is scheduled for deletion at ${formatDateTime(executeAfter?.toISOString())}. Cancel it, and your account, API keys and sessions work again exactly as before.`,
+        button: "Cancel the deletion",
+        danger: false,
+      };
+    }
+    case "confirm_request":
+      return (await request()).type === "deletion"
+        ? {
+            title: "Confirm the deletion of your account",
+            body: "A request to delete your account reached us by email. If you confirm, your API keys and sessions stop working at once and your data is erased; you receive a signed receipt. If it was not you, close this page: nothing happens.",
+            button: "Confirm: delete my account",
+            danger: true,
+          }
+        : {
+            title: "Confirm your request for a copy of your data",
+            body: "A request for a copy of your data reached us by email. If you confirm, we build the export and email you when it is ready to download from your dashboard. If it was not you, close this page: nothing happens.",
+            button: "Confirm: send me my data",
+            danger: false,
+          };
+    default:
+      // A new link purpose must be described here before its links can be opened.
+      return link.purpose satisfies never;
+  }
 }
 
 export async function loader({ request, context }: Route.LoaderArgs) {
