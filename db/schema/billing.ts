@@ -1,4 +1,4 @@
-// Billing: each account's plan and Stripe link, the append-only credit ledger, credit holds, invoices,
+// Billing: each account's plan and Stripe link, the append-only credit ledger, invoices,
 // and the ids of Stripe events already applied. Amounts are integer micro-dollars (1 USD = 1,000,000).
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { accounts } from "./accounts";
@@ -47,20 +47,6 @@ export const creditLedger = sqliteTable(
     index("credit_ledger_account_time_idx").on(t.accountId, t.createdAt),
     index("credit_ledger_payment_idx").on(t.paymentRef),
   ],
-);
-
-export const creditHolds = sqliteTable(
-  "credit_holds",
-  {
-    id: text("id").primaryKey(),
-    accountId: text("account_id")
-      .notNull()
-      .references(() => accounts.id, { onDelete: "cascade" }),
-    amountMicros: integer("amount_micros").notNull(),
-    /** A hold whose request never settled (crashed isolate) stops counting after this. */
-    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
-  },
-  (t) => [index("credit_holds_account_idx").on(t.accountId, t.expiresAt)],
 );
 
 export const billingInvoices = sqliteTable(

@@ -1,9 +1,11 @@
 // Credit enforcement: the trial grant, reserve/settle, 402 when empty, no overspend under concurrency,
 // the ledger and the cached balance always agreeing, and the low-balance notice once per crossing.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { creditHolds, notices } from "../../db/schema";
+import { notices } from "../../db/schema";
+import type { AccountDO } from "../../worker/account/AccountDO";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
 import { LOW_BALANCE_MICROS, PLANS } from "../../worker/billing/plans";
 import { AppError } from "../../worker/errors";
@@ -61,8 +63,8 @@ describe("reserve and settle", () => {
     await settleCredit(env, hold, 120_000, "usage-a");
     await settleCredit(env, hold, 120_000, "usage-a"); // a retried settle
     expect(await balanceOf(user.id)).toBe(880_000);
-    const holds = await db().select().from(creditHolds).where(eq(creditHolds.accountId, user.id));
-    expect(holds).toHaveLength(0);
+    // The hold is released: everything left can be reserved.
+    expect(await reserveOrStatus(user.id, 880_000)).toMatchObject({ amountMicros: 880_000 });
     const usage = (await ledgerOf(user.id)).filter((e) => e.kind === "usage");
     expect(usage.map((e) => [e.amountMicros, e.reference])).toEqual([[-120_000, "usage-a"]]);
   });
@@ -85,8 +87,7 @@ describe("reserve and settle", () => {
     expect((error as AppError).status).toBe(402);
     expect((error as AppError).options.code).toBe("insufficient_credit");
     expect((error as AppError).toBody().error.type).toBe("insufficient_quota");
-    const holds = await db().select().from(creditHolds).where(eq(creditHolds.accountId, user.id));
-    expect(holds).toHaveLength(0);
+    expect(await balanceOf(user.id)).toBe(0);
   });
 
   it("refuses a reservation larger than what is left after other holds", async () => {
@@ -100,15 +101,51 @@ describe("reserve and settle", () => {
   it("expired holds (a request that never settled) stop blocking credit", async () => {
     const user = await newUser();
     await setBalance(user.id, 1_000_000);
-    await db()
-      .insert(creditHolds)
-      .values({
-        id: uid("hold"),
-        accountId: user.id,
-        amountMicros: 1_000_000,
-        expiresAt: new Date(Date.now() - 1000),
-      });
+    await reserveCredit(env, user.id, 1_000_000);
+    expect(await reserveOrStatus(user.id, 1)).toBe(402);
+    // Age the hold past its lifetime, as if its request's isolate had died half an hour ago.
+    await runInDurableObject(env.ACCOUNT.getByName(user.id), (instance: AccountDO) => {
+      const desk = (instance as unknown as { creditDesk: { holds: Map<string, { expiresAt: number }> } })
+        .creditDesk;
+      for (const hold of desk.holds.values()) hold.expiresAt = Date.now() - 1;
+    });
     expect(await reserveOrStatus(user.id, 1_000_000)).toMatchObject({ amountMicros: 1_000_000 });
+  });
+
+  it("debits wait in the Durable Object and reach the D1 ledger on its alarm, once", async () => {
+    const user = await newUser();
+    await setBalance(user.id, 1_000_000);
+    const hold = await reserveCredit(env, user.id, 100_000);
+    await settleCredit(env, hold, 70_000, "usage-buffered");
+    await settleCredit(env, hold, 70_000, "usage-buffered");
+    const stub = env.ACCOUNT.getByName(user.id);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const usage = (await ledgerOf(user.id)).filter((e) => e.kind === "usage");
+    expect(usage.map((e) => e.amountMicros)).toEqual([-70_000]);
+    // Buffered or written, the debit counts: only what is left can be reserved.
+    expect(await reserveOrStatus(user.id, 930_001)).toBe(402);
+    expect(await balanceOf(user.id)).toBe(930_000);
+  });
+
+  it("a payment reaches a balance the Durable Object has cached", async () => {
+    const user = await newUser();
+    await setBalance(user.id, 0);
+    expect(await reserveOrStatus(user.id, 1)).toBe(402);
+    await deliverOk(
+      stripeEvent({
+        type: "checkout.session.completed",
+        object: {
+          id: uid("cs"),
+          mode: "payment",
+          payment_status: "paid",
+          client_reference_id: user.id,
+          metadata: { accountId: user.id, kind: "topup" },
+          amount_total: 500,
+          payment_intent: uid("pi"),
+        },
+      }),
+    );
+    expect(await reserveOrStatus(user.id, 5_000_000)).toMatchObject({ amountMicros: 5_000_000 });
   });
 
   it("100 concurrent requests against a balance covering 10: exactly 10 pass and the ledger balances", async () => {
@@ -159,14 +196,17 @@ describe("the low-balance notice", () => {
     await setBalance(user.id, LOW_BALANCE_MICROS + 10_000);
     const hold = await reserveCredit(env, user.id, 20_000);
     await settleCredit(env, hold, 20_000, uid("u"));
+    await balanceOf(user.id);
     expect(await lowBalanceNotices(user.id)).toHaveLength(0);
   });
 
   it("is sent once per crossing below the threshold and re-armed by a top-up", async () => {
     const user = await newUser();
     await setBalance(user.id, LOW_BALANCE_MICROS + 100_000);
-    const spend = async (micros: number) =>
-      settleCredit(env, await reserveCredit(env, user.id, micros), micros, uid("u"));
+    const spend = async (micros: number) => {
+      await settleCredit(env, await reserveCredit(env, user.id, micros), micros, uid("u"));
+      await balanceOf(user.id); // flushes: the crossing is noticed when the debit reaches the ledger
+    };
     await spend(50_000);
     expect(await lowBalanceNotices(user.id)).toHaveLength(0);
     await spend(100_000); // crosses below

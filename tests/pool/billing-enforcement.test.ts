@@ -1,22 +1,21 @@
 // Credit enforcement through the AI API itself: 402 in the one error shape when the balance is empty,
 // nothing forwarded; and 100 concurrent requests against a balance covering 10.
 import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { creditHolds } from "../../db/schema";
+import { flushCredits } from "../../worker/billing/credits";
 import { marker, openaiFake, received, script } from "./ai-helpers";
-import { balanceOf, db, ledgerOf, setBalance } from "./billing-helpers";
+import { balanceOf, ledgerOf, setBalance } from "./billing-helpers";
 import { call, expectError, newKeyUser } from "./helpers";
 
-/** Waits until every request of the account has settled (its holds are released after the response). */
-async function settled(accountId: string, timeoutMs = 15_000): Promise<void> {
+/** Waits until `count` usage debits reached the ledger (requests settle after their responses). */
+async function settled(accountId: string, count: number, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const holds = await db().select().from(creditHolds).where(eq(creditHolds.accountId, accountId));
-    if (holds.length === 0) return;
+    await flushCredits(env, accountId);
+    if ((await ledgerOf(accountId)).filter((e) => e.kind === "usage").length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error("holds were not settled in time");
+  throw new Error("requests were not settled in time");
 }
 
 const chat = (key: string, model: string, content: string, maxTokens?: number) =>
@@ -53,7 +52,7 @@ describe("enforcement on /v1", () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 402)).toHaveLength(90);
     expect(await received(openaiFake(), m)).toHaveLength(10);
-    await settled(user.id);
+    await settled(user.id, 10);
     const usage = (await ledgerOf(user.id)).filter((e) => e.kind === "usage");
     expect(usage).toHaveLength(10);
     const charged = usage.reduce((sum, e) => sum - e.amountMicros, 0);

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { billingAccounts, creditLedger, stripeEvents } from "../../db/schema";
+import { creditChanged, flushCredits } from "../../worker/billing/credits";
 import {
   appendEntry,
   cachedBalance,
@@ -91,8 +92,9 @@ export async function eventRecorded(id: string): Promise<boolean> {
   return Boolean(row);
 }
 
-/** The cached balance, after asserting that it equals the sum of the ledger. */
+/** The balance once buffered debits reached D1, after asserting that it equals the sum of the ledger. */
 export async function balanceOf(accountId: string): Promise<number> {
+  await flushCredits(env, accountId);
   const cached = await cachedBalance(db(), accountId);
   const derived = await recomputeBalance(db(), accountId);
   if (cached !== derived) throw new Error(`cached balance ${cached} != ledger sum ${derived}`);
@@ -111,6 +113,7 @@ export async function setBalance(accountId: string, micros: number): Promise<voi
     reason: "test setup",
     reference: uid("adj"),
   });
+  await creditChanged(env, accountId);
 }
 
 /** Links a fresh fake customer id to the account, as a completed checkout would. */

@@ -2,8 +2,9 @@
 // GET /api/billing and the dashboard page both read this.
 import { desc, eq } from "drizzle-orm";
 import { billingAccounts, billingInvoices } from "../../db/schema";
-import type { Config } from "../config";
-import type { Db } from "../env";
+import { getConfig } from "../config";
+import { getDb } from "../db";
+import { flushCredits } from "./credits";
 import { ensureBillingAccount, type LedgerView, recentEntries } from "./ledger";
 import { effectivePlan, LOW_BALANCE_MICROS, PLANS, type PlanId } from "./plans";
 
@@ -32,8 +33,12 @@ export type BillingOverview = {
   invoices: InvoiceView[];
 };
 
-export async function billingOverview(db: Db, config: Config, accountId: string): Promise<BillingOverview> {
+export async function billingOverview(env: Env, accountId: string): Promise<BillingOverview> {
+  const db = getDb(env.DB);
+  const config = getConfig(env);
   await ensureBillingAccount(db, accountId);
+  // Debits still buffered in the account's Durable Object belong in what is shown.
+  await flushCredits(env, accountId);
   const [[row], ledger, invoices] = await Promise.all([
     db.select().from(billingAccounts).where(eq(billingAccounts.accountId, accountId)),
     recentEntries(db, accountId, LEDGER_SHOWN),

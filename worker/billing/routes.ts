@@ -83,7 +83,7 @@ billingRoutes
       summary: "Plan, subscription status, balance, recent ledger entries and invoices",
       responses: { 200: jsonContent(Billing, "Your billing"), ...errorResponses(401) },
     }),
-    async (c) => c.json(await billingOverview(c.var.db, c.var.config, c.var.session!.accountId), 200),
+    async (c) => c.json(await billingOverview(c.env, c.var.session!.accountId), 200),
   )
   .openapi(
     createRoute({

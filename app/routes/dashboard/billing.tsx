@@ -48,7 +48,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const config = getConfig(env);
   const since = new Date(Date.now() - HISTORY_DAYS * 86_400_000);
   const [overview, history] = await Promise.all([
-    billingOverview(db, config, session.accountId),
+    billingOverview(env, session.accountId),
     dailyBalances(db, session.accountId, since),
   ]);
   const outcome = new URL(request.url).searchParams.get("checkout");

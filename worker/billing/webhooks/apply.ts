@@ -7,6 +7,7 @@ import { stripeEvents } from "../../../db/schema";
 import type { Config } from "../../config";
 import type { Db } from "../../env";
 import { badRequest } from "../../errors";
+import { creditChanged } from "../credits";
 import { type Effect, NO_EFFECT, type Store } from "./effect";
 import { Charge, CheckoutSession, Dispute, Invoice, Subscription } from "./objects";
 import { chargeRefunded, checkoutSettled, disputeCreated } from "./payments";
@@ -75,7 +76,7 @@ export async function applyEvent(env: Env, db: Db, config: Config, event: Stripe
   const handler = handlerOf(store, config, event);
   if (!handler) return "ignored";
   if (await seen(db, event.id)) return "duplicate";
-  const { statements, after } = await handler();
+  const { statements, after, accountId } = await handler();
   const record = store.d1
     .prepare("INSERT INTO stripe_events (id, type, created, received_at) VALUES (?, ?, ?, ?)")
     .bind(event.id, event.type, event.created, Date.now());
@@ -87,6 +88,8 @@ export async function applyEvent(env: Env, db: Db, config: Config, event: Stripe
     throw error;
   }
   try {
+    // The account's Durable Object holds a cached balance: a credit or reversal must reach it now.
+    if (accountId) await creditChanged(env, accountId);
     await after?.(env);
   } catch (error) {
     // The event is applied; a failed follow-up (a notice) must not make Stripe redeliver it.

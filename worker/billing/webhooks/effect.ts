@@ -4,6 +4,8 @@ import type { Db } from "../../env";
 
 export type Effect = {
   statements: D1PreparedStatement[];
+  /** The account whose balance the statements change; its Durable Object is told once they commit. */
+  accountId?: string;
   /** Runs after the batch committed, only for the delivery that applied the event. */
   after?: (env: Env) => Promise<void>;
 };
@@ -21,8 +23,10 @@ export function effect(
   d1: D1Database,
   statements: (Buildable | D1PreparedStatement | undefined)[],
   after?: Effect["after"],
+  accountId?: string,
 ): Effect {
   return {
+    accountId,
     statements: statements.flatMap((s) => {
       if (s === undefined) return [];
       if ("toSQL" in s) {

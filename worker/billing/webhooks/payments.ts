@@ -28,7 +28,7 @@ export async function checkoutSettled({ db, d1 }: Store, session: CheckoutSessio
     reference: session.id,
     paymentRef: session.payment_intent ?? null,
   });
-  return effect(d1, [link, credit, rearmLowBalance(db, accountId)]);
+  return effect(d1, [link, credit, rearmLowBalance(db, accountId)], undefined, accountId);
 }
 
 const takeBack = (accountId: string) => async (env: Env) => noteLowBalance(env, accountId);
@@ -65,7 +65,7 @@ export async function chargeRefunded({ db, d1 }: Store, charge: Charge): Promise
       charge.amount_refunded,
       charge.amount,
     );
-  return effect(d1, [statement], takeBack(accountId));
+  return effect(d1, [statement], takeBack(accountId), accountId);
 }
 
 /** charge.dispute.created: the disputed funds are withdrawn, so all credit the payment still backs goes. */
@@ -85,5 +85,5 @@ export async function disputeCreated({ db, d1 }: Store, dispute: Dispute): Promi
        ON CONFLICT DO NOTHING`,
     )
     .bind(crypto.randomUUID(), accountId, dispute.id, dispute.payment_intent, Date.now());
-  return effect(d1, [statement], takeBack(accountId));
+  return effect(d1, [statement], takeBack(accountId), accountId);
 }

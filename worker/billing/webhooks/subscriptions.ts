@@ -110,7 +110,7 @@ export async function invoicePaid(
     reference: invoice.id,
     paymentRef: invoicePaymentIntent(invoice),
   });
-  return effect(d1, [record, grant, rearmLowBalance(db, accountId)]);
+  return effect(d1, [record, grant, rearmLowBalance(db, accountId)], undefined, accountId);
 }
 
 /** invoice.payment_failed: keep the invoice with its status; the subscription events carry past_due. */

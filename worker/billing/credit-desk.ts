@@ -1,0 +1,225 @@
+// The account's credit desk, inside its Durable Object: one account's reservations are decided here one at
+// a time, holds live in memory, and settled usage waits in the object's SQLite until the alarm moves it to
+// the D1 ledger in batches. D1 stays the ledger of record; no request waits on a D1 write (ADR 040).
+import { eq } from "drizzle-orm";
+import { accounts } from "../../db/schema";
+import { getDb } from "../db";
+import { cachedBalance, ensureBillingAccount } from "./ledger";
+import { sendLowBalanceNotice } from "./low-balance";
+import { LOW_BALANCE_MICROS } from "./plans";
+
+/** A hold whose request never settles (its isolate died) stops counting after this. */
+export const HOLD_TTL_MS = 30 * 60 * 1000;
+/** D1's balance is re-read at least this often, so a lost invalidation is corrected quickly. */
+export const BALANCE_TTL_MS = 10_000;
+/** How long a settled debit may wait in the object before it reaches the D1 ledger. */
+export const FLUSH_DELAY_MS = 1_000;
+const FLUSH_AT_ROWS = 200;
+/** 7 columns × 12 rows stays under D1's 100 bound parameters per statement. */
+const ROWS_PER_STATEMENT = 12;
+const ROWS_PER_BATCH = 600;
+
+type Debit = { usage_id: string; account_id: string; amount: number; created_at: number };
+
+export class CreditDesk {
+  private ready = false;
+  private readonly holds = new Map<string, { amount: number; expiresAt: number }>();
+  /** D1's balance (which excludes debits still buffered here), as last read or written. */
+  private ledgerBalance: number | undefined;
+  private loadedAt = 0;
+  /** Bumped whenever D1's balance may have changed, so an older read in flight is not trusted. */
+  private generation = 0;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly state: DurableObjectState,
+    private readonly env: Env,
+  ) {}
+
+  private get sql() {
+    if (!this.ready) {
+      this.state.storage.sql.exec(
+        `CREATE TABLE IF NOT EXISTS credit_debits (
+           usage_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, amount INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
+      );
+      this.ready = true;
+    }
+    return this.state.storage.sql;
+  }
+
+  private buffered(): number {
+    return this.sql
+      .exec<{ total: number }>("SELECT coalesce(sum(amount), 0) AS total FROM credit_debits")
+      .one().total;
+  }
+
+  private held(now: number): number {
+    let total = 0;
+    for (const [id, hold] of this.holds) {
+      if (hold.expiresAt <= now) this.holds.delete(id);
+      else total += hold.amount;
+    }
+    return total;
+  }
+
+  /** D1's balance, re-read when stale; a read overtaken by a newer one is discarded and retried. */
+  private async balance(accountId: string): Promise<number> {
+    if (this.ledgerBalance !== undefined && Date.now() - this.loadedAt < BALANCE_TTL_MS) {
+      return this.ledgerBalance;
+    }
+    const generation = this.generation;
+    const db = getDb(this.env.DB);
+    let value = await cachedBalance(db, accountId);
+    if (value === undefined) {
+      await ensureBillingAccount(db, accountId);
+      value = (await cachedBalance(db, accountId)) ?? 0;
+    }
+    if (generation !== this.generation) return this.balance(accountId);
+    this.ledgerBalance = value;
+    this.loadedAt = Date.now();
+    return value;
+  }
+
+  /**
+   * Holds `amount` if the balance minus buffered debits and live holds covers it (and is positive); returns
+   * the hold's id, or null. The check and the hold happen with no await between them, so concurrent
+   * requests of the account can never jointly hold more than it has.
+   */
+  async reserve(accountId: string, amount: number): Promise<string | null> {
+    const balance = await this.balance(accountId);
+    const now = Date.now();
+    if (balance - this.buffered() - this.held(now) < Math.max(amount, 1)) return null;
+    const id = crypto.randomUUID();
+    this.holds.set(id, { amount, expiresAt: now + HOLD_TTL_MS });
+    return id;
+  }
+
+  /** Releases a hold and buffers the metered debit durably; settling one usage twice debits once. */
+  async settle(holdId: string, accountId: string, cost: number, usageId: string): Promise<void> {
+    this.holds.delete(holdId);
+    if (cost <= 0) return;
+    this.sql.exec(
+      "INSERT OR IGNORE INTO credit_debits (usage_id, account_id, amount, created_at) VALUES (?, ?, ?, ?)",
+      usageId,
+      accountId,
+      cost,
+      Date.now(),
+    );
+    const rows = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM credit_debits").one().n;
+    if (rows >= FLUSH_AT_ROWS) await this.flush();
+    else await this.wakeIn(FLUSH_DELAY_MS);
+  }
+
+  /** D1's balance changed outside this object (a payment, refund, adjustment): read it again. */
+  invalidate(): void {
+    this.generation += 1;
+    this.ledgerBalance = undefined;
+  }
+
+  /** Moves every buffered debit to the D1 ledger. One flush at a time; concurrent callers share it. */
+  flush(): Promise<void> {
+    this.flushing ??= this.moveAll().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async moveAll(): Promise<void> {
+    for (;;) {
+      const rows = this.sql
+        .exec<Debit>(
+          "SELECT usage_id, account_id, amount, created_at FROM credit_debits LIMIT ?",
+          ROWS_PER_BATCH,
+        )
+        .toArray();
+      if (rows.length === 0) return;
+      await this.write(rows);
+      // Only what was written: debits settled while D1 was busy stay for the next round.
+      for (const row of rows) this.sql.exec("DELETE FROM credit_debits WHERE usage_id = ?", row.usage_id);
+    }
+  }
+
+  /**
+   * One D1 batch: the debits (idempotent by usage id, so a flush that died before deleting is harmless),
+   * the low-balance mark, and the resulting balance, read inside the same transaction.
+   */
+  private async write(rows: Debit[]): Promise<void> {
+    const accountId = rows[0]!.account_id;
+    const d1 = this.env.DB;
+    const inserts: D1PreparedStatement[] = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+      inserts.push(
+        d1
+          .prepare(
+            `INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, created_at)
+             VALUES ${chunk.map(() => "(?, ?, 'usage', ?, 'API usage', ?, ?)").join(", ")}
+             ON CONFLICT DO NOTHING`,
+          )
+          .bind(
+            ...chunk.flatMap((r) => [crypto.randomUUID(), r.account_id, -r.amount, r.usage_id, r.created_at]),
+          ),
+      );
+    }
+    const statements = [
+      ...inserts,
+      // The low-balance crossing, marked once (see low-balance.ts); returns a row only when it is new.
+      d1
+        .prepare(
+          `UPDATE billing_accounts SET low_balance_notified_at = ?
+           WHERE account_id = ? AND balance_micros < ? AND low_balance_notified_at IS NULL
+           RETURNING balance_micros AS balance`,
+        )
+        .bind(Date.now(), accountId, LOW_BALANCE_MICROS),
+      d1
+        .prepare("SELECT balance_micros AS balance FROM billing_accounts WHERE account_id = ?")
+        .bind(accountId),
+    ];
+    let results: D1Result[];
+    try {
+      results = await d1.batch(statements);
+    } catch (error) {
+      if (await this.accountGone(accountId)) {
+        // Erased while debits waited: there is no ledger left to write them to.
+        this.sql.exec("DELETE FROM credit_debits WHERE account_id = ?", accountId);
+        return;
+      }
+      throw error;
+    }
+    const balance = (results.at(-1)?.results[0] as { balance?: number } | undefined)?.balance;
+    this.generation += 1;
+    this.ledgerBalance = balance;
+    this.loadedAt = Date.now();
+    const crossed = results.at(-2)?.results[0] as { balance: number } | undefined;
+    if (crossed) {
+      try {
+        await sendLowBalanceNotice(this.env, accountId, crossed.balance);
+      } catch (error) {
+        console.error(`low-balance notice failed: ${error instanceof Error ? error.name : "error"}`);
+      }
+    }
+  }
+
+  private async accountGone(accountId: string): Promise<boolean> {
+    const db = getDb(this.env.DB);
+    const [row] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId));
+    return !row;
+  }
+
+  /** Arms the object's alarm no later than `ms` from now, never postponing an earlier one. */
+  private async wakeIn(ms: number): Promise<void> {
+    const at = Date.now() + ms;
+    const current = await this.state.storage.getAlarm();
+    if (current === null || current > at) await this.state.storage.setAlarm(at);
+  }
+
+  /** The alarm's share: flush, and if debits remain (D1 failed), try again later. */
+  async onAlarm(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      const left = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM credit_debits").one().n;
+      if (left > 0) await this.wakeIn(FLUSH_DELAY_MS * 5);
+    }
+  }
+}
