@@ -9,9 +9,10 @@ const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 export const BILLING_LEGAL_BASIS =
   "GDPR Art. 17(3)(b) and 6(1)(c): accounting and tax records that law requires us to keep (e.g. DE §147 AO, FR, IT: 10 years)";
 
-const exportTables = ["billing_accounts", "credit_ledger", "billing_invoices", "credit_holds"];
-/** Holds, ledger and invoices are erased first; billing_accounts last (ledger inserts need it). */
-const eraseTables = ["credit_holds", "credit_ledger", "billing_invoices", "billing_accounts"];
+// Credit holds live only in the account's Durable Object, in memory, for the length of one request (ADR 040).
+const exportTables = ["billing_accounts", "credit_ledger", "billing_invoices"];
+/** Ledger and invoices are erased first; billing_accounts last (ledger inserts need it). */
+const eraseTables = ["credit_ledger", "billing_invoices", "billing_accounts"];
 
 const exportColumns: Record<string, string[]> = {
   billing_accounts: [
@@ -34,7 +35,6 @@ const exportColumns: Record<string, string[]> = {
     "hosted_invoice_url",
     "created_at",
   ],
-  credit_holds: ["id", "amount_micros", "expires_at"],
 };
 
 /** Copies the account's invoices and ledger into retained_billing under the token; safe to repeat. */
@@ -61,8 +61,8 @@ async function retain(env: Env, accountId: string, token: string): Promise<void>
 
 export const billingHolder: DataHolder = {
   name: "billing",
-  description: "Plan, subscription status, credit ledger, credit holds and invoice references (no card data)",
-  location: "D1 tables billing_accounts, credit_ledger, credit_holds, billing_invoices",
+  description: "Plan, subscription status, credit ledger and invoice references (no card data)",
+  location: "D1 tables billing_accounts, credit_ledger, billing_invoices",
   async export(env, accountId, cursor) {
     // Cursor: "<table index>:<rowid cursor>".
     const [indexText, inner] = (cursor ?? "0:").split(":");
