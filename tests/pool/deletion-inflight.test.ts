@@ -9,6 +9,7 @@ import {
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
+import { DELETION_STATE, type DeletionState, erasureBegun } from "../../worker/privacy/deletion/state";
 import { marker, openaiFake, script, usageRows } from "./ai-helpers";
 import { call, newKeyUser, ORIGIN, PASSWORD } from "./helpers";
 import { settle } from "./privacy-drive";
@@ -133,5 +134,35 @@ describe("deletion while a stream is in flight", () => {
     expect(await contentObjects(user.id)).toBe(0);
     expect(await stream.finish()).toContain("[DONE]");
     await expectNothingLeft(user.id);
+  });
+
+  it("keeps accepting usage within a grace period, and refuses it once erasure has begun", async () => {
+    const now = Date.now();
+    const state = (patch: Partial<DeletionState>): DeletionState => ({
+      requestId: "r",
+      accountId: "a",
+      subject: "s",
+      email: null,
+      origin: ORIGIN,
+      token: "t",
+      requestedAt: now,
+      executeAfter: now + 3_600_000,
+      step: 0,
+      cursor: null,
+      erased: {},
+      done: false,
+      ...patch,
+    });
+    // A scratch object: no account behind it, no alarm armed, so nothing runs on its own.
+    const verdicts = await runInDurableObject(env.ACCOUNT.getByName(crypto.randomUUID()), async (_i, ctx) => {
+      const seen: boolean[] = [await erasureBegun(ctx.storage, now)];
+      for (const patch of [{}, { executeAfter: now }, { step: 1 }, { done: true }]) {
+        await ctx.storage.put(DELETION_STATE, state(patch));
+        seen.push(await erasureBegun(ctx.storage, now));
+      }
+      return seen;
+    });
+    // No deletion; in the grace period; grace over; a step done; finished.
+    expect(verdicts).toEqual([false, false, true, true, true]);
   });
 });
