@@ -243,3 +243,28 @@ it("with a grace period, cancels the deletion through the emailed link and the a
     await server.close();
   }
 });
+
+it("corrects the email address only once the link sent to the new address is used", async () => {
+  const { page, errors } = await openPage(browser);
+  const email = `e2e-rectify-${Date.now()}@example.com`;
+  const newEmail = `e2e-rectified-${Date.now()}@example.com`;
+  await signUpInBrowser(page, email);
+  await page.goto(`${baseUrl}/dashboard/privacy`);
+  await page.getByLabel("Name").fill("Ada Example");
+  await page.getByLabel("Email", { exact: true }).fill(newEmail);
+  await page.getByRole("button", { name: "Save details" }).click();
+  await expect.poll(() => page.getByRole("status").first().textContent()).toContain(`changes to ${newEmail}`);
+  await page.reload();
+  expect(await page.getByLabel("Email", { exact: true }).inputValue()).toBe(email);
+  expect(await page.getByLabel("Name").inputValue()).toBe("Ada Example");
+
+  const link = (await noticeOf(newEmail, "email_change")).text.match(
+    /https?:\/\/\S+\/confirm\?token=\S+/,
+  )![0];
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, baseUrl));
+  await page.getByRole("button", { name: "Use this email address" }).click();
+  await expect.poll(() => page.getByRole("status").textContent()).toContain(`now ${newEmail}`);
+  await page.goto(`${baseUrl}/dashboard/privacy`);
+  expect(await page.getByLabel("Email", { exact: true }).inputValue()).toBe(newEmail);
+  expect(errors).toEqual([]);
+});
