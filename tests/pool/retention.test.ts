@@ -259,6 +259,15 @@ describe("retention sweep", () => {
     expect(await objectsOf(id)).toEqual([]);
   });
 
+  it("a lengthened retention never keeps content longer than allowed when it was logged", async () => {
+    const { id, cookie } = await userWith({ contentLogging: true, retentionDays: 1 });
+    await captureExchange(env, exchange(id, marker()));
+    await call("/api/settings/privacy", { method: "PUT", body: { retentionDays: 90 }, cookie });
+    const [object] = await objectsOf(id);
+    await sweepExpiredContent(env, new Date(object!.uploaded.getTime() + DAY_MS + 1000));
+    expect(await objectsOf(id)).toEqual([]);
+  });
+
   it("runs from the cron trigger", async () => {
     const { id } = await userWith({ contentLogging: true, retentionDays: 1 });
     await captureExchange(env, exchange(id, marker()));

@@ -122,6 +122,18 @@ describe("privacy settings", () => {
     expect(await history(cookie)).toEqual([]);
   });
 
+  it("refuses an oversize body with 413, changing nothing", async () => {
+    const { cookie } = await newUser();
+    const res = await call("/api/settings/privacy", {
+      method: "PUT",
+      cookie,
+      rawBody: JSON.stringify({ trainingConsent: true, pad: "x".repeat(300 * 1024) }),
+      headers: { "content-type": "application/json" },
+    });
+    await expectError(res, 413);
+    expect(await get(cookie)).toMatchObject({ trainingConsent: false, updatedAt: null });
+  });
+
   it("records every consent change with time, old, new, policy version and channel", async () => {
     const { cookie, id } = await newUser();
     const t0 = Date.now();

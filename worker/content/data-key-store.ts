@@ -6,11 +6,20 @@ import { masterKeys } from "../crypto/master-key";
 const DATA_KEY = "content:dataKey";
 const DESTROYED_AT = "content:dataKeyDestroyedAt";
 
-/** Records which KEK wraps the key, so the rotation sweep finds keys still under an old one. */
+/**
+ * Records which KEK wraps the key, so the rotation sweep finds keys still under an old one. Best effort:
+ * the key itself lives here, and a key missed by the sweep is still re-wrapped the next time it is used.
+ */
 async function noteKek(env: Env, accountId: string, kek: string | null): Promise<void> {
-  await env.DB.prepare("UPDATE privacy_settings SET data_key_kek = ? WHERE account_id = ?")
-    .bind(kek, accountId)
-    .run();
+  try {
+    await env.DB.prepare("UPDATE privacy_settings SET data_key_kek = ? WHERE account_id = ?")
+      .bind(kek, accountId)
+      .run();
+  } catch (error) {
+    console.error(
+      `data key: recording its master key failed: ${error instanceof Error ? error.name : "error"}`,
+    );
+  }
 }
 
 /**
@@ -18,29 +27,28 @@ async function noteKek(env: Env, accountId: string, kek: string | null): Promise
  * MASTER_KEY if an older one wraps it. Null once destroyed: a shredded account never gets a new key,
  * so nothing written after deletion began is readable either.
  */
-export function loadDataKey(
+export async function loadDataKey(
   ctx: DurableObjectState,
   env: Env,
   accountId: string,
   create: boolean,
 ): Promise<WrappedDataKey | null> {
+  const keys = await masterKeys(env);
+  if (!keys) throw new Error("MASTER_KEY is not configured");
   // Creation and re-wrapping await WebCrypto, which would let a second call interleave and write a
   // different key; blocking makes "read, maybe create, write" one step.
-  return ctx.blockConcurrencyWhile(async () => {
-    if (await ctx.storage.get(DESTROYED_AT)) return null;
-    const keys = await masterKeys(env);
-    if (!keys) throw new Error("MASTER_KEY is not configured");
+  const { record, changed } = await ctx.blockConcurrencyWhile(async () => {
+    if (await ctx.storage.get(DESTROYED_AT)) return { record: null, changed: false };
     const stored = await ctx.storage.get<WrappedDataKey>(DATA_KEY);
-    if (!stored && !create) return null;
-    const record = stored
+    if (!stored && !create) return { record: null, changed: false };
+    const next = stored
       ? await rewrapDataKey(stored, keys, accountId)
       : await newWrappedDataKey(keys, accountId, 1);
-    if (record !== stored) {
-      await ctx.storage.put(DATA_KEY, record);
-      await noteKek(env, accountId, record.kek);
-    }
-    return record;
+    if (next !== stored) await ctx.storage.put(DATA_KEY, next);
+    return { record: next, changed: next !== stored };
   });
+  if (record && changed) await noteKek(env, accountId, record.kek);
+  return record;
 }
 
 /** Crypto-shredding: without this key every object of the account, wherever a copy survives, is noise. */
