@@ -176,6 +176,9 @@ describe("content logging", () => {
     await expect(
       changePrivacySettings(db, { ...env, MASTER_KEY: "" }, id, { contentLogging: true }, "api"),
     ).rejects.toMatchObject({ status: 409 });
+    await expect(
+      changePrivacySettings(db, { ...env, MASTER_KEY: "dG9vLXNob3J0" }, id, { contentLogging: true }, "api"),
+    ).rejects.toMatchObject({ status: 409 });
     const res = await call("/api/settings/privacy", { cookie });
     expect(await res.json()).toMatchObject({ contentLogging: false, updatedAt: null });
   });

@@ -2,6 +2,7 @@
 // not keep acting on the old choice.
 
 import { forgetLoggingPolicy } from "../content/policy";
+import { masterKeys } from "../crypto/master-key";
 import type { Db } from "../env";
 import { AppError } from "../errors";
 import {
@@ -11,6 +12,12 @@ import {
   updatePrivacySettings,
 } from "./store";
 
+/** Whether a usable MASTER_KEY is configured (present and 32 bytes), so content can be sealed. */
+async function encryptionAvailable(env: Env): Promise<boolean> {
+  const keys = masterKeys(env);
+  return keys !== null && (await keys.then(() => true).catch(() => false));
+}
+
 /** Applies a validated patch for one account; refuses logging when content could not be encrypted. */
 export async function changePrivacySettings(
   db: Db,
@@ -19,7 +26,7 @@ export async function changePrivacySettings(
   patch: PrivacySettingsPatch,
   channel: ConsentChannel,
 ): Promise<PrivacySettings> {
-  if (patch.contentLogging && !env.MASTER_KEY?.trim()) {
+  if (patch.contentLogging && !(await encryptionAvailable(env))) {
     throw new AppError(409, "Content logging is unavailable: the operator has not configured encryption.", {
       code: "encryption_unavailable",
       param: "contentLogging",
