@@ -118,6 +118,9 @@ describe("reserve and settle", () => {
     const hold = await reserveCredit(env, user.id, 100_000);
     await settleCredit(env, hold, 70_000, "usage-buffered");
     await settleCredit(env, hold, 70_000, "usage-buffered");
+    // Still in the object, not yet in D1: the debit already counts against what can be reserved.
+    expect((await ledgerOf(user.id)).filter((e) => e.kind === "usage")).toHaveLength(0);
+    expect(await reserveOrStatus(user.id, 930_001)).toBe(402);
     const stub = env.ACCOUNT.getByName(user.id);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const usage = (await ledgerOf(user.id)).filter((e) => e.kind === "usage");

@@ -8,14 +8,15 @@ import { balanceOf, ledgerOf, setBalance } from "./billing-helpers";
 import { call, expectError, newKeyUser } from "./helpers";
 
 /** Waits until `count` usage debits reached the ledger (requests settle after their responses). */
-async function settled(accountId: string, count: number, timeoutMs = 15_000): Promise<void> {
+async function settled(accountId: string, count: number, timeoutMs = 25_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     await flushCredits(env, accountId);
     if ((await ledgerOf(accountId)).filter((e) => e.kind === "usage").length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error("requests were not settled in time");
+  const got = (await ledgerOf(accountId)).map((e) => `${e.kind}:${e.amountMicros}`);
+  throw new Error(`requests were not settled in time: ${got.join(",")}`);
 }
 
 const chat = (key: string, model: string, content: string, maxTokens?: number) =>

@@ -30,6 +30,11 @@ export class CreditDesk {
   /** Bumped whenever D1's balance may have changed, so an older read in flight is not trusted. */
   private generation = 0;
   private flushing: Promise<void> | undefined;
+  /** Sum and count of the buffered debits, mirrored in memory so the hot path runs no query. */
+  private bufferedMicros = 0;
+  private bufferedRows = 0;
+  /** When the alarm this desk asked for will fire at the latest; no need to ask again before then. */
+  private wakeBy: number | undefined;
 
   constructor(
     private readonly state: DurableObjectState,
@@ -98,15 +103,18 @@ export class CreditDesk {
   async settle(holdId: string, accountId: string, cost: number, usageId: string): Promise<void> {
     this.holds.delete(holdId);
     if (cost <= 0) return;
-    this.sql.exec(
+    const inserted = this.sql.exec(
       "INSERT OR IGNORE INTO credit_debits (usage_id, account_id, amount, created_at) VALUES (?, ?, ?, ?)",
       usageId,
       accountId,
       cost,
       Date.now(),
-    );
-    const rows = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM credit_debits").one().n;
-    if (rows >= FLUSH_AT_ROWS) await this.flush();
+    ).rowsWritten;
+    if (inserted > 0) {
+      this.bufferedMicros += cost;
+      this.bufferedRows += 1;
+    }
+    if (this.bufferedRows >= FLUSH_AT_ROWS) await this.flush();
     else await this.wakeIn(FLUSH_DELAY_MS);
   }
 
@@ -133,9 +141,9 @@ export class CreditDesk {
         )
         .toArray();
       if (rows.length === 0) return;
-      await this.write(rows);
+      if (!(await this.write(rows))) continue;
       // Only what was written: debits settled while D1 was busy stay for the next round.
-      for (const row of rows) this.sql.exec("DELETE FROM credit_debits WHERE usage_id = ?", row.usage_id);
+      for (const row of rows) this.forget(row);
     }
   }
 
@@ -143,7 +151,14 @@ export class CreditDesk {
    * One D1 batch: the debits (idempotent by usage id, so a flush that died before deleting is harmless),
    * the low-balance mark, and the resulting balance, read inside the same transaction.
    */
-  private async write(rows: Debit[]): Promise<void> {
+  private forget(row: Debit): void {
+    this.sql.exec("DELETE FROM credit_debits WHERE usage_id = ?", row.usage_id);
+    this.bufferedMicros -= row.amount;
+    this.bufferedRows -= 1;
+  }
+
+  /** Returns false when the rows were dropped instead (the account is gone). */
+  private async write(rows: Debit[]): Promise<boolean> {
     const accountId = rows[0]!.account_id;
     const d1 = this.env.DB;
     const inserts: D1PreparedStatement[] = [];
@@ -181,8 +196,8 @@ export class CreditDesk {
     } catch (error) {
       if (await this.accountGone(accountId)) {
         // Erased while debits waited: there is no ledger left to write them to.
-        this.sql.exec("DELETE FROM credit_debits WHERE account_id = ?", accountId);
-        return;
+        for (const row of rows) this.forget(row);
+        return false;
       }
       throw error;
     }
@@ -198,6 +213,7 @@ export class CreditDesk {
         console.error(`low-balance notice failed: ${error instanceof Error ? error.name : "error"}`);
       }
     }
+    return true;
   }
 
   private async accountGone(accountId: string): Promise<boolean> {
@@ -208,18 +224,22 @@ export class CreditDesk {
 
   /** Arms the object's alarm no later than `ms` from now, never postponing an earlier one. */
   private async wakeIn(ms: number): Promise<void> {
-    const at = Date.now() + ms;
+    const now = Date.now();
+    // Capabilities only ever bring the shared alarm earlier, so one we armed still fires in time.
+    if (this.wakeBy !== undefined && this.wakeBy > now && this.wakeBy <= now + ms) return;
+    const at = now + ms;
     const current = await this.state.storage.getAlarm();
     if (current === null || current > at) await this.state.storage.setAlarm(at);
+    this.wakeBy = current === null || current > at ? at : current;
   }
 
   /** The alarm's share: flush, and if debits remain (D1 failed), try again later. */
   async onAlarm(): Promise<void> {
+    this.wakeBy = undefined;
     try {
       await this.flush();
     } finally {
-      const left = this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM credit_debits").one().n;
-      if (left > 0) await this.wakeIn(FLUSH_DELAY_MS * 5);
+      if (this.bufferedRows > 0) await this.wakeIn(FLUSH_DELAY_MS * 5);
     }
   }
 }
