@@ -177,6 +177,15 @@ describe("portal", () => {
   });
 });
 
+describe("documentation", () => {
+  it("lists the billing routes and the Stripe webhook in the OpenAPI document", async () => {
+    const doc = (await (await call("/api/openapi.json")).json()) as { paths: Record<string, unknown> };
+    for (const path of ["/api/billing", "/api/billing/checkout", "/api/billing/portal", "/webhooks/stripe"]) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+  });
+});
+
 describe("erasure", () => {
   it("deletes the Stripe customer once and unlinks it", async () => {
     const user = await newUser();
@@ -186,6 +195,19 @@ describe("erasure", () => {
     expect(await eraseStripeCustomer(env, user.id)).toEqual({ customerDeleted: false });
     const deletions = (await requestsFor(user.id, customer)).filter((r) => r.method === "DELETE");
     expect(deletions.map((r) => r.path)).toEqual([`/v1/customers/${customer}`]);
+    expect((await billingRow(user.id))?.stripeCustomerId).toBeNull();
+  });
+
+  it("counts a customer Stripe already deleted (a crash after the call) as done", async () => {
+    const user = await newUser();
+    await checkout(user.cookie, { kind: "topup", amountCents: 1000 });
+    const customer = (await billingRow(user.id))!.stripeCustomerId!;
+    const gone = await fetch(`${env.STRIPE_API_BASE_URL}/v1/customers/${customer}`, {
+      method: "DELETE",
+      headers: { authorization: "Bearer sk_test_fake" },
+    });
+    expect(gone.status).toBe(200);
+    expect(await eraseStripeCustomer(env, user.id)).toEqual({ customerDeleted: true });
     expect((await billingRow(user.id))?.stripeCustomerId).toBeNull();
   });
 });

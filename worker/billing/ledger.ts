@@ -85,7 +85,7 @@ export async function recentEntries(db: Db, accountId: string, limit: number): P
   }));
 }
 
-/** Balance after each day with ledger activity since `since`, for the chart. */
+/** The opening balance at `since`, then the balance after each day with ledger activity, for the chart. */
 export async function dailyBalances(
   db: Db,
   accountId: string,
@@ -103,8 +103,14 @@ export async function dailyBalances(
     .groupBy(day)
     .orderBy(day);
   let running = Number(opening?.total ?? 0);
-  return days.map((d) => {
-    running += Number(d.change);
-    return { day: d.day, balanceMicros: running };
-  });
+  if (days.length === 0) return [];
+  // The opening balance, so the line starts at the left edge instead of at the first change.
+  const start = { day: since.toISOString().slice(0, 10), balanceMicros: running };
+  return [
+    start,
+    ...days.map((d) => {
+      running += Number(d.change);
+      return { day: d.day, balanceMicros: running };
+    }),
+  ];
 }
