@@ -71,11 +71,19 @@ export async function deliverOk(event: ReturnType<typeof stripeEvent>): Promise<
   return (JSON.parse(text) as { outcome: string }).outcome;
 }
 
+/** Decoded Stripe form parameters: nested objects and arrays of strings. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary nested form fields.
+type FormParams = Record<string, any>;
+
 export async function fakeStripeRequests(): Promise<
-  { method: string; path: string; idempotencyKey: string | null; params: Record<string, any> }[]
+  { method: string; path: string; idempotencyKey: string | null; params: FormParams }[]
 > {
   const res = await fetch(`${env.STRIPE_API_BASE_URL}/__requests`);
-  return ((await res.json()) as { data: any[] }).data;
+  return (
+    (await res.json()) as {
+      data: { method: string; path: string; idempotencyKey: string | null; params: FormParams }[];
+    }
+  ).data;
 }
 
 export async function ledgerOf(accountId: string) {

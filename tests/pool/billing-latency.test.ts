@@ -35,9 +35,9 @@ it("reserve and settle cost about one D1 round trip each", async () => {
     reserveCredit: await timeEach(async () => held.push(await reserveCredit(env, user.id, 6_000))),
     settleCredit: await timeEach(async () => settleCredit(env, held.pop()!, 1_000, uid("usage"))),
   };
-  console.log(`credit enforcement latency (workerd, local D1, n=${N}):`);
+  console.info(`credit enforcement latency (workerd, local D1, n=${N}):`);
   for (const [name, r] of Object.entries(results)) {
-    console.log(`  ${name.padEnd(24)} mean ${r.meanMs} ms  p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms`);
+    console.info(`  ${name.padEnd(24)} mean ${r.meanMs} ms  p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms`);
   }
   expect(results.reserveCredit.meanMs).toBeLessThan(50);
 });
