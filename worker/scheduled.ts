@@ -1,5 +1,4 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
-import { sweepExpiredHolds } from "./billing/credits";
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
 import { privacyJobs } from "./privacy/jobs/cron";
@@ -8,7 +7,6 @@ import { whatsappJob } from "./whatsapp/jobs";
 type Job = { name: string; run: (env: Env, now: Date) => Promise<void> };
 
 const jobs: Job[] = [
-  { name: "credit-hold-sweep", run: sweepExpiredHolds },
   whatsappJob,
   { name: "retention-sweep", run: async (env, now) => void (await sweepExpiredContent(env, now)) },
   { name: "data-key-rewrap", run: async (env) => void (await rewrapDataKeys(env)) },

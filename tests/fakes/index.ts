@@ -2,6 +2,12 @@
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from "./anthropic";
 import { startFakeGraph } from "./graph";
 import { startFakeMail } from "./mail";
+import {
+  FAKE_STRIPE_PRICES,
+  FAKE_STRIPE_SECRET_KEY,
+  FAKE_STRIPE_WEBHOOK_SECRET,
+  startFakeStripe,
+} from "./stripe";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
 
 export type Fakes = {
@@ -13,12 +19,24 @@ export type Fakes = {
 export async function startFakes(): Promise<Fakes> {
   const graph = await startFakeGraph();
   const mail = await startFakeMail();
+  const stripe = await startFakeStripe();
   const openai = await startFakeOpenAI();
   const anthropic = await startFakeAnthropic();
   return {
-    urls: { graph: graph.url, mail: mail.url, openai: openai.url, anthropic: anthropic.url },
+    urls: {
+      stripe: stripe.url,
+      graph: graph.url,
+      mail: mail.url,
+      openai: openai.url,
+      anthropic: anthropic.url,
+    },
     // MAIL_TRANSPORT stays "local" unless asked; the fake lets the http transport be exercised.
     vars: {
+      STRIPE_API_BASE_URL: stripe.url,
+      STRIPE_SECRET_KEY: FAKE_STRIPE_SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
+      STRIPE_PRICE_PRO: FAKE_STRIPE_PRICES.pro,
+      STRIPE_PRICE_TEAM: FAKE_STRIPE_PRICES.team,
       WHATSAPP_GRAPH_BASE_URL: graph.baseUrl,
       ALLOW_INSECURE_UPSTREAMS: "true",
       OPENAI_BASE_URL: `${openai.url}/v1`,
@@ -34,6 +52,7 @@ export async function startFakes(): Promise<Fakes> {
       MAIL_API_URL: `${mail.url}/send`,
     },
     close: async () => {
+      await stripe.close();
       await graph.close();
       await mail.close();
       await openai.close();
