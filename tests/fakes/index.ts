@@ -2,13 +2,13 @@
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from "./anthropic";
 import { startFakeGraph } from "./graph";
 import { startFakeMail } from "./mail";
+import { FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
 import {
   FAKE_STRIPE_PRICES,
   FAKE_STRIPE_SECRET_KEY,
   FAKE_STRIPE_WEBHOOK_SECRET,
   startFakeStripe,
 } from "./stripe";
-import { FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
 
 export type Fakes = {
   urls: Record<string, string>;
