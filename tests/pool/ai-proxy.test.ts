@@ -13,7 +13,7 @@ import {
   v1,
   workerFetch,
 } from "./ai-helpers";
-import { newKeyUser, ORIGIN } from "./helpers";
+import { call, expectError, newKeyUser, ORIGIN } from "./helpers";
 
 const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: v1, fetch: workerFetch, maxRetries: 0 });
 const anthropic = (key: string) =>
@@ -398,14 +398,19 @@ describe("translation", () => {
         n: 2,
       }),
     ).rejects.toMatchObject({ status: 400, param: "n" });
-    await expect(
-      anthropic(key).messages.create({
-        model: "openai/gpt-4o-mini",
-        max_tokens: 10,
-        top_k: 5,
-        messages: [{ role: "user", content: m }],
+    const e = await expectError(
+      await call("/v1/messages", {
+        key,
+        body: {
+          model: "openai/gpt-4o-mini",
+          max_tokens: 10,
+          top_k: 5,
+          messages: [{ role: "user", content: m }],
+        },
       }),
-    ).rejects.toMatchObject({ status: 400 });
+      400,
+    );
+    expect(e).toMatchObject({ param: "top_k", code: "untranslatable_parameter" });
     expect(await received(anthropicFake(), m)).toHaveLength(0);
     expect(await received(openaiFake(), m)).toHaveLength(0);
   });
