@@ -32,6 +32,9 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: optionalSecret,
   STRIPE_WEBHOOK_SECRET: optionalSecret,
   STRIPE_API_BASE_URL: z.url().default("https://api.stripe.com"),
+  /** Stripe price ids of the paid plans; a plan whose price is empty cannot be bought. */
+  STRIPE_PRICE_PRO: optionalSecret,
+  STRIPE_PRICE_TEAM: optionalSecret,
   WHATSAPP_GRAPH_BASE_URL: z.url().default("https://graph.facebook.com/v21.0"),
   MASTER_KEY: optionalSecret,
   /** During a MASTER_KEY rotation: the old key, still accepted to unwrap data keys until re-wrapped. */
@@ -70,7 +73,11 @@ function parseFallbacks(spec: string): Record<string, string[]> {
   const chains: Record<string, string[]> = {};
   for (const item of spec.split(",")) {
     const [model, list] = item.split("=").map((s) => s.trim());
-    if (model && list) chains[model] = list.split("|").map((s) => s.trim()).filter(Boolean);
+    if (model && list)
+      chains[model] = list
+        .split("|")
+        .map((s) => s.trim())
+        .filter(Boolean);
   }
   return chains;
 }
@@ -92,6 +99,7 @@ function buildConfig(env: Env) {
       secretKey: v.STRIPE_SECRET_KEY,
       webhookSecret: v.STRIPE_WEBHOOK_SECRET,
       apiBaseUrl: v.STRIPE_API_BASE_URL,
+      prices: { pro: v.STRIPE_PRICE_PRO, team: v.STRIPE_PRICE_TEAM },
     },
     whatsapp: { graphBaseUrl: v.WHATSAPP_GRAPH_BASE_URL.replace(/\/+$/, "") },
     masterKey: v.MASTER_KEY,
