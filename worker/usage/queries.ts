@@ -73,3 +73,41 @@ async function keyLabels(db: Db, accountId: string): Promise<Map<string, string>
     .where(eq(apiKeys.accountId, accountId));
   return new Map(keys.map((k) => [k.id, `${k.name} (${k.prefix}…)`]));
 }
+
+export type RecentUsage = {
+  id: string;
+  createdAt: string;
+  model: string;
+  keyLabel: string;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+  latencyMs: number;
+  status: number;
+  streamed: boolean;
+  estimated: boolean;
+};
+
+/** The account's latest requests, newest first (metadata only — usage rows hold no content). */
+export async function recentUsage(db: Db, accountId: string, limit: number): Promise<RecentUsage[]> {
+  const rows = await db
+    .select()
+    .from(usageEvents)
+    .where(eq(usageEvents.accountId, accountId))
+    .orderBy(sql`${usageEvents.createdAt} desc`)
+    .limit(limit);
+  const labels = await keyLabels(db, accountId);
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: r.createdAt.toISOString(),
+    model: r.model,
+    keyLabel: r.keyId ? (labels.get(r.keyId) ?? "deleted key") : r.source,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    costMicros: r.costMicros,
+    latencyMs: r.latencyMs,
+    status: r.status,
+    streamed: r.streamed,
+    estimated: r.estimated,
+  }));
+}
