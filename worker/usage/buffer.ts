@@ -16,6 +16,8 @@ const ROWS_PER_BATCH = 600;
 export class UsageBuffer {
   private ready = false;
   private flushing: Promise<number> | undefined;
+  /** When the alarm is known to fire (cached so each row costs one SQLite write, not three operations). */
+  private alarmAt: number | null | undefined;
 
   constructor(
     private readonly state: DurableObjectState,
@@ -35,12 +37,16 @@ export class UsageBuffer {
   /** Stores one row durably; a retried call with the same id is a no-op. */
   async add(row: UsageRow): Promise<void> {
     this.sql.exec("INSERT OR IGNORE INTO usage_buffer (id, row) VALUES (?, ?)", row.id, JSON.stringify(row));
-    if (this.pending() >= FLUSH_AT_ROWS) {
+    this.added += 1;
+    if (this.added % FLUSH_AT_ROWS === 0 && this.pending() >= FLUSH_AT_ROWS) {
       await this.flush();
       return;
     }
     await this.wakeIn(FLUSH_DELAY_MS);
   }
+
+  /** Rows added since the object started; a full-buffer check every FLUSH_AT_ROWS rows is enough. */
+  private added = 0;
 
   pending(): number {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM usage_buffer").one().n;
@@ -88,12 +94,25 @@ export class UsageBuffer {
   /** Arms the object's alarm no later than `ms` from now, never postponing an earlier alarm another capability set. */
   private async wakeIn(ms: number): Promise<void> {
     const at = Date.now() + ms;
+    if (
+      this.alarmAt !== undefined &&
+      this.alarmAt !== null &&
+      this.alarmAt <= at &&
+      this.alarmAt > Date.now()
+    )
+      return;
     const current = await this.state.storage.getAlarm();
-    if (current === null || current > at) await this.state.storage.setAlarm(at);
+    if (current === null || current > at) {
+      await this.state.storage.setAlarm(at);
+      this.alarmAt = at;
+    } else {
+      this.alarmAt = current;
+    }
   }
 
   /** The alarm's share of work: flush, and if rows remain (D1 failed), try again later. */
   async onAlarm(): Promise<void> {
+    this.alarmAt = undefined;
     try {
       await this.flush();
     } finally {
