@@ -3,8 +3,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
-import { requireSession } from "./middleware";
 import { rectify } from "../privacy/rectification";
+import { requireSession } from "./middleware";
 import { getAccount, logIn, signUp } from "./service";
 import {
   destroySession,
@@ -117,5 +117,8 @@ accountRoutes
     }),
     // A new email takes effect only once a link sent to it is used (see worker/privacy/rectification.ts).
     async (c) =>
-      c.json(await rectify(c.env, c.var.session!.accountId, c.req.valid("json"), new URL(c.req.url).origin), 200),
+      c.json(
+        await rectify(c.env, c.var.session!.accountId, c.req.valid("json"), new URL(c.req.url).origin),
+        200,
+      ),
   );
