@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { reserveCredit, settleCredit } from "../../worker/billing/credits";
 import { startDeletion } from "../../worker/privacy/deletion/start";
 import { loadDeletion } from "../../worker/privacy/deletion/state";
 import { eraseOrder } from "../../worker/privacy/holders";
@@ -80,6 +81,29 @@ describe("deletion", () => {
     // The same email may sign up again, as a new, empty account.
     const again = await call("/api/auth/signup", { body: { email: user.email, password: PASSWORD } });
     expect(again.status).toBe(201);
+  });
+
+  it("drops charges and usage still buffered in the account's object, so its alarm cannot write them back", async () => {
+    const user = await seedAccount();
+    const hold = await reserveCredit(env, user.id, 1_000);
+    await settleCredit(env, hold, 700, crypto.randomUUID()); // buffered in the object, not yet in D1
+    const res = await requestDeletion(user.cookie);
+    const req = (await res.json()) as Req;
+    expect(await settle(user.id, req.id)).toBe("completed");
+    const stub = env.ACCOUNT.getByName(user.id);
+    await runDurableObjectAlarm(stub); // a late alarm finds nothing to flush
+    await stub.flushCredits();
+    expect(await rowsLeft(user.id)).toEqual({});
+    const buffered = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql
+        .exec<{ n: number }>(
+          "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'credit_debits'",
+        )
+        .one().n
+        ? state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM credit_debits").one().n
+        : 0,
+    );
+    expect(buffered).toBe(0);
   });
 
   it("runs once for two concurrent requests, returning the same request", async () => {

@@ -2,13 +2,13 @@
 // position persisted after every batch, so an alarm after any crash resumes exactly where it stopped.
 import { eq } from "drizzle-orm";
 import { privacyRequests } from "../../../db/schema";
+import { eraseStripeCustomer } from "../../billing/erasure";
 import { destroyDataKey } from "../../content/data-key-store";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
 import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
 import { signReceipt } from "../receipt";
-import { deleteStripeCustomer } from "./outside";
 import { type DeletionState, loadDeletion, saveDeletion } from "./state";
 
 type StepResult = { erased: number; next: string | null };
@@ -32,18 +32,20 @@ export function deletionSteps(ctx: DurableObjectState, holders: DataHolder[]): S
     {
       name: "stripe_customer",
       location: "Stripe customer, its subscriptions and payment methods",
-      run: async (env, s) => ({ erased: await deleteStripeCustomer(env, s.accountId), next: null }),
+      run: async (env, s) => {
+        const { customerDeleted } = await eraseStripeCustomer(env, s.accountId);
+        return { erased: customerDeleted ? 1 : 0, next: null };
+      },
     },
     {
       name: "usage_buffer",
       location: "usage rows still buffered in the account's Durable Object",
-      run: async () => {
-        const sql = ctx.storage.sql;
-        const exists = sql
-          .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage_buffer'")
-          .toArray();
-        return { erased: exists.length ? sql.exec("DELETE FROM usage_buffer").rowsWritten : 0, next: null };
-      },
+      run: async () => ({ erased: dropBuffered(ctx, "usage_buffer"), next: null }),
+    },
+    {
+      name: "credit_buffer",
+      location: "metered charges still buffered in the account's Durable Object",
+      run: async () => ({ erased: dropBuffered(ctx, "credit_debits"), next: null }),
     },
     ...holders.map(
       (h): Step => ({
@@ -54,6 +56,13 @@ export function deletionSteps(ctx: DurableObjectState, holders: DataHolder[]): S
       }),
     ),
   ];
+}
+
+/** Empties a buffer table of the Durable Object, so its alarm cannot write the rows back to D1 afterwards. */
+function dropBuffered(ctx: DurableObjectState, table: "usage_buffer" | "credit_debits"): number {
+  const sql = ctx.storage.sql;
+  const exists = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", table).toArray();
+  return exists.length ? sql.exec(`DELETE FROM ${table}`).rowsWritten : 0;
 }
 
 async function setProgress(env: Env, state: DeletionState, progress: string): Promise<void> {
