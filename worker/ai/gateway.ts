@@ -171,9 +171,11 @@ export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Prom
       return new Response(body, { status: 200, headers });
     }
     let upstreamJson: Record<string, unknown>;
+    let upstreamText: string;
     const bodyStarted = Date.now();
     try {
-      upstreamJson = await result.response.json();
+      upstreamText = await result.response.text();
+      upstreamJson = JSON.parse(upstreamText);
     } catch {
       const error = deadline.expired
         ? upstreamTimeout()
@@ -188,15 +190,19 @@ export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Prom
     }
     upstreamMs += Date.now() - bodyStarted;
     const { body, usage } = translation.response(upstreamJson, tctx);
-    const text = JSON.stringify(body);
+    // A pass-through answer goes out exactly as the provider wrote it, without re-serialising.
+    const text = body === upstreamJson ? upstreamText : JSON.stringify(body);
     const metered = meter(env, ctx, request, {
       status: 200,
       model: candidate,
       requested,
       usage,
-      deliveredChars: textLength(
-        (upstreamJson as { choices?: unknown; content?: unknown }).choices ?? upstreamJson.content,
-      ),
+      // Only an answer without usage needs its characters counted (for the estimate).
+      deliveredChars: usage
+        ? 0
+        : textLength(
+            (upstreamJson as { choices?: unknown; content?: unknown }).choices ?? upstreamJson.content,
+          ),
       responseText: policy.enabled ? text : undefined,
     });
     call.onMetered?.({ ...metered.usage, costMicros: metered.costMicros });
