@@ -47,11 +47,14 @@ export class AccountDO extends DurableObject<Env> {
     return this.usageBuffer;
   }
 
-  /** Metering: buffers one usage row durably; the alarm moves rows to D1 in batches. */
-  async recordUsage(row: UsageRow): Promise<void> {
-    // Usage that ends after erasure began (a stream still in flight) would recreate the account's rows.
+  /**
+   * The end of one AI request in one call (the hot path pays one round trip, not two): its usage row and
+   * the settlement of its credit hold. Both are idempotent by the usage id, so a retried call charges once.
+   */
+  async finishRequest(row: UsageRow, holdId: string | null, costMicros: number): Promise<void> {
     if (await erasureBegun(this.ctx.storage)) return;
     await this.usage.add(row);
+    if (holdId) await this.credits.settle(holdId, row.accountId, costMicros, row.id);
   }
 
   /** Metering: moves buffered usage rows to D1 now (before a usage query). */

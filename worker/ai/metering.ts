@@ -1,6 +1,6 @@
 // Metering one AI request: exactly one usage row (never content), then the credit settlement and — only when
 // the account turned logging on — the content capture, all after the response (waitUntil).
-import { type CreditHold, settleCredit } from "../billing/credits";
+import type { CreditHold } from "../billing/credits";
 import { captureExchange, type LoggingPolicy } from "../content/capture";
 import { recordUsage } from "../usage/record";
 import { type CatalogueModel, costMicros } from "./catalogue";
@@ -84,14 +84,9 @@ async function settle(
   outcome: Outcome,
 ): Promise<void> {
   try {
-    await recordUsage(env, row);
+    await recordUsage(env, row, request.hold);
   } catch (error) {
     console.error(`usage record failed: ${error instanceof Error ? error.name : "error"}`);
-  }
-  try {
-    await settleCredit(env, request.hold, row.costMicros, row.id);
-  } catch (error) {
-    console.error(`credit settlement failed: ${error instanceof Error ? error.name : "error"}`);
   }
   if (request.policy.enabled && request.requestText !== undefined && outcome.responseText !== undefined) {
     try {
