@@ -69,7 +69,8 @@ export async function callUpstream(
   body: Record<string, unknown>,
   deadline: Deadline,
 ): Promise<UpstreamResult> {
-  let lastError: AppError = upstreamUnreachable();
+  // Built only when needed: an Error captures a stack trace, which the hot path should not pay for.
+  let lastError: AppError | undefined;
   for (let attempt = 0; attempt <= config.ai.maxRetries; attempt++) {
     const started = Date.now();
     let wait: number | undefined;
@@ -99,5 +100,5 @@ export async function callUpstream(
     if (pause > MAX_RETRY_WAIT_MS || pause >= deadline.remaining()) break;
     await sleep(pause);
   }
-  return { ok: false, error: lastError };
+  return { ok: false, error: lastError ?? upstreamUnreachable() };
 }

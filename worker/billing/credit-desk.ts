@@ -47,15 +47,17 @@ export class CreditDesk {
         `CREATE TABLE IF NOT EXISTS credit_debits (
            usage_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, amount INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
       );
+      // The in-memory mirror starts from what an earlier life of this object left buffered.
+      const left = this.state.storage.sql
+        .exec<{ total: number; n: number }>(
+          "SELECT coalesce(sum(amount), 0) AS total, count(*) AS n FROM credit_debits",
+        )
+        .one();
+      this.bufferedMicros = left.total;
+      this.bufferedRows = left.n;
       this.ready = true;
     }
     return this.state.storage.sql;
-  }
-
-  private buffered(): number {
-    return this.sql
-      .exec<{ total: number }>("SELECT coalesce(sum(amount), 0) AS total FROM credit_debits")
-      .one().total;
   }
 
   private held(now: number): number {
@@ -93,7 +95,8 @@ export class CreditDesk {
   async reserve(accountId: string, amount: number): Promise<string | null> {
     const balance = await this.balance(accountId);
     const now = Date.now();
-    if (balance - this.buffered() - this.held(now) < Math.max(amount, 1)) return null;
+    void this.sql; // creates the table and loads the buffered mirror on first use
+    if (balance - this.bufferedMicros - this.held(now) < Math.max(amount, 1)) return null;
     const id = crypto.randomUUID();
     this.holds.set(id, { amount, expiresAt: now + HOLD_TTL_MS });
     return id;
