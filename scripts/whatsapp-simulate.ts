@@ -6,6 +6,7 @@
 //     [--url http://localhost:8787] [--from 15551234567] [--graph http://127.0.0.1:PORT] "Hello" "Are you open?"
 import { createHmac, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
+import { sampleNotification } from "../worker/whatsapp/sample";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,33 +30,7 @@ if (!phoneNumberId || !appSecret || positionals.length === 0) {
 }
 
 function notification(text: string, id: string) {
-  return {
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "0",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550000000", phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: "Simulated customer" }, wa_id: values.from }],
-              messages: [
-                {
-                  from: values.from,
-                  id,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: "text",
-                  text: { body: text },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
+  return sampleNotification(phoneNumberId!, values.from!, text, id, new Date());
 }
 
 type Sent = { id: string; to: string; text: string };

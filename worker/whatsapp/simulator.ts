@@ -7,6 +7,7 @@ import { forbidden, notFound } from "../errors";
 import { findConnection, openAppSecret } from "./connection";
 import { acceptNotification } from "./inbox";
 import { answerAll } from "./jobs";
+import { sampleNotification } from "./sample";
 import { signBody } from "./signature";
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -15,37 +16,6 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 export function simulatorEnabled(config: Config): boolean {
   const url = new URL(config.whatsapp.graphBaseUrl);
   return config.allowInsecureUpstreams && LOOPBACK.has(url.hostname);
-}
-
-/** The notification Meta would send for one inbound text message. */
-export function sampleNotification(phoneNumberId: string, from: string, text: string, id: string, at: Date) {
-  return {
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: "0",
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550000000", phone_number_id: phoneNumberId },
-              contacts: [{ profile: { name: "Test customer" }, wa_id: from }],
-              messages: [
-                {
-                  from,
-                  id,
-                  timestamp: String(Math.floor(at.getTime() / 1000)),
-                  type: "text",
-                  text: { body: text },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  };
 }
 
 export type SentByFake = { id: string; to: string; text: string; at: string };

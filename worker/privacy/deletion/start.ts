@@ -22,7 +22,8 @@ export type DeletionInput = {
   actorRef?: string | null;
 };
 
-async function openDeletion(env: Env, subject: string) {
+/** The subject's deletion request that is still open, if any (there is at most one). */
+export async function openDeletion(env: Env, subject: string) {
   const [row] = await getDb(env.DB)
     .select()
     .from(privacyRequests)

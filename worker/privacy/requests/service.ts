@@ -10,6 +10,7 @@ import { badRequest, conflict, notFound } from "../../errors";
 import { forgetAccountKeys } from "../../keys/cache";
 import { sendNotice } from "../../notices/send";
 import { audit } from "../audit";
+import { openDeletion } from "../deletion/start";
 import { subjectOf } from "../keys";
 import { dueDate } from "./clock";
 import { consumeLinkToken, createLinkToken } from "./links";
@@ -134,16 +135,7 @@ export async function recordEmailedRequest(
   const subject = await subjectOf(env, account?.id ?? `email:${email}`);
   const due = dueDate(now, getConfig(env).policy.deletionDeadlineDays);
   if (account && input.type === "deletion") {
-    const [open] = await db
-      .select()
-      .from(privacyRequests)
-      .where(
-        and(
-          eq(privacyRequests.subject, subject),
-          eq(privacyRequests.type, "deletion"),
-          inArray(privacyRequests.status, [...OPEN_STATUSES]),
-        ),
-      );
+    const open = await openDeletion(env, subject);
     if (open) return requestView(open);
   }
   const id = crypto.randomUUID();
