@@ -285,7 +285,7 @@ describe("retention sweep", () => {
     expect(await objectsOf(id)).toEqual([]);
   });
 
-  it("the lifecycle rules expire each retention class by its own prefix", () => {
+  it("the lifecycle rules expire each retention class by its own prefix, and exports after 4 days", () => {
     expect(
       lifecycleRules().rules.map((r) => [r.conditions.prefix, r.deleteObjectsTransition.condition.maxAge]),
     ).toEqual([
@@ -293,6 +293,7 @@ describe("retention sweep", () => {
       ["content/7d/", 7 * 86_400],
       ["content/30d/", 30 * 86_400],
       ["content/90d/", 90 * 86_400],
+      ["exports/", 4 * 86_400],
     ]);
   });
 });

@@ -28,15 +28,23 @@ export function parseContentObjectKey(key: string): ContentObjectKey | null {
   return { days, accountId: m[2]!, date: m[3]!, requestId: m[4]! };
 }
 
-/** The bucket's lifecycle configuration (`wrangler r2 bucket lifecycle set --file`), one rule per class. */
+/** Exports live under `exports/<account>/` and are deleted by cron 72 h after they are ready; R2 backs that up. */
+export const EXPORTS_PREFIX = "exports/";
+const EXPORT_BACKSTOP_DAYS = 4;
+
+/** The bucket's lifecycle configuration (`wrangler r2 bucket lifecycle set --file`): one rule per class, one for exports. */
 export function lifecycleRules() {
+  const rule = (id: string, prefix: string, days: number) => ({
+    id,
+    enabled: true,
+    conditions: { prefix },
+    deleteObjectsTransition: { condition: { type: "Age", maxAge: days * 86_400 } },
+    abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 86_400 } },
+  });
   return {
-    rules: retentionClasses.map((days) => ({
-      id: `content-${days}d`,
-      enabled: true,
-      conditions: { prefix: classPrefix(days) },
-      deleteObjectsTransition: { condition: { type: "Age", maxAge: days * 86_400 } },
-      abortMultipartUploadsTransition: { condition: { type: "Age", maxAge: 86_400 } },
-    })),
+    rules: [
+      ...retentionClasses.map((days) => rule(`content-${days}d`, classPrefix(days), days)),
+      rule("exports", EXPORTS_PREFIX, EXPORT_BACKSTOP_DAYS),
+    ],
   };
 }

@@ -1,13 +1,14 @@
 // The registry of data holders: everything the platform keeps about an account, in erase order.
 // A capability that stores something new about an account adds its holder here; the export, the
 // deletion and the completeness test (every table with an account_id must be covered) all follow.
+import { EXPORTS_PREFIX } from "../../content/layout";
 import { billingHolder } from "./billing";
 import { contentHolder } from "./content";
 import type { DataHolder } from "./holder";
 import { erasePrefixes } from "./r2-prefix";
 import { exportTablePage, tableHolder } from "./table";
 
-export const exportPrefix = (accountId: string) => `exports/${accountId}/`;
+export const exportPrefix = (accountId: string) => `${EXPORTS_PREFIX}${accountId}/`;
 
 const profile: DataHolder = {
   ...tableHolder({
