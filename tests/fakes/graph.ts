@@ -3,8 +3,9 @@
 // tests don't see each other's), POST /__script {phoneNumberId, status, times, code?} makes the next `times`
 // sends from that number fail with that HTTP status and Graph error code.
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./http";
 
 export type SentMessage = {
   id: string;
@@ -21,18 +22,6 @@ type Script = { status: number; times: number; code: number };
 export type FakeGraph = { url: string; baseUrl: string; close: () => Promise<void> };
 
 export const GRAPH_VERSION = "v21.0";
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => resolve(body));
-    req.on("error", reject);
-  });
-}
 
 const graphError = (message: string, code: number, type = "OAuthException") => ({
   error: { message, type, code, fbtrace_id: randomUUID().replaceAll("-", "").slice(0, 24) },

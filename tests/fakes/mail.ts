@@ -1,21 +1,10 @@
 // A fake HTTP mail API on loopback: records every POSTed notice; GET /__requests lists them,
 // POST /__script {status} makes the next deliveries fail with that status (0 resets).
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./http";
 
 export type FakeMail = { url: string; close: () => Promise<void> };
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => resolve(body));
-    req.on("error", reject);
-  });
-}
 
 export async function startFakeMail(): Promise<FakeMail> {
   const received: { headers: Record<string, unknown>; body: unknown }[] = [];

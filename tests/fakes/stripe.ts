@@ -4,8 +4,9 @@
 // For `npm start -- --fakes`, GET /checkout/:id is a "hosted" page whose Pay button sends the signed
 // webhooks Stripe would send to the Worker, then returns to the success URL.
 import { createHmac, randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "./http";
 
 export const FAKE_STRIPE_SECRET_KEY = "sk_test_fake";
 export const FAKE_STRIPE_WEBHOOK_SECRET = "whsec_test";
@@ -25,18 +26,6 @@ export type RecordedRequest = {
 export type FakeStripe = { url: string; close: () => Promise<void> };
 
 type Obj = Record<string, unknown>;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => resolve(body));
-    req.on("error", reject);
-  });
-}
 
 /** Decodes Stripe's form encoding (`a[b][0][c]=v`) into nested objects and arrays. */
 export function decodeForm(body: string): Obj {
