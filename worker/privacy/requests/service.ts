@@ -1,5 +1,5 @@
 // Privacy requests as the account holder and operators see them: create, list, confirm, download.
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
 import { accountObject } from "../../account/AccountDO";
 import { normalizeEmail } from "../../accounts/service";
@@ -14,7 +14,7 @@ import { openDeletion } from "../deletion/start";
 import { subjectOf } from "../keys";
 import { dueDate } from "./clock";
 import { consumeLinkToken, createLinkToken } from "./links";
-import { OPEN_STATUSES, type RequestView, requestView } from "./view";
+import { type RequestView, requestView } from "./view";
 
 export type Actor = { actor: "subject" | "operator"; actorRef?: string | null };
 
