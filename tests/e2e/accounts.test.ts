@@ -63,6 +63,13 @@ it("shows a clear error for a wrong password, and logs in and out", async () => 
   await page.getByLabel("Password").fill("a long enough password");
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL(`${baseUrl}/dashboard`);
+  // The overview: the trial credit, no usage yet, and privacy at its defaults (logging and training off).
+  await page.getByRole("heading", { name: /Welcome/ }).waitFor();
+  const overview = (await page.textContent("main"))!;
+  expect(overview).toContain("$1.00");
+  expect(overview).toMatch(/Requests, last 30 days\s*0/);
+  expect(overview).toMatch(/Content logging\s*off/);
+  expect(overview).toMatch(/Training use\s*off/);
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(`${baseUrl}/`);
   // The 401 of the wrong password is an expected network error in the console; nothing else is.

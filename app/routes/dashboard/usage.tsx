@@ -5,7 +5,7 @@ import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, 
 import { getDb } from "../../../worker/db";
 import { recentUsage, type UsageGroup, usageSummary } from "../../../worker/usage/queries";
 import { flushUsage } from "../../../worker/usage/record";
-import { formatDateTime } from "../../lib/format";
+import { formatDateTime, formatInt, formatUsd } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/usage";
 
@@ -48,9 +48,6 @@ function fillDays(rows: UsageGroup[], from: Date, days: number) {
     };
   });
 }
-
-const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros > 0 && micros < 10_000 ? 6 : 2)}`;
-const int = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 /** Charts measure the page, so they draw after hydration; the numbers below are server-rendered. */
 function useMounted() {
@@ -95,20 +92,20 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
         <div className="card">
           <div className="muted">Requests</div>
           <div className="stat" data-testid="usage-requests">
-            {int(totals.requests)}
+            {formatInt(totals.requests)}
           </div>
         </div>
         <div className="card">
           <div className="muted">Tokens</div>
-          <div className="stat">{int(totals.tokens)}</div>
+          <div className="stat">{formatInt(totals.tokens)}</div>
         </div>
         <div className="card">
           <div className="muted">Cost</div>
-          <div className="stat">{usd(totals.costMicros)}</div>
+          <div className="stat">{formatUsd(totals.costMicros)}</div>
         </div>
         <div className="card">
           <div className="muted">Errors</div>
-          <div className="stat">{int(totals.errors)}</div>
+          <div className="stat">{formatInt(totals.errors)}</div>
         </div>
       </div>
       {mounted ? (
@@ -174,10 +171,10 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
             {byModel.map((r) => (
               <tr key={r.group}>
                 <td className="mono">{r.group}</td>
-                <td>{int(r.requests)}</td>
-                <td>{int(r.inputTokens)}</td>
-                <td>{int(r.outputTokens)}</td>
-                <td>{usd(r.costMicros)}</td>
+                <td>{formatInt(r.requests)}</td>
+                <td>{formatInt(r.inputTokens)}</td>
+                <td>{formatInt(r.outputTokens)}</td>
+                <td>{formatUsd(r.costMicros)}</td>
               </tr>
             ))}
           </tbody>
@@ -207,14 +204,14 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
                   <td className="mono">{r.model}</td>
                   <td>{r.keyLabel}</td>
                   <td>
-                    {int(r.inputTokens)} / {int(r.outputTokens)}
+                    {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
                     {r.estimated ? (
                       <span className="badge off" title="The stream ended early; tokens were estimated">
                         estimated
                       </span>
                     ) : null}
                   </td>
-                  <td>{usd(r.costMicros)}</td>
+                  <td>{formatUsd(r.costMicros)}</td>
                   <td>{r.latencyMs} ms</td>
                   <td>
                     <span className={r.status < 400 ? "badge" : "badge bad"}>{r.status}</span>
