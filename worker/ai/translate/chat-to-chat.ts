@@ -1,7 +1,8 @@
 // OpenAI-dialect client → OpenAI-dialect provider: pass through, swapping the model id and always asking for usage.
 import { formatSse, type SseEvent } from "../sse";
 import { withoutIdentity } from "./privacy";
-import type { Json, StreamTranslator, Translation, TranslationContext, Usage } from "./types";
+import { StreamTranslatorBase } from "./stream-base";
+import type { Json, Translation, TranslationContext, Usage } from "./types";
 
 export function openaiUsage(usage: Json): Usage | undefined {
   if (!usage || typeof usage.prompt_tokens !== "number") return undefined;
@@ -35,11 +36,10 @@ export const chatToChat: Translation = {
   stream: (ctx) => new PassThroughOpenAI(ctx),
 };
 
-class PassThroughOpenAI implements StreamTranslator {
-  private reported: Usage | undefined;
-  private chars = 0;
-  private done = false;
-  constructor(private readonly ctx: TranslationContext) {}
+class PassThroughOpenAI extends StreamTranslatorBase {
+  constructor(private readonly ctx: TranslationContext) {
+    super();
+  }
 
   event(event: SseEvent): string {
     if (event.data === "[DONE]") {
@@ -61,19 +61,7 @@ class PassThroughOpenAI implements StreamTranslator {
     const { usage: _usage, ...rest } = chunk;
     return formatSse(rest);
   }
-  end() {
-    return "";
-  }
-  finished() {
-    return this.done;
-  }
   cut(message: string) {
     return openaiError(message);
-  }
-  usage() {
-    return this.reported ?? {};
-  }
-  deliveredChars() {
-    return this.chars;
   }
 }

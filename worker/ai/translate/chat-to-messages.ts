@@ -4,7 +4,8 @@ import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicEventChars, anthropicUsage, complete, finishReasonFor } from "./anthropic";
 import { openaiError } from "./chat-to-chat";
-import type { Json, StreamTranslator, Translation, TranslationContext, Usage } from "./types";
+import { StreamTranslatorBase } from "./stream-base";
+import type { Json, Translation, TranslationContext, Usage } from "./types";
 
 const untranslatable = (param: string, why: string) =>
   badRequest(`'${param}' cannot be sent to an Anthropic model: ${why}`, param, "untranslatable_parameter");
@@ -206,17 +207,16 @@ function response(upstream: Json, ctx: TranslationContext) {
 }
 
 /** Anthropic stream events → OpenAI chat.completion.chunk events. */
-class AnthropicToOpenAIStream implements StreamTranslator {
+class AnthropicToOpenAIStream extends StreamTranslatorBase {
   private id = `chatcmpl-${crypto.randomUUID()}`;
   private readonly created = Math.floor(Date.now() / 1000);
-  private reported: Partial<Usage> = {};
-  private chars = 0;
-  private done = false;
   private finish: string | null = null;
   /** Anthropic block index → OpenAI tool_calls index. */
   private readonly toolIndex = new Map<number, number>();
 
-  constructor(private readonly ctx: TranslationContext) {}
+  constructor(private readonly ctx: TranslationContext) {
+    super();
+  }
 
   private chunk(delta: Json, finish: string | null = null): string {
     return formatSse({
@@ -236,11 +236,10 @@ class AnthropicToOpenAIStream implements StreamTranslator {
       return "";
     }
     this.chars += anthropicEventChars(e);
+    this.noteAnthropicUsage(e);
     switch (e.type) {
       case "message_start":
         this.id = `chatcmpl-${e.message?.id ?? crypto.randomUUID()}`;
-        // message_start's output count is a placeholder; only message_delta's is final.
-        this.reported.inputTokens = anthropicUsage(e.message?.usage).inputTokens;
         return this.chunk({ role: "assistant", content: "" });
       case "content_block_start":
         if (e.content_block?.type === "tool_use") {
@@ -269,11 +268,6 @@ class AnthropicToOpenAIStream implements StreamTranslator {
         }
         return "";
       case "message_delta": {
-        const usage = anthropicUsage(e.usage);
-        if (usage.outputTokens !== undefined) this.reported.outputTokens = usage.outputTokens;
-        if (usage.inputTokens !== undefined && this.reported.inputTokens === undefined) {
-          this.reported.inputTokens = usage.inputTokens;
-        }
         this.finish = finishReasonFor(e.delta?.stop_reason);
         return this.chunk({}, this.finish ?? "stop");
       }
@@ -306,20 +300,8 @@ class AnthropicToOpenAIStream implements StreamTranslator {
         return "";
     }
   }
-  end() {
-    return "";
-  }
-  finished() {
-    return this.done;
-  }
   cut(message: string) {
     return openaiError(message);
-  }
-  usage() {
-    return this.reported;
-  }
-  deliveredChars() {
-    return this.chars;
   }
 }
 

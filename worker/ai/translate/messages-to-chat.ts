@@ -6,7 +6,8 @@ import { formatSse, type SseEvent } from "../sse";
 import { stopReasonFor } from "./anthropic";
 import { openaiChunkChars, openaiUsage } from "./chat-to-chat";
 import { anthropicError } from "./messages-to-messages";
-import type { Json, StreamTranslator, Translation, TranslationContext, Usage } from "./types";
+import { StreamTranslatorBase } from "./stream-base";
+import type { Json, Translation, TranslationContext, Usage } from "./types";
 
 const untranslatable = (param: string, why: string) =>
   badRequest(`'${param}' cannot be sent to an OpenAI model: ${why}`, param, "untranslatable_parameter");
@@ -127,7 +128,7 @@ function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
   return out;
 }
 
-function anthropicUsageOf(usage: Usage | undefined) {
+function anthropicUsageOf(usage: Partial<Usage> | undefined) {
   return { input_tokens: usage?.inputTokens ?? 0, output_tokens: usage?.outputTokens ?? 0 };
 }
 
@@ -162,18 +163,17 @@ function response(upstream: Json, ctx: TranslationContext) {
 }
 
 /** OpenAI chunks → Anthropic message events (message_start, content blocks, message_delta, message_stop). */
-class OpenAIToAnthropicStream implements StreamTranslator {
+class OpenAIToAnthropicStream extends StreamTranslatorBase {
   private started = false;
-  private done = false;
-  private reported: Usage | undefined;
-  private chars = 0;
   private finish: string | null = null;
   /** The open content block: its Anthropic index and kind; OpenAI tool index → Anthropic block index. */
   private open: { index: number; kind: "text" | "tool" } | undefined;
   private nextIndex = 0;
   private readonly toolBlocks = new Map<number, number>();
 
-  constructor(private readonly ctx: TranslationContext) {}
+  constructor(private readonly ctx: TranslationContext) {
+    super();
+  }
 
   private start(id: string): string {
     this.started = true;
@@ -271,20 +271,8 @@ class OpenAIToAnthropicStream implements StreamTranslator {
     );
   }
 
-  end() {
-    return "";
-  }
-  finished() {
-    return this.done;
-  }
   cut(message: string) {
     return anthropicError(message);
-  }
-  usage() {
-    return this.reported ?? {};
-  }
-  deliveredChars() {
-    return this.chars;
   }
 }
 

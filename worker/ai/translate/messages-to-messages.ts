@@ -2,7 +2,8 @@
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicEventChars, anthropicUsage, complete } from "./anthropic";
 import { withoutIdentity } from "./privacy";
-import type { Json, StreamTranslator, Translation, Usage } from "./types";
+import { StreamTranslatorBase } from "./stream-base";
+import type { Json, Translation } from "./types";
 
 export function anthropicError(message: string): string {
   return formatSse({ type: "error", error: { type: "api_error", message } }, "error");
@@ -14,11 +15,7 @@ export const messagesToMessages: Translation = {
   stream: () => new PassThroughAnthropic(),
 };
 
-class PassThroughAnthropic implements StreamTranslator {
-  private reported: Partial<Usage> = {};
-  private chars = 0;
-  private done = false;
-
+class PassThroughAnthropic extends StreamTranslatorBase {
   event(event: SseEvent): string {
     let e: Json;
     try {
@@ -27,32 +24,11 @@ class PassThroughAnthropic implements StreamTranslator {
       return event.raw;
     }
     this.chars += anthropicEventChars(e);
-    if (e.type === "message_start")
-      // message_start's output count is a placeholder; only message_delta's is final.
-      this.reported.inputTokens = anthropicUsage(e.message?.usage).inputTokens;
-    if (e.type === "message_delta") {
-      const usage = anthropicUsage(e.usage);
-      if (usage.outputTokens !== undefined) this.reported.outputTokens = usage.outputTokens;
-      if (usage.inputTokens !== undefined && this.reported.inputTokens === undefined) {
-        this.reported.inputTokens = usage.inputTokens;
-      }
-    }
+    this.noteAnthropicUsage(e);
     if (e.type === "message_stop") this.done = true;
     return event.raw;
   }
-  end() {
-    return "";
-  }
-  finished() {
-    return this.done;
-  }
   cut(message: string) {
     return anthropicError(message);
-  }
-  usage() {
-    return this.reported;
-  }
-  deliveredChars() {
-    return this.chars;
   }
 }

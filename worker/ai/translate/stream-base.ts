@@ -1,0 +1,40 @@
+// What every stream translator keeps while relaying: the usage the upstream reported so far, the characters of
+// content delivered (for an estimate when no usage arrives), and whether the upstream's closing event came.
+
+import type { SseEvent } from "../sse";
+import { anthropicUsage } from "./anthropic";
+import type { Json, StreamTranslator, Usage } from "./types";
+
+export abstract class StreamTranslatorBase implements StreamTranslator {
+  protected reported: Partial<Usage> = {};
+  protected chars = 0;
+  protected done = false;
+
+  abstract event(event: SseEvent): string;
+  abstract cut(message: string): string;
+
+  end(): string {
+    return "";
+  }
+  finished(): boolean {
+    return this.done;
+  }
+  usage(): Partial<Usage> {
+    return this.reported;
+  }
+  deliveredChars(): number {
+    return this.chars;
+  }
+
+  /** Anthropic streams give input tokens in message_start (its output count is a placeholder) and the final
+   * output count — sometimes input too — in message_delta. */
+  protected noteAnthropicUsage(e: Json): void {
+    if (e.type === "message_start") this.reported.inputTokens = anthropicUsage(e.message?.usage).inputTokens;
+    if (e.type !== "message_delta") return;
+    const usage = anthropicUsage(e.usage);
+    if (usage.outputTokens !== undefined) this.reported.outputTokens = usage.outputTokens;
+    if (usage.inputTokens !== undefined && this.reported.inputTokens === undefined) {
+      this.reported.inputTokens = usage.inputTokens;
+    }
+  }
+}
