@@ -1,27 +1,19 @@
 // A newcomer in a real browser: sign up, create a key, copy it, call the API with it, revoke it.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { launch, openPage } from "./browser";
+import { expect, inject, it } from "vitest";
+import { openPage, useBrowser } from "./browser";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 it("redirects the dashboard to the login page without a session", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await page.goto(`${baseUrl}/dashboard/keys`);
   expect(new URL(page.url()).pathname).toBe("/login");
   expect(errors).toEqual([]);
 });
 
 it("signs up, creates a key, uses it, revokes it — with no console errors", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await page.goto(`${baseUrl}/`, { waitUntil: "networkidle" });
   await page.getByRole("link", { name: "Sign up" }).first().click();
   await page.getByLabel("Email").fill(`e2e-${Date.now()}@example.com`);
@@ -47,7 +39,7 @@ it("signs up, creates a key, uses it, revokes it — with no console errors", as
 });
 
 it("shows a clear error for a wrong password, and logs in and out", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const email = `e2e-login-${Date.now()}@example.com`;
   const signup = await fetch(`${baseUrl}/api/auth/signup`, {
     method: "POST",
@@ -77,7 +69,7 @@ it("shows a clear error for a wrong password, and logs in and out", async () => 
 });
 
 it("renders the privacy policy from the running configuration", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await page.goto(`${baseUrl}/privacy`);
   const text = await page.textContent("main");
   expect(text).toContain("within 30 days");

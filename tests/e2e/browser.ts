@@ -1,5 +1,6 @@
 // A real Chromium (Debian's package) driven by playwright-core; any console error or page error fails the test.
 import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 const CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
@@ -33,4 +34,16 @@ export async function openPage(browser: Browser): Promise<{ page: Page; errors: 
   });
   page.on("pageerror", (error) => errors.push(error.message));
   return { page, errors };
+}
+
+/** One Chromium for the test file: launched before its tests, closed after. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
 }

@@ -1,22 +1,15 @@
 // Data rights in a real browser: export and download, deletion with password confirmation, and an
 // operator recording an emailed request that the account holder confirms through a single-use link.
 import { readFile } from "node:fs/promises";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import type { Page } from "playwright-core";
+import { expect, inject, it } from "vitest";
 import { startServer } from "../../scripts/server";
-import { launch, openPage } from "./browser";
+import { openPage, useBrowser } from "./browser";
 import { freePort } from "./global-setup";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "a long enough password";
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** Expected refusals show in Chromium's console as failed loads with their status; nothing else may. */
 const unexpected = (errors: string[], ...statuses: number[]) =>
@@ -45,7 +38,7 @@ async function noticeOf(email: string, kind: string): Promise<Notice> {
 }
 
 it("exports the account's data, downloads it, then deletes the account with password confirmation", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const email = `e2e-rights-${Date.now()}@example.com`;
   await signUpInBrowser(page, email);
   await page.getByLabel("Name").fill("rights laptop");
@@ -116,12 +109,12 @@ it("lets an operator record an emailed request that the account holder confirms 
   expect(signup.status).toBe(201);
 
   // A non-operator is refused the operators' page.
-  const outsider = await openPage(browser);
+  const outsider = await openPage(browser());
   await signUpInBrowser(outsider.page, `e2e-outsider-${Date.now()}@example.com`);
   const refused = await outsider.page.goto(`${baseUrl}/admin`);
   expect(refused!.status()).toBe(403);
 
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await signUpInBrowser(page, "operator@example.com");
   await page.goto(`${baseUrl}/admin`);
   await page.getByLabel("Sender's email").fill(subjectEmail);
@@ -138,7 +131,7 @@ it("lets an operator record an emailed request that the account holder confirms 
   // The account holder opens the link: opening it does nothing; the button confirms.
   const notice = await noticeOf(subjectEmail, "request_confirmation");
   const link = notice.text.match(/https?:\/\/\S+\/confirm\?token=\S+/)![0];
-  const holder = await openPage(browser);
+  const holder = await openPage(browser());
   await holder.page.goto(link.replace(/^https?:\/\/[^/]+/, baseUrl));
   await expect
     .poll(() => holder.page.getByRole("heading", { level: 1 }).textContent())
@@ -165,7 +158,7 @@ it("lets an operator record an emailed request that the account holder confirms 
 });
 
 it("works without JavaScript: the export by reloading, and the deletion form", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await browser().newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("console", (msg) => {
@@ -206,7 +199,7 @@ it("with a grace period, cancels the deletion through the emailed link and the a
   });
   const url = `http://localhost:${port}`;
   try {
-    const { page, errors } = await openPage(browser);
+    const { page, errors } = await openPage(browser());
     const email = `e2e-grace-${Date.now()}@example.com`;
     await page.goto(`${url}/signup`);
     await page.getByLabel("Email").fill(email);
@@ -245,7 +238,7 @@ it("with a grace period, cancels the deletion through the emailed link and the a
 });
 
 it("corrects the email address only once the link sent to the new address is used", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const email = `e2e-rectify-${Date.now()}@example.com`;
   const newEmail = `e2e-rectified-${Date.now()}@example.com`;
   await signUpInBrowser(page, email);

@@ -1,22 +1,14 @@
 // A business owner in a real browser: connect a WhatsApp number, watch a simulated conversation get answered,
 // and see a signed notification from "Meta" show up as metadata — with no console errors.
 import { createHmac } from "node:crypto";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { launch, openPage } from "./browser";
+import { expect, inject, it } from "vitest";
+import { openPage, useBrowser } from "./browser";
 
 const baseUrl = inject("baseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 it("connects a number, answers a simulated customer and shows the message metadata", async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await page.goto(`${baseUrl}/signup`);
   await page.getByLabel("Email").fill(`e2e-wa-${Date.now()}@example.com`);
   await page.getByLabel(/Password/).fill("a long enough password");
