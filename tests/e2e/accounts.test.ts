@@ -1,9 +1,9 @@
 // A newcomer in a real browser: sign up, create a key, copy it, call the API with it, revoke it.
 import { expect, inject, it } from "vitest";
-import { openPage, useBrowser } from "./browser";
+import { openPage, sharedBrowser } from "./browser";
 
 const baseUrl = inject("baseUrl");
-const browser = useBrowser();
+const browser = sharedBrowser();
 
 it("redirects the dashboard to the login page without a session", async () => {
   const { page, errors } = await openPage(browser());

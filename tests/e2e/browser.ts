@@ -37,7 +37,7 @@ export async function openPage(browser: Browser): Promise<{ page: Page; errors: 
 }
 
 /** One Chromium for the test file: launched before its tests, closed after. */
-export function useBrowser(): () => Browser {
+export function sharedBrowser(): () => Browser {
   let browser: Browser | undefined;
   beforeAll(async () => {
     browser = await launch();

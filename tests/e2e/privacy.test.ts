@@ -4,12 +4,12 @@ import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { expect, inject, it } from "vitest";
 import { startServer } from "../../scripts/server";
-import { openPage, useBrowser } from "./browser";
+import { openPage, sharedBrowser } from "./browser";
 import { freePort } from "./global-setup";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "a long enough password";
-const browser = useBrowser();
+const browser = sharedBrowser();
 
 /** Expected refusals show in Chromium's console as failed loads with their status; nothing else may. */
 const unexpected = (errors: string[], ...statuses: number[]) =>

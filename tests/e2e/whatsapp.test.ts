@@ -2,10 +2,10 @@
 // and see a signed notification from "Meta" show up as metadata — with no console errors.
 import { createHmac } from "node:crypto";
 import { expect, inject, it } from "vitest";
-import { openPage, useBrowser } from "./browser";
+import { openPage, sharedBrowser } from "./browser";
 
 const baseUrl = inject("baseUrl");
-const browser = useBrowser();
+const browser = sharedBrowser();
 
 it("connects a number, answers a simulated customer and shows the message metadata", async () => {
   const { page, errors } = await openPage(browser());
