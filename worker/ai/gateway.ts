@@ -25,6 +25,8 @@ export type AiCall = {
   keyId: string | null;
   source: string;
   startedAt: number;
+  /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
+  requestId?: string;
   /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
   onMetered?: (usage: { inputTokens: number; outputTokens: number; costMicros: number }) => void;
 };
@@ -150,7 +152,7 @@ async function answer(
     reserveCredit(env, call.accountId, costMicros(model, estimatedInput, outputCap)),
   ]);
   const request: MeteredRequest = {
-    id: crypto.randomUUID(),
+    id: call.requestId ?? crypto.randomUUID(),
     accountId: call.accountId,
     keyId: call.keyId,
     source: call.source,
