@@ -199,6 +199,12 @@ export const holders: DataHolder[] = [
     table: "notices",
     columns: ["kind", "subject", "created_at"],
   }),
+  tableHolder({
+    name: "notice_outbox",
+    description: "Notices to you still waiting to be mailed (the mail service was unavailable)",
+    table: "notice_outbox",
+    columns: ["kind", "subject", "created_at", "attempts"],
+  }),
   privacyRequestsHolder,
 ];
 
