@@ -31,6 +31,7 @@ export default defineConfig({
                 // wrangler.toml's [vars] as committed: tests of the deployed config build their env from these.
                 DEPLOYED_VARS: unstable_readConfig({ config: "wrangler.toml" }).vars,
                 MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
+                RECEIPT_SIGNING_KEY: "dGVzdC1yZWNlaXB0LXNpZ25pbmcta2V5LTMyLWJ5dGU=",
                 ADMIN_EMAILS: "operator@example.com",
                 ...inject("fakeVars"),
               },

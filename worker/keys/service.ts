@@ -45,6 +45,8 @@ export async function createKey(
     prefix: key.slice(0, DISPLAY_LENGTH),
     keyHash: await sha256Hex(key),
     rateLimitRpm: input.rateLimitRpm ?? null,
+    expiresAt: null,
+    monthlySpendLimitMicros: null,
     createdAt: new Date(),
   };
   await db.insert(apiKeys).values(row);
