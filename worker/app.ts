@@ -16,6 +16,7 @@ import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
 import { adminPrivacyRoutes } from "./privacy/requests/admin-routes";
 import { privacyRequestRoutes } from "./privacy/requests/routes";
+import { requestId } from "./request-id";
 import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
 import { settingsRoutes } from "./settings/routes";
@@ -46,7 +47,7 @@ api.route("/admin/training-export", trainingRoutes);
 
 export const app = createRouter();
 app.onError(onError);
-app.use("*", securityHeaders, async (c, next) => {
+app.use("*", requestId, securityHeaders, async (c, next) => {
   c.set("config", getConfig(c.env));
   c.set("db", getDb(c.env.DB));
   await next();

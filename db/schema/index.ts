@@ -4,6 +4,7 @@ export * from "./billing";
 export * from "./keys";
 export * from "./notices";
 export * from "./privacy";
+export * from "./promises";
 export * from "./rate-limits";
 export * from "./settings";
 export * from "./usage";

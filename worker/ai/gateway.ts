@@ -24,6 +24,8 @@ export type AiCall = {
   keyId: string | null;
   source: string;
   startedAt: number;
+  /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
+  requestId?: string;
   /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
   onMetered?: (usage: { inputTokens: number; outputTokens: number; costMicros: number }) => void;
 };
@@ -114,7 +116,7 @@ export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Prom
     reserveCredit(env, call.accountId, costMicros(model, estimatedInput, outputCap)),
   ]);
   const request: MeteredRequest = {
-    id: crypto.randomUUID(),
+    id: call.requestId ?? crypto.randomUUID(),
     accountId: call.accountId,
     keyId: call.keyId,
     source: call.source,
