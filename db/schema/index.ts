@@ -1,6 +1,7 @@
 // Every table of the D1 database, one file per capability.
 export * from "./accounts";
 export * from "./billing";
+export * from "./failures";
 export * from "./keys";
 export * from "./notices";
 export * from "./privacy";
