@@ -3,6 +3,7 @@ export * from "./accounts";
 export * from "./billing";
 export * from "./keys";
 export * from "./notices";
+export * from "./operators";
 export * from "./privacy";
 export * from "./rate-limits";
 export * from "./settings";
