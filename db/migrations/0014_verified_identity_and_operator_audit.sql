@@ -18,7 +18,8 @@ CREATE TABLE `auth_throttles` (
 );
 --> statement-breakpoint
 ALTER TABLE `accounts` ADD `email_verified_at` integer;--> statement-breakpoint
-ALTER TABLE `sessions` ADD `reauth_at` integer;--> statement-breakpoint
+ALTER TABLE `sessions` ADD `reauth_at` integer;
+--> statement-breakpoint
 -- The operator audit is append-only: no row is ever rewritten or removed.
 CREATE TRIGGER `operator_audit_no_update` BEFORE UPDATE ON `operator_audit`
 BEGIN
