@@ -44,9 +44,19 @@ export function uniqueEmail(tag = "user"): string {
 
 export const PASSWORD = "correct horse battery";
 
+/** A random client address in the benchmarking range 198.18.0.0/15 (never a real client). */
+export function testAddress(): string {
+  const [a, b] = crypto.getRandomValues(new Uint8Array(2));
+  return `198.${18 + (a! % 2)}.${a}.${b}`;
+}
+
 /** A new account with a live session cookie. */
 export async function newUser(email = uniqueEmail()): Promise<{ email: string; cookie: string; id: string }> {
-  const res = await call("/api/auth/signup", { body: { email, password: PASSWORD } });
+  // Each test user signs up from its own client address, as real users do (the signup throttle is per address).
+  const res = await call("/api/auth/signup", {
+    body: { email, password: PASSWORD },
+    headers: { "cf-connecting-ip": testAddress() },
+  });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   const { account } = (await res.json()) as { account: { id: string } };
   return { email, cookie: cookieFrom(res), id: account.id };
