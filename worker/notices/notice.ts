@@ -9,6 +9,7 @@ export const NOTICE_KINDS = [
   "email_change",
   "low_balance",
   "operator_deadline",
+  "operator_promise_broken",
 ] as const;
 
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
