@@ -171,9 +171,7 @@ describe("promise report", () => {
     expect(clean.facts.deletionsChecked).toBeGreaterThanOrEqual(1);
 
     await env.DB.prepare(
-      `INSERT INTO usage_events (id, account_id, key_id, source, endpoint, model, provider, input_tokens, output_tokens,
-         cost_micros, latency_ms, status, streamed, estimated, created_at)
-       VALUES (?, ?, NULL, 'api', 'chat.completions', 'dev/echo', 'dev', 1, 1, 1, 1, 200, 0, 0, ?)`,
+      "INSERT INTO notices (id, account_id, \"to\", kind, subject, text, created_at) VALUES (?, ?, 'x@example.com', 'low_balance', 's', 't', ?)",
     )
       .bind(`left-${id}`, user.id, Date.now())
       .run();
@@ -181,7 +179,7 @@ describe("promise report", () => {
     expect(left.status).toBe("broken");
     expect(left.facts).toMatchObject({ rowsLeft: 1, dataKeysLeft: 0 });
     expect(left.refs).toEqual([id]);
-    await env.DB.prepare("DELETE FROM usage_events WHERE id = ?").bind(`left-${id}`).run();
+    await env.DB.prepare("DELETE FROM notices WHERE id = ?").bind(`left-${id}`).run();
     expect((await audit("p9.nothing_left")).status).toBe("kept");
 
     const stub = env.ACCOUNT.getByName(user.id);

@@ -49,7 +49,7 @@ export function promiseCatalogue(config: Config): PromiseEntry[] {
       config: {
         openaiBaseUrl: config.openai.baseUrl,
         anthropicBaseUrl: config.anthropic.baseUrl,
-        allowInsecureUpstreams: config.allowInsecureUpstreams,
+        localMode: config.localMode,
       },
       checks: ["p4.https_upstreams"],
     },
