@@ -2,6 +2,7 @@
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
 import { privacyJobs } from "./privacy/jobs/cron";
+import { runSelfAudits } from "./privacy/promises/report";
 import { usageRetentionJob } from "./usage/retention";
 import { whatsappJob } from "./whatsapp/jobs";
 
@@ -13,6 +14,7 @@ const jobs: Job[] = [
   { name: "data-key-rewrap", run: async (env) => void (await rewrapDataKeys(env)) },
   ...privacyJobs,
   usageRetentionJob,
+  { name: "promise-audit", run: async (env, now) => void (await runSelfAudits(env, now)) },
 ];
 
 export async function scheduled(
