@@ -1,8 +1,34 @@
+// Vite: the Cloudflare plugin runs the Worker under workerd; React Router builds the dashboard.
+// `vite dev` (npm run dev) serves in local mode; `vite build` (what ships) never sets LOCAL_MODE.
+import path from "node:path";
 import { cloudflare } from "@cloudflare/vite-plugin";
 import { reactRouter } from "@react-router/dev/vite";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
-export default defineConfig({
-  plugins: [cloudflare({ viteEnvironment: { name: "ssr" } }), reactRouter()],
+/** Charts draw only in the browser, so the server build gets a stub instead of recharts (smaller Worker). */
+const chartsInBrowserOnly: Plugin = {
+  name: "charts-in-browser-only",
+  enforce: "pre",
+  resolveId(id) {
+    if (id === "recharts" && this.environment.name === "ssr") {
+      return path.resolve(import.meta.dirname, "app/lib/recharts-server-stub.ts");
+    }
+  },
+};
+
+export default defineConfig(({ command, isPreview }) => ({
+  plugins: [
+    chartsInBrowserOnly,
+    cloudflare({
+      viteEnvironment: { name: "ssr" },
+      // npm run dev is local: dev mailbox, dev provider ("auto"), plain-http loopback upstreams (ADR 071).
+      ...(command === "serve" && !isPreview
+        ? { config: (worker) => ({ vars: { ...worker.vars, LOCAL_MODE: "true", DEV_PROVIDER: "auto" } }) }
+        : {}),
+    }),
+    reactRouter(),
+  ],
   resolve: { tsconfigPaths: true },
-});
+  // The Worker is minified like the client: less to upload, parse and start per isolate.
+  environments: { ssr: { build: { minify: true } } },
+}));

@@ -87,11 +87,12 @@ const privacyRequestsHolder: DataHolder = {
       .bind(accountId)
       .run()
       .then((r) => ({ erased: r.meta.changes ?? 0, next: null })),
-  retains: () => [
+  retains: (now) => [
     {
       what: "The record of this deletion request and its audit trail (dates, steps, counts — no email, no content)",
       legalBasis: "GDPR Art. 5(2) and 17(3)(b): accountability for having handled the request",
       until: "three years after completion",
+      untilDate: new Date(now.getTime() + 3 * 365 * 86_400_000).toISOString().slice(0, 10),
     },
   ],
 };
@@ -128,6 +129,38 @@ export const holders: DataHolder[] = [
       "streamed",
       "estimated",
       "created_at",
+    ],
+  }),
+  tableHolder({
+    name: "usage_hourly",
+    description: "Usage per hour, key and model: requests, errors, tokens, cost (never content)",
+    table: "usage_hourly",
+    columns: [
+      "hour",
+      "key",
+      "model",
+      "requests",
+      "errors",
+      "input_tokens",
+      "output_tokens",
+      "cost_micros",
+      "estimated_requests",
+    ],
+  }),
+  tableHolder({
+    name: "usage_daily",
+    description: "Usage per day, key and model, kept after hourly detail expires (never content)",
+    table: "usage_daily",
+    columns: [
+      "day",
+      "key",
+      "model",
+      "requests",
+      "errors",
+      "input_tokens",
+      "output_tokens",
+      "cost_micros",
+      "estimated_requests",
     ],
   }),
   tableHolder({
@@ -197,6 +230,12 @@ export const holders: DataHolder[] = [
     description: "Notices we sent you (export ready, deletion, email change, low balance)",
     table: "notices",
     columns: ["kind", "subject", "created_at"],
+  }),
+  tableHolder({
+    name: "notice_outbox",
+    description: "Notices to you still waiting to be mailed (the mail service was unavailable)",
+    table: "notice_outbox",
+    columns: ["kind", "subject", "created_at", "attempts"],
   }),
   privacyRequestsHolder,
 ];
