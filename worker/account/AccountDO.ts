@@ -2,6 +2,7 @@
 // (deletion, credit reservations, per-key rate limits). Capabilities add their state in its SQLite storage.
 import { DurableObject } from "cloudflare:workers";
 import { CreditDesk } from "../billing/credit-desk";
+import { type LeaseAsk, SeenUsage } from "../billing/lease-book";
 import { destroyDataKey, loadDataKey } from "../content/data-key-store";
 import type { WrappedDataKey } from "../crypto/data-key";
 import { cancelDeletion, type DeletionInput, startDeletion } from "../privacy/deletion/start";
@@ -10,7 +11,7 @@ import { type ExportState, queueExport } from "../privacy/export/job";
 import { runPrivacyJobs, schedulePrivacyAlarm } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/requests/view";
 import { UsageBuffer } from "../usage/buffer";
-import type { UsageRow } from "../usage/row";
+import type { MeteredRow, UsageRow } from "../usage/row";
 
 export class AccountDO extends DurableObject<Env> {
   private creditDesk?: CreditDesk;
@@ -20,14 +21,23 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /** Billing: holds credit for one request; null when the balance cannot cover it. */
-  async reserveCredit(accountId: string, amountMicros: number): Promise<string | null> {
+  async reserveCredit(accountId: string, amountMicros: number, giveBack?: LeaseAsk): Promise<string | null> {
+    // The caller's own lease goes back first, so its slice never stands between it and the balance.
+    if (giveBack) await this.credits.lease(accountId, { ...giveBack, wanted: 0 });
     return this.credits.reserve(accountId, amountMicros);
   }
 
   /** Billing: releases a hold and buffers the metered debit; the alarm moves it to the D1 ledger. */
-  async settleCredit(holdId: string, accountId: string, costMicros: number, usageId: string): Promise<void> {
+  async settleCredit(
+    holdId: string,
+    accountId: string,
+    costMicros: number,
+    usageId: string,
+    leaseId?: string,
+  ): Promise<void> {
     // A debit for an account being erased would recreate its ledger.
     if (await erasureBegun(this.ctx.storage)) return;
+    if (leaseId) this.credits.debitLease(leaseId, costMicros);
     await this.credits.settle(holdId, accountId, costMicros, usageId);
   }
 
@@ -55,6 +65,33 @@ export class AccountDO extends DurableObject<Env> {
     if (await erasureBegun(this.ctx.storage)) return;
     await this.usage.add(row);
     if (holdId) await this.credits.settle(holdId, row.accountId, costMicros, row.id);
+  }
+
+  private seenUsage?: SeenUsage;
+
+  /**
+   * Metering in batches (ADR 026): each row is buffered and its credit settled (its hold released, or its
+   * debit taken off the isolate's lease) exactly once by its usage id, however often the batch is retried;
+   * then the isolate's lease, if it asks, is renewed in the same call.
+   */
+  async meterBatch(
+    accountId: string,
+    rows: MeteredRow[],
+    lease?: LeaseAsk,
+  ): Promise<{ granted: number; ttlMs: number } | null> {
+    if (await erasureBegun(this.ctx.storage)) return null;
+    this.seenUsage ??= new SeenUsage(this.ctx);
+    const now = Date.now();
+    const settled: Promise<void>[] = [];
+    for (const { holdId, leaseId, ...row } of rows) {
+      if (!this.seenUsage.first(row.id, now)) continue;
+      settled.push(this.usage.add(row));
+      if (leaseId) this.credits.debitLease(leaseId, row.costMicros);
+      if (holdId || leaseId)
+        settled.push(this.credits.settle(holdId ?? "", accountId, row.costMicros, row.id));
+    }
+    await Promise.all(settled);
+    return lease ? this.credits.lease(accountId, lease) : null;
   }
 
   /** Metering: moves buffered usage rows to D1 now (before a usage query). */

@@ -151,7 +151,10 @@ async function answer(
 
   const [policy, hold] = await Promise.all([
     loggingPolicy(env, call.accountId),
-    reserveCredit(env, call.accountId, costMicros(model, estimatedInput, outputCap)),
+    // From the isolate's credit lease when it covers the worst case (no round trip); renewed in the background.
+    reserveCredit(env, call.accountId, costMicros(model, estimatedInput, outputCap), (work) =>
+      ctx.waitUntil(work),
+    ),
   ]);
   const request: MeteredRequest = {
     id: call.requestId ?? crypto.randomUUID(),

@@ -4,6 +4,7 @@
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
 import { getDb } from "../db";
+import { LEASE_TTL_MS, type LeaseAsk, LeaseBook } from "./lease-book";
 import { cachedBalance, ensureBillingAccount } from "./ledger";
 import { sendLowBalanceNotice } from "./low-balance";
 import { LOW_BALANCE_MICROS } from "./plans";
@@ -24,6 +25,8 @@ type Debit = { usage_id: string; account_id: string; amount: number; created_at:
 export class CreditDesk {
   private ready = false;
   private readonly holds = new Map<string, { amount: number; expiresAt: number }>();
+  /** Slices of the balance lent to isolates, held like reservations until debited, given back or expired. */
+  private readonly leases: LeaseBook;
   /** D1's balance (which excludes debits still buffered here), as last read or written. */
   private ledgerBalance: number | undefined;
   private loadedAt = 0;
@@ -39,7 +42,9 @@ export class CreditDesk {
   constructor(
     private readonly state: DurableObjectState,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.leases = new LeaseBook(state);
+  }
 
   private get sql() {
     if (!this.ready) {
@@ -61,7 +66,7 @@ export class CreditDesk {
   }
 
   private held(now: number): number {
-    let total = 0;
+    let total = this.leases.held(now);
     for (const [id, hold] of this.holds) {
       if (hold.expiresAt <= now) this.holds.delete(id);
       else total += hold.amount;
@@ -100,6 +105,31 @@ export class CreditDesk {
     const id = crypto.randomUUID();
     this.holds.set(id, { amount, expiresAt: now + HOLD_TTL_MS });
     return id;
+  }
+
+  /**
+   * Renews an isolate's lease (ADR 026): takes back what it gives back, then adds up to `wanted` out of what is
+   * available (balance − buffered debits − holds − every live lease), and extends it. Returns what was added.
+   */
+  async lease(accountId: string, ask: LeaseAsk): Promise<{ granted: number; ttlMs: number }> {
+    this.leases.giveBack(ask.leaseId, ask.giveBack);
+    if (ask.end) {
+      this.leases.end(ask.leaseId);
+      return { granted: 0, ttlMs: 0 };
+    }
+    const balance = await this.balance(accountId);
+    const now = Date.now();
+    void this.sql; // creates the table and loads the buffered mirror on first use
+    // No await from here on: the check and the grant see the same state.
+    const available = balance - this.bufferedMicros - this.held(now);
+    const ttlMs = Math.min(ask.ttlMs ?? LEASE_TTL_MS, LEASE_TTL_MS);
+    const granted = this.leases.grant(ask.leaseId, ask.wanted, available, now, ttlMs);
+    return { granted, ttlMs };
+  }
+
+  /** A metered request reserved against a lease: its debit is buffered and comes off the lease. */
+  debitLease(leaseId: string, cost: number): void {
+    this.leases.debit(leaseId, cost, Date.now());
   }
 
   /** Releases a hold and buffers the metered debit durably; settling one usage twice debits once. */

@@ -3,9 +3,16 @@
 // reservations one at a time and batches the debits into the D1 ledger (ADR 040).
 import { accountObject } from "../account/AccountDO";
 import { AppError } from "../errors";
+import { isolateLeases, reserveInObject } from "./lease";
 
-/** A reservation held for one request; null when nothing was reserved. */
-export type CreditHold = { id: string; accountId: string; amountMicros: number } | null;
+/**
+ * A reservation held for one request: in the isolate's lease (no round trip), or in the account's object
+ * (the fallback); null when nothing was reserved.
+ */
+export type CreditHold =
+  | { id: string; accountId: string; amountMicros: number; leaseId?: undefined }
+  | { id?: undefined; accountId: string; amountMicros: number; leaseId: string }
+  | null;
 
 export const insufficientCredit = () =>
   new AppError(
@@ -14,12 +21,27 @@ export const insufficientCredit = () =>
     { code: "insufficient_credit" },
   );
 
-/** Reserves up to `maxCostMicros` for one request; throws AppError 402 when the balance cannot cover it. */
-export async function reserveCredit(env: Env, accountId: string, maxCostMicros: number): Promise<CreditHold> {
+/**
+ * Reserves up to `maxCostMicros` for one request: from the isolate's lease when it covers it (no await),
+ * else in the account's object; throws AppError 402 when the balance cannot cover it. Either way the lease
+ * is renewed in the background when due (`background` is the caller's waitUntil).
+ */
+export function reserveCredit(
+  env: Env,
+  accountId: string,
+  maxCostMicros: number,
+  background?: (work: Promise<unknown>) => void,
+): Promise<CreditHold> {
   const amountMicros = Math.max(0, Math.ceil(maxCostMicros));
-  const id = await accountObject(env, accountId).reserveCredit(accountId, amountMicros);
-  if (!id) throw insufficientCredit();
-  return { id, accountId, amountMicros };
+  const now = Date.now();
+  const leaseId = isolateLeases.reserve(accountId, amountMicros, now);
+  const renewal = background ? isolateLeases.renew(env, accountId, now) : undefined;
+  if (renewal) background!(renewal);
+  if (leaseId) return Promise.resolve({ leaseId, accountId, amountMicros });
+  return reserveInObject(env, accountId, amountMicros).then((id) => {
+    if (!id) throw insufficientCredit();
+    return { id, accountId, amountMicros };
+  });
 }
 
 /**
@@ -35,7 +57,14 @@ export async function settleCredit(
 ): Promise<void> {
   if (!hold) return;
   const cost = Math.max(0, Math.round(costMicros));
-  await accountObject(env, hold.accountId).settleCredit(hold.id, hold.accountId, cost, usageId);
+  if (hold.leaseId) isolateLeases.settle(hold.accountId, hold.leaseId, hold.amountMicros, cost);
+  await accountObject(env, hold.accountId).settleCredit(
+    hold.id ?? "",
+    hold.accountId,
+    cost,
+    usageId,
+    hold.leaseId,
+  );
 }
 
 /** Makes the account's Durable Object re-read its balance after the D1 ledger changed outside it. */

@@ -2,24 +2,18 @@
 // durably and flushes them to D1.
 import { accountObject } from "../account/AccountDO";
 import type { CreditHold } from "../billing/credits";
+import { isolateLeases } from "../billing/lease";
+import { enqueueRow } from "./batcher";
 import type { UsageRow } from "./row";
 
-const ATTEMPTS = 3;
-
 /**
- * Records one request's row and settles its credit hold in one call to the account's object; retried
- * because a lost row is a wrong bill (both sides ignore a repeated usage id).
+ * Records one request's row and settles its credit hold: queued for the account's next batch (ADR 026). A
+ * lease reservation is settled in the isolate at once. The promise settles when the batch was delivered
+ * (hand it to waitUntil); both sides ignore a repeated usage id.
  */
-export async function recordUsage(env: Env, row: UsageRow, hold: CreditHold = null): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await accountObject(env, row.accountId).finishRequest(row, hold?.id ?? null, row.costMicros);
-      return;
-    } catch (error) {
-      if (attempt >= ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
+export function recordUsage(env: Env, row: UsageRow, hold: CreditHold = null): Promise<void> {
+  if (hold?.leaseId) isolateLeases.settle(hold.accountId, hold.leaseId, hold.amountMicros, row.costMicros);
+  return enqueueRow(env, { ...row, holdId: hold?.id ?? null, leaseId: hold?.leaseId ?? null });
 }
 
 /** Moves the account's buffered rows to D1 now, so a query right after a request sees it. */

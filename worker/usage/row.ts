@@ -6,3 +6,11 @@ export type UsageRow = Omit<typeof usageEvents.$inferInsert, "createdAt"> & {
   /** Epoch milliseconds (JSON-safe across the Durable Object RPC boundary). */
   createdAt: number;
 };
+
+/** A usage row on its way to the account's object, with what settles its credit. */
+export type MeteredRow = UsageRow & {
+  /** The per-request reservation to release (fallback path), or null. */
+  holdId: string | null;
+  /** The isolate lease the request reserved against, or null. */
+  leaseId: string | null;
+};

@@ -1,0 +1,151 @@
+// The account object's record of credit leases: slices of the available balance handed to isolates, which
+// reserve against them in memory. A lease is held like a reservation until its debits arrive, it is given
+// back, or it expires (its isolate died); leases survive the object's restarts in its SQLite (ADR 026).
+
+/** A lease is valid this long after its last grant; an isolate renews well before (LEASE_RENEW_AFTER_MS). */
+export const LEASE_TTL_MS = 30_000;
+/** Each grant is at most this share of what is available, so many isolates can hold one at once. */
+export const LEASE_SHARE = 8;
+/** And at most this much (micro-USD), whatever the balance. */
+export const LEASE_CAP_MICROS = 5_000_000;
+/** A slice under 1 cent is not worth a lease (near an empty balance): the isolate reserves per request instead. */
+export const LEASE_MIN_MICROS = 10_000;
+
+type Lease = { outstanding: number; expiresAt: number };
+
+export class LeaseBook {
+  private ready = false;
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(private readonly state: DurableObjectState) {}
+
+  private load(): void {
+    if (this.ready) return;
+    const sql = this.state.storage.sql;
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS credit_leases (id TEXT PRIMARY KEY, outstanding INTEGER NOT NULL, expires_at INTEGER NOT NULL)",
+    );
+    for (const row of sql.exec<{ id: string; outstanding: number; expires_at: number }>(
+      "SELECT id, outstanding, expires_at FROM credit_leases",
+    )) {
+      this.leases.set(row.id, { outstanding: row.outstanding, expiresAt: row.expires_at });
+    }
+    this.ready = true;
+  }
+
+  private save(id: string, lease: Lease): void {
+    this.state.storage.sql.exec(
+      "INSERT INTO credit_leases (id, outstanding, expires_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET outstanding = excluded.outstanding, expires_at = excluded.expires_at",
+      id,
+      lease.outstanding,
+      lease.expiresAt,
+    );
+  }
+
+  private drop(id: string): void {
+    this.leases.delete(id);
+    this.state.storage.sql.exec("DELETE FROM credit_leases WHERE id = ?", id);
+  }
+
+  /** What live leases hold of the balance; expired ones are reclaimed here. */
+  held(now: number): number {
+    this.load();
+    let total = 0;
+    for (const [id, lease] of this.leases) {
+      if (lease.expiresAt <= now) this.drop(id);
+      else if (lease.outstanding > 0) total += lease.outstanding;
+    }
+    return total;
+  }
+
+  /** A debit metered against a lease: it moves from the lease to the buffered debits (available is unchanged). */
+  debit(id: string, amount: number, now: number): void {
+    this.load();
+    const lease = this.leases.get(id);
+    if (!lease || lease.expiresAt <= now) return;
+    lease.outstanding -= amount;
+    this.save(id, lease);
+  }
+
+  /** Takes back what the isolate says it will not use (never more than the lease still holds). */
+  giveBack(id: string, amount: number): void {
+    this.load();
+    const lease = this.leases.get(id);
+    if (!lease || amount <= 0) return;
+    lease.outstanding -= Math.min(amount, Math.max(0, lease.outstanding));
+    this.save(id, lease);
+  }
+
+  /**
+   * Adds up to `wanted` to the lease out of `available` (already net of every live lease and hold) and
+   * extends it; returns what was added. Called with no await between the caller's check and this.
+   */
+  grant(id: string, wanted: number, available: number, now: number, ttlMs = LEASE_TTL_MS): number {
+    this.load();
+    const slice = Math.min(wanted, LEASE_CAP_MICROS, Math.floor(available / LEASE_SHARE));
+    const lease = this.leases.get(id) ?? { outstanding: 0, expiresAt: 0 };
+    const added = slice >= LEASE_MIN_MICROS ? slice : 0;
+    if (added === 0 && !this.leases.has(id)) return 0;
+    lease.outstanding += added;
+    lease.expiresAt = now + Math.min(ttlMs, LEASE_TTL_MS);
+    this.leases.set(id, lease);
+    this.save(id, lease);
+    return added;
+  }
+
+  /** Ends a lease the isolate gave up (returning what it did not use is giveBack first). */
+  end(id: string): void {
+    this.load();
+    if (this.leases.has(id)) this.drop(id);
+  }
+
+  /** Deletion: forgets every lease. */
+  erase(): number {
+    this.load();
+    const n = this.leases.size;
+    this.leases.clear();
+    this.state.storage.sql.exec("DELETE FROM credit_leases");
+    return n;
+  }
+}
+
+/** How long a metered usage id is remembered, so a retried batch debits nothing twice. */
+const SEEN_FOR_MS = 60 * 60 * 1000;
+
+/** The usage ids this object has already metered (recent ones), in its SQLite. */
+export class SeenUsage {
+  private ready = false;
+  private added = 0;
+
+  constructor(private readonly state: DurableObjectState) {}
+
+  /** True the first time `id` is seen; false for a repeat (a retried batch). */
+  first(id: string, now: number): boolean {
+    const sql = this.state.storage.sql;
+    if (!this.ready) {
+      sql.exec("CREATE TABLE IF NOT EXISTS metered_ids (id TEXT PRIMARY KEY, at INTEGER NOT NULL)");
+      this.ready = true;
+    }
+    const fresh =
+      sql.exec("INSERT OR IGNORE INTO metered_ids (id, at) VALUES (?, ?)", id, now).rowsWritten > 0;
+    if (fresh && ++this.added % 1_000 === 0) {
+      sql.exec("DELETE FROM metered_ids WHERE at < ?", now - SEEN_FOR_MS);
+    }
+    return fresh;
+  }
+
+  erase(): number {
+    if (!this.ready) return 0;
+    return this.state.storage.sql.exec("DELETE FROM metered_ids").rowsWritten;
+  }
+}
+
+/** What an isolate asks when it renews (or ends) its lease. */
+export type LeaseAsk = {
+  leaseId: string;
+  giveBack: number;
+  wanted: number;
+  end?: boolean;
+  /** A shorter validity than LEASE_TTL_MS (never longer). */
+  ttlMs?: number;
+};

@@ -1,0 +1,94 @@
+// Usage rows leave the isolate in batches: one call to the account's object per MAX_ROWS rows or MAX_WAIT_MS,
+// whichever comes first, with the lease renewal riding along. Every caller hands the returned promise to
+// waitUntil, so the isolate stays alive until its rows are acknowledged; rows are idempotent by usage id, so a
+// retried batch settles nothing twice (ADR 026). Workers forbid settling one request's promise from another
+// request, so each caller waits on its own timer for the shared batch's `done` flag.
+import { accountObject } from "../account/AccountDO";
+import type { LeaseAsk } from "../billing/lease-book";
+import type { MeteredRow } from "./row";
+
+const MAX_ROWS = 50;
+const MAX_WAIT_MS = 5;
+const ATTEMPTS = 3;
+
+type Grant = { granted: number; ttlMs: number } | null;
+type Batch = {
+  rows: MeteredRow[];
+  timer: ReturnType<typeof setTimeout> | undefined;
+  done: boolean;
+};
+const batches = new Map<string, Batch>();
+
+/** Calls made to account objects, for the bench's count of awaited calls per request. */
+export const batchStats = { calls: 0, rows: 0 };
+
+function open(accountId: string): Batch {
+  let batch = batches.get(accountId);
+  if (!batch) {
+    batch = { rows: [], timer: undefined, done: false };
+    batches.set(accountId, batch);
+  }
+  return batch;
+}
+
+/** Resolves, in the caller's own request, once the batch was delivered (or given up on). */
+async function delivered(batch: Batch): Promise<void> {
+  while (!batch.done) await new Promise((resolve) => setTimeout(resolve, MAX_WAIT_MS));
+}
+
+async function deliver(env: Env, accountId: string, rows: MeteredRow[], lease?: LeaseAsk): Promise<Grant> {
+  batchStats.calls += 1;
+  batchStats.rows += rows.length;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await accountObject(env, accountId).meterBatch(accountId, rows, lease);
+    } catch (error) {
+      if (attempt >= ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+/** Takes the account's pending rows off the queue and sends them, with `lease` if given. */
+function take(accountId: string): Batch | undefined {
+  const batch = batches.get(accountId);
+  if (!batch) return undefined;
+  batches.delete(accountId);
+  return batch;
+}
+
+async function send(env: Env, accountId: string, lease?: LeaseAsk): Promise<Grant> {
+  const batch = take(accountId);
+  try {
+    return await deliver(env, accountId, batch?.rows ?? [], lease);
+  } catch (error) {
+    // Three attempts failed: say so (by error name only) — the rows' ids make a later replay harmless.
+    console.error(`usage batch failed: ${error instanceof Error ? error.name : "error"}`);
+    return null;
+  } finally {
+    if (batch) batch.done = true;
+  }
+}
+
+/** Queues one row; the promise settles once its batch was delivered (hand it to waitUntil). */
+export function enqueueRow(env: Env, row: MeteredRow): Promise<void> {
+  const batch = open(row.accountId);
+  batch.rows.push(row);
+  if (batch.rows.length >= MAX_ROWS) return send(env, row.accountId).then(() => undefined);
+  if (batch.timer === undefined) {
+    // The first row's request sends the batch from its own timer, and waits for that call itself.
+    return new Promise<void>((resolve) => {
+      batch.timer = setTimeout(() => {
+        // Unless another request already sent this batch (it filled up, or a lease renewal took it along).
+        const sending = batches.get(row.accountId) === batch ? send(env, row.accountId) : delivered(batch);
+        void sending.then(() => resolve());
+      }, MAX_WAIT_MS);
+    });
+  }
+  return delivered(batch);
+}
+
+/** Sends the account's pending rows now, with a lease renewal; resolves to the object's answer. */
+export function sendBatch(env: Env, accountId: string, lease: LeaseAsk): Promise<Grant> {
+  return send(env, accountId, lease);
+}
