@@ -1,5 +1,6 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
 import { rewrapDataKeys } from "./content/rewrap";
+import { deliverDueNotices } from "./notices/outbox";
 import { sweepExpiredContent } from "./content/sweep";
 import { privacyJobs } from "./privacy/jobs/cron";
 import { whatsappJob } from "./whatsapp/jobs";
@@ -11,6 +12,7 @@ const jobs: Job[] = [
   { name: "retention-sweep", run: async (env, now) => void (await sweepExpiredContent(env, now)) },
   { name: "data-key-rewrap", run: async (env) => void (await rewrapDataKeys(env)) },
   ...privacyJobs,
+  { name: "notice-outbox", run: async (env, now) => void (await deliverDueNotices(env, now)) },
 ];
 
 export async function scheduled(

@@ -150,6 +150,8 @@ async function finishDeletion(env: Env, state: DeletionState, steps: Step[], hol
         JSON.stringify(receipt, null, 2),
       ].join("\n\n"),
       accountId: null,
+      // A resumed finish sends it once.
+      key: `deletion-completed/${state.requestId}`,
     });
   }
 }
