@@ -8,7 +8,13 @@ export type ExportPage = { rows: unknown[]; next: string | null };
 export type ErasePage = { erased: number; next: string | null };
 
 /** What deletion keeps on purpose, for the receipt. */
-export type Retained = { what: string; legalBasis: string; until: string };
+export type Retained = {
+  what: string;
+  legalBasis: string;
+  until: string;
+  /** The latest date anything kept under this entry is deleted (YYYY-MM-DD). */
+  untilDate?: string;
+};
 
 export type EraseContext = {
   /** Random per deletion; stands in for the account id in anything kept under legal obligation. */
