@@ -44,23 +44,30 @@ export function uniqueEmail(tag = "user"): string {
 
 export const PASSWORD = "correct horse battery";
 
-/** A new account with a live session cookie. */
-export async function newUser(email = uniqueEmail()): Promise<{ email: string; cookie: string; id: string }> {
-  const res = await call("/api/auth/signup", { body: { email, password: PASSWORD } });
+/**
+ * A new account with a live session cookie. A `clientAddress` of its own keeps a file that creates many
+ * accounts under the per-address signup throttle.
+ */
+export async function newUser(
+  email = uniqueEmail(),
+  clientAddress?: string,
+): Promise<{ email: string; cookie: string; id: string }> {
+  const headers: Record<string, string> = clientAddress ? { "cf-connecting-ip": clientAddress } : {};
+  const res = await call("/api/auth/signup", { body: { email, password: PASSWORD }, headers });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   const { account } = (await res.json()) as { account: { id: string } };
   return { email, cookie: cookieFrom(res), id: account.id };
 }
 
 /** A new account with an API key. */
-export async function newKeyUser(): Promise<{
+export async function newKeyUser(clientAddress?: string): Promise<{
   email: string;
   cookie: string;
   id: string;
   key: string;
   keyId: string;
 }> {
-  const user = await newUser();
+  const user = await newUser(uniqueEmail(), clientAddress);
   const res = await call("/api/keys", { body: { name: "test" }, cookie: user.cookie });
   if (res.status !== 201) throw new Error(`key creation failed: ${res.status}`);
   const { key, id } = (await res.json()) as { key: string; id: string };

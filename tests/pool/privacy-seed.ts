@@ -10,7 +10,8 @@ export const SECRETS = {
 };
 
 export async function seedAccount(opts: { usageRows?: number; contentObjects?: number } = {}) {
-  const user = await newKeyUser();
+  // An address of its own: deletion tests seed an account per step, more than one address may sign up.
+  const user = await newKeyUser(`198.51.100.${Math.floor(Math.random() * 250)}-${crypto.randomUUID()}`);
   const id = user.id;
   const now = Date.now();
   await call("/api/settings/privacy", {
@@ -51,6 +52,11 @@ export async function seedAccount(opts: { usageRows?: number; contentObjects?: n
     env.DB.prepare(
       "INSERT INTO whatsapp_pending (account_id, message_id, recipient_sealed, body_sealed, expires_at) VALUES (?, ?, 'r', ?, ?)",
     ).bind(id, `wamid.${id}`, SECRETS.pending, now + 1000),
+    // A notice still in the outbox (the mail provider was down): it goes with the account.
+    env.DB.prepare(
+      `INSERT INTO notice_outbox (id, account_id, "to", kind, subject, text, created_at, attempts, next_attempt_at, lease_until)
+       VALUES (?, ?, ?, 'low_balance', 'Low balance', 'Top up.', ?, 1, ?, 0)`,
+    ).bind(`pending-${id}`, id, user.email, now, now + 60_000),
   ]);
   await sendNotice(env, {
     to: user.email,
