@@ -1,13 +1,19 @@
 // Test projects: "workers" runs inside workerd with real D1/R2/DO bindings; "node" runs pure code;
 // "e2e" drives a real Chromium against the built Worker served as `npm start` serves it.
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
 
 // Tests need no network: no Request.cf download, no telemetry, no update check.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.WRANGLER_HIDE_BANNER = "true";
+
+// wrangler.toml serves assets from build/client, and the pool refuses a config whose assets folder is missing;
+// the workers tests need no built dashboard (they stub it), so a fresh clone gets an empty folder, not a build.
+mkdirSync(path.resolve("build/client"), { recursive: true });
 
 export default defineConfig({
   test: {
@@ -20,6 +26,10 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations(path.resolve("db/migrations")),
+                // The tests serve the Worker locally (docs/decisions/071-one-notion-of-local.md).
+                LOCAL_MODE: "true",
+                // wrangler.toml's [vars] as committed: tests of the deployed config build their env from these.
+                DEPLOYED_VARS: unstable_readConfig({ config: "wrangler.toml" }).vars,
                 MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
                 RECEIPT_SIGNING_KEY: "dGVzdC1yZWNlaXB0LXNpZ25pbmcta2V5LTMyLWJ5dGU=",
                 ADMIN_EMAILS: "operator@example.com",

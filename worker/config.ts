@@ -47,14 +47,15 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default("Botmara <no-reply@botmara.com>"),
   /** Deadline of one delivery attempt; a notice that misses it stays in the outbox and is retried. */
   MAIL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  /** Set by npm start, npm run dev and the tests, never by wrangler.toml. */
-  LOCAL_MODE: bool(false),
   /** Hours a deletion waits (cancelable) before it runs; 0 runs it at once. */
   DELETION_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(0),
-  /** "auto": the built-in dev provider answers when no provider key is configured. */
+  /** Local mode only. "auto": the built-in dev provider answers when no provider key is configured. */
   DEV_PROVIDER: z.enum(["auto", "on", "off"]).default("auto"),
-  /** Local development only: lets upstream base URLs use plain http on loopback. */
-  ALLOW_INSECURE_UPSTREAMS: bool(false),
+  /**
+   * Set only by the processes that serve the Worker locally (npm start, npm run dev, the tests), never by
+   * wrangler.toml: turns on the development surfaces (dev mailbox, dev/* provider, plain-http loopback upstreams).
+   */
+  LOCAL_MODE: bool(false),
   /** AI proxy: per-request upstream deadline, retries before the first byte, default per-key requests/minute. */
   AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   AI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
@@ -120,7 +121,6 @@ function buildConfig(env: Env) {
     whatsapp: { graphBaseUrl: v.WHATSAPP_GRAPH_BASE_URL.replace(/\/+$/, "") },
     masterKey: v.MASTER_KEY,
     masterKeyPrevious: v.MASTER_KEY_PREVIOUS,
-    localMode: v.LOCAL_MODE,
     mail: {
       transport: mailTransport(v),
       apiUrl: (v.MAIL_API_URL ?? "https://api.resend.com").replace(/\/+$/, ""),
@@ -129,9 +129,11 @@ function buildConfig(env: Env) {
       timeoutMs: v.MAIL_TIMEOUT_MS,
     },
     deletionGraceHours: v.DELETION_GRACE_HOURS,
+    /** The one notion of local: development surfaces exist only when this is true. */
+    localMode: v.LOCAL_MODE,
     devProvider:
-      v.DEV_PROVIDER === "on" || (v.DEV_PROVIDER === "auto" && !v.OPENAI_API_KEY && !v.ANTHROPIC_API_KEY),
-    allowInsecureUpstreams: v.ALLOW_INSECURE_UPSTREAMS,
+      v.LOCAL_MODE &&
+      (v.DEV_PROVIDER === "on" || (v.DEV_PROVIDER === "auto" && !v.OPENAI_API_KEY && !v.ANTHROPIC_API_KEY)),
     ai: {
       timeoutMs: v.AI_TIMEOUT_MS,
       maxRetries: v.AI_MAX_RETRIES,

@@ -1,7 +1,7 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
 import { rewrapDataKeys } from "./content/rewrap";
-import { deliverDueNotices } from "./notices/outbox";
 import { sweepExpiredContent } from "./content/sweep";
+import { deliverDueNotices } from "./notices/outbox";
 import { privacyJobs } from "./privacy/jobs/cron";
 import { whatsappJob } from "./whatsapp/jobs";
 

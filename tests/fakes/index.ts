@@ -39,7 +39,6 @@ export async function startFakes(): Promise<Fakes> {
       STRIPE_PRICE_PRO: FAKE_STRIPE_PRICES.pro,
       STRIPE_PRICE_TEAM: FAKE_STRIPE_PRICES.team,
       WHATSAPP_GRAPH_BASE_URL: graph.baseUrl,
-      ALLOW_INSECURE_UPSTREAMS: "true",
       OPENAI_BASE_URL: `${openai.url}/v1`,
       OPENAI_API_KEY: FAKE_OPENAI_KEY,
       ANTHROPIC_BASE_URL: anthropic.url,
@@ -51,8 +50,6 @@ export async function startFakes(): Promise<Fakes> {
       // One fallback chain for the tests: gpt-4o falls back to Claude when OpenAI fails.
       AI_FALLBACKS: "openai/gpt-4o=anthropic/claude-3-5-haiku-latest",
       MAIL_API_URL: mail.url,
-      // Everything that uses the fakes is local (tests, npm start -- --fakes, the bench).
-      LOCAL_MODE: "true",
     },
     close: async () => {
       await stripe.close();

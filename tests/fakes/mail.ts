@@ -13,7 +13,13 @@ export type SentEmail = {
   id: string;
   idempotencyKey: string | null;
   authorization: string | null;
-  body: { from: string; to: string[]; subject: string; text?: string; tags?: { name: string; value: string }[] };
+  body: {
+    from: string;
+    to: string[];
+    subject: string;
+    text?: string;
+    tags?: { name: string; value: string }[];
+  };
 };
 
 type Script = { status?: number; delayMs?: number; times: number };

@@ -89,7 +89,11 @@ describe("the mail provider fails", () => {
     for (const minutes of [10, 20, 40]) {
       const ctx = createExecutionContext();
       const at = Date.now() + minutes * MINUTE;
-      await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: at }), mail, ctx);
+      await worker.scheduled(
+        createScheduledController({ cron: "*/5 * * * *", scheduledTime: at }),
+        mail,
+        ctx,
+      );
       await waitOnExecutionContext(ctx);
     }
     for (const to of tos) {

@@ -19,7 +19,6 @@ export async function outboxOf(to: string) {
   return results;
 }
 
-
 /** Makes the fake Resend API fail the next `times` sends to `to` with `status`, or answer after `delayMs`. */
 export async function scriptMail(to: string, script: { status?: number; delayMs?: number; times?: number }) {
   await fetch(`${env.MAIL_API_URL}/__script`, { method: "POST", body: JSON.stringify({ to, ...script }) });

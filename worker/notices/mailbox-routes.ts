@@ -1,4 +1,4 @@
-// /dev/mailbox: the local transport's inbox, for development and e2e tests; absent unless MAIL_TRANSPORT=local.
+// /dev/mailbox: the local transport's inbox, for development and e2e tests; a 404 unless in local mode.
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
@@ -11,7 +11,7 @@ import { createRouter } from "../openapi";
 const SHOWN = 200;
 
 const onlyLocal: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.config.mail.transport !== "local") throw notFound("Route");
+  if (!c.var.config.localMode) throw notFound("Route");
   await next();
 };
 
@@ -57,7 +57,7 @@ mailboxRoutes.openapi(
     return c.html(
       html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev mailbox</title>
 <style>body{font:15px system-ui;margin:2rem auto;max-width:52rem}article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}small{color:#666}</style>
-</head><body><h1>Dev mailbox</h1><p><small>Notices sent with MAIL_TRANSPORT=local. Newest first.</small></p>
+</head><body><h1>Dev mailbox</h1><p><small>Notices sent in local mode (no mail provider key set). Newest first.</small></p>
 ${data.map(
   (m) =>
     html`<article data-kind="${m.kind}"><h2>${m.subject}</h2><small>to ${m.to} · ${m.kind} · ${m.createdAt}</small><pre>${m.text}</pre></article>`,

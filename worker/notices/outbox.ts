@@ -76,8 +76,7 @@ async function attempt(env: Env, notice: OutgoingNotice, now: number): Promise<b
 }
 
 /** Next try after the n-th attempt: 30 s doubling, capped at an hour. */
-const retryAt = (now: number) =>
-  sql`${now} + min(${RETRY_CAP_MS}, ${RETRY_BASE_MS} << min(attempts, 10))`;
+const retryAt = (now: number) => sql`${now} + min(${RETRY_CAP_MS}, ${RETRY_BASE_MS} << min(attempts, 10))`;
 
 /**
  * Writes the notice to the outbox (claimed by this call) and tries it once. Resolves once the notice is

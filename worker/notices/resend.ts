@@ -1,5 +1,6 @@
 // The production transport: Resend's email API (POST /emails, Bearer key, JSON body), one request per
 // notice with the notice id as Idempotency-Key, so a retried delivery of the same notice is sent once.
+import { upstreamUrlProblem } from "../security/upstream-url";
 import type { NoticeTransport, OutgoingNotice } from "./notice";
 
 /** The provider refused or failed a delivery: its status (0: it could not be reached in time). */
@@ -10,13 +11,11 @@ export class MailDeliveryError extends Error {
   }
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
-/** https always; plain http only to loopback in local mode (the fake). Anything else is refused. */
+/** The endpoint under the one upstream-URL rule (https; plain http only on loopback in local mode). */
 export function mailApiUrl(base: string, localMode: boolean): string {
+  const problem = upstreamUrlProblem(localMode, "MAIL_API_URL", base);
+  if (problem) throw new Error(problem);
   const url = new URL(base);
-  const allowed = url.protocol === "https:" || (localMode && url.protocol === "http:" && LOOPBACK.has(url.hostname));
-  if (!allowed) throw new Error("MAIL_API_URL must be https");
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}/emails`;
 }
 
