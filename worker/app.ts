@@ -9,6 +9,7 @@ import { stripeWebhookRoutes } from "./billing/webhooks/routes";
 import { getConfig } from "./config";
 import { randomToken } from "./crypto/encoding";
 import { getDb } from "./db";
+import { drainUnreadBody } from "./drain-body";
 import { AppError, notFound, onError } from "./errors";
 import { keyRoutes } from "./keys/routes";
 import { mailboxRoutes } from "./notices/mailbox-routes";
@@ -51,7 +52,7 @@ api.route("/admin/training-export", trainingRoutes);
 
 export const app = createRouter();
 app.onError(onError);
-app.use("*", requestId, securityHeaders, async (c, next) => {
+app.use("*", requestId, drainUnreadBody, securityHeaders, async (c, next) => {
   c.set("config", getConfig(c.env));
   c.set("db", getDb(c.env.DB));
   await next();

@@ -1,8 +1,10 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
+import { deliverDueNotices } from "./notices/outbox";
 import { privacyJobs } from "./privacy/jobs/cron";
 import { runSelfAudits } from "./privacy/promises/report";
+import { usageRetentionJob } from "./usage/retention";
 import { whatsappJob } from "./whatsapp/jobs";
 
 type Job = { name: string; run: (env: Env, now: Date) => Promise<void> };
@@ -12,7 +14,9 @@ const jobs: Job[] = [
   { name: "retention-sweep", run: async (env, now) => void (await sweepExpiredContent(env, now)) },
   { name: "data-key-rewrap", run: async (env) => void (await rewrapDataKeys(env)) },
   ...privacyJobs,
+  usageRetentionJob,
   { name: "promise-audit", run: async (env, now) => void (await runSelfAudits(env, now)) },
+  { name: "notice-outbox", run: async (env, now) => void (await deliverDueNotices(env, now)) },
 ];
 
 export async function scheduled(
