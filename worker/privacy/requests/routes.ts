@@ -102,12 +102,9 @@ session
       request: {
         params: Id,
         query: z.object({
-          format: z
-            .enum(["json", "html"])
-            .default("json")
-            .openapi({
-              description: "json: every record (pretty-printed, user units); html: a readable summary",
-            }),
+          format: z.enum(["json", "html"]).default("json").openapi({
+            description: "json: every record (pretty-printed, user units); html: a readable summary",
+          }),
         }),
       },
       responses: {
