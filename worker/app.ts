@@ -12,6 +12,8 @@ import { getDb } from "./db";
 import { AppError, notFound, onError } from "./errors";
 import { keyRoutes } from "./keys/routes";
 import { mailboxRoutes } from "./notices/mailbox-routes";
+import { healthRoutes } from "./observability/health";
+import { requestLog } from "./observability/request-log";
 import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
 import { receiptKeyRoutes, receiptVerifyRoutes } from "./privacy/receipts/routes";
@@ -34,6 +36,7 @@ const tooLarge = () => {
 
 export const api = createRouter();
 api.use("*", bodyLimit({ maxSize: API_BODY_LIMIT, onError: tooLarge }), loadSession);
+api.route("/health", healthRoutes);
 api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
 api.route("/keys", keyRoutes);
@@ -49,6 +52,8 @@ api.route("/admin/training-export", trainingRoutes);
 
 export const app = createRouter();
 app.onError(onError);
+// First, so it sees the final status, the request id and any error onError rendered.
+app.use("*", requestLog);
 app.use("*", requestId, securityHeaders, async (c, next) => {
   c.set("config", getConfig(c.env));
   c.set("db", getDb(c.env.DB));

@@ -1,6 +1,7 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
+import { log } from "./observability/log";
 import { privacyJobs } from "./privacy/jobs/cron";
 import { whatsappJob } from "./whatsapp/jobs";
 
@@ -21,9 +22,7 @@ export async function scheduled(
   const now = new Date(controller.scheduledTime);
   const results = await Promise.allSettled(jobs.map((job) => job.run(env, now)));
   results.forEach((result, i) => {
-    if (result.status === "rejected") {
-      const error = result.reason instanceof Error ? result.reason.name : "error";
-      console.error(`cron job ${jobs[i]?.name} failed: ${error}`);
-    }
+    if (result.status === "rejected")
+      log.error("cron job failed", { job: jobs[i]?.name, error: result.reason });
   });
 }
