@@ -7,6 +7,9 @@ export const NOTICE_KINDS = [
   "deletion_completed",
   "request_confirmation",
   "email_change",
+  "email_verification",
+  "email_change_notice",
+  "password_reset",
   "low_balance",
   "operator_deadline",
 ] as const;
