@@ -9,6 +9,7 @@ import { stripeWebhookRoutes } from "./billing/webhooks/routes";
 import { getConfig } from "./config";
 import { randomToken } from "./crypto/encoding";
 import { getDb } from "./db";
+import { drainUnreadBody } from "./drain-body";
 import { AppError, notFound, onError } from "./errors";
 import { keyRoutes } from "./keys/routes";
 import { mailboxRoutes } from "./notices/mailbox-routes";
@@ -16,6 +17,7 @@ import { healthRoutes } from "./observability/health";
 import { requestLog } from "./observability/request-log";
 import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
+import { promiseRoutes } from "./privacy/promises/routes";
 import { receiptKeyRoutes, receiptVerifyRoutes } from "./privacy/receipts/routes";
 import { adminPrivacyRoutes } from "./privacy/requests/admin-routes";
 import { privacyRequestRoutes } from "./privacy/requests/routes";
@@ -44,6 +46,7 @@ api.route("/usage", usageRoutes);
 api.route("/privacy", policyRoutes);
 api.route("/privacy", privacyRequestRoutes);
 api.route("/privacy", receiptVerifyRoutes);
+api.route("/privacy", promiseRoutes);
 api.route("/admin/privacy", adminPrivacyRoutes);
 api.route("/billing", billingRoutes);
 api.route("/whatsapp", whatsappRoutes);
@@ -54,7 +57,7 @@ export const app = createRouter();
 app.onError(onError);
 // First, so it sees the final status, the request id and any error onError rendered.
 app.use("*", requestLog);
-app.use("*", requestId, securityHeaders, async (c, next) => {
+app.use("*", requestId, drainUnreadBody, securityHeaders, async (c, next) => {
   c.set("config", getConfig(c.env));
   c.set("db", getDb(c.env.DB));
   await next();
