@@ -1,6 +1,7 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
+import { deliverDueNotices } from "./notices/outbox";
 import { log } from "./observability/log";
 import { privacyJobs } from "./privacy/jobs/cron";
 import { runSelfAudits } from "./privacy/promises/report";
@@ -16,6 +17,7 @@ const jobs: Job[] = [
   ...privacyJobs,
   usageRetentionJob,
   { name: "promise-audit", run: async (env, now) => void (await runSelfAudits(env, now)) },
+  { name: "notice-outbox", run: async (env, now) => void (await deliverDueNotices(env, now)) },
 ];
 
 export async function scheduled(
