@@ -2,6 +2,7 @@
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
 import { deliverDueNotices } from "./notices/outbox";
+import { log } from "./observability/log";
 import { privacyJobs } from "./privacy/jobs/cron";
 import { runSelfAudits } from "./privacy/promises/report";
 import { usageRetentionJob } from "./usage/retention";
@@ -27,9 +28,7 @@ export async function scheduled(
   const now = new Date(controller.scheduledTime);
   const results = await Promise.allSettled(jobs.map((job) => job.run(env, now)));
   results.forEach((result, i) => {
-    if (result.status === "rejected") {
-      const error = result.reason instanceof Error ? result.reason.name : "error";
-      console.error(`cron job ${jobs[i]?.name} failed: ${error}`);
-    }
+    if (result.status === "rejected")
+      log.error("cron job failed", { job: jobs[i]?.name, error: result.reason });
   });
 }
