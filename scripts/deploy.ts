@@ -99,7 +99,8 @@ function main(): void {
   console.info(
     `Deploying ${config.name}${values.env ? ` (env ${values.env})` : ""}${dryRun ? " — dry run" : ""}`,
   );
-  run(path.join(root, "node_modules/.bin/react-router"), ["build"], false, {
+  // Captured: its output is noise unless it fails (then execFileSync throws with it).
+  run(path.join(root, "node_modules/.bin/react-router"), ["build"], true, {
     ...quietWrangler,
     NODE_ENV: "production",
     ...(values.env ? { CLOUDFLARE_ENV: values.env } : {}),
