@@ -4,6 +4,7 @@
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
 import { getDb } from "../db";
+import { log } from "../observability/log";
 import { LEASE_TTL_MS, type LeaseAsk, LeaseBook } from "./lease-book";
 import { cachedBalance, ensureBillingAccount } from "./ledger";
 import { sendLowBalanceNotice } from "./low-balance";
@@ -243,7 +244,7 @@ export class CreditDesk {
       try {
         await sendLowBalanceNotice(this.env, accountId, crossed.balance);
       } catch (error) {
-        console.error(`low-balance notice failed: ${error instanceof Error ? error.name : "error"}`);
+        log.error("low-balance notice failed", { error });
       }
     }
     return true;

@@ -5,6 +5,7 @@
 // request, so each caller waits on its own timer for the shared batch's `done` flag.
 import { accountObject } from "../account/AccountDO";
 import type { LeaseAsk } from "../billing/lease-book";
+import { log } from "../observability/log";
 import type { MeteredRow } from "./row";
 
 const MAX_ROWS = 50;
@@ -63,7 +64,7 @@ async function send(env: Env, accountId: string, lease?: LeaseAsk): Promise<Gran
     return await deliver(env, accountId, batch?.rows ?? [], lease);
   } catch (error) {
     // Three attempts failed: say so (by error name only) — the rows' ids make a later replay harmless.
-    console.error(`usage batch failed: ${error instanceof Error ? error.name : "error"}`);
+    log.error("usage batch failed", { error });
     return null;
   } finally {
     if (batch) batch.done = true;
