@@ -102,9 +102,45 @@ async function usageTotals(target: Awaited<ReturnType<typeof ours>>): Promise<Us
   );
 }
 
+type Stages = {
+  requests: number;
+  authMs: number;
+  creditMs: number;
+  upstreamMs: number;
+  objectReservations: number;
+};
+
+/** Sequential requests read back their Server-Timing: per-stage time and where the credit was reserved. */
+async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promise<Stages> {
+  const sum = { requests: n, authMs: 0, creditMs: 0, upstreamMs: 0, objectReservations: 0 };
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${target.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...target.headers },
+      body: body("openai/gpt-4o-mini"),
+    });
+    await res.arrayBuffer();
+    const timing = res.headers.get("server-timing") ?? "";
+    const dur = (name: string) => Number(new RegExp(`${name};dur=(\\d+)`).exec(timing)?.[1] ?? 0);
+    sum.authMs += dur("auth");
+    sum.creditMs += dur("credit");
+    sum.upstreamMs += dur("upstream");
+    if (timing.includes("desc=object")) sum.objectReservations += 1;
+  }
+  const mean = (x: number) => Number((x / n).toFixed(3));
+  return {
+    requests: n,
+    authMs: mean(sum.authMs),
+    creditMs: mean(sum.creditMs),
+    upstreamMs: mean(sum.upstreamMs),
+    objectReservations: sum.objectReservations,
+  };
+}
+
 /** 1,000 requests at once; then the usage API must show exactly 1,000 more requests and their exact tokens. */
 async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
   const before = await usageTotals(target);
+  const bytesBefore = await target.d1Bytes();
   const started = performance.now();
   const responses = await Promise.all(
     Array.from({ length: 1_000 }, () =>
@@ -127,6 +163,7 @@ async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
   await new Promise((resolve) => setTimeout(resolve, 500));
   const after = await usageTotals(target);
   const rows = after.requests - before.requests;
+  const bytesAfter = await target.d1Bytes();
   return {
     concurrent: 1_000,
     ok: ok.length,
@@ -135,6 +172,8 @@ async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
     inputTokensMatch: after.inputTokens - before.inputTokens === sent.input,
     outputTokensMatch: after.outputTokens - before.outputTokens === sent.output,
     exact: rows === 1_000 && after.inputTokens - before.inputTokens === sent.input,
+    /** D1 growth over these 1,000 requests (raw rows, kept USAGE_RETENTION_DAYS, plus their aggregates). */
+    d1BytesPerRequest: Math.round((bytesAfter - bytesBefore) / 1_000),
   };
 }
 
@@ -169,8 +208,11 @@ async function main() {
     const streamFirstByteMs = await firstByte(target, model);
     results[target.name] = { c32, c1, streamFirstByteMs };
   }
+  console.info("Reading per-stage timings…");
+  const stageTable = await stages(our);
   console.info("Checking metering with 1,000 concurrent requests…");
   const metering = await meteringCheck(our);
+  const loadAverage = (await import("node:os")).loadavg().map((x) => Number(x.toFixed(2)));
 
   const [d, bare, o, peer] = targets.map((t) => results[t.target.name]!);
   const ratios = {
@@ -192,6 +234,7 @@ async function main() {
       (r) => r.c32.errors + r.c32.non2xx + r.c1.errors + r.c1.non2xx === 0,
     ),
     "1,000 concurrent → 1,000 exact rows": metering.exact,
+    "0 awaited object reservations per request (steady state)": stageTable.objectReservations === 0,
   };
 
   console.info("");
@@ -215,6 +258,8 @@ async function main() {
   console.info(`\n${table({ ratio: ratios })}`);
   console.info(`\n${table({ met: targetsMet })}`);
   console.info(`\n${table({ metering })}`);
+  console.info(`\n${table({ "stages (mean ms, sequential)": stageTable })}`);
+  console.info(`load average during the run: ${loadAverage.join(", ")}`);
   const out = {
     at: new Date().toISOString(),
     machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
@@ -223,6 +268,8 @@ async function main() {
     ratios,
     targetsMet,
     metering,
+    stages: stageTable,
+    loadAverage,
   };
   writeFileSync(path.join(root, "bench/results.json"), `${JSON.stringify(out, null, 2)}\n`);
   console.info("Wrote bench/results.json");

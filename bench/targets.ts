@@ -49,7 +49,12 @@ export async function bareWorker(port: number, fakeUrl: string, platformKey: str
   return { name: "bare forwarding Worker", url, headers: {}, close: () => mf.dispose() };
 }
 
-export type Ours = Target & { cookie: string; origin: string; accountId: string };
+export type Ours = Target & {
+  cookie: string;
+  origin: string;
+  accountId: string;
+  d1Bytes: () => Promise<number>;
+};
 
 /** Our built Worker with auth, rate limit, credit reservation and metering all on. */
 export async function ours(port: number, vars: Record<string, string>): Promise<Ours> {
@@ -102,6 +107,9 @@ export async function ours(port: number, vars: Record<string, string>): Promise<
     cookie,
     origin,
     accountId: account.id,
+    // Every page of the database file (tables and indexes), as D1 would bill it.
+    d1Bytes: async () =>
+      (await db.prepare("SELECT sum(pgsize) AS bytes FROM dbstat").first<{ bytes: number }>())?.bytes ?? 0,
     close: () => server.close(),
   };
 }

@@ -74,6 +74,7 @@ describe("enforcement on /v1", () => {
     );
     const statuses = responses.map((r) => r.status);
     await Promise.all(responses.map((r) => r.text()));
+    expect(statuses.filter((s) => s !== 200 && s !== 402)).toEqual([]);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 402)).toHaveLength(90);
     expect(await received(openaiFake(), m)).toHaveLength(10);
