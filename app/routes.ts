@@ -6,6 +6,8 @@ export default [
   route("signup", "routes/signup.tsx"),
   route("logout", "routes/logout.tsx"),
   route("privacy", "routes/privacy.tsx"),
+  route("privacy/verify", "routes/privacy-verify.tsx"),
+  route("privacy/promises", "routes/privacy-promises.tsx"),
   route("confirm", "routes/confirm.tsx"),
   route("account-deleted", "routes/account-deleted.tsx"),
   ...prefix("dashboard", [

@@ -1,14 +1,25 @@
-// Fault injection for workerd tests: wraps a real binding (D1, R2) or fetch so that chosen calls fail,
+// Fault injection for workerd tests: wraps a real binding (D1, R2, DO storage) so that chosen calls fail,
 // while every other call goes through to the real thing; an env copy carries the wrapped bindings.
 import { env } from "cloudflare:workers";
 
-/** A plan: which calls fail (by what they touch) and how many times; `hits` counts the failures dealt. */
-export type Fault = { match: RegExp; times: number; hits: number };
+/**
+ * A plan: which calls fail (by what they touch), after how many matching calls went through, and how many
+ * times; `hits` counts the failures dealt.
+ */
+export type Fault = { match: RegExp; times: number; after: number; seen: number; hits: number };
 
-export const fault = (match: RegExp, times = 1): Fault => ({ match, times, hits: 0 });
+export const fault = (match: RegExp, times = 1, after = 0): Fault => ({
+  match,
+  times,
+  after,
+  seen: 0,
+  hits: 0,
+});
 
 function strike(f: Fault | undefined, subject: string): boolean {
   if (!f || f.hits >= f.times || !f.match.test(subject)) return false;
+  f.seen += 1;
+  if (f.seen <= f.after) return false;
   f.hits += 1;
   return true;
 }
@@ -19,15 +30,21 @@ export function envWith(overrides: Partial<Env>): Env {
 }
 
 /**
- * D1 whose batch fails *inside* the transaction when one of its statements matches: the real batch runs
- * with a failing statement appended, so D1 itself executes the statements and rolls them all back.
+ * D1 that fails the statements whose SQL matches: a matching batch fails *inside* the transaction (the real
+ * batch runs with a failing statement appended, so D1 itself executes the statements and rolls them all
+ * back); a matching single statement (run/all/first/raw) fails before it runs.
  */
-export function d1FailingBatch(db: D1Database, batchFault: Fault): D1Database {
+export function d1Failing(db: D1Database, sqlFault: Fault): D1Database {
   const sqlOf = new WeakMap<D1PreparedStatement, string>();
   const remember = (statement: D1PreparedStatement, sql: string): D1PreparedStatement => {
     sqlOf.set(statement, sql);
     const bind = statement.bind.bind(statement);
     statement.bind = (...values: unknown[]) => remember(bind(...values), sql);
+    for (const method of ["run", "all", "first", "raw"] as const) {
+      const real = (statement[method] as (...a: unknown[]) => Promise<unknown>).bind(statement);
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
+        strike(sqlFault, sql) ? Promise.reject(new Error("D1_ERROR: injected failure")) : real(...args);
+    }
     return statement;
   };
   return new Proxy(db, {
@@ -36,7 +53,7 @@ export function d1FailingBatch(db: D1Database, batchFault: Fault): D1Database {
       if (prop === "batch")
         return (statements: D1PreparedStatement[]) => {
           const sql = statements.map((s) => sqlOf.get(s) ?? "").join(";\n");
-          if (!strike(batchFault, sql)) return target.batch(statements);
+          if (!strike(sqlFault, sql)) return target.batch(statements);
           return target.batch([...statements, target.prepare("SELECT * FROM fault_injected_no_such_table")]);
         };
       const value = Reflect.get(target, prop, target);
@@ -45,21 +62,85 @@ export function d1FailingBatch(db: D1Database, batchFault: Fault): D1Database {
   });
 }
 
-/** R2 whose put (and multipart upload) fails for keys that match. */
-export function r2FailingPut(bucket: R2Bucket, putFault: Fault): R2Bucket {
-  const failure = () => Promise.reject(new Error("R2 put failed (injected)"));
-  return new Proxy(bucket, {
+/**
+ * A Durable Object's state whose storage.put fails when `when(key, value)` says so — the object "restarts"
+ * right after the work that put would have recorded. Everything else goes to the real storage.
+ */
+export function storageFailingPut(
+  ctx: DurableObjectState,
+  when: (key: string, value: unknown) => boolean,
+  putFault: Fault,
+): DurableObjectState {
+  const storage = new Proxy(ctx.storage, {
     get(target, prop) {
       if (prop === "put")
-        return (key: string, ...rest: unknown[]) =>
-          strike(putFault, key) ? failure() : (target.put as (...a: unknown[]) => unknown)(key, ...rest);
-      if (prop === "createMultipartUpload")
-        return (key: string, ...rest: unknown[]) =>
-          strike(putFault, key)
-            ? failure()
-            : (target.createMultipartUpload as (...a: unknown[]) => unknown)(key, ...rest);
+        return (key: string, value: unknown, ...rest: unknown[]) =>
+          typeof key === "string" && when(key, value) && strike(putFault, key)
+            ? Promise.reject(new Error("Durable Object reset (injected)"))
+            : (target.put as (...a: unknown[]) => Promise<void>)(key, value, ...rest);
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(ctx, {
+    get(target, prop) {
+      if (prop === "storage") return storage;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The R2 operations a fault can hit; the subject matched is the key (or the keys, joined by spaces). */
+type R2Op = "put" | "delete" | "list" | "get";
+
+/** R2 whose chosen operation fails for the keys (or list prefix) that match; put covers multipart too. */
+export function r2Failing(bucket: R2Bucket, op: R2Op, r2Fault: Fault): R2Bucket {
+  const failure = () => Promise.reject(new Error(`R2 ${op} failed (injected)`));
+  const subjectOf = (prop: string, first: unknown): string => {
+    if (prop === "list") return String((first as R2ListOptions | undefined)?.prefix ?? "");
+    return Array.isArray(first) ? first.join(" ") : String(first);
+  };
+  return new Proxy(bucket, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      const hit = prop === op || (op === "put" && prop === "createMultipartUpload");
+      if (!hit) return value.bind(target);
+      return (first: unknown, ...rest: unknown[]) =>
+        strike(r2Fault, subjectOf(prop as string, first)) ? failure() : value.call(target, first, ...rest);
+    },
+  });
+}
+
+/** R2 whose put (and multipart upload) fails for keys that match. */
+export const r2FailingPut = (bucket: R2Bucket, putFault: Fault) => r2Failing(bucket, "put", putFault);
+
+/**
+ * A Durable Object namespace whose stubs fail the chosen RPC method for the object names that match (the
+ * object restarting or unreachable when called); everything else reaches the real object.
+ */
+export function namespaceFailing<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
+  method: string,
+  callFault: Fault,
+): DurableObjectNamespace<T> {
+  return new Proxy(ns, {
+    get(target, prop) {
+      if (prop !== "getByName") {
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (name: string, ...rest: unknown[]) => {
+        const stub = (target.getByName as (...a: unknown[]) => DurableObjectStub<T>)(name, ...rest);
+        return new Proxy(stub, {
+          get(s, p) {
+            if (p === method && strike(callFault, name))
+              return () => Promise.reject(new Error("Durable Object reset (injected)"));
+            return Reflect.get(s, p);
+          },
+        });
+      };
     },
   });
 }
