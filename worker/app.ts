@@ -18,6 +18,7 @@ import { receiptKeyRoutes, receiptVerifyRoutes } from "./privacy/receipts/routes
 import { adminPrivacyRoutes } from "./privacy/requests/admin-routes";
 import { privacyRequestRoutes } from "./privacy/requests/routes";
 import { requestId } from "./request-id";
+import { requestRoutes } from "./requests/routes";
 import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
 import { settingsRoutes } from "./settings/routes";
@@ -38,6 +39,7 @@ api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
 api.route("/keys", keyRoutes);
 api.route("/usage", usageRoutes);
+api.route("/requests", requestRoutes);
 api.route("/privacy", policyRoutes);
 api.route("/privacy", privacyRequestRoutes);
 api.route("/privacy", receiptVerifyRoutes);
