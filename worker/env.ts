@@ -6,10 +6,26 @@ import type { Config } from "./config";
 export type Db = DrizzleD1Database<typeof schema>;
 
 /** The account behind a browser session. */
-export type SessionPrincipal = { accountId: string; email: string; sessionHash: string };
+export type SessionPrincipal = {
+  accountId: string;
+  email: string;
+  /** The current email was proven by a link sent to it. */
+  emailVerified: boolean;
+  sessionHash: string;
+  /** The last password re-entry on this session (sudo mode), if any. */
+  reauthAt: Date | null;
+};
 
 /** The account behind an API key. */
-export type ApiKeyPrincipal = { accountId: string; keyId: string; rateLimitRpm: number | null };
+export type ApiKeyPrincipal = {
+  accountId: string;
+  keyId: string;
+  rateLimitRpm: number | null;
+  /** Epoch ms after which the key is refused (401 expired_api_key); null: never. */
+  expiresAt: number | null;
+  /** Most the key may spend per UTC calendar month, micro-USD; null: only the account's balance limits it. */
+  monthlySpendLimitMicros: number | null;
+};
 
 export type AppEnv = {
   Bindings: Env;
