@@ -102,5 +102,6 @@ app.all("*", (c) =>
   dashboard(c.req.raw, {
     cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext },
     cspNonce: randomToken(16),
+    requestId: c.var.requestId,
   }),
 );

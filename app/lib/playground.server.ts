@@ -22,6 +22,7 @@ export function playgroundCall(
   accountId: string,
   input: z.infer<typeof PlaygroundForm>,
   stream: boolean,
+  requestId: string,
 ): Promise<Response> {
   return runAi(env, ctx, {
     operation: "chat",
@@ -35,6 +36,7 @@ export function playgroundCall(
     accountId,
     keyId: null,
     source: PLAYGROUND_SOURCE,
+    requestId,
     startedAt: Date.now(),
   });
 }

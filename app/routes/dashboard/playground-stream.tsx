@@ -17,7 +17,7 @@ export async function action({ request, context }: Route.ActionArgs) {
         { status: 400 },
       );
     }
-    return await playgroundCall(env, ctx, session.accountId, parsed.data, true);
+    return await playgroundCall(env, ctx, session.accountId, parsed.data, true, context.requestId);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return toAppError(error).toResponse();

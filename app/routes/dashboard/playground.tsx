@@ -30,7 +30,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const session = await requireUser(request, env);
   return formAction(async () => {
     const input = await parseForm(request, PlaygroundForm);
-    const res = await playgroundCall(env, ctx, session.accountId, input, false);
+    const res = await playgroundCall(env, ctx, session.accountId, input, false, context.requestId);
     const body = (await res.json()) as {
       choices?: { message?: { content?: string | null } }[];
       usage?: { prompt_tokens?: number; completion_tokens?: number };

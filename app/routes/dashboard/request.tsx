@@ -13,17 +13,27 @@ import type { Route } from "./+types/request";
 
 export const meta: Route.MetaFunction = () => [{ title: "Request — Botmara" }];
 
+/** Rows are written just after their response, so a request made a moment ago gets a few short looks. */
+const LOOKS = 8;
+const LOOK_INTERVAL_MS = 150;
+
+async function findRequest(env: Env, accountId: string, id: string) {
+  for (let look = 1; ; look++) {
+    await flushUsage(env, accountId);
+    try {
+      return await getRequest(getDb(env.DB), accountId, id);
+    } catch (error) {
+      if (!(error instanceof AppError && error.status === 404)) throw error;
+      if (look >= LOOKS) throw new Response("Not found", { status: 404 });
+      await new Promise((resolve) => setTimeout(resolve, LOOK_INTERVAL_MS));
+    }
+  }
+}
+
 export async function loader({ request, params, context }: Route.LoaderArgs) {
   const { env } = context.cloudflare;
   const session = await requireUser(request, env);
-  await flushUsage(env, session.accountId);
-  let entry: Awaited<ReturnType<typeof getRequest>>;
-  try {
-    entry = await getRequest(getDb(env.DB), session.accountId, params.id);
-  } catch (error) {
-    if (error instanceof AppError && error.status === 404) throw new Response("Not found", { status: 404 });
-    throw error;
-  }
+  const entry = await findRequest(env, session.accountId, params.id);
   const wantContent = new URL(request.url).searchParams.get("content") === "1";
   const content = wantContent ? await readContent(env, session.accountId, entry) : null;
   const logged = wantContent ? content !== null : await hasContent(env, session.accountId, entry);
