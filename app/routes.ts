@@ -7,6 +7,8 @@ export default [
   route("logout", "routes/logout.tsx"),
   route("privacy", "routes/privacy.tsx"),
   route("models", "routes/models.tsx"),
+  route("privacy/verify", "routes/privacy-verify.tsx"),
+  route("privacy/promises", "routes/privacy-promises.tsx"),
   route("confirm", "routes/confirm.tsx"),
   route("account-deleted", "routes/account-deleted.tsx"),
   ...prefix("dashboard", [
