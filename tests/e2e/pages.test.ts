@@ -54,7 +54,16 @@ const chat = (key: string, body: Record<string, unknown>) =>
     body: JSON.stringify(body),
   });
 
-const PUBLIC_PAGES = ["/", "/login", "/signup", "/privacy", "/models", "/no-such-page"];
+const PUBLIC_PAGES = [
+  "/",
+  "/login",
+  "/signup",
+  "/privacy",
+  "/privacy/promises",
+  "/privacy/verify",
+  "/models",
+  "/no-such-page",
+];
 const DASHBOARD_PAGES = [
   "/dashboard",
   "/dashboard/keys",
