@@ -1,7 +1,7 @@
 // The systems the benchmark compares, each started in-process or as a child process on loopback:
 // our built Worker under workerd (as `npm start` serves it), a bare forwarding Worker, and the Portkey peer.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
@@ -57,11 +57,20 @@ export type Ours = Target & {
 };
 
 /** Our built Worker with auth, rate limit, credit reservation and metering all on. */
+function dirBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
+    const p = path.join(dir, e.name);
+    return n + (e.isDirectory() ? dirBytes(p) : statSync(p).size);
+  }, 0);
+}
+
 export async function ours(port: number, vars: Record<string, string>): Promise<Ours> {
+  const persistDir = mkdtempSync(path.join(tmpdir(), "botmara-bench-"));
   const server = await startServer({
     port,
     quiet: true,
-    persistDir: mkdtempSync(path.join(tmpdir(), "botmara-bench-")),
+    persistDir,
     vars: {
       MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
       AI_RATE_LIMIT_RPM: "100000",
@@ -107,9 +116,8 @@ export async function ours(port: number, vars: Record<string, string>): Promise<
     cookie,
     origin,
     accountId: account.id,
-    // Every page of the database file (tables and indexes), as D1 would bill it.
-    d1Bytes: async () =>
-      (await db.prepare("SELECT sum(pgsize) AS bytes FROM dbstat").first<{ bytes: number }>())?.bytes ?? 0,
+    // The local D1 database files (tables, indexes, WAL): D1's API refuses dbstat under Miniflare.
+    d1Bytes: async () => dirBytes(path.join(persistDir, "v3", "d1")),
     close: () => server.close(),
   };
 }
