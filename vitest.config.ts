@@ -1,8 +1,7 @@
 // Test projects: "workers" runs inside workerd with real D1/R2/DO bindings; "node" runs pure code;
 // "e2e" drives a real Chromium against the built Worker served as `npm start` serves it.
-import path from "node:path";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { workersProject } from "./tests/pool/workers-project";
 
 // Tests need no network: no Request.cf download, no telemetry, no update check.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
@@ -12,32 +11,7 @@ process.env.WRANGLER_HIDE_BANNER = "true";
 export default defineConfig({
   test: {
     projects: [
-      {
-        plugins: [
-          cloudflareTest(async ({ inject }) => ({
-            main: "./worker/index.ts",
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                TEST_MIGRATIONS: await readD1Migrations(path.resolve("db/migrations")),
-                MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
-                ADMIN_EMAILS: "operator@example.com",
-                ...inject("fakeVars"),
-              },
-            },
-          })),
-        ],
-        resolve: {
-          alias: { "virtual:react-router/server-build": path.resolve("tests/pool/server-build-stub.ts") },
-        },
-        test: {
-          name: "workers",
-          include: ["tests/pool/**/*.test.ts", "worker/**/*.test.ts"],
-          setupFiles: ["./tests/pool/apply-migrations.ts"],
-          globalSetup: ["./tests/pool/global-setup.ts"],
-          testTimeout: 30_000,
-        },
-      },
+      workersProject("workers", ["tests/pool/**/*.test.ts", "worker/**/*.test.ts"]),
       {
         test: {
           name: "node",

@@ -1,12 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { AccountDO } from "../../worker/account/AccountDO";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
 import { startDeletion } from "../../worker/privacy/deletion/start";
 import { loadDeletion } from "../../worker/privacy/deletion/state";
 import { eraseOrder } from "../../worker/privacy/holders";
 import type { DataHolder } from "../../worker/privacy/holders/holder";
-import { runPrivacyJobs } from "../../worker/privacy/jobs/run";
+import type { PrivacyJobs } from "../../worker/privacy/jobs/run";
 import { call, expectError, PASSWORD } from "./helpers";
 import { settle } from "./privacy-drive";
 import { seedAccount } from "./privacy-seed";
@@ -148,7 +149,17 @@ describe("deletion", () => {
             }
           : h,
       );
-      await runInDurableObject(stub, (_i, ctx) => runPrivacyJobs(ctx, env, { erase: faulty, export: [] }));
+      // One alarm of the object with the faulty holders in place, then the real ones again.
+      await runInDurableObject(stub, async (instance: AccountDO) => {
+        const jobs = (instance as unknown as { privacy: PrivacyJobs }).privacy;
+        const real = jobs.holders;
+        jobs.holders = { erase: faulty, export: [] };
+        try {
+          await instance.alarm();
+        } finally {
+          jobs.holders = real;
+        }
+      });
       expect(thrown, eraseOrder[failAt]!.name).toBe(true);
       const state = await runInDurableObject(stub, (_i, ctx) => loadDeletion(ctx.storage));
       expect(state!.done).toBe(false);

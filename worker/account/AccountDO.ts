@@ -1,50 +1,88 @@
-// One Durable Object per account: the place where work that must not race for one account is serialised
-// (deletion, credit reservations, per-key rate limits). Capabilities add their state in its SQLite storage.
+// One Durable Object per account: the host of the work that must not race for one account (credit
+// reservations, the usage buffer, the data key, privacy jobs). Each capability keeps its own state in the
+// object's storage and says when it next needs the alarm; the object alone sets its one alarm to the
+// earliest of those, and a deletion erases each capability's state through its own erase().
 import { DurableObject } from "cloudflare:workers";
 import { CreditDesk } from "../billing/credit-desk";
-import { destroyDataKey, loadDataKey } from "../content/data-key-store";
+import { DataKeyStore } from "../content/data-key-store";
 import type { WrappedDataKey } from "../crypto/data-key";
-import { cancelDeletion, type DeletionInput, startDeletion } from "../privacy/deletion/start";
+import type { DeletionInput } from "../privacy/deletion/start";
 import { erasureBegun } from "../privacy/deletion/state";
-import { type ExportState, queueExport } from "../privacy/export/job";
-import { runPrivacyJobs, schedulePrivacyAlarm } from "../privacy/jobs/run";
+import type { ExportState } from "../privacy/export/job";
+import { PrivacyJobs } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/requests/view";
 import { UsageBuffer } from "../usage/buffer";
 import type { UsageRow } from "../usage/row";
+import type { Hosted } from "./hosted";
 
 export class AccountDO extends DurableObject<Env> {
-  private creditDesk?: CreditDesk;
-  private get credits(): CreditDesk {
-    this.creditDesk ??= new CreditDesk(this.ctx, this.env);
-    return this.creditDesk;
+  private readonly creditDesk = new CreditDesk(this.ctx, this.env);
+  private readonly usage = new UsageBuffer(this.ctx, this.env);
+  private readonly keys = new DataKeyStore(this.ctx, this.env);
+  private readonly privacy = new PrivacyJobs(this.ctx, this.env, {
+    dataKey: this.keys,
+    buffers: [this.usage, this.creditDesk],
+  });
+  /** Every hosted capability, in the order the alarm runs them. */
+  private readonly hosted: Hosted[] = [this.privacy, this.usage, this.creditDesk, this.keys];
+  /** The alarm as last set here (null: none); undefined until read from storage. */
+  private armedAt: number | null | undefined;
+
+  /** Sets the one alarm to the earliest wake any capability asks for (or clears it); a no-op when unchanged. */
+  private async schedule(): Promise<void> {
+    let earliest: number | null = null;
+    for (const capability of this.hosted) {
+      const at = await capability.nextWake();
+      if (at !== null && (earliest === null || at < earliest)) earliest = at;
+    }
+    if (this.armedAt === undefined) this.armedAt = await this.ctx.storage.getAlarm();
+    if (earliest === this.armedAt) return;
+    if (earliest === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(earliest);
+    this.armedAt = earliest;
+  }
+
+  /** The one alarm: each capability does what is due, then the alarm is set for the earliest next wake. */
+  override async alarm(): Promise<void> {
+    this.armedAt = null; // a fired alarm is spent
+    const now = Date.now();
+    try {
+      for (const capability of this.hosted) {
+        try {
+          await capability.onAlarm(now);
+        } catch (error) {
+          // The capability keeps its work and asks for a later wake; the others still run.
+          console.error(
+            `account alarm: ${capability.name} failed: ${error instanceof Error ? error.name : "error"}`,
+          );
+        }
+      }
+    } finally {
+      await this.schedule();
+    }
   }
 
   /** Billing: holds credit for one request; null when the balance cannot cover it. */
   async reserveCredit(accountId: string, amountMicros: number): Promise<string | null> {
-    return this.credits.reserve(accountId, amountMicros);
+    return this.creditDesk.reserve(accountId, amountMicros);
   }
 
   /** Billing: releases a hold and buffers the metered debit; the alarm moves it to the D1 ledger. */
   async settleCredit(holdId: string, accountId: string, costMicros: number, usageId: string): Promise<void> {
     // A debit for an account being erased would recreate its ledger.
     if (await erasureBegun(this.ctx.storage)) return;
-    await this.credits.settle(holdId, accountId, costMicros, usageId);
+    await this.creditDesk.settle(holdId, accountId, costMicros, usageId);
+    await this.schedule();
   }
 
   /** Billing: the D1 balance changed (payment, refund, adjustment); read it again. */
   async creditChanged(): Promise<void> {
-    this.credits.invalidate();
+    this.creditDesk.invalidate();
   }
 
   /** Billing: moves buffered debits to the D1 ledger now (before showing the ledger). */
   async flushCredits(): Promise<void> {
-    await this.credits.flush();
-  }
-
-  private usageBuffer?: UsageBuffer;
-  private get usage(): UsageBuffer {
-    this.usageBuffer ??= new UsageBuffer(this.ctx, this.env);
-    return this.usageBuffer;
+    await this.creditDesk.flush();
   }
 
   /**
@@ -54,7 +92,8 @@ export class AccountDO extends DurableObject<Env> {
   async finishRequest(row: UsageRow, holdId: string | null, costMicros: number): Promise<void> {
     if (await erasureBegun(this.ctx.storage)) return;
     await this.usage.add(row);
-    if (holdId) await this.credits.settle(holdId, row.accountId, costMicros, row.id);
+    if (holdId) await this.creditDesk.settle(holdId, row.accountId, costMicros, row.id);
+    await this.schedule();
   }
 
   /** Metering: moves buffered usage rows to D1 now (before a usage query). */
@@ -62,55 +101,40 @@ export class AccountDO extends DurableObject<Env> {
     return this.usage.flush();
   }
 
-  /** One alarm per object: each capability's due work runs here, and each re-arms itself if it needs to. */
-  override async alarm(): Promise<void> {
-    await runPrivacyJobs(this.ctx, this.env);
-    await this.usage.onAlarm();
-    await this.credits.onAlarm();
-  }
-
-  /** A cheap liveness call; also proves the binding and migration are wired. */
-  async ping(): Promise<string> {
-    return "pong";
-  }
-
   /** Content encryption: the account's wrapped data key (null once destroyed). */
   async dataKey(accountId: string, create: boolean): Promise<WrappedDataKey | null> {
-    return loadDataKey(this.ctx, this.env, accountId, create);
+    return this.keys.wrapped(accountId, create);
   }
 
   /** Crypto-shredding: destroys the data key, making every stored copy of the account's content unreadable. */
   async destroyDataKey(accountId: string): Promise<void> {
-    await destroyDataKey(this.ctx, this.env, accountId);
+    await this.keys.erase(accountId);
   }
 
   /** Privacy: records the deletion (or returns the open one), tombstones the account, arms the job. */
   async requestDeletion(input: DeletionInput): Promise<RequestView> {
-    const view = await this.ctx.blockConcurrencyWhile(() => startDeletion(this.ctx, this.env, input));
-    await schedulePrivacyAlarm(this.ctx.storage);
+    const view = await this.privacy.requestDeletion(input);
+    await this.schedule();
     return view;
   }
 
-  /** Privacy: cancels a deletion still within its grace period. */
-  async cancelDeletion(input: Parameters<typeof cancelDeletion>[2]): Promise<RequestView> {
-    const view = await this.ctx.blockConcurrencyWhile(() => cancelDeletion(this.ctx, this.env, input));
-    await schedulePrivacyAlarm(this.ctx.storage);
+  /** Privacy: cancels a deletion still within its grace period (what else waits keeps its alarm). */
+  async cancelDeletion(input: Parameters<PrivacyJobs["cancelDeletion"]>[0]): Promise<RequestView> {
+    const view = await this.privacy.cancelDeletion(input);
+    await this.schedule();
     return view;
   }
 
   /** Privacy: queues an export to be built in the background. */
   async startExport(job: Pick<ExportState, "requestId" | "accountId" | "subject" | "origin">): Promise<void> {
-    await queueExport(this.ctx.storage, job);
-    await schedulePrivacyAlarm(this.ctx.storage);
+    await this.privacy.startExport(job);
+    await this.schedule();
   }
 
   /** Privacy: the cron watchdog re-arms a job whose alarm was lost. */
   async resumePrivacyJobs(): Promise<void> {
-    await schedulePrivacyAlarm(this.ctx.storage);
+    this.privacy.resume();
+    this.armedAt = undefined; // trust storage, not memory: the alarm may be what was lost
+    await this.schedule();
   }
-}
-
-/** The Durable Object of one account. */
-export function accountObject(env: Env, accountId: string): DurableObjectStub<AccountDO> {
-  return env.ACCOUNT.getByName(accountId);
 }

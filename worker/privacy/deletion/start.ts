@@ -168,8 +168,8 @@ export async function cancelDeletion(
     .update(privacyRequests)
     .set({ status: "canceled", canceledAt: now, updatedAt: now, progress: "canceled" })
     .where(eq(privacyRequests.id, state.requestId));
+  // The alarm is the object's: it re-arms for whatever else still waits (buffered usage, say).
   await ctx.storage.delete(DELETION_STATE);
-  await ctx.storage.deleteAlarm();
   await audit(db, {
     requestId: state.requestId,
     subject: state.subject,

@@ -1,7 +1,7 @@
 // Privacy requests as the account holder and operators see them: create, list, confirm, download.
 import { and, desc, eq } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
-import { accountObject } from "../../account/AccountDO";
+import { accountObject } from "../../account/stub";
 import { normalizeEmail } from "../../accounts/service";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";
