@@ -59,7 +59,7 @@ export async function ours(port: number, vars: Record<string, string>): Promise<
     persistDir: mkdtempSync(path.join(tmpdir(), "botmara-bench-")),
     vars: {
       MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
-      AI_RATE_LIMIT_RPM: "100000000",
+      AI_RATE_LIMIT_RPM: "100000",
       DEV_PROVIDER: "off",
       ...vars,
     },

@@ -29,12 +29,17 @@ function parseVars(list: string[] = []): Record<string, string> {
   );
 }
 
-/** A master key generated once per checkout for local runs; production sets MASTER_KEY as a secret. */
+/**
+ * A master key and a receipt signing key (Ed25519 seed) generated once per checkout for local runs;
+ * production sets MASTER_KEY and RECEIPT_SIGNING_KEY as secrets. A key missing from an older file is added.
+ */
 function localSecrets(): Record<string, string> {
   const file = path.join(dataDir, "local-secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
-  const secrets = { MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64") };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  const saved: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const random32 = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+  const secrets = { MASTER_KEY: random32(), RECEIPT_SIGNING_KEY: random32(), ...saved };
+  if (Object.keys(secrets).length !== Object.keys(saved).length)
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
 

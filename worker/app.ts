@@ -14,8 +14,10 @@ import { keyRoutes } from "./keys/routes";
 import { mailboxRoutes } from "./notices/mailbox-routes";
 import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
+import { receiptKeyRoutes, receiptVerifyRoutes } from "./privacy/receipts/routes";
 import { adminPrivacyRoutes } from "./privacy/requests/admin-routes";
 import { privacyRequestRoutes } from "./privacy/requests/routes";
+import { requestId } from "./request-id";
 import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
 import { settingsRoutes } from "./settings/routes";
@@ -38,6 +40,7 @@ api.route("/keys", keyRoutes);
 api.route("/usage", usageRoutes);
 api.route("/privacy", policyRoutes);
 api.route("/privacy", privacyRequestRoutes);
+api.route("/privacy", receiptVerifyRoutes);
 api.route("/admin/privacy", adminPrivacyRoutes);
 api.route("/billing", billingRoutes);
 api.route("/whatsapp", whatsappRoutes);
@@ -46,7 +49,7 @@ api.route("/admin/training-export", trainingRoutes);
 
 export const app = createRouter();
 app.onError(onError);
-app.use("*", securityHeaders, async (c, next) => {
+app.use("*", requestId, securityHeaders, async (c, next) => {
   c.set("config", getConfig(c.env));
   c.set("db", getDb(c.env.DB));
   await next();
@@ -57,6 +60,7 @@ app.route("/api", api);
 app.route("/webhooks/stripe", stripeWebhookRoutes);
 app.route("/webhooks/whatsapp", whatsappWebhook);
 app.route("/dev/mailbox", mailboxRoutes);
+app.route("/.well-known", receiptKeyRoutes);
 
 app.doc31("/api/openapi.json", (c) => ({
   openapi: "3.1.0",

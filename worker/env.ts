@@ -18,5 +18,7 @@ export type AppEnv = {
     config: Config;
     session?: SessionPrincipal;
     apiKey?: ApiKeyPrincipal;
+    /** Minted on arrival (request-id.ts): response headers, logs and the usage row share it. */
+    requestId: string;
   };
 };

@@ -1,8 +1,10 @@
-// The one error shape ({"error":{message,type,code,param}}) and the one handler that renders it.
+// The one error shape ({"error":{message,type,code,param}}), Anthropic's shape for its routes, and the one
+// handler that renders them.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
+import { isAnthropicPath } from "./request-id";
 
 export type ErrorBody = {
   error: { message: string; type: string; code: string | null; param: string | null };
@@ -21,6 +23,27 @@ const typeForStatus: Record<number, string> = {
   422: "invalid_request_error",
   429: "rate_limit_error",
   504: "timeout_error",
+};
+
+/** Anthropic's error types by status (https://docs.claude.com/en/api/errors); other 4xx are invalid requests. */
+const anthropicTypeForStatus: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  402: "billing_error",
+  403: "permission_error",
+  404: "not_found_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  503: "overloaded_error",
+  504: "timeout_error",
+  529: "overloaded_error",
+};
+
+export type AnthropicErrorBody = {
+  type: "error";
+  error: { type: string; message: string; code?: string; param?: string };
+  request_id?: string;
 };
 
 export class AppError extends Error {
@@ -52,11 +75,21 @@ export class AppError extends Error {
     };
   }
 
-  toResponse(): Response {
-    return Response.json(this.toBody(), {
-      status: this.status,
-      headers: this.options.headers,
-    });
+  /** Anthropic's shape; our code and param ride along inside `error` (Anthropic allows extra fields). */
+  toAnthropicBody(requestId?: string): AnthropicErrorBody {
+    const type =
+      anthropicTypeForStatus[this.status] ?? (this.status >= 500 ? "api_error" : "invalid_request_error");
+    const { code, param } = this.options;
+    return {
+      type: "error",
+      error: { type, message: this.message, ...(code ? { code } : {}), ...(param ? { param } : {}) },
+      ...(requestId ? { request_id: requestId } : {}),
+    };
+  }
+
+  toResponse(dialect: "openai" | "anthropic" = "openai", requestId?: string): Response {
+    const body = dialect === "anthropic" ? this.toAnthropicBody(requestId) : this.toBody();
+    return Response.json(body, { status: this.status, headers: this.options.headers });
   }
 }
 
@@ -101,7 +134,8 @@ export function toAppError(error: unknown): AppError {
   return new AppError(500, "Internal error.", { code: "internal_error", type: "api_error" });
 }
 
-/** Hono's onError: the only place errors become responses. Logs the error's name, never request content. */
+/** Hono's onError: the only place errors become responses, in the route's dialect. Logs the error's name, never
+ * request content. */
 export function onError(error: unknown, c: Context): Response {
   const appError = toAppError(error);
   if (appError.status >= 500 && !(error instanceof AppError)) {
@@ -109,5 +143,6 @@ export function onError(error: unknown, c: Context): Response {
     const where = error instanceof Error ? error.stack?.split("\n")[1]?.trim() : undefined;
     console.error(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${name} ${where ?? ""}`);
   }
-  return appError.toResponse();
+  const dialect = isAnthropicPath(c.req.path) ? "anthropic" : "openai";
+  return appError.toResponse(dialect, c.get("requestId"));
 }

@@ -45,6 +45,7 @@ export function errorResponses(...statuses: number[]) {
     415: "Unsupported media type",
     429: "Too many requests (see Retry-After)",
     502: "Upstream error",
+    503: "Temporarily unavailable: nothing was changed; retry later",
     504: "Upstream timeout",
   };
   return Object.fromEntries(statuses.map((s) => [s, jsonContent(ErrorSchema, descriptions[s] ?? "Error")]));

@@ -1,9 +1,11 @@
 // Every table of the D1 database, one file per capability.
 export * from "./accounts";
 export * from "./billing";
+export * from "./failures";
 export * from "./keys";
 export * from "./notices";
 export * from "./privacy";
+export * from "./promises";
 export * from "./rate-limits";
 export * from "./settings";
 export * from "./usage";

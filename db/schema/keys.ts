@@ -14,6 +14,10 @@ export const apiKeys = sqliteTable(
     keyHash: text("key_hash").notNull().unique(),
     /** Requests per minute for this key; null = the platform default. */
     rateLimitRpm: integer("rate_limit_rpm"),
+    /** After this instant the key is refused (401 key_expired); null = never expires. */
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+    /** Most this key may spend per calendar month (UTC), in micro-dollars; null = no limit beyond the account's credit. */
+    monthlySpendLimitMicros: integer("monthly_spend_limit_micros"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),

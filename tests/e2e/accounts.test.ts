@@ -31,8 +31,11 @@ it("signs up, creates a key, uses it, revokes it — with no console errors", as
   const models = await fetch(`${baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
   expect(models.status).toBe(200);
 
-  await page.getByRole("button", { name: "Revoke laptop" }).click();
-  await expect.poll(() => page.getByText("revoked").count()).toBe(1);
+  // Revoking asks first: the link opens a confirmation, only its button revokes.
+  await page.getByRole("link", { name: "Revoke laptop" }).click();
+  await page.getByRole("heading", { name: "Revoke laptop?" }).waitFor();
+  await page.getByRole("button", { name: "Revoke key" }).click();
+  await expect.poll(() => page.getByText("revoked", { exact: true }).count()).toBe(1);
   const after = await fetch(`${baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
   expect(after.status).toBe(401);
   expect(errors).toEqual([]);

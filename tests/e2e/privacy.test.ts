@@ -95,7 +95,7 @@ it("exports the account's data, downloads it, then deletes the account with pass
 
   // The erasure finishes by itself and the receipt arrives by notice.
   const receipt = await noticeOf(email, "deletion_completed");
-  expect(receipt.text).toContain("botmara-deletion-receipt/1");
+  expect(receipt.text).toContain("botmara-deletion-receipt/2");
   expect(unexpected(errors, 401)).toEqual([]);
 });
 

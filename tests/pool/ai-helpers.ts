@@ -60,3 +60,24 @@ export async function usageRows(
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+export type AnthropicErrorView = { type: string; message: string; code?: string; param?: string };
+
+/** Asserts Anthropic's error shape ({"type":"error","error":{type,message},"request_id"}) and returns `error`. */
+export async function expectAnthropicError(res: Response, status: number): Promise<AnthropicErrorView> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
+  const body = JSON.parse(text) as { type: string; error: AnthropicErrorView; request_id: string };
+  if (
+    body.type !== "error" ||
+    typeof body.error?.type !== "string" ||
+    typeof body.error.message !== "string"
+  ) {
+    throw new Error(`not Anthropic's error shape: ${text}`);
+  }
+  const id = res.headers.get("request-id");
+  if (!id || body.request_id !== id || res.headers.get("x-request-id") !== id) {
+    throw new Error(`request ids missing or different: ${id} / ${body.request_id}`);
+  }
+  return body.error;
+}

@@ -1,7 +1,7 @@
 // Refused AI requests: each gets the one error shape with the right status, reaches no provider, meters nothing.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { marker, openaiFake, received } from "./ai-helpers";
+import { expectAnthropicError, marker, openaiFake, received } from "./ai-helpers";
 import { call, expectError, newKeyUser, newUser } from "./helpers";
 
 async function rowCount(accountId: string): Promise<number> {
@@ -19,11 +19,19 @@ const chatBody = (m: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe("credentials", () => {
-  it.each(["/v1/chat/completions", "/v1/messages", "/v1/embeddings"])(
+  it.each(["/v1/chat/completions", "/v1/embeddings", "/v1/responses"])(
     "%s refuses a missing key",
     async (path) => {
       const e = await expectError(await call(path, { body: chatBody("x") }), 401);
       expect(e.code).toBe("missing_api_key");
+    },
+  );
+
+  it.each(["/v1/messages", "/v1/messages/count_tokens"])(
+    "%s refuses a missing key in Anthropic's shape",
+    async (path) => {
+      const e = await expectAnthropicError(await call(path, { body: chatBody("x") }), 401);
+      expect(e).toMatchObject({ type: "authentication_error", code: "missing_api_key" });
     },
   );
 
@@ -169,7 +177,7 @@ describe("bad input", () => {
 
   it("refuses a Messages request without max_tokens", async () => {
     const { key } = await newKeyUser();
-    const e = await expectError(
+    const e = await expectAnthropicError(
       await call("/v1/messages", {
         key,
         body: { model: "dev/echo", messages: [{ role: "user", content: "hi" }] },

@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import {
   anthropicFake,
+  expectAnthropicError,
   marker,
   openaiFake,
   received,
@@ -13,7 +14,7 @@ import {
   v1,
   workerFetch,
 } from "./ai-helpers";
-import { call, expectError, newKeyUser, ORIGIN } from "./helpers";
+import { call, newKeyUser, ORIGIN } from "./helpers";
 
 const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: v1, fetch: workerFetch, maxRetries: 0 });
 const anthropic = (key: string) =>
@@ -398,7 +399,7 @@ describe("translation", () => {
         n: 2,
       }),
     ).rejects.toMatchObject({ status: 400, param: "n" });
-    const e = await expectError(
+    const e = await expectAnthropicError(
       await call("/v1/messages", {
         key,
         body: {

@@ -37,6 +37,30 @@ describe("enforcement on /v1", () => {
     expect(await balanceOf(user.id)).toBe(0);
   });
 
+  it("reserves the worst case (n choices × the output cap): n=128 at 16,384 tokens on a $1 trial is 402, nothing sent", async () => {
+    const user = await newKeyUser();
+    const m = marker();
+    const res = await call("/v1/chat/completions", {
+      key: user.key,
+      body: {
+        model: "openai/gpt-4o-mini",
+        n: 128,
+        max_tokens: 16_384,
+        messages: [{ role: "user", content: m }],
+      },
+    });
+    expect((await expectError(res, 402)).code).toBe("insufficient_credit");
+    expect(await received(openaiFake(), m)).toHaveLength(0);
+    // Without max_tokens the cap is the model's own maximum, so the same n is refused too.
+    const m2 = marker();
+    const res2 = await call("/v1/chat/completions", {
+      key: user.key,
+      body: { model: "openai/gpt-4o-mini", n: 128, messages: [{ role: "user", content: m2 }] },
+    });
+    await expectError(res2, 402);
+    expect(await received(openaiFake(), m2)).toHaveLength(0);
+  });
+
   it("100 concurrent requests against a balance covering 10: 10 succeed, the ledger balances exactly", async () => {
     const user = await newKeyUser();
     // gpt-4o-mini at $0.60/M output: max_tokens 10,000 reserves ≈ 6,000 µ$ (+ a few for the input).

@@ -1,5 +1,5 @@
 // POST /webhooks/stripe: signatures, exactly-once under redelivery and concurrency, any order, refunds
-// and disputes after spending, and refused deliveries changing nothing.
+// and disputes after spending, outcomes that say what happened, and refused deliveries changing nothing.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
@@ -76,6 +76,8 @@ describe("signature checks (400, nothing changed)", () => {
     await refusedCleanly(await deliverRaw(payload, { signature: "garbage" }), event.id, user.id);
     const stale = Math.floor(Date.now() / 1000) - 301;
     await refusedCleanly(await deliverRaw(payload, { timestamp: stale }), event.id, user.id);
+    const future = Math.floor(Date.now() / 1000) + 301;
+    await refusedCleanly(await deliverRaw(payload, { timestamp: future }), event.id, user.id);
     // A valid signature over a different body: the body was altered in transit.
     const header = (await (
       await import("stripe")
@@ -87,19 +89,141 @@ describe("signature checks (400, nothing changed)", () => {
     await refusedCleanly(await deliverRaw(tampered, { signature: header }), event.id, user.id);
   });
 
+  it("accepts timestamps within 300 s either way", async () => {
+    const user = await newUser();
+    await setBalance(user.id, 0);
+    const now = Math.floor(Date.now() / 1000);
+    for (const timestamp of [now - 290, now + 290]) {
+      const event = stripeEvent({ type: "checkout.session.completed", object: topupSession(user.id, 100) });
+      const res = await deliverRaw(JSON.stringify(event), { timestamp });
+      expect(res.status).toBe(200);
+    }
+    expect(await balanceOf(user.id)).toBe(2_000_000);
+  });
+
   it("refuses a signed body that is not JSON, or not the shape Stripe sends", async () => {
     const user = await newUser();
     await setBalance(user.id, 0);
     await refusedCleanly(await deliverRaw("{not json"), "none", user.id, "invalid_event");
     const event = stripeEvent({ type: "checkout.session.completed", object: { id: 42 } });
     await refusedCleanly(await deliver(event), event.id, user.id, "invalid_event");
+    // Signed JSON that is not an event envelope at all, of a handled or an unhandled type.
+    await refusedCleanly(await deliverRaw("[1,2]"), "none", user.id, "invalid_event");
+    const noId = { ...stripeEvent({ type: "customer.tax_id.created", object: {} }), id: undefined };
+    await refusedCleanly(await deliverRaw(JSON.stringify(noId)), "none", user.id, "invalid_event");
+    const noObject = { ...stripeEvent({ type: "invoice.paid", object: {} }), data: null };
+    await refusedCleanly(await deliverRaw(JSON.stringify(noObject)), noObject.id, user.id, "invalid_event");
+  });
+});
+
+describe("outcomes (every signed, well-formed event: 200, recorded once)", () => {
+  async function outcomeOf(event: ReturnType<typeof stripeEvent>) {
+    const res = await deliver(event);
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    return JSON.parse(text) as { received: true; outcome: string; reason?: string };
+  }
+
+  it("an event of a type billing does not handle is ignored, recorded, and a replay is a duplicate", async () => {
+    const event = stripeEvent({ type: "customer.tax_id.created", object: { id: uid("txi") } });
+    expect(await outcomeOf(event)).toEqual({
+      received: true,
+      outcome: "ignored",
+      reason: "unhandled_event_type",
+    });
+    expect(await eventRecorded(event.id)).toBe(true);
+    expect(await outcomeOf(event)).toEqual({ received: true, outcome: "duplicate" });
   });
 
-  it("accepts an event of an unknown type with 200 and ignores it", async () => {
-    const event = stripeEvent({ type: "customer.tax_id.created", object: { id: uid("txi") } });
-    const res = await deliver(event);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ received: true, outcome: "ignored" });
+  it("a signed event naming an account, customer or payment we do not know answers 200 ignored and changes nothing", async () => {
+    const bystander = await newUser();
+    await setBalance(bystander.id, 0);
+    const ledgerBefore = (await ledgerOf(bystander.id)).length;
+    const unknown: [ReturnType<typeof stripeEvent>, string][] = [
+      // A deleted account, or another environment's: the id we would have put on the session.
+      [
+        stripeEvent({
+          type: "checkout.session.completed",
+          object: topupSession("acct-deleted-long-ago", 500, { customer: uid("cus") }),
+        }),
+        "unknown_account",
+      ],
+      [
+        stripeEvent({
+          type: "checkout.session.async_payment_succeeded",
+          object: topupSession("acct-other-env", 500),
+        }),
+        "unknown_account",
+      ],
+      [
+        stripeEvent({
+          type: "customer.subscription.updated",
+          object: { ...subscription(uid("cus"), "active"), metadata: { accountId: "acct-gone" } },
+        }),
+        "unknown_customer",
+      ],
+      [
+        stripeEvent({ type: "customer.subscription.deleted", object: subscription(uid("cus"), "canceled") }),
+        "unknown_customer",
+      ],
+      [
+        stripeEvent({
+          type: "invoice.paid",
+          object: {
+            id: uid("in"),
+            customer: uid("cus"),
+            amount_due: 2000,
+            amount_paid: 2000,
+            currency: "usd",
+            lines: { data: [{ price: { id: PRO } }] },
+          },
+        }),
+        "unknown_customer",
+      ],
+      [
+        stripeEvent({
+          type: "invoice.payment_failed",
+          object: { id: uid("in"), customer: uid("cus"), amount_due: 2000, amount_paid: 0, currency: "usd" },
+        }),
+        "unknown_customer",
+      ],
+      [
+        stripeEvent({
+          type: "charge.refunded",
+          object: { id: uid("ch"), amount: 1000, amount_refunded: 1000, payment_intent: uid("pi") },
+        }),
+        "unknown_payment",
+      ],
+      [
+        stripeEvent({
+          type: "charge.dispute.created",
+          object: { id: uid("dp"), charge: uid("ch"), payment_intent: uid("pi") },
+        }),
+        "unknown_payment",
+      ],
+    ];
+    for (const [event, reason] of unknown) {
+      expect(await outcomeOf(event), event.type).toEqual({ received: true, outcome: "ignored", reason });
+      expect(await eventRecorded(event.id)).toBe(true);
+      expect(await outcomeOf(event), event.type).toEqual({ received: true, outcome: "duplicate" });
+    }
+    const invoices = await env.DB.prepare(
+      "SELECT count(*) AS n FROM billing_invoices WHERE id IN (SELECT value FROM json_each(?))",
+    )
+      .bind(JSON.stringify(unknown.map(([e]) => (e.data.object as { id: string }).id)))
+      .first<{ n: number }>();
+    expect(invoices!.n).toBe(0);
+    expect(await balanceOf(bystander.id)).toBe(0);
+    expect(await ledgerOf(bystander.id)).toHaveLength(ledgerBefore);
+  });
+
+  it("an applied event answers applied once, then duplicate", async () => {
+    const user = await newUser();
+    await setBalance(user.id, 0);
+    const event = stripeEvent({ type: "checkout.session.completed", object: topupSession(user.id, 300) });
+    expect(await outcomeOf(event)).toEqual({ received: true, outcome: "applied" });
+    expect(await outcomeOf(event)).toEqual({ received: true, outcome: "duplicate" });
+    expect(await balanceOf(user.id)).toBe(3_000_000);
   });
 });
 
@@ -149,7 +273,7 @@ describe("top-ups", () => {
       type: "checkout.session.completed",
       object: topupSession("no-such-account", 500),
     });
-    expect(await deliverOk(event)).toBe("applied");
+    expect(await deliverOk(event)).toBe("ignored");
   });
 });
 

@@ -99,6 +99,11 @@ describe("POST /webhooks/whatsapp (signature)", () => {
     const payload = notification("999000111222333", { messages: [message] });
     const res = await deliverSigned("whatever-secret-0000", payload);
     expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      received: true,
+      outcome: "ignored",
+      reason: "unknown_phone_number_id",
+    });
     const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM whatsapp_pending WHERE message_id = ?")
       .bind(message.id)
       .first<{ n: number }>())!;
@@ -136,8 +141,10 @@ describe("POST /webhooks/whatsapp (delivery)", () => {
     const payload = notification(user.phoneNumberId, {
       messages: [inboundMessage({ from: customerNumber() })],
     });
-    expect((await deliverSigned(user.appSecret, payload)).status).toBe(200);
-    expect((await deliverSigned(user.appSecret, payload)).status).toBe(200);
+    const first = await deliverSigned(user.appSecret, payload);
+    expect(await first.json()).toEqual({ received: true, outcome: "applied" });
+    const replay = await deliverSigned(user.appSecret, payload);
+    expect(await replay.json()).toEqual({ received: true, outcome: "duplicate" });
     expect(await sentFrom(user.phoneNumberId)).toHaveLength(1);
     const rows = await messageRows(user.accountId);
     expect(rows.filter((r) => r.direction === "in")).toHaveLength(1);

@@ -16,6 +16,7 @@ export function workersProject(name: string, include: string[]): TestProjectInli
           bindings: {
             TEST_MIGRATIONS: await readD1Migrations(path.join(root, "db/migrations")),
             MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
+            RECEIPT_SIGNING_KEY: "dGVzdC1yZWNlaXB0LXNpZ25pbmcta2V5LTMyLWJ5dGU=",
             ADMIN_EMAILS: "operator@example.com",
             ...inject("fakeVars"),
           },

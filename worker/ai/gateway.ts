@@ -7,6 +7,7 @@ import { AppError, badRequest } from "../errors";
 import { type CatalogueModel, costMicros, findModel } from "./catalogue";
 import { type Endpoint, type MeteredRequest, meter } from "./metering";
 import { type Dialect, type Operation, providers } from "./providers/registry";
+import { openStream, tooManyStreams } from "./rate-limit";
 import { relay } from "./relay";
 import { estimateTokens, textLength } from "./tokens";
 import { translationFor } from "./translate";
@@ -24,6 +25,8 @@ export type AiCall = {
   keyId: string | null;
   source: string;
   startedAt: number;
+  /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
+  requestId?: string;
   /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
   onMetered?: (usage: { inputTokens: number; outputTokens: number; costMicros: number }) => void;
 };
@@ -66,6 +69,24 @@ function requestedMaxTokens(body: Record<string, unknown>): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
+/**
+ * The most output a request can be billed for: every choice (`n`) at its cap, the model's own maximum when
+ * the client set none (an Anthropic-dialect provider is always sent a cap, DEFAULT_MAX_TOKENS at most).
+ */
+function worstCaseOutput(
+  model: CatalogueModel,
+  body: Record<string, unknown>,
+  maxTokens: number | undefined,
+) {
+  if (model.kind !== "chat") return 0;
+  const choices = typeof body.n === "number" && body.n > 1 ? body.n : 1;
+  const sentCap =
+    providers[model.provider].dialect === "anthropic"
+      ? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens)
+      : model.maxOutputTokens;
+  return choices * (maxTokens ?? sentCap);
+}
+
 function checkLimits(model: CatalogueModel, inputTokens: number, maxTokens: number | undefined) {
   if (maxTokens !== undefined && model.kind === "chat" && maxTokens > model.maxOutputTokens) {
     throw badRequest(
@@ -84,6 +105,24 @@ function checkLimits(model: CatalogueModel, inputTokens: number, maxTokens: numb
 }
 
 export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
+  if (call.body.stream !== true) return answer(env, ctx, call, undefined);
+  // A stream holds one of the key's open-stream slots until it ends (the relay's onEnd releases it).
+  const release = openStream(call.keyId);
+  if (!release) throw tooManyStreams();
+  try {
+    return await answer(env, ctx, call, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function answer(
+  env: Env,
+  ctx: ExecutionContext,
+  call: AiCall,
+  releaseStream: (() => void) | undefined,
+): Promise<Response> {
   const config = getConfig(env);
   const model = resolveModel(env, call);
   const stream = call.body.stream === true;
@@ -92,8 +131,7 @@ export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Prom
     textLength(call.body.messages) + textLength(call.body.system) + textLength(call.body.input),
   );
   checkLimits(model, estimatedInput, maxTokens);
-  const outputCap =
-    model.kind === "chat" ? (maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.maxOutputTokens)) : 0;
+  const outputCap = worstCaseOutput(model, call.body, maxTokens);
   const translationContext = (m: CatalogueModel): TranslationContext => ({
     model: m,
     includeUsage:
@@ -114,7 +152,7 @@ export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Prom
     reserveCredit(env, call.accountId, costMicros(model, estimatedInput, outputCap)),
   ]);
   const request: MeteredRequest = {
-    id: crypto.randomUUID(),
+    id: call.requestId ?? crypto.randomUUID(),
     accountId: call.accountId,
     keyId: call.keyId,
     source: call.source,
@@ -162,6 +200,7 @@ export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Prom
             deliveredChars: translator.deliveredChars(),
             responseText: captured,
           });
+          releaseStream?.();
           finished();
         },
       });

@@ -1,11 +1,33 @@
-// Per-key requests-per-minute limit, counted in the isolate (no I/O on the hot path). Bound: each isolate
-// counts on its own, so a key served by N isolates at once can reach N × its limit (ADR 022).
+// Per-key request limits for /v1: Cloudflare's Rate Limiting binding counts across isolates (one namespace per
+// tier, since a namespace's limit is fixed), an isolate counter enforces the key's exact value as a pre-filter,
+// and open streams per key are capped in the isolate (ADR 025).
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { tooManyRequests } from "../errors";
 
 const WINDOW_MS = 60_000;
 const MAX_KEYS = 50_000;
+/** Streams one key may hold open at once in one isolate; the next one is answered 429. */
+export const MAX_OPEN_STREAMS_PER_KEY = 32;
+
+/**
+ * The binding's namespaces (wrangler.toml `[[ratelimits]]`, period 60 s), smallest first. A key is counted in
+ * the smallest tier at or above its own limit; a limit above the largest tier is counted in the isolate only.
+ */
+export const RATE_TIERS = [
+  { rpm: 60, binding: "RL_RPM_60" },
+  { rpm: 300, binding: "RL_RPM_300" },
+  { rpm: 600, binding: "RL_RPM_600" },
+  { rpm: 1_200, binding: "RL_RPM_1200" },
+  { rpm: 3_000, binding: "RL_RPM_3000" },
+  { rpm: 6_000, binding: "RL_RPM_6000" },
+  { rpm: 30_000, binding: "RL_RPM_30000" },
+  { rpm: 120_000, binding: "RL_RPM_120000" },
+] as const;
+
+export function tierFor(rpm: number): (typeof RATE_TIERS)[number] | undefined {
+  return RATE_TIERS.find((t) => t.rpm >= rpm);
+}
 
 type Window = { start: number; count: number };
 const windows = new Map<string, Window>();
@@ -24,12 +46,42 @@ export function take(keyId: string, limit: number, now: number): number | undefi
   return undefined;
 }
 
+const openStreams = new Map<string, number>();
+
+/** Takes one open-stream slot for the key; returns a release function, or undefined when the cap is reached. */
+export function openStream(keyId: string | null): (() => void) | undefined {
+  if (keyId === null) return () => {};
+  const open = openStreams.get(keyId) ?? 0;
+  if (open >= MAX_OPEN_STREAMS_PER_KEY) return undefined;
+  openStreams.set(keyId, open + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (openStreams.get(keyId) ?? 1) - 1;
+    if (left <= 0) openStreams.delete(keyId);
+    else openStreams.set(keyId, left);
+  };
+}
+
+export const tooManyStreams = () =>
+  tooManyRequests(
+    1,
+    `This key already has ${MAX_OPEN_STREAMS_PER_KEY} streams open; wait for one to finish.`,
+  );
+
 export const rateLimitPerKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.var.apiKey!;
   const limit = key.rateLimitRpm ?? c.var.config.ai.rateLimitRpm;
-  const wait = take(key.keyId, limit, Date.now());
-  if (wait !== undefined) {
-    throw tooManyRequests(wait, `This key is limited to ${limit} requests per minute.`);
+  // The isolate's own count first: a key already over its limit here costs no binding call.
+  const now = Date.now();
+  let wait = take(key.keyId, limit, now);
+  if (wait === undefined) {
+    const tier = tierFor(limit);
+    const binding = tier ? (c.env[tier.binding] as RateLimit | undefined) : undefined;
+    if (binding && !(await binding.limit({ key: key.keyId })).success)
+      wait = (WINDOW_MS - (now % WINDOW_MS)) / 1000;
   }
+  if (wait !== undefined) throw tooManyRequests(wait, `This key is limited to ${limit} requests per minute.`);
   await next();
 };

@@ -48,6 +48,7 @@ function call(c: Context<AppEnv>, fields: Pick<AiCall, "operation" | "endpoint" 
     keyId: key.keyId,
     source: "api",
     startedAt: arrivedAt.get(c.req.raw) ?? Date.now(),
+    requestId: c.var.requestId,
   });
 }
 

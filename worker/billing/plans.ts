@@ -19,17 +19,34 @@ export type Plan = {
   trialMicros: number;
   /** Credit granted by each paid invoice of the plan's subscription. */
   monthlyMicros: number;
+  /** The highest requests-per-minute limit a key of this plan may be given. */
+  rateLimitCeilingRpm: number;
 };
 
 export const PLANS: Record<PlanId, Plan> = {
-  free: { id: "free", name: "Free", monthlyCents: 0, trialMicros: 1 * MICROS_PER_DOLLAR, monthlyMicros: 0 },
-  pro: { id: "pro", name: "Pro", monthlyCents: 2000, trialMicros: 0, monthlyMicros: 25 * MICROS_PER_DOLLAR },
+  free: {
+    id: "free",
+    name: "Free",
+    monthlyCents: 0,
+    trialMicros: 1 * MICROS_PER_DOLLAR,
+    monthlyMicros: 0,
+    rateLimitCeilingRpm: 600,
+  },
+  pro: {
+    id: "pro",
+    name: "Pro",
+    monthlyCents: 2000,
+    trialMicros: 0,
+    monthlyMicros: 25 * MICROS_PER_DOLLAR,
+    rateLimitCeilingRpm: 3_000,
+  },
   team: {
     id: "team",
     name: "Team",
     monthlyCents: 10000,
     trialMicros: 0,
     monthlyMicros: 120 * MICROS_PER_DOLLAR,
+    rateLimitCeilingRpm: 6_000,
   },
 };
 

@@ -35,14 +35,14 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!key)
     throw unauthorized("Missing API key. Send it as 'Authorization: Bearer <key>'.", "missing_api_key");
   if (!key.startsWith(KEY_PREFIX)) throw unauthorized("Invalid API key.", "invalid_api_key");
-  const keyHash = await sha256Hex(key);
   const now = Date.now();
-  let entry = cachedKey(keyHash, now);
+  let entry = cachedKey(key, now);
   if (!entry) {
+    const keyHash = await sha256Hex(key);
     const row = await lookup(c.var.db, keyHash);
     if (!row) throw unauthorized("Invalid API key.", "invalid_api_key");
-    entry = { principal: row, fetchedAt: now, lastUsedWrittenAt: 0 };
-    rememberKey(keyHash, entry);
+    entry = { principal: row, keyHash, fetchedAt: now, lastUsedWrittenAt: 0 };
+    rememberKey(key, entry);
   }
   if (now - entry.lastUsedWrittenAt > LAST_USED_INTERVAL_MS) {
     entry.lastUsedWrittenAt = now;

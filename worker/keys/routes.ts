@@ -1,8 +1,8 @@
-// /api/keys: create (secret shown once), list, revoke.
+// /api/keys: create (secret shown once), list, rename or change limits, revoke.
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireSession } from "../accounts/middleware";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
-import { createKey, listKeys, revokeKey } from "./service";
+import { createKey, getKey, listKeys, MAX_KEYS_PER_ACCOUNT, revokeKey, updateKey } from "./service";
 
 const Key = z
   .object({
@@ -12,18 +12,44 @@ const Key = z
     createdAt: IsoDate,
     lastUsedAt: IsoDate.nullable(),
     revokedAt: IsoDate.nullable(),
-    rateLimitRpm: z.number().int().nullable(),
+    rateLimitRpm: z.number().int().nullable().openapi({ description: "null: the platform default" }),
+    expiresAt: IsoDate.nullable().openapi({ description: "null: never expires" }),
+    monthlySpendLimitCents: z.number().int().nullable().openapi({
+      description: "Most the key may spend per calendar month (UTC), in US cents; null: no limit",
+    }),
   })
   .openapi("ApiKey");
-const NewKey = z
-  .strictObject({
-    name: z.string().trim().min(1).max(100),
-    rateLimitRpm: z.number().int().min(1).max(100_000).nullable().optional(),
-  })
-  .openapi("NewApiKey");
+
+/** Settings a create or an update may carry; null clears an optional one. */
+const settings = {
+  rateLimitRpm: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .nullable()
+    .optional()
+    .openapi({ description: "Requests per minute; at most the plan's ceiling (400 rate_limit_above_plan)" }),
+  expiresAt: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .openapi({ description: "After this instant the key is refused with 401; must be in the future" }),
+  monthlySpendLimitCents: z.number().int().min(1).max(100_000_000).nullable().optional(),
+};
+const NewKey = z.strictObject({ name: z.string().trim().min(1).max(100), ...settings }).openapi("NewApiKey", {
+  description: `At most ${MAX_KEYS_PER_ACCOUNT} active keys per account (409 too_many_keys).`,
+});
+const KeyPatch = z
+  .strictObject({ name: z.string().trim().min(1).max(100).optional(), ...settings })
+  .openapi("ApiKeyPatch");
 const CreatedKey = Key.extend({
   key: z.string().openapi({ description: "The secret. Shown only in this response." }),
 }).openapi("CreatedApiKey");
+const IdParam = z.object({ id: z.string().max(64) });
+
+const toDate = (iso: string | null | undefined) =>
+  iso === undefined ? undefined : iso === null ? null : new Date(iso);
 
 export const keyRoutes = createRouter();
 keyRoutes.use("*", requireSession);
@@ -45,9 +71,45 @@ keyRoutes
       tags: ["API keys"],
       summary: "Create an API key; the secret is returned once",
       request: jsonBody(NewKey),
-      responses: { 201: jsonContent(CreatedKey, "The new key"), ...errorResponses(400, 401, 415) },
+      responses: { 201: jsonContent(CreatedKey, "The new key"), ...errorResponses(400, 401, 409, 415) },
     }),
-    async (c) => c.json(await createKey(c.var.db, c.var.session!.accountId, c.req.valid("json")), 201),
+    async (c) => {
+      const input = c.req.valid("json");
+      const created = await createKey(c.var.db, c.var.config, c.var.session!.accountId, {
+        ...input,
+        expiresAt: toDate(input.expiresAt),
+      });
+      return c.json(created, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: ["API keys"],
+      summary: "One of your API keys",
+      request: { params: IdParam },
+      responses: { 200: jsonContent(Key, "The key"), ...errorResponses(401, 404) },
+    }),
+    async (c) => c.json(await getKey(c.var.db, c.var.session!.accountId, c.req.valid("param").id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/{id}",
+      tags: ["API keys"],
+      summary: "Rename a key or change its expiry, monthly spend limit or rate limit",
+      request: { params: IdParam, ...jsonBody(KeyPatch) },
+      responses: { 200: jsonContent(Key, "The key as changed"), ...errorResponses(400, 401, 404, 409, 415) },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      const key = await updateKey(c.var.db, c.var.config, c.var.session!.accountId, c.req.valid("param").id, {
+        ...input,
+        expiresAt: toDate(input.expiresAt),
+      });
+      return c.json(key, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -55,7 +117,7 @@ keyRoutes
       path: "/{id}",
       tags: ["API keys"],
       summary: "Revoke an API key at once",
-      request: { params: z.object({ id: z.string().max(64) }) },
+      request: { params: IdParam },
       responses: { 204: { description: "Revoked" }, ...errorResponses(401, 404) },
     }),
     async (c) => {

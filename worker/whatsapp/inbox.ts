@@ -26,6 +26,23 @@ const STATEMENTS_PER_BATCH = 90;
 
 export type MessageRef = { accountId: string; messageId: string };
 
+/**
+ * What happened to a signed, well-formed notification: something new was recorded, all of it was
+ * recorded before (Meta redelivers), or nothing in it is ours (an unknown phone number id) or to keep.
+ */
+export type Accepted = {
+  refs: MessageRef[];
+  outcome: "applied" | "duplicate" | "ignored";
+  reason?: "unknown_phone_number_id" | "nothing_to_apply";
+};
+
+/** D1 could not take the notification: nothing of the failed batch is kept, and Meta retries it. */
+const notRecorded = () =>
+  new AppError(503, "The notification could not be recorded now; it will be when Meta retries it.", {
+    code: "temporarily_unavailable",
+    type: "api_error",
+  });
+
 const invalidSignature = () =>
   new AppError(401, "Invalid or missing X-Hub-Signature-256.", { code: "invalid_signature" });
 
@@ -43,9 +60,10 @@ function parseNotification(raw: Uint8Array<ArrayBuffer>): Notification {
 }
 
 /**
- * Verifies and records one notification. Returns the inbound messages that may need an answer.
- * Throws 401 (nothing recorded) when the signature does not match every connected account it names;
- * numbers no account owns are acknowledged and dropped.
+ * Verifies and records one notification. Returns the inbound messages that may need an answer, and the
+ * outcome. Throws 401 (nothing recorded) when the signature does not match every connected account it
+ * names; numbers no account owns are acknowledged and dropped (`ignored`). Every write is idempotent (by
+ * wamid, statuses only move forward), so a redelivery after a failed batch records the rest exactly once.
  */
 export async function acceptNotification(
   env: Env,
@@ -53,27 +71,34 @@ export async function acceptNotification(
   raw: Uint8Array<ArrayBuffer>,
   signatureHeader: string | undefined,
   now = Date.now(),
-): Promise<MessageRef[]> {
+): Promise<Accepted> {
   const digest = parseSignature(signatureHeader);
   if (!digest) throw invalidSignature();
   const byNumber = updatesByNumber(parseNotification(raw));
   if (byNumber.size > MAX_NUMBERS_PER_NOTIFICATION)
     throw badRequest("Too many phone numbers in one notification.");
   const connections = await connectionsByNumber(db, [...byNumber.keys()]);
+  if (connections.length === 0) return { refs: [], outcome: "ignored", reason: "unknown_phone_number_id" };
   for (const connection of connections) {
     if (!(await verifySignature(await openAppSecret(env, connection), raw, digest))) throw invalidSignature();
   }
   const refs: MessageRef[] = [];
   const statements: BatchItem[] = [];
+  /** The statements whose changes mean something new was recorded (a message row, a status moving). */
+  const news = new Set<BatchItem>();
   for (const connection of connections) {
     const updates = byNumber.get(connection.phoneNumberId)!;
     for (const message of updates.messages) {
       const recorded = await recordInbound(env, db, connection, message, now);
       statements.push(...recorded.statements);
+      news.add(recorded.statements.at(-1)!);
       if (recorded.answerable) refs.push({ accountId: connection.accountId, messageId: message.id });
     }
-    for (const status of updates.statuses)
-      statements.push(applyStatus(env, connection.accountId, status, now));
+    for (const status of updates.statuses) {
+      const statement = applyStatus(env, connection.accountId, status, now);
+      statements.push(statement);
+      news.add(statement);
+    }
     if (updates.messages.length > 0) {
       const seen = db
         .update(whatsappConnections)
@@ -82,10 +107,22 @@ export async function acceptNotification(
       statements.push(prepared(env, seen));
     }
   }
+  if (news.size === 0) return { refs, outcome: "ignored", reason: "nothing_to_apply" };
+  let changed = 0;
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    await env.DB.batch(statements.slice(i, i + STATEMENTS_PER_BATCH));
+    const batch = statements.slice(i, i + STATEMENTS_PER_BATCH);
+    let results: D1Result[];
+    try {
+      results = await env.DB.batch(batch);
+    } catch (error) {
+      console.error(`whatsapp notification not recorded: ${error instanceof Error ? error.name : "error"}`);
+      throw notRecorded();
+    }
+    results.forEach((r, j) => {
+      if (news.has(batch[j]!)) changed += r.meta.changes ?? 0;
+    });
   }
-  return refs;
+  return { refs, outcome: changed > 0 ? "applied" : "duplicate" };
 }
 
 type BatchItem = D1PreparedStatement;

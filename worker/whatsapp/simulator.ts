@@ -39,7 +39,7 @@ export async function simulateMessage(
     ),
   );
   const signature = `sha256=${await signBody(await openAppSecret(env, connection), raw)}`;
-  const refs = await acceptNotification(env, db, raw, signature);
+  const { refs } = await acceptNotification(env, db, raw, signature);
   await answerAll(env, ctx, refs);
   const sent = await sentByFake(config, connection.phoneNumberId);
   return { messageId, reply: sent.findLast((m) => m.to === input.from) ?? null };

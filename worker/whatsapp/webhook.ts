@@ -1,5 +1,6 @@
-// /webhooks/whatsapp: Meta's verify handshake (GET) and signed notifications (POST), acknowledged at once;
-// answering happens after the response, from what was durably recorded.
+// /webhooks/whatsapp: Meta's verify handshake (GET) and signed notifications (POST), acknowledged at once
+// with what happened (applied, duplicate, or ignored and why); answering happens after the response, from
+// what was durably recorded.
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, forbidden } from "../errors";
@@ -62,13 +63,25 @@ whatsappWebhook
       summary: "WhatsApp Cloud API notifications, signed with X-Hub-Signature-256",
       request: { headers: z.object({ "x-hub-signature-256": z.string().max(200).optional() }) },
       responses: {
-        200: jsonContent(z.object({ received: z.literal(true) }), "Recorded (or dropped: unknown number)"),
-        ...errorResponses(400, 401, 413),
+        200: jsonContent(
+          z.object({
+            received: z.literal(true),
+            outcome: z.enum(["applied", "duplicate", "ignored"]),
+            reason: z.enum(["unknown_phone_number_id", "nothing_to_apply"]).optional(),
+          }),
+          "Recorded now, recorded before, or dropped (a phone number id no account has connected)",
+        ),
+        ...errorResponses(400, 401, 413, 503),
       },
     }),
     async (c) => {
       const raw = new Uint8Array(await c.req.arrayBuffer());
-      const refs = await acceptNotification(c.env, c.var.db, raw, c.req.header("x-hub-signature-256"));
+      const { refs, outcome, reason } = await acceptNotification(
+        c.env,
+        c.var.db,
+        raw,
+        c.req.header("x-hub-signature-256"),
+      );
       if (refs.length > 0) {
         // Anything not answered here stays pending in D1; the cron job picks it up.
         const ctx = c.executionCtx as ExecutionContext;
@@ -79,6 +92,6 @@ whatsappWebhook
         });
         ctx.waitUntil(work);
       }
-      return c.json({ received: true as const }, 200);
+      return c.json({ received: true as const, outcome, ...(reason ? { reason } : {}) }, 200);
     },
   );

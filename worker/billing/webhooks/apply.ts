@@ -1,19 +1,24 @@
 // Applies a verified Stripe event exactly once: its id is inserted in the same D1 batch as its effect, so
-// a redelivery — even a concurrent one — fails on the primary key and the whole batch rolls back.
+// a redelivery — even a concurrent one — fails on the primary key and the whole batch rolls back. Every
+// signed, well-formed event is recorded, also those that change nothing here (answered `ignored`), so a
+// replay of any of them is a `duplicate`.
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { z } from "zod";
 import { stripeEvents } from "../../../db/schema";
 import type { Config } from "../../config";
 import type { Db } from "../../env";
-import { badRequest } from "../../errors";
+import { AppError, badRequest } from "../../errors";
 import { creditChanged } from "../credits";
-import { type Effect, NO_EFFECT, type Store } from "./effect";
+import { type Effect, type IgnoredReason, ignore, NO_EFFECT, type Store } from "./effect";
 import { Charge, CheckoutSession, Dispute, Invoice, Subscription } from "./objects";
 import { chargeRefunded, checkoutSettled, disputeCreated } from "./payments";
 import { invoiceFailed, invoicePaid, subscriptionChanged } from "./subscriptions";
 
 export type Outcome = "applied" | "duplicate" | "ignored";
+
+/** What the webhook answers: what happened to the event, and why when it was ignored. */
+export type EventResult = { outcome: Outcome; reason?: IgnoredReason };
 
 function parse<T extends z.ZodType>(schema: T, event: Stripe.Event): z.infer<T> {
   const parsed = schema.safeParse(event.data.object);
@@ -23,9 +28,9 @@ function parse<T extends z.ZodType>(schema: T, event: Stripe.Event): z.infer<T> 
 
 /**
  * How to compute the effect of each event type billing handles (payload parsed up front, so a malformed
- * one is refused before anything is read or written); undefined for the types it ignores.
+ * one is refused before anything is read or written); the types it does not handle are recorded, ignored.
  */
-function handlerOf(store: Store, config: Config, event: Stripe.Event): (() => Promise<Effect>) | undefined {
+function handlerOf(store: Store, config: Config, event: Stripe.Event): () => Promise<Effect> {
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
@@ -59,7 +64,7 @@ function handlerOf(store: Store, config: Config, event: Stripe.Event): (() => Pr
       return () => disputeCreated(store, dispute);
     }
     default:
-      return undefined;
+      return async () => ignore("unhandled_event_type");
   }
 }
 
@@ -71,29 +76,50 @@ async function seen(db: Db, eventId: string): Promise<boolean> {
   return Boolean(row);
 }
 
-export async function applyEvent(env: Env, db: Db, config: Config, event: Stripe.Event): Promise<Outcome> {
+/** D1 could not take the event's batch: nothing was recorded, so Stripe's retry applies it later. */
+const notRecorded = () =>
+  new AppError(503, "The event could not be recorded now; it will be applied when Stripe retries it.", {
+    code: "temporarily_unavailable",
+    type: "api_error",
+  });
+
+export async function applyEvent(
+  env: Env,
+  db: Db,
+  config: Config,
+  event: Stripe.Event,
+): Promise<EventResult> {
   const store: Store = { db, d1: env.DB };
   const handler = handlerOf(store, config, event);
-  if (!handler) return "ignored";
-  if (await seen(db, event.id)) return "duplicate";
-  const { statements, after, accountId } = await handler();
-  const record = store.d1
-    .prepare("INSERT INTO stripe_events (id, type, created, received_at) VALUES (?, ?, ?, ?)")
-    .bind(event.id, event.type, event.created, Date.now());
+  let effect: Effect;
   try {
-    await store.d1.batch([record, ...statements]);
+    if (await seen(db, event.id)) return { outcome: "duplicate" };
+    effect = await handler();
+    const record = store.d1
+      .prepare("INSERT INTO stripe_events (id, type, created, received_at) VALUES (?, ?, ?, ?)")
+      .bind(event.id, event.type, event.created, Date.now());
+    try {
+      await store.d1.batch([record, ...effect.statements]);
+    } catch (error) {
+      // A concurrent delivery of the same event won the race: its batch committed, ours rolled back whole.
+      if (await seen(db, event.id)) return { outcome: "duplicate" };
+      throw error;
+    }
   } catch (error) {
-    // A concurrent delivery of the same event won the race: its batch committed, ours rolled back whole.
-    if (await seen(db, event.id)) return "duplicate";
-    throw error;
+    if (error instanceof AppError) throw error;
+    // D1 failed: whatever ran rolled back whole and the event is not recorded; a non-2xx answer makes
+    // Stripe deliver it again, and that delivery applies it.
+    console.error(`stripe event not recorded: ${error instanceof Error ? error.name : "error"}`);
+    throw notRecorded();
   }
+  if (effect.ignored) return { outcome: "ignored", reason: effect.ignored };
   try {
     // The account's Durable Object holds a cached balance: a credit or reversal must reach it now.
-    if (accountId) await creditChanged(env, accountId);
-    await after?.(env);
+    if (effect.accountId) await creditChanged(env, effect.accountId);
+    await effect.after?.(env);
   } catch (error) {
     // The event is applied; a failed follow-up (a notice) must not make Stripe redeliver it.
     console.error(`stripe event follow-up failed: ${error instanceof Error ? error.name : "error"}`);
   }
-  return "applied";
+  return { outcome: "applied" };
 }

@@ -3,7 +3,7 @@
 import { appendEntry } from "../ledger";
 import { noteLowBalance, rearmLowBalance } from "../low-balance";
 import { MICROS_PER_CENT } from "../plans";
-import { type Effect, effect, NO_EFFECT, type Store } from "./effect";
+import { type Effect, effect, ignore, type Store } from "./effect";
 import type { Charge, CheckoutSession, Dispute } from "./objects";
 import { accountForPayment, linkCustomer, resolveAccount } from "./resolve";
 
@@ -13,7 +13,7 @@ export async function checkoutSettled({ db, d1 }: Store, session: CheckoutSessio
     session.client_reference_id,
     session.metadata?.accountId,
   ]);
-  if (!accountId) return NO_EFFECT;
+  if (!accountId) return ignore("unknown_account");
   const link = linkCustomer(db, accountId, session.customer);
   const paidTopup =
     session.mode === "payment" && session.metadata?.kind === "topup" && session.payment_status === "paid";
@@ -39,7 +39,8 @@ const takeBack = (accountId: string) => async (env: Env) => noteLowBalance(env, 
  */
 export async function chargeRefunded({ db, d1 }: Store, charge: Charge): Promise<Effect> {
   const accountId = await accountForPayment(db, charge.payment_intent);
-  if (!accountId || !charge.payment_intent || charge.amount === 0) return NO_EFFECT;
+  if (!accountId || !charge.payment_intent) return ignore("unknown_payment");
+  if (charge.amount === 0) return ignore("nothing_to_apply");
   const statement = d1
     .prepare(
       `INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, payment_ref, created_at)
@@ -71,7 +72,7 @@ export async function chargeRefunded({ db, d1 }: Store, charge: Charge): Promise
 /** charge.dispute.created: the disputed funds are withdrawn, so all credit the payment still backs goes. */
 export async function disputeCreated({ db, d1 }: Store, dispute: Dispute): Promise<Effect> {
   const accountId = await accountForPayment(db, dispute.payment_intent);
-  if (!accountId || !dispute.payment_intent) return NO_EFFECT;
+  if (!accountId || !dispute.payment_intent) return ignore("unknown_payment");
   const statement = d1
     .prepare(
       `INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, payment_ref, created_at)

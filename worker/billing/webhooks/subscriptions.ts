@@ -7,7 +7,7 @@ import type { Db } from "../../env";
 import { appendEntry } from "../ledger";
 import { rearmLowBalance } from "../low-balance";
 import { PLANS, planForPrice } from "../plans";
-import { type Effect, effect, NO_EFFECT, type Store } from "./effect";
+import { type Effect, effect, ignore, type Store } from "./effect";
 import {
   type Invoice,
   invoicePaymentIntent,
@@ -27,7 +27,7 @@ export async function subscriptionChanged(
   eventCreated: number,
 ): Promise<Effect> {
   const accountId = await resolveAccount(db, subscription.customer, [subscription.metadata?.accountId]);
-  if (!accountId) return NO_EFFECT;
+  if (!accountId) return ignore("unknown_customer");
   const periodEnd = subscriptionPeriodEnd(subscription);
   const update = db
     .update(billingAccounts)
@@ -96,7 +96,7 @@ export async function invoicePaid(
   eventCreated: number,
 ): Promise<Effect> {
   const accountId = await invoiceAccount(db, invoice);
-  if (!accountId) return NO_EFFECT;
+  if (!accountId) return ignore("unknown_customer");
   const plan = invoicePrices(invoice)
     .map((price) => planForPrice(config, price))
     .find((p) => p !== undefined);
@@ -120,6 +120,6 @@ export async function invoiceFailed(
   eventCreated: number,
 ): Promise<Effect> {
   const accountId = await invoiceAccount(db, invoice);
-  if (!accountId) return NO_EFFECT;
+  if (!accountId) return ignore("unknown_customer");
   return effect(d1, [upsertInvoice(db, accountId, { ...invoice, status: "payment_failed" }, eventCreated)]);
 }

@@ -4,12 +4,14 @@ import { eq } from "drizzle-orm";
 import { privacyRequests } from "../../../db/schema";
 import type { Hosted } from "../../account/hosted";
 import { eraseStripeCustomer } from "../../billing/erasure";
+import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
 import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
 import type { Inside } from "../jobs/run";
-import { signReceipt } from "../receipt";
+import { RECEIPT_KIND, type ReceiptBody, signDocument } from "../receipt";
+import { receiptNotice } from "../receipts/readable";
 import { type DeletionState, loadDeletion, saveDeletion } from "./state";
 
 type StepResult = { erased: number; next: string | null };
@@ -96,13 +98,14 @@ export async function advanceDeletion(
 async function finishDeletion(env: Env, state: DeletionState, steps: Step[], holders: DataHolder[]) {
   const db = getDb(env.DB);
   const now = new Date();
-  const receipt = await signReceipt(env, {
-    kind: "botmara-deletion-receipt/1",
+  const receipt = await signDocument<ReceiptBody>(env, state.origin, getConfig(env).appName, {
+    kind: RECEIPT_KIND,
     requestId: state.requestId,
     subject: state.subject,
     retainedToken: state.token,
     requestedAt: new Date(state.requestedAt).toISOString(),
     completedAt: now.toISOString(),
+    issuedAt: now.toISOString(),
     erased: steps.map((s) => ({ holder: s.name, location: s.location, records: state.erased[s.name] ?? 0 })),
     retained: holders.flatMap((h) => h.retains?.(now) ?? []),
     backups: `Live data erased at ${now.toISOString()}. Database point-in-time backups expire by ${new Date(now.getTime() + 30 * 86_400_000).toISOString()}; any content in them stays unreadable because the data key was destroyed.`,
@@ -130,10 +133,7 @@ async function finishDeletion(env: Env, state: DeletionState, steps: Step[], hol
       to: state.email,
       kind: "deletion_completed",
       subject: "Your account has been deleted",
-      text: [
-        "Your account and its data have been deleted. Below is your signed deletion receipt: what was erased, and what we keep under legal obligation, why and until when. Keep it; we can verify its signature later.",
-        JSON.stringify(receipt, null, 2),
-      ].join("\n\n"),
+      text: receiptNotice(receipt, state.origin),
       accountId: null,
     });
   }

@@ -89,6 +89,7 @@ export const billingHolder: DataHolder = {
         what: "Invoices and credit-ledger entries: number, amounts, currency, status and date — without name, email or account id",
         legalBasis: BILLING_LEGAL_BASIS,
         until: `${BILLING_RETENTION_YEARS} years after each record's date (at the latest ${until})`,
+        untilDate: until,
       },
     ];
   },

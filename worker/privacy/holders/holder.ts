@@ -9,7 +9,13 @@ export type ExportPage = { rows: unknown[]; next: string | null };
 export type ErasePage = { erased: number; next: string | null };
 
 /** What deletion keeps on purpose, for the receipt. */
-export type Retained = { what: string; legalBasis: string; until: string };
+export type Retained = {
+  what: string;
+  legalBasis: string;
+  until: string;
+  /** The latest date anything kept under this entry is deleted (YYYY-MM-DD). */
+  untilDate?: string;
+};
 
 /** What an export may read of the account's own Durable Object, which runs it (so no RPC to itself). */
 export type HeldState = {

@@ -87,11 +87,12 @@ const privacyRequestsHolder: DataHolder = {
       .bind(accountId)
       .run()
       .then((r) => ({ erased: r.meta.changes ?? 0, next: null })),
-  retains: () => [
+  retains: (now) => [
     {
       what: "The record of this deletion request and its audit trail (dates, steps, counts — no email, no content)",
       legalBasis: "GDPR Art. 5(2) and 17(3)(b): accountability for having handled the request",
       until: "three years after completion",
+      untilDate: new Date(now.getTime() + 3 * 365 * 86_400_000).toISOString().slice(0, 10),
     },
   ],
 };
@@ -197,6 +198,12 @@ export const holders: DataHolder[] = [
     description: "Notices we sent you (export ready, deletion, email change, low balance)",
     table: "notices",
     columns: ["kind", "subject", "created_at"],
+  }),
+  tableHolder({
+    name: "notice_outbox",
+    description: "Notices to you still waiting to be mailed (the mail service was unavailable)",
+    table: "notice_outbox",
+    columns: ["kind", "subject", "created_at", "attempts"],
   }),
   privacyRequestsHolder,
 ];

@@ -1,12 +1,11 @@
-// /api/privacy/requests (the account holder's own requests), /api/privacy/links (single-use links from
-// notices) and /api/privacy/receipts/verify (deletion receipts).
+// /api/privacy/requests (the account holder's own requests) and /api/privacy/links (single-use links from
+// notices).
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireSession } from "../../accounts/middleware";
 import { checkPassword } from "../../accounts/service";
 import { unauthorized } from "../../errors";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
 import { exportStream } from "../export/download";
-import { verifyReceipt } from "../receipt";
 import { createRequest, listRequests, ownedRequest, useLink } from "./service";
 import { requestView } from "./view";
 
@@ -129,37 +128,20 @@ session
 
 const Token = z.strictObject({ token: z.string().min(10).max(128) }).openapi("LinkToken");
 
-export const privacyRequestRoutes = session
-  .openapi(
-    createRoute({
-      method: "post",
-      path: "/links",
-      tags: ["Privacy"],
-      summary: "Use a single-use link from a notice (confirm a request, verify an email, cancel a deletion)",
-      request: jsonBody(Token),
-      responses: {
-        200: jsonContent(
-          z.object({ purpose: z.string(), request: PrivacyRequest.optional(), email: z.string().optional() }),
-          "Done",
-        ),
-        ...errorResponses(400, 409, 415),
-      },
-    }),
-    async (c) => c.json(await useLink(c.env, c.req.valid("json").token, origin(c.req.url)), 200),
-  )
-  .openapi(
-    createRoute({
-      method: "post",
-      path: "/receipts/verify",
-      tags: ["Privacy"],
-      summary: "Check that a deletion receipt was issued by this service and not altered",
-      request: jsonBody(
-        z.strictObject({ receipt: z.record(z.string(), z.unknown()) }).openapi("ReceiptCheck"),
+export const privacyRequestRoutes = session.openapi(
+  createRoute({
+    method: "post",
+    path: "/links",
+    tags: ["Privacy"],
+    summary: "Use a single-use link from a notice (confirm a request, verify an email, cancel a deletion)",
+    request: jsonBody(Token),
+    responses: {
+      200: jsonContent(
+        z.object({ purpose: z.string(), request: PrivacyRequest.optional(), email: z.string().optional() }),
+        "Done",
       ),
-      responses: {
-        200: jsonContent(z.object({ valid: z.boolean() }), "Whether the signature holds"),
-        ...errorResponses(400, 415),
-      },
-    }),
-    async (c) => c.json({ valid: await verifyReceipt(c.env, c.req.valid("json").receipt) }, 200),
-  );
+      ...errorResponses(400, 409, 415),
+    },
+  }),
+  async (c) => c.json(await useLink(c.env, c.req.valid("json").token, origin(c.req.url)), 200),
+);

@@ -1,0 +1,73 @@
+// A deletion receipt in plain language: what was erased, what is kept, why and until when, and how to
+// check the signature — for the completion notice and the /privacy/verify page alike.
+import { KEYS_PATH, type SignedReceipt } from "../receipt";
+
+/** Plain names of the holders and deletion steps a receipt lists. */
+const LABELS: Record<string, string> = {
+  data_key: "Your encryption key (every stored copy of your content became unreadable)",
+  stripe_customer: "Your customer record at our payment provider",
+  usage_buffer: "Usage records not yet written",
+  credit_buffer: "Charges not yet written",
+  profile: "Your account (email, name)",
+  content: "Logged prompts and responses",
+  exports: "Data export files",
+  usage: "Usage records (one per API request)",
+  api_keys: "API keys",
+  sessions: "Browser sessions",
+  settings: "Privacy settings",
+  consent_history: "Consent history",
+  billing: "Plan, credit ledger and invoice references",
+  whatsapp_connection: "WhatsApp connection",
+  whatsapp_messages: "WhatsApp message records",
+  privacy_requests: "Pending confirmation links",
+};
+
+export const holderLabel = (name: string) => LABELS[name] ?? name.replaceAll("_", " ");
+
+export type ReadableReceipt = {
+  requestId: string;
+  requestedAt: string;
+  completedAt: string;
+  erased: { label: string; records: number; location: string }[];
+  kept: { what: string; why: string; until: string }[];
+  backups: string;
+  kid: string | null;
+};
+
+const plural = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
+
+/** The readable view of a signed (or earlier) receipt's content. */
+export function readableReceipt(receipt: Record<string, unknown>): ReadableReceipt {
+  const r = receipt as Partial<SignedReceipt>;
+  return {
+    requestId: String(r.requestId ?? ""),
+    requestedAt: String(r.requestedAt ?? ""),
+    completedAt: String(r.completedAt ?? ""),
+    erased: (r.erased ?? []).map((e) => ({
+      label: holderLabel(e.holder),
+      records: e.records,
+      location: e.location,
+    })),
+    kept: (r.retained ?? []).map((k) => ({ what: k.what, why: k.legalBasis, until: k.until })),
+    backups: String(r.backups ?? ""),
+    kid: typeof r.kid === "string" ? r.kid : null,
+  };
+}
+
+/** The completion notice: the receipt in words, then the signed receipt itself, so the person keeps it. */
+export function receiptNotice(receipt: SignedReceipt, origin: string): string {
+  const view = readableReceipt(receipt);
+  return [
+    `Your account and its data have been deleted (request ${view.requestId}, asked ${view.requestedAt}, completed ${view.completedAt}).`,
+    "What we erased:",
+    view.erased.map((e) => `- ${e.label}: ${plural(e.records)}`).join("\n"),
+    "What we keep, why, and until when:",
+    view.kept.map((k) => `- ${k.what}. Why: ${k.why}. Until: ${k.until}.`).join("\n"),
+    `Backups: ${view.backups}`,
+    `This receipt is signed with our Ed25519 key ${receipt.kid}. Anyone can check it without asking us: paste the signed receipt below at ${origin}/privacy/verify, or verify it offline against the public keys at ${origin}${KEYS_PATH}.`,
+    "Signed receipt (compact JWS):",
+    receipt.jws,
+    "The same receipt as JSON:",
+    JSON.stringify(receipt, null, 2),
+  ].join("\n\n");
+}
