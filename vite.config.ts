@@ -1,3 +1,5 @@
+// Vite: the Cloudflare plugin runs the Worker under workerd; React Router builds the dashboard.
+// `vite dev` (npm run dev) serves in local mode; `vite build` (what ships) never sets LOCAL_MODE.
 import path from "node:path";
 import { cloudflare } from "@cloudflare/vite-plugin";
 import { reactRouter } from "@react-router/dev/vite";
@@ -14,9 +16,19 @@ const chartsInBrowserOnly: Plugin = {
   },
 };
 
-export default defineConfig({
-  plugins: [chartsInBrowserOnly, cloudflare({ viteEnvironment: { name: "ssr" } }), reactRouter()],
+export default defineConfig(({ command, isPreview }) => ({
+  plugins: [
+    chartsInBrowserOnly,
+    cloudflare({
+      viteEnvironment: { name: "ssr" },
+      // npm run dev is local: dev mailbox, dev provider ("auto"), plain-http loopback upstreams (ADR 071).
+      ...(command === "serve" && !isPreview
+        ? { config: (worker) => ({ vars: { ...worker.vars, LOCAL_MODE: "true", DEV_PROVIDER: "auto" } }) }
+        : {}),
+    }),
+    reactRouter(),
+  ],
   resolve: { tsconfigPaths: true },
   // The Worker is minified like the client: less to upload, parse and start per isolate.
   environments: { ssr: { build: { minify: true } } },
-});
+}));

@@ -156,7 +156,6 @@ async function main() {
   const our = await ours(await freePort(), {
     OPENAI_BASE_URL: `${fake.url}/v1`,
     OPENAI_API_KEY: FAKE_OPENAI_KEY,
-    ALLOW_INSECURE_UPSTREAMS: "true",
   });
   targets.push({ target: our, model: "openai/gpt-4o-mini" });
   targets.push({ target: await portkey(await freePort(), fake.url, FAKE_OPENAI_KEY), model: "gpt-4o-mini" });

@@ -1,6 +1,9 @@
 // Serves the built Worker under workerd through Miniflare's API (no dev proxy in front), with local
-// persistence, migrations applied and cron ticking. Used by `npm start`, the e2e tests and the benchmark.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+// persistence and cron ticking. Ready before it listens: migrations (and any `prepare`, e.g. the demo seed)
+// run on a private instance first, so the first request on the port already finds every table.
+// Used by `npm start`, the e2e tests and the benchmark.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
@@ -15,6 +18,13 @@ export type ServerOptions = {
   /** Milliseconds between cron ticks; 0 disables the local cron. */
   cronIntervalMs?: number;
   quiet?: boolean;
+  /**
+   * Local mode (default true, what npm start and the tests serve): LOCAL_MODE=true and the dev provider on
+   * "auto" unless `vars` say otherwise. false serves the committed config exactly as a deployed Worker sees it.
+   */
+  local?: boolean;
+  /** Runs against the migrated Worker before the port opens (npm start seeds the demo account here). */
+  prepare?: (mf: Miniflare, origin: string) => Promise<void>;
 };
 
 export type RunningServer = {
@@ -61,6 +71,9 @@ export async function applyMigrations(db: D1Database): Promise<string[]> {
   return pending;
 }
 
+/** What a local process adds to the committed vars: local mode, and the dev provider when no key is set. */
+export const LOCAL_VARS = { LOCAL_MODE: "true", DEV_PROVIDER: "auto" } as const;
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const configPath = path.join(buildDir, "wrangler.json");
   if (!existsSync(configPath)) throw new Error("No build found: run `npx react-router build` first.");
@@ -68,27 +81,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const modules = listModules(buildDir).sort(
     (a, b) => Number(b.endsWith("index.js")) - Number(a.endsWith("index.js")),
   );
-  const persist = options.persistDir
-    ? {
-        d1Persist: path.join(options.persistDir, "d1"),
-        r2Persist: path.join(options.persistDir, "r2"),
-        durableObjectsPersist: path.join(options.persistDir, "do"),
-      }
-    : {};
-  const mf = new Miniflare({
-    ...workerOptions,
-    ...persist,
-    cf: false, // no Request.cf download: a local run needs no network at all
-    host: options.host ?? "127.0.0.1",
-    port: options.port,
-    log: new Log(options.quiet ? LogLevel.ERROR : LogLevel.INFO),
-    modulesRoot: buildDir,
-    modules: modules.map((p) => ({ type: "ESModule" as const, path: p })),
-    bindings: { ...(workerOptions.bindings ?? {}), ...(options.vars ?? {}) },
-  } as ConstructorParameters<typeof Miniflare>[0]);
-  const url = (await mf.ready).toString().replace(/\/$/, "");
-  await applyMigrations((await mf.getD1Database("DB")) as unknown as D1Database);
+  // State lives in a folder so the serving instance sees what the private one migrated; none given: a fresh one.
+  const scratch = options.persistDir ? undefined : mkdtempSync(path.join(tmpdir(), "botmara-state-"));
+  const stateDir = options.persistDir ?? (scratch as string);
+  const committed: Record<string, unknown> = { ...(workerOptions.bindings ?? {}) };
+  delete committed.LOCAL_MODE; // never from a config file (docs/decisions/071-one-notion-of-local.md)
+  const bindings = { ...committed, ...((options.local ?? true) ? LOCAL_VARS : {}), ...(options.vars ?? {}) };
+  const miniflareOptions = (host: string, port: number) =>
+    ({
+      ...workerOptions,
+      d1Persist: path.join(stateDir, "d1"),
+      r2Persist: path.join(stateDir, "r2"),
+      durableObjectsPersist: path.join(stateDir, "do"),
+      cf: false, // no Request.cf download: a local run needs no network at all
+      host,
+      port,
+      log: new Log(options.quiet ? LogLevel.ERROR : LogLevel.INFO),
+      modulesRoot: buildDir,
+      modules: modules.map((p) => ({ type: "ESModule" as const, path: p })),
+      bindings,
+    }) as ConstructorParameters<typeof Miniflare>[0];
 
+  // 1. A private instance on a random loopback port: migrate, then prepare (seed). Nobody else knows its port.
+  const origin = `http://localhost:${options.port}`;
+  const setup = new Miniflare(miniflareOptions("127.0.0.1", 0));
+  try {
+    await setup.ready;
+    await applyMigrations((await setup.getD1Database("DB")) as unknown as D1Database);
+    if (options.prepare) await options.prepare(setup, origin);
+  } finally {
+    await setup.dispose();
+  }
+
+  // 2. The serving instance: its port opens only now, on migrated (and seeded) state.
+  const mf = new Miniflare(miniflareOptions(options.host ?? "127.0.0.1", options.port));
+  const url = (await mf.ready).toString().replace(/\/$/, "");
   const worker = await mf.getWorker();
   const runCron = async () => {
     await worker.scheduled({ cron: "*/5 * * * *", scheduledTime: new Date() });
@@ -102,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async () => {
       if (timer) clearInterval(timer);
       await mf.dispose();
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     },
   };
 }

@@ -1,14 +1,15 @@
-// `npm start`: build, serve the built Worker production-like under workerd, seed a demo account, print how in.
-//   --port N (or PORT), --var NAME:VALUE (repeatable), --fakes (serve the local fake providers and Stripe/Graph).
+// `npm start`: build, serve the built Worker production-like under workerd in local mode, with migrations
+// applied and a demo account seeded before the port opens; print how in.
+//   --port N (or PORT), --var NAME:VALUE (repeatable), --fakes (serve the local fake providers and Stripe/Graph),
+//   --no-build (serve the last build), --data-dir DIR (state folder; default .data).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { seedDemo } from "./seed";
+import { type DemoCredentials, seedDemo } from "./seed";
 import { startServer } from "./server";
 
 const root = path.resolve(import.meta.dirname, "..");
-const dataDir = path.join(root, ".data");
 
 const { values } = parseArgs({
   options: {
@@ -16,8 +17,10 @@ const { values } = parseArgs({
     var: { type: "string", multiple: true },
     "no-build": { type: "boolean" },
     fakes: { type: "boolean" },
+    "data-dir": { type: "string" },
   },
 });
+const dataDir = path.resolve(values["data-dir"] ?? path.join(root, ".data"));
 
 function parseVars(list: string[] = []): Record<string, string> {
   return Object.fromEntries(
@@ -47,9 +50,11 @@ async function main() {
   mkdirSync(dataDir, { recursive: true });
   if (!values["no-build"]) {
     console.info("Building…");
+    // The build that ships: NODE_ENV=production whatever the calling shell (or test runner) set.
     execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], {
       cwd: root,
       stdio: "ignore",
+      env: { ...process.env, NODE_ENV: "production" },
     });
   }
   const port = Number(values.port ?? process.env.PORT ?? 8787);
@@ -60,14 +65,18 @@ async function main() {
     fakeVars = fakes.vars;
     console.info(`Fake upstreams on loopback: ${Object.values(fakes.urls).join(", ")}`);
   }
+  let demo: DemoCredentials | undefined;
   const server = await startServer({
     port,
     persistDir: dataDir,
     cronIntervalMs: 60_000,
     vars: { ...localSecrets(), ...fakeVars, ...parseVars(values.var) },
+    prepare: async (mf, origin) => {
+      demo = await seedDemo(mf, origin, dataDir);
+    },
   });
   const origin = `http://localhost:${port}`;
-  const demo = await seedDemo(server.mf, origin, dataDir);
+  if (!demo) throw new Error("The demo account was not seeded.");
   console.info(`
   Botmara is running at ${origin}
 

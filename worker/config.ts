@@ -45,10 +45,13 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default("Botmara <no-reply@botmara.com>"),
   /** Hours a deletion waits (cancelable) before it runs; 0 runs it at once. */
   DELETION_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(0),
-  /** "auto": the built-in dev provider answers when no provider key is configured. */
+  /** Local mode only. "auto": the built-in dev provider answers when no provider key is configured. */
   DEV_PROVIDER: z.enum(["auto", "on", "off"]).default("auto"),
-  /** Local development only: lets upstream base URLs use plain http on loopback. */
-  ALLOW_INSECURE_UPSTREAMS: bool(false),
+  /**
+   * Set only by the processes that serve the Worker locally (npm start, npm run dev, the tests), never by
+   * wrangler.toml: turns on the development surfaces (dev mailbox, dev/* provider, plain-http loopback upstreams).
+   */
+  LOCAL_MODE: bool(false),
   /** AI proxy: per-request upstream deadline, retries before the first byte, default per-key requests/minute. */
   AI_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   AI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
@@ -106,9 +109,11 @@ function buildConfig(env: Env) {
     masterKeyPrevious: v.MASTER_KEY_PREVIOUS,
     mail: { transport: v.MAIL_TRANSPORT, apiUrl: v.MAIL_API_URL, apiKey: v.MAIL_API_KEY, from: v.MAIL_FROM },
     deletionGraceHours: v.DELETION_GRACE_HOURS,
+    /** The one notion of local: development surfaces exist only when this is true. */
+    localMode: v.LOCAL_MODE,
     devProvider:
-      v.DEV_PROVIDER === "on" || (v.DEV_PROVIDER === "auto" && !v.OPENAI_API_KEY && !v.ANTHROPIC_API_KEY),
-    allowInsecureUpstreams: v.ALLOW_INSECURE_UPSTREAMS,
+      v.LOCAL_MODE &&
+      (v.DEV_PROVIDER === "on" || (v.DEV_PROVIDER === "auto" && !v.OPENAI_API_KEY && !v.ANTHROPIC_API_KEY)),
     ai: {
       timeoutMs: v.AI_TIMEOUT_MS,
       maxRetries: v.AI_MAX_RETRIES,

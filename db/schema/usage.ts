@@ -1,5 +1,5 @@
 // Usage rows: one per AI request — who, which model, how many tokens, what it cost. Never any content.
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const usageEvents = sqliteTable(
   "usage_events",
@@ -29,4 +29,43 @@ export const usageEvents = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("usage_events_account_time_idx").on(t.accountId, t.createdAt)],
+);
+
+/** Columns shared by the hourly and daily usage aggregates. */
+const aggregateColumns = {
+  accountId: text("account_id").notNull(),
+  /** The key id, or "source:<name>" for internal callers without a key (as the usage page groups them). */
+  key: text("key").notNull(),
+  model: text("model").notNull(),
+  requests: integer("requests").notNull(),
+  errors: integer("errors").notNull(),
+  inputTokens: integer("input_tokens").notNull(),
+  outputTokens: integer("output_tokens").notNull(),
+  costMicros: integer("cost_micros").notNull(),
+  estimatedRequests: integer("estimated_requests").notNull(),
+};
+
+/**
+ * Usage per account, key, model and hour: kept by a trigger on usage_events (migration 0014), so a row counts
+ * exactly once however often a flush is retried. Hours older than the raw retention are rolled into usage_daily.
+ */
+export const usageHourly = sqliteTable(
+  "usage_hourly",
+  {
+    ...aggregateColumns,
+    /** Start of the hour, epoch ms (UTC). */
+    hour: integer("hour").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.hour, t.key, t.model] })],
+);
+
+/** Usage per account, key, model and UTC day, for what is older than the raw retention (billing and charts). */
+export const usageDaily = sqliteTable(
+  "usage_daily",
+  {
+    ...aggregateColumns,
+    /** Start of the UTC day, epoch ms. */
+    day: integer("day").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.day, t.key, t.model] })],
 );

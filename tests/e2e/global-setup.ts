@@ -1,4 +1,5 @@
-// Builds the Worker and serves it as `npm start` does, on a free port, with fresh in-memory state.
+// Builds the Worker as it ships (NODE_ENV=production) and serves it as `npm start` does, on a free port,
+// with fresh state.
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -26,7 +27,11 @@ export function freePort(): Promise<number> {
 
 export default async function setup(project: TestProject) {
   const root = path.resolve(import.meta.dirname, "../..");
-  execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], { cwd: root, stdio: "ignore" });
+  execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], {
+    cwd: root,
+    stdio: "ignore",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   const fakes = await startFakes();
   const port = await freePort();
   const server: RunningServer = await startServer({

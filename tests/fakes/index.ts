@@ -38,7 +38,6 @@ export async function startFakes(): Promise<Fakes> {
       STRIPE_PRICE_PRO: FAKE_STRIPE_PRICES.pro,
       STRIPE_PRICE_TEAM: FAKE_STRIPE_PRICES.team,
       WHATSAPP_GRAPH_BASE_URL: graph.baseUrl,
-      ALLOW_INSECURE_UPSTREAMS: "true",
       OPENAI_BASE_URL: `${openai.url}/v1`,
       OPENAI_API_KEY: FAKE_OPENAI_KEY,
       ANTHROPIC_BASE_URL: anthropic.url,

@@ -2,6 +2,8 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** wrangler.toml's [vars], exactly as committed (no LOCAL_MODE, no test overrides). */
+    DEPLOYED_VARS: Record<string, string>;
   }
   interface GlobalProps {
     mainModule: typeof import("../../worker/index");

@@ -1,10 +1,16 @@
 // The workerd test project (real D1/R2/DO bindings, migrations applied, outside services faked on
 // loopback), shared by the test suite and the workerd measurements in bench/workerd/.
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import type { TestProjectInlineConfiguration } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+// wrangler.toml serves assets from build/client, and the pool refuses a config whose assets folder is missing;
+// the workers tests need no built dashboard (they stub it), so a fresh clone gets an empty folder, not a build.
+mkdirSync(path.join(root, "build/client"), { recursive: true });
 
 export function workersProject(name: string, include: string[]): TestProjectInlineConfiguration {
   return {
@@ -15,6 +21,10 @@ export function workersProject(name: string, include: string[]): TestProjectInli
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: await readD1Migrations(path.join(root, "db/migrations")),
+            // The tests serve the Worker locally (docs/decisions/071-one-notion-of-local.md).
+            LOCAL_MODE: "true",
+            // wrangler.toml's [vars] as committed: tests of the deployed config build their env from these.
+            DEPLOYED_VARS: unstable_readConfig({ config: path.join(root, "wrangler.toml") }).vars,
             MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
             RECEIPT_SIGNING_KEY: "dGVzdC1yZWNlaXB0LXNpZ25pbmcta2V5LTMyLWJ5dGU=",
             ADMIN_EMAILS: "operator@example.com",

@@ -3,10 +3,9 @@
 import Stripe from "stripe";
 import type { Config } from "../config";
 import { AppError } from "../errors";
+import { checkUpstreamUrl } from "../security/upstream-url";
 
 const clients = new WeakMap<Config, Stripe>();
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 export const billingUnavailable = () =>
   new AppError(503, "Billing is not configured on this server.", {
@@ -14,14 +13,14 @@ export const billingUnavailable = () =>
     type: "api_error",
   });
 
-/** One client per configuration (isolate). Plain http is only accepted for a loopback fake. */
+/** One client per configuration (isolate). Plain http only for a loopback fake in local mode. */
 export function stripeClient(config: Config): Stripe {
   const existing = clients.get(config);
   if (existing) return existing;
   const { secretKey, apiBaseUrl } = config.stripe;
   if (!secretKey) throw billingUnavailable();
-  const url = new URL(apiBaseUrl);
-  const protocol = url.protocol === "http:" && LOOPBACK.has(url.hostname) ? "http" : "https";
+  const url = checkUpstreamUrl(config.localMode, "STRIPE_API_BASE_URL", apiBaseUrl);
+  const protocol = url.protocol === "http:" ? "http" : "https";
   const client = new Stripe(secretKey, {
     httpClient: Stripe.createFetchHttpClient(),
     host: url.hostname,

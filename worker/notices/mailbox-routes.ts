@@ -1,4 +1,4 @@
-// /dev/mailbox: the local transport's inbox, for development and e2e tests; absent unless MAIL_TRANSPORT=local.
+// /dev/mailbox: the local transport's inbox, for development and e2e tests; a 404 unless in local mode.
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
@@ -11,7 +11,7 @@ import { createRouter } from "../openapi";
 const SHOWN = 200;
 
 const onlyLocal: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.config.mail.transport !== "local") throw notFound("Route");
+  if (!c.var.config.localMode) throw notFound("Route");
   await next();
 };
 

@@ -1,12 +1,8 @@
-// Security headers on every response, and https-only outside loopback (P4).
+// Security headers on every response, and https-only unless served locally on loopback (P4).
 import type { MiddlewareHandler } from "hono";
+import { getConfig } from "../config";
 import type { AppEnv } from "../env";
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
-
-export function isLoopback(url: URL): boolean {
-  return LOOPBACK.test(url.hostname);
-}
+import { isLoopback } from "./upstream-url";
 
 /** The CSP; pages pass their per-response nonce so only our own inline scripts run. */
 export function contentSecurityPolicy(nonce?: string): string {
@@ -26,7 +22,7 @@ export function contentSecurityPolicy(nonce?: string): string {
 
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   const url = new URL(c.req.url);
-  if (url.protocol === "http:" && !isLoopback(url)) {
+  if (url.protocol === "http:" && !(getConfig(c.env).localMode && isLoopback(url))) {
     url.protocol = "https:";
     return c.redirect(url.toString(), 308);
   }

@@ -1,5 +1,6 @@
 // The Meta Graph API client: send one text message, and classify failures as worth retrying or not.
 import type { Config } from "../config";
+import { upstreamUrlProblem } from "../security/upstream-url";
 
 /** WhatsApp's limit on a text message body. */
 export const MAX_TEXT_LENGTH = 4096;
@@ -37,12 +38,13 @@ export async function sendText(
   input: { phoneNumberId: string; accessToken: string; to: string; text: string },
 ): Promise<SendResult> {
   const base = config.whatsapp.graphBaseUrl;
-  if (!base.startsWith("https://") && !config.allowInsecureUpstreams) {
+  if (upstreamUrlProblem(config.localMode, "WHATSAPP_GRAPH_BASE_URL", base)) {
     return {
       ok: false,
       retryable: false,
       windowClosed: false,
-      error: "graph_error: insecure base URL refused",
+      error:
+        "graph_error: WHATSAPP_GRAPH_BASE_URL refused (https only; plain http only on loopback in local mode)",
     };
   }
   let res: Response;

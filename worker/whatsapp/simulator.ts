@@ -1,21 +1,20 @@
 // Local development only: a customer message signed with the account's own app secret and fed through the same
 // path as Meta's webhook, answered before returning, so the dashboard can show a conversation against the fake
-// Graph API. Refused unless the Graph base URL is on loopback (i.e. the fake), so it can never message real people.
+// Graph API. Refused unless in local mode with the Graph base URL on loopback (the fake), so it can never message
+// real people.
 import type { Config } from "../config";
 import type { Db } from "../env";
 import { forbidden, notFound } from "../errors";
+import { isLoopback } from "../security/upstream-url";
 import { findConnection, openAppSecret } from "./connection";
 import { acceptNotification } from "./inbox";
 import { answerAll } from "./jobs";
 import { sampleNotification } from "./sample";
 import { signBody } from "./signature";
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
 /** True when replies go to a local fake, never to Meta. */
 export function simulatorEnabled(config: Config): boolean {
-  const url = new URL(config.whatsapp.graphBaseUrl);
-  return config.allowInsecureUpstreams && LOOPBACK.has(url.hostname);
+  return config.localMode && isLoopback(new URL(config.whatsapp.graphBaseUrl));
 }
 
 export type SentByFake = { id: string; to: string; text: string; at: string };

@@ -1,6 +1,7 @@
 // The provider registry: one line per provider. Adding a provider is a folder plus a line here.
 import type { Config } from "../../config";
 import { AppError } from "../../errors";
+import { checkUpstreamUrl } from "../../security/upstream-url";
 import { anthropic } from "./anthropic";
 import { dev } from "./dev";
 import { openai } from "./openai";
@@ -17,17 +18,13 @@ export function providerAvailable(config: Config, id: ProviderId): boolean {
 
 /**
  * The provider's configured connection. Only these base URLs are ever called (never one a customer sends),
- * and only over https unless the operator allowed plain http for local development.
+ * and only by the one upstream-URL rule (https; plain http only on loopback in local mode).
  */
 export function connect(config: Config, provider: Provider): Connection {
   const connection = provider.connection(config);
   if (!connection)
     throw new AppError(503, `Provider ${provider.id} is not configured.`, { code: "provider_unavailable" });
-  const { protocol } = new URL(connection.baseUrl);
-  if (protocol !== "https:" && !(protocol === "http:" && config.allowInsecureUpstreams)) {
-    throw new AppError(503, `Provider ${provider.id} must be reached over https.`, {
-      code: "insecure_upstream",
-    });
-  }
+  if (provider.local) return connection;
+  checkUpstreamUrl(config.localMode, `${provider.id.toUpperCase()}_BASE_URL`, connection.baseUrl);
   return connection;
 }
