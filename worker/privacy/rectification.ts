@@ -7,8 +7,8 @@ import { getDb } from "../db";
 import { conflict } from "../errors";
 import { sendNotice } from "../notices/send";
 import { audit } from "./audit";
-import { subjectOf } from "./keys";
 import { createLinkToken } from "./requests/links";
+import { subjectOf } from "./subject";
 
 export async function rectify(
   env: Env,

@@ -11,7 +11,7 @@ import { forgetAccountKeys } from "../../keys/cache";
 import { sendNotice } from "../../notices/send";
 import { audit } from "../audit";
 import { openDeletion } from "../deletion/start";
-import { subjectOf } from "../keys";
+import { subjectOf } from "../subject";
 import { dueDate } from "./clock";
 import { consumeLinkToken, createLinkToken } from "./links";
 import { type RequestView, requestView } from "./view";
@@ -135,7 +135,7 @@ export async function recordEmailedRequest(
   const subject = await subjectOf(env, account?.id ?? `email:${email}`);
   const due = dueDate(now, getConfig(env).policy.deletionDeadlineDays);
   if (account && input.type === "deletion") {
-    const open = await openDeletion(env, subject);
+    const open = await openDeletion(env, account.id);
     if (open) return requestView(open);
   }
   const id = crypto.randomUUID();
