@@ -1,6 +1,7 @@
 // The running configuration, parsed once per isolate from vars and secrets with zod.
 // The /privacy page and the promise report read the same object that enforces the rules.
 import { z } from "zod";
+import { authLimitsVar } from "./security/auth-limits";
 
 const csv = z
   .string()
@@ -58,6 +59,7 @@ const envSchema = z.object({
   AI_RATE_LIMIT_RPM: z.coerce.number().int().min(1).default(600),
   /** Fallback chains, e.g. "openai/gpt-4o-mini=anthropic/claude-3-5-haiku-latest|dev/echo,anthropic/x=openai/y". */
   AI_FALLBACKS: z.string().default(""),
+  AUTH_LIMITS: authLimitsVar,
 });
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -95,7 +97,7 @@ function buildConfig(env: Env) {
   return {
     appName: v.APP_NAME,
     privacyContact: v.PRIVACY_CONTACT,
-    adminEmails: new Set(v.ADMIN_EMAILS),
+    adminEmails: new Set(v.ADMIN_EMAILS.map((e) => e.normalize("NFKC"))),
     openai: { apiKey: v.OPENAI_API_KEY, baseUrl: v.OPENAI_BASE_URL.replace(/\/+$/, "") },
     anthropic: { apiKey: v.ANTHROPIC_API_KEY, baseUrl: v.ANTHROPIC_BASE_URL.replace(/\/+$/, "") },
     stripe: {
@@ -120,6 +122,7 @@ function buildConfig(env: Env) {
       rateLimitRpm: v.AI_RATE_LIMIT_RPM,
       fallbacks: parseFallbacks(v.AI_FALLBACKS),
     },
+    authLimits: v.AUTH_LIMITS,
     policy,
   };
 }

@@ -6,7 +6,15 @@ import type { Config } from "./config";
 export type Db = DrizzleD1Database<typeof schema>;
 
 /** The account behind a browser session. */
-export type SessionPrincipal = { accountId: string; email: string; sessionHash: string };
+export type SessionPrincipal = {
+  accountId: string;
+  email: string;
+  /** The current email was proven by a link sent to it. */
+  emailVerified: boolean;
+  sessionHash: string;
+  /** The last password re-entry on this session (sudo mode), if any. */
+  reauthAt: Date | null;
+};
 
 /** The account behind an API key. */
 export type ApiKeyPrincipal = { accountId: string; keyId: string; rateLimitRpm: number | null };

@@ -1,5 +1,6 @@
 // The dashboard's view of sessions: the same service the API uses, read from the request's cookie.
 import { redirect } from "react-router";
+import { isOperator } from "../../worker/accounts/middleware";
 import { lookupSession, readSessionCookie } from "../../worker/accounts/sessions";
 import { getConfig } from "../../worker/config";
 import { getDb } from "../../worker/db";
@@ -20,11 +21,9 @@ export async function requireUser(request: Request, env: Env): Promise<SessionPr
   return session;
 }
 
+/** Operator rights: a verified address listed in ADMIN_EMAILS, read fresh on every request. */
 export function isAdmin(env: Env, session: SessionPrincipal | undefined): boolean {
-  return Boolean(session && getConfig(env).adminEmails.has(session.email));
+  return isOperator(getConfig(env), session);
 }
 
-/** Only local paths are followed after login (no open redirects). */
-export function safeNext(next: string | null): string {
-  return next?.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
-}
+export { safeNext } from "../../worker/security/next-path";

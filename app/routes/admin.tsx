@@ -52,7 +52,7 @@ export async function action({ request, context }: Route.ActionArgs) {
     const view = await recordEmailedRequest(
       env,
       { ...input, origin: new URL(request.url).origin },
-      { accountId: session.accountId },
+      { accountId: session.accountId, email: session.email },
     );
     return { recorded: { id: view.id, status: view.status } };
   });

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb } from "../../worker/db";
 import { AppError } from "../../worker/errors";
 import { peekLinkToken } from "../../worker/privacy/requests/links";
-import { ownedRequest, useLink } from "../../worker/privacy/requests/service";
+import { NOTICE_LINK_PURPOSES, ownedRequest, useLink } from "../../worker/privacy/requests/service";
 import { FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
 import { formatDateTime } from "../lib/format";
@@ -28,6 +28,23 @@ type Described = { title: string; body: string; button: string; danger: boolean 
 async function describe(env: Env, link: Awaited<ReturnType<typeof peekLinkToken>>): Promise<Described> {
   const request = () => ownedRequest(getDb(env.DB), link.accountId, link.requestId ?? "");
   switch (link.purpose) {
+    case "verify_email":
+      return {
+        title: "Verify your email address",
+        body: `Confirm that ${link.newEmail} belongs to your account.`,
+        button: "Verify this address",
+        danger: false,
+      };
+    case "email_revert":
+      return {
+        title: "This wasn't me: undo the email change",
+        body: `Keep ${link.newEmail} as your account's email address (or put it back), cancel the change, and log out every session of the account. Then choose a new password: whoever asked knew it.`,
+        button: "Undo the change and log out everywhere",
+        danger: true,
+      };
+    case "password_reset":
+      // Reset links open /reset-password; this page never uses them.
+      throw new AppError(400, "invalid link");
     case "email_change":
       return {
         title: "Confirm your new email address",
@@ -73,7 +90,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   };
   try {
     if (!token.success) throw new AppError(400, "invalid link");
-    const link = await peekLinkToken(env, token.data);
+    const link = await peekLinkToken(env, token.data, NOTICE_LINK_PURPOSES);
     return { ...base, token: token.data, link: await describe(env, link) };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
@@ -92,8 +109,15 @@ export async function action({ request, context }: Route.ActionArgs) {
   const { env } = context.cloudflare;
   return formAction(async () => {
     const { token } = await parseForm(request, ConfirmForm);
-    const outcome = await useLink(env, token, new URL(request.url).origin);
-    if (outcome.purpose === "email_change") return { done: `Your email address is now ${outcome.email}.` };
+    const session = await getSession(request, env);
+    const outcome = await useLink(env, token, new URL(request.url).origin, session?.sessionHash);
+    if (outcome.purpose === "verify_email") return { done: `Thank you: ${outcome.email} is verified.` };
+    if (outcome.purpose === "email_change")
+      return { done: `Your email address is now ${outcome.email}. Your other sessions were logged out.` };
+    if (outcome.purpose === "email_revert")
+      return {
+        done: `Your account's email address is ${outcome.email}, and every session is logged out. Choose a new password now.`,
+      };
     if (outcome.purpose === "cancel_deletion") return { done: DONE.cancel_deletion! };
     return { done: DONE[outcome.request.type]! };
   });

@@ -1,7 +1,7 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { logIn } from "../../worker/accounts/service";
-import { sessionSetCookie } from "../../worker/accounts/sessions";
+import { endRequestSession, sessionSetCookie } from "../../worker/accounts/sessions";
 import { getDb } from "../../worker/db";
 import { Field, FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
@@ -26,7 +26,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     const input = await parseForm(request, LoginForm);
-    const { token, expiresAt } = await logIn(getDb(context.cloudflare.env.DB), input, request.headers);
+    const { env } = context.cloudflare;
+    const { token, expiresAt } = await logIn(env, input, request.headers);
+    await endRequestSession(getDb(env.DB), request); // the session this login replaces ends with it
     const next = safeNext(new URL(request.url).searchParams.get("next"));
     return redirect(next, { headers: { "Set-Cookie": sessionSetCookie(request.url, token, expiresAt) } });
   });
@@ -54,6 +56,9 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
               {busy ? "Logging in…" : "Log in"}
             </button>
           </Form>
+          <p className="muted">
+            <Link to="/reset-password">Forgot your password?</Link>
+          </p>
           <p className="muted">
             New here? <Link to="/signup">Create an account</Link>
           </p>

@@ -2,7 +2,6 @@ import { Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
 import { signUp } from "../../worker/accounts/service";
 import { sessionSetCookie } from "../../worker/accounts/sessions";
-import { getDb } from "../../worker/db";
 import { Field, FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
 import { formAction, parseForm } from "../lib/forms.server";
@@ -24,7 +23,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     const input = await parseForm(request, SignupForm);
-    const { token, expiresAt } = await signUp(getDb(context.cloudflare.env.DB), input, request.headers);
+    const origin = new URL(request.url).origin;
+    const { token, expiresAt } = await signUp(context.cloudflare.env, input, request.headers, origin);
     return redirect("/dashboard/keys", {
       headers: { "Set-Cookie": sessionSetCookie(request.url, token, expiresAt) },
     });

@@ -8,6 +8,8 @@ export const accounts = sqliteTable("accounts", {
   passwordHash: text("password_hash").notNull(),
   passwordSalt: text("password_salt").notNull(),
   passwordIterations: integer("password_iterations").notNull(),
+  /** When the current email was proven by a link sent to it; null until then (never an operator). */
+  emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
   /** active → deleting (tombstoned: keys and sessions refused) → row erased. */
   status: text("status", { enum: ["active", "deleting"] })
     .notNull()
@@ -27,6 +29,8 @@ export const sessions = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    /** Last re-entry of the password on this session (sudo mode); signing up or logging in does not set it. */
+    reauthAt: integer("reauth_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("sessions_account_idx").on(t.accountId)],
 );

@@ -4,6 +4,7 @@ export * from "./billing";
 export * from "./failures";
 export * from "./keys";
 export * from "./notices";
+export * from "./operators";
 export * from "./privacy";
 export * from "./promises";
 export * from "./rate-limits";

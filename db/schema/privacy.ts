@@ -59,13 +59,28 @@ export const privacyRequests = sqliteTable(
   ],
 );
 
-/** Single-use links sent by notice: confirm an emailed request, verify a new email, cancel a deletion. */
+/**
+ * What a single-use link does: confirm an emailed request, confirm a new email, cancel a deletion, verify
+ * the signup address, revert an email change from the old address ("this wasn't me"), reset a password.
+ * For email_change and verify_email, new_email is the address being proven; for email_revert, the address
+ * to restore.
+ */
+export const linkPurposes = [
+  "confirm_request",
+  "email_change",
+  "cancel_deletion",
+  "verify_email",
+  "email_revert",
+  "password_reset",
+] as const;
+
+/** Single-use links sent by notice (see linkPurposes). */
 export const privacyTokens = sqliteTable(
   "privacy_tokens",
   {
     /** SHA-256 of the token; the token itself is only in the notice. */
     tokenHash: text("token_hash").primaryKey(),
-    purpose: text("purpose", { enum: ["confirm_request", "email_change", "cancel_deletion"] }).notNull(),
+    purpose: text("purpose", { enum: linkPurposes }).notNull(),
     accountId: text("account_id").notNull(),
     requestId: text("request_id"),
     newEmail: text("new_email"),

@@ -15,6 +15,8 @@ export const usageEvents = sqliteTable(
     /** "chat.completions", "messages" or "embeddings". */
     endpoint: text("endpoint").notNull(),
     model: text("model").notNull(),
+    /** The model the client asked for when a fallback answered instead; null when `model` is the one asked for. */
+    requestedModel: text("requested_model"),
     provider: text("provider").notNull(),
     inputTokens: integer("input_tokens").notNull(),
     outputTokens: integer("output_tokens").notNull(),

@@ -194,7 +194,11 @@ describe("account", () => {
     const a = await newUser();
     const b = await newUser();
     await expectError(
-      await call("/api/account", { method: "PATCH", body: { email: a.email }, cookie: b.cookie }),
+      await call("/api/account", {
+        method: "PATCH",
+        body: { email: a.email, password: PASSWORD },
+        cookie: b.cookie,
+      }),
       409,
     );
   });

@@ -15,7 +15,9 @@ function watch(): Watch {
     const state: Watch = { lines: [], expected: [] };
     const original = console.error.bind(console);
     console.error = (...args: unknown[]) => {
-      state.lines.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
+      state.lines.push(
+        args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "),
+      );
       original(...args);
     };
     host[WATCH] = state;

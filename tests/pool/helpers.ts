@@ -44,9 +44,19 @@ export function uniqueEmail(tag = "user"): string {
 
 export const PASSWORD = "correct horse battery";
 
+/** A random client address in the benchmarking range 198.18.0.0/15 (never a real client). */
+export function testAddress(): string {
+  const [a, b] = crypto.getRandomValues(new Uint8Array(2));
+  return `198.${18 + (a! % 2)}.${a}.${b}`;
+}
+
 /** A new account with a live session cookie. */
 export async function newUser(email = uniqueEmail()): Promise<{ email: string; cookie: string; id: string }> {
-  const res = await call("/api/auth/signup", { body: { email, password: PASSWORD } });
+  // Each test user signs up from its own client address, as real users do (the signup throttle is per address).
+  const res = await call("/api/auth/signup", {
+    body: { email, password: PASSWORD },
+    headers: { "cf-connecting-ip": testAddress() },
+  });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   const { account } = (await res.json()) as { account: { id: string } };
   return { email, cookie: cookieFrom(res), id: account.id };
@@ -82,4 +92,44 @@ export async function expectError(res: Response, status: number): Promise<ErrorS
   }
   if (Object.keys(body).length !== 1 || Object.keys(e).length !== 4) throw new Error(`extra fields: ${text}`);
   return e;
+}
+
+/** The token of the newest notice of `kind` sent to `to`, read from the dev mailbox. */
+export async function mailboxLink(to: string, kind: string): Promise<string> {
+  const res = await call(`/dev/mailbox?format=json&to=${encodeURIComponent(to)}`);
+  const { data } = (await res.json()) as { data: { kind: string; text: string }[] };
+  const message = data.find((m) => m.kind === kind);
+  if (!message) throw new Error(`no ${kind} notice for ${to}`);
+  return /token=([A-Za-z0-9_-]+)/.exec(message.text)![1]!;
+}
+
+/** Verifies an account's email the way its holder does: the link mailed at signup, posted once. */
+export async function verifyEmail(email: string): Promise<void> {
+  const token = await mailboxLink(email, "email_verification");
+  const res = await call("/api/privacy/links", { body: { token } });
+  if (res.status !== 200) throw new Error(`verification failed: ${res.status} ${await res.text()}`);
+}
+
+/** A new account whose email is verified. */
+export async function newVerifiedUser(email = uniqueEmail()) {
+  const user = await newUser(email);
+  await verifyEmail(user.email);
+  return user;
+}
+
+export const OPERATOR_EMAIL = "operator@example.com";
+
+/** A session of the operator (ADMIN_EMAILS in vitest.config.ts), signed up and verified on first use. */
+export async function operatorSession(): Promise<{ cookie: string; id: string }> {
+  const signup = await call("/api/auth/signup", { body: { email: OPERATOR_EMAIL, password: PASSWORD } });
+  if (signup.status === 201) {
+    await verifyEmail(OPERATOR_EMAIL);
+    const { account } = (await signup.json()) as { account: { id: string } };
+    return { cookie: cookieFrom(signup), id: account.id };
+  }
+  await signup.arrayBuffer();
+  const login = await call("/api/auth/login", { body: { email: OPERATOR_EMAIL, password: PASSWORD } });
+  if (login.status !== 200) throw new Error(`operator login failed: ${login.status}`);
+  const { account } = (await login.json()) as { account: { id: string } };
+  return { cookie: cookieFrom(login), id: account.id };
 }

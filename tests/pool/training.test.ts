@@ -4,16 +4,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { captureExchange, type Exchange } from "../../worker/content/capture";
 import { forgetDataKey } from "../../worker/content/data-keys";
 import { storeExchange } from "../../worker/content/store";
-import { call, cookieFrom, expectError, newUser, PASSWORD } from "./helpers";
-
-const OPERATOR = "operator@example.com";
+import { call, expectError, newUser, operatorSession } from "./helpers";
 
 async function operatorCookie(): Promise<string> {
-  const signup = await call("/api/auth/signup", { body: { email: OPERATOR, password: PASSWORD } });
-  if (signup.status === 201) return cookieFrom(signup);
-  const login = await call("/api/auth/login", { body: { email: OPERATOR, password: PASSWORD } });
-  expect(login.status).toBe(200);
-  return cookieFrom(login);
+  return (await operatorSession()).cookie;
 }
 
 function exchange(accountId: string, text: string, source = "chat.completions"): Exchange {

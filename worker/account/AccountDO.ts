@@ -7,7 +7,7 @@ import { CreditDesk } from "../billing/credit-desk";
 import { DataKeyStore } from "../content/data-key-store";
 import type { WrappedDataKey } from "../crypto/data-key";
 import type { DeletionInput } from "../privacy/deletion/start";
-import { erasureBegun } from "../privacy/deletion/state";
+import { type ErasureProbe, erasureBegun, erasureProbe } from "../privacy/deletion/state";
 import type { ExportState } from "../privacy/export/job";
 import { PrivacyJobs } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/requests/view";
@@ -129,6 +129,11 @@ export class AccountDO extends DurableObject<Env> {
   async startExport(job: Pick<ExportState, "requestId" | "accountId" | "subject" | "origin">): Promise<void> {
     await this.privacy.startExport(job);
     await this.schedule();
+  }
+
+  /** Privacy: what the promise report's deletion audit checks (the finished job, any data key left). */
+  async erasureProbe(): Promise<ErasureProbe> {
+    return erasureProbe(this.ctx.storage);
   }
 
   /** Privacy: the cron watchdog re-arms a job whose alarm was lost. */

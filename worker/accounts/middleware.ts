@@ -1,6 +1,7 @@
 // Session middleware for the management API: who is calling, and refusing when nobody is.
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { Config } from "../config";
+import type { AppEnv, SessionPrincipal } from "../env";
 import { forbidden, unauthorized } from "../errors";
 import { lookupSession, readSessionCookie } from "./sessions";
 
@@ -16,8 +17,22 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/**
+ * An operator is a session whose current email is listed in ADMIN_EMAILS (normalised) AND verified.
+ * Read from the session row on every request, so a changed or unverified address loses the rights at once.
+ */
+export function isOperator(config: Config, session: SessionPrincipal | undefined): boolean {
+  return Boolean(session?.emailVerified && config.adminEmails.has(session.email));
+}
+
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.var.session) throw unauthorized("Log in first.", "not_logged_in");
-  if (!c.var.config.adminEmails.has(c.var.session.email)) throw forbidden("Operators only.", "not_admin");
+  if (!isOperator(c.var.config, c.var.session)) {
+    const unverified = c.var.config.adminEmails.has(c.var.session.email) && !c.var.session.emailVerified;
+    throw forbidden(
+      unverified ? "Verify your email address first: operators need a verified address." : "Operators only.",
+      "not_admin",
+    );
+  }
   await next();
 };

@@ -1,46 +1,73 @@
-// /api/auth/* and /api/account.
+// /api/auth/* (sessions, verification, sudo, passwords) and /api/account.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
 import { rectify } from "../privacy/rectification";
 import { requireSession } from "./middleware";
+import { changePassword, confirmPasswordReset, requestPasswordReset } from "./password-change";
 import { getAccount, logIn, signUp } from "./service";
-import {
-  destroySession,
-  lookupSession,
-  readSessionCookie,
-  sessionClearCookie,
-  sessionSetCookie,
-} from "./sessions";
+import { endOtherSessions, endRequestSession, sessionClearCookie, sessionSetCookie } from "./sessions";
+import { reauthenticate } from "./sudo";
+import { resendVerification } from "./verification";
 
 const Email = z.string().trim().pipe(z.email().max(254)).openapi({ example: "ada@example.com" });
 const Password = z.string().min(10, "Use at least 10 characters.").max(256);
+/** A password being checked (not chosen): any length up to the cap, so old short ones still fail cleanly. */
+const CurrentPassword = z.string().min(1).max(256);
 
 const Credentials = z.strictObject({ email: Email, password: Password }).openapi("Credentials");
 const SignUp = z
   .strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(100).optional() })
   .openapi("SignUp");
 const Account = z
-  .object({ id: z.string(), email: z.string(), name: z.string().nullable(), createdAt: IsoDate })
+  .object({
+    id: z.string(),
+    email: z.string(),
+    emailVerified: z.boolean().openapi({ description: "The address was proven by the link mailed to it." }),
+    name: z.string().nullable(),
+    createdAt: IsoDate,
+  })
   .openapi("Account");
 const AccountPatch = z
-  .strictObject({ email: Email.optional(), name: z.string().trim().min(1).max(100).nullable().optional() })
+  .strictObject({
+    email: Email.optional(),
+    password: CurrentPassword.optional().openapi({
+      description: "Your current password: needed to change the email unless you re-authenticated recently.",
+    }),
+    name: z.string().trim().min(1).max(100).nullable().optional(),
+  })
   .openapi("AccountPatch");
+const Reauth = z.strictObject({ password: CurrentPassword }).openapi("Reauth");
+const PasswordChange = z
+  .strictObject({
+    currentPassword: CurrentPassword.optional().openapi({
+      description: "Required unless you re-authenticated in the last 10 minutes.",
+    }),
+    newPassword: Password,
+  })
+  .openapi("PasswordChange");
+const ResetRequest = z.strictObject({ email: Email }).openapi("PasswordResetRequest");
+const ResetConfirm = z
+  .strictObject({ token: z.string().min(10).max(128), newPassword: Password })
+  .openapi("PasswordResetConfirm");
 
-async function endCurrentSession(c: Context<AppEnv>) {
-  const token = readSessionCookie(c.req.url, c.req.header("cookie") ?? null);
-  const current = token ? await lookupSession(c.var.db, token) : undefined;
-  if (current) await destroySession(c.var.db, current.sessionHash);
-}
+const origin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+const noStore = { "Cache-Control": "no-store" };
+const session = [{ session: [] }];
 
-export const authRoutes = createRouter()
+export const authRoutes = createRouter();
+authRoutes.use("/verify-email/*", requireSession);
+authRoutes.use("/reauth", requireSession);
+authRoutes.use("/password", requireSession);
+authRoutes.use("/logout-others", requireSession);
+authRoutes
   .openapi(
     createRoute({
       method: "post",
       path: "/signup",
       tags: ["Auth"],
-      summary: "Create an account and start a session",
+      summary: "Create an account and start a session; a verification link is mailed to the address",
       request: jsonBody(SignUp),
       responses: {
         201: jsonContent(z.object({ account: Account }), "Created; the session cookie is set"),
@@ -48,9 +75,14 @@ export const authRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { account, token, expiresAt } = await signUp(c.var.db, c.req.valid("json"), c.req.raw.headers);
+      const { account, token, expiresAt } = await signUp(
+        c.env,
+        c.req.valid("json"),
+        c.req.raw.headers,
+        origin(c),
+      );
       c.header("Set-Cookie", sessionSetCookie(c.req.url, token, expiresAt));
-      return c.json({ account }, 201);
+      return c.json({ account }, 201, noStore);
     },
   )
   .openapi(
@@ -58,7 +90,7 @@ export const authRoutes = createRouter()
       method: "post",
       path: "/login",
       tags: ["Auth"],
-      summary: "Start a session",
+      summary: "Start a session (wrong passwords slow down per email and client address, and per address)",
       request: jsonBody(Credentials),
       responses: {
         200: jsonContent(z.object({ account: Account }), "Logged in; the session cookie is set"),
@@ -66,10 +98,10 @@ export const authRoutes = createRouter()
       },
     }),
     async (c) => {
-      const result = await logIn(c.var.db, c.req.valid("json"), c.req.raw.headers);
-      await endCurrentSession(c); // rotate: never keep a pre-login session id
+      const result = await logIn(c.env, c.req.valid("json"), c.req.raw.headers);
+      await endRequestSession(c.var.db, c.req.raw); // rotate: never keep a pre-login session id
       c.header("Set-Cookie", sessionSetCookie(c.req.url, result.token, result.expiresAt));
-      return c.json({ account: result.account }, 200);
+      return c.json({ account: result.account }, 200, noStore);
     },
   )
   .openapi(
@@ -81,7 +113,113 @@ export const authRoutes = createRouter()
       responses: { 204: { description: "Logged out; the cookie is cleared" } },
     }),
     async (c) => {
-      await endCurrentSession(c);
+      await endRequestSession(c.var.db, c.req.raw);
+      c.header("Set-Cookie", sessionClearCookie(c.req.url));
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/logout-others",
+      tags: ["Auth"],
+      summary: "End every other session of your account (this one stays)",
+      security: session,
+      responses: { 204: { description: "Every other session ended" }, ...errorResponses(401) },
+    }),
+    async (c) => {
+      const { accountId, sessionHash } = c.var.session!;
+      await endOtherSessions(c.var.db, accountId, sessionHash);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/verify-email/resend",
+      tags: ["Auth"],
+      summary: "Mail a new verification link to your address (throttled)",
+      security: session,
+      responses: {
+        202: jsonContent(z.object({ sent: z.literal(true) }), "A new link is on its way"),
+        ...errorResponses(401, 409, 429),
+      },
+    }),
+    async (c) => {
+      await resendVerification(c.env, c.var.session!, origin(c));
+      return c.json({ sent: true as const }, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/reauth",
+      tags: ["Auth"],
+      summary: "Re-enter your password: sensitive changes on this session need no password for 10 minutes",
+      security: session,
+      request: jsonBody(Reauth),
+      responses: {
+        204: { description: "Re-authenticated" },
+        ...errorResponses(400, 401, 415, 429),
+      },
+    }),
+    async (c) => {
+      await reauthenticate(c.env, c.var.session!, c.req.valid("json").password, c.req.raw.headers);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/password",
+      tags: ["Auth"],
+      summary: "Change your password (current password or a recent re-auth); every other session ends",
+      security: session,
+      request: jsonBody(PasswordChange),
+      responses: {
+        204: { description: "Changed" },
+        ...errorResponses(400, 401, 415, 429),
+      },
+    }),
+    async (c) => {
+      await changePassword(c.env, c.var.session!, c.req.valid("json"), c.req.raw.headers);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/password-reset",
+      tags: ["Auth"],
+      summary: "Mail a password-reset link; always 202, whether or not an account holds the address",
+      request: jsonBody(ResetRequest),
+      responses: {
+        202: jsonContent(
+          z.object({ status: z.literal("accepted") }),
+          "If an account holds it, a link is sent",
+        ),
+        ...errorResponses(400, 415, 429),
+      },
+    }),
+    async (c) => {
+      await requestPasswordReset(c.env, c.req.valid("json"), c.req.raw.headers, origin(c));
+      return c.json({ status: "accepted" as const }, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/password-reset/confirm",
+      tags: ["Auth"],
+      summary: "Choose a new password with a reset link's token; every session of the account ends",
+      request: jsonBody(ResetConfirm),
+      responses: {
+        204: { description: "Password reset; log in with the new one" },
+        ...errorResponses(400, 415),
+      },
+    }),
+    async (c) => {
+      await confirmPasswordReset(c.env, c.req.valid("json"));
       c.header("Set-Cookie", sessionClearCookie(c.req.url));
       return c.body(null, 204);
     },
@@ -96,29 +234,32 @@ accountRoutes
       path: "/",
       tags: ["Account"],
       summary: "Your profile",
+      security: session,
       responses: { 200: jsonContent(Account, "The account"), ...errorResponses(401) },
     }),
-    async (c) => c.json(await getAccount(c.var.db, c.var.session!.accountId), 200),
+    async (c) => c.json(await getAccount(c.var.db, c.var.session!.accountId), 200, noStore),
   )
   .openapi(
     createRoute({
       method: "patch",
       path: "/",
       tags: ["Account"],
-      summary: "Correct your email or name",
+      summary: "Correct your name, or change your email (needs your current password or a recent re-auth)",
+      security: session,
       request: jsonBody(AccountPatch),
       responses: {
         200: jsonContent(
           Account.extend({ pendingEmail: z.string().nullable() }),
           "The account; a new email waits in pendingEmail until confirmed by the link sent to it",
         ),
-        ...errorResponses(400, 401, 409, 415),
+        ...errorResponses(400, 401, 409, 415, 429),
       },
     }),
-    // A new email takes effect only once a link sent to it is used (see worker/privacy/rectification.ts).
+    // A new email takes effect only once a link sent to it is used (see worker/accounts/email-change.ts).
     async (c) =>
       c.json(
-        await rectify(c.env, c.var.session!.accountId, c.req.valid("json"), new URL(c.req.url).origin),
+        await rectify(c.env, c.var.session!, c.req.valid("json"), c.req.raw.headers, origin(c)),
         200,
+        noStore,
       ),
   );

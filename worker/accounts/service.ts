@@ -1,24 +1,41 @@
 // Sign-up, log-in and profile edits; the API routes and the dashboard actions both call these.
 import { and, eq, ne } from "drizzle-orm";
 import { accounts } from "../../db/schema";
+import { getConfig } from "../config";
+import { sha256Hex } from "../crypto/encoding";
+import { getDb } from "../db";
 import type { Db } from "../env";
 import { conflict, notFound, unauthorized } from "../errors";
+import { clearFailures, recordFailure, refuseWhileDelayed } from "../security/auth-throttle";
 import { clientAddress, throttle } from "../security/rate-limit";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords";
 import { createSession } from "./sessions";
+import { sendVerification } from "./verification";
 
 /** Emails compare case-insensitively and without surrounding space or Unicode variants. */
 export function normalizeEmail(email: string): string {
   return email.normalize("NFKC").trim().toLowerCase();
 }
 
-export type AccountView = { id: string; email: string; name: string | null; createdAt: string };
+export type AccountView = {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  name: string | null;
+  createdAt: string;
+};
 
 function view(row: typeof accounts.$inferSelect): AccountView {
-  return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    email: row.email,
+    emailVerified: row.emailVerifiedAt !== null,
+    name: row.name,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
-async function emailTaken(db: Db, email: string, exceptId?: string): Promise<boolean> {
+export async function emailTaken(db: Db, email: string, exceptId?: string): Promise<boolean> {
   const where = exceptId
     ? and(eq(accounts.email, email), ne(accounts.id, exceptId))
     : eq(accounts.email, email);
@@ -26,12 +43,16 @@ async function emailTaken(db: Db, email: string, exceptId?: string): Promise<boo
   return Boolean(row);
 }
 
+/** Creates the account (its email unverified), mails the verification link and starts a session. */
 export async function signUp(
-  db: Db,
+  env: Env,
   input: { email: string; password: string; name?: string },
   headers: Headers,
+  origin: string,
 ): Promise<{ account: AccountView; token: string; expiresAt: Date }> {
-  await throttle(db, `signup:ip:${clientAddress(headers)}`, 20, 3600);
+  const db = getDb(env.DB);
+  const limit = getConfig(env).authLimits.signupPerAddress;
+  await throttle(db, `signup:ip:${clientAddress(headers)}`, limit.limit, limit.windowSeconds);
   const email = normalizeEmail(input.email);
   if (await emailTaken(db, email))
     throw conflict("An account with this email already exists.", "email_taken");
@@ -55,12 +76,13 @@ export async function signUp(
       throw conflict("An account with this email already exists.", "email_taken");
     throw error;
   }
+  await sendVerification(env, { accountId: id, email }, origin);
   const session = await createSession(db, id);
   const [row] = await db.select().from(accounts).where(eq(accounts.id, id));
   return { account: view(row!), ...session };
 }
 
-/** Checks a password for an account (re-authentication before sensitive actions). */
+/** Checks a password for an account, unthrottled; callers throttle (see sudo.ts). */
 export async function checkPassword(db: Db, accountId: string, password: string): Promise<boolean> {
   const [row] = await db.select().from(accounts).where(eq(accounts.id, accountId)).limit(1);
   if (!row) return false;
@@ -71,20 +93,40 @@ export async function checkPassword(db: Db, accountId: string, password: string)
   });
 }
 
+/**
+ * The login throttle buckets: one (email, client address) pair and one client address. There is no bucket
+ * for an email alone, so failures from an attacker's address never slow the owner down at theirs.
+ * The email is hashed: the throttle table holds no address.
+ */
+export async function loginBuckets(email: string, headers: Headers) {
+  const address = clientAddress(headers);
+  return {
+    pair: `login:pair:${await sha256Hex(`${email}|${address}`)}`,
+    address: `login:addr:${address}`,
+  };
+}
+
 export async function logIn(
-  db: Db,
+  env: Env,
   input: { email: string; password: string },
   headers: Headers,
 ): Promise<{ account: AccountView; token: string; expiresAt: Date }> {
+  const db = getDb(env.DB);
+  const limits = getConfig(env).authLimits;
   const email = normalizeEmail(input.email);
-  await throttle(db, `login:ip:${clientAddress(headers)}`, 30, 60);
-  await throttle(db, `login:email:${email}`, 10, 900);
+  const buckets = await loginBuckets(email, headers);
+  await refuseWhileDelayed(db, [buckets.pair, buckets.address]);
   const [row] = await db.select().from(accounts).where(eq(accounts.email, email)).limit(1);
   const stored = row
     ? { hash: row.passwordHash, salt: row.passwordSalt, iterations: row.passwordIterations }
     : DUMMY_HASH;
   const ok = await verifyPassword(input.password, stored);
-  if (!row || !ok || row.status !== "active") throw unauthorized("Incorrect email or password.");
+  if (!row || !ok || row.status !== "active") {
+    await recordFailure(db, buckets.pair, limits.loginPerEmailAndAddress);
+    await recordFailure(db, buckets.address, limits.loginPerAddress);
+    throw unauthorized("Incorrect email or password.");
+  }
+  await clearFailures(db, [buckets.pair]);
   const session = await createSession(db, row.id);
   return { account: view(row), ...session };
 }
@@ -98,17 +140,24 @@ export async function getAccount(db: Db, accountId: string): Promise<AccountView
 export async function updateAccount(
   db: Db,
   accountId: string,
-  patch: { email?: string; name?: string | null },
+  patch: { name?: string | null },
 ): Promise<AccountView> {
   const changes: Partial<typeof accounts.$inferInsert> = { updatedAt: new Date() };
   if (patch.name !== undefined) changes.name = patch.name;
-  if (patch.email !== undefined) {
-    const email = normalizeEmail(patch.email);
-    if (await emailTaken(db, email, accountId)) {
-      throw conflict("An account with this email already exists.", "email_taken");
-    }
-    changes.email = email;
-  }
   await db.update(accounts).set(changes).where(eq(accounts.id, accountId));
   return getAccount(db, accountId);
+}
+
+/** Replaces the password hash (change or reset). */
+export async function setPassword(db: Db, accountId: string, password: string): Promise<void> {
+  const pw = await hashPassword(password);
+  await db
+    .update(accounts)
+    .set({
+      passwordHash: pw.hash,
+      passwordSalt: pw.salt,
+      passwordIterations: pw.iterations,
+      updatedAt: new Date(),
+    })
+    .where(eq(accounts.id, accountId));
 }

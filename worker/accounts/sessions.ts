@@ -1,5 +1,5 @@
 // Browser sessions: an opaque random id in a cookie, only its SHA-256 in D1, idle and absolute expiry.
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, ne } from "drizzle-orm";
 import { accounts, sessions } from "../../db/schema";
 import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db, SessionPrincipal } from "../env";
@@ -47,7 +47,9 @@ export async function lookupSession(db: Db, token: string): Promise<SessionPrinc
       accountId: sessions.accountId,
       email: accounts.email,
       lastSeenAt: sessions.lastSeenAt,
+      reauthAt: sessions.reauthAt,
       status: accounts.status,
+      emailVerifiedAt: accounts.emailVerifiedAt,
     })
     .from(sessions)
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
@@ -64,11 +66,39 @@ export async function lookupSession(db: Db, token: string): Promise<SessionPrinc
       .set({ lastSeenAt: new Date(now) })
       .where(eq(sessions.idHash, idHash));
   }
-  return { accountId: row.accountId, email: row.email, sessionHash: idHash };
+  return {
+    accountId: row.accountId,
+    email: row.email,
+    emailVerified: row.emailVerifiedAt !== null,
+    sessionHash: idHash,
+    reauthAt: row.reauthAt,
+  };
 }
 
 export async function destroySession(db: Db, sessionHash: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.idHash, sessionHash));
+}
+
+/** Ends the session a request's cookie names, if any (logout, and before a login replaces it). */
+export async function endRequestSession(db: Db, request: Request): Promise<void> {
+  const token = readSessionCookie(request.url, request.headers.get("cookie"));
+  if (token) await destroySession(db, await sha256Hex(token));
+}
+
+/** Ends every session of the account but `keep` (password change, confirmed email change, "log out elsewhere"). */
+export async function endOtherSessions(db: Db, accountId: string, keep: string | undefined): Promise<void> {
+  await db
+    .delete(sessions)
+    .where(
+      keep
+        ? and(eq(sessions.accountId, accountId), ne(sessions.idHash, keep))
+        : eq(sessions.accountId, accountId),
+    );
+}
+
+/** Records a re-entry of the password on this session: sudo mode for the next few minutes. */
+export async function recordReauth(db: Db, sessionHash: string, at = new Date()): Promise<void> {
+  await db.update(sessions).set({ reauthAt: at }).where(eq(sessions.idHash, sessionHash));
 }
 
 /** The Set-Cookie value for a session; the API and the dashboard both use it. */

@@ -7,7 +7,7 @@ import { type CatalogueModel, costMicros } from "./catalogue";
 import { estimateTokens } from "./tokens";
 import type { Usage } from "./translate/types";
 
-export type Endpoint = "chat.completions" | "messages" | "embeddings";
+export type Endpoint = "chat.completions" | "messages" | "embeddings" | "responses";
 
 export type MeteredRequest = {
   id: string;
@@ -63,6 +63,7 @@ export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, 
     source: request.source,
     endpoint: request.endpoint,
     model: outcome.model?.id ?? outcome.requested,
+    requestedModel: outcome.model && outcome.model.id !== outcome.requested ? outcome.requested : null,
     provider: outcome.model?.provider ?? "none",
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,

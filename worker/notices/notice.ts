@@ -7,8 +7,12 @@ export const NOTICE_KINDS = [
   "deletion_completed",
   "request_confirmation",
   "email_change",
+  "email_verification",
+  "email_change_notice",
+  "password_reset",
   "low_balance",
   "operator_deadline",
+  "operator_promise_broken",
 ] as const;
 
 export type NoticeKind = (typeof NOTICE_KINDS)[number];

@@ -1,28 +1,31 @@
-// Rectification (GDPR Art. 16) through PATCH /api/account: a name changes at once; a new email changes
-// only when a link sent to that address is used, so nobody can move an account to an address they do not hold.
-import { eq } from "drizzle-orm";
-import { accounts } from "../../db/schema";
-import { type AccountView, getAccount, normalizeEmail, updateAccount } from "../accounts/service";
+// Rectification (GDPR Art. 16) through PATCH /api/account: a name changes at once; a new email needs the
+// current password (sudo) and changes only when a link sent to that address is used, so nobody can move an
+// account to an address they do not hold, and the old address is told (worker/accounts/email-change.ts).
+import { requestEmailChange } from "../accounts/email-change";
+import { type AccountView, emailTaken, getAccount, normalizeEmail, updateAccount } from "../accounts/service";
+import { requireSudo } from "../accounts/sudo";
 import { getDb } from "../db";
+import type { SessionPrincipal } from "../env";
 import { conflict } from "../errors";
-import { sendNotice } from "../notices/send";
 import { audit } from "./audit";
-import { createLinkToken } from "./requests/links";
 import { subjectOf } from "./subject";
 
 export async function rectify(
   env: Env,
-  accountId: string,
-  patch: { email?: string; name?: string | null },
+  session: SessionPrincipal,
+  patch: { email?: string; name?: string | null; password?: string },
+  headers: Headers,
   origin: string,
 ): Promise<AccountView & { pendingEmail: string | null }> {
   const db = getDb(env.DB);
+  const { accountId } = session;
   const current = await getAccount(db, accountId);
   const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
   const changesEmail = email !== undefined && email !== current.email;
   if (changesEmail) {
-    const [taken] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email));
-    if (taken) throw conflict("An account with this email already exists.", "email_taken");
+    await requireSudo(env, session, patch.password, headers);
+    if (await emailTaken(db, email))
+      throw conflict("An account with this email already exists.", "email_taken");
   }
   const subject = await subjectOf(env, accountId);
   let view = current;
@@ -31,14 +34,7 @@ export async function rectify(
     await audit(db, { requestId: null, subject, actor: "subject", action: "rectification.name" });
   }
   if (changesEmail) {
-    const token = await createLinkToken(env, { purpose: "email_change", accountId, newEmail: email });
-    await sendNotice(env, {
-      to: email,
-      kind: "email_change",
-      subject: "Confirm your new email address",
-      text: `Someone asked to use this address for their account. If it was you, confirm within 24 hours:\n\n${origin}/confirm?token=${token}\n\nIf not, ignore this message; nothing changes.`,
-      accountId,
-    });
+    await requestEmailChange(env, session, email, origin);
     await audit(db, { requestId: null, subject, actor: "subject", action: "rectification.email_requested" });
   }
   return { ...view, pendingEmail: changesEmail ? email : null };

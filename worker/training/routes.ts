@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { requireAdmin } from "../accounts/middleware";
 import { createRouter, errorResponses } from "../openapi";
+import { recordOperatorAction } from "../operators/audit";
 import { trainingExportStream } from "./export";
 
 export const trainingRoutes = createRouter();
@@ -24,9 +25,11 @@ trainingRoutes.openAPIRegistry.registerPath({
     ...errorResponses(401, 403),
   },
 });
-trainingRoutes.get("/", (c) =>
-  c.body(trainingExportStream(c.env, c.var.db), 200, {
+trainingRoutes.get("/", async (c) => {
+  const { accountId, email } = c.var.session!;
+  await recordOperatorAction(c.var.db, { accountId, email }, { action: "training.export" });
+  return c.body(trainingExportStream(c.env, c.var.db), 200, {
     "content-type": "application/x-ndjson; charset=utf-8",
     "cache-control": "no-store",
-  }),
-);
+  });
+});

@@ -10,7 +10,7 @@ import type { UsageRow } from "./row";
 export const FLUSH_DELAY_MS = 1_000;
 /** A full buffer is flushed at once rather than waiting for the alarm. */
 const FLUSH_AT_ROWS = 500;
-/** 15 columns × 6 rows stays under D1's 100 bound parameters per statement. */
+/** 16 columns × 6 rows stays under D1's 100 bound parameters per statement. */
 const ROWS_PER_STATEMENT = 6;
 const ROWS_PER_BATCH = 600;
 

@@ -3,11 +3,11 @@
 import { useEffect } from "react";
 import { Form, redirect, useNavigation, useRevalidator } from "react-router";
 import { z } from "zod";
-import { checkPassword, getAccount } from "../../../worker/accounts/service";
+import { getAccount } from "../../../worker/accounts/service";
 import { destroySession, sessionClearCookie } from "../../../worker/accounts/sessions";
+import { recheckPassword } from "../../../worker/accounts/sudo";
 import { getConfig } from "../../../worker/config";
 import { getDb } from "../../../worker/db";
-import { AppError } from "../../../worker/errors";
 import { holders } from "../../../worker/privacy/holders";
 import { rectify } from "../../../worker/privacy/rectification";
 import { createRequest, listRequests } from "../../../worker/privacy/requests/service";
@@ -31,6 +31,8 @@ const PrivacyAction = z.discriminatedUnion("intent", [
     intent: z.literal("rectify"),
     name: z.string().trim().max(100, "Keep the name under 100 characters."),
     email: z.string().trim().pipe(z.email("Enter a valid email address.").max(254)),
+    /** Needed only when the email changes (sudo mode); empty otherwise. */
+    password: z.string().max(256).optional(),
   }),
   z.object({
     intent: z.literal("delete"),
@@ -83,19 +85,19 @@ export async function action({ request, context }: Route.ActionArgs) {
       const name = input.name === "" ? null : input.name;
       const result = await rectify(
         env,
-        session.accountId,
-        { email: input.email, ...(name !== current.name ? { name } : {}) },
+        session,
+        {
+          email: input.email,
+          ...(name !== current.name ? { name } : {}),
+          ...(input.password ? { password: input.password } : {}),
+        },
+        request.headers,
         origin,
       );
       return { rectified: { pendingEmail: result.pendingEmail } };
     }
-    // The same check as POST /api/privacy/requests: a session alone never deletes an account.
-    if (!(await checkPassword(db, session.accountId, input.password))) {
-      throw new AppError(401, "That is not your current password. Re-enter it to delete your account.", {
-        code: "reauth_required",
-        param: "password",
-      });
-    }
+    // The same throttled check as POST /api/privacy/requests: a session alone never deletes an account.
+    await recheckPassword(env, session, input.password, request.headers, "password");
     const view = await createRequest(env, session.accountId, "deletion", origin);
     await destroySession(db, session.sessionHash);
     const until = view.executeAfter && Date.parse(view.executeAfter) > Date.now() ? view.executeAfter : null;
@@ -301,6 +303,13 @@ function RectifyCard({
           required
           maxLength={254}
           autoComplete="email"
+        />
+        <Field
+          label="Current password (only to change the email)"
+          name="password"
+          type="password"
+          maxLength={256}
+          autoComplete="current-password"
         />
         <div>
           <button type="submit" className="secondary" disabled={busy}>

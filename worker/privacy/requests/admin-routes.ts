@@ -74,7 +74,7 @@ adminPrivacyRoutes
       const view = await recordEmailedRequest(
         c.env,
         { ...input, origin: new URL(c.req.url).origin },
-        { accountId: c.var.session!.accountId },
+        { accountId: c.var.session!.accountId, email: c.var.session!.email },
       );
       return c.json(view, 201);
     },

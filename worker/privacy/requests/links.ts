@@ -1,6 +1,7 @@
-// Single-use links sent by notice (confirm an emailed request, verify a new email, cancel a deletion):
-// only the token's SHA-256 is stored, and using it is one conditional UPDATE, so it works once.
-import { and, eq, gt, isNull } from "drizzle-orm";
+// Single-use links sent by notice (confirm an emailed request, verify an email, cancel a deletion, revert an
+// email change, reset a password): only the token's SHA-256 is stored, and using it is one conditional
+// UPDATE, so it works once. Each caller names the purposes it accepts, so a link is only used for its own.
+import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import { privacyTokens } from "../../../db/schema";
 import { randomToken, sha256Hex } from "../../crypto/encoding";
 import { getDb } from "../../db";
@@ -36,16 +37,31 @@ export async function createLinkToken(
   return token;
 }
 
+/** Retires every unused link of these purposes for the account (a newer one, or a revert, supersedes them). */
+export async function retireLinks(env: Env, accountId: string, purposes: LinkPurpose[]): Promise<void> {
+  await getDb(env.DB)
+    .update(privacyTokens)
+    .set({ usedAt: new Date() })
+    .where(
+      and(
+        eq(privacyTokens.accountId, accountId),
+        inArray(privacyTokens.purpose, purposes),
+        isNull(privacyTokens.usedAt),
+      ),
+    );
+}
+
 const invalid = () => badRequest("This link is invalid, expired or already used.", "token", "invalid_link");
 
 /** What a link would do, without using it (for the confirmation page). */
-export async function peekLinkToken(env: Env, token: string) {
+export async function peekLinkToken(env: Env, token: string, purposes: readonly LinkPurpose[]) {
   const [row] = await getDb(env.DB)
     .select()
     .from(privacyTokens)
     .where(
       and(
         eq(privacyTokens.tokenHash, await sha256Hex(token)),
+        inArray(privacyTokens.purpose, [...purposes]),
         isNull(privacyTokens.usedAt),
         gt(privacyTokens.expiresAt, new Date()),
       ),
@@ -55,7 +71,7 @@ export async function peekLinkToken(env: Env, token: string) {
 }
 
 /** Uses a link exactly once; a second use, an expired or a forged link is a 400. */
-export async function consumeLinkToken(env: Env, token: string) {
+export async function consumeLinkToken(env: Env, token: string, purposes: readonly LinkPurpose[]) {
   const now = new Date();
   const [row] = await getDb(env.DB)
     .update(privacyTokens)
@@ -63,6 +79,7 @@ export async function consumeLinkToken(env: Env, token: string) {
     .where(
       and(
         eq(privacyTokens.tokenHash, await sha256Hex(token)),
+        inArray(privacyTokens.purpose, [...purposes]),
         isNull(privacyTokens.usedAt),
         gt(privacyTokens.expiresAt, now),
       ),

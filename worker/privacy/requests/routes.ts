@@ -2,8 +2,7 @@
 // notices).
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireSession } from "../../accounts/middleware";
-import { checkPassword } from "../../accounts/service";
-import { unauthorized } from "../../errors";
+import { requireSudo } from "../../accounts/sudo";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
 import { exportStream } from "../export/download";
 import { createRequest, listRequests, ownedRequest, useLink } from "./service";
@@ -34,11 +33,9 @@ export const PrivacyRequest = z
 const NewRequest = z
   .strictObject({
     type: z.enum(["access", "deletion"]),
-    password: z
-      .string()
-      .max(256)
-      .optional()
-      .openapi({ description: "Required for deletion: re-enter your password." }),
+    password: z.string().max(256).optional().openapi({
+      description: "Deletion needs your password here, unless you re-authenticated in the last 10 minutes.",
+    }),
   })
   .openapi("NewPrivacyRequest");
 
@@ -58,15 +55,13 @@ session
       request: jsonBody(NewRequest),
       responses: {
         202: jsonContent(PrivacyRequest, "Accepted; work runs in the background"),
-        ...errorResponses(400, 401, 415),
+        ...errorResponses(400, 401, 415, 429),
       },
     }),
     async (c) => {
       const { type, password } = c.req.valid("json");
       const { accountId } = c.var.session!;
-      if (type === "deletion" && !(password && (await checkPassword(c.var.db, accountId, password)))) {
-        throw unauthorized("Re-enter your password to delete your account.", "reauth_required");
-      }
+      if (type === "deletion") await requireSudo(c.env, c.var.session!, password, c.req.raw.headers);
       return c.json(await createRequest(c.env, accountId, type, origin(c.req.url)), 202);
     },
   )
@@ -133,7 +128,8 @@ export const privacyRequestRoutes = session.openapi(
     method: "post",
     path: "/links",
     tags: ["Privacy"],
-    summary: "Use a single-use link from a notice (confirm a request, verify an email, cancel a deletion)",
+    summary:
+      "Use a single-use link from a notice (verify your email, confirm a request or an email change, undo an email change, cancel a deletion)",
     request: jsonBody(Token),
     responses: {
       200: jsonContent(
@@ -143,5 +139,9 @@ export const privacyRequestRoutes = session.openapi(
       ...errorResponses(400, 409, 415),
     },
   }),
-  async (c) => c.json(await useLink(c.env, c.req.valid("json").token, origin(c.req.url)), 200),
+  async (c) =>
+    c.json(
+      await useLink(c.env, c.req.valid("json").token, origin(c.req.url), c.var.session?.sessionHash),
+      200,
+    ),
 );

@@ -2,18 +2,21 @@
 import { and, desc, eq } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
 import { accountObject } from "../../account/stub";
+import { confirmEmailChange, revertEmailChange } from "../../accounts/email-change";
 import { normalizeEmail } from "../../accounts/service";
+import { markVerified } from "../../accounts/verification";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import type { Db } from "../../env";
 import { badRequest, conflict, notFound } from "../../errors";
 import { forgetAccountKeys } from "../../keys/cache";
 import { sendNotice } from "../../notices/send";
+import { type Operator, recordOperatorAction } from "../../operators/audit";
 import { audit } from "../audit";
 import { openDeletion } from "../deletion/start";
 import { subjectOf } from "../subject";
 import { dueDate } from "./clock";
-import { consumeLinkToken, createLinkToken } from "./links";
+import { consumeLinkToken, createLinkToken, type LinkPurpose } from "./links";
 import { type RequestView, requestView } from "./view";
 
 export type Actor = { actor: "subject" | "operator"; actorRef?: string | null };
@@ -122,11 +125,20 @@ export async function createRequest(
   return startDeletionFor(env, accountId, origin, { actor: "subject" });
 }
 
-/** Records a request that arrived by email; nothing runs until the account's own address confirms it. */
+/** Why an emailed request for an address cannot go ahead, or null when its holder can be asked to confirm. */
+function denialFor(account: typeof accounts.$inferSelect | undefined): string | null {
+  if (account?.status !== "active") return "No active account holds this email address.";
+  // The confirmation goes by mail: only a verified address proves the mailbox is the account holder's.
+  if (account.emailVerifiedAt === null)
+    return "The account's email address is not verified, so its holder cannot confirm by email.";
+  return null;
+}
+
+/** Records a request that arrived by email; nothing runs until the account's own verified address confirms it. */
 export async function recordEmailedRequest(
   env: Env,
   input: { email: string; type: "access" | "deletion"; note: string; origin: string },
-  operator: { accountId: string },
+  operator: Operator,
 ): Promise<RequestView> {
   const db = getDb(env.DB);
   const now = new Date();
@@ -134,12 +146,13 @@ export async function recordEmailedRequest(
   const [account] = await db.select().from(accounts).where(eq(accounts.email, email));
   const subject = await subjectOf(env, account?.id ?? `email:${email}`);
   const due = dueDate(now, getConfig(env).policy.deletionDeadlineDays);
-  if (account && input.type === "deletion") {
+  const denial = denialFor(account);
+  if (account && !denial && input.type === "deletion") {
     const open = await openDeletion(env, account.id);
     if (open) return requestView(open);
   }
   const id = crypto.randomUUID();
-  const found = Boolean(account && account.status === "active");
+  const found = denial === null;
   await db.insert(privacyRequests).values({
     id,
     accountId: found ? account!.id : null,
@@ -151,7 +164,7 @@ export async function recordEmailedRequest(
     receivedAt: now,
     dueAt: due,
     deniedAt: found ? null : now,
-    denialReason: found ? null : "No active account holds this email address.",
+    denialReason: denial,
     updatedAt: now,
     progress: found ? "waiting for the account holder to confirm by email" : null,
   });
@@ -161,7 +174,12 @@ export async function recordEmailedRequest(
     actor: "operator",
     actorRef: operator.accountId,
     action: found ? "request.recorded" : "request.denied",
-    detail: { type: input.type, channel: "email", accountFound: found },
+    detail: { type: input.type, channel: "email", accountFound: Boolean(account), verified: found },
+  });
+  await recordOperatorAction(db, operator, {
+    action: "privacy.request.recorded",
+    target: id,
+    detail: { type: input.type, channel: "email", status: found ? "verifying" : "denied" },
   });
   if (found) {
     const token = await createLinkToken(env, {
@@ -186,26 +204,46 @@ export async function recordEmailedRequest(
 export type LinkOutcome =
   | { purpose: "confirm_request"; request: RequestView }
   | { purpose: "cancel_deletion"; request: RequestView }
-  | { purpose: "email_change"; email: string };
+  | { purpose: "email_change"; email: string }
+  | { purpose: "email_revert"; email: string }
+  | { purpose: "verify_email"; email: string };
 
-/** Uses a single-use link from a notice. */
-export async function useLink(env: Env, token: string, origin: string): Promise<LinkOutcome> {
-  const link = await consumeLinkToken(env, token);
+/** What POST /api/privacy/links and /confirm use; password-reset links have their own page and route. */
+export const NOTICE_LINK_PURPOSES = [
+  "confirm_request",
+  "cancel_deletion",
+  "email_change",
+  "email_revert",
+  "verify_email",
+] as const satisfies readonly LinkPurpose[];
+
+/**
+ * Uses a single-use link from a notice. `keepSession` is the session of the browser using it, which a
+ * confirmed email change keeps while ending the account's others.
+ */
+export async function useLink(
+  env: Env,
+  token: string,
+  origin: string,
+  keepSession?: string,
+): Promise<LinkOutcome> {
+  const link = await consumeLinkToken(env, token, NOTICE_LINK_PURPOSES);
   const db = getDb(env.DB);
   const subject = await subjectOf(env, link.accountId);
+  if (link.purpose === "verify_email") {
+    if (!(await markVerified(env, link.accountId, link.newEmail ?? "")))
+      throw badRequest("This link is invalid, expired or already used.", "token", "invalid_link");
+    return { purpose: "verify_email", email: link.newEmail! };
+  }
   if (link.purpose === "email_change") {
-    const email = link.newEmail!;
-    const [taken] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.email, email));
-    if (taken && taken.id !== link.accountId)
-      throw conflict("An account with this email already exists.", "email_taken");
-    const [updated] = await db
-      .update(accounts)
-      .set({ email, updatedAt: new Date() })
-      .where(and(eq(accounts.id, link.accountId), eq(accounts.status, "active")))
-      .returning({ id: accounts.id });
-    if (!updated) throw notFound("Account");
+    const email = await confirmEmailChange(env, link, keepSession);
     await audit(db, { requestId: null, subject, actor: "subject", action: "rectification.email_changed" });
     return { purpose: "email_change", email };
+  }
+  if (link.purpose === "email_revert") {
+    const email = await revertEmailChange(env, link);
+    await audit(db, { requestId: null, subject, actor: "subject", action: "rectification.email_reverted" });
+    return { purpose: "email_revert", email };
   }
   const [request] = await db
     .select()

@@ -1,0 +1,59 @@
+// Email verification: signup mails a single-use link; the address counts as verified only once it is used.
+// Until then the account works on its trial credit but is never an operator and gets no mailed action links.
+import { and, eq } from "drizzle-orm";
+import { accounts } from "../../db/schema";
+import { getConfig } from "../config";
+import { getDb } from "../db";
+import { conflict, tooManyRequests } from "../errors";
+import { sendNotice } from "../notices/send";
+import { createLinkToken, retireLinks } from "../privacy/requests/links";
+import { countHit } from "../security/rate-limit";
+
+/** Mails a fresh verification link to the account's current address; older ones stop working. */
+export async function sendVerification(
+  env: Env,
+  account: { accountId: string; email: string },
+  origin: string,
+): Promise<void> {
+  await retireLinks(env, account.accountId, ["verify_email"]);
+  const token = await createLinkToken(env, {
+    purpose: "verify_email",
+    accountId: account.accountId,
+    newEmail: account.email,
+  });
+  await sendNotice(env, {
+    to: account.email,
+    kind: "email_verification",
+    subject: "Verify your email address",
+    text: `Confirm that this address belongs to your account within 24 hours:\n\n${origin}/confirm?token=${token}\n\nIf you did not sign up, ignore this message.`,
+    accountId: account.accountId,
+  });
+}
+
+/** POST /api/auth/verify-email/resend and the dashboard banner's button: throttled per account. */
+export async function resendVerification(
+  env: Env,
+  session: { accountId: string; email: string; emailVerified: boolean },
+  origin: string,
+): Promise<void> {
+  if (session.emailVerified) throw conflict("Your email address is already verified.", "already_verified");
+  const limit = getConfig(env).authLimits.verificationResendPerAccount;
+  const hit = await countHit(
+    getDb(env.DB),
+    `verify-resend:${session.accountId}`,
+    limit.limit,
+    limit.windowSeconds,
+  );
+  if (!hit.allowed) throw tooManyRequests(hit.retryAfter, "A link was sent recently. Try again later.");
+  await sendVerification(env, session, origin);
+}
+
+/** Uses a verification link: only while the account still has the address the link was sent to. */
+export async function markVerified(env: Env, accountId: string, email: string): Promise<boolean> {
+  const [row] = await getDb(env.DB)
+    .update(accounts)
+    .set({ emailVerifiedAt: new Date() })
+    .where(and(eq(accounts.id, accountId), eq(accounts.email, email), eq(accounts.status, "active")))
+    .returning({ id: accounts.id });
+  return Boolean(row);
+}
