@@ -32,7 +32,7 @@ it("what reserving and settling credit cost", async () => {
   const held: Awaited<ReturnType<typeof reserveCredit>>[] = [];
   const results = {
     "D1 SELECT 1 (baseline)": await timeEach(() => env.DB.prepare("SELECT 1").first()),
-    "DO RPC (baseline)": await timeEach(() => stub.flushUsage()),
+    "DO RPC ping (baseline)": await timeEach(() => stub.ping()),
     reserveCredit: await timeEach(async () => held.push(await reserveCredit(env, user.id, 6_000))),
     settleCredit: await timeEach(async () => settleCredit(env, held.pop()!, 1_000, uid("usage"))),
   };

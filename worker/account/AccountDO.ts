@@ -3,63 +3,39 @@
 // object's storage and says when it next needs the alarm; the object alone sets its one alarm to the
 // earliest of those, and a deletion erases each capability's state through its own erase().
 import { DurableObject } from "cloudflare:workers";
-import { CreditDesk } from "../billing/credit-desk";
-import { DataKeyStore } from "../content/data-key-store";
 import type { WrappedDataKey } from "../crypto/data-key";
 import type { DeletionInput } from "../privacy/deletion/start";
 import { type ErasureProbe, erasureBegun, erasureProbe } from "../privacy/deletion/state";
 import type { ExportState } from "../privacy/export/job";
-import { PrivacyJobs } from "../privacy/jobs/run";
+import type { PrivacyJobs } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/requests/view";
-import { UsageBuffer } from "../usage/buffer";
 import type { UsageRow } from "../usage/row";
-import type { Hosted } from "./hosted";
+import { AccountHost } from "./host";
 
 export class AccountDO extends DurableObject<Env> {
-  private readonly creditDesk = new CreditDesk(this.ctx, this.env);
-  private readonly usage = new UsageBuffer(this.ctx, this.env);
-  private readonly keys = new DataKeyStore(this.ctx, this.env);
-  private readonly privacy = new PrivacyJobs(this.ctx, this.env, {
-    dataKey: this.keys,
-    buffers: [this.usage, this.creditDesk],
-  });
-  /** Every hosted capability, in the order the alarm runs them. */
-  private readonly hosted: Hosted[] = [this.privacy, this.usage, this.creditDesk, this.keys];
-  /** The alarm as last set here (null: none); undefined until read from storage. */
-  private armedAt: number | null | undefined;
-
-  /** Sets the one alarm to the earliest wake any capability asks for (or clears it); a no-op when unchanged. */
-  private async schedule(): Promise<void> {
-    let earliest: number | null = null;
-    for (const capability of this.hosted) {
-      const at = await capability.nextWake();
-      if (at !== null && (earliest === null || at < earliest)) earliest = at;
-    }
-    if (this.armedAt === undefined) this.armedAt = await this.ctx.storage.getAlarm();
-    if (earliest === this.armedAt) return;
-    if (earliest === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(earliest);
-    this.armedAt = earliest;
+  private readonly host = new AccountHost(this.ctx, this.env);
+  private get creditDesk() {
+    return this.host.creditDesk;
+  }
+  private get usage() {
+    return this.host.usage;
+  }
+  private get privacy() {
+    return this.host.privacy;
   }
 
-  /** The one alarm: each capability does what is due, then the alarm is set for the earliest next wake. */
+  private schedule(): Promise<void> {
+    return this.host.schedule();
+  }
+
+  /** The one alarm: each hosted capability does what is due, then the alarm is set for the earliest next wake. */
   override async alarm(): Promise<void> {
-    this.armedAt = null; // a fired alarm is spent
-    const now = Date.now();
-    try {
-      for (const capability of this.hosted) {
-        try {
-          await capability.onAlarm(now);
-        } catch (error) {
-          // The capability keeps its work and asks for a later wake; the others still run.
-          console.error(
-            `account alarm: ${capability.name} failed: ${error instanceof Error ? error.name : "error"}`,
-          );
-        }
-      }
-    } finally {
-      await this.schedule();
-    }
+    await this.host.alarm();
+  }
+
+  /** GET /api/health's liveness probe: proves the binding answers, touching no storage. */
+  async ping(): Promise<string> {
+    return "pong";
   }
 
   /** Billing: holds credit for one request; null when the balance cannot cover it. */
@@ -103,12 +79,12 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Content encryption: the account's wrapped data key (null once destroyed). */
   async dataKey(accountId: string, create: boolean): Promise<WrappedDataKey | null> {
-    return this.keys.wrapped(accountId, create);
+    return this.host.keys.wrapped(accountId, create);
   }
 
   /** Crypto-shredding: destroys the data key, making every stored copy of the account's content unreadable. */
   async destroyDataKey(accountId: string): Promise<void> {
-    await this.keys.erase(accountId);
+    await this.host.keys.erase(accountId);
   }
 
   /** Privacy: records the deletion (or returns the open one), tombstones the account, arms the job. */
@@ -139,7 +115,7 @@ export class AccountDO extends DurableObject<Env> {
   /** Privacy: the cron watchdog re-arms a job whose alarm was lost. */
   async resumePrivacyJobs(): Promise<void> {
     this.privacy.resume();
-    this.armedAt = undefined; // trust storage, not memory: the alarm may be what was lost
+    this.host.forgetAlarm(); // trust storage, not memory: the alarm may be what was lost
     await this.schedule();
   }
 }

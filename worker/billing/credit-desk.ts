@@ -5,6 +5,7 @@ import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
 import type { Hosted } from "../account/hosted";
 import { getDb } from "../db";
+import { log } from "../observability/log";
 import { cachedBalance, ensureBillingAccount } from "./ledger";
 import { sendLowBalanceNotice } from "./low-balance";
 import { LOW_BALANCE_MICROS } from "./plans";
@@ -156,7 +157,12 @@ export class CreditDesk implements Hosted {
           ROWS_PER_BATCH,
         )
         .toArray();
-      if (rows.length === 0) return;
+      if (rows.length === 0) {
+        // Nothing buffered: the mirror says so too (another view of this state may have erased the rows).
+        this.bufferedMicros = 0;
+        this.bufferedRows = 0;
+        return;
+      }
       if (!(await this.write(rows))) continue;
       // Only what was written: debits settled while D1 was busy stay for the next round.
       for (const row of rows) this.forget(row);
@@ -226,7 +232,7 @@ export class CreditDesk implements Hosted {
       try {
         await sendLowBalanceNotice(this.env, accountId, crossed.balance);
       } catch (error) {
-        console.error(`low-balance notice failed: ${error instanceof Error ? error.name : "error"}`);
+        log.error("low-balance notice failed", { error });
       }
     }
     return true;

@@ -3,6 +3,7 @@
 import type { Hosted } from "../account/hosted";
 import { newWrappedDataKey, rewrapDataKey, unwrapDataKey, type WrappedDataKey } from "../crypto/data-key";
 import { masterKeys } from "../crypto/master-key";
+import { log } from "../observability/log";
 import type { DataKey } from "./data-keys";
 
 const DATA_KEY = "content:dataKey";
@@ -18,9 +19,7 @@ async function noteKek(env: Env, accountId: string, kek: string | null): Promise
       .bind(kek, accountId)
       .run();
   } catch (error) {
-    console.error(
-      `data key: recording its master key failed: ${error instanceof Error ? error.name : "error"}`,
-    );
+    log.error("data key: recording its master key failed", { error });
   }
 }
 

@@ -3,6 +3,7 @@
 // after a throwing step, so a crash is retried, never forgotten).
 import type { Hosted } from "../../account/hosted";
 import type { DataKey } from "../../content/data-keys";
+import { log } from "../../observability/log";
 import { advanceDeletion } from "../deletion/machine";
 import { cancelDeletion, type DeletionInput, startDeletion } from "../deletion/start";
 import { loadDeletion } from "../deletion/state";
@@ -97,7 +98,7 @@ export class PrivacyJobs implements Hosted {
       this.retryAt = 0;
     } catch (error) {
       this.retryAt = Date.now() + RETRY_MS;
-      console.error(`privacy job step failed: ${error instanceof Error ? error.name : "error"}`);
+      log.error("privacy job step failed", { error });
     }
   }
 
