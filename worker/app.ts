@@ -20,6 +20,7 @@ import { privacyRequestRoutes } from "./privacy/requests/routes";
 import { requestId } from "./request-id";
 import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
+import { dashboardBodyLimit, noStoreByDefault, noStoreForPrivatePages } from "./security/private-responses";
 import { settingsRoutes } from "./settings/routes";
 import { trainingRoutes } from "./training/routes";
 import { usageRoutes } from "./usage/routes";
@@ -55,6 +56,8 @@ app.use("*", requestId, securityHeaders, async (c, next) => {
   await next();
 });
 app.use("*", csrf);
+app.use("/api/*", noStoreByDefault);
+app.use("/v1/*", noStoreByDefault);
 app.route("/v1", aiRoutes);
 app.route("/api", api);
 app.route("/webhooks/stripe", stripeWebhookRoutes);
@@ -93,7 +96,7 @@ const dashboard = createRequestHandler(
   () => import("virtual:react-router/server-build"),
   import.meta.env.MODE,
 );
-app.all("*", (c) =>
+app.all("*", dashboardBodyLimit, noStoreForPrivatePages, (c) =>
   dashboard(c.req.raw, {
     cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext },
     cspNonce: randomToken(16),
