@@ -9,11 +9,13 @@ import { stripeWebhookRoutes } from "./billing/webhooks/routes";
 import { getConfig } from "./config";
 import { randomToken } from "./crypto/encoding";
 import { getDb } from "./db";
+import { drainUnreadBody } from "./drain-body";
 import { AppError, notFound, onError } from "./errors";
 import { keyRoutes } from "./keys/routes";
 import { mailboxRoutes } from "./notices/mailbox-routes";
 import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
+import { promiseRoutes } from "./privacy/promises/routes";
 import { receiptKeyRoutes, receiptVerifyRoutes } from "./privacy/receipts/routes";
 import { adminPrivacyRoutes } from "./privacy/requests/admin-routes";
 import { privacyRequestRoutes } from "./privacy/requests/routes";
@@ -42,6 +44,7 @@ api.route("/usage", usageRoutes);
 api.route("/privacy", policyRoutes);
 api.route("/privacy", privacyRequestRoutes);
 api.route("/privacy", receiptVerifyRoutes);
+api.route("/privacy", promiseRoutes);
 api.route("/admin/privacy", adminPrivacyRoutes);
 api.route("/billing", billingRoutes);
 api.route("/whatsapp", whatsappRoutes);
@@ -50,7 +53,7 @@ api.route("/admin/training-export", trainingRoutes);
 
 export const app = createRouter();
 app.onError(onError);
-app.use("*", requestId, securityHeaders, async (c, next) => {
+app.use("*", requestId, drainUnreadBody, securityHeaders, async (c, next) => {
   c.set("config", getConfig(c.env));
   c.set("db", getDb(c.env.DB));
   await next();

@@ -59,6 +59,8 @@ const envSchema = z.object({
   AI_RATE_LIMIT_RPM: z.coerce.number().int().min(1).default(600),
   /** Fallback chains, e.g. "openai/gpt-4o-mini=anthropic/claude-3-5-haiku-latest|dev/echo,anthropic/x=openai/y". */
   AI_FALLBACKS: z.string().default(""),
+  /** Days raw usage rows are kept; older ones live on only in the daily aggregates (billing, charts). */
+  USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   AUTH_LIMITS: authLimitsVar,
 });
 
@@ -121,6 +123,7 @@ function buildConfig(env: Env) {
       maxRetries: v.AI_MAX_RETRIES,
       rateLimitRpm: v.AI_RATE_LIMIT_RPM,
       fallbacks: parseFallbacks(v.AI_FALLBACKS),
+      usageRetentionDays: v.USAGE_RETENTION_DAYS,
     },
     authLimits: v.AUTH_LIMITS,
     policy,

@@ -17,7 +17,15 @@ export type SessionPrincipal = {
 };
 
 /** The account behind an API key. */
-export type ApiKeyPrincipal = { accountId: string; keyId: string; rateLimitRpm: number | null };
+export type ApiKeyPrincipal = {
+  accountId: string;
+  keyId: string;
+  rateLimitRpm: number | null;
+  /** Epoch ms after which the key is refused (401 expired_api_key); null: never. */
+  expiresAt: number | null;
+  /** Most the key may spend per UTC calendar month, micro-USD; null: only the account's balance limits it. */
+  monthlySpendLimitMicros: number | null;
+};
 
 export type AppEnv = {
   Bindings: Env;

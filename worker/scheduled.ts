@@ -2,6 +2,8 @@
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
 import { privacyJobs } from "./privacy/jobs/cron";
+import { runSelfAudits } from "./privacy/promises/report";
+import { usageRetentionJob } from "./usage/retention";
 import { whatsappJob } from "./whatsapp/jobs";
 
 type Job = { name: string; run: (env: Env, now: Date) => Promise<void> };
@@ -11,6 +13,8 @@ const jobs: Job[] = [
   { name: "retention-sweep", run: async (env, now) => void (await sweepExpiredContent(env, now)) },
   { name: "data-key-rewrap", run: async (env) => void (await rewrapDataKeys(env)) },
   ...privacyJobs,
+  usageRetentionJob,
+  { name: "promise-audit", run: async (env, now) => void (await runSelfAudits(env, now)) },
 ];
 
 export async function scheduled(

@@ -1,9 +1,12 @@
-// A fake Anthropic Messages API on loopback (whole and streamed), checking the platform key and API version,
-// refusing what the real API refuses (no max_tokens, a system role in messages), scriptable by tests.
+// A fake Anthropic Messages API on loopback (whole and streamed, output_config and forced tools, the token
+// count endpoint), checking the platform key and API version, refusing what the real API refuses (no max_tokens,
+// a system role in messages), scriptable by tests.
 import {
+  countedTokens,
   type FakeProvider,
   promptTokens,
   replyWords,
+  sampleJson,
   startFakeProvider,
   writeEvents,
 } from "./provider-script";
@@ -24,19 +27,43 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
       return fail(401, "authentication_error", "invalid x-api-key");
     if (!req.headers["anthropic-version"])
       return fail(400, "invalid_request_error", "anthropic-version required");
-    if (new URL(req.url ?? "/", "http://fake").pathname !== "/v1/messages")
-      return fail(404, "not_found_error", "no");
+    const path = new URL(req.url ?? "/", "http://fake").pathname;
+    if (path === "/v1/messages/count_tokens") {
+      if (body.max_tokens !== undefined)
+        return fail(400, "invalid_request_error", "max_tokens: Extra inputs are not permitted");
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ input_tokens: countedTokens(body) }));
+      return;
+    }
+    if (path !== "/v1/messages") return fail(404, "not_found_error", "no");
     if (typeof body.max_tokens !== "number")
       return fail(400, "invalid_request_error", "max_tokens: Field required");
     const messages = (body.messages as { role: string }[]) ?? [];
     if (messages.some((m) => m.role !== "user" && m.role !== "assistant")) {
       return fail(400, "invalid_request_error", "messages: roles must be user or assistant");
     }
-    const words = replyWords(script, REPLY);
-    const tool = script?.toolCall;
+    // A forced tool is always called, with input that fits its schema; output_config answers JSON text.
+    const forced =
+      (body.tool_choice as { type?: string; name?: string } | undefined)?.type === "tool"
+        ? (body.tools as { name: string; input_schema?: never }[]).find(
+            (t) => t.name === (body.tool_choice as { name: string }).name,
+          )
+        : undefined;
+    const format = (body.output_config as { format?: { schema?: never } } | undefined)?.format;
+    const words = format ? [JSON.stringify(sampleJson(format.schema))] : replyWords(script, REPLY);
+    const tool =
+      script?.toolCall ??
+      (forced
+        ? {
+            id: "toolu_forced",
+            name: forced.name,
+            arguments: JSON.stringify(sampleJson(forced.input_schema)),
+          }
+        : undefined);
     const input = promptTokens(body);
     const id = `msg_fake_${Math.random().toString(36).slice(2)}`;
-    const stopReason = tool ? "tool_use" : "end_turn";
+    const stopReason = tool ? "tool_use" : script?.stopSequence ? "stop_sequence" : "end_turn";
+    const stopSequence = script?.stopSequence ?? null;
     if (!body.stream) {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
@@ -49,7 +76,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
             ? [{ type: "tool_use", id: tool.id, name: tool.name, input: JSON.parse(tool.arguments) }]
             : [{ type: "text", text: words.join("") }],
           stop_reason: stopReason,
-          stop_sequence: null,
+          stop_sequence: stopSequence,
           usage: script?.omitUsage ? undefined : { input_tokens: input, output_tokens: words.length },
         }),
       );
@@ -89,7 +116,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
       ...content,
       sse("content_block_stop", { index: 0 }),
       sse("message_delta", {
-        delta: { stop_reason: stopReason, stop_sequence: null },
+        delta: { stop_reason: stopReason, stop_sequence: stopSequence },
         usage: { output_tokens: script?.omitUsage ? 0 : words.length },
       }),
       sse("message_stop", {}),

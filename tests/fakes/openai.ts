@@ -1,10 +1,12 @@
-// A fake OpenAI-compatible provider on loopback: chat completions (whole and streamed) and embeddings,
-// checking the platform key, scriptable by tests (see provider-script.ts).
+// A fake OpenAI-compatible provider on loopback: chat completions and the Responses API (whole and streamed,
+// structured output too) and embeddings, checking the platform key, scriptable by tests (see provider-script.ts).
+import type { ServerResponse } from "node:http";
 import {
   type FakeProvider,
   promptTokens,
   replyWords,
   type Script,
+  sampleJson,
   startFakeProvider,
   writeEvents,
 } from "./provider-script";
@@ -59,13 +61,26 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
       );
       return;
     }
+    if (path === "/v1/responses") {
+      await responses(res, body, script);
+      return;
+    }
     if (path !== "/v1/chat/completions") {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"no such path"}}');
       return;
     }
-    const words = replyWords(script, REPLY);
+    const format = body.response_format as { type?: string; json_schema?: { schema?: never } } | undefined;
+    const structured =
+      format?.type === "json_schema"
+        ? JSON.stringify(sampleJson(format.json_schema?.schema))
+        : format?.type === "json_object"
+          ? "{}"
+          : undefined;
+    const words = structured ? [structured] : replyWords(script, REPLY);
     const calls = toolCalls(script);
     const finish = calls ? "tool_calls" : "stop";
+    // vLLM's field naming the stop sequence that ended the answer (OpenAI itself sends none).
+    const stopReason = script?.stopSequence ? { stop_reason: script.stopSequence } : {};
     const id = `chatcmpl-fake-${Math.random().toString(36).slice(2)}`;
     const created = Math.floor(Date.now() / 1000);
     if (!body.stream) {
@@ -81,6 +96,7 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
               index: 0,
               message: { role: "assistant", content: calls ? null : words.join(""), tool_calls: calls },
               finish_reason: finish,
+              ...stopReason,
             },
           ],
           ...(script?.omitUsage ? {} : { usage: usage(body, words.length) }),
@@ -90,7 +106,7 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
     }
     const base = { id, object: "chat.completion.chunk", created, model: body.model };
     const chunk = (delta: unknown, finishReason: string | null = null) =>
-      `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
+      `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finishReason, ...(finishReason ? stopReason : {}) }] })}\n\n`;
     const content = calls
       ? [
           chunk({
@@ -118,4 +134,89 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
     ];
     await writeEvents(res, events, script, (i) => i >= 1 && i <= content.length);
   });
+}
+
+/** POST /v1/responses: a message item (or a function_call item when scripted), whole or as typed events. */
+async function responses(res: ServerResponse, body: Record<string, unknown>, script: Script | undefined) {
+  const format = (body.text as { format?: { type?: string; schema?: never } } | undefined)?.format;
+  const text =
+    format?.type === "json_schema"
+      ? JSON.stringify(sampleJson(format.schema))
+      : replyWords(script, REPLY).join("");
+  const id = `resp_fake_${Math.random().toString(36).slice(2)}`;
+  const input = promptTokens(body);
+  const output = script?.toolCall ? 5 : replyWords(script, REPLY).length;
+  const usage = {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: input + output,
+  };
+  const item = script?.toolCall
+    ? {
+        id: "fc_fake_1",
+        type: "function_call",
+        status: "completed",
+        call_id: script.toolCall.id,
+        name: script.toolCall.name,
+        arguments: script.toolCall.arguments,
+      }
+    : {
+        id: "msg_fake_1",
+        type: "message",
+        role: "assistant",
+        status: "completed",
+        content: [{ type: "output_text", text, annotations: [] }],
+      };
+  const response = (status: string, out: unknown[], u: unknown) => ({
+    id,
+    object: "response",
+    created_at: Math.floor(Date.now() / 1000),
+    status,
+    error: null,
+    incomplete_details: null,
+    model: `${body.model}-2025-01-01`,
+    output: out,
+    parallel_tool_calls: true,
+    tool_choice: "auto",
+    tools: body.tools ?? [],
+    store: body.store,
+    usage: u,
+  });
+  if (!body.stream) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(response("completed", [item], usage)));
+    return;
+  }
+  let seq = 0;
+  const ev = (type: string, data: Record<string, unknown>) =>
+    `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`;
+  const content =
+    item.type === "function_call"
+      ? [
+          ev("response.function_call_arguments.delta", {
+            item_id: item.id,
+            output_index: 0,
+            delta: script!.toolCall!.arguments,
+          }),
+        ]
+      : replyWords(script, text).map((w) =>
+          ev("response.output_text.delta", {
+            item_id: item.id,
+            output_index: 0,
+            content_index: 0,
+            delta: w,
+            logprobs: [],
+          }),
+        );
+  const events = [
+    ev("response.created", { response: response("in_progress", [], null) }),
+    ev("response.in_progress", { response: response("in_progress", [], null) }),
+    ev("response.output_item.added", { output_index: 0, item: { ...item, status: "in_progress" } }),
+    ...content,
+    ev("response.output_item.done", { output_index: 0, item }),
+    ev("response.completed", { response: response("completed", [item], script?.omitUsage ? null : usage) }),
+  ];
+  await writeEvents(res, events, script, (i) => i >= 3 && i < 3 + content.length);
 }

@@ -25,6 +25,9 @@ export type Script = {
   omitUsage?: boolean;
   reply?: string;
   toolCall?: { id: string; name: string; arguments: string };
+  /** End the answer on this stop sequence (Anthropic: stop_reason "stop_sequence"; OpenAI-compatible: vLLM's
+   * `stop_reason` beside finish_reason "stop"). */
+  stopSequence?: string;
 };
 
 export type Recorded = { path: string; method: string; headers: Record<string, string>; body: string };
@@ -45,9 +48,28 @@ export function replyWords(script: Script | undefined, fallback: string): string
   return (script?.reply ?? fallback).split(/(?<= )/);
 }
 
+/** A value that satisfies a JSON schema (what a model asked for structured output answers). */
+export function sampleJson(schema: Record<string, unknown> | undefined): unknown {
+  const type = schema?.type;
+  if (type === "object" || schema?.properties) {
+    const properties = (schema?.properties ?? {}) as Record<string, Record<string, unknown>>;
+    return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, sampleJson(v)]));
+  }
+  if (Array.isArray(schema?.enum)) return schema.enum[0];
+  if (type === "array") return [sampleJson(schema?.items as Record<string, unknown>)];
+  if (type === "number" || type === "integer") return 42;
+  if (type === "boolean") return true;
+  return "sample";
+}
+
 /** A deterministic prompt token count: the tests can predict it exactly. */
 export function promptTokens(body: Record<string, unknown>): number {
   return 7 + (JSON.stringify(body.messages ?? body.input ?? "").length % 50);
+}
+
+/** The exact count the fake Anthropic's count endpoint gives (a function of the request, so tests can predict it). */
+export function countedTokens(body: Record<string, unknown>): number {
+  return 3 + promptTokens(body) + (body.system ? 5 : 0);
 }
 
 export async function startFakeProvider(answer: Answer): Promise<FakeProvider> {

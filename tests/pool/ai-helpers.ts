@@ -81,3 +81,20 @@ export async function expectAnthropicError(res: Response, status: number): Promi
   }
   return body.error;
 }
+
+/** The usage row with this id (a request id), once it has arrived; undefined if none came in time. */
+export async function usageRowById(
+  accountId: string,
+  id: string,
+  timeoutMs = 5_000,
+): Promise<UsageRowView | undefined> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    await env.ACCOUNT.getByName(accountId).flushUsage();
+    const row = await env.DB.prepare("SELECT * FROM usage_events WHERE id = ?")
+      .bind(id)
+      .first<UsageRowView>();
+    if (row || Date.now() > until) return row ?? undefined;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,16 +1,16 @@
-// Refused AI requests: each gets the one error shape with the right status, reaches no provider, meters nothing.
-import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { expectAnthropicError, marker, openaiFake, received } from "./ai-helpers";
+// Refused AI requests: each gets its dialect's error shape with the right status, reaches no provider, charges
+// nothing, and (with a valid key) is recorded as a zero-cost usage row under its request id.
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  anthropicFake,
+  expectAnthropicError,
+  marker,
+  openaiFake,
+  received,
+  usageRowById,
+  usageRows,
+} from "./ai-helpers";
 import { call, expectError, newKeyUser, newUser } from "./helpers";
-
-async function rowCount(accountId: string): Promise<number> {
-  await env.ACCOUNT.getByName(accountId).flushUsage();
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE account_id = ?")
-    .bind(accountId)
-    .first<{ n: number }>();
-  return row!.n;
-}
 
 const chatBody = (m: string, extra: Record<string, unknown> = {}) => ({
   model: "openai/gpt-4o-mini",
@@ -105,7 +105,13 @@ describe("bad input", () => {
       null,
       "temperature",
     ],
-    ["an unknown field", (m) => ({ body: chatBody(m, { turbo: true }) }), 400, null, null],
+    [
+      "an unknown field to a model of another dialect",
+      (m) => ({ body: chatBody(m, { model: "anthropic/claude-3-5-haiku-latest", turbo: true }) }),
+      400,
+      "untranslatable_parameter",
+      "turbo",
+    ],
     [
       "an unknown model",
       (m) => ({ body: chatBody(m, { model: "openai/gpt-99" }) }),
@@ -143,24 +149,88 @@ describe("bad input", () => {
     ],
   ];
 
+  // One account for every case (signups are throttled per address); rows are found by request id.
+  let user: Awaited<ReturnType<typeof newKeyUser>>;
+  beforeAll(async () => {
+    user = await newKeyUser();
+  });
+
   it.each(cases)("/v1/chat/completions refuses %s", async (_name, init, status, code, param) => {
-    const { key, id } = await newKeyUser();
+    const { key, id } = user;
     const m = marker();
-    const e = await expectError(await call("/v1/chat/completions", { key, ...init(m) }), status);
+    const res = await call("/v1/chat/completions", { key, ...init(m) });
+    const requestId = res.headers.get("x-request-id")!;
+    const e = await expectError(res, status);
     if (code) expect(e.code).toBe(code);
     if (param) expect(e.param).toBe(param);
     expect(await received(openaiFake(), m)).toHaveLength(0);
-    expect(await rowCount(id)).toBe(0);
+    expect(await received(anthropicFake(), m)).toHaveLength(0);
+    if (status === 415) {
+      expect(await usageRowById(id, requestId, 200)).toBeUndefined();
+      return;
+    }
+    // A refusal with a valid key is in the request log: its status and id, nothing used, nothing charged.
+    expect(await usageRowById(id, requestId)).toMatchObject({
+      id: requestId,
+      status,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_micros: 0,
+      endpoint: "chat.completions",
+    });
   });
 
-  it("refuses a body over the limit with 413", async () => {
+  it("passes an unknown field through to a provider of the same dialect (forward-compatible)", async () => {
+    const { key } = user;
+    const m = marker();
+    const res = await call("/v1/chat/completions", { key, body: chatBody(m, { turbo: { level: 2 } }) });
+    expect(res.status).toBe(200);
+    const [upstream] = await received(openaiFake(), m);
+    expect(JSON.parse(upstream!.body).turbo).toEqual({ level: 2 });
+  });
+
+  it("answers 400 in the dialect's shape for JSON nested 5,000 levels deep, never 500", async () => {
+    const { key } = user;
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const part = (m: string) => `[{"type":"text","text":"${m}","extra":${deep}}]`;
+    const m = marker();
+    const chat = await call("/v1/chat/completions", {
+      key,
+      rawBody: `{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":${part(m)}}]}`,
+      headers: { "content-type": "application/json" },
+    });
+    expect((await expectError(chat, 400)).code).toBe("nesting_too_deep");
+    const messages = await call("/v1/messages", {
+      key,
+      rawBody: `{"model":"anthropic/claude-3-5-haiku-latest","max_tokens":5,"messages":[{"role":"user","content":${part(m)}}]}`,
+      headers: { "content-type": "application/json" },
+    });
+    expect((await expectAnthropicError(messages, 400)).code).toBe("nesting_too_deep");
+    const count = await call("/v1/messages/count_tokens", {
+      key,
+      rawBody: `{"model":"dev/echo","messages":[{"role":"user","content":${part(m)}}]}`,
+      headers: { "content-type": "application/json" },
+    });
+    expect((await expectAnthropicError(count, 400)).code).toBe("nesting_too_deep");
+    const responses = await call("/v1/responses", {
+      key,
+      rawBody: `{"model":"openai/gpt-4o-mini","input":[{"role":"user","content":${part(m)}}]}`,
+      headers: { "content-type": "application/json" },
+    });
+    expect((await expectError(responses, 400)).code).toBe("nesting_too_deep");
+    expect(await received(openaiFake(), m)).toHaveLength(0);
+    expect(await received(anthropicFake(), m)).toHaveLength(0);
+  });
+
+  it("refuses a body over the limit with 413, recorded as a refusal", async () => {
     const { key, id } = await newKeyUser();
     const e = await expectError(
       await call("/v1/chat/completions", { key, body: chatBody("x".repeat(21 * 1024 * 1024)) }),
       413,
     );
     expect(e.code).toBe("body_too_large");
-    expect(await rowCount(id)).toBe(0);
+    const rows = await usageRows(id, 1);
+    expect(rows.map((r) => [r.status, r.cost_micros])).toEqual([[413, 0]]);
   });
 
   it("refuses a streaming request to the embeddings endpoint, which cannot stream", async () => {
@@ -203,8 +273,8 @@ describe("rate limit per key", () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect((await expectError(res, 429)).code).toBe("rate_limited");
     expect(await received(openaiFake(), m)).toHaveLength(2);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await rowCount(id)).toBe(2);
+    const rows = await usageRows(id, 3);
+    expect(rows.map((r) => r.status).sort()).toEqual([200, 200, 429]);
   });
 });
 
@@ -218,7 +288,15 @@ describe("gateway overhead", () => {
 
   it("documents the AI routes in the OpenAPI document", async () => {
     const doc = (await (await call("/api/openapi.json")).json()) as { paths: Record<string, unknown> };
-    for (const p of ["/v1/models", "/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/api/usage"]) {
+    for (const p of [
+      "/v1/models",
+      "/v1/chat/completions",
+      "/v1/messages",
+      "/v1/messages/count_tokens",
+      "/v1/responses",
+      "/v1/embeddings",
+      "/api/usage",
+    ]) {
       expect(doc.paths).toHaveProperty([p]);
     }
   });

@@ -5,7 +5,7 @@ import { CreditDesk } from "../billing/credit-desk";
 import { destroyDataKey, loadDataKey } from "../content/data-key-store";
 import type { WrappedDataKey } from "../crypto/data-key";
 import { cancelDeletion, type DeletionInput, startDeletion } from "../privacy/deletion/start";
-import { erasureBegun } from "../privacy/deletion/state";
+import { type ErasureProbe, erasureBegun, erasureProbe } from "../privacy/deletion/state";
 import { type ExportState, queueExport } from "../privacy/export/job";
 import { runPrivacyJobs, schedulePrivacyAlarm } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/requests/view";
@@ -102,6 +102,11 @@ export class AccountDO extends DurableObject<Env> {
   async startExport(job: Pick<ExportState, "requestId" | "accountId" | "subject" | "origin">): Promise<void> {
     await queueExport(this.ctx.storage, job);
     await schedulePrivacyAlarm(this.ctx.storage);
+  }
+
+  /** Privacy: what the promise report's deletion audit checks (the finished job, any data key left). */
+  async erasureProbe(): Promise<ErasureProbe> {
+    return erasureProbe(this.ctx.storage);
   }
 
   /** Privacy: the cron watchdog re-arms a job whose alarm was lost. */

@@ -16,6 +16,9 @@ export type CatalogueModel = {
   outputMicrosPerM: number;
   contextTokens: number;
   maxOutputTokens: number;
+  /** Whether the provider takes a JSON schema for the answer (OpenAI's response_format, Anthropic's
+   * output_config); Anthropic models without it answer JSON through a forced tool. */
+  structuredOutput: boolean;
 };
 
 const usd = (perMillion: number) => Math.round(perMillion * 1_000_000);
@@ -28,8 +31,8 @@ const models: CatalogueModel[] = [
   embedding("openai", "text-embedding-3-small", 0.02, 8_191),
   embedding("openai", "text-embedding-3-large", 0.13, 8_191),
   chat("anthropic", "claude-3-5-haiku-latest", 0.8, 4, 200_000, 8_192),
-  chat("anthropic", "claude-haiku-4-5", 1, 5, 200_000, 64_000),
-  chat("anthropic", "claude-sonnet-4-5", 3, 15, 200_000, 64_000),
+  chat("anthropic", "claude-haiku-4-5", 1, 5, 200_000, 64_000, true),
+  chat("anthropic", "claude-sonnet-4-5", 3, 15, 200_000, 64_000, true),
   chat("dev", "echo", 0, 0, 32_000, 4_096),
   embedding("dev", "embed", 0, 8_191),
 ];
@@ -41,6 +44,7 @@ function chat(
   output: number,
   contextTokens: number,
   maxOutputTokens: number,
+  structuredOutput = provider !== "anthropic",
 ): CatalogueModel {
   return {
     id: `${provider}/${name}`,
@@ -52,6 +56,7 @@ function chat(
     outputMicrosPerM: usd(output),
     contextTokens,
     maxOutputTokens,
+    structuredOutput,
   };
 }
 

@@ -34,7 +34,7 @@ export type AiCall = {
 /** Output tokens asked of a provider that needs a cap (Anthropic) when the client set none. */
 const DEFAULT_MAX_TOKENS = 4_096;
 
-const modelNotFound = (id: string) =>
+export const modelNotFound = (id: string) =>
   new AppError(404, `The model '${id}' does not exist or is not available here. See GET /v1/models.`, {
     code: "model_not_found",
     param: "model",
@@ -65,7 +65,7 @@ function candidates(env: Env, model: CatalogueModel): CatalogueModel[] {
 }
 
 function requestedMaxTokens(body: Record<string, unknown>): number | undefined {
-  const value = body.max_completion_tokens ?? body.max_tokens;
+  const value = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
   return typeof value === "number" ? value : undefined;
 }
 
@@ -127,13 +127,15 @@ async function answer(
   const model = resolveModel(env, call);
   const stream = call.body.stream === true;
   const maxTokens = requestedMaxTokens(call.body);
-  const estimatedInput = estimateTokens(
-    textLength(call.body.messages) + textLength(call.body.system) + textLength(call.body.input),
-  );
+  // Every string of the request (messages, system, input, instructions, tools) counts as input; the walk also
+  // refuses JSON nested too deep for anything downstream, before anything is reserved or sent.
+  const estimatedInput = estimateTokens(textLength(call.body));
   checkLimits(model, estimatedInput, maxTokens);
   const outputCap = worstCaseOutput(model, call.body, maxTokens);
   const translationContext = (m: CatalogueModel): TranslationContext => ({
     model: m,
+    body: call.body,
+    estimatedInput,
     includeUsage:
       (call.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
     defaultMaxTokens: Math.min(DEFAULT_MAX_TOKENS, m.maxOutputTokens),
@@ -141,7 +143,7 @@ async function answer(
   // Untranslatable input is refused before anything is reserved or sent.
   const chain = candidates(env, model);
   const upstreamBodies = chain.map((m) =>
-    translationFor(call.clientDialect, providers[m.provider].dialect, call.operation).request(
+    translationFor(call.clientDialect, providers[m.provider], call.operation).request(
       call.body,
       translationContext(m),
     ),
@@ -171,8 +173,10 @@ async function answer(
   for (let i = 0; i < chain.length; i++) {
     const candidate = chain[i]!;
     const provider = providers[candidate.provider];
+    const translation = translationFor(call.clientDialect, provider, call.operation);
+    const operation = translation.upstreamOperation ?? call.operation;
     const callStarted = Date.now();
-    const result = await callUpstream(config, provider, call.operation, upstreamBodies[i]!, deadline);
+    const result = await callUpstream(config, provider, operation, upstreamBodies[i]!, deadline);
     upstreamMs += Date.now() - callStarted;
     if (!result.ok) {
       if (isRetryable(result.error) && i < chain.length - 1 && !deadline.expired) continue;
@@ -180,7 +184,6 @@ async function answer(
       meter(env, ctx, request, { status: result.error.status, model: undefined, requested });
       throw result.error;
     }
-    const translation = translationFor(call.clientDialect, provider.dialect, call.operation);
     const tctx = translationContext(candidate);
     const headers = new Headers({ "x-request-id": request.id, "x-model": candidate.id });
     if (stream) {
@@ -240,7 +243,9 @@ async function answer(
       deliveredChars: usage
         ? 0
         : textLength(
-            (upstreamJson as { choices?: unknown; content?: unknown }).choices ?? upstreamJson.content,
+            (upstreamJson as { choices?: unknown; content?: unknown }).choices ??
+              upstreamJson.content ??
+              upstreamJson.output,
           ),
       responseText: policy.enabled ? text : undefined,
     });

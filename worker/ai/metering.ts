@@ -7,7 +7,7 @@ import { type CatalogueModel, costMicros } from "./catalogue";
 import { estimateTokens } from "./tokens";
 import type { Usage } from "./translate/types";
 
-export type Endpoint = "chat.completions" | "messages" | "embeddings";
+export type Endpoint = "chat.completions" | "messages" | "embeddings" | "responses";
 
 export type MeteredRequest = {
   id: string;

@@ -7,10 +7,20 @@ import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
 import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { availableModels } from "./catalogue";
+import { countTokens } from "./count-tokens";
 import { type AiCall, runAi } from "./gateway";
 import { providers } from "./providers/registry";
 import { rateLimitPerKey } from "./rate-limit";
-import { AnyJson, ChatRequest, EmbeddingsRequest, MessagesRequest, Model } from "./schemas";
+import { recordRefusals } from "./refusals";
+import {
+  AnyJson,
+  ChatRequest,
+  CountTokensRequest,
+  EmbeddingsRequest,
+  MessagesRequest,
+  Model,
+  ResponsesRequest,
+} from "./schemas";
 
 const AI_BODY_LIMIT = 20 * 1024 * 1024;
 
@@ -24,13 +34,15 @@ aiRoutes.use(
     arrivedAt.set(c.req.raw, Date.now());
     await next();
   },
+  // The key first (it reads no body), so refusals with a valid key — 413 included — are recorded.
+  requireApiKey,
+  recordRefusals,
   bodyLimit({
     maxSize: AI_BODY_LIMIT,
     onError: () => {
       throw new AppError(413, "Request body is too large.", { code: "body_too_large" });
     },
   }),
-  requireApiKey,
   rateLimitPerKey,
 );
 
@@ -73,6 +85,15 @@ aiRoutes.openapi(
           object: "model" as const,
           created: 0,
           owned_by: providers[m.provider].label,
+          // From the catalogue that bills: what a request may hold and what it costs.
+          context_length: m.contextTokens,
+          max_output_tokens: m.maxOutputTokens,
+          pricing: {
+            input: m.inputMicrosPerM / 1_000_000,
+            output: m.outputMicrosPerM / 1_000_000,
+            currency: "USD" as const,
+            per: 1_000_000 as const,
+          },
         })),
       },
       200,
@@ -134,4 +155,45 @@ aiRoutes.openapi(
       clientDialect: "openai",
       body: c.req.valid("json"),
     }) as never,
+);
+
+aiRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/responses",
+    tags: ["AI"],
+    summary:
+      "Create a response (OpenAI Responses API-compatible, stateless: `store` and `previous_response_id` are refused; `stream: true` for typed server-sent events)",
+    security: [{ apiKey: [] }],
+    request: jsonBody(ResponsesRequest),
+    responses: { 200: streamOrJson("The response, or its events as server-sent events"), ...aiErrors },
+  }),
+  (c) =>
+    call(c, {
+      operation: "responses",
+      endpoint: "responses",
+      clientDialect: "openai",
+      body: c.req.valid("json"),
+    }) as never,
+);
+
+aiRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/messages/count_tokens",
+    tags: ["AI"],
+    summary:
+      "Count a message's input tokens (Anthropic-compatible): exact for Anthropic models, an estimate (≈4 characters a token) for others; not billed",
+    security: [{ apiKey: [] }],
+    request: jsonBody(CountTokensRequest),
+    responses: {
+      200: jsonContent(z.object({ input_tokens: z.number().int() }), "The count"),
+      ...errorResponses(400, 401, 404, 413, 415, 429, 502, 504),
+    },
+  }),
+  async (c) => {
+    const { input_tokens, method } = await countTokens(c.env, c.req.valid("json"));
+    c.header("x-token-count", method);
+    return c.json({ input_tokens }, 200);
+  },
 );

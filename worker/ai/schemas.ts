@@ -1,6 +1,6 @@
 // Request bodies of the AI API, validated with zod (the same schemas document /api/openapi.json).
-// Top-level fields are an allow-list (unknown → 400); message parts stay open, and the translation to another
-// provider refuses what it cannot carry.
+// Forward-compatible: the fields we read are validated; unknown fields pass through to a provider of the same
+// dialect, and a translation to another dialect refuses them by name (translate/known-fields.ts).
 import { z } from "@hono/zod-openapi";
 
 const Part = z.looseObject({ type: z.string() });
@@ -20,7 +20,7 @@ const ChatMessage = z.looseObject({
 });
 
 export const ChatRequest = z
-  .strictObject({
+  .looseObject({
     model: z.string().min(1),
     messages: z.array(ChatMessage).min(1),
     stream: Optional(z.boolean()),
@@ -79,8 +79,14 @@ const AnthropicMessage = z.looseObject({
   content: z.union([z.string(), z.array(Part)]),
 });
 
+/** Anthropic's structured output: `output_config.format` ({type:"json_schema", schema}). */
+const OutputConfig = z.looseObject({
+  format: Optional(z.looseObject({ type: z.string(), schema: z.record(z.string(), z.unknown()).optional() })),
+  effort: Optional(z.string()),
+});
+
 export const MessagesRequest = z
-  .strictObject({
+  .looseObject({
     model: z.string().min(1),
     messages: z.array(AnthropicMessage).min(1),
     max_tokens: z.number().int().positive(),
@@ -104,10 +110,76 @@ export const MessagesRequest = z
     service_tier: z.string().optional(),
     container: z.unknown().optional(),
     mcp_servers: z.array(z.unknown()).optional(),
+    output_config: OutputConfig.optional(),
     // Accepted for compatibility and never forwarded (ADR 021).
     metadata: z.looseObject({}).optional(),
   })
   .openapi("MessagesRequest");
+
+export const CountTokensRequest = MessagesRequest.omit({
+  max_tokens: true,
+  stream: true,
+  stop_sequences: true,
+  temperature: true,
+  top_p: true,
+  top_k: true,
+}).openapi("CountTokensRequest");
+
+/** Refused because this gateway keeps nothing between requests (ADR 025). */
+const stateless = (what: string) =>
+  `${what} needs responses stored between requests, and this gateway stores none (stateless, privacy first): send the whole conversation in 'input'.`;
+
+const ResponsesInputItem = z.looseObject({
+  type: z.string().optional(),
+  role: z.enum(["user", "assistant", "system", "developer"]).optional(),
+  content: z.union([z.string(), z.array(Part)]).optional(),
+});
+
+export const ResponsesRequest = z
+  .looseObject({
+    model: z.string().min(1),
+    input: z.union([z.string(), z.array(ResponsesInputItem).min(1)]),
+    instructions: Optional(z.string()),
+    max_output_tokens: Optional(z.number().int().positive()),
+    temperature: Optional(z.number().min(0).max(2)),
+    top_p: Optional(z.number().min(0).max(1)),
+    stream: Optional(z.boolean()),
+    tools: Optional(
+      z.array(
+        z.looseObject({
+          type: z.string(),
+          name: z.string().min(1).optional(),
+          description: Optional(z.string()),
+          parameters: Optional(z.record(z.string(), z.unknown())),
+        }),
+      ),
+    ),
+    tool_choice: Optional(
+      z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.string() })]),
+    ),
+    parallel_tool_calls: Optional(z.boolean()),
+    text: Optional(
+      z.looseObject({
+        format: Optional(
+          z.looseObject({
+            type: z.enum(["text", "json_schema", "json_object"]),
+            name: z.string().optional(),
+            schema: z.record(z.string(), z.unknown()).optional(),
+          }),
+        ),
+      }),
+    ),
+    store: Optional(z.boolean().refine((v) => v !== true, stateless("store: true"))),
+    previous_response_id: Optional(z.string().refine(() => false, stateless("previous_response_id"))),
+    conversation: Optional(z.unknown().refine((v) => v === undefined, stateless("conversation"))),
+    background: Optional(z.boolean().refine((v) => v !== true, stateless("background: true"))),
+    // Identifying fields are accepted for compatibility and never forwarded (ADR 021).
+    user: Optional(z.string()),
+    safety_identifier: Optional(z.string()),
+    prompt_cache_key: Optional(z.string()),
+    metadata: Optional(z.record(z.string(), z.string())),
+  })
+  .openapi("ResponsesRequest");
 
 export const EmbeddingsRequest = z
   .strictObject({
@@ -129,7 +201,20 @@ export const EmbeddingsRequest = z
   .openapi("EmbeddingsRequest");
 
 export const Model = z
-  .object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() })
+  .object({
+    id: z.string(),
+    object: z.literal("model"),
+    created: z.number(),
+    owned_by: z.string(),
+    context_length: z.number().int(),
+    max_output_tokens: z.number().int(),
+    pricing: z.object({
+      input: z.number().openapi({ description: "USD per 1M input tokens" }),
+      output: z.number().openapi({ description: "USD per 1M output tokens" }),
+      currency: z.literal("USD"),
+      per: z.literal(1_000_000),
+    }),
+  })
   .openapi("Model");
 
 /** Responses are the providers' own shapes (OpenAI's or Anthropic's); documented loosely. */

@@ -1,16 +1,28 @@
-// Upstream failures in the one error shape: the provider's status kept where it means the same to our client.
+// Upstream failures in the one error shape: the provider's status kept where it means the same to our client,
+// its error type/code passed on, its account identifiers never.
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "../errors";
 
-/** The provider's own error message, from either dialect's error body. */
-function upstreamMessage(text: string): string | undefined {
+/** Identifiers of the platform's provider account (organisation, project, user, key) that a provider's error
+ * message may name; the client never sees them. */
+const ACCOUNT_IDS =
+  /\b(?:org|proj|project|user|acct|account|sk|key|ws|wrkspc)[-_][A-Za-z0-9_-]{3,}|\b(?:organi[sz]ation|project|account|workspace)\s+(?:id\s+)?['"`]?[A-Za-z0-9_-]{4,}['"`]?/gi;
+
+/** What we pass on of a provider's error body: its error type/code, and its message without account
+ * identifiers, never the body itself. */
+function upstreamDetail(text: string): string | undefined {
+  let body: { error?: { message?: unknown; type?: unknown; code?: unknown }; message?: unknown };
   try {
-    const body = JSON.parse(text);
-    const message = body?.error?.message ?? body?.message;
-    return typeof message === "string" ? message.slice(0, 500) : undefined;
+    body = JSON.parse(text);
   } catch {
     return undefined;
   }
+  const error = body?.error ?? {};
+  const kind = [error.type, error.code].filter((v) => typeof v === "string" && v).join("/");
+  const raw = error.message ?? body?.message;
+  const message = typeof raw === "string" ? raw.replace(ACCOUNT_IDS, "[redacted]").slice(0, 300) : "";
+  const parts = [kind ? `(${kind})` : "", message].filter(Boolean);
+  return parts.length ? parts.join(" ") : undefined;
 }
 
 export function retryAfterSeconds(headers: Headers): number | undefined {
@@ -23,7 +35,7 @@ export function retryAfterSeconds(headers: Headers): number | undefined {
 }
 
 export function fromUpstreamStatus(status: number, headers: Headers, bodyText: string): AppError {
-  const detail = upstreamMessage(bodyText);
+  const detail = upstreamDetail(bodyText);
   const upstream = { upstream_status: String(status) };
   if (status === 429) {
     const wait = Math.max(1, Math.ceil(retryAfterSeconds(headers) ?? 1));

@@ -51,6 +51,11 @@ export async function loadDataKey(
   return record;
 }
 
+/** Whether a wrapped data key is stored (the promise report checks none is left after erasure). */
+export async function holdsDataKey(storage: DurableObjectStorage): Promise<boolean> {
+  return (await storage.get(DATA_KEY)) !== undefined;
+}
+
 /** Crypto-shredding: without this key every object of the account, wherever a copy survives, is noise. */
 export async function destroyDataKey(ctx: DurableObjectState, env: Env, accountId: string): Promise<void> {
   await ctx.blockConcurrencyWhile(async () => {

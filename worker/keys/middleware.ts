@@ -22,12 +22,18 @@ export function presentedKey(headers: Headers): string | undefined {
 
 async function lookup(db: Db, keyHash: string) {
   const [row] = await db
-    .select({ keyId: apiKeys.id, accountId: apiKeys.accountId, rateLimitRpm: apiKeys.rateLimitRpm })
+    .select({
+      keyId: apiKeys.id,
+      accountId: apiKeys.accountId,
+      rateLimitRpm: apiKeys.rateLimitRpm,
+      expiresAt: apiKeys.expiresAt,
+      monthlySpendLimitMicros: apiKeys.monthlySpendLimitMicros,
+    })
     .from(apiKeys)
     .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), eq(accounts.status, "active")))
     .limit(1);
-  return row;
+  return row && { ...row, expiresAt: row.expiresAt?.getTime() ?? null };
 }
 
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -43,6 +49,10 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (!row) throw unauthorized("Invalid API key.", "invalid_api_key");
     entry = { principal: row, keyHash, fetchedAt: now, lastUsedWrittenAt: 0 };
     rememberKey(key, entry);
+  }
+  // Checked on every request against the cached row: an expired key costs no lookup.
+  if (entry.principal.expiresAt !== null && now >= entry.principal.expiresAt) {
+    throw unauthorized("This API key has expired. Create a new one on the keys page.", "expired_api_key");
   }
   if (now - entry.lastUsedWrittenAt > LAST_USED_INTERVAL_MS) {
     entry.lastUsedWrittenAt = now;

@@ -12,6 +12,7 @@ export const NOTICE_KINDS = [
   "password_reset",
   "low_balance",
   "operator_deadline",
+  "operator_promise_broken",
 ] as const;
 
 export type NoticeKind = (typeof NOTICE_KINDS)[number];

@@ -56,8 +56,11 @@ function eligibleByMetadata(object: R2Object): string | null {
   return parsed.accountId;
 }
 
-/** The records the export may include, decrypted one object at a time. */
-export async function* trainingRecords(env: Env, db: Db): AsyncGenerator<TrainingRecord> {
+/** The objects the export includes, with their account, before anything is decrypted (the dry count). */
+export async function* trainingInclusion(
+  env: Env,
+  db: Db,
+): AsyncGenerator<{ object: R2Object; accountId: string }> {
   const checks = new Map<string, AccountCheck>();
   for await (const object of listContent(env.CONTENT)) {
     const accountId = eligibleByMetadata(object);
@@ -67,7 +70,13 @@ export async function* trainingRecords(env: Env, db: Db): AsyncGenerator<Trainin
       check = await accountCheck(db, accountId);
       checks.set(accountId, check);
     }
-    if (!check(object.uploaded)) continue;
+    if (check(object.uploaded)) yield { object, accountId };
+  }
+}
+
+/** The records the export may include, decrypted one object at a time. */
+export async function* trainingRecords(env: Env, db: Db): AsyncGenerator<TrainingRecord> {
+  for await (const { object, accountId } of trainingInclusion(env, db)) {
     const record = await decryptForExport(env, object, accountId);
     if (record) yield record;
   }

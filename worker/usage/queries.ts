@@ -3,7 +3,7 @@ import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { apiKeys, usageEvents } from "../../db/schema";
 import type { Db } from "../env";
 
-export type GroupBy = "day" | "model" | "key";
+export type GroupBy = "hour" | "day" | "model" | "key";
 
 export type UsageGroup = {
   group: string;
@@ -19,20 +19,30 @@ export type UsageGroup = {
   estimatedRequests: number;
 };
 
+const HOUR_MS = 3_600_000;
+/** Ranges up to this long read the raw rows (exact to the millisecond); longer ones read the aggregates. */
+export const RAW_RANGE_MS = 48 * HOUR_MS;
+
 const groupExpression = {
+  hour: sql<string>`strftime('%Y-%m-%dT%H:00:00Z', ${usageEvents.createdAt} / 1000, 'unixepoch')`,
   day: sql<string>`strftime('%Y-%m-%d', ${usageEvents.createdAt} / 1000, 'unixepoch')`,
   model: sql<string>`${usageEvents.model}`,
   key: sql<string>`coalesce(${usageEvents.keyId}, 'source:' || ${usageEvents.source})`,
 };
 
-export async function usageSummary(
-  db: Db,
-  accountId: string,
-  range: { from: Date; to: Date },
-  groupBy: GroupBy,
-): Promise<UsageGroup[]> {
+type Sums = {
+  group: string;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+  estimatedRequests: number;
+};
+
+async function fromRawRows(db: Db, accountId: string, range: { from: Date; to: Date }, groupBy: GroupBy) {
   const group = groupExpression[groupBy];
-  const rows = await db
+  return db
     .select({
       group,
       requests: sql<number>`count(*)`,
@@ -52,6 +62,48 @@ export async function usageSummary(
     )
     .groupBy(group)
     .orderBy(group);
+}
+
+const aggregateGroup: Record<GroupBy, string> = {
+  hour: "strftime('%Y-%m-%dT%H:00:00Z', t / 1000, 'unixepoch')",
+  day: "strftime('%Y-%m-%d', t / 1000, 'unixepoch')",
+  model: "model",
+  key: "key",
+};
+
+/**
+ * Sums from the hourly aggregates and, for what is older than the raw retention, the daily ones. A bucket counts
+ * when it overlaps the range, so the range's edges have the bucket's resolution (an hour; a day for old data).
+ */
+async function fromAggregates(db: Db, accountId: string, range: { from: Date; to: Date }, groupBy: GroupBy) {
+  const from = range.from.getTime();
+  const to = range.to.getTime();
+  const group = aggregateGroup[groupBy];
+  const columns = sql.raw(
+    "account_id, key, model, requests, errors, input_tokens, output_tokens, cost_micros, estimated_requests",
+  );
+  return db.all<Sums>(sql`
+    SELECT ${sql.raw(group)} AS "group", sum(requests) AS requests, sum(errors) AS errors,
+           sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens,
+           sum(cost_micros) AS costMicros, sum(estimated_requests) AS estimatedRequests
+    FROM (SELECT hour AS t, ${columns} FROM usage_hourly
+          WHERE account_id = ${accountId} AND hour > ${from - HOUR_MS} AND hour < ${to}
+          UNION ALL
+          SELECT day AS t, ${columns} FROM usage_daily
+          WHERE account_id = ${accountId} AND day > ${from - 24 * HOUR_MS} AND day < ${to})
+    GROUP BY 1 ORDER BY 1`);
+}
+
+export async function usageSummary(
+  db: Db,
+  accountId: string,
+  range: { from: Date; to: Date },
+  groupBy: GroupBy,
+): Promise<UsageGroup[]> {
+  const raw = range.to.getTime() - range.from.getTime() <= RAW_RANGE_MS;
+  const rows: Sums[] = raw
+    ? await fromRawRows(db, accountId, range, groupBy)
+    : await fromAggregates(db, accountId, range, groupBy);
   const labels = groupBy === "key" ? await keyLabels(db, accountId) : new Map<string, string>();
   return rows.map((r) => ({
     group: r.group,

@@ -1,4 +1,4 @@
-// /api/usage: the account's metered usage, grouped by day, model or key, over a time range.
+// /api/usage: the account's metered usage, grouped by hour, day, model or key, over a time range.
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireSession } from "../accounts/middleware";
 import { badRequest } from "../errors";
@@ -21,7 +21,10 @@ const Query = z.strictObject({
     .or(z.iso.date())
     .optional()
     .openapi({ description: "End (exclusive), ISO 8601. Default: now." }),
-  groupBy: z.enum(["day", "model", "key"]).default("day"),
+  groupBy: z.enum(["hour", "day", "model", "key"]).default("day").openapi({
+    description:
+      "Ranges up to 48 h are summed from the raw rows; longer ones from hourly (and, past the raw retention, daily) totals.",
+  }),
 });
 
 const Group = z
@@ -56,7 +59,7 @@ usageRoutes.openapi(
     method: "get",
     path: "/",
     tags: ["Usage"],
-    summary: "Your usage: requests, tokens and cost, grouped by day, model or key",
+    summary: "Your usage: requests, tokens and cost, grouped by hour, day, model or key",
     security: [{ session: [] }],
     request: { query: Query },
     responses: {

@@ -6,7 +6,7 @@ export type ProviderId = "openai" | "anthropic" | "dev";
 /** The wire format a provider speaks; translation happens between dialects, not between providers. */
 export type Dialect = "openai" | "anthropic";
 
-export type Operation = "chat" | "embeddings";
+export type Operation = "chat" | "embeddings" | "responses" | "count_tokens";
 
 export type Connection = { baseUrl: string; apiKey: string };
 

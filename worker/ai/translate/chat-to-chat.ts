@@ -1,4 +1,5 @@
-// OpenAI-dialect client → OpenAI-dialect provider: pass through, swapping the model id and always asking for usage.
+// OpenAI-dialect client → OpenAI-dialect provider: pass through, swapping the model id (the answer names the id
+// the client asked for) and always asking for usage.
 import { formatSse, type SseEvent } from "../sse";
 import { withoutIdentity } from "./privacy";
 import { StreamTranslatorBase } from "./stream-base";
@@ -30,8 +31,8 @@ export const chatToChat: Translation = {
     if (body.stream) out.stream_options = { ...(body.stream_options as object), include_usage: true };
     return out;
   },
-  response(upstream) {
-    return { body: upstream, usage: openaiUsage((upstream as Json).usage) };
+  response(upstream, ctx) {
+    return { body: { ...upstream, model: ctx.model.id }, usage: openaiUsage((upstream as Json).usage) };
   },
   stream: (ctx) => new PassThroughOpenAI(ctx),
 };
@@ -53,9 +54,10 @@ class PassThroughOpenAI extends StreamTranslatorBase {
       return event.raw;
     }
     this.chars += openaiChunkChars(chunk);
-    if (!chunk.usage) return event.raw;
+    if (chunk.model !== undefined) chunk.model = this.ctx.model.id;
+    if (!chunk.usage) return formatSse(chunk);
     this.reported = openaiUsage(chunk.usage) ?? this.reported;
-    if (this.ctx.includeUsage) return event.raw;
+    if (this.ctx.includeUsage) return formatSse(chunk);
     // We asked for usage on the client's behalf: hide it as if we had not.
     if (!chunk.choices?.length) return "";
     const { usage: _usage, ...rest } = chunk;

@@ -4,7 +4,9 @@ import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicEventChars, anthropicUsage, complete, finishReasonFor } from "./anthropic";
 import { openaiError } from "./chat-to-chat";
+import { refuseUnknown } from "./known-fields";
 import { StreamTranslatorBase } from "./stream-base";
+import { anthropicStructured, ForcedToolUnwrapper, unwrapForcedTool, usesForcedTool } from "./structured";
 import type { Json, Translation, TranslationContext, Usage } from "./types";
 
 const untranslatable = (param: string, why: string) =>
@@ -128,15 +130,13 @@ function toolChoice(choice: Json, parallel: unknown): Json {
 }
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
+  refuseUnknown("chat", body, "an Anthropic model");
   for (const param of REFUSED) {
     if (body[param] !== undefined && body[param] !== null && body[param] !== false) {
       throw untranslatable(param, "Anthropic has no such parameter.");
     }
   }
   if (body.n !== undefined && body.n !== 1) throw untranslatable("n", "Anthropic returns one choice.");
-  if (body.response_format && body.response_format.type !== "text") {
-    throw untranslatable("response_format", "structured output does not translate; use a tool instead.");
-  }
   if (typeof body.temperature === "number" && body.temperature > 1) {
     throw untranslatable("temperature", "Anthropic accepts 0 to 1.");
   }
@@ -155,6 +155,7 @@ function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
   if (body.tools?.length) out.tools = tools(body.tools);
   const choice = toolChoice(body.tool_choice, body.parallel_tool_calls);
   if (choice && (body.tools?.length || choice.type === "none")) out.tool_choice = choice;
+  Object.assign(out, anthropicStructured(body, ctx.model, "response_format"));
   if (body.stream) out.stream = true;
   return out;
 }
@@ -167,7 +168,8 @@ function openaiUsageOf(usage: Usage) {
   };
 }
 
-function response(upstream: Json, ctx: TranslationContext) {
+function response(raw: Json, ctx: TranslationContext) {
+  const upstream = usesForcedTool(ctx.body, ctx.model) ? unwrapForcedTool(raw) : raw;
   const blocks: Json[] = upstream.content ?? [];
   const text = blocks
     .filter((b) => b.type === "text")
@@ -213,9 +215,11 @@ class AnthropicToOpenAIStream extends StreamTranslatorBase {
   private finish: string | null = null;
   /** Anthropic block index → OpenAI tool_calls index. */
   private readonly toolIndex = new Map<number, number>();
+  private readonly unwrapper: ForcedToolUnwrapper | undefined;
 
   constructor(private readonly ctx: TranslationContext) {
     super();
+    this.unwrapper = usesForcedTool(ctx.body, ctx.model) ? new ForcedToolUnwrapper() : undefined;
   }
 
   private chunk(delta: Json, finish: string | null = null): string {
@@ -228,7 +232,8 @@ class AnthropicToOpenAIStream extends StreamTranslatorBase {
     });
   }
 
-  event(event: SseEvent): string {
+  event(raw: SseEvent): string {
+    const event = this.unwrapper ? this.unwrapper.event(raw) : raw;
     let e: Json;
     try {
       e = JSON.parse(event.data);

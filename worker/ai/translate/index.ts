@@ -1,11 +1,15 @@
-// Which translation connects a client's dialect to a provider's: four directions for chat, one for embeddings.
+// Which translation connects a client's dialect to a provider's: four directions for chat, one for embeddings,
+// and the Responses API passed through, translated to Messages, or through Messages to chat.
 import { badRequest } from "../../errors";
-import type { Dialect, Operation } from "../providers/types";
+import type { Dialect, Operation, Provider } from "../providers/types";
 import { chatToChat } from "./chat-to-chat";
 import { chatToMessages } from "./chat-to-messages";
+import { compose } from "./compose";
 import { embeddingsToEmbeddings } from "./embeddings";
 import { messagesToChat } from "./messages-to-chat";
 import { messagesToMessages } from "./messages-to-messages";
+import { responsesToMessages } from "./responses-to-messages";
+import { responsesToResponses } from "./responses-to-responses";
 import type { Translation } from "./types";
 
 const chat: Record<Dialect, Record<Dialect, Translation>> = {
@@ -13,8 +17,15 @@ const chat: Record<Dialect, Record<Dialect, Translation>> = {
   anthropic: { openai: messagesToChat, anthropic: messagesToMessages },
 };
 
-export function translationFor(client: Dialect, provider: Dialect, operation: Operation): Translation {
-  if (operation === "chat") return chat[client][provider];
-  if (provider !== "openai") throw badRequest("This model's provider has no embeddings API.", "model");
+const responsesThroughChat = compose(responsesToMessages, messagesToChat);
+
+export function translationFor(client: Dialect, provider: Provider, operation: Operation): Translation {
+  if (operation === "chat") return chat[client][provider.dialect];
+  if (operation === "responses") {
+    if (provider.paths.responses) return responsesToResponses;
+    return provider.dialect === "anthropic" ? responsesToMessages : responsesThroughChat;
+  }
+  if (provider.dialect !== "openai")
+    throw badRequest("This model's provider has no embeddings API.", "model");
   return embeddingsToEmbeddings;
 }

@@ -5,9 +5,24 @@ import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { stopReasonFor } from "./anthropic";
 import { openaiChunkChars, openaiUsage } from "./chat-to-chat";
+import { refuseUnknown } from "./known-fields";
 import { anthropicError } from "./messages-to-messages";
 import { StreamTranslatorBase } from "./stream-base";
+import { openaiResponseFormat } from "./structured";
 import type { Json, Translation, TranslationContext, Usage } from "./types";
+
+/** The stop sequence an OpenAI-compatible server says it matched (vLLM's `stop_reason`, SGLang's
+ * `matched_stop`); OpenAI itself does not say, and its stops are reported as end_turn. */
+function matchedStop(choice: Json, body: Json): string | null {
+  const said = typeof choice.stop_reason === "string" ? choice.stop_reason : choice.matched_stop;
+  return typeof said === "string" && (body.stop_sequences ?? []).includes(said) ? said : null;
+}
+
+function anthropicStop(finish: string | null, sequence: string | null) {
+  if (sequence !== null && finish === "stop")
+    return { stop_reason: "stop_sequence", stop_sequence: sequence };
+  return { stop_reason: stopReasonFor(finish) ?? "end_turn", stop_sequence: null };
+}
 
 const untranslatable = (param: string, why: string) =>
   badRequest(`'${param}' cannot be sent to an OpenAI model: ${why}`, param, "untranslatable_parameter");
@@ -92,6 +107,7 @@ function toolChoice(choice: Json): Json {
 }
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
+  refuseUnknown("messages", body, "an OpenAI model");
   for (const param of REFUSED) {
     if (body[param] !== undefined && body[param] !== null)
       throw untranslatable(param, "OpenAI has no such parameter.");
@@ -106,6 +122,8 @@ function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
     max_tokens: body.max_tokens,
   };
   if (body.stop_sequences?.length) out.stop = body.stop_sequences;
+  const format = openaiResponseFormat(body);
+  if (format) out.response_format = format;
   if (body.temperature !== undefined) out.temperature = body.temperature;
   if (body.top_p !== undefined) out.top_p = body.top_p;
   if (body.tools?.length) {
@@ -155,8 +173,7 @@ function response(upstream: Json, ctx: TranslationContext) {
       role: "assistant",
       model: ctx.model.id,
       content,
-      stop_reason: stopReasonFor(choice.finish_reason) ?? "end_turn",
-      stop_sequence: null,
+      ...anthropicStop(choice.finish_reason ?? null, matchedStop(choice, ctx.body)),
       usage: anthropicUsageOf(usage),
     },
   };
@@ -166,6 +183,7 @@ function response(upstream: Json, ctx: TranslationContext) {
 class OpenAIToAnthropicStream extends StreamTranslatorBase {
   private started = false;
   private finish: string | null = null;
+  private stopSequence: string | null = null;
   /** The open content block: its Anthropic index and kind; OpenAI tool index → Anthropic block index. */
   private open: { index: number; kind: "text" | "tool" } | undefined;
   private nextIndex = 0;
@@ -188,7 +206,8 @@ class OpenAIToAnthropicStream extends StreamTranslatorBase {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: 0, output_tokens: 0 },
+          // Our estimate until the provider's count arrives (corrected in message_delta).
+          usage: { input_tokens: this.ctx.estimatedInput, output_tokens: 0 },
         },
       },
       "message_start",
@@ -250,7 +269,10 @@ class OpenAIToAnthropicStream extends StreamTranslatorBase {
       if (call.function?.arguments)
         out += this.delta({ type: "input_json_delta", partial_json: call.function.arguments });
     }
-    if (choice.finish_reason) this.finish = choice.finish_reason;
+    if (choice.finish_reason) {
+      this.finish = choice.finish_reason;
+      this.stopSequence = matchedStop(choice, this.ctx.body);
+    }
     return out;
   }
 
@@ -262,7 +284,7 @@ class OpenAIToAnthropicStream extends StreamTranslatorBase {
       formatSse(
         {
           type: "message_delta",
-          delta: { stop_reason: stopReasonFor(this.finish) ?? "end_turn", stop_sequence: null },
+          delta: anthropicStop(this.finish, this.stopSequence),
           usage: anthropicUsageOf(this.reported),
         },
         "message_delta",

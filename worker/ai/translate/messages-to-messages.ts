@@ -1,9 +1,10 @@
-// Anthropic-dialect client → Anthropic provider: pass through, swapping the model id and noting usage.
+// Anthropic-dialect client → Anthropic provider: pass through, swapping the model id (the answer names the id
+// the client asked for) and noting usage.
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicEventChars, anthropicUsage, complete } from "./anthropic";
 import { withoutIdentity } from "./privacy";
 import { StreamTranslatorBase } from "./stream-base";
-import type { Json, Translation } from "./types";
+import type { Json, Translation, TranslationContext } from "./types";
 
 export function anthropicError(message: string): string {
   return formatSse({ type: "error", error: { type: "api_error", message } }, "error");
@@ -11,11 +12,18 @@ export function anthropicError(message: string): string {
 
 export const messagesToMessages: Translation = {
   request: (body, ctx) => ({ ...withoutIdentity(body), model: ctx.model.upstreamModel }),
-  response: (upstream) => ({ body: upstream, usage: complete(anthropicUsage((upstream as Json).usage)) }),
-  stream: () => new PassThroughAnthropic(),
+  response: (upstream, ctx) => ({
+    body: { ...upstream, model: ctx.model.id },
+    usage: complete(anthropicUsage((upstream as Json).usage)),
+  }),
+  stream: (ctx) => new PassThroughAnthropic(ctx),
 };
 
 class PassThroughAnthropic extends StreamTranslatorBase {
+  constructor(private readonly ctx: TranslationContext) {
+    super();
+  }
+
   event(event: SseEvent): string {
     let e: Json;
     try {
@@ -26,6 +34,9 @@ class PassThroughAnthropic extends StreamTranslatorBase {
     this.chars += anthropicEventChars(e);
     this.noteAnthropicUsage(e);
     if (e.type === "message_stop") this.done = true;
+    if (e.type === "message_start" && e.message) {
+      return formatSse({ ...e, message: { ...e.message, model: this.ctx.model.id } }, event.event);
+    }
     return event.raw;
   }
   cut(message: string) {

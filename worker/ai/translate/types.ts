@@ -1,13 +1,18 @@
 // The interface every translation between a client dialect and a provider dialect implements.
 import type { CatalogueModel } from "../catalogue";
+import type { Operation } from "../providers/types";
 import type { SseEvent } from "../sse";
 
 export type Usage = { inputTokens: number; outputTokens: number };
 
 export type TranslationContext = {
   model: CatalogueModel;
+  /** The client's validated request body (answers echo its settings; structured output reads its format). */
+  body: Record<string, unknown>;
   /** Whether an OpenAI-dialect client asked for the usage chunk (stream_options.include_usage). */
   includeUsage: boolean;
+  /** Our input-token estimate, sent where a stream must name input tokens before the provider counts them. */
+  estimatedInput: number;
   /** Output-token cap to send when the client gave none and the provider requires one. */
   defaultMaxTokens: number;
 };
@@ -29,6 +34,8 @@ export interface StreamTranslator {
 }
 
 export type Translation = {
+  /** The provider operation this translation calls, when it differs from the client's (Responses → chat). */
+  upstreamOperation?: Operation;
   /** The upstream request body; throws a 400 AppError for anything that cannot be translated. */
   request(body: Record<string, unknown>, ctx: TranslationContext): Record<string, unknown>;
   /** The client's response body and the usage the upstream reported. */

@@ -102,7 +102,7 @@ export async function advanceDeletion(
     } else state.cursor = next;
     await saveDeletion(ctx.storage, state);
   }
-  await finishDeletion(env, state, steps, holders);
+  await finishDeletion(ctx, env, state, steps, holders);
   state.done = true;
   state.email = null;
   await saveDeletion(ctx.storage, state);
@@ -110,7 +110,13 @@ export async function advanceDeletion(
 }
 
 /** Receipt, request record (detached from the account), audit, notice. Safe to repeat. */
-async function finishDeletion(env: Env, state: DeletionState, steps: Step[], holders: DataHolder[]) {
+async function finishDeletion(
+  ctx: DurableObjectState,
+  env: Env,
+  state: DeletionState,
+  steps: Step[],
+  holders: DataHolder[],
+) {
   const db = getDb(env.DB);
   const now = new Date();
   const receipt = await signDocument<ReceiptBody>(env, state.origin, getConfig(env).appName, {
@@ -141,7 +147,8 @@ async function finishDeletion(env: Env, state: DeletionState, steps: Step[], hol
     subject: state.subject,
     actor: "system",
     action: "deletion.completed",
-    detail: { erased: state.erased, retainedToken: state.token },
+    // The object's id lets the promise report ask it later whether anything is left (no account id here).
+    detail: { erased: state.erased, retainedToken: state.token, object: ctx.id.toString() },
   });
   if (state.email) {
     await sendNotice(env, {

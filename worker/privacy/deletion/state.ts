@@ -1,4 +1,5 @@
 // The deletion job's persisted state in the account's Durable Object: which step, where in it, what went.
+import { holdsDataKey } from "../../content/data-key-store";
 
 export const DELETION_STATE = "privacy:deletion";
 
@@ -35,4 +36,23 @@ export async function saveDeletion(storage: DurableObjectStorage, state: Deletio
 export async function erasureBegun(storage: DurableObjectStorage, now = Date.now()): Promise<boolean> {
   const state = await loadDeletion(storage);
   return Boolean(state && (state.done || state.step > 0 || now >= state.executeAfter));
+}
+
+export type ErasureProbe = {
+  requestId: string;
+  accountId: string;
+  done: boolean;
+  dataKeyLeft: boolean;
+} | null;
+
+/** For the promise report: the finished deletion this object ran, and whether any data key is left. */
+export async function erasureProbe(storage: DurableObjectStorage): Promise<ErasureProbe> {
+  const state = await loadDeletion(storage);
+  if (!state) return null;
+  return {
+    requestId: state.requestId,
+    accountId: state.accountId,
+    done: state.done,
+    dataKeyLeft: await holdsDataKey(storage),
+  };
 }

@@ -13,5 +13,5 @@ export const anthropic: Provider = {
       ? { baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey }
       : undefined,
   headers: ({ apiKey }) => ({ "x-api-key": apiKey, "anthropic-version": ANTHROPIC_VERSION }),
-  paths: { chat: "/v1/messages" },
+  paths: { chat: "/v1/messages", count_tokens: "/v1/messages/count_tokens" },
 };
