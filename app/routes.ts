@@ -7,6 +7,7 @@ export default [
   route("logout", "routes/logout.tsx"),
   route("privacy", "routes/privacy.tsx"),
   route("confirm", "routes/confirm.tsx"),
+  route("reset-password", "routes/reset-password.tsx"),
   route("account-deleted", "routes/account-deleted.tsx"),
   ...prefix("dashboard", [
     layout("routes/dashboard/layout.tsx", [
@@ -17,7 +18,9 @@ export default [
       route("billing", "routes/dashboard/billing.tsx"),
       route("whatsapp", "routes/dashboard/whatsapp.tsx"),
       route("privacy", "routes/dashboard/privacy.tsx"),
+      route("account", "routes/dashboard/account.tsx"),
     ]),
+    route("verify-email", "routes/dashboard/verify-email.tsx"),
   ]),
   route("admin", "routes/admin.tsx"),
 ] satisfies RouteConfig;

@@ -38,6 +38,5 @@ export const noStoreForPrivatePages: MiddlewareHandler<AppEnv> = async (c, next)
 /** 413 from the Content-Length alone (or once a streamed body passes the limit), before the page's action runs. */
 export const dashboardBodyLimit: MiddlewareHandler<AppEnv> = bodyLimit({
   maxSize: DASHBOARD_BODY_LIMIT,
-  onError: (c) =>
-    c.text("Request body is too large.", 413, { "Cache-Control": "no-store" }),
+  onError: (c) => c.text("Request body is too large.", 413, { "Cache-Control": "no-store" }),
 });

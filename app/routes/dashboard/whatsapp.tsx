@@ -2,11 +2,11 @@
 // and — in local development against the fake Graph API — simulate a customer conversation.
 import { Form, useNavigation } from "react-router";
 import { z } from "zod";
+import { requireSudo } from "../../../worker/accounts/sudo";
 import { availableModels } from "../../../worker/ai/catalogue";
 import { getConfig } from "../../../worker/config";
 import { randomToken } from "../../../worker/crypto/encoding";
 import { getDb } from "../../../worker/db";
-import { requireSudo } from "../../../worker/accounts/sudo";
 import {
   deleteConnection,
   findConnection,
