@@ -2,8 +2,15 @@
 import { isbot } from "isbot";
 import { renderToReadableStream } from "react-dom/server";
 import type { AppLoadContext, EntryContext } from "react-router";
-import { ServerRouter } from "react-router";
+import { isRouteErrorResponse, ServerRouter } from "react-router";
+import { log } from "../worker/observability/log";
 import { contentSecurityPolicy } from "../worker/security/headers";
+
+/** React Router's error hook: a 4xx (a missing favicon) is the request log's one line, not a stack trace. */
+export function handleError(error: unknown, { request }: { request: Request }) {
+  if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return;
+  log.error("dashboard loader or action failed", { route: new URL(request.url).pathname, error });
+}
 
 export default async function handleRequest(
   request: Request,
@@ -21,7 +28,7 @@ export default async function handleRequest(
       nonce,
       onError(error: unknown) {
         statusCode = 500;
-        console.error(`render error: ${error instanceof Error ? error.name : "unknown"}`);
+        log.error("dashboard render failed", { route: new URL(request.url).pathname, error });
       },
     },
   );

@@ -13,6 +13,8 @@ import { drainUnreadBody } from "./drain-body";
 import { AppError, notFound, onError } from "./errors";
 import { keyRoutes } from "./keys/routes";
 import { mailboxRoutes } from "./notices/mailbox-routes";
+import { healthRoutes } from "./observability/health";
+import { requestLog } from "./observability/request-log";
 import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
 import { promiseRoutes } from "./privacy/promises/routes";
@@ -37,6 +39,7 @@ const tooLarge = () => {
 
 export const api = createRouter();
 api.use("*", bodyLimit({ maxSize: API_BODY_LIMIT, onError: tooLarge }), loadSession);
+api.route("/health", healthRoutes);
 api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
 api.route("/keys", keyRoutes);
@@ -53,6 +56,8 @@ api.route("/admin/training-export", trainingRoutes);
 
 export const app = createRouter();
 app.onError(onError);
+// First, so it sees the final status, the request id and any error onError rendered.
+app.use("*", requestLog);
 app.use("*", requestId, drainUnreadBody, securityHeaders, async (c, next) => {
   c.set("config", getConfig(c.env));
   c.set("db", getDb(c.env.DB));

@@ -40,10 +40,14 @@ const envSchema = z.object({
   MASTER_KEY: optionalSecret,
   /** During a MASTER_KEY rotation: the old key, still accepted to unwrap data keys until re-wrapped. */
   MASTER_KEY_PREVIOUS: optionalSecret,
-  MAIL_TRANSPORT: z.enum(["local", "http"]).default("local"),
+  /** "resend": Resend's email API (production). "local": the dev mailbox, honoured in local mode only. */
+  MAIL_TRANSPORT: z.enum(["resend", "local"]).default("resend"),
+  /** Resend's API base (https; plain http only on loopback in local mode, for the fake). */
   MAIL_API_URL: optionalSecret,
   MAIL_API_KEY: optionalSecret,
   MAIL_FROM: z.string().default("Botmara <no-reply@botmara.com>"),
+  /** Deadline of one delivery attempt; a notice that misses it stays in the outbox and is retried. */
+  MAIL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Hours a deletion waits (cancelable) before it runs; 0 runs it at once. */
   DELETION_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(0),
   /** Local mode only. "auto": the built-in dev provider answers when no provider key is configured. */
@@ -89,6 +93,16 @@ function parseFallbacks(spec: string): Record<string, string[]> {
   return chains;
 }
 
+/**
+ * Where notices go. Outside local mode always to the real provider, whatever MAIL_TRANSPORT says (a
+ * deployed Worker has no dev mailbox). In local mode to the dev mailbox unless a provider key is set and
+ * MAIL_TRANSPORT is not "local" (a developer trying real mail).
+ */
+function mailTransport(v: z.infer<typeof envSchema>): "resend" | "local" {
+  if (v.LOCAL_MODE && (v.MAIL_TRANSPORT === "local" || !v.MAIL_API_KEY)) return "local";
+  return "resend";
+}
+
 function buildConfig(env: Env) {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -111,7 +125,13 @@ function buildConfig(env: Env) {
     whatsapp: { graphBaseUrl: v.WHATSAPP_GRAPH_BASE_URL.replace(/\/+$/, "") },
     masterKey: v.MASTER_KEY,
     masterKeyPrevious: v.MASTER_KEY_PREVIOUS,
-    mail: { transport: v.MAIL_TRANSPORT, apiUrl: v.MAIL_API_URL, apiKey: v.MAIL_API_KEY, from: v.MAIL_FROM },
+    mail: {
+      transport: mailTransport(v),
+      apiUrl: (v.MAIL_API_URL ?? "https://api.resend.com").replace(/\/+$/, ""),
+      apiKey: v.MAIL_API_KEY,
+      from: v.MAIL_FROM,
+      timeoutMs: v.MAIL_TIMEOUT_MS,
+    },
     deletionGraceHours: v.DELETION_GRACE_HOURS,
     /** The one notion of local: development surfaces exist only when this is true. */
     localMode: v.LOCAL_MODE,

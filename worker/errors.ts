@@ -134,15 +134,10 @@ export function toAppError(error: unknown): AppError {
   return new AppError(500, "Internal error.", { code: "internal_error", type: "api_error" });
 }
 
-/** Hono's onError: the only place errors become responses, in the route's dialect. Logs the error's name, never
- * request content. */
+/** Hono's onError: the only place errors become responses, in the route's dialect. The request log
+ * (worker/observability/request-log.ts) writes the line: the error's name and first frame, never its message. */
 export function onError(error: unknown, c: Context): Response {
   const appError = toAppError(error);
-  if (appError.status >= 500 && !(error instanceof AppError)) {
-    const name = error instanceof Error ? error.name : typeof error;
-    const where = error instanceof Error ? error.stack?.split("\n")[1]?.trim() : undefined;
-    console.error(`internal error on ${c.req.method} ${new URL(c.req.url).pathname}: ${name} ${where ?? ""}`);
-  }
   const dialect = isAnthropicPath(c.req.path) ? "anthropic" : "openai";
   return appError.toResponse(dialect, c.get("requestId"));
 }

@@ -1,6 +1,8 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
+import { deliverDueNotices } from "./notices/outbox";
+import { log } from "./observability/log";
 import { privacyJobs } from "./privacy/jobs/cron";
 import { runSelfAudits } from "./privacy/promises/report";
 import { usageRetentionJob } from "./usage/retention";
@@ -15,6 +17,7 @@ const jobs: Job[] = [
   ...privacyJobs,
   usageRetentionJob,
   { name: "promise-audit", run: async (env, now) => void (await runSelfAudits(env, now)) },
+  { name: "notice-outbox", run: async (env, now) => void (await deliverDueNotices(env, now)) },
 ];
 
 export async function scheduled(
@@ -25,9 +28,7 @@ export async function scheduled(
   const now = new Date(controller.scheduledTime);
   const results = await Promise.allSettled(jobs.map((job) => job.run(env, now)));
   results.forEach((result, i) => {
-    if (result.status === "rejected") {
-      const error = result.reason instanceof Error ? result.reason.name : "error";
-      console.error(`cron job ${jobs[i]?.name} failed: ${error}`);
-    }
+    if (result.status === "rejected")
+      log.error("cron job failed", { job: jobs[i]?.name, error: result.reason });
   });
 }

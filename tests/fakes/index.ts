@@ -30,7 +30,8 @@ export async function startFakes(): Promise<Fakes> {
       openai: openai.url,
       anthropic: anthropic.url,
     },
-    // MAIL_TRANSPORT stays "local" unless asked; the fake lets the http transport be exercised.
+    // Notices stay in the dev mailbox (local mode, no MAIL_API_KEY); a test that sets MAIL_API_KEY sends
+    // them to the fake Resend API instead.
     vars: {
       STRIPE_API_BASE_URL: stripe.url,
       STRIPE_SECRET_KEY: FAKE_STRIPE_SECRET_KEY,
@@ -48,7 +49,7 @@ export async function startFakes(): Promise<Fakes> {
       AI_TIMEOUT_MS: "3000",
       // One fallback chain for the tests: gpt-4o falls back to Claude when OpenAI fails.
       AI_FALLBACKS: "openai/gpt-4o=anthropic/claude-3-5-haiku-latest",
-      MAIL_API_URL: `${mail.url}/send`,
+      MAIL_API_URL: mail.url,
     },
     close: async () => {
       await stripe.close();

@@ -16,7 +16,7 @@ import {
   uid,
   WEBHOOK_SECRET,
 } from "./billing-helpers";
-import { d1FailingBatch, envWith, fault } from "./faults";
+import { d1Failing, envWith, fault } from "./faults";
 import { expectError, newUser, ORIGIN } from "./helpers";
 import {
   connectedUser,
@@ -69,7 +69,7 @@ describe("D1 fails during a Stripe event's batch", () => {
     };
     const event = stripeEvent({ type: "checkout.session.completed", object: session });
     const d1Down = fault(/INSERT INTO stripe_events/);
-    const faulty = envWith({ DB: d1FailingBatch(env.DB, d1Down) });
+    const faulty = envWith({ DB: d1Failing(env.DB, d1Down) });
 
     const error = await expectError(await stripeDelivery(faulty, event), 503);
     expect(d1Down.hits).toBe(1);
@@ -95,7 +95,7 @@ describe("D1 fails during a Stripe event's batch", () => {
   it("an ignored event is not recorded either when D1 fails, and is recorded once on retry", async () => {
     const event = stripeEvent({ type: "customer.tax_id.created", object: { id: uid("txi") } });
     const d1Down = fault(/INSERT INTO stripe_events/);
-    await expectError(await stripeDelivery(envWith({ DB: d1FailingBatch(env.DB, d1Down) }), event), 503);
+    await expectError(await stripeDelivery(envWith({ DB: d1Failing(env.DB, d1Down) }), event), 503);
     expect(await eventRecorded(event.id)).toBe(false);
     const res = await deliver(event);
     expect(await res.json()).toMatchObject({ outcome: "ignored", reason: "unhandled_event_type" });
@@ -120,8 +120,8 @@ describe("D1 fails while a WhatsApp notification is recorded", () => {
           body: raw,
         }),
       );
-    const d1Down = fault(/whatsapp_messages/);
-    const error = await expectError(await post(envWith({ DB: d1FailingBatch(env.DB, d1Down) })), 503);
+    const d1Down = fault(/INSERT OR IGNORE INTO whatsapp_pending/);
+    const error = await expectError(await post(envWith({ DB: d1Failing(env.DB, d1Down) })), 503);
     expect(error.code).toBe("temporarily_unavailable");
     expect(await messageRows(user.accountId)).toEqual([]);
     const pending = await env.DB.prepare("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?")

@@ -1,4 +1,4 @@
-// Fault injection for workerd tests: wraps a real binding (D1, R2) or fetch so that chosen calls fail,
+// Fault injection for workerd tests: wraps a real binding (D1, R2, DO storage) so that chosen calls fail,
 // while every other call goes through to the real thing; an env copy carries the wrapped bindings.
 import { env } from "cloudflare:workers";
 
@@ -19,15 +19,21 @@ export function envWith(overrides: Partial<Env>): Env {
 }
 
 /**
- * D1 whose batch fails *inside* the transaction when one of its statements matches: the real batch runs
- * with a failing statement appended, so D1 itself executes the statements and rolls them all back.
+ * D1 that fails the statements whose SQL matches: a matching batch fails *inside* the transaction (the real
+ * batch runs with a failing statement appended, so D1 itself executes the statements and rolls them all
+ * back); a matching single statement (run/all/first/raw) fails before it runs.
  */
-export function d1FailingBatch(db: D1Database, batchFault: Fault): D1Database {
+export function d1Failing(db: D1Database, sqlFault: Fault): D1Database {
   const sqlOf = new WeakMap<D1PreparedStatement, string>();
   const remember = (statement: D1PreparedStatement, sql: string): D1PreparedStatement => {
     sqlOf.set(statement, sql);
     const bind = statement.bind.bind(statement);
     statement.bind = (...values: unknown[]) => remember(bind(...values), sql);
+    for (const method of ["run", "all", "first", "raw"] as const) {
+      const real = (statement[method] as (...a: unknown[]) => Promise<unknown>).bind(statement);
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) =>
+        strike(sqlFault, sql) ? Promise.reject(new Error("D1_ERROR: injected failure")) : real(...args);
+    }
     return statement;
   };
   return new Proxy(db, {
@@ -36,9 +42,38 @@ export function d1FailingBatch(db: D1Database, batchFault: Fault): D1Database {
       if (prop === "batch")
         return (statements: D1PreparedStatement[]) => {
           const sql = statements.map((s) => sqlOf.get(s) ?? "").join(";\n");
-          if (!strike(batchFault, sql)) return target.batch(statements);
+          if (!strike(sqlFault, sql)) return target.batch(statements);
           return target.batch([...statements, target.prepare("SELECT * FROM fault_injected_no_such_table")]);
         };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * A Durable Object's state whose storage.put fails when `when(key, value)` says so — the object "restarts"
+ * right after the work that put would have recorded. Everything else goes to the real storage.
+ */
+export function storageFailingPut(
+  ctx: DurableObjectState,
+  when: (key: string, value: unknown) => boolean,
+  putFault: Fault,
+): DurableObjectState {
+  const storage = new Proxy(ctx.storage, {
+    get(target, prop) {
+      if (prop === "put")
+        return (key: string, value: unknown, ...rest: unknown[]) =>
+          typeof key === "string" && when(key, value) && strike(putFault, key)
+            ? Promise.reject(new Error("Durable Object reset (injected)"))
+            : (target.put as (...a: unknown[]) => Promise<void>)(key, value, ...rest);
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(ctx, {
+    get(target, prop) {
+      if (prop === "storage") return storage;
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -1,13 +1,15 @@
+// Notices: the dev mailbox in local mode, Resend's API otherwise (its documented JSON shape, Bearer key,
+// Idempotency-Key), every notice through the outbox, and which transport each configuration picks.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../worker/config";
-import { httpTransport, MailApiError } from "../../worker/notices/http";
+import { mailApiUrl } from "../../worker/notices/resend";
 import { sendNotice } from "../../worker/notices/send";
+import { envWith } from "./faults";
 import { call, expectError, uniqueEmail } from "./helpers";
+import { emailsTo, outboxOf, resendEnv } from "./mail-helpers";
 
-const mailApi = () => env.MAIL_API_URL.replace(/\/send$/, "");
-
-describe("notices", () => {
+describe("notices (local mode: the dev mailbox)", () => {
   it("stores local notices with the privacy contact and shows them in the dev mailbox", async () => {
     const to = uniqueEmail("notice");
     await sendNotice(env, {
@@ -21,6 +23,8 @@ describe("notices", () => {
       .first<{ text: string }>();
     expect(row!.text).toContain("Download it.");
     expect(row!.text).toContain(getConfig(env).privacyContact);
+    // Through the outbox like any notice: delivered, so nothing of it is pending.
+    expect(await outboxOf(to)).toEqual([]);
 
     const json = (await (await call(`/dev/mailbox?format=json&to=${encodeURIComponent(to)}`)).json()) as {
       data: { subject: string; kind: string }[];
@@ -44,44 +48,60 @@ describe("notices", () => {
     await expectError(await call("/dev/mailbox?format=xml"), 400);
   });
 
-  it("posts notices to the mail API over HTTP, with an idempotency key", async () => {
-    const transport = httpTransport(env.MAIL_API_URL, "mail-key");
-    const to = uniqueEmail("http");
-    await transport.deliver({
-      id: "n-1",
+  it("sends a notice with a key once, however often it is asked for", async () => {
+    const to = uniqueEmail("keyed");
+    const notice = { to, kind: "deletion_completed", subject: "Deleted", text: "t", key: `k-${to}` } as const;
+    await sendNotice(env, notice);
+    await sendNotice(env, notice);
+    const { results } = await env.DB.prepare('SELECT id FROM notices WHERE "to" = ?').bind(to).all();
+    expect(results).toHaveLength(1);
+  });
+});
+
+describe("notices (Resend)", () => {
+  it("posts Resend's JSON shape with the key as Bearer and the notice id as Idempotency-Key", async () => {
+    const to = uniqueEmail("resend");
+    await sendNotice(resendEnv(), {
       to,
-      from: "Botmara <no-reply@botmara.com>",
       kind: "deletion_completed",
       subject: "Deleted",
       text: "Your account was deleted.",
-      createdAt: new Date(),
+      key: `deleted-${to}`,
     });
-    const { data } = (await (await fetch(`${mailApi()}/__requests`)).json()) as {
-      data: { headers: Record<string, string>; body: { to: string; subject: string } }[];
-    };
-    const sent = data.find((r) => r.body.to === to)!;
-    expect(sent.body.subject).toBe("Deleted");
-    expect(sent.headers.authorization).toBe("Bearer mail-key");
-    expect(sent.headers["idempotency-key"]).toBe("n-1");
+    const [sent, ...more] = await emailsTo(to);
+    expect(more).toEqual([]);
+    expect(sent!.authorization).toBe("Bearer re_test_key");
+    expect(sent!.idempotencyKey).toBe(`deleted-${to}`);
+    expect(sent!.body).toEqual({
+      from: "Botmara <no-reply@botmara.com>",
+      to: [to],
+      subject: "Deleted",
+      text: expect.stringContaining("Your account was deleted."),
+      tags: [{ name: "kind", value: "deletion_completed" }],
+    });
+    // Sent: only a husk remains (no address, no text), so a repeat of the key is a no-op.
+    const husk = await env.DB.prepare("SELECT * FROM notice_outbox WHERE id = ?")
+      .bind(`deleted-${to}`)
+      .first<{ to: string; text: string; sent_at: number | null; account_id: string | null }>();
+    expect(husk).toMatchObject({ to: "", text: "", account_id: null });
+    expect(husk!.sent_at).not.toBeNull();
+    // Nothing landed in the dev mailbox.
+    expect(await env.DB.prepare('SELECT id FROM notices WHERE "to" = ?').bind(to).first()).toBeNull();
   });
 
-  it("reports a failing mail API so the caller can retry", async () => {
-    await fetch(`${mailApi()}/__script`, { method: "POST", body: JSON.stringify({ status: 503 }) });
-    try {
-      const transport = httpTransport(env.MAIL_API_URL, undefined);
-      await expect(
-        transport.deliver({
-          id: "n-2",
-          to: "x@example.com",
-          from: "f",
-          kind: "low_balance",
-          subject: "s",
-          text: "t",
-          createdAt: new Date(),
-        }),
-      ).rejects.toBeInstanceOf(MailApiError);
-    } finally {
-      await fetch(`${mailApi()}/__script`, { method: "POST", body: JSON.stringify({ status: 0 }) });
-    }
+  it("picks the transport from the mode: outside local mode always Resend, never the dev mailbox", () => {
+    const pick = (vars: Record<string, string>) => getConfig(envWith(vars as Partial<Env>)).mail.transport;
+    expect(pick({ LOCAL_MODE: "true", MAIL_API_KEY: "" })).toBe("local");
+    expect(pick({ LOCAL_MODE: "true", MAIL_API_KEY: "re_x" })).toBe("resend");
+    expect(pick({ LOCAL_MODE: "true", MAIL_API_KEY: "re_x", MAIL_TRANSPORT: "local" })).toBe("local");
+    expect(pick({ LOCAL_MODE: "false", MAIL_TRANSPORT: "local" })).toBe("resend");
+    expect(pick({ LOCAL_MODE: "false", MAIL_API_KEY: "" })).toBe("resend");
+  });
+
+  it("calls Resend over https only; plain http only to loopback in local mode", () => {
+    expect(mailApiUrl("https://api.resend.com", false)).toBe("https://api.resend.com/emails");
+    expect(mailApiUrl("http://127.0.0.1:4000/", true)).toBe("http://127.0.0.1:4000/emails");
+    expect(() => mailApiUrl("http://127.0.0.1:4000", false)).toThrow();
+    expect(() => mailApiUrl("http://mail.example.com", true)).toThrow();
   });
 });

@@ -51,6 +51,11 @@ export async function seedAccount(opts: { usageRows?: number; contentObjects?: n
     env.DB.prepare(
       "INSERT INTO whatsapp_pending (account_id, message_id, recipient_sealed, body_sealed, expires_at) VALUES (?, ?, 'r', ?, ?)",
     ).bind(id, `wamid.${id}`, SECRETS.pending, now + 1000),
+    // A notice still in the outbox (the mail provider was down): it goes with the account.
+    env.DB.prepare(
+      `INSERT INTO notice_outbox (id, account_id, "to", kind, subject, text, created_at, attempts, next_attempt_at, lease_until)
+       VALUES (?, ?, ?, 'low_balance', 'Low balance', 'Top up.', ?, 1, ?, 0)`,
+    ).bind(`pending-${id}`, id, user.email, now, now + 60_000),
   ]);
   await sendNotice(env, {
     to: user.email,

@@ -2,6 +2,7 @@
 // the account turned logging on — the content capture, all after the response (waitUntil).
 import type { CreditHold } from "../billing/credits";
 import { captureExchange, type LoggingPolicy } from "../content/capture";
+import { log } from "../observability/log";
 import { recordUsage } from "../usage/record";
 import { type CatalogueModel, costMicros } from "./catalogue";
 import { estimateTokens } from "./tokens";
@@ -87,7 +88,7 @@ async function settle(
   try {
     await recordUsage(env, row, request.hold);
   } catch (error) {
-    console.error(`usage record failed: ${error instanceof Error ? error.name : "error"}`);
+    log.error("usage record failed", { error });
   }
   if (request.policy.enabled && request.requestText !== undefined && outcome.responseText !== undefined) {
     try {
@@ -101,7 +102,7 @@ async function settle(
         createdAt: new Date(request.startedAt),
       });
     } catch (error) {
-      console.error(`content capture failed: ${error instanceof Error ? error.name : "error"}`);
+      log.error("content capture failed", { error });
     }
   }
 }

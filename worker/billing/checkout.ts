@@ -6,6 +6,7 @@ import { billingAccounts } from "../../db/schema";
 import type { Config } from "../config";
 import type { Db } from "../env";
 import { AppError, conflict } from "../errors";
+import { log } from "../observability/log";
 import { ensureCustomer } from "./customers";
 import { effectivePlan, type PaidPlanId, priceForPlan } from "./plans";
 import { stripeClient } from "./stripe-client";
@@ -20,7 +21,7 @@ async function viaStripe<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     if (error instanceof Stripe.errors.StripeError) {
-      console.error(`stripe request failed: ${error.type}`);
+      log.error("stripe request failed", { code: error.type });
       throw new AppError(502, "The payment provider did not answer as expected. Try again.", {
         code: "payment_provider_error",
         type: "api_error",

@@ -4,6 +4,7 @@
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
 import { getDb } from "../db";
+import { log } from "../observability/log";
 import { cachedBalance, ensureBillingAccount } from "./ledger";
 import { sendLowBalanceNotice } from "./low-balance";
 import { LOW_BALANCE_MICROS } from "./plans";
@@ -213,7 +214,7 @@ export class CreditDesk {
       try {
         await sendLowBalanceNotice(this.env, accountId, crossed.balance);
       } catch (error) {
-        console.error(`low-balance notice failed: ${error instanceof Error ? error.name : "error"}`);
+        log.error("low-balance notice failed", { error });
       }
     }
     return true;

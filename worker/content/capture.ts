@@ -1,5 +1,6 @@
 // Content logging seam for the AI proxy and WhatsApp: whether an account keeps content, and storing it.
 // With logging off nothing is captured at all; with it on, content is encrypted before it is stored.
+import { log } from "../observability/log";
 import { cachedLoggingPolicy, freshLoggingPolicy } from "./policy";
 import { storeExchange } from "./store";
 
@@ -35,6 +36,6 @@ export async function captureExchange(env: Env, exchange: Exchange): Promise<voi
     if (!policy.enabled) return;
     await storeExchange(env, exchange, policy);
   } catch (error) {
-    console.error(`content capture failed: ${error instanceof Error ? error.name : "error"}`);
+    log.error("content capture failed", { error });
   }
 }

@@ -2,6 +2,7 @@
 // key, creates it once, re-wraps it after a MASTER_KEY rotation, and destroys it (crypto-shredding).
 import { newWrappedDataKey, rewrapDataKey, type WrappedDataKey } from "../crypto/data-key";
 import { masterKeys } from "../crypto/master-key";
+import { log } from "../observability/log";
 
 const DATA_KEY = "content:dataKey";
 const DESTROYED_AT = "content:dataKeyDestroyedAt";
@@ -16,9 +17,7 @@ async function noteKek(env: Env, accountId: string, kek: string | null): Promise
       .bind(kek, accountId)
       .run();
   } catch (error) {
-    console.error(
-      `data key: recording its master key failed: ${error instanceof Error ? error.name : "error"}`,
-    );
+    log.error("data key: recording its master key failed", { error });
   }
 }
 

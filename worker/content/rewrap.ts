@@ -5,6 +5,7 @@ import { privacySettings } from "../../db/schema";
 import { accountObject } from "../account/AccountDO";
 import { masterKeys } from "../crypto/master-key";
 import { getDb } from "../db";
+import { log } from "../observability/log";
 
 const PER_TICK = 100;
 
@@ -29,7 +30,7 @@ export async function rewrapDataKeys(env: Env): Promise<number> {
         .where(eq(privacySettings.accountId, accountId));
       rewrapped += 1;
     } catch (error) {
-      console.error(`data key re-wrap failed: ${error instanceof Error ? error.name : "error"}`);
+      log.error("data key re-wrap failed", { error });
     }
   }
   return rewrapped;

@@ -57,7 +57,7 @@ mailboxRoutes.openapi(
     return c.html(
       html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev mailbox</title>
 <style>body{font:15px system-ui;margin:2rem auto;max-width:52rem}article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}small{color:#666}</style>
-</head><body><h1>Dev mailbox</h1><p><small>Notices sent with MAIL_TRANSPORT=local. Newest first.</small></p>
+</head><body><h1>Dev mailbox</h1><p><small>Notices sent in local mode (no mail provider key set). Newest first.</small></p>
 ${data.map(
   (m) =>
     html`<article data-kind="${m.kind}"><h2>${m.subject}</h2><small>to ${m.to} · ${m.kind} · ${m.createdAt}</small><pre>${m.text}</pre></article>`,

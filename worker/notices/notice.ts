@@ -25,12 +25,17 @@ export type Notice = {
   text: string;
   /** The account it concerns, so the account's export and deletion cover it. */
   accountId?: string | null;
+  /**
+   * For a notice whose sender may run more than once (a resumed job step): the same key is sent once.
+   * Without it every call is a new notice.
+   */
+  key?: string;
 };
 
 /** A notice as handed to a transport: the footer with the privacy contact already appended. */
 export type OutgoingNotice = Notice & { from: string; id: string; createdAt: Date };
 
-/** One way of delivering notices (local dev mailbox, or an HTTP mail API). */
+/** One way of delivering notices (local dev mailbox, or Resend's API); throws when it did not deliver. */
 export interface NoticeTransport {
   deliver(notice: OutgoingNotice): Promise<void>;
 }

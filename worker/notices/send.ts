@@ -1,20 +1,11 @@
-// sendNotice: the one way any capability tells a person something, through the configured transport.
+// sendNotice: the one way any capability tells a person something. The notice goes through the outbox
+// (worker/notices/outbox.ts): kept in D1 until the configured transport has delivered it, retried by the
+// cron when the mail provider fails, sent once.
 import { getConfig } from "../config";
-import { getDb } from "../db";
-import { httpTransport } from "./http";
-import { localTransport } from "./local";
-import type { Notice, NoticeTransport } from "./notice";
+import type { Notice } from "./notice";
+import { enqueueNotice } from "./outbox";
 
 export type { Notice, NoticeKind } from "./notice";
-
-export function noticeTransport(env: Env): NoticeTransport {
-  const { mail } = getConfig(env);
-  if (mail.transport === "http") {
-    if (!mail.apiUrl) throw new Error("MAIL_TRANSPORT=http needs MAIL_API_URL");
-    return httpTransport(mail.apiUrl, mail.apiKey);
-  }
-  return localTransport(getDb(env.DB));
-}
 
 /** Every notice ends with who to ask about privacy (policy: a contact in every notice). */
 export function withFooter(env: Env, text: string): string {
@@ -22,14 +13,18 @@ export function withFooter(env: Env, text: string): string {
   return `${text.trimEnd()}\n\n—\n${appName}. Questions about your data: ${privacyContact}`;
 }
 
-/** Sends one notice; throws when the transport fails, so callers that must retry can. */
+/**
+ * Sends one notice: resolves once it is durably queued (and, usually, already delivered). Throws only when
+ * it could not be queued, so callers that must retry can. A `key` makes a repeated call send it once.
+ */
 export async function sendNotice(env: Env, notice: Notice): Promise<void> {
   const { mail } = getConfig(env);
-  await noticeTransport(env).deliver({
-    ...notice,
+  const { key, ...rest } = notice;
+  await enqueueNotice(env, {
+    ...rest,
     text: withFooter(env, notice.text),
     from: mail.from,
-    id: crypto.randomUUID(),
+    id: key ?? crypto.randomUUID(),
     createdAt: new Date(),
   });
 }

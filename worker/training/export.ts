@@ -8,6 +8,7 @@ import { accountDataKey } from "../content/data-keys";
 import { classPrefix, parseContentObjectKey, retentionClasses } from "../content/layout";
 import { type ContentMetadata, openExchange } from "../content/store";
 import type { Db } from "../env";
+import { log } from "../observability/log";
 import { readPrivacySettings, trainingConsentTimeline } from "../settings/store";
 
 /** One line of the export: the exchange, with no account identity. */
@@ -97,7 +98,7 @@ async function decryptForExport(
     const { requestId, source, model, createdAt, request, response } = stored;
     return { requestId, source, model, createdAt, request, response };
   } catch (error) {
-    console.error(`training export skipped an object: ${error instanceof Error ? error.name : "error"}`);
+    log.error("training export skipped an object", { error });
     return null;
   }
 }

@@ -9,6 +9,7 @@ import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { getDb } from "../db";
 import type { Db } from "../env";
 import { toAppError } from "../errors";
+import { log } from "../observability/log";
 import { findConnection } from "./connection";
 import { forgetContext, keepExchange, loadContext } from "./context";
 import { sendText } from "./graph";
@@ -110,7 +111,7 @@ export async function answerMessage(
     return await answerClaimed(env, ctx, db, message, now);
   } catch (error) {
     const name = error instanceof Error ? error.name : "error";
-    console.error(`whatsapp: answering failed: ${name}`);
+    log.error("whatsapp: answering failed", { errorName: name });
     return retryLater(db, ref, message.attempts, `internal_error: ${name}`, now);
   }
 }
@@ -279,6 +280,6 @@ async function keepContent(
     });
   } catch (error) {
     // The customer has their answer; losing the context must not turn it into a retry (a second reply).
-    console.error(`whatsapp: keeping context failed: ${error instanceof Error ? error.name : "error"}`);
+    log.error("whatsapp: keeping context failed", { error });
   }
 }

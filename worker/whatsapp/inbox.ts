@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { whatsappConnections, whatsappMessages } from "../../db/schema";
 import type { Db } from "../env";
 import { AppError, badRequest } from "../errors";
+import { log } from "../observability/log";
 import { connectionsByNumber, openAppSecret } from "./connection";
 import {
   type InboundMessage,
@@ -115,7 +116,7 @@ export async function acceptNotification(
     try {
       results = await env.DB.batch(batch);
     } catch (error) {
-      console.error(`whatsapp notification not recorded: ${error instanceof Error ? error.name : "error"}`);
+      log.error("whatsapp notification not recorded", { error });
       throw notRecorded();
     }
     results.forEach((r, j) => {

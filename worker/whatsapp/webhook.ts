@@ -4,6 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, forbidden } from "../errors";
+import { log } from "../observability/log";
 import { createRouter, errorResponses, jsonContent } from "../openapi";
 import { verifyTokenKnown } from "./connection";
 import { acceptNotification } from "./inbox";
@@ -86,9 +87,7 @@ whatsappWebhook
         // Anything not answered here stays pending in D1; the cron job picks it up.
         const ctx = c.executionCtx as ExecutionContext;
         const work = answerAll(c.env, ctx, refs).catch((error) => {
-          console.error(
-            `whatsapp: background answering stopped: ${error instanceof Error ? error.name : "error"}`,
-          );
+          log.error("whatsapp: background answering stopped", { error });
         });
         ctx.waitUntil(work);
       }

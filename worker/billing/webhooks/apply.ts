@@ -9,6 +9,7 @@ import { stripeEvents } from "../../../db/schema";
 import type { Config } from "../../config";
 import type { Db } from "../../env";
 import { AppError, badRequest } from "../../errors";
+import { log } from "../../observability/log";
 import { creditChanged } from "../credits";
 import { type Effect, type IgnoredReason, ignore, NO_EFFECT, type Store } from "./effect";
 import { Charge, CheckoutSession, Dispute, Invoice, Subscription } from "./objects";
@@ -109,7 +110,7 @@ export async function applyEvent(
     if (error instanceof AppError) throw error;
     // D1 failed: whatever ran rolled back whole and the event is not recorded; a non-2xx answer makes
     // Stripe deliver it again, and that delivery applies it.
-    console.error(`stripe event not recorded: ${error instanceof Error ? error.name : "error"}`);
+    log.error("stripe event not recorded", { error });
     throw notRecorded();
   }
   if (effect.ignored) return { outcome: "ignored", reason: effect.ignored };
@@ -119,7 +120,7 @@ export async function applyEvent(
     await effect.after?.(env);
   } catch (error) {
     // The event is applied; a failed follow-up (a notice) must not make Stripe redeliver it.
-    console.error(`stripe event follow-up failed: ${error instanceof Error ? error.name : "error"}`);
+    log.error("stripe event follow-up failed", { error });
   }
   return { outcome: "applied" };
 }

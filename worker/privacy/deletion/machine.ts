@@ -157,6 +157,8 @@ async function finishDeletion(
       subject: "Your account has been deleted",
       text: receiptNotice(receipt, state.origin),
       accountId: null,
+      // A resumed finish sends it once.
+      key: `deletion-completed/${state.requestId}`,
     });
   }
 }

@@ -104,6 +104,7 @@ async function finishExport(env: Env, job: ExportState): Promise<void> {
       subject: "Your data export is ready",
       text: `The export of your data you asked for is ready. Download it within 72 hours, after logging in:\n\n${job.origin}/dashboard/privacy`,
       accountId: job.accountId,
+      key: `export-ready/${job.requestId}`,
     });
   }
 }

@@ -1,5 +1,7 @@
 // The account Durable Object's alarm for privacy work: advance deletion first, then exports, each in a
 // bounded slice; re-arm in `finally` so a crash or a throwing step is retried, never forgotten.
+
+import { log } from "../../observability/log";
 import { advanceDeletion } from "../deletion/machine";
 import { loadDeletion } from "../deletion/state";
 import { advanceExports, exportsPending } from "../export/job";
@@ -36,7 +38,7 @@ export async function runPrivacyJobs(ctx: DurableObjectState, env: Env, using: J
     if (!deletionMore) await advanceExports(ctx, env, using.export, BUDGET_MS);
   } catch (error) {
     delay = RETRY_MS;
-    console.error(`privacy job step failed: ${error instanceof Error ? error.name : "error"}`);
+    log.error("privacy job step failed", { error });
   } finally {
     await schedulePrivacyAlarm(ctx.storage, delay);
   }

@@ -1,0 +1,69 @@
+// The logger prints no bound parameter, email, key, token, query string or message — fed a real drizzle error.
+import { DrizzleQueryError } from "drizzle-orm/errors";
+import { describe, expect, it } from "vitest";
+import { describeError, formatLine, scrub } from "../../worker/observability/log";
+
+describe("the logger", () => {
+  it("prints a drizzle error carrying an email as its name and first frame only", () => {
+    const email = "alice.secret@example.com";
+    const cause = new Error(`D1_ERROR: UNIQUE constraint failed: accounts.email (${email})`);
+    const error = new DrizzleQueryError(
+      'insert into "accounts" ("id", "email", "password_hash") values (?, ?, ?)',
+      ["acc_1", email, "pbkdf2$hash"],
+      cause,
+    );
+    expect(error.message).toContain(email); // drizzle's own message carries the params
+    const line = formatLine("error", "request failed", {
+      requestId: "8f1c2a3b4c5d6e7f-LHR",
+      route: "/api/auth/signup",
+      method: "POST",
+      status: 500,
+      durationMs: 12,
+      error,
+    });
+    expect(line).not.toContain(email);
+    expect(line).not.toContain("alice");
+    expect(line).not.toContain("pbkdf2");
+    expect(line).not.toContain("params");
+    expect(line).not.toContain("insert into");
+    const parsed = JSON.parse(line);
+    expect(parsed).toMatchObject({
+      level: "error",
+      msg: "request failed",
+      requestId: "8f1c2a3b4c5d6e7f-LHR",
+      route: "/api/auth/signup",
+      status: 500,
+      durationMs: 12,
+      error: { name: "DrizzleQueryError", cause: "Error" },
+    });
+    expect(parsed.error.frame).toMatch(/^at /);
+    expect(line.split("\n")).toHaveLength(1);
+  });
+
+  it("keeps an error's message out even when it spans lines that look like frames", () => {
+    const error = new Error("bad\n    at evil (bob@example.com)\nparams: 10.1.2.3");
+    const { frame } = describeError(error);
+    expect(frame).toBeDefined();
+    expect(frame).not.toContain("bob@example.com");
+    expect(frame).not.toContain("evil");
+  });
+
+  it("scrubs emails, query strings, keys, tokens and addresses from every string field", () => {
+    const line = formatLine("warn", "request refused", {
+      route: "/confirm?token=abcdef&email=carol@example.com",
+      note: "key sk-proj-abcdefghijklmnop and bm_live_0123456789abcdef from 203.0.113.9",
+      token: "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2FsZG8",
+      body: { prompt: "secret prompt" },
+    });
+    expect(line).not.toMatch(/carol|token=|sk-proj|bm_live|203\.0\.113\.9|Zm9vYmFy|secret prompt/);
+    expect(JSON.parse(line)).toMatchObject({ route: "/confirm", level: "warn" });
+    expect(JSON.parse(line)).not.toHaveProperty("body");
+    expect(scrub("dave@example.org")).toBe("[email]");
+  });
+
+  it("drops a request id that is not an id", () => {
+    expect(JSON.parse(formatLine("info", "x", { requestId: "eve@example.com" }))).not.toHaveProperty(
+      "requestId",
+    );
+  });
+});

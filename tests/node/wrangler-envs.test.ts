@@ -1,0 +1,36 @@
+// [env.staging] and [env.production] repeat every binding and var of the top level (wrangler does not inherit
+// them), so a var added at the top level and forgotten in an environment fails here, not in production.
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
+
+const file = path.resolve(import.meta.dirname, "../../wrangler.toml");
+type Named = { binding?: string; name?: string };
+type Read = {
+  vars: Record<string, unknown>;
+  d1_databases: Named[];
+  r2_buckets: Named[];
+  durable_objects: { bindings: Named[] };
+  ratelimits?: Named[];
+  observability?: { enabled?: boolean };
+};
+const read = (env?: string) => unstable_readConfig({ config: file, env }) as unknown as Read;
+
+describe("wrangler.toml environments", () => {
+  const top = read();
+  for (const env of ["staging", "production"]) {
+    it(`${env} has the top level's vars and bindings`, () => {
+      const c = read(env);
+      expect(Object.keys(c.vars).sort()).toEqual(Object.keys(top.vars).sort());
+      expect(c.d1_databases.map((d) => d.binding)).toEqual(top.d1_databases.map((d) => d.binding));
+      expect(c.r2_buckets.map((b) => b.binding)).toEqual(top.r2_buckets.map((b) => b.binding));
+      expect(c.durable_objects.bindings.map((b) => b.name)).toEqual(
+        top.durable_objects.bindings.map((b) => b.name),
+      );
+      expect((c.ratelimits ?? []).map((r) => r.name)).toEqual((top.ratelimits ?? []).map((r) => r.name));
+      expect(c.observability?.enabled).toBe(true);
+      expect(c.vars).not.toHaveProperty("LOCAL_MODE");
+      expect(c.vars.DEV_PROVIDER).toBe("off");
+    });
+  }
+});

@@ -1,0 +1,64 @@
+// GET /api/health: is each binding answering, and how fast. Unauthenticated, cheap, no data. Each check is an
+// entry in `healthChecks` — a capability that can break adds one line.
+import { createRoute, z } from "@hono/zod-openapi";
+import { accountObject } from "../account/AccountDO";
+import { createRouter, jsonContent } from "../openapi";
+
+export type HealthCheck = { name: string; run: (env: Env) => Promise<unknown> };
+
+const TIMEOUT_MS = 3_000;
+
+export const healthChecks: HealthCheck[] = [
+  { name: "d1", run: (env) => env.DB.prepare("SELECT 1").first() },
+  { name: "r2", run: (env) => env.CONTENT.head("health/probe") },
+  { name: "durableObject", run: (env) => accountObject(env, "health-check").ping() },
+];
+
+const Check = z.object({ ok: z.boolean(), latencyMs: z.number().int() }).openapi("HealthCheck");
+const Health = z
+  .object({ status: z.enum(["ok", "failing"]), checks: z.record(z.string(), Check) })
+  .openapi("Health");
+
+async function runCheck(env: Env, check: HealthCheck): Promise<z.infer<typeof Check>> {
+  const started = Date.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timeout")), TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check.run(env), timeout]);
+    return { ok: true, latencyMs: Date.now() - started };
+  } catch {
+    return { ok: false, latencyMs: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every check, run in parallel. */
+export async function checkHealth(env: Env, checks = healthChecks): Promise<z.infer<typeof Health>> {
+  const results = await Promise.all(
+    checks.map(async (check) => [check.name, await runCheck(env, check)] as const),
+  );
+  const ok = results.every(([, r]) => r.ok);
+  return { status: ok ? "ok" : "failing", checks: Object.fromEntries(results) };
+}
+
+export const healthRoutes = createRouter();
+healthRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["Operations"],
+    summary: "Health of the Worker's bindings (D1, R2, Durable Objects), each with its latency",
+    responses: {
+      200: jsonContent(Health, "Every check passed"),
+      503: jsonContent(Health, "At least one check failed"),
+    },
+  }),
+  async (c) => {
+    const health = await checkHealth(c.env);
+    c.header("Cache-Control", "no-store");
+    return health.status === "ok" ? c.json(health, 200) : c.json(health, 503);
+  },
+);
