@@ -2,13 +2,24 @@
 // while every other call goes through to the real thing; an env copy carries the wrapped bindings.
 import { env } from "cloudflare:workers";
 
-/** A plan: which calls fail (by what they touch) and how many times; `hits` counts the failures dealt. */
-export type Fault = { match: RegExp; times: number; hits: number };
+/**
+ * A plan: which calls fail (by what they touch), after how many matching calls went through, and how many
+ * times; `hits` counts the failures dealt.
+ */
+export type Fault = { match: RegExp; times: number; after: number; seen: number; hits: number };
 
-export const fault = (match: RegExp, times = 1): Fault => ({ match, times, hits: 0 });
+export const fault = (match: RegExp, times = 1, after = 0): Fault => ({
+  match,
+  times,
+  after,
+  seen: 0,
+  hits: 0,
+});
 
 function strike(f: Fault | undefined, subject: string): boolean {
   if (!f || f.hits >= f.times || !f.match.test(subject)) return false;
+  f.seen += 1;
+  if (f.seen <= f.after) return false;
   f.hits += 1;
   return true;
 }
@@ -80,21 +91,56 @@ export function storageFailingPut(
   });
 }
 
-/** R2 whose put (and multipart upload) fails for keys that match. */
-export function r2FailingPut(bucket: R2Bucket, putFault: Fault): R2Bucket {
-  const failure = () => Promise.reject(new Error("R2 put failed (injected)"));
+/** The R2 operations a fault can hit; the subject matched is the key (or the keys, joined by spaces). */
+type R2Op = "put" | "delete" | "list" | "get";
+
+/** R2 whose chosen operation fails for the keys (or list prefix) that match; put covers multipart too. */
+export function r2Failing(bucket: R2Bucket, op: R2Op, r2Fault: Fault): R2Bucket {
+  const failure = () => Promise.reject(new Error(`R2 ${op} failed (injected)`));
+  const subjectOf = (prop: string, first: unknown): string => {
+    if (prop === "list") return String((first as R2ListOptions | undefined)?.prefix ?? "");
+    return Array.isArray(first) ? first.join(" ") : String(first);
+  };
   return new Proxy(bucket, {
     get(target, prop) {
-      if (prop === "put")
-        return (key: string, ...rest: unknown[]) =>
-          strike(putFault, key) ? failure() : (target.put as (...a: unknown[]) => unknown)(key, ...rest);
-      if (prop === "createMultipartUpload")
-        return (key: string, ...rest: unknown[]) =>
-          strike(putFault, key)
-            ? failure()
-            : (target.createMultipartUpload as (...a: unknown[]) => unknown)(key, ...rest);
       const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function") return value;
+      const hit = prop === op || (op === "put" && prop === "createMultipartUpload");
+      if (!hit) return value.bind(target);
+      return (first: unknown, ...rest: unknown[]) =>
+        strike(r2Fault, subjectOf(prop as string, first)) ? failure() : value.call(target, first, ...rest);
+    },
+  });
+}
+
+/** R2 whose put (and multipart upload) fails for keys that match. */
+export const r2FailingPut = (bucket: R2Bucket, putFault: Fault) => r2Failing(bucket, "put", putFault);
+
+/**
+ * A Durable Object namespace whose stubs fail the chosen RPC method for the object names that match (the
+ * object restarting or unreachable when called); everything else reaches the real object.
+ */
+export function namespaceFailing<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
+  method: string,
+  callFault: Fault,
+): DurableObjectNamespace<T> {
+  return new Proxy(ns, {
+    get(target, prop) {
+      if (prop !== "getByName") {
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (name: string, ...rest: unknown[]) => {
+        const stub = (target.getByName as (...a: unknown[]) => DurableObjectStub<T>)(name, ...rest);
+        return new Proxy(stub, {
+          get(s, p) {
+            if (p === method && strike(callFault, name))
+              return () => Promise.reject(new Error("Durable Object reset (injected)"));
+            return Reflect.get(s, p);
+          },
+        });
+      };
     },
   });
 }

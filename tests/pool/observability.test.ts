@@ -93,7 +93,7 @@ describe("GET /api/health", () => {
       checks: Record<string, { ok: boolean; latencyMs: number }>;
     };
     expect(body.status).toBe("ok");
-    expect(Object.keys(body.checks)).toEqual(["d1", "r2", "durableObject"]);
+    expect(Object.keys(body.checks)).toEqual(["d1", "r2", "durableObject", "privacyPromises"]);
     for (const check of Object.values(body.checks)) {
       expect(check.ok).toBe(true);
       expect(Number.isInteger(check.latencyMs)).toBe(true);

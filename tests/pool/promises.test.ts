@@ -154,8 +154,27 @@ describe("promise report", () => {
       "SELECT subject FROM notices WHERE kind = 'operator_promise_broken' AND \"to\" = 'operator@example.com' ORDER BY created_at DESC",
     ).first<{ subject: string }>();
     expect(notice!.subject).toContain("p9.deadlines");
+    // The broken promise is a degraded check in the health endpoint (still 200: the service serves).
+    const health = async () => {
+      const res = await call("/api/health");
+      return {
+        code: res.status,
+        ...((await res.json()) as { status: string; checks: Record<string, { ok: boolean }> }),
+      };
+    };
+    const degraded = await health();
+    expect(degraded).toMatchObject({
+      code: 200,
+      status: "degraded",
+      checks: { privacyPromises: { ok: false } },
+    });
     await env.DB.prepare("UPDATE privacy_requests SET status = 'denied' WHERE id = ?").bind(id).run();
     expect((await audit("p9.deadlines")).status).toBe("kept");
+    expect(await health()).toMatchObject({
+      code: 200,
+      status: "ok",
+      checks: { privacyPromises: { ok: true } },
+    });
   });
 
   it("P9: a row or a data key left after a completed deletion is broken, kept once erased", async () => {

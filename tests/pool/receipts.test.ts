@@ -9,6 +9,7 @@ import { checkReceipt } from "../../worker/privacy/receipt";
 import { publishedKeys, signingKey } from "../../worker/privacy/receipts/signing-keys";
 import { call, newUser, PASSWORD } from "./helpers";
 import { settle } from "./privacy-drive";
+import { seedAccount } from "./privacy-seed";
 
 type Jwk = { kty: string; crv: string; x: string; kid: string; use: string; alg: string };
 
@@ -179,5 +180,47 @@ describe("verifiable deletion receipts", () => {
       valid: false,
       format: "hmac",
     });
+  });
+
+  it("signs the export's manifest; the export reads in user units, pretty-printed, with an HTML summary", async () => {
+    const user = await seedAccount();
+    const res = await call("/api/privacy/requests", { body: { type: "access" }, cookie: user.cookie });
+    const { id } = (await res.json()) as { id: string };
+    expect(await settle(user.id, id)).toBe("completed");
+    const text = await (await call(`/api/privacy/requests/${id}/export`, { cookie: user.cookie })).text();
+    expect(text.split("\n").length).toBeGreaterThan(50);
+    const doc = JSON.parse(text) as {
+      format: string;
+      manifest: { jws: string; counts: Record<string, number> };
+      data: Record<string, Record<string, unknown>[]>;
+    };
+    expect(doc.format).toBe("botmara-export/2");
+    const usage = doc.data.usage![0]!;
+    expect(usage).toMatchObject({ cost_usd: 0.00003, streamed: false, estimated: false });
+    expect(usage).not.toHaveProperty("cost_micros");
+    expect(usage.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const invoice = doc.data.billing!.find((r) => r.table === "billing_invoices")!;
+    expect(invoice).toMatchObject({ amount_due: 5, currency: "usd" });
+    const ledger = doc.data.billing!.find((r) => r.table === "credit_ledger")!;
+    expect(ledger).toMatchObject({ amount_usd: 5 });
+    expect(doc.data.settings![0]).toMatchObject({ training_consent: true, content_logging: false });
+    expect(doc.data.consent_history![0]).toMatchObject({ new_value: true, old_value: false });
+    // The manifest's signature checks out with nothing but the JWKS, and names this export's counts.
+    const { keys } = await jwks();
+    expect(nodeVerify(doc.manifest.jws, keys)).toBe(true);
+    const signed = JSON.parse(Buffer.from(doc.manifest.jws.split(".")[1]!, "base64url").toString("utf8"));
+    expect(signed).toMatchObject({
+      kind: "botmara-export-manifest/1",
+      requestId: id,
+      counts: doc.manifest.counts,
+    });
+    expect(await verifyApi(doc.manifest.jws)).toMatchObject({ valid: true, readable: null });
+
+    const html = await call(`/api/privacy/requests/${id}/export?format=html`, { cookie: user.cookie });
+    expect(html.headers.get("content-type")).toContain("text/html");
+    const page = await html.text();
+    expect(page).toContain("<h1>Your data export</h1>");
+    expect(page).toContain("/privacy/verify");
+    expect(page).not.toContain(user.key);
   });
 });

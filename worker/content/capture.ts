@@ -1,5 +1,6 @@
 // Content logging seam for the AI proxy and WhatsApp: whether an account keeps content, and storing it.
 // With logging off nothing is captured at all; with it on, content is encrypted before it is stored.
+import { countFailure } from "../failure-counts";
 import { log } from "../observability/log";
 import { cachedLoggingPolicy, freshLoggingPolicy } from "./policy";
 import { storeExchange } from "./store";
@@ -26,8 +27,8 @@ export function loggingPolicy(env: Env, accountId: string): Promise<LoggingPolic
 
 /**
  * Stores one exchange encrypted under the account's retention class. Call only when policy.enabled.
- * Never throws: a failure is logged by its error name alone and the content is dropped, never kept
- * in the clear.
+ * Never throws: a failure (R2 or the account object failing) is logged by its error name alone and
+ * counted (`failure_counts.content_capture`), and the content is dropped, never kept in the clear.
  */
 export async function captureExchange(env: Env, exchange: Exchange): Promise<void> {
   try {
@@ -37,5 +38,6 @@ export async function captureExchange(env: Env, exchange: Exchange): Promise<voi
     await storeExchange(env, exchange, policy);
   } catch (error) {
     log.error("content capture failed", { error });
+    await countFailure(env, "content_capture", error);
   }
 }

@@ -9,9 +9,11 @@ import { recheckPassword } from "../../../worker/accounts/sudo";
 import { getConfig } from "../../../worker/config";
 import { getDb } from "../../../worker/db";
 import { holders } from "../../../worker/privacy/holders";
+import { holdingsOf } from "../../../worker/privacy/holdings";
 import { rectify } from "../../../worker/privacy/rectification";
 import { createRequest, listRequests } from "../../../worker/privacy/requests/service";
 import { OPEN_STATUSES } from "../../../worker/privacy/requests/view";
+import { consentHistory, readPrivacySettings } from "../../../worker/settings/store";
 import { Field, FormError } from "../../components/Field";
 import { RequestStatus, requestTypeLabel } from "../../components/RequestStatus";
 import { formatDateTime } from "../../lib/format";
@@ -47,9 +49,12 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const db = getDb(env.DB);
   const config = getConfig(env);
   const now = new Date();
-  const [account, requests] = await Promise.all([
+  const [account, requests, holdings, settings, consents] = await Promise.all([
     getAccount(db, session.accountId),
     listRequests(db, session.accountId),
+    holdingsOf(env, session.accountId),
+    readPrivacySettings(db, session.accountId),
+    consentHistory(db, session.accountId, 20),
   ]);
   const open = OPEN_STATUSES as readonly string[];
   return {
@@ -58,6 +63,11 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       ...r,
       msLeft: open.includes(r.status) ? Date.parse(r.dueAt) - now.getTime() : null,
     })),
+    held: {
+      holdings,
+      settings: { ...settings, updatedAt: settings.updatedAt?.toISOString() ?? null },
+      consents: consents.map((c) => ({ ...c, at: c.at.toISOString() })),
+    },
     graceHours: config.deletionGraceHours,
     deadlineDays: config.policy.deletionDeadlineDays,
     privacyContact: config.privacyContact,
@@ -134,6 +144,7 @@ export default function YourData({ loaderData, actionData }: Route.ComponentProp
         <a href={`mailto:${loaderData.privacyContact}`}>{loaderData.privacyContact}</a>.
       </p>
       <Rights />
+      <Held held={loaderData.held} open={loaderData.requests.filter((r) => r.msLeft !== null)} />
       {error && !DELETE_FIELDS.has(error.param ?? "") ? <FormError message={error.message} /> : null}
       <Requests requests={loaderData.requests} exporting={exporting} />
       <ExportCard exporting={exporting} done={Boolean(actionData && "exportRequested" in actionData)} />
@@ -145,6 +156,66 @@ export default function YourData({ loaderData, actionData }: Route.ComponentProp
       />
       <DeleteCard data={loaderData} error={error} />
     </>
+  );
+}
+
+const SWITCH_LABELS: Record<string, string> = {
+  contentLogging: "Content logging",
+  trainingConsent: "Training use",
+  notices: "Notices",
+};
+
+/** The live version of the export's summary: counts per holder, settings, consent history, open requests. */
+function Held({ held, open }: { held: LoaderData["held"]; open: LoaderData["requests"] }) {
+  const onOff = (v: boolean) => (v ? "on" : "off");
+  return (
+    <section className="card" aria-labelledby="held">
+      <h2 id="held">What we hold about you right now</h2>
+      <p className="muted">
+        Counted live from the same list of places the export and the deletion use.{" "}
+        <a href="/privacy/promises">How we check our promises</a>.
+      </p>
+      <ul data-testid="holdings">
+        {held.holdings.map((h) => (
+          <li key={h.name}>
+            <strong>{h.description}</strong>: {h.records} record{h.records === 1 ? "" : "s"}
+            {h.exported ? null : <span className="muted"> (not part of the export)</span>}
+          </li>
+        ))}
+      </ul>
+      <h3>Your settings</h3>
+      <p>
+        Content logging {onOff(held.settings.contentLogging)}
+        {held.settings.contentLogging ? `, kept ${held.settings.retentionDays} days` : ""}; training use{" "}
+        {onOff(held.settings.trainingConsent)}; notices {onOff(held.settings.notices)}.{" "}
+        <a href="/dashboard/settings">Change</a>
+      </p>
+      <h3>Consent history</h3>
+      {held.consents.length === 0 ? (
+        <p className="muted">You have not changed a consent switch; the defaults apply.</p>
+      ) : (
+        <ul>
+          {held.consents.map((c) => (
+            <li key={`${c.setting}-${c.at}`}>
+              {formatDateTime(c.at)}: {SWITCH_LABELS[c.setting] ?? c.setting} turned {onOff(c.newValue)}{" "}
+              (policy {c.policyVersion}, {c.channel})
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Open requests</h3>
+      {open.length === 0 ? (
+        <p className="muted">None.</p>
+      ) : (
+        <ul>
+          {open.map((r) => (
+            <li key={r.id}>
+              {requestTypeLabel(r.type)}: due {formatDateTime(r.dueAt)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 
@@ -239,6 +310,9 @@ function RequestResult({ request: r }: { request: LoaderData["requests"][number]
       <>
         <a href={`/api/privacy/requests/${r.id}/export`} download className="button secondary">
           Download export
+        </a>{" "}
+        <a href={`/api/privacy/requests/${r.id}/export?format=html`} download>
+          Summary (HTML)
         </a>
         <div className="muted">until {formatDateTime(r.exportExpiresAt)}</div>
       </>

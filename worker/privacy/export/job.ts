@@ -2,10 +2,12 @@
 // each page sealed into its own R2 part, the position persisted after every part.
 import { eq } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
+import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
 import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
+import { MANIFEST_KIND, type ManifestBody, signDocument } from "../receipt";
 import { type ExportManifest, type ExportPart, partKey, writePart } from "./parts";
 
 export const EXPORTS_STATE = "privacy:exports";
@@ -74,7 +76,15 @@ export async function advanceExports(
 async function finishExport(env: Env, job: ExportState): Promise<void> {
   const db = getDb(env.DB);
   const now = new Date();
-  const manifest: ExportManifest = { generatedAt: now.toISOString(), parts: job.parts, counts: job.counts };
+  const generatedAt = now.toISOString();
+  const signed = await signDocument<ManifestBody>(env, job.origin, getConfig(env).appName, {
+    kind: MANIFEST_KIND,
+    requestId: job.requestId,
+    subject: job.subject,
+    generatedAt,
+    counts: job.counts,
+  });
+  const manifest: ExportManifest = { generatedAt, parts: job.parts, counts: job.counts, signed };
   await db
     .update(privacyRequests)
     .set({

@@ -3,10 +3,17 @@
 import { open, seal } from "../../crypto/chunked";
 import { exportPrefix } from "../holders";
 import { aesKey } from "../keys";
+import type { ManifestBody, Signed } from "../receipt";
 
 export type ExportPart = { holder: string; key: string; rows: number };
 
-export type ExportManifest = { generatedAt: string; parts: ExportPart[]; counts: Record<string, number> };
+export type ExportManifest = {
+  generatedAt: string;
+  parts: ExportPart[];
+  counts: Record<string, number>;
+  /** The Ed25519-signed manifest (kind, request, subject, time, counts); absent on exports made before. */
+  signed?: Signed<ManifestBody>;
+};
 
 export const partKey = (accountId: string, requestId: string, n: number) =>
   `${exportPrefix(accountId)}${requestId}/${String(n).padStart(6, "0")}`;

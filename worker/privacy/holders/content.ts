@@ -2,6 +2,7 @@
 import { accountDataKey } from "../../content/data-keys";
 import { classPrefix, retentionClasses } from "../../content/layout";
 import { openExchange } from "../../content/store";
+import { readableExchange } from "../export/readable";
 import type { DataHolder } from "./holder";
 import { erasePrefixes } from "./r2-prefix";
 
@@ -34,14 +35,7 @@ export const contentHolder: DataHolder = {
       const body = dataKey ? await env.CONTENT.get(object.key) : null;
       if (!body || !dataKey) continue;
       const exchange = await openExchange(object.key, new Uint8Array(await body.arrayBuffer()), dataKey);
-      rows.push({
-        requestId: exchange.requestId,
-        source: exchange.source,
-        model: exchange.model,
-        createdAt: exchange.createdAt,
-        request: exchange.request,
-        response: exchange.response,
-      });
+      rows.push(readableExchange(exchange));
     }
     if (listed.truncated) return { rows, next: `${index}|${listed.cursor}` };
     return { rows, next: index + 1 < prefixes.length ? `${index + 1}|` : null };

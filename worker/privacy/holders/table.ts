@@ -1,18 +1,9 @@
 // A holder for one D1 table keyed by account_id: pages by rowid for export, erases in bounded batches.
+import { readableRow as readable } from "../export/readable";
 import type { DataHolder, ExportPage } from "./holder";
 
 export const EXPORT_PAGE_ROWS = 500;
 export const ERASE_BATCH_ROWS = 5_000;
-
-/** Integer milliseconds in *_at and *_until columns become ISO 8601, so the export reads as dates. */
-function readable(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (k === "_rowid") continue;
-    out[k] = typeof v === "number" && /_(at|until|end)$/.test(k) ? new Date(v).toISOString() : v;
-  }
-  return out;
-}
 
 export type TableSpec = {
   name: string;

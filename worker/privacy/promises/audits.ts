@@ -15,6 +15,7 @@ import { getDb } from "../../db";
 import { trainingInclusion } from "../../training/export";
 import { exportPrefix, holders } from "../holders";
 import { contentPrefixes } from "../holders/content";
+import { holderTables } from "../holdings";
 import { policySections } from "../policy";
 import { canonical } from "../receipt";
 import { signingKey } from "../receipts/signing-keys";
@@ -518,12 +519,7 @@ const registryCoverage: Check = {
   id: "p11.registry_coverage",
   promise: "P11",
   async run(env) {
-    const covered = new Set(
-      holders.flatMap((h) => {
-        const m = /D1 tables? ([a-z_]+(?:, [a-z_]+)*)/.exec(h.location);
-        return m ? m[1]!.split(", ") : [];
-      }),
-    );
+    const covered = new Set(holders.flatMap(holderTables));
     const tables = await accountTables(env);
     const missing = tables.filter((t) => !covered.has(t) && t !== "retained_billing");
     const facts = { tablesWithAccount: tables.length, holders: holders.length };

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireSession } from "../../accounts/middleware";
 import { requireSudo } from "../../accounts/sudo";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
-import { exportStream } from "../export/download";
+import { exportStream, exportSummaryHtml } from "../export/download";
 import { createRequest, listRequests, ownedRequest, useLink } from "./service";
 import { requestView } from "./view";
 
@@ -99,19 +99,38 @@ session
       path: "/requests/{id}/export",
       tags: ["Privacy"],
       summary: "Download your export (JSON) once it is ready",
-      request: { params: Id },
+      request: {
+        params: Id,
+        query: z.object({
+          format: z.enum(["json", "html"]).default("json").openapi({
+            description: "json: every record (pretty-printed, user units); html: a readable summary",
+          }),
+        }),
+      },
       responses: {
-        200: jsonContent(
-          z.object({}).passthrough(),
-          "The export: summary, processing facts, then every record",
-        ),
+        200: {
+          description: "The export: summary, processing facts, signed manifest, then every record",
+          content: {
+            "application/json": { schema: z.object({}).passthrough() },
+            "text/html": { schema: z.string() },
+          },
+        },
         ...errorResponses(401, 404),
         410: jsonContent(z.object({}), "The export expired"),
       },
     }),
     async (c) => {
       const row = await ownedRequest(c.var.db, c.var.session!.accountId, c.req.valid("param").id);
-      return new Response(exportStream(c.env, row), {
+      if (c.req.valid("query").format === "html") {
+        return new Response(exportSummaryHtml(c.env, row, origin(c.req.url)), {
+          headers: {
+            "content-type": "text/html; charset=utf-8",
+            "content-disposition": `attachment; filename="export-${row.id}.html"`,
+            "cache-control": "no-store",
+          },
+        }) as never;
+      }
+      return new Response(exportStream(c.env, row, origin(c.req.url)), {
         headers: {
           "content-type": "application/json; charset=utf-8",
           "content-disposition": `attachment; filename="export-${row.id}.json"`,
