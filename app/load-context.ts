@@ -6,5 +6,7 @@ declare module "react-router" {
     cloudflare: { env: Env; ctx: ExecutionContext };
     /** A fresh nonce per page: the only inline scripts the CSP allows are the ones carrying it. */
     cspNonce: string;
+    /** This request's id (sent back as x-request-id); the playground's gateway call uses it as its own. */
+    requestId: string;
   }
 }

@@ -22,6 +22,7 @@ import { receiptKeyRoutes, receiptVerifyRoutes } from "./privacy/receipts/routes
 import { adminPrivacyRoutes } from "./privacy/requests/admin-routes";
 import { privacyRequestRoutes } from "./privacy/requests/routes";
 import { requestId } from "./request-id";
+import { requestRoutes } from "./requests/routes";
 import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
 import { settingsRoutes } from "./settings/routes";
@@ -43,6 +44,7 @@ api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
 api.route("/keys", keyRoutes);
 api.route("/usage", usageRoutes);
+api.route("/requests", requestRoutes);
 api.route("/privacy", policyRoutes);
 api.route("/privacy", privacyRequestRoutes);
 api.route("/privacy", receiptVerifyRoutes);
@@ -105,5 +107,6 @@ app.all("*", (c) =>
   dashboard(c.req.raw, {
     cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext },
     cspNonce: randomToken(16),
+    requestId: c.var.requestId,
   }),
 );

@@ -9,11 +9,6 @@ export function formatDate(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 10) : "—";
 }
 
-/** Money held in micro-dollars, shown in dollars; sub-cent amounts keep their precision. */
-export function formatUsd(micros: number): string {
-  return `$${(micros / 1_000_000).toFixed(micros > 0 && micros < 10_000 ? 6 : 2)}`;
-}
-
 /** A whole number with thousands separators, the same on server and client. */
 export function formatInt(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");

@@ -20,7 +20,7 @@ export default function AccountDeleted({ loaderData }: Route.ComponentProps) {
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={false} />
-      <main className="center-page">
+      <main id="main" className="center-page">
         <div className="card narrow">
           <h1>Your account is being deleted</h1>
           <p role="status">

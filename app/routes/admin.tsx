@@ -64,7 +64,7 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn />
-      <main className="content">
+      <main id="main" className="content">
         <h1>Operators</h1>
         <div className="grid">
           <div className="card">

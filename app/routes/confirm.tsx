@@ -135,7 +135,7 @@ export default function Confirm({ loaderData, actionData }: Route.ComponentProps
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={loaderData.signedIn} />
-      <main className="center-page">
+      <main id="main" className="center-page">
         <div className="card narrow">
           {done ? (
             <>

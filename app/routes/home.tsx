@@ -17,7 +17,7 @@ export default function Home({ loaderData }: Route.ComponentProps) {
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={loaderData.signedIn} />
-      <main>
+      <main id="main">
         <section className="hero">
           <h1>One API for OpenAI and Anthropic models. Nothing kept you did not ask us to keep.</h1>
           <p className="muted">

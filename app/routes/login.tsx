@@ -39,7 +39,7 @@ export default function Login({ loaderData, actionData }: Route.ComponentProps) 
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={false} />
-      <main className="center-page">
+      <main id="main" className="center-page">
         <div className="card narrow">
           <h1>Log in</h1>
           <FormError message={actionData && "error" in actionData ? actionData.error.message : null} />

@@ -26,7 +26,7 @@ export default function Promises({ loaderData }: Route.ComponentProps) {
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={loaderData.signedIn} />
-      <main className="prose">
+      <main id="main" className="prose">
         <h1>Our privacy promises, checked</h1>
         <p>
           Every promise of our <a href="/privacy">privacy policy</a>, the mechanism that keeps it, and what

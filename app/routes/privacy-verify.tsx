@@ -49,7 +49,7 @@ export default function Verify({ loaderData, actionData }: Route.ComponentProps)
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={loaderData.signedIn} />
-      <main className="prose">
+      <main id="main" className="prose">
         <h1>Verify a receipt</h1>
         <p>
           Deletion receipts and export manifests are signed with an Ed25519 key whose public half is published

@@ -22,7 +22,7 @@ export default function Privacy({ loaderData }: Route.ComponentProps) {
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={loaderData.signedIn} />
-      <main className="prose">
+      <main id="main" className="prose">
         <h1>Privacy policy</h1>
         <p className="muted">
           Version {facts.version}. Generated from the service's running configuration; the same settings

@@ -37,7 +37,7 @@ export default function Signup({ loaderData, actionData }: Route.ComponentProps)
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={false} />
-      <main className="center-page">
+      <main id="main" className="center-page">
         <div className="card narrow">
           <h1>Create your account</h1>
           <FormError message={error && !error.param ? error.message : null} />

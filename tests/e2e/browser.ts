@@ -47,3 +47,39 @@ export function sharedBrowser(): () => Browser {
   });
   return () => browser!;
 }
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+let axeSource: string | undefined;
+
+/**
+ * What is wrong with the page as shown: wider than the window (horizontal scroll), or any axe-core violation.
+ * axe-core (pinned in package.json) is injected from its own source, after the page's scripts have run.
+ */
+export async function pageProblems(page: Page): Promise<string[]> {
+  const { readFile } = await import("node:fs/promises");
+  const { createRequire } = await import("node:module");
+  axeSource ??= await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+  const problems: string[] = [];
+  const overflow = await page.evaluate(() => ({
+    scrollWidth: document.scrollingElement!.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  if (overflow.scrollWidth > overflow.innerWidth) {
+    problems.push(`horizontal overflow: ${overflow.scrollWidth}px wide in a ${overflow.innerWidth}px window`);
+  }
+  // The page's CSP allows only its own nonce'd scripts, so the source goes in through the DevTools protocol.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<AxeResults> } })
+      .axe;
+    type AxeResults = { violations: { id: string; help: string; nodes: { target: string[] }[] }[] };
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map(
+      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+    );
+  });
+  problems.push(...violations);
+  return problems;
+}

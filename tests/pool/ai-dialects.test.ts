@@ -3,7 +3,8 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { expectAnthropicError, marker, usageRows, v1, workerFetch } from "./ai-helpers";
+import { expectAnthropicError, marker, usageRowById, usageRows, v1, workerFetch } from "./ai-helpers";
+import { setBalance } from "./billing-helpers";
 import { call, expectError, newKeyUser, ORIGIN } from "./helpers";
 
 const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: v1, fetch: workerFetch, maxRetries: 0 });
@@ -27,6 +28,26 @@ describe("Anthropic routes answer Anthropic's error shape", () => {
     const e = await expectAnthropicError(res, status);
     expect(e.type).toBe(type);
     expect(res.headers.get("x-request-id")).toMatch(UUID);
+  });
+
+  it("out of credit is 402 billing_error, recorded as a refusal under its request id", async () => {
+    const { key, id } = await newKeyUser();
+    await setBalance(id, 0);
+    const res = await call("/v1/messages", {
+      key,
+      body: { model: "dev/echo", max_tokens: 5, messages: [{ role: "user", content: marker() }] },
+    });
+    const requestId = res.headers.get("request-id")!;
+    expect(await expectAnthropicError(res, 402)).toMatchObject({
+      type: "billing_error",
+      code: "insufficient_credit",
+    });
+    expect(await usageRowById(id, requestId)).toMatchObject({
+      status: 402,
+      endpoint: "messages",
+      model: "dev/echo",
+      cost_micros: 0,
+    });
   });
 
   it("malformed JSON and a wrong content type keep their statuses", async () => {

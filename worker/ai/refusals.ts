@@ -4,6 +4,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { toAppError } from "../errors";
+import { log } from "../observability/log";
 import { recordUsage } from "../usage/record";
 
 const RECORDED = new Set([400, 402, 404, 413, 429]);
@@ -51,8 +52,6 @@ export const recordRefusals: MiddlewareHandler<AppEnv> = async (c, next) => {
     createdAt: Date.now(),
   };
   c.executionCtx.waitUntil(
-    recordUsage(c.env, row).catch((error: unknown) => {
-      console.error(`refusal record failed: ${error instanceof Error ? error.name : "error"}`);
-    }),
+    recordUsage(c.env, row).catch((error: unknown) => log.error("refusal record failed", { error })),
   );
 };

@@ -1,8 +1,10 @@
 // /dashboard/billing: plan and status, balance and its history, the ledger, invoices, and the way to Stripe
-// (upgrade, top-up, portal). Same services as /api/billing; every button works without client JS.
+// (upgrade, top-up, portal). Same services as /api/billing; every button works without client JS: the action
+// answers with a page that moves on to Stripe by itself (meta refresh, which the page's CSP `form-action 'self'`
+// does not govern, unlike a redirect answering the form post), with a link as well.
 import { useEffect, useState } from "react";
-import { Form, redirect, useNavigation } from "react-router";
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { Form, useNavigation, useRevalidator } from "react-router";
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { z } from "zod";
 import { createCheckout, createPortal } from "../../../worker/billing/checkout";
 import { dailyBalances } from "../../../worker/billing/ledger";
@@ -16,9 +18,11 @@ import {
   TOPUP_MAX_CENTS,
   TOPUP_MIN_CENTS,
 } from "../../../worker/billing/plans";
+import { ledgerStatement } from "../../../worker/billing/statement";
 import { getConfig } from "../../../worker/config";
 import { getDb } from "../../../worker/db";
-import { FormError } from "../../components/Field";
+import { Field, FormError } from "../../components/Field";
+import { formState } from "../../lib/form-state";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
@@ -27,6 +31,8 @@ import type { Route } from "./+types/billing";
 export const meta: Route.MetaFunction = () => [{ title: "Billing — Botmara" }];
 
 const HISTORY_DAYS = 90;
+const STATEMENT_LINES = 60;
+const CONFIRM_WINDOW_MS = 30 * 60_000;
 
 const BillingAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("subscribe"), plan: z.enum(PAID_PLANS) }),
@@ -47,14 +53,26 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const db = getDb(env.DB);
   const config = getConfig(env);
   const since = new Date(Date.now() - HISTORY_DAYS * 86_400_000);
-  const [overview, history] = await Promise.all([
-    billingOverview(env, session.accountId),
+  const overview = await billingOverview(env, session.accountId);
+  const [history, statement] = await Promise.all([
     dailyBalances(db, session.accountId, since),
+    ledgerStatement(db, session.accountId, STATEMENT_LINES),
   ]);
   const outcome = new URL(request.url).searchParams.get("checkout");
+  // Back from a checkout: once Stripe's webhook has landed, a credit from the last half hour shows it is done.
+  const confirmed =
+    outcome === "success"
+      ? (statement.find(
+          (e) =>
+            (e.kind === "topup" || e.kind === "grant") &&
+            Date.now() - Date.parse(e.createdAt) < CONFIRM_WINDOW_MS,
+        ) ?? null)
+      : null;
   return {
     overview,
     history,
+    statement,
+    confirmed,
     stripeReady: Boolean(config.stripe.secretKey),
     plans: PAID_PLANS.filter((p) => config.stripe.prices[p]).map((p) => PLANS[p]),
     checkout: outcome === "success" || outcome === "canceled" ? outcome : null,
@@ -82,11 +100,41 @@ export async function action({ request, context }: Route.ActionArgs) {
             origin,
           );
     // Off to Stripe's hosted page; card details never pass through this service.
-    throw redirect(url);
-  });
+    return { redirectTo: url };
+  }, request);
 }
 
 const dollars = (micros: number) => micros / MICROS_PER_DOLLAR;
+
+/** Money ticks read as money: "$0.50", "$12", never ".00105". */
+const moneyTick = (v: number) => formatMicros(Math.round(v * MICROS_PER_DOLLAR));
+
+/** Leaves for Stripe: at once with JavaScript, by meta refresh without it, by the link if both fail. */
+function ContinueToStripe({ url }: { url: string }) {
+  useEffect(() => {
+    window.location.assign(url);
+  }, [url]);
+  return (
+    <div className="alert success" role="status">
+      <meta httpEquiv="refresh" content={`0;url=${url}`} />
+      Taking you to Stripe to pay… <a href={url}>Continue to Stripe</a>
+    </div>
+  );
+}
+
+/** While a payment is being confirmed, the page looks again every few seconds (with JavaScript). */
+function usePollWhilePending(pending: boolean) {
+  const { revalidate, state } = useRevalidator();
+  const [tries, setTries] = useState(0);
+  useEffect(() => {
+    if (!pending || state !== "idle" || tries >= 20) return;
+    const timer = setTimeout(() => {
+      setTries((t) => t + 1);
+      revalidate();
+    }, 2_000);
+    return () => clearTimeout(timer);
+  }, [pending, state, tries, revalidate]);
+}
 
 /** The chart draws in the browser only (its SVG ids differ between renders); the table below serves everyone. */
 function BalanceChart({ history }: { history: { day: string; balanceMicros: number }[] }) {
@@ -95,23 +143,36 @@ function BalanceChart({ history }: { history: { day: string; balanceMicros: numb
   if (!mounted || history.length === 0) return null;
   const data = history.map((h) => ({ day: h.day.slice(5), balance: dollars(h.balanceMicros) }));
   return (
-    <div aria-hidden="true" style={{ overflowX: "auto" }}>
-      <LineChart width={680} height={220} data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-        <CartesianGrid strokeDasharray="3 3" />
-        <XAxis dataKey="day" />
-        <YAxis tickFormatter={(v: number) => `$${v}`} />
-        <Tooltip formatter={(v) => `$${Number(v).toFixed(2)}`} />
-        <Line
-          type="stepAfter"
-          dataKey="balance"
-          stroke="currentColor"
-          dot={false}
-          isAnimationActive={false}
-        />
-      </LineChart>
+    <div aria-hidden="true" className="chart" inert>
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }} accessibilityLayer={false}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="day" />
+          <YAxis tickFormatter={moneyTick} width={72} />
+          <Tooltip formatter={(v) => moneyTick(Number(v))} />
+          <Line
+            type="stepAfter"
+            dataKey="balance"
+            name="Balance"
+            stroke="#4338ca"
+            dot={false}
+            isAnimationActive={false}
+          />
+        </LineChart>
+      </ResponsiveContainer>
     </div>
   );
 }
+
+const KIND_LABELS: Record<string, string> = {
+  trial: "trial",
+  grant: "plan credit",
+  topup: "top-up",
+  usage: "usage",
+  refund: "refund",
+  reversal: "reversal",
+  adjustment: "adjustment",
+};
 
 function statusBadge(status: string | null) {
   if (!status) return <span className="badge off">no subscription</span>;
@@ -125,15 +186,25 @@ function statusBadge(status: string | null) {
 
 export default function Billing({ loaderData, actionData }: Route.ComponentProps) {
   const busy = useNavigation().state === "submitting";
-  const { overview, history, stripeReady, plans, checkout } = loaderData;
-  const error = actionData && "error" in actionData ? actionData.error.message : null;
+  const { overview, history, statement, stripeReady, plans, checkout, confirmed } = loaderData;
+  const state = formState(actionData);
+  const redirectTo = actionData && "redirectTo" in actionData ? actionData.redirectTo : null;
+  const pending = checkout === "success" && !confirmed;
+  usePollWhilePending(pending);
   return (
     <>
       <h1>Billing</h1>
-      <FormError message={error} />
-      {checkout === "success" ? (
-        <div className="alert success" role="status">
-          Thank you — your payment is being confirmed. Credit appears here as soon as Stripe confirms it.
+      {redirectTo ? <ContinueToStripe url={redirectTo} /> : null}
+      <FormError message={state.error} />
+      {confirmed ? (
+        <div className="alert success" role="status" data-testid="payment-confirmed">
+          Payment confirmed: {formatMicros(confirmed.amountMicros)} of credit added. Thank you.
+        </div>
+      ) : null}
+      {pending ? (
+        <div className="alert" role="status" data-testid="payment-pending">
+          Thank you — your payment is being confirmed. Credit appears here as soon as Stripe confirms it
+          (usually within seconds). <a href="/dashboard/billing?checkout=success">Check again</a>
         </div>
       ) : null}
       {checkout === "canceled" ? (
@@ -163,11 +234,20 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
           </p>
           {overview.plan.monthlyMicros > 0 ? (
             <p className="muted">
-              {formatMicros(overview.plan.monthlyMicros)} of credit with each paid month.
+              {formatMicros(overview.plan.monthlyCents * 10_000)} a month, with{" "}
+              {formatMicros(overview.plan.monthlyMicros)} of credit each paid month.
             </p>
           ) : (
             <p className="muted">Free: a one-time {formatMicros(PLANS.free.trialMicros)} trial credit.</p>
           )}
+          {stripeReady && overview.hasCustomer ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="portal" />
+              <button type="submit" className="secondary" disabled={busy}>
+                {overview.plan.id === "free" ? "Manage payments" : "Change plan or cancel"}
+              </button>
+            </Form>
+          ) : null}
         </div>
         <div className="card">
           <h2>Balance</h2>
@@ -188,7 +268,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
                 {plans.map((p, i) => (
                   <label key={p.id} className="check">
                     <input type="radio" name="plan" value={p.id} defaultChecked={i === 0} />
-                    {p.name} — ${(p.monthlyCents / 100).toFixed(0)}/month, {formatMicros(p.monthlyMicros)}{" "}
+                    {p.name} — {formatMicros(p.monthlyCents * 10_000)}/month, {formatMicros(p.monthlyMicros)}{" "}
                     credit
                   </label>
                 ))}
@@ -202,38 +282,41 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
           ) : null}
           <div className="card">
             <h2>Top up</h2>
-            <Form method="post" className="inline">
+            <Form method="post" className="inline" noValidate>
               <input type="hidden" name="intent" value="topup" />
-              <label>
-                Amount (USD)
-                <input
-                  name="dollars"
-                  type="number"
-                  inputMode="decimal"
-                  min={TOPUP_MIN_CENTS / 100}
-                  max={TOPUP_MAX_CENTS / 100}
-                  step="0.01"
-                  defaultValue="20"
-                  required
-                />
-              </label>
+              <Field
+                label="Amount (USD)"
+                name="dollars"
+                type="number"
+                inputMode="decimal"
+                min={TOPUP_MIN_CENTS / 100}
+                max={TOPUP_MAX_CENTS / 100}
+                step="0.01"
+                defaultValue={state.values.intent === "topup" ? state.values.dollars : "20"}
+                required
+                hint={`From ${formatMicros(TOPUP_MIN_CENTS * 10_000)} to ${formatMicros(TOPUP_MAX_CENTS * 10_000)}, whole cents.`}
+                error={state.fields.dollars}
+              />
               <button type="submit" disabled={busy}>
                 Buy credit
               </button>
             </Form>
           </div>
-          <div className="card">
-            <h2>Payment details</h2>
-            <p className="muted">
-              Invoices, card and plan changes are handled by Stripe; we never see your card.
-            </p>
-            <Form method="post">
-              <input type="hidden" name="intent" value="portal" />
-              <button type="submit" disabled={busy}>
-                Open the customer portal
-              </button>
-            </Form>
-          </div>
+          {overview.hasCustomer ? (
+            <div className="card">
+              <h2>Plan, card and invoices</h2>
+              <p className="muted">
+                Change or cancel your plan, update your card and download invoices in Stripe's customer
+                portal; we never see your card.
+              </p>
+              <Form method="post">
+                <input type="hidden" name="intent" value="portal" />
+                <button type="submit" disabled={busy}>
+                  Open the customer portal
+                </button>
+              </Form>
+            </div>
+          ) : null}
         </div>
       ) : (
         <p className="muted">Payments are not configured on this server.</p>
@@ -263,25 +346,35 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
       </div>
 
       <h2>Ledger</h2>
-      <table data-testid="ledger">
+      <p className="muted">Payments and credits one by one; API usage summed per day (UTC).</p>
+      <table data-testid="ledger" className="cards">
         <caption className="sr-only">Credit ledger, newest first</caption>
         <thead>
           <tr>
             <th scope="col">When</th>
             <th scope="col">Kind</th>
-            <th scope="col">Reason</th>
+            <th scope="col">What</th>
             <th scope="col">Amount</th>
           </tr>
         </thead>
         <tbody>
-          {overview.ledger.map((e) => (
+          {statement.map((e) => (
             <tr key={e.id}>
-              <td>{formatDateTime(e.createdAt)}</td>
-              <td>
-                <span className="badge">{e.kind}</span>
+              <td data-label="When">
+                {e.kind === "usage" ? e.createdAt.slice(0, 10) : formatDateTime(e.createdAt)}
               </td>
-              <td>{e.reason}</td>
-              <td className="mono">{formatMicros(e.amountMicros)}</td>
+              <td data-label="Kind">
+                <span className={e.kind === "usage" ? "badge off" : "badge"}>
+                  {KIND_LABELS[e.kind] ?? e.kind}
+                </span>
+              </td>
+              <td data-label="What">
+                {e.reason}
+                {e.kind === "usage" ? ` (${e.entries} ${e.entries === 1 ? "request" : "requests"})` : ""}
+              </td>
+              <td data-label="Amount" className="mono">
+                {formatMicros(e.amountMicros)}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -319,12 +412,14 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
                 </span>
               </td>
               <td className="mono">
-                {(i.amountDueCents / 100).toFixed(2)} {i.currency.toUpperCase()}
+                {i.currency.toLowerCase() === "usd"
+                  ? formatMicros(i.amountDueCents * 10_000)
+                  : `${(i.amountDueCents / 100).toFixed(2)} ${i.currency.toUpperCase()}`}
               </td>
               <td>
                 {i.hostedInvoiceUrl?.startsWith("https://") ? (
-                  <a href={i.hostedInvoiceUrl} rel="noreferrer noopener" target="_blank">
-                    View
+                  <a href={i.hostedInvoiceUrl} rel="noreferrer noopener">
+                    View invoice{i.number ? ` ${i.number}` : ""}
                   </a>
                 ) : null}
               </td>

@@ -1,4 +1,5 @@
-import { NavLink, Outlet } from "react-router";
+// The dashboard's frame: the site header, the section navigation (a <details> menu on a phone) and the page.
+import { NavLink, Outlet, useLocation } from "react-router";
 import { SiteHeader } from "../../components/SiteHeader";
 import { isAdmin, requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/layout";
@@ -7,8 +8,11 @@ const sections = [
   { to: "/dashboard", label: "Overview", end: true },
   { to: "/dashboard/keys", label: "API keys" },
   { to: "/dashboard/usage", label: "Usage" },
-  { to: "/dashboard/settings", label: "Privacy settings" },
+  { to: "/dashboard/requests", label: "Request log" },
+  { to: "/dashboard/playground", label: "Playground" },
+  { to: "/dashboard/models", label: "Models and prices" },
   { to: "/dashboard/billing", label: "Billing" },
+  { to: "/dashboard/settings", label: "Privacy settings" },
   { to: "/dashboard/whatsapp", label: "WhatsApp" },
   { to: "/dashboard/privacy", label: "Your data" },
 ];
@@ -19,20 +23,40 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return { email: session.email, admin: isAdmin(env, session), appName: env.APP_NAME ?? "Botmara" };
 }
 
+function SectionLinks({ admin }: { admin: boolean }) {
+  return (
+    <>
+      {sections.map((s) => (
+        <NavLink key={s.to} to={s.to} end={s.end}>
+          {s.label}
+        </NavLink>
+      ))}
+      {admin ? <NavLink to="/admin">Operators</NavLink> : null}
+    </>
+  );
+}
+
 export default function DashboardLayout({ loaderData }: Route.ComponentProps) {
+  const { pathname } = useLocation();
+  const current =
+    [...sections].reverse().find((s) => (s.end ? pathname === s.to : pathname.startsWith(s.to)))?.label ??
+    "Sections";
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn />
       <div className="shell">
-        <nav className="sidenav" aria-label="Dashboard">
-          {sections.map((s) => (
-            <NavLink key={s.to} to={s.to} end={s.end}>
-              {s.label}
-            </NavLink>
-          ))}
-          {loaderData.admin ? <NavLink to="/admin">Operators</NavLink> : null}
+        <nav className="sidenav wide-only" aria-label="Dashboard">
+          <SectionLinks admin={loaderData.admin} />
         </nav>
-        <main className="content">
+        <details className="section-menu narrow-only" key={pathname}>
+          <summary>
+            <span className="muted">Dashboard:</span> {current}
+          </summary>
+          <nav aria-label="Dashboard" className="section-panel">
+            <SectionLinks admin={loaderData.admin} />
+          </nav>
+        </details>
+        <main id="main" className="content">
           <Outlet />
         </main>
       </div>

@@ -1,11 +1,16 @@
+// /dashboard: the greeting, balance, usage, keys and privacy at a glance, the first steps for a new account,
+// and a quickstart (base URL, curl, the openai SDK, the Anthropic SDK, the OpenAPI document).
 import { Link } from "react-router";
+import { getAccount } from "../../../worker/accounts/service";
+import { formatMicros } from "../../../worker/billing/money";
 import { billingOverview } from "../../../worker/billing/overview";
 import { getDb } from "../../../worker/db";
 import { listKeys } from "../../../worker/keys/service";
 import { readPrivacySettings } from "../../../worker/settings/store";
 import { usageSummary } from "../../../worker/usage/queries";
 import { flushUsage } from "../../../worker/usage/record";
-import { formatInt, formatUsd } from "../../lib/format";
+import { CopyButton } from "../../components/CopyButton";
+import { formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/overview";
 
@@ -19,7 +24,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const db = getDb(env.DB);
   await flushUsage(env, session.accountId);
   const to = new Date();
-  const [keys, usage, billing, privacy] = await Promise.all([
+  const [account, keys, usage, billing, privacy] = await Promise.all([
+    getAccount(db, session.accountId),
     listKeys(db, session.accountId),
     usageSummary(db, session.accountId, { from: new Date(to.getTime() - MONTH_MS), to }, "model"),
     billingOverview(env, session.accountId),
@@ -27,6 +33,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   ]);
   return {
     email: session.email,
+    name: account.name,
     activeKeys: keys.filter((k) => !k.revokedAt).length,
     requests: usage.reduce((n, r) => n + r.requests, 0),
     tokens: usage.reduce((n, r) => n + r.inputTokens + r.outputTokens, 0),
@@ -39,14 +46,72 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   };
 }
 
+function snippets(origin: string) {
+  return [
+    {
+      id: "curl",
+      title: "curl",
+      code: `curl ${origin}/v1/chat/completions \\
+  -H "Authorization: Bearer $BOTMARA_API_KEY" \\
+  -H "Content-Type: application/json" \\
+  -d '{"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello!"}]}'`,
+    },
+    {
+      id: "openai",
+      title: "OpenAI SDK (npm i openai)",
+      code: `import OpenAI from "openai";
+
+const client = new OpenAI({ baseURL: "${origin}/v1", apiKey: process.env.BOTMARA_API_KEY });
+const completion = await client.chat.completions.create({
+  model: "openai/gpt-4o-mini",
+  messages: [{ role: "user", content: "Hello!" }],
+});
+console.log(completion.choices[0].message.content);`,
+    },
+    {
+      id: "anthropic",
+      title: "Anthropic SDK (npm i @anthropic-ai/sdk)",
+      code: `import Anthropic from "@anthropic-ai/sdk";
+
+const client = new Anthropic({ baseURL: "${origin}", apiKey: process.env.BOTMARA_API_KEY });
+const message = await client.messages.create({
+  model: "anthropic/claude-3-5-haiku-latest",
+  max_tokens: 256,
+  messages: [{ role: "user", content: "Hello!" }],
+});
+console.log(message.content[0].text);`,
+    },
+  ];
+}
+
 export default function Overview({ loaderData: d }: Route.ComponentProps) {
+  const fresh = d.activeKeys === 0 && d.requests === 0;
   return (
     <>
-      <h1>Welcome, {d.email}</h1>
+      <h1>Welcome, {d.name ?? d.email}</h1>
+      {fresh ? (
+        <section className="card" aria-labelledby="first-steps">
+          <h2 id="first-steps">Get started in three steps</h2>
+          <ol>
+            <li>
+              <Link to="/dashboard/keys">Create an API key</Link> — it is shown once, so copy it.
+            </li>
+            <li>
+              Call the API with one of the snippets below, or try a model in the{" "}
+              <Link to="/dashboard/playground">playground</Link> first.
+            </li>
+            <li>
+              Watch the requests arrive in the <Link to="/dashboard/requests">request log</Link>. Your{" "}
+              {formatMicros(d.balanceMicros)} of credit pays for them at the{" "}
+              <Link to="/models">listed prices</Link>.
+            </li>
+          </ol>
+        </section>
+      ) : null}
       <div className="grid">
         <div className="card">
           <div className="muted">Balance ({d.plan})</div>
-          <div className="stat">{formatUsd(d.balanceMicros)}</div>
+          <div className="stat">{formatMicros(d.balanceMicros)}</div>
           {d.lowBalance ? <span className="badge bad">low balance</span> : null}{" "}
           <Link to="/dashboard/billing">Billing</Link>
         </div>
@@ -54,7 +119,7 @@ export default function Overview({ loaderData: d }: Route.ComponentProps) {
           <div className="muted">Requests, last 30 days</div>
           <div className="stat">{formatInt(d.requests)}</div>
           <span className="muted">
-            {formatInt(d.tokens)} tokens · {formatUsd(d.costMicros)}
+            {formatInt(d.tokens)} tokens · {formatMicros(d.costMicros)}
           </span>{" "}
           <Link to="/dashboard/usage">Usage</Link>
         </div>
@@ -79,11 +144,27 @@ export default function Overview({ loaderData: d }: Route.ComponentProps) {
           <Link to="/dashboard/settings">Privacy settings</Link>
         </div>
       </div>
-      <div className="card">
-        <h2>Call the API</h2>
-        <p className="muted">Use any OpenAI or Anthropic SDK with this base URL and one of your keys:</p>
-        <pre className="secret mono">{`curl ${d.origin}/v1/models -H "Authorization: Bearer $BOTMARA_KEY"`}</pre>
-      </div>
+      <section className="card" aria-labelledby="quickstart">
+        <h2 id="quickstart">Quickstart</h2>
+        <p>
+          Base URL: <code data-testid="base-url">{d.origin}/v1</code>{" "}
+          <CopyButton value={`${d.origin}/v1`} label="Copy base URL" />
+        </p>
+        <p className="muted">
+          Any OpenAI- or Anthropic-compatible client works unchanged. Send your key as a Bearer token
+          (Anthropic clients: <code>x-api-key</code>); model ids are <code>provider/model</code>, listed on{" "}
+          <Link to="/dashboard/models">Models and prices</Link>.
+        </p>
+        {snippets(d.origin).map((s) => (
+          <div key={s.id}>
+            <h3>{s.title}</h3>
+            <pre className="code-block">{s.code}</pre>
+          </div>
+        ))}
+        <p>
+          Every endpoint, with its schemas: <a href="/api/openapi.json">the OpenAPI document</a>.
+        </p>
+      </section>
     </>
   );
 }

@@ -1,93 +1,221 @@
-// /dashboard/usage: requests, tokens and cost over time, by model and by key (charts), and the latest requests.
-import { useEffect, useState } from "react";
+// /dashboard/usage: requests, tokens and cost over time (hourly up to 48 hours, daily beyond), cost by model
+// and by key. Charts draw in the browser only and are hidden from assistive technology; each has a table
+// with the same numbers, rendered on the server.
+import { type ReactNode, useEffect, useState } from "react";
 import { Link } from "react-router";
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+import { formatMicros } from "../../../worker/billing/money";
 import { getDb } from "../../../worker/db";
-import { recentUsage, type UsageGroup, usageSummary } from "../../../worker/usage/queries";
+import { type UsageGroup, usageSummary } from "../../../worker/usage/queries";
 import { flushUsage } from "../../../worker/usage/record";
-import { formatDateTime, formatInt, formatUsd } from "../../lib/format";
+import { formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/usage";
 
 export const meta: Route.MetaFunction = () => [{ title: "Usage — Botmara" }];
 
-const RANGES = [7, 30, 90] as const;
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const RANGES = [
+  { id: "24h", label: "24 hours", hours: 24 },
+  { id: "48h", label: "48 hours", hours: 48 },
+  { id: "7d", label: "7 days", hours: 7 * 24 },
+  { id: "30d", label: "30 days", hours: 30 * 24 },
+  { id: "90d", label: "90 days", hours: 90 * 24 },
+] as const;
+/** Up to this span the time axis is hourly; beyond it, daily. */
+const HOURLY_UP_TO_HOURS = 48;
+
+const COLORS = {
+  requests: "#2563eb",
+  errors: "#b42318",
+  input: "#b45309",
+  output: "#15803d",
+  cost: "#7e22ce",
+};
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const env = context.cloudflare.env;
   const session = await requireUser(request, env);
-  const asked = Number(new URL(request.url).searchParams.get("days"));
-  const days = (RANGES as readonly number[]).includes(asked) ? asked : 30;
-  const to = new Date();
-  const range = { from: new Date(to.getTime() - days * DAY_MS), to };
+  const asked = new URL(request.url).searchParams.get("range");
+  const range = RANGES.find((r) => r.id === asked) ?? RANGES[3];
+  const hourly = range.hours <= HOURLY_UP_TO_HOURS;
+  const now = Date.now();
+  // Whole buckets: the range ends at the end of the current hour (or day).
+  const unit = hourly ? HOUR_MS : 24 * HOUR_MS;
+  const to = new Date(Math.floor(now / unit) * unit + unit);
+  const from = new Date(to.getTime() - range.hours * HOUR_MS);
   const db = getDb(env.DB);
   await flushUsage(env, session.accountId);
-  const [byDay, byModel, byKey, recent] = await Promise.all([
-    usageSummary(db, session.accountId, range, "day"),
-    usageSummary(db, session.accountId, range, "model"),
-    usageSummary(db, session.accountId, range, "key"),
-    recentUsage(db, session.accountId, 50),
+  const [byTime, byModel, byKey] = await Promise.all([
+    usageSummary(db, session.accountId, { from, to }, hourly ? "hour" : "day"),
+    usageSummary(db, session.accountId, { from, to }, "model"),
+    usageSummary(db, session.accountId, { from, to }, "key"),
   ]);
-  return { days, byDay: fillDays(byDay, range.from, days), byModel, byKey, recent };
+  return {
+    range: range.id,
+    hourly,
+    series: fill(byTime, from, to, unit, hourly),
+    byModel: sortByCost(byModel),
+    byKey: sortByCost(byKey),
+  };
 }
 
-/** One point per day, zeros included, so the time axis is even. */
-function fillDays(rows: UsageGroup[], from: Date, days: number) {
-  const byDate = new Map(rows.map((r) => [r.group, r]));
-  return Array.from({ length: days + 1 }, (_, i) => {
-    const day = new Date(from.getTime() + i * DAY_MS).toISOString().slice(0, 10);
-    const r = byDate.get(day);
-    return {
-      day,
+const sortByCost = (rows: UsageGroup[]) =>
+  [...rows].sort((a, b) => b.costMicros - a.costMicros || b.requests - a.requests);
+
+/** One point per bucket, zeros included, so the time axis is even. */
+function fill(rows: UsageGroup[], from: Date, to: Date, unit: number, hourly: boolean) {
+  const byBucket = new Map(rows.map((r) => [hourly ? r.group.slice(0, 13) : r.group.slice(0, 10), r]));
+  const points = [];
+  for (let t = from.getTime(); t < to.getTime(); t += unit) {
+    const iso = new Date(t).toISOString();
+    const r = byBucket.get(hourly ? iso.slice(0, 13) : iso.slice(0, 10));
+    points.push({
+      bucket: iso,
+      label: hourly ? `${iso.slice(5, 10)} ${iso.slice(11, 13)}:00` : iso.slice(0, 10),
       requests: r?.requests ?? 0,
-      tokens: (r?.inputTokens ?? 0) + (r?.outputTokens ?? 0),
+      errors: r?.errors ?? 0,
       inputTokens: r?.inputTokens ?? 0,
       outputTokens: r?.outputTokens ?? 0,
+      costMicros: r?.costMicros ?? 0,
       cost: r?.cost ?? 0,
-    };
-  });
+    });
+  }
+  return points;
 }
 
-/** Charts measure the page, so they draw after hydration; the numbers below are server-rendered. */
+/** Charts measure their box, so they draw after hydration; the tables are the server-rendered truth. */
 function useMounted() {
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
   return mounted;
 }
 
-function Chart({ title, children }: { title: string; children: React.ReactNode }) {
+const money = (dollars: number) => formatMicros(Math.round(dollars * 1_000_000));
+const compact = (n: number) =>
+  n >= 1_000_000 ? `${+(n / 1e6).toFixed(1)}M` : n >= 1_000 ? `${+(n / 1e3).toFixed(1)}k` : String(n);
+
+function Legend({ items }: { items: [string, string][] }) {
   return (
-    <div className="card">
-      <h2>{title}</h2>
-      <div style={{ overflowX: "auto" }}>{children}</div>
+    <ul className="chart-legend" aria-hidden="true">
+      {items.map(([label, color]) => (
+        <li key={label}>
+          <span className="swatch" style={{ background: color }} />
+          {label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A decorative chart: no focus, no accessible name; the table after it carries the numbers. */
+function ChartBox({
+  mounted,
+  height = 240,
+  children,
+}: {
+  mounted: boolean;
+  height?: number;
+  children: ReactNode;
+}) {
+  return (
+    <div className="chart" style={{ height }} aria-hidden="true" inert>
+      {mounted ? (
+        <ResponsiveContainer width="100%" height="100%">
+          {children as React.ReactElement}
+        </ResponsiveContainer>
+      ) : null}
     </div>
   );
 }
 
+function GroupTable({ rows, what }: { rows: UsageGroup[]; what: string }) {
+  return (
+    <table className="cards">
+      <caption className="sr-only">Usage by {what.toLowerCase()}, most expensive first</caption>
+      <thead>
+        <tr>
+          <th scope="col">{what}</th>
+          <th scope="col">Requests</th>
+          <th scope="col">Errors</th>
+          <th scope="col">Input tokens</th>
+          <th scope="col">Output tokens</th>
+          <th scope="col">Cost</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.group}>
+            <td data-label={what} className="mono">
+              {r.label}
+            </td>
+            <td data-label="Requests">{formatInt(r.requests)}</td>
+            <td data-label="Errors">{formatInt(r.errors)}</td>
+            <td data-label="Input tokens">{formatInt(r.inputTokens)}</td>
+            <td data-label="Output tokens">{formatInt(r.outputTokens)}</td>
+            <td data-label="Cost">{formatMicros(r.costMicros)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function CostBars({ rows, mounted }: { rows: UsageGroup[]; mounted: boolean }) {
+  const data = rows.map((r) => ({ label: r.label, cost: r.cost }));
+  return (
+    <ChartBox mounted={mounted} height={Math.max(120, 44 * data.length + 40)}>
+      <BarChart
+        data={data}
+        layout="vertical"
+        margin={{ top: 4, right: 16, bottom: 4, left: 4 }}
+        accessibilityLayer={false}
+      >
+        <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+        <XAxis type="number" tickFormatter={money} />
+        <YAxis type="category" dataKey="label" interval={0} width={150} tick={{ fontSize: 12 }} />
+        <Tooltip formatter={(v) => money(Number(v))} />
+        <Bar dataKey="cost" name="Cost" fill={COLORS.cost} isAnimationActive={false} />
+      </BarChart>
+    </ChartBox>
+  );
+}
+
 export default function Usage({ loaderData }: Route.ComponentProps) {
-  const { days, byDay, byModel, byKey, recent } = loaderData;
+  const { range, hourly, series, byModel, byKey } = loaderData;
   const mounted = useMounted();
-  const totals = byModel.reduce(
+  const totals = series.reduce(
     (t, r) => ({
       requests: t.requests + r.requests,
+      errors: t.errors + r.errors,
       tokens: t.tokens + r.inputTokens + r.outputTokens,
       costMicros: t.costMicros + r.costMicros,
-      errors: t.errors + r.errors,
     }),
-    { requests: 0, tokens: 0, costMicros: 0, errors: 0 },
+    { requests: 0, errors: 0, tokens: 0, costMicros: 0 },
   );
+  const per = hourly ? "hour" : "day";
+  const timeAxis = { dataKey: "label", minTickGap: 16, tick: { fontSize: 12 } };
   return (
     <>
       <h1>Usage</h1>
-      <p className="inline">
+      <nav className="tabs" aria-label="Time range">
         <span className="muted">Last</span>
-        {RANGES.map((d) => (
-          <Link key={d} to={`?days=${d}`} aria-current={d === days ? "page" : undefined}>
-            {d} days
+        {RANGES.map((r) => (
+          <Link key={r.id} to={`?range=${r.id}`} aria-current={r.id === range ? "page" : undefined}>
+            {r.label}
           </Link>
         ))}
-      </p>
+      </nav>
       <div className="grid">
         <div className="card">
           <div className="muted">Requests</div>
@@ -96,133 +224,156 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
           </div>
         </div>
         <div className="card">
+          <div className="muted">Errors and refusals</div>
+          <div className="stat" data-testid="usage-errors">
+            {formatInt(totals.errors)}
+          </div>
+        </div>
+        <div className="card">
           <div className="muted">Tokens</div>
           <div className="stat">{formatInt(totals.tokens)}</div>
         </div>
         <div className="card">
           <div className="muted">Cost</div>
-          <div className="stat">{formatUsd(totals.costMicros)}</div>
+          <div className="stat" data-testid="usage-cost">
+            {formatMicros(totals.costMicros)}
+          </div>
         </div>
+      </div>
+      {totals.requests === 0 ? (
         <div className="card">
-          <div className="muted">Errors</div>
-          <div className="stat">{formatInt(totals.errors)}</div>
+          <p>No requests in this range yet.</p>
+          <p className="muted">
+            Create a key on <Link to="/dashboard/keys">API keys</Link> and follow the{" "}
+            <Link to="/dashboard">quickstart</Link>, or try a model in the{" "}
+            <Link to="/dashboard/playground">playground</Link>.
+          </p>
         </div>
-      </div>
-      {mounted ? (
-        <>
-          <Chart title="Requests and tokens per day">
-            <LineChart width={760} height={240} data={byDay}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="day" />
-              <YAxis yAxisId="requests" />
-              <YAxis yAxisId="tokens" orientation="right" />
-              <Tooltip />
-              <Legend />
-              <Line yAxisId="requests" dataKey="requests" stroke="#2563eb" dot={false} />
-              <Line yAxisId="tokens" dataKey="tokens" stroke="#16a34a" dot={false} />
-            </LineChart>
-          </Chart>
-          <Chart title="Cost per day (USD)">
-            <BarChart width={760} height={200} data={byDay}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="day" />
-              <YAxis />
-              <Tooltip />
-              <Bar dataKey="cost" fill="#9333ea" />
-            </BarChart>
-          </Chart>
-          <Chart title="By model">
-            <BarChart width={760} height={220} data={byModel}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="group" />
-              <YAxis />
-              <Tooltip />
-              <Legend />
-              <Bar dataKey="requests" fill="#2563eb" />
-              <Bar dataKey="outputTokens" fill="#16a34a" />
-            </BarChart>
-          </Chart>
-          <Chart title="By key">
-            <BarChart width={760} height={220} data={byKey}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="label" />
-              <YAxis />
-              <Tooltip />
-              <Legend />
-              <Bar dataKey="requests" fill="#2563eb" />
-              <Bar dataKey="inputTokens" fill="#f59e0b" />
-            </BarChart>
-          </Chart>
-        </>
       ) : null}
-      <div className="card">
-        <h2>By model</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Model</th>
-              <th>Requests</th>
-              <th>Input tokens</th>
-              <th>Output tokens</th>
-              <th>Cost</th>
-            </tr>
-          </thead>
-          <tbody>
-            {byModel.map((r) => (
-              <tr key={r.group}>
-                <td className="mono">{r.group}</td>
-                <td>{formatInt(r.requests)}</td>
-                <td>{formatInt(r.inputTokens)}</td>
-                <td>{formatInt(r.outputTokens)}</td>
-                <td>{formatUsd(r.costMicros)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div className="card">
-        <h2>Latest requests</h2>
-        {recent.length === 0 ? (
-          <p className="muted">No requests yet. Call the API with one of your keys and they appear here.</p>
-        ) : (
-          <table>
+
+      <section className="card" aria-labelledby="requests-chart">
+        <h2 id="requests-chart">Requests per {per}</h2>
+        <Legend
+          items={[
+            ["Requests", COLORS.requests],
+            ["Errors and refusals", COLORS.errors],
+          ]}
+        />
+        <ChartBox mounted={mounted}>
+          <BarChart
+            data={series}
+            margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
+            accessibilityLayer={false}
+          >
+            <CartesianGrid strokeDasharray="3 3" vertical={false} />
+            <XAxis {...timeAxis} />
+            <YAxis allowDecimals={false} tickFormatter={compact} width={48} />
+            <Tooltip />
+            <Bar dataKey="requests" name="Requests" fill={COLORS.requests} isAnimationActive={false} />
+            <Bar dataKey="errors" name="Errors and refusals" fill={COLORS.errors} isAnimationActive={false} />
+          </BarChart>
+        </ChartBox>
+      </section>
+
+      <section className="card" aria-labelledby="tokens-chart">
+        <h2 id="tokens-chart">Tokens per {per}</h2>
+        <Legend
+          items={[
+            ["Input tokens", COLORS.input],
+            ["Output tokens", COLORS.output],
+          ]}
+        />
+        <ChartBox mounted={mounted}>
+          <LineChart
+            data={series}
+            margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
+            accessibilityLayer={false}
+          >
+            <CartesianGrid strokeDasharray="3 3" vertical={false} />
+            <XAxis {...timeAxis} />
+            <YAxis allowDecimals={false} tickFormatter={compact} width={48} />
+            <Tooltip formatter={(v) => formatInt(Number(v))} />
+            <Line
+              dataKey="inputTokens"
+              name="Input tokens"
+              stroke={COLORS.input}
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              dataKey="outputTokens"
+              name="Output tokens"
+              stroke={COLORS.output}
+              dot={false}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ChartBox>
+      </section>
+
+      <section className="card" aria-labelledby="cost-chart">
+        <h2 id="cost-chart">Cost per {per}</h2>
+        <ChartBox mounted={mounted}>
+          <BarChart
+            data={series}
+            margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
+            accessibilityLayer={false}
+          >
+            <CartesianGrid strokeDasharray="3 3" vertical={false} />
+            <XAxis {...timeAxis} />
+            <YAxis tickFormatter={money} width={72} />
+            <Tooltip formatter={(v) => money(Number(v))} />
+            <Bar dataKey="cost" name="Cost" fill={COLORS.cost} isAnimationActive={false} />
+          </BarChart>
+        </ChartBox>
+        <details>
+          <summary>The numbers per {per}</summary>
+          <table className="cards">
+            <caption className="sr-only">Requests, tokens and cost per {per}</caption>
             <thead>
               <tr>
-                <th>Time</th>
-                <th>Model</th>
-                <th>Key</th>
-                <th>Tokens in / out</th>
-                <th>Cost</th>
-                <th>Latency</th>
-                <th>Status</th>
+                <th scope="col">{hourly ? "Hour (UTC)" : "Day (UTC)"}</th>
+                <th scope="col">Requests</th>
+                <th scope="col">Errors</th>
+                <th scope="col">Input tokens</th>
+                <th scope="col">Output tokens</th>
+                <th scope="col">Cost</th>
               </tr>
             </thead>
             <tbody>
-              {recent.map((r) => (
-                <tr key={r.id}>
-                  <td>{formatDateTime(r.createdAt)}</td>
-                  <td className="mono">{r.model}</td>
-                  <td>{r.keyLabel}</td>
-                  <td>
-                    {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
-                    {r.estimated ? (
-                      <span className="badge off" title="The stream ended early; tokens were estimated">
-                        estimated
-                      </span>
-                    ) : null}
-                  </td>
-                  <td>{formatUsd(r.costMicros)}</td>
-                  <td>{r.latencyMs} ms</td>
-                  <td>
-                    <span className={r.status < 400 ? "badge" : "badge bad"}>{r.status}</span>
-                    {r.streamed ? <span className="badge off">stream</span> : null}
-                  </td>
-                </tr>
-              ))}
+              {series
+                .filter((p) => p.requests > 0)
+                .map((p) => (
+                  <tr key={p.bucket}>
+                    <td data-label={hourly ? "Hour (UTC)" : "Day (UTC)"}>{p.label}</td>
+                    <td data-label="Requests">{formatInt(p.requests)}</td>
+                    <td data-label="Errors">{formatInt(p.errors)}</td>
+                    <td data-label="Input tokens">{formatInt(p.inputTokens)}</td>
+                    <td data-label="Output tokens">{formatInt(p.outputTokens)}</td>
+                    <td data-label="Cost">{formatMicros(p.costMicros)}</td>
+                  </tr>
+                ))}
             </tbody>
           </table>
-        )}
-      </div>
+        </details>
+      </section>
+
+      <section className="card" aria-labelledby="by-model">
+        <h2 id="by-model">Cost by model</h2>
+        <CostBars rows={byModel} mounted={mounted} />
+        <GroupTable rows={byModel} what="Model" />
+      </section>
+
+      <section className="card" aria-labelledby="by-key">
+        <h2 id="by-key">Cost by key</h2>
+        <CostBars rows={byKey} mounted={mounted} />
+        <GroupTable rows={byKey} what="Key" />
+      </section>
+
+      <p>
+        Each request, with its status, latency and cost: the <Link to="/dashboard/requests">request log</Link>
+        .
+      </p>
     </>
   );
 }

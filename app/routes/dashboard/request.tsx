@@ -1,0 +1,131 @@
+// /dashboard/requests/:id: one request's metadata and — only when it was logged, and only when asked —
+// its decrypted content.
+import { Link } from "react-router";
+import { formatMicros } from "../../../worker/billing/money";
+import { getDb } from "../../../worker/db";
+import { AppError } from "../../../worker/errors";
+import { hasContent, readContent } from "../../../worker/requests/content";
+import { getRequest } from "../../../worker/requests/log";
+import { flushUsage } from "../../../worker/usage/record";
+import { formatDateTime, formatInt } from "../../lib/format";
+import { requireUser } from "../../lib/session.server";
+import type { Route } from "./+types/request";
+
+export const meta: Route.MetaFunction = () => [{ title: "Request — Botmara" }];
+
+/** Rows are written just after their response, so a request made a moment ago gets a few short looks. */
+const LOOKS = 8;
+const LOOK_INTERVAL_MS = 150;
+
+async function findRequest(env: Env, accountId: string, id: string) {
+  for (let look = 1; ; look++) {
+    await flushUsage(env, accountId);
+    try {
+      return await getRequest(getDb(env.DB), accountId, id);
+    } catch (error) {
+      if (!(error instanceof AppError && error.status === 404)) throw error;
+      if (look >= LOOKS) throw new Response("Not found", { status: 404 });
+      await new Promise((resolve) => setTimeout(resolve, LOOK_INTERVAL_MS));
+    }
+  }
+}
+
+export async function loader({ request, params, context }: Route.LoaderArgs) {
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  const entry = await findRequest(env, session.accountId, params.id);
+  const wantContent = new URL(request.url).searchParams.get("content") === "1";
+  const content = wantContent ? await readContent(env, session.accountId, entry) : null;
+  const logged = wantContent ? content !== null : await hasContent(env, session.accountId, entry);
+  return { entry, logged, content, wantContent };
+}
+
+/** JSON text pretty-printed when it parses; anything else as it is. */
+function pretty(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
+  const r = d.entry;
+  const rows: [string, React.ReactNode][] = [
+    ["Request id", <code key="id">{r.id}</code>],
+    ["Time", formatDateTime(r.createdAt)],
+    [
+      "Status",
+      <span key="s" className={r.status < 400 ? "badge" : "badge bad"}>
+        {r.status}
+      </span>,
+    ],
+    ["Endpoint", r.endpoint],
+    ["Model", <code key="m">{r.model}</code>],
+    ["Fallback used", r.fallbackUsed ? `yes — ${r.requestedModel} was asked for` : "no"],
+    ["Provider", r.provider],
+    ["Key", r.keyLabel],
+    ["Streamed", r.streamed ? "yes" : "no"],
+    ["Latency", `${formatInt(r.latencyMs)} ms`],
+    ["Input tokens", formatInt(r.inputTokens)],
+    [
+      "Output tokens",
+      `${formatInt(r.outputTokens)}${r.estimated ? " (estimated: the stream ended early)" : ""}`,
+    ],
+    ["Cost", formatMicros(r.costMicros)],
+  ];
+  return (
+    <>
+      <p>
+        <Link to="/dashboard/requests">← Request log</Link>
+      </p>
+      <h1>Request {r.id.slice(0, 8)}</h1>
+      <div className="card">
+        <dl className="facts">
+          {rows.map(([name, value]) => (
+            <div key={name}>
+              <dt>{name}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </div>
+      <div className="card">
+        <h2>Content</h2>
+        {!d.logged ? (
+          <p className="muted">
+            Not kept: content logging was off for this request, or its retention period has passed. Usage
+            metadata (above) is all we hold.
+          </p>
+        ) : d.content ? (
+          <>
+            <h3>Request</h3>
+            <pre className="code-block" data-testid="request-content">
+              {pretty(d.content.request)}
+            </pre>
+            <h3>Response</h3>
+            {d.content.responseText !== null ? (
+              <>
+                <p className="muted">The streamed text:</p>
+                <pre className="code-block">{d.content.responseText}</pre>
+                <details>
+                  <summary>Raw event stream</summary>
+                  <pre className="code-block">{d.content.response}</pre>
+                </details>
+              </>
+            ) : (
+              <pre className="code-block" data-testid="response-content">
+                {pretty(d.content.response)}
+              </pre>
+            )}
+          </>
+        ) : (
+          <p>
+            This request was logged, encrypted with your account's key.{" "}
+            <Link to="?content=1">Show its prompt and response</Link>
+          </p>
+        )}
+      </div>
+    </>
+  );
+}

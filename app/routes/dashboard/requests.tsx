@@ -1,0 +1,240 @@
+// /dashboard/requests: the request log — every request of the account, filtered by time, key, model, status
+// and streaming, paged by cursor, downloadable as CSV. A plain GET form: it works without JavaScript.
+import { Form, Link } from "react-router";
+import { formatMicros } from "../../../worker/billing/money";
+import { getDb } from "../../../worker/db";
+import { AppError } from "../../../worker/errors";
+import { listKeys } from "../../../worker/keys/service";
+import { listRequests, PAGE_DEFAULT, requestModels } from "../../../worker/requests/log";
+import { RequestQuery, requestFilters } from "../../../worker/requests/routes";
+import { flushUsage } from "../../../worker/usage/record";
+import { FormError } from "../../components/Field";
+import { formatDateTime, formatInt } from "../../lib/format";
+import { requireUser } from "../../lib/session.server";
+import type { Route } from "./+types/requests";
+
+export const meta: Route.MetaFunction = () => [{ title: "Request log — Botmara" }];
+
+const DAY_MS = 86_400_000;
+const STATUS_CHOICES = [
+  ["", "Any status"],
+  ["ok", "Succeeded"],
+  ["error", "Failed or refused"],
+  ["400", "400 bad request"],
+  ["401", "401 key refused"],
+  ["402", "402 out of credit"],
+  ["404", "404 unknown model"],
+  ["429", "429 rate limited"],
+  ["502", "502 provider error"],
+] as const;
+
+/** The page's filters as the API's query: dates are whole UTC days, `to` inclusive. */
+function apiQuery(params: URLSearchParams) {
+  const day = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+  const from = day(params.get("from"));
+  const to = day(params.get("to"));
+  const q: Record<string, string> = {};
+  if (from) q.from = `${from}T00:00:00.000Z`;
+  if (to) q.to = new Date(Date.parse(`${to}T00:00:00Z`) + DAY_MS).toISOString();
+  for (const name of ["keyId", "model", "status", "streamed", "cursor"]) {
+    const v = params.get(name);
+    if (v) q[name] = v;
+  }
+  return q;
+}
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const params = new URL(request.url).searchParams;
+  const query = apiQuery(params);
+  const shown = Object.fromEntries(
+    ["from", "to", "keyId", "model", "status", "streamed"].map((n) => [n, params.get(n) ?? ""]),
+  );
+  await flushUsage(env, session.accountId);
+  const keys = (await listKeys(db, session.accountId)).map((k) => ({
+    id: k.id,
+    name: `${k.name} (${k.prefix}…)`,
+  }));
+  const parsed = RequestQuery.safeParse({ ...query, limit: String(PAGE_DEFAULT) });
+  try {
+    if (!parsed.success) throw new AppError(400, "One of the filters is not valid; pick it again.");
+    const filters = requestFilters(parsed.data);
+    const [page, models] = await Promise.all([
+      listRequests(db, session.accountId, filters, { cursor: parsed.data.cursor, limit: PAGE_DEFAULT }),
+      requestModels(db, session.accountId, { from: new Date(Date.now() - 400 * DAY_MS), to: new Date() }),
+    ]);
+    const { cursor: _cursor, ...withoutCursor } = query;
+    return {
+      error: null,
+      page,
+      models,
+      keys,
+      shown,
+      csvHref: `/api/requests?${new URLSearchParams({ ...withoutCursor, format: "csv" })}`,
+      nextHref: page.nextCursor
+        ? `?${new URLSearchParams({ ...Object.fromEntries([...params].filter(([k]) => k !== "cursor")), cursor: page.nextCursor })}`
+        : null,
+      paged: Boolean(query.cursor),
+    };
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    return {
+      error: error.message,
+      page: { data: [], nextCursor: null },
+      models: [],
+      keys,
+      shown,
+      csvHref: null,
+      nextHref: null,
+      paged: false,
+    };
+  }
+}
+
+function Select({
+  label,
+  name,
+  value,
+  choices,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  choices: readonly (readonly [string, string])[];
+}) {
+  return (
+    <label>
+      {label}
+      <select name={name} defaultValue={value}>
+        {choices.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export default function Requests({ loaderData: d }: Route.ComponentProps) {
+  return (
+    <>
+      <h1>Request log</h1>
+      <p className="muted">
+        Every request made with your keys or by the platform for you (WhatsApp, the playground), refused ones
+        included. Content is only kept — and shown in a request's detail — while content logging is on.
+      </p>
+      <FormError message={d.error} />
+      <Form method="get" className="filters card" aria-label="Filter requests">
+        <label>
+          From
+          <input type="date" name="from" defaultValue={d.shown.from} />
+        </label>
+        <label>
+          To (inclusive)
+          <input type="date" name="to" defaultValue={d.shown.to} />
+        </label>
+        <Select
+          label="Key"
+          name="keyId"
+          value={d.shown.keyId!}
+          choices={[["", "Any key"], ...d.keys.map((k) => [k.id, k.name] as const)]}
+        />
+        <Select
+          label="Model"
+          name="model"
+          value={d.shown.model!}
+          choices={[["", "Any model"], ...d.models.map((m) => [m, m] as const)]}
+        />
+        <Select label="Status" name="status" value={d.shown.status!} choices={STATUS_CHOICES} />
+        <Select
+          label="Streamed"
+          name="streamed"
+          value={d.shown.streamed!}
+          choices={[
+            ["", "Either"],
+            ["true", "Streamed"],
+            ["false", "Not streamed"],
+          ]}
+        />
+        <div className="inline">
+          <button type="submit">Apply filters</button>
+          <Link to="/dashboard/requests" className="button secondary">
+            Clear
+          </Link>
+        </div>
+      </Form>
+      <p className="muted">Without dates: the last 30 days.</p>
+      {d.page.data.length === 0 ? (
+        <div className="card">
+          <p>No requests match.</p>
+          <p className="muted">
+            New here? Create a key on <Link to="/dashboard/keys">API keys</Link>, or try a model in the{" "}
+            <Link to="/dashboard/playground">playground</Link>.
+          </p>
+        </div>
+      ) : (
+        <table className="cards" data-testid="request-log">
+          <caption className="sr-only">Requests, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Model</th>
+              <th scope="col">Key</th>
+              <th scope="col">Status</th>
+              <th scope="col">Tokens in / out</th>
+              <th scope="col">Cost</th>
+              <th scope="col">Latency</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.page.data.map((r) => (
+              <tr key={r.id}>
+                <td data-label="Time">
+                  <Link
+                    to={`/dashboard/requests/${r.id}`}
+                    aria-label={`Request at ${formatDateTime(r.createdAt)}`}
+                  >
+                    {formatDateTime(r.createdAt)}
+                  </Link>
+                </td>
+                <td data-label="Model" className="mono">
+                  {r.model}
+                  {r.fallbackUsed ? <span className="badge off">fallback</span> : null}
+                </td>
+                <td data-label="Key">{r.keyLabel}</td>
+                <td data-label="Status">
+                  <span className={r.status < 400 ? "badge" : "badge bad"}>{r.status}</span>
+                  {r.streamed ? <span className="badge off">stream</span> : null}
+                </td>
+                <td data-label="Tokens in / out">
+                  {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
+                  {r.estimated ? <span className="badge off">estimated</span> : null}
+                </td>
+                <td data-label="Cost">{formatMicros(r.costMicros)}</td>
+                <td data-label="Latency">{formatInt(r.latencyMs)} ms</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="inline">
+        {d.paged ? (
+          <Link to={`?${new URLSearchParams(Object.entries(d.shown).filter(([, v]) => v))}`}>Newest</Link>
+        ) : null}
+        {d.nextHref ? (
+          <Link to={d.nextHref} rel="next">
+            Older requests
+          </Link>
+        ) : null}
+        {d.csvHref ? (
+          <a href={d.csvHref} download>
+            Download CSV of these filters
+          </a>
+        ) : null}
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,288 @@
+// Every page at a 390 px phone and a 1280 px desktop: no horizontal scroll, no console error, no axe-core
+// violation. Then the dashboard's own flows end to end: request log and CSV, the models page, key limits,
+// the playground (with and without JavaScript) and checkout without JavaScript reaching the fake Stripe page.
+import type { Browser, BrowserContext } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { DESKTOP, PHONE, pageProblems, sharedBrowser } from "./browser";
+
+const baseUrl = inject("baseUrl");
+const browser = sharedBrowser();
+const PASSWORD = "a long enough password";
+
+type Account = { email: string; cookie: { name: string; value: string }; key: string };
+
+async function signUp(tag: string): Promise<Account> {
+  const email = `e2e-${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.com`;
+  const res = await fetch(`${baseUrl}/api/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  expect(res.status).toBe(201);
+  const [name, value] = res.headers.get("set-cookie")!.split(";")[0]!.split("=") as [string, string];
+  const keyRes = await fetch(`${baseUrl}/api/keys`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie: `${name}=${value}`, origin: baseUrl },
+    body: JSON.stringify({ name: "e2e key" }),
+  });
+  const { key } = (await keyRes.json()) as { key: string };
+  return { email, cookie: { name, value }, key };
+}
+
+async function contextFor(
+  b: Browser,
+  account: Account | null,
+  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; errors: string[] }> {
+  const context = await b.newContext({
+    viewport: options.viewport ?? DESKTOP,
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
+  });
+  if (account) await context.addCookies([{ ...account.cookie, url: baseUrl }]);
+  const errors: string[] = [];
+  context.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  context.on("weberror", (e) => errors.push(e.error().message));
+  return { context, errors };
+}
+
+const chat = (key: string, body: Record<string, unknown>) =>
+  fetch(`${baseUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+
+const PUBLIC_PAGES = [
+  "/",
+  "/login",
+  "/signup",
+  "/privacy",
+  "/privacy/promises",
+  "/privacy/verify",
+  "/models",
+  "/no-such-page",
+];
+const DASHBOARD_PAGES = [
+  "/dashboard",
+  "/dashboard/keys",
+  "/dashboard/keys?edit=FIRST_KEY",
+  "/dashboard/keys?revoke=FIRST_KEY",
+  "/dashboard/usage",
+  "/dashboard/usage?range=24h",
+  "/dashboard/requests",
+  "/dashboard/requests/FIRST_REQUEST",
+  "/dashboard/playground",
+  "/dashboard/models",
+  "/dashboard/billing",
+  "/dashboard/settings",
+  "/dashboard/whatsapp",
+  "/dashboard/privacy",
+];
+
+describe("every page on a phone and a desktop", () => {
+  it("has no horizontal scroll, no console error and no axe-core violation", async () => {
+    const account = await signUp("pages");
+    // Some data so the tables and charts have rows: a success and a refusal with a valid key.
+    const ok = await chat(account.key, {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(ok.status).toBe(200);
+    const requestId = ok.headers.get("x-request-id")!;
+    await ok.text();
+    await (
+      await chat(account.key, { model: "nope/none", messages: [{ role: "user", content: "hi" }] })
+    ).text();
+    const keys = (await (
+      await fetch(`${baseUrl}/api/keys`, {
+        headers: { cookie: `${account.cookie.name}=${account.cookie.value}` },
+      })
+    ).json()) as { data: { id: string }[] };
+    const pages = DASHBOARD_PAGES.map((p) =>
+      p.replace("FIRST_KEY", keys.data[0]!.id).replace("FIRST_REQUEST", requestId),
+    );
+    const problems: string[] = [];
+    for (const viewport of [PHONE, DESKTOP]) {
+      for (const [signedIn, paths] of [
+        [false, PUBLIC_PAGES],
+        [true, pages],
+      ] as const) {
+        const { context, errors } = await contextFor(browser(), signedIn ? account : null, { viewport });
+        const page = await context.newPage();
+        for (const path of paths) {
+          errors.length = 0;
+          const res = await page.goto(`${baseUrl}${path}`, { waitUntil: "networkidle" });
+          expect(res!.status(), path).toBe(path === "/no-such-page" ? 404 : 200);
+          expect(await page.title(), path).not.toBe("");
+          for (const p of await pageProblems(page)) problems.push(`${viewport.width}px ${path}: ${p}`);
+          // The 404 page's own load is the one expected error in the console.
+          const unexpected = errors.filter((e) => !(path === "/no-such-page" && e.includes("404")));
+          for (const e of unexpected) problems.push(`${viewport.width}px ${path}: console: ${e}`);
+        }
+        await context.close();
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 300_000);
+
+  it("on a phone, the menu opens without JavaScript and reaches every section", async () => {
+    const account = await signUp("menu");
+    const { context } = await contextFor(browser(), account, { viewport: PHONE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/dashboard`);
+    // The skip link is the first thing a keyboard reaches.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.getByText("Dashboard: Overview").click();
+    await page
+      .getByRole("navigation", { name: "Dashboard" })
+      .getByRole("link", { name: "Request log" })
+      .click();
+    await page.waitForURL(`${baseUrl}/dashboard/requests`);
+    await page.getByText("Menu", { exact: true }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
+    await context.close();
+  });
+});
+
+describe("the dashboard's flows", () => {
+  it("request log: a refused request appears, filters narrow it, the detail opens, the CSV downloads", async () => {
+    const account = await signUp("log");
+    const ok = await chat(account.key, {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "a" }],
+    });
+    await ok.text();
+    const refused = await chat(account.key, {
+      model: "nope/none",
+      messages: [{ role: "user", content: "b" }],
+    });
+    expect(refused.status).toBe(404);
+    await refused.text();
+    const { context, errors } = await contextFor(browser(), account);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/dashboard/requests`);
+    const log = page.getByTestId("request-log");
+    await expect.poll(() => log.locator("tbody tr").count()).toBeGreaterThanOrEqual(1);
+    await page.getByLabel("Status").selectOption("ok");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.waitForURL(/status=ok/);
+    await expect.poll(() => log.locator("tbody tr").count()).toBe(1);
+    expect(await log.textContent()).toContain("openai/gpt-4o-mini");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download CSV of these filters" }).click(),
+    ]);
+    const csv = await (await download.createReadStream()).toArray();
+    const lines = Buffer.concat(csv).toString("utf8").trim().split("\r\n");
+    expect(lines[0]).toMatch(/^id,createdAt,/);
+    expect(lines).toHaveLength(2);
+    await log.getByRole("link").first().click();
+    await page.getByRole("heading", { name: /^Request [0-9a-f]{8}$/ }).waitFor();
+    const detail = (await page.textContent("main"))!;
+    expect(detail).toContain("Fallback used");
+    expect(detail).toContain("Not kept");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("models page: public, every catalogue model with its limits and prices", async () => {
+    const { context, errors } = await contextFor(browser(), null);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/models`);
+    const table = page.getByTestId("models");
+    const text = (await table.textContent())!;
+    expect(text).toContain("openai/gpt-4o-mini");
+    expect(text).toContain("128,000 tokens");
+    expect(text).toContain("$0.15");
+    expect(text).toContain("$0.60");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("key limits: set in the form, refused above the plan's ceiling with the value kept, without JavaScript", async () => {
+    const account = await signUp("limits");
+    const { context } = await contextFor(browser(), account, { javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/dashboard/keys`);
+    await page.getByRole("link", { name: "Edit e2e key" }).click();
+    const edit = page.getByRole("region", { name: /Edit e2e key/ });
+    await edit.getByLabel("Name").fill("renamed key");
+    await edit.getByLabel(/Requests per minute/).fill("5000");
+    await edit.getByLabel(/Monthly spend limit/).fill("0.001");
+    await edit.getByRole("button", { name: "Save changes" }).click();
+    // Every problem at once, in plain words, beside its field; what was typed is still there.
+    const form = page.getByRole("region", { name: /Edit e2e key/ });
+    expect(await form.textContent()).toContain("Enter at least $0.01, or leave it empty.");
+    expect(await form.getByLabel("Name").inputValue()).toBe("renamed key");
+    expect(await form.getByLabel(/Requests per minute/).inputValue()).toBe("5000");
+    await form.getByLabel(/Monthly spend limit/).fill("2.50");
+    await form.getByRole("button", { name: "Save changes" }).click();
+    expect(await page.getByRole("region", { name: /Edit/ }).textContent()).toMatch(
+      /at most 600 requests per minute/,
+    );
+    await page
+      .getByRole("region", { name: /Edit/ })
+      .getByLabel(/Requests per minute/)
+      .fill("120");
+    await page.getByRole("region", { name: /Edit/ }).getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("renamed key is saved.").waitFor();
+    const row = page.locator("tr", { hasText: "renamed key" });
+    expect(await row.textContent()).toContain("120/min · $2.50/month");
+    await context.close();
+  });
+
+  for (const javaScriptEnabled of [true, false]) {
+    it(`playground ${javaScriptEnabled ? "streams" : "answers without JavaScript"}, and the request is in the log`, async () => {
+      const account = await signUp("play");
+      const { context, errors } = await contextFor(browser(), account, { javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/dashboard/playground`, { waitUntil: "networkidle" });
+      await page.getByLabel("Model").selectOption("openai/gpt-4o-mini");
+      await page.getByLabel("Prompt").fill("Say hello");
+      await page.getByRole("button", { name: "Send" }).click();
+      await expect
+        .poll(
+          async () =>
+            (
+              (await page
+                .getByTestId("answer")
+                .textContent()
+                .catch(() => "")) ?? ""
+            ).length,
+        )
+        .toBeGreaterThan(0);
+      await page.getByRole("link", { name: "See this request in the log" }).click();
+      await page.getByRole("heading", { name: /^Request [0-9a-f]{8}$/ }).waitFor();
+      const detail = (await page.textContent("main"))!;
+      expect(detail).toContain("openai/gpt-4o-mini");
+      expect(detail).toContain(javaScriptEnabled ? "Streamedyes" : "Streamedno");
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it("checkout without JavaScript reaches the fake Stripe page, and the banner clears once paid", async () => {
+    const account = await signUp("checkout");
+    const { context } = await contextFor(browser(), account, { javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/dashboard/billing`);
+    await page.getByLabel("Amount (USD)").fill("25");
+    await page.getByRole("button", { name: "Buy credit" }).click();
+    await page.waitForURL(/\/checkout\//);
+    expect(await page.textContent("body")).toContain("Fake Stripe");
+    await page.getByRole("button", { name: "Pay" }).click();
+    await page.waitForURL(/\/dashboard\/billing\?checkout=success/);
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return page.getByTestId("payment-confirmed").count();
+      })
+      .toBe(1);
+    expect(await page.getByTestId("payment-pending").count()).toBe(0);
+    expect(await page.getByTestId("ledger").textContent()).toContain("$25.00");
+    await context.close();
+  });
+});
