@@ -2,6 +2,7 @@
 // The /privacy page and the promise report read the same object that enforces the rules.
 import { z } from "zod";
 import { authLimitsVar } from "./security/auth-limits";
+import { isLoopbackUrl } from "./security/loopback";
 
 const csv = z
   .string()
@@ -103,6 +104,14 @@ function mailTransport(v: z.infer<typeof envSchema>): "resend" | "local" {
   return "resend";
 }
 
+/**
+ * A local model server (Ollama, LM Studio, vLLM on loopback, in local mode) usually wants no key: the base URL
+ * alone configures the provider, and this placeholder goes in the Authorization header.
+ */
+function localServerKey(localMode: boolean, baseUrl: string): string | undefined {
+  return localMode && isLoopbackUrl(baseUrl) ? "local-model-server" : undefined;
+}
+
 function buildConfig(env: Env) {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -114,8 +123,14 @@ function buildConfig(env: Env) {
     appName: v.APP_NAME,
     privacyContact: v.PRIVACY_CONTACT,
     adminEmails: new Set(v.ADMIN_EMAILS.map((e) => e.normalize("NFKC"))),
-    openai: { apiKey: v.OPENAI_API_KEY, baseUrl: v.OPENAI_BASE_URL.replace(/\/+$/, "") },
-    anthropic: { apiKey: v.ANTHROPIC_API_KEY, baseUrl: v.ANTHROPIC_BASE_URL.replace(/\/+$/, "") },
+    openai: {
+      apiKey: v.OPENAI_API_KEY ?? localServerKey(v.LOCAL_MODE, v.OPENAI_BASE_URL),
+      baseUrl: v.OPENAI_BASE_URL.replace(/\/+$/, ""),
+    },
+    anthropic: {
+      apiKey: v.ANTHROPIC_API_KEY ?? localServerKey(v.LOCAL_MODE, v.ANTHROPIC_BASE_URL),
+      baseUrl: v.ANTHROPIC_BASE_URL.replace(/\/+$/, ""),
+    },
     stripe: {
       secretKey: v.STRIPE_SECRET_KEY,
       webhookSecret: v.STRIPE_WEBHOOK_SECRET,

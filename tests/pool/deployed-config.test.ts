@@ -3,6 +3,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { connect, providerAvailable, providers } from "../../worker/ai/providers/registry";
 import { getConfig } from "../../worker/config";
 import worker from "../../worker/index";
 import { sendText } from "../../worker/whatsapp/graph";
@@ -140,5 +141,14 @@ describe("a deployed Worker has no development surface", () => {
     expect(sent.ok ? "" : sent.error).toContain("WHATSAPP_GRAPH_BASE_URL");
     // In local mode (the tests) the same loopback fake is fine.
     expect(simulatorEnabled(getConfig(env))).toBe(true);
+  });
+
+  it("takes a local model server by its base URL alone in local mode, and never outside it", () => {
+    const ollama = { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: "http://localhost:11434/v1" };
+    const local = getConfig({ ...env, ...ollama } as unknown as Env);
+    expect(providerAvailable(local, "openai")).toBe(true);
+    expect(connect(local, providers.openai).baseUrl).toBe("http://localhost:11434/v1");
+    const deployed = getConfig(deployedEnv({ OPENAI_BASE_URL: "http://localhost:11434/v1" }));
+    expect(providerAvailable(deployed, "openai")).toBe(false);
   });
 });

@@ -1,13 +1,9 @@
 // The one rule for every outbound base URL (AI providers, Stripe, Graph, mail): https always; plain http
 // only to a loopback host, and only when the process serving the Worker says it is local (LOCAL_MODE).
 import { AppError } from "../errors";
+import { isLoopbackHost } from "./loopback";
 
-/** The one definition of loopback: localhost, 127.0.0.0/8 and [::1]. */
-const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/i;
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.test(hostname);
-}
+export { isLoopbackHost } from "./loopback";
 
 export function isLoopback(url: URL): boolean {
   return isLoopbackHost(url.hostname);
