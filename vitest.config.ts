@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 
 // Tests need no network: no Request.cf download, no telemetry, no update check.
@@ -11,44 +11,52 @@ process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
 process.env.WRANGLER_SEND_METRICS = "false";
 process.env.WRANGLER_HIDE_BANNER = "true";
 
+const root = import.meta.dirname;
+
 // wrangler.toml serves assets from build/client, and the pool refuses a config whose assets folder is missing;
 // the workers tests need no built dashboard (they stub it), so a fresh clone gets an empty folder, not a build.
-mkdirSync(path.resolve("build/client"), { recursive: true });
+mkdirSync(path.join(root, "build/client"), { recursive: true });
+
+/** The workerd project; bench/workerd/vitest.config.ts runs its measurements in the same setup. */
+export function workersProject(name: string, include: string[]): TestProjectInlineConfiguration {
+  return {
+    plugins: [
+      cloudflareTest(async ({ inject }) => ({
+        main: path.join(root, "worker/index.ts"),
+        wrangler: { configPath: path.join(root, "wrangler.toml") },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: await readD1Migrations(path.join(root, "db/migrations")),
+            // The tests serve the Worker locally (docs/decisions/071-one-notion-of-local.md).
+            LOCAL_MODE: "true",
+            // wrangler.toml's [vars] as committed: tests of the deployed config build their env from these.
+            DEPLOYED_VARS: unstable_readConfig({ config: path.join(root, "wrangler.toml") }).vars,
+            MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
+            RECEIPT_SIGNING_KEY: "dGVzdC1yZWNlaXB0LXNpZ25pbmcta2V5LTMyLWJ5dGU=",
+            ADMIN_EMAILS: "operator@example.com",
+            ...inject("fakeVars"),
+          },
+        },
+      })),
+    ],
+    resolve: {
+      alias: { "virtual:react-router/server-build": path.join(root, "tests/pool/server-build-stub.ts") },
+    },
+    test: {
+      name,
+      root,
+      include,
+      setupFiles: [path.join(root, "tests/pool/apply-migrations.ts")],
+      globalSetup: [path.join(root, "tests/pool/global-setup.ts")],
+      testTimeout: 30_000,
+    },
+  };
+}
 
 export default defineConfig({
   test: {
     projects: [
-      {
-        plugins: [
-          cloudflareTest(async ({ inject }) => ({
-            main: "./worker/index.ts",
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                TEST_MIGRATIONS: await readD1Migrations(path.resolve("db/migrations")),
-                // The tests serve the Worker locally (docs/decisions/071-one-notion-of-local.md).
-                LOCAL_MODE: "true",
-                // wrangler.toml's [vars] as committed: tests of the deployed config build their env from these.
-                DEPLOYED_VARS: unstable_readConfig({ config: "wrangler.toml" }).vars,
-                MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmctISE=",
-                RECEIPT_SIGNING_KEY: "dGVzdC1yZWNlaXB0LXNpZ25pbmcta2V5LTMyLWJ5dGU=",
-                ADMIN_EMAILS: "operator@example.com",
-                ...inject("fakeVars"),
-              },
-            },
-          })),
-        ],
-        resolve: {
-          alias: { "virtual:react-router/server-build": path.resolve("tests/pool/server-build-stub.ts") },
-        },
-        test: {
-          name: "workers",
-          include: ["tests/pool/**/*.test.ts", "worker/**/*.test.ts"],
-          setupFiles: ["./tests/pool/apply-migrations.ts"],
-          globalSetup: ["./tests/pool/global-setup.ts"],
-          testTimeout: 30_000,
-        },
-      },
+      workersProject("workers", ["tests/pool/**/*.test.ts", "worker/**/*.test.ts"]),
       {
         test: {
           name: "node",

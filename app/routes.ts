@@ -10,6 +10,7 @@ export default [
   route("privacy/verify", "routes/privacy-verify.tsx"),
   route("privacy/promises", "routes/privacy-promises.tsx"),
   route("confirm", "routes/confirm.tsx"),
+  route("reset-password", "routes/reset-password.tsx"),
   route("account-deleted", "routes/account-deleted.tsx"),
   ...prefix("dashboard", [
     layout("routes/dashboard/layout.tsx", [
@@ -25,7 +26,9 @@ export default [
       route("billing", "routes/dashboard/billing.tsx"),
       route("whatsapp", "routes/dashboard/whatsapp.tsx"),
       route("privacy", "routes/dashboard/privacy.tsx"),
+      route("account", "routes/dashboard/account.tsx"),
     ]),
+    route("verify-email", "routes/dashboard/verify-email.tsx"),
   ]),
   route("admin", "routes/admin.tsx"),
 ] satisfies RouteConfig;

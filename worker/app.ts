@@ -25,6 +25,7 @@ import { requestId } from "./request-id";
 import { requestRoutes } from "./requests/routes";
 import { csrf } from "./security/csrf";
 import { securityHeaders } from "./security/headers";
+import { dashboardBodyLimit, noStoreByDefault, noStoreForPrivatePages } from "./security/private-responses";
 import { settingsRoutes } from "./settings/routes";
 import { trainingRoutes } from "./training/routes";
 import { usageRoutes } from "./usage/routes";
@@ -65,6 +66,8 @@ app.use("*", requestId, drainUnreadBody, securityHeaders, async (c, next) => {
   await next();
 });
 app.use("*", csrf);
+app.use("/api/*", noStoreByDefault);
+app.use("/v1/*", noStoreByDefault);
 app.route("/v1", aiRoutes);
 app.route("/api", api);
 app.route("/webhooks/stripe", stripeWebhookRoutes);
@@ -103,7 +106,7 @@ const dashboard = createRequestHandler(
   () => import("virtual:react-router/server-build"),
   import.meta.env.MODE,
 );
-app.all("*", (c) =>
+app.all("*", dashboardBodyLimit, noStoreForPrivatePages, (c) =>
   dashboard(c.req.raw, {
     cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext },
     cspNonce: randomToken(16),

@@ -4,6 +4,7 @@ import { data, Form, useNavigation } from "react-router";
 import { z } from "zod";
 import { getDb } from "../../worker/db";
 import { forbidden } from "../../worker/errors";
+import { type OperatorAuditRow, operatorAuditLog } from "../../worker/operators/audit";
 import { privacyQueue } from "../../worker/privacy/requests/admin-routes";
 import { recordEmailedRequest } from "../../worker/privacy/requests/service";
 import { OPEN_STATUSES } from "../../worker/privacy/requests/view";
@@ -40,6 +41,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   return {
     appName: env.APP_NAME ?? "Botmara",
     queue: queue.map(({ receipt: _receipt, ...r }) => r),
+    operatorAudit: await operatorAuditLog(getDb(env.DB)),
   };
 }
 
@@ -78,6 +80,7 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
         </div>
         <Queue queue={loaderData.queue} />
         <RecordRequest actionData={actionData} />
+        <OperatorAudit rows={loaderData.operatorAudit} />
       </main>
     </>
   );
@@ -183,6 +186,52 @@ function RecordRequest({ actionData }: { actionData: Route.ComponentProps["actio
           </button>
         </div>
       </Form>
+    </section>
+  );
+}
+
+/** The append-only operator audit: who did what, newest first (worker/operators/audit.ts). */
+function OperatorAudit({ rows }: { rows: OperatorAuditRow[] }) {
+  return (
+    <section className="block" aria-labelledby="operator-audit">
+      <h2 id="operator-audit">Operator audit</h2>
+      <p className="muted">Every operator action, as recorded; rows can be neither changed nor removed.</p>
+      <table>
+        <caption className="sr-only">Operator actions, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Operator</th>
+            <th scope="col">Action</th>
+            <th scope="col">On</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={5} className="muted">
+                No operator actions yet.
+              </td>
+            </tr>
+          ) : null}
+          {rows.map((r) => (
+            <tr key={r.id} data-testid="operator-audit-row">
+              <td>{formatDateTime(r.at)}</td>
+              <td>{r.operatorEmail}</td>
+              <td className="mono">{r.action}</td>
+              <td className="mono">{r.target ? r.target.slice(0, 8) : "—"}</td>
+              <td className="muted">
+                {r.detail
+                  ? Object.entries(r.detail)
+                      .map(([k, v]) => `${k}: ${String(v)}`)
+                      .join(", ")
+                  : ""}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

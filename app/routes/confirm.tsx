@@ -15,8 +15,9 @@ import type { Route } from "./+types/confirm";
 
 export const meta: Route.MetaFunction = () => [
   { title: "Confirm — Botmara" },
-  // The token is in the URL: keep it out of Referer headers and search indexes.
-  { name: "referrer", content: "no-referrer" },
+  // The token is in the URL: keep it out of other sites' Referer headers and out of search indexes.
+  // ("same-origin", not "no-referrer": that makes browsers send Origin: null, which form posts must not.)
+  { name: "referrer", content: "same-origin" },
   { name: "robots", content: "noindex" },
 ];
 

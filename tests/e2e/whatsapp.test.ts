@@ -24,6 +24,8 @@ it("connects a number, answers a simulated customer and shows the message metada
   await page.getByLabel("App secret").fill(appSecret);
   await page.getByLabel("Model").selectOption("dev/echo");
   await page.getByLabel("System prompt").fill("You are the assistant of a bakery.");
+  // Connecting is a sensitive change: the account's password goes with it (sudo mode).
+  await page.getByLabel("Your current password").fill("a long enough password");
   await page.getByRole("button", { name: "Connect" }).click();
   await expect.poll(() => page.getByTestId("whatsapp-status").textContent()).toContain(phoneNumberId);
 

@@ -2,6 +2,9 @@
 // like the Cloud API. Control API: GET /__messages?phone_number_id= lists what was sent (per number, so parallel
 // tests don't see each other's), POST /__script {phoneNumberId, status, times, code?} makes the next `times`
 // sends from that number fail with that HTTP status and Graph error code.
+// `GET /v21.0/{phone_number_id}` answers the number's fields (proof of control before connecting) to any
+// bearer token, unless POST /__owner {phoneNumberId, accessToken} named the one token that controls it; a
+// token that does not gets Graph's "does not exist or missing permissions" error (code 100, subcode 33).
 import { randomUUID } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -30,6 +33,7 @@ const graphError = (message: string, code: number, type = "OAuthException") => (
 export async function startFakeGraph(port = 0): Promise<FakeGraph> {
   const sent: SentMessage[] = [];
   const scripts = new Map<string, Script>();
+  const owners = new Map<string, string>();
 
   const send = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
@@ -47,6 +51,36 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
       const s = JSON.parse(raw) as { phoneNumberId: string; status: number; times?: number; code?: number };
       scripts.set(s.phoneNumberId, { status: s.status, times: s.times ?? 1, code: s.code ?? 131000 });
       return send(res, 200, { ok: true });
+    }
+    if (req.method === "POST" && url.pathname === "/__owner") {
+      const o = JSON.parse(raw) as { phoneNumberId: string; accessToken: string };
+      owners.set(o.phoneNumberId, o.accessToken);
+      return send(res, 200, { ok: true });
+    }
+    const numberPath = url.pathname.match(/^\/v\d+\.\d+\/(\d+)$/);
+    if (req.method === "GET" && numberPath) {
+      const id = numberPath[1]!;
+      const token = req.headers.authorization?.replace(/^Bearer /, "");
+      if (!token) return send(res, 400, graphError("An active access token must be used.", 2500));
+      const owner = owners.get(id);
+      if (owner !== undefined && owner !== token) {
+        return send(res, 400, {
+          error: {
+            ...graphError(
+              `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+              100,
+              "GraphMethodException",
+            ).error,
+            error_subcode: 33,
+          },
+        });
+      }
+      return send(res, 200, {
+        id,
+        display_phone_number: `+1 555-${id.slice(-7, -4)}-${id.slice(-4)}`,
+        verified_name: "Test Business",
+        quality_rating: "GREEN",
+      });
     }
     const match = url.pathname.match(/^\/v\d+\.\d+\/([^/]+)\/messages$/);
     if (req.method !== "POST" || !match) return send(res, 404, graphError("Unknown path", 803));

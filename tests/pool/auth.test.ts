@@ -168,6 +168,15 @@ describe("CSRF", () => {
     await expectError(await call("/api/keys", { body: { name: "x" }, cookie, origin: null }), 403);
   });
 
+  it("with Origin: null (a no-referrer page), lets Sec-Fetch-Site decide", async () => {
+    const { cookie } = await newUser();
+    const nullOrigin = (site: string) =>
+      call("/api/keys", { body: { name: "x" }, cookie, origin: "null", headers: { "sec-fetch-site": site } });
+    expect((await nullOrigin("same-origin")).status).toBe(201);
+    await expectError(await nullOrigin("cross-site"), 403);
+    await expectError(await call("/api/keys", { body: { name: "x" }, cookie, origin: "null" }), 403);
+  });
+
   it("accepts Sec-Fetch-Site: same-origin without Origin", async () => {
     const { cookie } = await newUser();
     const res = await call("/api/keys", {

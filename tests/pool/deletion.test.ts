@@ -1,13 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { AccountHost, runPrivacyJobs } from "../../worker/account/host";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
-import { deletionSteps } from "../../worker/privacy/deletion/machine";
 import { startDeletion } from "../../worker/privacy/deletion/start";
 import { DELETION_STATE, type DeletionState, loadDeletion } from "../../worker/privacy/deletion/state";
 import { eraseOrder } from "../../worker/privacy/holders";
 import type { DataHolder } from "../../worker/privacy/holders/holder";
-import { runPrivacyJobs } from "../../worker/privacy/jobs/run";
+import { expectConsoleError } from "./console-errors";
 import { d1Failing, envWith, fault, storageFailingPut } from "./faults";
 import { call, expectError, PASSWORD } from "./helpers";
 import { settle } from "./privacy-drive";
@@ -134,7 +134,9 @@ describe("deletion", () => {
 });
 
 /** Every step of the machine, by name, then the finish (receipt, request record, audit, notice). */
-const STEP_NAMES = deletionSteps({} as DurableObjectState, eraseOrder).map((step) => step.name);
+const STEP_NAMES = new AccountHost({} as DurableObjectState, env)
+  .deletionSteps(eraseOrder)
+  .map((step) => step.name);
 
 type Final = {
   status: string;
@@ -255,6 +257,8 @@ describe("a deletion interrupted at any step resumes to the same final state", (
   it.each(STEP_NAMES.map((name, i) => [name, i] as const))(
     "the object restarts after step %s did its work",
     async (_name, index) => {
+      // The injected failure is logged by the job (by its name alone), then retried.
+      expectConsoleError(/privacy job step failed/);
       const { user, stub, requestId } = await startedDeletion();
       const restart = fault(/./);
       await runInDurableObject(stub, (_i, ctx) =>
@@ -283,6 +287,8 @@ describe("a deletion interrupted at any step resumes to the same final state", (
   it.each(eraseOrder.map((h, i) => [h.name, i] as const))(
     "holder %s crashes half-way through its erasure",
     async (name, failAt) => {
+      // The injected failure is logged by the job (by its name alone), then retried.
+      expectConsoleError(/privacy job step failed/);
       const { user, stub, requestId } = await startedDeletion();
       let thrown = false;
       const faulty: DataHolder[] = eraseOrder.map((h, i) =>
@@ -307,6 +313,8 @@ describe("a deletion interrupted at any step resumes to the same final state", (
 
   // The finish fails after the request was marked completed but before its audit entry and notice.
   it("the finish fails half-way (D1 down after the request was marked completed)", async () => {
+    // The injected failure is logged by the job (by its name alone), then retried.
+    expectConsoleError(/privacy job step failed/);
     const { user, stub, requestId } = await startedDeletion();
     const d1Down = fault(/insert into "privacy_audit"/i);
     const faultyEnv = envWith({ DB: d1Failing(env.DB, d1Down) });

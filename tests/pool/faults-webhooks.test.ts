@@ -16,6 +16,7 @@ import {
   uid,
   WEBHOOK_SECRET,
 } from "./billing-helpers";
+import { expectConsoleError } from "./console-errors";
 import { d1Failing, envWith, fault } from "./faults";
 import { expectError, newUser, ORIGIN } from "./helpers";
 import {
@@ -54,6 +55,8 @@ async function stripeDelivery(testEnv: Env, event: ReturnType<typeof stripeEvent
 
 describe("D1 fails during a Stripe event's batch", () => {
   it("answers 503, records nothing, and Stripe's retry applies the event once", async () => {
+    // The injected D1 failure is logged (by its name alone) before the 503.
+    expectConsoleError(/stripe event not recorded/);
     const user = await newUser();
     await setBalance(user.id, 0);
     const session = {
@@ -93,6 +96,8 @@ describe("D1 fails during a Stripe event's batch", () => {
   });
 
   it("an ignored event is not recorded either when D1 fails, and is recorded once on retry", async () => {
+    // The injected D1 failure is logged (by its name alone) before the 503.
+    expectConsoleError(/stripe event not recorded/);
     const event = stripeEvent({ type: "customer.tax_id.created", object: { id: uid("txi") } });
     const d1Down = fault(/INSERT INTO stripe_events/);
     await expectError(await stripeDelivery(envWith({ DB: d1Failing(env.DB, d1Down) }), event), 503);
@@ -105,6 +110,8 @@ describe("D1 fails during a Stripe event's batch", () => {
 
 describe("D1 fails while a WhatsApp notification is recorded", () => {
   it("answers 503, keeps nothing of it, and Meta's retry records and answers it once", async () => {
+    // The injected D1 failure is logged (by its name alone) before the 503.
+    expectConsoleError(/whatsapp notification not recorded/);
     const user = await connectedUser();
     const message = inboundMessage({ from: customerNumber() });
     const raw = JSON.stringify(notification(user.phoneNumberId, { messages: [message] }));

@@ -165,7 +165,8 @@ describe("verifiable deletion receipts", () => {
   });
 
   it("still verifies the earlier HMAC receipts through the same endpoint", async () => {
-    const { hmacHex, hmacKey } = await import("../../worker/privacy/keys");
+    const { hmacHex } = await import("../../worker/crypto/encoding");
+    const { derive } = await import("../../worker/crypto/master-key");
     const { canonical } = await import("../../worker/privacy/receipt");
     const body = {
       kind: "botmara-deletion-receipt/1",
@@ -174,7 +175,8 @@ describe("verifiable deletion receipts", () => {
       erased: [],
       retained: [],
     };
-    const signature = await hmacHex(await hmacKey(env, "deletion-receipt"), canonical(body));
+    const [key] = await derive(env, "deletion-receipt");
+    const signature = await hmacHex(key!, canonical(body));
     expect(await verifyApi({ ...body, signature })).toMatchObject({ valid: true, format: "hmac" });
     expect(await verifyApi({ ...body, requestId: "r-other", signature })).toMatchObject({
       valid: false,

@@ -8,7 +8,7 @@ import {
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { captureExchange, type Exchange, loggingPolicy } from "../../worker/content/capture";
-import { accountDataKey, shredAccountContent } from "../../worker/content/data-keys";
+import { accountDataKey, forgetDataKey } from "../../worker/content/data-keys";
 import { DAY_MS, lifecycleRules } from "../../worker/content/layout";
 import { rewrapDataKeys } from "../../worker/content/rewrap";
 import { openExchange } from "../../worker/content/store";
@@ -198,7 +198,9 @@ describe("crypto-shredding", () => {
       expect(stored?.wrapped).toBe(wrapped!.wrapped);
     });
 
-    await shredAccountContent(env, id);
+    // Crypto-shredding, as a deletion does it: the object destroys the key, the isolate forgets its copy.
+    forgetDataKey(id);
+    await stub.destroyDataKey(id);
 
     await runInDurableObject(stub, async (_instance, state) => {
       expect(await state.storage.get("content:dataKey")).toBeUndefined();

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../worker/db";
 import { acceptNotification } from "../../worker/whatsapp/inbox";
-import { call } from "./helpers";
+import { call, PASSWORD } from "./helpers";
 import {
   connectedUser,
   customerNumber,
@@ -199,7 +199,10 @@ describe("answering through the AI path", () => {
       new TextEncoder().encode(raw),
       await signed(user.appSecret, raw),
     );
-    expect((await call("/api/whatsapp", { method: "DELETE", cookie: user.cookie })).status).toBe(204);
+    expect(
+      (await call("/api/whatsapp", { method: "DELETE", body: { password: PASSWORD }, cookie: user.cookie }))
+        .status,
+    ).toBe(204);
     expect(await messageRow(user.accountId, message.id)).toMatchObject({
       status: "failed",
       error: "disconnected",

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError } from "./helpers";
-import { connectedUser, MODEL, newUser } from "./whatsapp-helpers";
+import { call, expectError, PASSWORD } from "./helpers";
+import { connectedUser, MODEL, newUser, ownNumber } from "./whatsapp-helpers";
 
 const input = (overrides: Record<string, unknown> = {}) => ({
   phoneNumberId: `10${Math.floor(Math.random() * 1e12)}`,
@@ -11,6 +11,7 @@ const input = (overrides: Record<string, unknown> = {}) => ({
   verifyToken: "a-long-verify-token-123",
   model: MODEL,
   systemPrompt: "Be brief.",
+  password: PASSWORD,
   ...overrides,
 });
 
@@ -80,20 +81,86 @@ describe("/api/whatsapp", () => {
     });
   });
 
-  it("gives one phone number id to one account only (409, nothing changed)", async () => {
+  it("gives one phone number id to one account only: a taken number answers like an invalid one", async () => {
     const alice = await connectedUser();
     const bob = await newUser();
-    const e = await expectError(
+    const taken = await expectError(
       await call("/api/whatsapp", {
         method: "PUT",
         cookie: bob.cookie,
         body: input({ phoneNumberId: alice.phoneNumberId }),
       }),
-      409,
+      400,
     );
-    expect(e.code).toBe("phone_number_taken");
+    const number = input().phoneNumberId;
+    await ownNumber(number, "EAAG-the-real-owners-token-000000000");
+    const invalid = await expectError(
+      await call("/api/whatsapp", {
+        method: "PUT",
+        cookie: bob.cookie,
+        body: input({ phoneNumberId: number }),
+      }),
+      400,
+    );
+    expect(taken).toEqual(invalid);
+    expect(taken.code).toBe("phone_number_not_verified");
     expect(await connectionRow(bob.id)).toBeNull();
     expect(await connectionRow(alice.accountId)).not.toBeNull();
+  });
+
+  it("proves control: a token Meta does not confirm for the number connects nothing", async () => {
+    const { cookie, id } = await newUser();
+    const body = input();
+    await ownNumber(body.phoneNumberId, "EAAG-someone-elses-token-00000000000");
+    const e = await expectError(await call("/api/whatsapp", { method: "PUT", body, cookie }), 400);
+    expect(e.param).toBe("phoneNumberId");
+    expect(await connectionRow(id)).toBeNull();
+    // The owner's own token connects it.
+    const res = await call("/api/whatsapp", {
+      method: "PUT",
+      cookie,
+      body: { ...body, accessToken: "EAAG-someone-elses-token-00000000000" },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it("needs the password (sudo) to connect, reconnect or disconnect, not to edit settings", async () => {
+    const { cookie, id } = await newUser();
+    const { password: _password, ...noPassword } = input();
+    const e = await expectError(
+      await call("/api/whatsapp", { method: "PUT", body: noPassword, cookie }),
+      401,
+    );
+    expect(e.code).toBe("reauth_required");
+    await expectError(
+      await call("/api/whatsapp", {
+        method: "PUT",
+        body: { ...noPassword, password: "wrong password!" },
+        cookie,
+      }),
+      401,
+    );
+    expect(await connectionRow(id)).toBeNull();
+    expect((await call("/api/whatsapp", { method: "PUT", body: input(), cookie })).status).toBe(200);
+    const row = await connectionRow(id);
+    // Settings alone: no password.
+    const edit = await call("/api/whatsapp", {
+      method: "PUT",
+      cookie,
+      body: { phoneNumberId: row!.phone_number_id, wabaId: row!.waba_id, model: MODEL, systemPrompt: "Hi" },
+    });
+    expect(edit.status).toBe(200);
+    // Another number, or new secrets: sudo again.
+    const { password: _p, ...other } = input();
+    expect(
+      (await expectError(await call("/api/whatsapp", { method: "PUT", body: other, cookie }), 401)).code,
+    ).toBe("reauth_required");
+    expect((await expectError(await call("/api/whatsapp", { method: "DELETE", cookie }), 401)).code).toBe(
+      "reauth_required",
+    );
+    // A re-authentication on this session covers the next ten minutes.
+    expect((await call("/api/auth/reauth", { body: { password: PASSWORD }, cookie })).status).toBe(204);
+    expect((await call("/api/whatsapp", { method: "DELETE", cookie })).status).toBe(204);
   });
 
   it.each([
@@ -127,9 +194,11 @@ describe("/api/whatsapp", () => {
 
   it("disconnects: the row and its secrets are gone; a second delete is 404", async () => {
     const user = await connectedUser();
-    expect((await call("/api/whatsapp", { method: "DELETE", cookie: user.cookie })).status).toBe(204);
+    const disconnect = () =>
+      call("/api/whatsapp", { method: "DELETE", body: { password: PASSWORD }, cookie: user.cookie });
+    expect((await disconnect()).status).toBe(204);
     expect(await connectionRow(user.accountId)).toBeNull();
-    await expectError(await call("/api/whatsapp", { method: "DELETE", cookie: user.cookie }), 404);
+    await expectError(await disconnect(), 404);
     // The number is free again.
     const other = await newUser();
     const res = await call("/api/whatsapp", {

@@ -49,6 +49,7 @@ export async function connectedUser(overrides: Record<string, unknown> = {}): Pr
     verifyToken: `verify-${digits(20)}`,
     model: MODEL,
     systemPrompt: "You are the helpful assistant of a bakery.",
+    password: PASSWORD, // connecting is a sensitive change (sudo mode)
     ...overrides,
   };
   const res = await call("/api/whatsapp", { method: "PUT", body: input, cookie: user.cookie });
@@ -151,6 +152,14 @@ export type Sent = { id: string; to: string; text: string; authorization: string
 export async function sentFrom(phoneNumberId: string): Promise<Sent[]> {
   const res = await fetch(`${graphOrigin()}/__messages?phone_number_id=${phoneNumberId}`);
   return ((await res.json()) as { data: Sent[] }).data;
+}
+
+/** Tells the fake Graph API that only `accessToken` controls this number from now on. */
+export async function ownNumber(phoneNumberId: string, accessToken: string): Promise<void> {
+  await fetch(`${graphOrigin()}/__owner`, {
+    method: "POST",
+    body: JSON.stringify({ phoneNumberId, accessToken }),
+  });
 }
 
 /** Makes the next `times` sends from this number fail with `status` (and Graph error `code`). */

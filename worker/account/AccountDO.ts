@@ -1,30 +1,49 @@
-// One Durable Object per account: the place where work that must not race for one account is serialised
-// (deletion, credit reservations, per-key rate limits). Capabilities add their state in its SQLite storage.
+// One Durable Object per account: the host of the work that must not race for one account (credit
+// reservations, the usage buffer, the data key, privacy jobs). Each capability keeps its own state in the
+// object's storage and says when it next needs the alarm; the object alone sets its one alarm to the
+// earliest of those, and a deletion erases each capability's state through its own erase().
 import { DurableObject } from "cloudflare:workers";
-import { CreditDesk } from "../billing/credit-desk";
-import { type LeaseAsk, SeenUsage } from "../billing/lease-book";
-import { destroyDataKey, loadDataKey } from "../content/data-key-store";
+import type { LeaseAsk } from "../billing/lease-book";
 import type { WrappedDataKey } from "../crypto/data-key";
-import { cancelDeletion, type DeletionInput, startDeletion } from "../privacy/deletion/start";
+import type { DeletionInput } from "../privacy/deletion/start";
 import { type ErasureProbe, erasureBegun, erasureProbe } from "../privacy/deletion/state";
-import { type ExportState, queueExport } from "../privacy/export/job";
-import { runPrivacyJobs, schedulePrivacyAlarm } from "../privacy/jobs/run";
+import type { ExportState } from "../privacy/export/job";
+import type { PrivacyJobs } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/requests/view";
-import { UsageBuffer } from "../usage/buffer";
 import type { MeteredRow, UsageRow } from "../usage/row";
+import { AccountHost } from "./host";
 
 export class AccountDO extends DurableObject<Env> {
-  private creditDesk?: CreditDesk;
-  private get credits(): CreditDesk {
-    this.creditDesk ??= new CreditDesk(this.ctx, this.env);
-    return this.creditDesk;
+  private readonly host = new AccountHost(this.ctx, this.env);
+  private get creditDesk() {
+    return this.host.creditDesk;
+  }
+  private get usage() {
+    return this.host.usage;
+  }
+  private get privacy() {
+    return this.host.privacy;
+  }
+
+  private schedule(): Promise<void> {
+    return this.host.schedule();
+  }
+
+  /** The one alarm: each hosted capability does what is due, then the alarm is set for the earliest next wake. */
+  override async alarm(): Promise<void> {
+    await this.host.alarm();
+  }
+
+  /** GET /api/health's liveness probe: proves the binding answers, touching no storage. */
+  async ping(): Promise<string> {
+    return "pong";
   }
 
   /** Billing: holds credit for one request; null when the balance cannot cover it. */
   async reserveCredit(accountId: string, amountMicros: number, giveBack?: LeaseAsk): Promise<string | null> {
     // The caller's own lease goes back first, so its slice never stands between it and the balance.
-    if (giveBack) await this.credits.lease(accountId, { ...giveBack, wanted: 0 });
-    return this.credits.reserve(accountId, amountMicros);
+    if (giveBack) await this.creditDesk.lease(accountId, { ...giveBack, wanted: 0 });
+    return this.creditDesk.reserve(accountId, amountMicros);
   }
 
   /** Billing: releases a hold and buffers the metered debit; the alarm moves it to the D1 ledger. */
@@ -37,24 +56,19 @@ export class AccountDO extends DurableObject<Env> {
   ): Promise<void> {
     // A debit for an account being erased would recreate its ledger.
     if (await erasureBegun(this.ctx.storage)) return;
-    if (leaseId) this.credits.debitLease(leaseId, costMicros);
-    await this.credits.settle(holdId, accountId, costMicros, usageId);
+    if (leaseId) this.creditDesk.debitLease(leaseId, costMicros);
+    await this.creditDesk.settle(holdId, accountId, costMicros, usageId);
+    await this.schedule();
   }
 
   /** Billing: the D1 balance changed (payment, refund, adjustment); read it again. */
   async creditChanged(): Promise<void> {
-    this.credits.invalidate();
+    this.creditDesk.invalidate();
   }
 
   /** Billing: moves buffered debits to the D1 ledger now (before showing the ledger). */
   async flushCredits(): Promise<void> {
-    await this.credits.flush();
-  }
-
-  private usageBuffer?: UsageBuffer;
-  private get usage(): UsageBuffer {
-    this.usageBuffer ??= new UsageBuffer(this.ctx, this.env);
-    return this.usageBuffer;
+    await this.creditDesk.flush();
   }
 
   /**
@@ -64,10 +78,9 @@ export class AccountDO extends DurableObject<Env> {
   async finishRequest(row: UsageRow, holdId: string | null, costMicros: number): Promise<void> {
     if (await erasureBegun(this.ctx.storage)) return;
     await this.usage.add(row);
-    if (holdId) await this.credits.settle(holdId, row.accountId, costMicros, row.id);
+    if (holdId) await this.creditDesk.settle(holdId, row.accountId, costMicros, row.id);
+    await this.schedule();
   }
-
-  private seenUsage?: SeenUsage;
 
   /**
    * Metering in batches (ADR 026): each row is buffered and its credit settled (its hold released, or its
@@ -80,18 +93,19 @@ export class AccountDO extends DurableObject<Env> {
     lease?: LeaseAsk,
   ): Promise<{ granted: number; ttlMs: number } | null> {
     if (await erasureBegun(this.ctx.storage)) return null;
-    this.seenUsage ??= new SeenUsage(this.ctx);
     const now = Date.now();
     const settled: Promise<void>[] = [];
     for (const { holdId, leaseId, ...row } of rows) {
-      if (!this.seenUsage.first(row.id, now)) continue;
+      if (!this.creditDesk.seen.first(row.id, now)) continue;
       settled.push(this.usage.add(row));
-      if (leaseId) this.credits.debitLease(leaseId, row.costMicros);
+      if (leaseId) this.creditDesk.debitLease(leaseId, row.costMicros);
       if (holdId || leaseId)
-        settled.push(this.credits.settle(holdId ?? "", accountId, row.costMicros, row.id));
+        settled.push(this.creditDesk.settle(holdId ?? "", accountId, row.costMicros, row.id));
     }
     await Promise.all(settled);
-    return lease ? this.credits.lease(accountId, lease) : null;
+    const granted = lease ? await this.creditDesk.lease(accountId, lease) : null;
+    await this.schedule();
+    return granted;
   }
 
   /** Metering: moves buffered usage rows to D1 now (before a usage query). */
@@ -99,46 +113,34 @@ export class AccountDO extends DurableObject<Env> {
     return this.usage.flush();
   }
 
-  /** One alarm per object: each capability's due work runs here, and each re-arms itself if it needs to. */
-  override async alarm(): Promise<void> {
-    await runPrivacyJobs(this.ctx, this.env);
-    await this.usage.onAlarm();
-    await this.credits.onAlarm();
-  }
-
-  /** A cheap liveness call; also proves the binding and migration are wired. */
-  async ping(): Promise<string> {
-    return "pong";
-  }
-
   /** Content encryption: the account's wrapped data key (null once destroyed). */
   async dataKey(accountId: string, create: boolean): Promise<WrappedDataKey | null> {
-    return loadDataKey(this.ctx, this.env, accountId, create);
+    return this.host.keys.wrapped(accountId, create);
   }
 
   /** Crypto-shredding: destroys the data key, making every stored copy of the account's content unreadable. */
   async destroyDataKey(accountId: string): Promise<void> {
-    await destroyDataKey(this.ctx, this.env, accountId);
+    await this.host.keys.erase(accountId);
   }
 
   /** Privacy: records the deletion (or returns the open one), tombstones the account, arms the job. */
   async requestDeletion(input: DeletionInput): Promise<RequestView> {
-    const view = await this.ctx.blockConcurrencyWhile(() => startDeletion(this.ctx, this.env, input));
-    await schedulePrivacyAlarm(this.ctx.storage);
+    const view = await this.privacy.requestDeletion(input);
+    await this.schedule();
     return view;
   }
 
-  /** Privacy: cancels a deletion still within its grace period. */
-  async cancelDeletion(input: Parameters<typeof cancelDeletion>[2]): Promise<RequestView> {
-    const view = await this.ctx.blockConcurrencyWhile(() => cancelDeletion(this.ctx, this.env, input));
-    await schedulePrivacyAlarm(this.ctx.storage);
+  /** Privacy: cancels a deletion still within its grace period (what else waits keeps its alarm). */
+  async cancelDeletion(input: Parameters<PrivacyJobs["cancelDeletion"]>[0]): Promise<RequestView> {
+    const view = await this.privacy.cancelDeletion(input);
+    await this.schedule();
     return view;
   }
 
   /** Privacy: queues an export to be built in the background. */
   async startExport(job: Pick<ExportState, "requestId" | "accountId" | "subject" | "origin">): Promise<void> {
-    await queueExport(this.ctx.storage, job);
-    await schedulePrivacyAlarm(this.ctx.storage);
+    await this.privacy.startExport(job);
+    await this.schedule();
   }
 
   /** Privacy: what the promise report's deletion audit checks (the finished job, any data key left). */
@@ -148,11 +150,8 @@ export class AccountDO extends DurableObject<Env> {
 
   /** Privacy: the cron watchdog re-arms a job whose alarm was lost. */
   async resumePrivacyJobs(): Promise<void> {
-    await schedulePrivacyAlarm(this.ctx.storage);
+    this.privacy.resume();
+    this.host.forgetAlarm(); // trust storage, not memory: the alarm may be what was lost
+    await this.schedule();
   }
-}
-
-/** The Durable Object of one account. */
-export function accountObject(env: Env, accountId: string): DurableObjectStub<AccountDO> {
-  return env.ACCOUNT.getByName(accountId);
 }

@@ -3,9 +3,10 @@
 // the D1 ledger in batches. D1 stays the ledger of record; no request waits on a D1 write (ADR 040).
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
+import type { Hosted } from "../account/hosted";
 import { getDb } from "../db";
 import { log } from "../observability/log";
-import { LEASE_TTL_MS, type LeaseAsk, LeaseBook } from "./lease-book";
+import { LEASE_TTL_MS, type LeaseAsk, LeaseBook, SeenUsage } from "./lease-book";
 import { cachedBalance, ensureBillingAccount } from "./ledger";
 import { sendLowBalanceNotice } from "./low-balance";
 import { LOW_BALANCE_MICROS } from "./plans";
@@ -23,7 +24,9 @@ const ROWS_PER_BATCH = 600;
 
 type Debit = { usage_id: string; account_id: string; amount: number; created_at: number };
 
-export class CreditDesk {
+export class CreditDesk implements Hosted {
+  readonly name = "credit_buffer";
+  readonly location = "metered charges still buffered in the account's Durable Object";
   private ready = false;
   private readonly holds = new Map<string, { amount: number; expiresAt: number }>();
   /** Slices of the balance lent to isolates, held like reservations until debited, given back or expired. */
@@ -37,15 +40,19 @@ export class CreditDesk {
   /** Sum and count of the buffered debits, mirrored in memory so the hot path runs no query. */
   private bufferedMicros = 0;
   private bufferedRows = 0;
-  /** When the alarm this desk asked for will fire at the latest; no need to ask again before then. */
-  private wakeBy: number | undefined;
+  /** When the buffered debits are due in D1; null when none wait. */
+  private dueAt: number | null = null;
 
   constructor(
     private readonly state: DurableObjectState,
     private readonly env: Env,
   ) {
     this.leases = new LeaseBook(state);
+    this.seen = new SeenUsage(state);
   }
+
+  /** The usage ids already metered here, so a retried batch settles nothing twice. */
+  readonly seen: SeenUsage;
 
   private get sql() {
     if (!this.ready) {
@@ -149,7 +156,7 @@ export class CreditDesk {
       this.bufferedRows += 1;
     }
     if (this.bufferedRows >= FLUSH_AT_ROWS) await this.flush();
-    else await this.wakeIn(FLUSH_DELAY_MS);
+    else this.dueAt ??= Date.now() + FLUSH_DELAY_MS;
   }
 
   /** D1's balance changed outside this object (a payment, refund, adjustment): read it again. */
@@ -160,9 +167,19 @@ export class CreditDesk {
 
   /** Moves every buffered debit to the D1 ledger. One flush at a time; concurrent callers share it. */
   flush(): Promise<void> {
-    this.flushing ??= this.moveAll().finally(() => {
-      this.flushing = undefined;
-    });
+    this.flushing ??= this.moveAll().then(
+      () => {
+        this.flushing = undefined;
+        // Debits settled while D1 was busy wait their usual delay.
+        this.dueAt = this.bufferedRows > 0 ? Date.now() + FLUSH_DELAY_MS : null;
+      },
+      (error: unknown) => {
+        this.flushing = undefined;
+        // D1 failed: the debits stay, and the next try comes a little later.
+        this.dueAt = Date.now() + FLUSH_DELAY_MS * 5;
+        throw error;
+      },
+    );
     return this.flushing;
   }
 
@@ -174,7 +191,12 @@ export class CreditDesk {
           ROWS_PER_BATCH,
         )
         .toArray();
-      if (rows.length === 0) return;
+      if (rows.length === 0) {
+        // Nothing buffered: the mirror says so too (another view of this state may have erased the rows).
+        this.bufferedMicros = 0;
+        this.bufferedRows = 0;
+        return;
+      }
       if (!(await this.write(rows))) continue;
       // Only what was written: debits settled while D1 was busy stay for the next round.
       for (const row of rows) this.forget(row);
@@ -256,24 +278,24 @@ export class CreditDesk {
     return !row;
   }
 
-  /** Arms the object's alarm no later than `ms` from now, never postponing an earlier one. */
-  private async wakeIn(ms: number): Promise<void> {
-    const now = Date.now();
-    // Capabilities only ever bring the shared alarm earlier, so one we armed still fires in time.
-    if (this.wakeBy !== undefined && this.wakeBy > now && this.wakeBy <= now + ms) return;
-    const at = now + ms;
-    const current = await this.state.storage.getAlarm();
-    if (current === null || current > at) await this.state.storage.setAlarm(at);
-    this.wakeBy = current === null || current > at ? at : current;
+  async nextWake(): Promise<number | null> {
+    void this.sql; // a fresh object first counts what an earlier life left buffered
+    if (this.dueAt === null && this.bufferedRows > 0) this.dueAt = Date.now();
+    return this.dueAt;
   }
 
-  /** The alarm's share: flush, and if debits remain (D1 failed), try again later. */
-  async onAlarm(): Promise<void> {
-    this.wakeBy = undefined;
-    try {
-      await this.flush();
-    } finally {
-      if (this.bufferedRows > 0) await this.wakeIn(FLUSH_DELAY_MS * 5);
-    }
+  /** The alarm's share: whatever fired it, move what waits (a failed flush sets a later wake). */
+  async onAlarm(_now: number): Promise<void> {
+    if ((await this.nextWake()) !== null) await this.flush();
+  }
+
+  /** Deletion: drops the buffered debits (so no later flush writes them back), the leases and the metered ids. */
+  async erase(): Promise<number> {
+    const erased =
+      this.sql.exec("DELETE FROM credit_debits").rowsWritten + this.leases.erase() + this.seen.erase();
+    this.bufferedMicros = 0;
+    this.bufferedRows = 0;
+    this.dueAt = null;
+    return erased;
   }
 }

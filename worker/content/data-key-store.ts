@@ -1,8 +1,10 @@
 // The account Durable Object's side of content encryption: it alone holds the account's wrapped data
 // key, creates it once, re-wraps it after a MASTER_KEY rotation, and destroys it (crypto-shredding).
-import { newWrappedDataKey, rewrapDataKey, type WrappedDataKey } from "../crypto/data-key";
+import type { Hosted } from "../account/hosted";
+import { newWrappedDataKey, rewrapDataKey, unwrapDataKey, type WrappedDataKey } from "../crypto/data-key";
 import { masterKeys } from "../crypto/master-key";
 import { log } from "../observability/log";
+import type { DataKey } from "./data-keys";
 
 const DATA_KEY = "content:dataKey";
 const DESTROYED_AT = "content:dataKeyDestroyedAt";
@@ -26,7 +28,7 @@ async function noteKek(env: Env, accountId: string, kek: string | null): Promise
  * MASTER_KEY if an older one wraps it. Null once destroyed: a shredded account never gets a new key,
  * so nothing written after deletion began is readable either.
  */
-export async function loadDataKey(
+async function loadDataKey(
   ctx: DurableObjectState,
   env: Env,
   accountId: string,
@@ -56,10 +58,46 @@ export async function holdsDataKey(storage: DurableObjectStorage): Promise<boole
 }
 
 /** Crypto-shredding: without this key every object of the account, wherever a copy survives, is noise. */
-export async function destroyDataKey(ctx: DurableObjectState, env: Env, accountId: string): Promise<void> {
+async function destroyDataKey(ctx: DurableObjectState, env: Env, accountId: string): Promise<void> {
   await ctx.blockConcurrencyWhile(async () => {
     await ctx.storage.put(DESTROYED_AT, Date.now());
     await ctx.storage.delete(DATA_KEY);
   });
   await noteKek(env, accountId, null);
+}
+
+/** The data key as a capability of the account's object: it needs no alarm, and erasing it is the shredding. */
+export class DataKeyStore implements Hosted {
+  readonly name = "data_key";
+  readonly location = "the account's data key in its Durable Object (crypto-shredding)";
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+  ) {}
+
+  /** The wrapped key, for the Worker (which unwraps and caches it). */
+  wrapped(accountId: string, create: boolean): Promise<WrappedDataKey | null> {
+    return loadDataKey(this.ctx, this.env, accountId, create);
+  }
+
+  /** The usable key, for code running inside the object (an export): read here, not through an RPC to itself. */
+  async usable(accountId: string): Promise<DataKey | null> {
+    const keys = await masterKeys(this.env);
+    if (!keys) return null;
+    const record = await loadDataKey(this.ctx, this.env, accountId, false);
+    if (!record) return null;
+    return { key: await unwrapDataKey(record, keys, accountId), keyVer: record.keyVer };
+  }
+
+  async nextWake(): Promise<number | null> {
+    return null;
+  }
+
+  async onAlarm(): Promise<void> {}
+
+  async erase(accountId: string): Promise<number> {
+    await destroyDataKey(this.ctx, this.env, accountId);
+    return 1;
+  }
 }

@@ -1,6 +1,6 @@
 // The Worker's side of content encryption: an account's usable data key, fetched from its Durable
 // Object, unwrapped with MASTER_KEY and kept briefly in the isolate so a logged request costs no RPC.
-import { accountObject } from "../account/AccountDO";
+import { accountObject } from "../account/stub";
 import { unwrapDataKey } from "../crypto/data-key";
 import { masterKeys } from "../crypto/master-key";
 
@@ -34,14 +34,4 @@ export async function accountDataKey(
 /** Drops this isolate's copy of the key. */
 export function forgetDataKey(accountId: string): void {
   cache.delete(accountId);
-}
-
-/**
- * Crypto-shredding, for account deletion: destroys the account's data key in its Durable Object, so
- * every stored object of the account, including copies we cannot reach, can never be decrypted again.
- * Objects written by another isolate still holding the key for up to a minute are unreadable too.
- */
-export async function shredAccountContent(env: Env, accountId: string): Promise<void> {
-  forgetDataKey(accountId);
-  await accountObject(env, accountId).destroyDataKey(accountId);
 }

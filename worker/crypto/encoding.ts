@@ -35,6 +35,11 @@ export async function sha256Hex(text: string): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
+/** HMAC-SHA256 of `text` under `key`, in hex. */
+export async function hmacHex(key: CryptoKey, text: string): Promise<string> {
+  return toHex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(text)));
+}
+
 /** Constant-time comparison of two equal-length strings. */
 export function timingSafeEqual(a: string, b: string): boolean {
   const ea = new TextEncoder().encode(a);

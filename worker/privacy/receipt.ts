@@ -1,9 +1,9 @@
 // Deletion receipts and export manifests: the canonical JSON of what was erased (or exported), kept
 // under which legal basis until when, signed with Ed25519 as a compact JWS anyone can check against
 // the published JWKS. Receipts issued before (HMAC under a key derived from MASTER_KEY) still verify.
-import { timingSafeEqual } from "../crypto/encoding";
+import { hmacHex, timingSafeEqual } from "../crypto/encoding";
+import { derive } from "../crypto/master-key";
 import type { Retained } from "./holders/holder";
-import { hmacHex, hmacKey } from "./keys";
 import { signCompact, verifyCompact } from "./receipts/jws";
 import { publishedKeys, signingKey } from "./receipts/signing-keys";
 
@@ -92,8 +92,12 @@ async function verifyHmac(env: Env, receipt: Record<string, unknown>): Promise<R
     signed: null,
   });
   if (typeof signature !== "string") return fail("The receipt has no signature.");
-  const expected = await hmacHex(await hmacKey(env, "deletion-receipt"), canonical(body));
-  if (!timingSafeEqual(expected, signature))
+  // Under the current master key, or the previous one during a rotation.
+  let matches = false;
+  for (const key of await derive(env, "deletion-receipt")) {
+    if (timingSafeEqual(await hmacHex(key, canonical(body)), signature)) matches = true;
+  }
+  if (!matches)
     return fail("The HMAC signature does not match: the receipt was altered, or not issued by this service.");
   return {
     valid: true,

@@ -8,7 +8,7 @@ import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { conflict } from "../errors";
 import { audit } from "./audit";
-import { subjectOf } from "./keys";
+import { subjectOf } from "./subject";
 
 export async function rectify(
   env: Env,

@@ -5,10 +5,14 @@ import { forbidden } from "../errors";
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** True when a browser says the request came from this origin (Origin, else Sec-Fetch-Site). */
+/**
+ * True when a browser says the request came from this origin (Origin, else Sec-Fetch-Site). A page with
+ * `referrer: no-referrer` (the link pages /confirm and /reset-password, whose URL holds a token) makes the
+ * browser send `Origin: null`; then Sec-Fetch-Site, which pages cannot forge, decides.
+ */
 export function isSameOrigin(request: Request): boolean {
   const origin = request.headers.get("origin");
-  if (origin) return origin === new URL(request.url).origin;
+  if (origin && origin !== "null") return origin === new URL(request.url).origin;
   return request.headers.get("sec-fetch-site") === "same-origin";
 }
 

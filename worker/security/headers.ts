@@ -37,12 +37,18 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
 };
 
+/** The headers every response carries; public/_headers repeats them for static assets (a test compares). */
+export const SECURITY_HEADERS = {
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "strict-origin-when-cross-origin",
+  "X-Frame-Options": "DENY",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+} as const;
+export const HSTS = "max-age=63072000; includeSubDomains; preload";
+
 function setAll(h: Headers, https: boolean) {
-  h.set("X-Content-Type-Options", "nosniff");
-  h.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  h.set("X-Frame-Options", "DENY");
-  h.set("Cross-Origin-Opener-Policy", "same-origin");
-  h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) h.set(name, value);
   if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", contentSecurityPolicy());
-  if (https) h.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
+  if (https) h.set("Strict-Transport-Security", HSTS);
 }

@@ -2,6 +2,7 @@
 // one write per request, off the response path), then move to D1 in batches (ADR 020).
 
 import { usageEvents } from "../../db/schema";
+import type { Hosted } from "../account/hosted";
 import { getDb } from "../db";
 import type { UsageRow } from "./row";
 
@@ -13,11 +14,13 @@ const FLUSH_AT_ROWS = 500;
 const ROWS_PER_STATEMENT = 6;
 const ROWS_PER_BATCH = 600;
 
-export class UsageBuffer {
+export class UsageBuffer implements Hosted {
+  readonly name = "usage_buffer";
+  readonly location = "usage rows still buffered in the account's Durable Object";
   private ready = false;
   private flushing: Promise<number> | undefined;
-  /** When the alarm is known to fire (cached so each row costs one SQLite write, not three operations). */
-  private alarmAt: number | null | undefined;
+  /** When the buffered rows are due in D1: null when none wait, undefined until known (a fresh object). */
+  private dueAt: number | null | undefined;
 
   constructor(
     private readonly state: DurableObjectState,
@@ -42,7 +45,8 @@ export class UsageBuffer {
       await this.flush();
       return;
     }
-    await this.wakeIn(FLUSH_DELAY_MS);
+    // The first row of an empty buffer sets the time; later ones ride along with it.
+    this.dueAt ??= Date.now() + FLUSH_DELAY_MS;
   }
 
   /** Rows added since the object started; a full-buffer check every FLUSH_AT_ROWS rows is enough. */
@@ -54,9 +58,20 @@ export class UsageBuffer {
 
   /** Moves every buffered row to D1; returns how many moved. One flush at a time; callers share it. */
   flush(): Promise<number> {
-    this.flushing ??= this.moveAll().finally(() => {
-      this.flushing = undefined;
-    });
+    this.flushing ??= this.moveAll().then(
+      (moved) => {
+        this.flushing = undefined;
+        // Rows added while D1 was busy wait their usual delay.
+        this.dueAt = this.pending() > 0 ? Date.now() + FLUSH_DELAY_MS : null;
+        return moved;
+      },
+      (error: unknown) => {
+        this.flushing = undefined;
+        // D1 failed: the rows stay, and the next try comes a little later.
+        this.dueAt = Date.now() + FLUSH_DELAY_MS * 5;
+        throw error;
+      },
+    );
     return this.flushing;
   }
 
@@ -91,32 +106,20 @@ export class UsageBuffer {
     if (first) await db.batch([first, ...rest]);
   }
 
-  /** Arms the object's alarm no later than `ms` from now, never postponing an earlier alarm another capability set. */
-  private async wakeIn(ms: number): Promise<void> {
-    const at = Date.now() + ms;
-    if (
-      this.alarmAt !== undefined &&
-      this.alarmAt !== null &&
-      this.alarmAt <= at &&
-      this.alarmAt > Date.now()
-    )
-      return;
-    const current = await this.state.storage.getAlarm();
-    if (current === null || current > at) {
-      await this.state.storage.setAlarm(at);
-      this.alarmAt = at;
-    } else {
-      this.alarmAt = current;
-    }
+  async nextWake(): Promise<number | null> {
+    if (this.dueAt === undefined) this.dueAt = this.pending() > 0 ? Date.now() : null;
+    return this.dueAt;
   }
 
-  /** The alarm's share of work: flush, and if rows remain (D1 failed), try again later. */
-  async onAlarm(): Promise<void> {
-    this.alarmAt = undefined;
-    try {
-      await this.flush();
-    } finally {
-      if (this.pending() > 0) await this.wakeIn(FLUSH_DELAY_MS * 5);
-    }
+  /** The alarm's share of work: whatever fired it, move what waits (a failed flush sets a later wake). */
+  async onAlarm(_now: number): Promise<void> {
+    if ((await this.nextWake()) !== null) await this.flush();
+  }
+
+  /** Deletion: drops the buffered rows, so no later flush can write them back to D1. */
+  async erase(): Promise<number> {
+    const erased = this.sql.exec("DELETE FROM usage_buffer").rowsWritten;
+    this.dueAt = null;
+    return erased;
   }
 }

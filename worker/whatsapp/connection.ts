@@ -4,7 +4,8 @@ import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending
 import { findModel } from "../ai/catalogue";
 import type { Config } from "../config";
 import type { Db } from "../env";
-import { badRequest, conflict, notFound } from "../errors";
+import { badRequest, notFound } from "../errors";
+import { tokenControlsNumber } from "./graph";
 import { open, seal, verifyTokenHashes } from "./sealing";
 
 export type ConnectionInput = {
@@ -85,7 +86,31 @@ function requireChatModel(config: Config, id: string): void {
   }
 }
 
-/** Connects or updates the account's number. One phone number id belongs to one account (409 otherwise). */
+/** True when the change (re)connects a number: a first connection, another number, or new secrets. */
+export function reconnects(existing: Row | undefined, input: ConnectionInput): boolean {
+  return (
+    !existing ||
+    existing.phoneNumberId !== input.phoneNumberId ||
+    Boolean(input.accessToken || input.appSecret || input.verifyToken)
+  );
+}
+
+/**
+ * The one answer for a number that cannot be connected here — whether the token does not control it or
+ * another account already connected it — so the answer never tells which numbers are taken.
+ */
+const notProven = () =>
+  badRequest(
+    "Meta did not confirm that this access token controls this phone number id. Check both in WhatsApp Manager.",
+    "phoneNumberId",
+    "phone_number_not_verified",
+  );
+
+/**
+ * Connects or updates the account's number. Before a number is (re)connected, the Graph API must confirm
+ * that the access token controls it; one phone number id belongs to one account. Sudo mode is checked by
+ * the caller when reconnects() says so.
+ */
 export async function saveConnection(
   env: Env,
   db: Db,
@@ -100,11 +125,17 @@ export async function saveConnection(
     const param = !accessToken ? "accessToken" : !appSecret ? "appSecret" : "verifyToken";
     throw badRequest("Access token, app secret and verify token are required to connect.", param);
   }
+  const numberChanges = existing?.phoneNumberId !== input.phoneNumberId;
+  if (numberChanges || accessToken) {
+    const token = accessToken ?? (existing ? await openAccessToken(env, existing) : "");
+    if (!(await tokenControlsNumber(config, { phoneNumberId: input.phoneNumberId, accessToken: token })))
+      throw notProven();
+  }
   const owner = await db.query.whatsappConnections.findFirst({
     columns: { accountId: true },
     where: eq(whatsappConnections.phoneNumberId, input.phoneNumberId),
   });
-  if (owner && owner.accountId !== accountId) throw numberTaken();
+  if (owner && owner.accountId !== accountId) throw notProven();
 
   const now = new Date();
   const values = {
@@ -132,15 +163,12 @@ export async function saveConnection(
       });
     }
   } catch (error) {
-    // Two accounts racing for the same number: the unique index decides, the loser gets the 409.
-    if (String((error as Error)?.message ?? "").includes("UNIQUE")) throw numberTaken();
+    // Two accounts racing for the same number: the unique index decides, the loser gets the same answer.
+    if (String((error as Error)?.message ?? "").includes("UNIQUE")) throw notProven();
     throw error;
   }
   return getConnectionView(db, accountId);
 }
-
-const numberTaken = () =>
-  conflict("This phone number is already connected to another account.", "phone_number_taken");
 
 /** Disconnects: the secrets go, and so does anything still waiting to be answered or kept as context. */
 export async function deleteConnection(db: Db, accountId: string): Promise<void> {

@@ -70,3 +70,30 @@ export async function sendText(
   if (res.ok && typeof messageId === "string") return { ok: true, messageId };
   return failure(res.status, body);
 }
+
+/**
+ * Proof of control before a number is connected: the Graph API, asked with the supplied access token for
+ * that phone number id (GET /<phone_number_id>), must answer with that id. Any failure (wrong token, a
+ * number the token cannot see, Meta unreachable) is simply "not proven".
+ */
+export async function tokenControlsNumber(
+  config: Config,
+  input: { phoneNumberId: string; accessToken: string },
+): Promise<boolean> {
+  const base = config.whatsapp.graphBaseUrl;
+  if (upstreamUrlProblem(config.localMode, "WHATSAPP_GRAPH_BASE_URL", base)) return false;
+  try {
+    const res = await fetch(`${base}/${encodeURIComponent(input.phoneNumberId)}?fields=id`, {
+      headers: { authorization: `Bearer ${input.accessToken}` },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return false;
+    }
+    const body = (await res.json().catch(() => ({}))) as { id?: unknown };
+    return body.id === input.phoneNumberId;
+  } catch {
+    return false;
+  }
+}

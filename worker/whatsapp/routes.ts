@@ -1,8 +1,15 @@
 // /api/whatsapp: connect a WhatsApp Business number, read its settings and status line, disconnect.
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireSession } from "../accounts/middleware";
+import { requireSudo } from "../accounts/sudo";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
-import { deleteConnection, getConnectionView, saveConnection } from "./connection";
+import {
+  deleteConnection,
+  findConnection,
+  getConnectionView,
+  reconnects,
+  saveConnection,
+} from "./connection";
 
 const Digits = (name: string) =>
   z
@@ -10,6 +17,10 @@ const Digits = (name: string) =>
     .trim()
     .regex(/^\d{5,30}$/, `${name} is the numeric id from Meta's WhatsApp Manager.`);
 const Secret = (min: number) => z.string().trim().min(min).max(1024);
+const SudoPassword = z.string().min(1).max(256).optional().openapi({
+  description:
+    "Your current password: needed to connect, reconnect (other number, new secrets) or disconnect, unless you re-authenticated in the last 10 minutes.",
+});
 
 export const ConnectionInput = z
   .strictObject({
@@ -30,8 +41,11 @@ export const ConnectionInput = z
       .enum(["reply", "skip"])
       .optional()
       .openapi({ description: "Images, audio, stickers…: a polite fixed reply, or nothing." }),
+    password: SudoPassword,
   })
   .openapi("WhatsAppConnectionInput");
+
+const Disconnect = z.strictObject({ password: SudoPassword }).openapi("WhatsAppDisconnect");
 
 const Connection = z
   .object({
@@ -72,23 +86,22 @@ whatsappRoutes
       method: "put",
       path: "/",
       tags: ["WhatsApp"],
-      summary: "Connect a WhatsApp Business number, or update its settings",
+      summary:
+        "Connect a WhatsApp Business number (Meta must confirm the token controls it), or update its settings",
       security: [{ session: [] }],
       request: jsonBody(ConnectionInput),
       responses: {
         200: jsonContent(Connection, "The saved connection"),
-        ...errorResponses(400, 401, 409, 413, 415),
+        ...errorResponses(400, 401, 413, 415, 429),
       },
     }),
     async (c) => {
-      const view = await saveConnection(
-        c.env,
-        c.var.db,
-        c.var.config,
-        c.var.session!.accountId,
-        c.req.valid("json"),
-      );
-      return c.json(view, 200);
+      const { password, ...input } = c.req.valid("json");
+      const session = c.var.session!;
+      if (reconnects(await findConnection(c.var.db, session.accountId), input))
+        await requireSudo(c.env, session, password, c.req.raw.headers);
+      const view = await saveConnection(c.env, c.var.db, c.var.config, session.accountId, input);
+      return c.json(view, 200, { "Cache-Control": "no-store" });
     },
   )
   .openapi(
@@ -98,9 +111,18 @@ whatsappRoutes
       tags: ["WhatsApp"],
       summary: "Disconnect: secrets, unanswered messages and conversation context are deleted",
       security: [{ session: [] }],
-      responses: { 204: { description: "Disconnected" }, ...errorResponses(401, 404) },
+      request: {
+        body: {
+          required: false,
+          description: "The password, unless you re-authenticated in the last 10 minutes",
+          content: { "application/json": { schema: Disconnect } },
+        },
+      },
+      responses: { 204: { description: "Disconnected" }, ...errorResponses(400, 401, 404, 429) },
     }),
     async (c) => {
+      const { password } = (c.req.valid("json") as z.infer<typeof Disconnect> | undefined) ?? {};
+      await requireSudo(c.env, c.var.session!, password, c.req.raw.headers);
       await deleteConnection(c.var.db, c.var.session!.accountId);
       return c.body(null, 204);
     },

@@ -1,5 +1,5 @@
 // The dashboard's frame: the site header, the section navigation (a <details> menu on a phone) and the page.
-import { NavLink, Outlet, useLocation } from "react-router";
+import { Form, NavLink, Outlet, useLocation } from "react-router";
 import { SiteHeader } from "../../components/SiteHeader";
 import { isAdmin, requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/layout";
@@ -15,12 +15,20 @@ const sections = [
   { to: "/dashboard/settings", label: "Privacy settings" },
   { to: "/dashboard/whatsapp", label: "WhatsApp" },
   { to: "/dashboard/privacy", label: "Your data" },
+  { to: "/dashboard/account", label: "Account" },
 ];
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { env } = context.cloudflare;
   const session = await requireUser(request, env);
-  return { email: session.email, admin: isAdmin(env, session), appName: env.APP_NAME ?? "Botmara" };
+  const verification = new URL(request.url).searchParams.get("verification") as "sent" | "throttled" | null;
+  return {
+    email: session.email,
+    emailVerified: session.emailVerified,
+    verification: verification === "sent" || verification === "throttled" ? verification : null,
+    admin: isAdmin(env, session),
+    appName: env.APP_NAME ?? "Botmara",
+  };
 }
 
 function SectionLinks({ admin }: { admin: boolean }) {
@@ -57,9 +65,31 @@ export default function DashboardLayout({ loaderData }: Route.ComponentProps) {
           </nav>
         </details>
         <main id="main" className="content">
+          {loaderData.emailVerified ? null : (
+            <VerifyBanner email={loaderData.email} state={loaderData.verification} />
+          )}
           <Outlet />
         </main>
       </div>
     </>
+  );
+}
+
+/** Until the address is verified: what it changes, and a resend button that works without JavaScript. */
+function VerifyBanner({ email, state }: { email: string; state: "sent" | "throttled" | null }) {
+  return (
+    <section className="alert" role="status" aria-labelledby="verify-email" data-testid="verify-banner">
+      <strong id="verify-email">Verify your email address.</strong>{" "}
+      {state === "sent"
+        ? `A new link is on its way to ${email}; it works once, for 24 hours.`
+        : state === "throttled"
+          ? "A link was sent a short while ago: check your inbox and spam folder, or try again later."
+          : `We sent a link to ${email}. Until you use it, you can use the dashboard and the API on your trial credit, but we cannot mail you links to confirm privacy requests or email changes.`}
+      <Form method="post" action="/dashboard/verify-email" className="inline">
+        <button type="submit" className="secondary">
+          Send the link again
+        </button>
+      </Form>
+    </section>
   );
 }

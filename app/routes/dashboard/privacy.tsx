@@ -379,7 +379,7 @@ function RectifyCard({
           autoComplete="email"
         />
         <Field
-          label="Current password (only to change the email)"
+          label="Your password (only to change the email)"
           name="password"
           type="password"
           maxLength={256}

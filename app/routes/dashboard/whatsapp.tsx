@@ -2,11 +2,18 @@
 // and — in local development against the fake Graph API — simulate a customer conversation.
 import { Form, useNavigation } from "react-router";
 import { z } from "zod";
+import { requireSudo } from "../../../worker/accounts/sudo";
 import { availableModels } from "../../../worker/ai/catalogue";
 import { getConfig } from "../../../worker/config";
 import { randomToken } from "../../../worker/crypto/encoding";
 import { getDb } from "../../../worker/db";
-import { deleteConnection, getConnectionView, saveConnection } from "../../../worker/whatsapp/connection";
+import {
+  deleteConnection,
+  findConnection,
+  getConnectionView,
+  reconnects,
+  saveConnection,
+} from "../../../worker/whatsapp/connection";
 import { recentMessages } from "../../../worker/whatsapp/messages";
 import { ConnectionInput } from "../../../worker/whatsapp/routes";
 import { sentByFake, simulateMessage, simulatorEnabled } from "../../../worker/whatsapp/simulator";
@@ -32,8 +39,12 @@ const WhatsAppAction = z.discriminatedUnion("intent", [
     model: z.string(),
     systemPrompt: z.string().default(""),
     nonTextMessages: z.enum(["reply", "skip"]),
+    password: z.preprocess(blankToUndefined, z.string().max(256).optional()),
   }),
-  z.object({ intent: z.literal("disconnect") }),
+  z.object({
+    intent: z.literal("disconnect"),
+    password: z.preprocess(blankToUndefined, z.string().max(256).optional()),
+  }),
   z.object({
     intent: z.literal("simulate"),
     from: z.string().regex(/^\d{8,15}$/, "A phone number in digits, with country code."),
@@ -72,6 +83,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     const input = await parseForm(request, WhatsAppAction);
     if (input.intent === "disconnect") {
+      await requireSudo(env, session, input.password, request.headers);
       await deleteConnection(db, session.accountId);
       return { disconnected: true as const };
     }
@@ -89,7 +101,11 @@ export async function action({ request, context }: Route.ActionArgs) {
     const { intent: _intent, ...fields } = input;
     const parsed = ConnectionInput.safeParse(fields);
     if (!parsed.success) throw parsed.error;
-    await saveConnection(env, db, config, session.accountId, parsed.data);
+    const { password, ...connection } = parsed.data;
+    // Connecting, another number or new secrets: the same sudo rule as PUT /api/whatsapp.
+    if (reconnects(await findConnection(db, session.accountId), connection))
+      await requireSudo(env, session, password, request.headers);
+    await saveConnection(env, db, config, session.accountId, connection);
     return { saved: true as const };
   });
 }
@@ -222,6 +238,16 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
               <option value="skip">Do not reply</option>
             </select>
           </label>
+          <Field
+            label="Your current password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required={!connected}
+            maxLength={256}
+            placeholder={connected ? "only to change the number or secrets" : ""}
+            error={error?.param === "password" ? error.message : null}
+          />
           <div className="inline">
             <button type="submit" disabled={busy}>
               {connected ? "Save" : "Connect"}
@@ -229,8 +255,15 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
           </div>
         </Form>
         {connected ? (
-          <Form method="post">
+          <Form method="post" className="stack">
             <input type="hidden" name="intent" value="disconnect" />
+            <Field
+              label="Your current password (to disconnect)"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              maxLength={256}
+            />
             <button type="submit" className="danger" disabled={busy}>
               Disconnect
             </button>

@@ -2,13 +2,14 @@
 // position persisted after every batch, so an alarm after any crash resumes exactly where it stopped.
 import { eq } from "drizzle-orm";
 import { privacyRequests } from "../../../db/schema";
+import type { Hosted } from "../../account/hosted";
 import { eraseStripeCustomer } from "../../billing/erasure";
 import { getConfig } from "../../config";
-import { destroyDataKey } from "../../content/data-key-store";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
 import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
+import type { Inside } from "../jobs/run";
 import { RECEIPT_KIND, type ReceiptBody, signDocument } from "../receipt";
 import { receiptNotice } from "../receipts/readable";
 import { type DeletionState, loadDeletion, saveDeletion } from "./state";
@@ -20,17 +21,15 @@ export type Step = {
   run: (env: Env, s: DeletionState) => Promise<StepResult>;
 };
 
-/** The steps: shred the key first (any copy anywhere becomes unreadable), Stripe, every holder, done. */
-export function deletionSteps(ctx: DurableObjectState, holders: DataHolder[]): Step[] {
+/** The steps: shred the key first (any copy anywhere becomes unreadable), Stripe, the object's buffers, every holder, done. */
+export function deletionSteps(inside: Inside, holders: DataHolder[]): Step[] {
+  const hosted = (c: Pick<Hosted, "name" | "location" | "erase">): Step => ({
+    name: c.name,
+    location: c.location,
+    run: async (_env, s) => ({ erased: await c.erase(s.accountId), next: null }),
+  });
   return [
-    {
-      name: "data_key",
-      location: "the account's data key in its Durable Object (crypto-shredding)",
-      run: async (env, s) => {
-        await destroyDataKey(ctx, env, s.accountId);
-        return { erased: 1, next: null };
-      },
-    },
+    hosted(inside.dataKey),
     {
       name: "stripe_customer",
       location: "Stripe customer, its subscriptions and payment methods",
@@ -39,16 +38,8 @@ export function deletionSteps(ctx: DurableObjectState, holders: DataHolder[]): S
         return { erased: customerDeleted ? 1 : 0, next: null };
       },
     },
-    {
-      name: "usage_buffer",
-      location: "usage rows still buffered in the account's Durable Object",
-      run: async () => ({ erased: dropBuffered(ctx, "usage_buffer"), next: null }),
-    },
-    {
-      name: "credit_buffer",
-      location: "metered charges still buffered in the account's Durable Object",
-      run: async () => ({ erased: dropBuffered(ctx, "credit_debits"), next: null }),
-    },
+    // Dropped, so a later flush cannot write the rows back to D1.
+    ...inside.buffers.map(hosted),
     ...holders.map(
       (h): Step => ({
         name: h.name,
@@ -58,13 +49,6 @@ export function deletionSteps(ctx: DurableObjectState, holders: DataHolder[]): S
       }),
     ),
   ];
-}
-
-/** Empties a buffer table of the Durable Object, so its alarm cannot write the rows back to D1 afterwards. */
-function dropBuffered(ctx: DurableObjectState, table: "usage_buffer" | "credit_debits"): number {
-  const sql = ctx.storage.sql;
-  const exists = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", table).toArray();
-  return exists.length ? sql.exec(`DELETE FROM ${table}`).rowsWritten : 0;
 }
 
 async function setProgress(env: Env, state: DeletionState, progress: string): Promise<void> {
@@ -81,13 +65,14 @@ async function setProgress(env: Env, state: DeletionState, progress: string): Pr
 export async function advanceDeletion(
   ctx: DurableObjectState,
   env: Env,
+  inside: Inside,
   holders: DataHolder[],
   budgetMs: number,
 ): Promise<boolean> {
   const state = await loadDeletion(ctx.storage);
   if (!state || state.done) return false;
   if (Date.now() < state.executeAfter) return false;
-  const steps = deletionSteps(ctx, holders);
+  const steps = deletionSteps(inside, holders);
   const started = Date.now();
   while (state.step < steps.length) {
     if (Date.now() - started > budgetMs) return true;

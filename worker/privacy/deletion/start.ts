@@ -9,10 +9,10 @@ import { conflict, notFound } from "../../errors";
 import { sendNotice } from "../../notices/send";
 import { audit } from "../audit";
 import { EXPORTS_STATE } from "../export/job";
-import { subjectOf } from "../keys";
 import { dueDate } from "../requests/clock";
 import { createLinkToken } from "../requests/links";
 import { OPEN_STATUSES, type RequestView, requestView } from "../requests/view";
+import { subjectOf, subjectsOf } from "../subject";
 import { DELETION_STATE, type DeletionState, loadDeletion, saveDeletion } from "./state";
 
 export type DeletionInput = {
@@ -22,14 +22,15 @@ export type DeletionInput = {
   actorRef?: string | null;
 };
 
-/** The subject's deletion request that is still open, if any (there is at most one). */
-export async function openDeletion(env: Env, subject: string) {
+/** The account's deletion request that is still open, if any (there is at most one), under any of its pseudonyms. */
+export async function openDeletion(env: Env, accountRef: string) {
+  const subjects = await subjectsOf(env, accountRef);
   const [row] = await getDb(env.DB)
     .select()
     .from(privacyRequests)
     .where(
       and(
-        eq(privacyRequests.subject, subject),
+        inArray(privacyRequests.subject, subjects),
         eq(privacyRequests.type, "deletion"),
         inArray(privacyRequests.status, [...OPEN_STATUSES]),
       ),
@@ -56,7 +57,7 @@ export async function startDeletion(
   if (!account) throw notFound("Account");
   const graceHours = getConfig(env).deletionGraceHours;
   const executeAfter = new Date(now.getTime() + graceHours * 3_600_000);
-  const existing = await openDeletion(env, subject);
+  const existing = await openDeletion(env, input.accountId);
   let requestId: string;
   if (existing) {
     // An emailed request waiting for confirmation becomes the running one once identity is proven.
@@ -168,8 +169,8 @@ export async function cancelDeletion(
     .update(privacyRequests)
     .set({ status: "canceled", canceledAt: now, updatedAt: now, progress: "canceled" })
     .where(eq(privacyRequests.id, state.requestId));
+  // The alarm is the object's: it re-arms for whatever else still waits (buffered usage, say).
   await ctx.storage.delete(DELETION_STATE);
-  await ctx.storage.deleteAlarm();
   await audit(db, {
     requestId: state.requestId,
     subject: state.subject,

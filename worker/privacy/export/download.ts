@@ -87,29 +87,29 @@ export function exportStream(env: Env, row: Row, origin: string): ReadableStream
   });
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** A standalone HTML summary of the export: what each section holds and how many records, and why. */
 export function exportSummaryHtml(env: Env, row: Row, origin: string): string {
   const manifest = readyManifest(row);
   const config = getConfig(env);
   const info = processingInfo(config);
-  const list = (items: string[]) => `<ul>${items.map((i) => `<li>${escape(i)}</li>`).join("")}</ul>`;
+  const list = (items: string[]) => `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join("")}</ul>`;
   const sections = holders
     .filter((h) => h.export)
     .map(
       (h) =>
-        `<tr><th scope="row">${escape(h.name)}</th><td>${manifest.counts[h.name] ?? 0}</td><td>${escape(h.description)}</td></tr>`,
+        `<tr><th scope="row">${escapeHtml(h.name)}</th><td>${manifest.counts[h.name] ?? 0}</td><td>${escapeHtml(h.description)}</td></tr>`,
     )
     .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Your data export — ${escape(config.appName)}</title>
+<title>Your data export — ${escapeHtml(config.appName)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:760px;margin:2rem auto;padding:0 1rem;line-height:1.5}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #ddd;vertical-align:top}
 code{word-break:break-all}</style></head><body>
 <h1>Your data export</h1>
-<p>Everything ${escape(config.appName)} holds about your account, as of ${escape(manifest.generatedAt)} (request <code>${escape(row.id)}</code>). The full records are in the JSON file of the same export.</p>
+<p>Everything ${escapeHtml(config.appName)} holds about your account, as of ${escapeHtml(manifest.generatedAt)} (request <code>${escapeHtml(row.id)}</code>). The full records are in the JSON file of the same export.</p>
 <h2>What is in it</h2>
 <table><thead><tr><th scope="col">Section</th><th scope="col">Records</th><th scope="col">What it is</th></tr></thead><tbody>${sections}</tbody></table>
 <h2>Why we hold it</h2>${list(info.purposes)}
@@ -117,8 +117,8 @@ code{word-break:break-all}</style></head><body>
 <h2>How long we keep it</h2>${list(Object.values(info.retention))}
 <h2>Your rights</h2>${list(info.rights)}
 <h2>Check that this export is ours</h2>
-<p>The export's manifest (request, time and record counts) is signed with our Ed25519 key${manifest.signed ? ` <code>${escape(manifest.signed.kid)}</code>` : ""}. Paste the <code>manifest.jws</code> value from the JSON file at <a href="${escape(origin)}/privacy/verify">${escape(origin)}/privacy/verify</a>.</p>
-<p>Questions: ${escape(config.privacyContact)}</p>
+<p>The export's manifest (request, time and record counts) is signed with our Ed25519 key${manifest.signed ? ` <code>${escapeHtml(manifest.signed.kid)}</code>` : ""}. Paste the <code>manifest.jws</code> value from the JSON file at <a href="${escapeHtml(origin)}/privacy/verify">${escapeHtml(origin)}/privacy/verify</a>.</p>
+<p>Questions: ${escapeHtml(config.privacyContact)}</p>
 </body></html>
 `;
 }

@@ -7,6 +7,7 @@ import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
 import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
+import type { Inside } from "../jobs/run";
 import { MANIFEST_KIND, type ManifestBody, signDocument } from "../receipt";
 import { type ExportManifest, type ExportPart, partKey, writePart } from "./parts";
 
@@ -43,18 +44,22 @@ export async function exportsPending(storage: DurableObjectStorage): Promise<boo
 export async function advanceExports(
   ctx: DurableObjectState,
   env: Env,
+  inside: Inside,
   holders: DataHolder[],
   budgetMs: number,
 ): Promise<boolean> {
   const queue = (await ctx.storage.get<ExportState[]>(EXPORTS_STATE)) ?? [];
   const job = queue[0];
   if (!job) return false;
+  // An export holds everything held at the moment it is made, including what still waits in the object.
+  for (const buffer of inside.buffers) await buffer.flush();
+  const held = { dataKey: () => inside.dataKey.usable(job.accountId) };
   const exportable = holders.filter((h) => h.export);
   const started = Date.now();
   while (job.holder < exportable.length) {
     if (Date.now() - started > budgetMs) return true;
     const holder = exportable[job.holder]!;
-    const page = await holder.export!(env, job.accountId, job.cursor);
+    const page = await holder.export!(env, job.accountId, job.cursor, held);
     if (page.rows.length > 0) {
       const key = partKey(job.accountId, job.requestId, job.parts.length);
       await writePart(env, job.accountId, job.requestId, key, page.rows);

@@ -1,8 +1,8 @@
 // Export files in R2: each page of records is one part, sealed (AES-256-GCM, 64 KiB chunks) under a key
 // derived from MASTER_KEY for this one export, so a part read alone or moved elsewhere is noise.
 import { open, seal } from "../../crypto/chunked";
+import { derive } from "../../crypto/master-key";
 import { exportPrefix } from "../holders";
-import { aesKey } from "../keys";
 import type { ManifestBody, Signed } from "../receipt";
 
 export type ExportPart = { holder: string; key: string; rows: number };
@@ -18,7 +18,8 @@ export type ExportManifest = {
 export const partKey = (accountId: string, requestId: string, n: number) =>
   `${exportPrefix(accountId)}${requestId}/${String(n).padStart(6, "0")}`;
 
-const exportKey = (env: Env, requestId: string) => aesKey(env, `export|${requestId}`);
+/** The export's keys: the current master key's first (parts are written under it), then the previous one's. */
+const exportKeys = (env: Env, requestId: string) => derive(env, "export", requestId);
 
 /** Writes one part: the page's records as JSON array items joined by commas (no brackets). */
 export async function writePart(
@@ -29,11 +30,8 @@ export async function writePart(
   rows: unknown[],
 ) {
   const text = rows.map((r) => JSON.stringify(r)).join(",");
-  const sealed = await seal(
-    await exportKey(env, requestId),
-    `${accountId}|${key}`,
-    new TextEncoder().encode(text),
-  );
+  const [current] = await exportKeys(env, requestId);
+  const sealed = await seal(current!, `${accountId}|${key}`, new TextEncoder().encode(text));
   await env.CONTENT.put(key, sealed, { customMetadata: { acct: accountId, kind: "export" } });
 }
 
@@ -45,11 +43,17 @@ export async function readPart(
 ): Promise<Uint8Array> {
   const object = await env.CONTENT.get(key);
   if (!object) throw new Error("export part missing");
-  return open(
-    await exportKey(env, requestId),
-    `${accountId}|${key}`,
-    new Uint8Array(await object.arrayBuffer()),
-  );
+  const sealed = new Uint8Array(await object.arrayBuffer());
+  // A part written before a MASTER_KEY rotation opens under the previous key.
+  const keys = await exportKeys(env, requestId);
+  for (const [i, exportKey] of keys.entries()) {
+    try {
+      return await open(exportKey, `${accountId}|${key}`, sealed);
+    } catch (error) {
+      if (i === keys.length - 1) throw error;
+    }
+  }
+  throw new Error("export part does not open");
 }
 
 export async function deleteParts(env: Env, manifest: ExportManifest): Promise<void> {

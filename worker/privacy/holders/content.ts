@@ -1,5 +1,4 @@
 // Logged content in R2 (only if the account turned logging on): exported decrypted, erased by prefix.
-import { accountDataKey } from "../../content/data-keys";
 import { classPrefix, retentionClasses } from "../../content/layout";
 import { openExchange } from "../../content/store";
 import { readableExchange } from "../export/readable";
@@ -17,7 +16,7 @@ export const contentHolder: DataHolder = {
   description:
     "Prompts and responses you sent through the API while content logging was on (decrypted). WhatsApp conversations are not included: they belong to your customers and are never exported.",
   location: "R2 content/<retention class>/<account>/, encrypted with the account's data key",
-  async export(env, accountId, cursor) {
+  async export(env, accountId, cursor, held) {
     const prefixes = contentPrefixes(accountId);
     const bar = cursor?.indexOf("|") ?? -1;
     const index = cursor ? Number(cursor.slice(0, bar)) : 0;
@@ -28,7 +27,7 @@ export const contentHolder: DataHolder = {
       cursor: listCursor || undefined,
       include: ["customMetadata"],
     });
-    const dataKey = listed.objects.length ? await accountDataKey(env, accountId, { create: false }) : null;
+    const dataKey = listed.objects.length ? await held.dataKey() : null;
     const rows: unknown[] = [];
     for (const object of listed.objects) {
       if (object.customMetadata?.source === "whatsapp") continue;

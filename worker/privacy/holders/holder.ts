@@ -1,5 +1,6 @@
 // The contract every capability's data holder fulfils, so export and deletion cover new data
 // without edits in the middle: add a holder to the registry and both pick it up.
+import type { DataKey } from "../../content/data-keys";
 
 /** A page of exported records; `next` is the cursor for the following page, null when done. */
 export type ExportPage = { rows: unknown[]; next: string | null };
@@ -16,6 +17,12 @@ export type Retained = {
   untilDate?: string;
 };
 
+/** What an export may read of the account's own Durable Object, which runs it (so no RPC to itself). */
+export type HeldState = {
+  /** The account's usable data key; null when it was never created or is destroyed. */
+  dataKey(): Promise<DataKey | null>;
+};
+
 export type EraseContext = {
   /** Random per deletion; stands in for the account id in anything kept under legal obligation. */
   token: string;
@@ -30,7 +37,9 @@ export interface DataHolder {
   /** Where it lives, for the receipt ("D1 table usage_events", "R2 content/*\/<account>/"). */
   location: string;
   /** Null when the holder's data is not part of the export (e.g. the export files themselves). */
-  export: ((env: Env, accountId: string, cursor: string | null) => Promise<ExportPage>) | null;
+  export:
+    | ((env: Env, accountId: string, cursor: string | null, held: HeldState) => Promise<ExportPage>)
+    | null;
   /** Erases one bounded batch; safe to repeat after a crash (idempotent). */
   erase(env: Env, accountId: string, cursor: string | null, context: EraseContext): Promise<ErasePage>;
   /** What this holder keeps after erasure, and why (legal retention). */

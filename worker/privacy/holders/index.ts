@@ -16,14 +16,22 @@ const profile: DataHolder = {
     description: "Your account: email address, name, status and dates (never the password hash)",
     table: "accounts",
     accountColumn: "id",
-    columns: ["id", "email", "name", "status", "created_at", "updated_at"],
+    columns: ["id", "email", "email_verified_at", "name", "status", "created_at", "updated_at"],
   }),
-  // The account row goes last: it carries the tombstone, and its email names the login throttles.
+  // The account row goes last: it carries the tombstone. Throttles named by the account go with it (login
+  // pairs are named by a hash of email and client address only, and are forgotten within hours).
   async erase(env, accountId) {
     const row = await env.DB.prepare("SELECT email FROM accounts WHERE id = ?")
       .bind(accountId)
       .first<{ email: string }>();
-    const statements = [env.DB.prepare("DELETE FROM accounts WHERE id = ?").bind(accountId)];
+    const statements = [
+      env.DB.prepare("DELETE FROM auth_throttles WHERE bucket LIKE ?").bind(`pwcheck:${accountId}|%`),
+      env.DB.prepare("DELETE FROM rate_limits WHERE bucket IN (?, ?)").bind(
+        `verify-resend:${accountId}`,
+        `reset:account:${accountId}`,
+      ),
+      env.DB.prepare("DELETE FROM accounts WHERE id = ?").bind(accountId),
+    ];
     if (row)
       statements.unshift(
         env.DB.prepare("DELETE FROM rate_limits WHERE bucket = ?").bind(`login:email:${row.email}`),

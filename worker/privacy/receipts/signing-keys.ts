@@ -2,6 +2,7 @@
 // PEM), its public half named by its RFC 7638 thumbprint (the kid), and the previous public keys that
 // stay published so receipts signed before a rotation still verify.
 import { fromBase64Url, toBase64Url } from "../../crypto/encoding";
+import { deriveBits } from "../../crypto/master-key";
 
 /** One entry of the published JWKS. */
 export type PublicJwk = { kty: "OKP"; crv: "Ed25519"; x: string; kid: string; use: "sig"; alg: "EdDSA" };
@@ -50,22 +51,6 @@ export async function publicJwk(x: string): Promise<PublicJwk> {
   return { kty: "OKP", crv: "Ed25519", x, kid: await thumbprint(x), use: "sig", alg: "EdDSA" };
 }
 
-/** Without RECEIPT_SIGNING_KEY, a seed derived (HKDF) from MASTER_KEY keeps receipts signed and checkable. */
-async function derivedSeed(masterKey: string): Promise<Uint8Array<ArrayBuffer>> {
-  const ikm = await crypto.subtle.importKey("raw", base64(masterKey), "HKDF", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits(
-    {
-      name: "HKDF",
-      hash: "SHA-256",
-      salt: new TextEncoder().encode("botmara-privacy"),
-      info: new TextEncoder().encode("ed25519|receipt-signing"),
-    },
-    ikm,
-    256,
-  );
-  return new Uint8Array(bits);
-}
-
 async function importSigningKey(der: Uint8Array<ArrayBuffer>, source: SigningKey["source"]) {
   const exportable = await crypto.subtle.importKey("pkcs8", der, ED25519, true, ["sign"]);
   const { x } = (await crypto.subtle.exportKey("jwk", exportable)) as JsonWebKey;
@@ -87,7 +72,8 @@ export function signingKey(env: KeyEnv): Promise<SigningKey> {
     key = (async () => {
       if (secret) return importSigningKey(pkcs8Of(secret), "secret");
       if (!master) throw new Error("Neither RECEIPT_SIGNING_KEY nor MASTER_KEY is configured");
-      return importSigningKey(pkcs8Of(toBase64Url(await derivedSeed(master))), "derived");
+      // Without RECEIPT_SIGNING_KEY, a seed derived from MASTER_KEY keeps receipts signed and checkable.
+      return importSigningKey(pkcs8Of(toBase64Url(await deriveBits(env, "receipt-signing-seed"))), "derived");
     })();
     key.catch(() => cache.delete(cacheKey));
     cache.set(cacheKey, key);

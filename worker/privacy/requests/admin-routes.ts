@@ -1,10 +1,12 @@
-// /api/admin/privacy/requests: the operators' queue (overdue first) and recording requests that came by email.
+// /api/admin/privacy/requests: the operators' queue (overdue first), recording requests that came by email,
+// and per request: its detail (timeline, audit), denying it with a reason, re-sending its confirmation.
 import { createRoute, z } from "@hono/zod-openapi";
-import { asc, sql } from "drizzle-orm";
-import { privacyRequests } from "../../../db/schema";
+import { asc, ne, sql } from "drizzle-orm";
+import { accounts, privacyRequests } from "../../../db/schema";
 import { requireAdmin } from "../../accounts/middleware";
 import type { Db } from "../../env";
-import { createRouter, errorResponses, jsonBody, jsonContent } from "../../openapi";
+import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
+import { denyRequest, requestDetail, resendConfirmation } from "./operator-actions";
 import { PrivacyRequest } from "./routes";
 import { recordEmailedRequest } from "./service";
 import { OPEN_STATUSES, requestView } from "./view";
@@ -27,12 +29,45 @@ export async function privacyQueue(db: Db, now = new Date()) {
       asc(privacyRequests.dueAt),
     )
     .limit(500);
+  const live = new Set(
+    (await db.select({ id: accounts.id }).from(accounts).where(ne(accounts.status, "deleting"))).map(
+      (a) => a.id,
+    ),
+  );
   return rows.map((r) => {
     const open = (OPEN_STATUSES as readonly string[]).includes(r.status);
     const msLeft = open ? r.dueAt.getTime() - now.getTime() : 0;
-    return { ...requestView(r, now), note: r.note, msLeft, overdue: open && msLeft < 0 };
+    const view = requestView(r, now);
+    // An export is gone once its account is: its files were erased with the account.
+    const gone = r.type === "access" && r.status === "completed" && !(r.accountId && live.has(r.accountId));
+    return {
+      ...view,
+      ...(gone ? { exportReady: false, progress: "export deleted with the account" } : {}),
+      note: r.note,
+      msLeft,
+      overdue: open && msLeft < 0,
+    };
   });
 }
+
+const Id = z.object({ id: z.string().max(64) });
+const DenyBody = z.strictObject({ reason: z.string().trim().min(3).max(500) }).openapi("DenyPrivacyRequest");
+const Detail = PrivacyRequest.extend({
+  note: z.string().nullable(),
+  open: z.boolean(),
+  exportGone: z.boolean(),
+  canResend: z.boolean(),
+  canDeny: z.boolean(),
+  timeline: z.array(z.object({ at: IsoDate, what: z.string() })),
+  audit: z.array(
+    z.object({
+      at: IsoDate,
+      actor: z.string(),
+      action: z.string(),
+      detail: z.record(z.string(), z.unknown()).nullable(),
+    }),
+  ),
+}).openapi("PrivacyRequestDetail");
 
 const EmailedRequest = z
   .strictObject({
@@ -77,5 +112,55 @@ adminPrivacyRoutes
         { accountId: c.var.session!.accountId, email: c.var.session!.email },
       );
       return c.json(view, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/requests/{id}",
+      tags: ["Admin"],
+      summary: "One request: its timeline, audit trail and which actions apply",
+      request: { params: Id },
+      responses: { 200: jsonContent(Detail, "The request"), ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => c.json(await requestDetail(c.env, c.req.valid("param").id), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/requests/{id}/deny",
+      tags: ["Admin"],
+      summary: "Deny a request that has not started, with the reason the requester is given",
+      request: { params: Id, ...jsonBody(DenyBody) },
+      responses: {
+        200: jsonContent(PrivacyRequest, "Denied"),
+        ...errorResponses(400, 401, 403, 404, 409, 415),
+      },
+    }),
+    async (c) => {
+      const s = c.var.session!;
+      const view = await denyRequest(c.env, c.req.valid("param").id, c.req.valid("json").reason, {
+        accountId: s.accountId,
+        email: s.email,
+      });
+      return c.json(view, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/requests/{id}/resend",
+      tags: ["Admin"],
+      summary: "Send the account holder a fresh confirmation link for an emailed request",
+      request: { params: Id },
+      responses: { 200: jsonContent(PrivacyRequest, "Sent"), ...errorResponses(401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const s = c.var.session!;
+      const view = await resendConfirmation(c.env, c.req.valid("param").id, new URL(c.req.url).origin, {
+        accountId: s.accountId,
+        email: s.email,
+      });
+      return c.json(view, 200);
     },
   );

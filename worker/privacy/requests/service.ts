@@ -1,7 +1,7 @@
 // Privacy requests as the account holder and operators see them: create, list, confirm, download.
 import { and, desc, eq } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
-import { accountObject } from "../../account/AccountDO";
+import { accountObject } from "../../account/stub";
 import { confirmEmailChange, revertEmailChange } from "../../accounts/email-change";
 import { normalizeEmail } from "../../accounts/service";
 import { markVerified } from "../../accounts/verification";
@@ -14,7 +14,7 @@ import { sendNotice } from "../../notices/send";
 import { type Operator, recordOperatorAction } from "../../operators/audit";
 import { audit } from "../audit";
 import { openDeletion } from "../deletion/start";
-import { subjectOf } from "../keys";
+import { subjectOf } from "../subject";
 import { dueDate } from "./clock";
 import { consumeLinkToken, createLinkToken, type LinkPurpose } from "./links";
 import { type RequestView, requestView } from "./view";
@@ -147,8 +147,8 @@ export async function recordEmailedRequest(
   const subject = await subjectOf(env, account?.id ?? `email:${email}`);
   const due = dueDate(now, getConfig(env).policy.deletionDeadlineDays);
   const denial = denialFor(account);
-  if (!denial && input.type === "deletion") {
-    const open = await openDeletion(env, subject);
+  if (account && !denial && input.type === "deletion") {
+    const open = await openDeletion(env, account.id);
     if (open) return requestView(open);
   }
   const id = crypto.randomUUID();

@@ -1,11 +1,12 @@
 // What credit enforcement costs per request, measured in workerd with local D1 (docs/decisions/040):
 // the reservation (on the response path), the settlement (after the response), against the baselines
-// of one D1 round trip and one Durable Object RPC. Prints the figures; asserts only a generous ceiling.
+// of one D1 round trip and one Durable Object RPC. Prints the figures (`npm run bench:workerd`); a
+// measurement, not a test: timings are never asserted (ADR 005).
 import { env } from "cloudflare:workers";
-import { expect, it } from "vitest";
+import { it } from "vitest";
+import { setBalance, uid } from "../../tests/pool/billing-helpers";
+import { newUser } from "../../tests/pool/helpers";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
-import { setBalance, uid } from "./billing-helpers";
-import { newUser } from "./helpers";
 
 const N = 200;
 
@@ -24,7 +25,7 @@ async function timeEach(
   return { meanMs: round(mean), p50Ms: round(samples[N / 2]!), p95Ms: round(samples[Math.floor(N * 0.95)]!) };
 }
 
-it("reserve and settle cost about one D1 round trip each", async () => {
+it("what reserving and settling credit cost", async () => {
   const user = await newUser();
   await setBalance(user.id, 1_000_000_000);
   const stub = env.ACCOUNT.getByName(user.id);
@@ -39,5 +40,4 @@ it("reserve and settle cost about one D1 round trip each", async () => {
   for (const [name, r] of Object.entries(results)) {
     console.info(`  ${name.padEnd(24)} mean ${r.meanMs} ms  p50 ${r.p50Ms} ms  p95 ${r.p95Ms} ms`);
   }
-  expect(results.reserveCredit.meanMs).toBeLessThan(50);
 });

@@ -1,0 +1,173 @@
+// /dashboard/account: the login email (verified or not), changing it or the password (both need the current
+// password: sudo mode), and logging out every other session. The same services as the API; no JS needed.
+import { Form, useNavigation } from "react-router";
+import { z } from "zod";
+import { changePassword } from "../../../worker/accounts/password-change";
+import { getAccount } from "../../../worker/accounts/service";
+import { endOtherSessions } from "../../../worker/accounts/sessions";
+import { getDb } from "../../../worker/db";
+import { rectify } from "../../../worker/privacy/rectification";
+import { Field, FormError } from "../../components/Field";
+import { formState } from "../../lib/form-state";
+import { formAction, parseForm } from "../../lib/forms.server";
+import { requireUser } from "../../lib/session.server";
+import type { Route } from "./+types/account";
+
+export const meta: Route.MetaFunction = () => [{ title: "Account — Botmara" }];
+
+const AccountAction = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("email"),
+    email: z.string().trim().pipe(z.email().max(254)),
+    password: z.string().min(1).max(256),
+  }),
+  z.object({
+    intent: z.literal("password"),
+    currentPassword: z.string().min(1).max(256),
+    newPassword: z.string().min(10).max(256),
+  }),
+  z.object({ intent: z.literal("logout-others") }),
+]);
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  const account = await getAccount(getDb(env.DB), session.accountId);
+  return { email: account.email, emailVerified: account.emailVerified };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const { env } = context.cloudflare;
+  const session = await requireUser(request, env);
+  return formAction(async () => {
+    const input = await parseForm(request, AccountAction);
+    if (input.intent === "email") {
+      const result = await rectify(
+        env,
+        session,
+        { email: input.email, password: input.password },
+        request.headers,
+        new URL(request.url).origin,
+      );
+      return { done: "email" as const, pendingEmail: result.pendingEmail };
+    }
+    if (input.intent === "password") {
+      await changePassword(env, session, input, request.headers);
+      return { done: "password" as const };
+    }
+    await endOtherSessions(getDb(env.DB), session.accountId, session.sessionHash);
+    return { done: "logout-others" as const };
+  }, request);
+}
+
+const DONE = {
+  password: "Your password is changed. Every other session was logged out.",
+  "logout-others": "Every other session of your account is logged out. This one stays.",
+};
+
+export default function Account({ loaderData, actionData }: Route.ComponentProps) {
+  const navigation = useNavigation();
+  const busy = (intent: string) => navigation.formData?.get("intent") === intent;
+  const form = formState(actionData);
+  const done = actionData as { done?: "email" | "password" | "logout-others"; pendingEmail?: string | null };
+  return (
+    <>
+      <h1>Account</h1>
+      {done?.done === "email" ? (
+        <p className="alert success" role="status">
+          {done.pendingEmail
+            ? `Your email changes to ${done.pendingEmail} once you use the link we sent there (valid 24 hours). We told your current address too.`
+            : "That is already your email address."}
+        </p>
+      ) : done?.done ? (
+        <p className="alert success" role="status">
+          {DONE[done.done]}
+        </p>
+      ) : null}
+      <FormError message={Object.keys(form.fields).length ? null : form.error} />
+
+      <section className="card" aria-labelledby="login-email">
+        <h2 id="login-email">Login email</h2>
+        <p>
+          {loaderData.email}{" "}
+          {loaderData.emailVerified ? (
+            <span className="badge">verified</span>
+          ) : (
+            <span className="badge off">not verified</span>
+          )}
+        </p>
+        <Form method="post" className="stack">
+          <input type="hidden" name="intent" value="email" />
+          <Field
+            label="New email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            maxLength={254}
+            defaultValue={form.values.email}
+            error={form.fields.email}
+          />
+          <Field
+            label="Current password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            maxLength={256}
+            error={form.fields.password}
+          />
+          <div>
+            <button type="submit" className="secondary" disabled={busy("email")}>
+              Change email
+            </button>
+          </div>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="change-password">
+        <h2 id="change-password">Password</h2>
+        <Form method="post" className="stack">
+          <input type="hidden" name="intent" value="password" />
+          <Field
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            maxLength={256}
+            error={form.fields.currentPassword}
+          />
+          <Field
+            label="New password (at least 10 characters)"
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={10}
+            maxLength={256}
+            error={form.fields.newPassword}
+          />
+          <div>
+            <button type="submit" className="secondary" disabled={busy("password")}>
+              Change password
+            </button>
+          </div>
+        </Form>
+      </section>
+
+      <section className="card" aria-labelledby="sessions">
+        <h2 id="sessions">Sessions</h2>
+        <p className="muted">
+          Lost a device, or logged in somewhere you should not have? End every session but this one.
+        </p>
+        <Form method="post">
+          <input type="hidden" name="intent" value="logout-others" />
+          <button type="submit" className="danger" disabled={busy("logout-others")}>
+            Log out everywhere else
+          </button>
+        </Form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,175 @@
+// The dialect translators as pure functions, table by table: requests mapped field by field, stop reasons
+// both ways, OpenAI parameters Anthropic cannot take refused by name, and a stream turned into chunks.
+import { describe, expect, it } from "vitest";
+import type { CatalogueModel } from "../../worker/ai/catalogue";
+import type { Provider } from "../../worker/ai/providers/types";
+import { SseParser } from "../../worker/ai/sse";
+import { translationFor } from "../../worker/ai/translate/index";
+import type { TranslationContext } from "../../worker/ai/translate/types";
+import { AppError } from "../../worker/errors";
+
+const model: CatalogueModel = {
+  id: "anthropic/claude-haiku-4-5",
+  provider: "anthropic",
+  upstreamModel: "claude-haiku-4-5",
+  kind: "chat",
+  inputMicrosPerM: 1_000_000,
+  outputMicrosPerM: 5_000_000,
+  contextTokens: 200_000,
+  maxOutputTokens: 64_000,
+  structuredOutput: true,
+};
+const ctx = (body: Record<string, unknown>): TranslationContext => ({
+  model,
+  body,
+  includeUsage: true,
+  estimatedInput: 10,
+  defaultMaxTokens: 4096,
+});
+const provider = (dialect: "openai" | "anthropic") => ({ dialect, paths: {} }) as unknown as Provider;
+const chatToMessages = translationFor("openai", provider("anthropic"), "chat");
+const messagesToChat = translationFor("anthropic", provider("openai"), "chat");
+const hi = [{ role: "user", content: "Hi" }];
+
+describe("OpenAI chat → Anthropic messages", () => {
+  it.each([
+    [
+      "system messages move to the top-level field, max_tokens defaults",
+      { messages: [{ role: "system", content: "Be brief." }, ...hi] },
+      { model: "claude-haiku-4-5", messages: hi, max_tokens: 4096, system: "Be brief." },
+    ],
+    [
+      "developer messages count as system, stop becomes stop_sequences",
+      { messages: [{ role: "developer", content: "Be brief." }, ...hi], stop: ["x"], max_tokens: 50 },
+      { model: "claude-haiku-4-5", messages: hi, max_tokens: 50, system: "Be brief.", stop_sequences: ["x"] },
+    ],
+  ])("%s", (_name, body, expected) => {
+    const full = { model: model.id, ...body };
+    expect(chatToMessages.request(full, ctx(full))).toMatchObject(expected);
+  });
+
+  it.each([
+    "logprobs",
+    "top_logprobs",
+    "logit_bias",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "audio",
+    "modalities",
+    "prediction",
+    "web_search_options",
+    "reasoning_effort",
+  ])("refuses %s by name (400 untranslatable_parameter), never drops it", (param) => {
+    const body = { model: model.id, messages: hi, [param]: 1 };
+    let thrown: unknown;
+    try {
+      chatToMessages.request(body, ctx(body));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(AppError);
+    expect(thrown).toMatchObject({ status: 400, options: { param, code: "untranslatable_parameter" } });
+  });
+
+  it.each([
+    ["end_turn", "stop"],
+    ["max_tokens", "length"],
+    ["stop_sequence", "stop"],
+    ["tool_use", "tool_calls"],
+  ])("maps stop_reason %s to finish_reason %s", (stopReason, finishReason) => {
+    const body = { model: model.id, messages: hi };
+    const upstream = {
+      id: "msg_1",
+      content: [{ type: "text", text: "Hello" }],
+      stop_reason: stopReason,
+      usage: { input_tokens: 7, output_tokens: 2 },
+    };
+    const { body: out, usage } = chatToMessages.response(upstream, ctx(body)) as {
+      body: { choices: { finish_reason: string; message: { content: string } }[]; usage: unknown };
+      usage: unknown;
+    };
+    expect(out.choices[0]).toMatchObject({ finish_reason: finishReason, message: { content: "Hello" } });
+    expect(out.usage).toEqual({ prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 });
+    expect(usage).toEqual({ inputTokens: 7, outputTokens: 2 });
+  });
+
+  it("turns an Anthropic stream into OpenAI chunks, the usage chunk and [DONE]", () => {
+    const body = { model: model.id, messages: hi, stream: true };
+    const stream = chatToMessages.stream(ctx(body));
+    const upstream = [
+      [
+        "message_start",
+        { type: "message_start", message: { id: "msg_1", usage: { input_tokens: 7, output_tokens: 1 } } },
+      ],
+      [
+        "content_block_start",
+        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+      ],
+      [
+        "content_block_delta",
+        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hello" } },
+      ],
+      [
+        "message_delta",
+        { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 2 } },
+      ],
+      ["message_stop", { type: "message_stop" }],
+    ] as const;
+    let out = "";
+    const sse = upstream
+      .map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      .join("");
+    for (const event of new SseParser().push(sse)) out += stream.event(event);
+    out += stream.end();
+    const chunks = new SseParser().push(out).map((e) => e.data);
+    expect(chunks.at(-1)).toBe("[DONE]");
+    const parsed = chunks.slice(0, -1).map((d) => JSON.parse(d));
+    expect(parsed.map((c) => c.choices[0]?.delta?.content ?? null)).toEqual(["", "Hello", null, null]);
+    expect(parsed.map((c) => c.choices[0]?.finish_reason ?? null)).toEqual([null, null, "stop", null]);
+    expect(parsed.at(-1).usage).toEqual({ prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 });
+    expect(stream.usage()).toEqual({ inputTokens: 7, outputTokens: 2 });
+    expect(stream.finished()).toBe(true);
+    expect(stream.deliveredChars()).toBe(5);
+  });
+});
+
+describe("Anthropic messages → OpenAI chat", () => {
+  it.each([
+    [
+      "the system field becomes the first message, stop_sequences becomes stop",
+      { system: "Be brief.", max_tokens: 100, messages: hi, stop_sequences: ["x"] },
+      { messages: [{ role: "system", content: "Be brief." }, ...hi], max_tokens: 100, stop: ["x"] },
+    ],
+    [
+      "no system field, no system message",
+      { max_tokens: 10, messages: hi },
+      { messages: hi, max_tokens: 10 },
+    ],
+  ])("%s", (_name, body, expected) => {
+    const full = { model: "openai/gpt-4o-mini", ...body };
+    expect(messagesToChat.request(full, ctx(full))).toMatchObject(expected);
+  });
+
+  it.each([
+    ["stop", "end_turn"],
+    ["length", "max_tokens"],
+    ["tool_calls", "tool_use"],
+    ["content_filter", "refusal"],
+  ])("maps finish_reason %s to stop_reason %s", (finishReason, stopReason) => {
+    const body = { model: "openai/gpt-4o-mini", max_tokens: 10, messages: hi };
+    const upstream = {
+      id: "c1",
+      choices: [{ index: 0, message: { role: "assistant", content: "Hello" }, finish_reason: finishReason }],
+      usage: { prompt_tokens: 7, completion_tokens: 2 },
+    };
+    const { body: out, usage } = messagesToChat.response(upstream, ctx(body)) as {
+      body: { stop_reason: string; content: unknown; usage: unknown };
+      usage: unknown;
+    };
+    expect(out.stop_reason).toBe(stopReason);
+    expect(out.content).toEqual([{ type: "text", text: "Hello" }]);
+    expect(out.usage).toEqual({ input_tokens: 7, output_tokens: 2 });
+    expect(usage).toEqual({ inputTokens: 7, outputTokens: 2 });
+  });
+});
