@@ -4,7 +4,9 @@
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { accountObject } from "../../worker/account/stub";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
+import { LEASE_TTL_MS } from "../../worker/billing/lease-book";
 import worker from "../../worker/index";
 import { usageRows } from "./ai-helpers";
 import { balanceOf, ledgerOf, setBalance } from "./billing-helpers";
@@ -70,7 +72,7 @@ describe("the account object fails between reservation and settlement", () => {
     await setBalance(user.id, BALANCE);
     const down = fault(/./);
     const status = await send(
-      envWith({ ACCOUNT: namespaceFailing(env.ACCOUNT, "finishRequest", down) }),
+      envWith({ ACCOUNT: namespaceFailing(env.ACCOUNT, "meterBatch", down) }),
       user.key,
     );
     expect(status).toBe(200);
@@ -93,9 +95,9 @@ describe("the account object fails between reservation and settlement", () => {
           const stub = target.getByName(name);
           return new Proxy(stub, {
             get(s, p) {
-              if (p !== "finishRequest" || lost > 0) return Reflect.get(s, p);
-              return async (...args: Parameters<typeof stub.finishRequest>) => {
-                await s.finishRequest(...args);
+              if (p !== "meterBatch" || lost > 0) return Reflect.get(s, p);
+              return async (...args: Parameters<typeof stub.meterBatch>) => {
+                await s.meterBatch(...args);
                 lost += 1;
                 throw new Error("connection reset (injected)");
               };
@@ -110,6 +112,13 @@ describe("the account object fails between reservation and settlement", () => {
     expect(rows).toHaveLength(1);
     expect(await balanceOf(user.id)).toBe(BALANCE - rows[0]!.cost_micros);
     expect(await usageDebits(user.id)).toHaveLength(1);
-    expect(await nothingHeld(user.id, BALANCE - rows[0]!.cost_micros)).toBe(true);
+    // The lost answer also carried the lease renewal it granted: that slice stays lent under this isolate's
+    // lease id only until the lease expires (ADR 026), then the object takes it back. No hold is left.
+    const lent = (await runInDurableObject(accountObject(env, user.id), (_o, state) =>
+      state.storage.sql.exec("SELECT outstanding, expires_at FROM credit_leases").toArray(),
+    )) as { outstanding: number; expires_at: number }[];
+    for (const lease of lent) expect(lease.expires_at).toBeLessThanOrEqual(Date.now() + LEASE_TTL_MS);
+    const stillLent = lent.reduce((sum, l) => sum + l.outstanding, 0);
+    expect(await nothingHeld(user.id, BALANCE - rows[0]!.cost_micros - stillLent)).toBe(true);
   });
 });
