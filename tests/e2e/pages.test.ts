@@ -242,7 +242,7 @@ describe("the dashboard's flows", () => {
       await page.goto(`${baseUrl}/dashboard/playground`, { waitUntil: "networkidle" });
       await page.getByLabel("Model").selectOption("openai/gpt-4o-mini");
       await page.getByLabel("Prompt").fill("Say hello");
-      await page.getByRole("button", { name: "Send" }).click();
+      await page.getByRole("button", { name: "Send", exact: true }).click();
       await expect
         .poll(
           async () =>
