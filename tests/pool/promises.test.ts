@@ -206,6 +206,59 @@ describe("promise report", () => {
     });
   });
 
+  it("operators get exactly one notice when a check turns broken, none while it stays broken, and no customer data", async () => {
+    const user = await newUser();
+    const id = crypto.randomUUID();
+    const long = Date.now() - 40 * DAY_MS;
+    const deadlines = [check("p9.deadlines")];
+    // Start from kept, so the next run is a transition.
+    await env.DB.prepare(
+      "UPDATE privacy_requests SET status = 'denied' WHERE status IN ('received','verifying','in_progress')",
+    ).run();
+    await runSelfAudits(env, new Date(), deadlines);
+    await env.DB.prepare(
+      `INSERT INTO privacy_requests (id, account_id, subject, type, channel, status, received_at, due_at, updated_at)
+       VALUES (?, ?, ?, 'deletion', 'email', 'received', ?, ?, ?)`,
+    )
+      .bind(id, user.id, `s-${id}`, long, long + 30 * DAY_MS, long)
+      .run();
+    // The outbox keeps a husk of each notice sent (kind and time); the local mailbox has its text.
+    const sent = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT id FROM notice_outbox WHERE kind = 'operator_promise_broken' ORDER BY created_at",
+        ).all<{ id: string }>()
+      ).results;
+    const before = (await sent()).length;
+    const turned = new Date();
+    expect(await runSelfAudits(env, turned, deadlines)).toEqual({ "p9.deadlines": "broken" });
+    const after = await sent();
+    expect(after.length).toBe(before + 1);
+    const notice = (await env.DB.prepare(
+      "SELECT \"to\", subject, text FROM notices WHERE kind = 'operator_promise_broken' ORDER BY created_at DESC",
+    ).first<{ to: string; subject: string; text: string }>())!;
+    expect(notice.to).toBe("operator@example.com");
+    expect(notice.subject).toContain("p9.deadlines");
+    expect(notice.text).toContain("past their 30-day deadline");
+    for (const secret of [id, user.id, user.email]) {
+      expect(notice.subject).not.toContain(secret);
+      expect(notice.text).not.toContain(secret);
+    }
+    // Still broken on the next runs, and a retried run of the same tick: nothing more is sent.
+    await runSelfAudits(env, new Date(turned.getTime() + 1), deadlines);
+    await runSelfAudits(env, turned, deadlines);
+    await runSelfAudits(env, new Date(turned.getTime() + 2), deadlines);
+    expect((await sent()).length).toBe(before + 1);
+    // Repaired, then broken again: that is a new transition, told once more.
+    await env.DB.prepare("UPDATE privacy_requests SET status = 'denied' WHERE id = ?").bind(id).run();
+    await runSelfAudits(env, new Date(turned.getTime() + 3), deadlines);
+    await env.DB.prepare("UPDATE privacy_requests SET status = 'received' WHERE id = ?").bind(id).run();
+    await runSelfAudits(env, new Date(turned.getTime() + 4), deadlines);
+    expect((await sent()).length).toBe(before + 2);
+    await env.DB.prepare("UPDATE privacy_requests SET status = 'denied' WHERE id = ?").bind(id).run();
+    await runSelfAudits(env, new Date(turned.getTime() + 5), deadlines);
+  });
+
   it("P9: a row or a data key left after a completed deletion is broken, kept once erased", async () => {
     const user = await newUser();
     const res = await call("/api/privacy/requests", {
