@@ -108,8 +108,9 @@ function checkLimits(model: CatalogueModel, inputTokens: number, maxTokens: numb
 
 export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
   if (call.body.stream !== true) return answer(env, ctx, call, undefined);
-  // A stream holds one of the key's open-stream slots until it ends (the relay's onEnd releases it).
-  const release = openStream(call.keyId);
+  // A stream holds one of the key's open-stream slots until it ends (the relay's onEnd releases it); an
+  // internal caller (the playground) holds one of its account's.
+  const release = openStream(call.keyId ?? `${call.source}:${call.accountId}`);
   if (!release) throw tooManyStreams();
   try {
     return await answer(env, ctx, call, release);
