@@ -1,5 +1,6 @@
 // `npm run deploy` (operators): build, preflight (scripts/preflight.ts: fails with the list of what is wrong),
-// remote D1 migrations, the R2 lifecycle rules (one per retention class), then `wrangler versions upload` and
+// remote D1 migrations, the R2 lifecycle rules (one per retention class; what was set is recorded in the
+// bucket at deploy/lifecycle.json for the P5 self-audit), then `wrangler versions upload` and
 // `wrangler versions deploy` — so a bad version is rolled back with `npx wrangler rollback`.
 //   --env staging|production (wrangler.toml's [env.*]; anything else fails), --dry-run (the offline preflight and
 //   `wrangler deploy --dry-run` on the build; nothing changes), --initial (first deploy or a new Durable Object
@@ -69,7 +70,7 @@ if (values.env !== undefined && !envs.includes(values.env)) {
 const source = ["-c", "wrangler.toml", ...(values.env ? ["--env", values.env] : [])];
 // Loaded after the argument checks: wrangler is a large import.
 const { unstable_readConfig } = await import("wrangler");
-const { lifecycleRules } = await import("../worker/content/layout");
+const { DEPLOYED_LIFECYCLE_KEY, lifecycleRecord, lifecycleRules } = await import("../worker/content/layout");
 const { formatFindings, preflight, repositoryInputs } = await import("./preflight");
 const config = unstable_readConfig({ config: path.join(root, "wrangler.toml"), env: values.env });
 
@@ -138,6 +139,21 @@ function main(): void {
         `  ${r.id}: delete objects under ${r.conditions.prefix} ${days(r.deleteObjectsTransition.condition.maxAge)} after upload`,
       );
     step(wrangler, ["r2", "bucket", "lifecycle", "set", bucket, "--file", rulesFile, "--force", ...source]);
+    // What was just set, recorded in the bucket itself: the P5 self-audit compares it with the retention classes.
+    const recordFile = path.join(dir, "lifecycle-record.json");
+    writeFileSync(recordFile, JSON.stringify(lifecycleRecord(new Date(), "deploy", rules.rules), null, 2));
+    step(wrangler, [
+      "r2",
+      "object",
+      "put",
+      `${bucket}/${DEPLOYED_LIFECYCLE_KEY}`,
+      "--file",
+      recordFile,
+      "--content-type",
+      "application/json",
+      "--remote",
+      ...source,
+    ]);
     if (values.initial) step(wrangler, ["deploy"]);
     else {
       const uploaded = step(wrangler, ["versions", "upload"]);

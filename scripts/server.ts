@@ -1,12 +1,14 @@
 // Serves the built Worker under workerd through Miniflare's API (no dev proxy in front), with local
 // persistence and cron ticking. Ready before it listens: migrations (and any `prepare`, e.g. the demo seed)
-// run on a private instance first, so the first request on the port already finds every table.
+// run on a private instance first, so the first request on the port already finds every table, and the
+// lifecycle record the deploy would write (deploy/lifecycle.json) is in the bucket.
 // Used by `npm start`, the e2e tests and the benchmark.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
+import { DEPLOYED_LIFECYCLE_KEY, lifecycleRecord } from "../worker/content/layout";
 
 export type ServerOptions = {
   port: number;
@@ -108,6 +110,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     await setup.ready;
     await applyMigrations((await setup.getD1Database("DB")) as unknown as D1Database);
+    // What `npm run deploy` records after setting the bucket's lifecycle rules. Miniflare has no lifecycle
+    // engine (the cron sweep expires content here), so the record says it was set by the local server.
+    const bucket = await setup.getR2Bucket("CONTENT");
+    await bucket.put(DEPLOYED_LIFECYCLE_KEY, JSON.stringify(lifecycleRecord(new Date(), "local")), {
+      httpMetadata: { contentType: "application/json" },
+    });
     if (options.prepare) await options.prepare(setup, origin);
   } finally {
     await setup.dispose();

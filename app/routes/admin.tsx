@@ -1,14 +1,17 @@
-// /admin, for operators (ADMIN_EMAILS): every privacy request on its 30-day clock, overdue first, and
-// recording a request that arrived by email (the account holder then confirms it by a single-use link).
+// /admin, for operators (ADMIN_EMAILS): the privacy promises that are broken or at risk first, then every
+// privacy request on its 30-day clock, overdue first, and recording a request that arrived by email (the
+// account holder then confirms it by a single-use link).
 import { data, Form, useNavigation } from "react-router";
 import { z } from "zod";
 import { getDb } from "../../worker/db";
 import { forbidden } from "../../worker/errors";
 import { type OperatorAuditRow, operatorAuditLog } from "../../worker/operators/audit";
+import { failuresFirst, promiseReport } from "../../worker/privacy/promises/report";
 import { privacyQueue } from "../../worker/privacy/requests/admin-routes";
 import { recordEmailedRequest } from "../../worker/privacy/requests/service";
 import { OPEN_STATUSES } from "../../worker/privacy/requests/view";
 import { Field, FormError } from "../components/Field";
+import { StatusBadge } from "../components/PromiseStatus";
 import { RequestStatus, requestTypeLabel } from "../components/RequestStatus";
 import { SiteHeader } from "../components/SiteHeader";
 import { formatDateTime } from "../lib/format";
@@ -40,6 +43,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const queue = await privacyQueue(getDb(env.DB));
   return {
     appName: env.APP_NAME ?? "Botmara",
+    promises: failuresFirst(await promiseReport(env, { operator: true })),
     queue: queue.map(({ receipt: _receipt, ...r }) => r),
     operatorAudit: await operatorAuditLog(getDb(env.DB)),
   };
@@ -68,6 +72,7 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
       <SiteHeader appName={loaderData.appName} signedIn />
       <main id="main" className="content">
         <h1>Operators</h1>
+        <Promises promises={loaderData.promises} />
         <div className="grid">
           <div className="card">
             <div className="muted">Open requests</div>
@@ -83,6 +88,69 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
         <OperatorAudit rows={loaderData.operatorAudit} />
       </main>
     </>
+  );
+}
+
+/** The self-audits of the policy's promises: what is broken or at risk, with evidence; kept ones counted. */
+function Promises({ promises }: { promises: Route.ComponentProps["loaderData"]["promises"] }) {
+  const { failing, kept, total, lastRunAt } = promises;
+  return (
+    <section className="block" aria-labelledby="promises">
+      <h2 id="promises">
+        Promises <StatusBadge status={promises.status} />
+      </h2>
+      <p className="muted">
+        {lastRunAt
+          ? `Self-audits last ran ${formatDateTime(lastRunAt)}. `
+          : "The self-audits have not run yet. "}
+        {failing.length
+          ? `${failing.length} of ${total} checks need attention, broken first.`
+          : `All ${total} checks are kept.`}{" "}
+        The public report: <a href="/privacy/promises">/privacy/promises</a>.
+      </p>
+      {failing.map((c) => (
+        <article key={c.id} className="card block" data-testid="promise-failure">
+          <h3>
+            <StatusBadge status={c.status} /> {c.promiseId}: <span className="mono">{c.id}</span>
+          </h3>
+          <p>{c.summary}</p>
+          <p className="muted">
+            {c.promise}. Last run {c.ranAt ? formatDateTime(c.ranAt) : "never"}
+            {c.changedAt ? `; in this state since ${formatDateTime(c.changedAt)}` : ""}.
+          </p>
+          {Object.keys(c.facts).length ? (
+            <dl className="facts">
+              {Object.entries(c.facts).map(([k, v]) => (
+                <div key={k}>
+                  <dt className="mono">{k}</dt>
+                  <dd>{String(v)}</dd>
+                </div>
+              ))}
+            </dl>
+          ) : null}
+          {c.refs?.length ? (
+            <details className="more">
+              <summary>Pointers ({c.refs.length})</summary>
+              <ul>
+                {c.refs.map((r) => (
+                  <li key={r}>
+                    <code>{r}</code>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ) : null}
+        </article>
+      ))}
+      {kept.length ? (
+        <details className="more">
+          <summary>
+            {kept.length} kept check{kept.length === 1 ? "" : "s"}
+          </summary>
+          <p className="mono">{kept.map((k) => `${k.promiseId} ${k.id}`).join(", ")}</p>
+        </details>
+      ) : null}
+    </section>
   );
 }
 

@@ -3,13 +3,15 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { contentObjectKey, DAY_MS, lifecycleRules } from "../../worker/content/layout";
-import { getDb } from "../../worker/db";
 import {
-  allChecks,
+  contentObjectKey,
+  DAY_MS,
   DEPLOYED_LIFECYCLE_KEY,
-  trainingConsentCheck,
-} from "../../worker/privacy/promises/audits";
+  lifecycleRecord,
+  lifecycleRules,
+} from "../../worker/content/layout";
+import { getDb } from "../../worker/db";
+import { allChecks, trainingConsentCheck } from "../../worker/privacy/promises/audits";
 import { promiseReport, runSelfAudits } from "../../worker/privacy/promises/report";
 import { trainingInclusion } from "../../worker/training/export";
 import { call, newUser, PASSWORD } from "./helpers";
@@ -94,22 +96,49 @@ describe("promise report", () => {
     await env.CONTENT.delete(logged);
   });
 
-  it("P5: lifecycle rules are at risk until the deploy records them, broken if they differ", async () => {
+  it("P5: lifecycle rules are not kept until the deploy records them, broken when a rule outlives its class", async () => {
     await env.CONTENT.delete(DEPLOYED_LIFECYCLE_KEY);
     const missing = await audit("p5.lifecycle_rules");
     expect(missing.status).toBe("at_risk");
     expect(missing.facts).toMatchObject({ recorded: false });
-    const rules = lifecycleRules();
-    const wrong = structuredClone(rules);
-    wrong.rules[1]!.deleteObjectsTransition.condition.maxAge = 400 * 86_400;
-    await env.CONTENT.put(
-      DEPLOYED_LIFECYCLE_KEY,
-      JSON.stringify({ setAt: new Date().toISOString(), rules: wrong }),
-    );
+    const record = (rules: unknown[]) =>
+      env.CONTENT.put(
+        DEPLOYED_LIFECYCLE_KEY,
+        JSON.stringify({ ...lifecycleRecord(new Date(), "deploy"), rules }),
+      );
+
+    // Exactly what the deploy sets (lifecycleRecord is what scripts/deploy.ts and scripts/server.ts write).
+    await env.CONTENT.put(DEPLOYED_LIFECYCLE_KEY, JSON.stringify(lifecycleRecord(new Date(), "deploy")));
+    const matching = await audit("p5.lifecycle_rules");
+    expect(matching.status).toBe("kept");
+    expect(matching.facts).toMatchObject({ recorded: true, setBy: "deploy", missing: 0, longer: 0 });
+
+    // The 7-day class kept for 400 days: broken, naming the rule and both ages.
+    const longer = structuredClone(lifecycleRules().rules);
+    const seven = longer.find((r) => r.id === "content-7d")!;
+    seven.deleteObjectsTransition.condition.maxAge = 400 * 86_400;
+    await record(longer);
     const differs = await audit("p5.lifecycle_rules");
     expect(differs.status).toBe("broken");
-    expect(differs.refs).toEqual([rules.rules[1]!.id]);
-    await env.CONTENT.put(DEPLOYED_LIFECYCLE_KEY, JSON.stringify({ setAt: new Date().toISOString(), rules }));
+    expect(differs.facts).toMatchObject({ longer: 1, missing: 0 });
+    expect(differs.refs).toEqual(["content-7d (content/7d/: 400 days, class 7)"]);
+    expect(differs.summary).toContain("content-7d");
+
+    // A class with no rule, or a disabled one, is broken too; a shorter age is only at risk.
+    const disabled = structuredClone(lifecycleRules().rules);
+    disabled[0]!.enabled = false;
+    await record(disabled.slice(0, -1));
+    expect((await audit("p5.lifecycle_rules")).facts).toMatchObject({ missing: 2 });
+    const shorter = structuredClone(lifecycleRules().rules);
+    shorter.find((r) => r.id === "content-30d")!.deleteObjectsTransition.condition.maxAge = 86_400;
+    await record(shorter);
+    expect((await audit("p5.lifecycle_rules")).status).toBe("at_risk");
+
+    // A record that is not the deploy's shape proves nothing.
+    await env.CONTENT.put(DEPLOYED_LIFECYCLE_KEY, "{not json");
+    expect((await audit("p5.lifecycle_rules")).status).toBe("broken");
+
+    await env.CONTENT.put(DEPLOYED_LIFECYCLE_KEY, JSON.stringify(lifecycleRecord(new Date(), "deploy")));
     expect((await audit("p5.lifecycle_rules")).status).toBe("kept");
   });
 
@@ -175,6 +204,59 @@ describe("promise report", () => {
       status: "ok",
       checks: { privacyPromises: { ok: true } },
     });
+  });
+
+  it("operators get exactly one notice when a check turns broken, none while it stays broken, and no customer data", async () => {
+    const user = await newUser();
+    const id = crypto.randomUUID();
+    const long = Date.now() - 40 * DAY_MS;
+    const deadlines = [check("p9.deadlines")];
+    // Start from kept, so the next run is a transition.
+    await env.DB.prepare(
+      "UPDATE privacy_requests SET status = 'denied' WHERE status IN ('received','verifying','in_progress')",
+    ).run();
+    await runSelfAudits(env, new Date(), deadlines);
+    await env.DB.prepare(
+      `INSERT INTO privacy_requests (id, account_id, subject, type, channel, status, received_at, due_at, updated_at)
+       VALUES (?, ?, ?, 'deletion', 'email', 'received', ?, ?, ?)`,
+    )
+      .bind(id, user.id, `s-${id}`, long, long + 30 * DAY_MS, long)
+      .run();
+    // The outbox keeps a husk of each notice sent (kind and time); the local mailbox has its text.
+    const sent = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT id FROM notice_outbox WHERE kind = 'operator_promise_broken' ORDER BY created_at",
+        ).all<{ id: string }>()
+      ).results;
+    const before = (await sent()).length;
+    const turned = new Date();
+    expect(await runSelfAudits(env, turned, deadlines)).toEqual({ "p9.deadlines": "broken" });
+    const after = await sent();
+    expect(after.length).toBe(before + 1);
+    const notice = (await env.DB.prepare(
+      "SELECT \"to\", subject, text FROM notices WHERE kind = 'operator_promise_broken' ORDER BY created_at DESC",
+    ).first<{ to: string; subject: string; text: string }>())!;
+    expect(notice.to).toBe("operator@example.com");
+    expect(notice.subject).toContain("p9.deadlines");
+    expect(notice.text).toContain("past their 30-day deadline");
+    for (const secret of [id, user.id, user.email]) {
+      expect(notice.subject).not.toContain(secret);
+      expect(notice.text).not.toContain(secret);
+    }
+    // Still broken on the next runs, and a retried run of the same tick: nothing more is sent.
+    await runSelfAudits(env, new Date(turned.getTime() + 1), deadlines);
+    await runSelfAudits(env, turned, deadlines);
+    await runSelfAudits(env, new Date(turned.getTime() + 2), deadlines);
+    expect((await sent()).length).toBe(before + 1);
+    // Repaired, then broken again: that is a new transition, told once more.
+    await env.DB.prepare("UPDATE privacy_requests SET status = 'denied' WHERE id = ?").bind(id).run();
+    await runSelfAudits(env, new Date(turned.getTime() + 3), deadlines);
+    await env.DB.prepare("UPDATE privacy_requests SET status = 'received' WHERE id = ?").bind(id).run();
+    await runSelfAudits(env, new Date(turned.getTime() + 4), deadlines);
+    expect((await sent()).length).toBe(before + 2);
+    await env.DB.prepare("UPDATE privacy_requests SET status = 'denied' WHERE id = ?").bind(id).run();
+    await runSelfAudits(env, new Date(turned.getTime() + 5), deadlines);
   });
 
   it("P9: a row or a data key left after a completed deletion is broken, kept once erased", async () => {

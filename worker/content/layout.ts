@@ -48,3 +48,16 @@ export function lifecycleRules() {
     ],
   };
 }
+
+export type LifecycleRule = ReturnType<typeof lifecycleRules>["rules"][number];
+
+/** Where whatever sets the bucket's lifecycle rules records what it set; the P5 self-audit reads it. */
+export const DEPLOYED_LIFECYCLE_KEY = "deploy/lifecycle.json";
+
+/**
+ * The record of one `lifecycle set`: when, by what (`npm run deploy` or the local server, which has no
+ * lifecycle engine and relies on the cron sweep), and exactly the rules it set.
+ */
+export function lifecycleRecord(setAt: Date, setBy: "deploy" | "local", rules = lifecycleRules().rules) {
+  return { setAt: setAt.toISOString(), setBy, rules };
+}

@@ -1,6 +1,7 @@
 // Deletion receipts and export manifests: the canonical JSON of what was erased (or exported), kept
 // under which legal basis until when, signed with Ed25519 as a compact JWS anyone can check against
 // the published JWKS. Receipts issued before (HMAC under a key derived from MASTER_KEY) still verify.
+import { MAX_JSON_DEPTH, textLength } from "../ai/tokens";
 import { hmacHex, timingSafeEqual } from "../crypto/encoding";
 import { derive } from "../crypto/master-key";
 import type { Retained } from "./holders/holder";
@@ -122,9 +123,22 @@ function differingFields(readable: Record<string, unknown>, signed: Record<strin
  * fields must match what was signed), or an earlier HMAC receipt. Says why when it does not hold.
  */
 export async function checkReceipt(env: Env, input: unknown): Promise<ReceiptCheck> {
+  // Canonicalising is recursive: JSON nested deeper than any receipt is answered before anything walks it.
+  try {
+    textLength(input);
+  } catch {
+    return {
+      valid: false,
+      reason: `This nests JSON deeper than ${MAX_JSON_DEPTH} levels; no receipt does.`,
+      format: "unknown",
+      kid: null,
+      signed: null,
+    };
+  }
   if (typeof input === "string" && input.trim().startsWith("{")) {
+    let parsed: unknown;
     try {
-      return checkReceipt(env, JSON.parse(input));
+      parsed = JSON.parse(input);
     } catch {
       return {
         valid: false,
@@ -134,6 +148,7 @@ export async function checkReceipt(env: Env, input: unknown): Promise<ReceiptChe
         signed: null,
       };
     }
+    return checkReceipt(env, parsed);
   }
   const object = input && typeof input === "object" ? (input as Record<string, unknown>) : null;
   const jws = typeof input === "string" ? input : typeof object?.jws === "string" ? object.jws : null;

@@ -2,11 +2,13 @@
 // (R2 listings, D1 rows, the account objects, the configuration) and says kept, at_risk or broken, with
 // evidence as counts and config values. `refs` (request ids, object keys) are for operators only.
 
+import { z } from "zod";
 import type { PromiseCheckStatus } from "../../../db/schema";
 import { getConfig } from "../../config";
 import {
   classPrefix,
   DAY_MS,
+  DEPLOYED_LIFECYCLE_KEY,
   lifecycleRules,
   parseContentObjectKey,
   retentionClasses,
@@ -17,7 +19,6 @@ import { exportPrefix, holders } from "../holders";
 import { contentPrefixes } from "../holders/content";
 import { holderTables } from "../holdings";
 import { policySections } from "../policy";
-import { canonical } from "../receipt";
 import { signingKey } from "../receipts/signing-keys";
 
 export type CheckResult = {
@@ -40,8 +41,6 @@ const LOGGING_OFF_GRACE_MS = 60_000;
 const RECENT_ROWS = 200;
 /** Recent completed deletions whose account object is asked what is left. */
 const RECENT_DELETIONS = 25;
-/** Where `npm run deploy` records the lifecycle rules it set on the content bucket. */
-export const DEPLOYED_LIFECYCLE_KEY = "deploy/lifecycle.json";
 
 const REFS_MAX = 20;
 const kept = (summary: string, facts: CheckResult["facts"] = {}): CheckResult => ({
@@ -180,13 +179,31 @@ const loggingOff: Check = {
   },
 };
 
+/** The deploy's record (worker/content/layout.ts lifecycleRecord), read with zod: it is data from outside. */
+const DeployedLifecycle = z.object({
+  setAt: z.iso.datetime(),
+  setBy: z.string().max(40).optional(),
+  rules: z
+    .array(
+      z.looseObject({
+        id: z.string().max(200),
+        enabled: z.boolean(),
+        conditions: z.looseObject({ prefix: z.string().max(1024) }).optional(),
+        deleteObjectsTransition: z
+          .looseObject({ condition: z.looseObject({ type: z.string(), maxAge: z.number().optional() }) })
+          .optional(),
+      }),
+    )
+    .max(1000),
+});
+
 const lifecycle: Check = {
   id: "p5.lifecycle_rules",
   promise: "P5",
   async run(env) {
-    const expected = lifecycleRules();
+    const expected = lifecycleRules().rules;
     const object = await env.CONTENT.get(DEPLOYED_LIFECYCLE_KEY);
-    const facts = { expectedRules: expected.rules.length };
+    const facts: CheckResult["facts"] = { expectedRules: expected.length };
     if (!object)
       return {
         status: "at_risk",
@@ -194,31 +211,69 @@ const lifecycle: Check = {
           "The deploy has not recorded the bucket's lifecycle rules, so it cannot be shown that R2 expires each retention class; the cron sweep still deletes on time.",
         facts: { ...facts, recorded: false },
       };
-    let record: { setAt?: string; rules?: { rules?: unknown[] } | unknown[] };
+    let json: unknown;
     try {
-      record = (await object.json()) as typeof record;
+      json = await object.json();
     } catch {
-      return { status: "broken", summary: "The deploy's lifecycle record is not valid JSON.", facts };
+      json = undefined;
     }
-    const deployed = (Array.isArray(record.rules) ? record.rules : record.rules?.rules) ?? [];
-    const byId = new Map((deployed as { id?: string }[]).map((r) => [r.id, r]));
-    const differing = expected.rules.filter(
-      (r) => !byId.has(r.id) || canonical(byId.get(r.id)) !== canonical(r),
-    );
+    const parsed = DeployedLifecycle.safeParse(json);
+    if (!parsed.success)
+      return {
+        status: "broken",
+        summary:
+          "The deploy's lifecycle record is not in the expected shape, so no rule can be shown to apply.",
+        facts: { ...facts, recorded: true, readable: false },
+      };
+    const record = parsed.data;
+    // Per expected rule: the deployed, enabled age rule for exactly its prefix, and how its age compares.
+    const missing: string[] = [];
+    const longer: string[] = [];
+    const shorter: string[] = [];
+    for (const rule of expected) {
+      const days = rule.deleteObjectsTransition.condition.maxAge / 86_400;
+      const match = record.rules.find(
+        (r) =>
+          r.enabled &&
+          r.conditions?.prefix === rule.conditions.prefix &&
+          r.deleteObjectsTransition?.condition.type === "Age" &&
+          typeof r.deleteObjectsTransition.condition.maxAge === "number",
+      );
+      const age = match?.deleteObjectsTransition?.condition.maxAge;
+      if (age === undefined) missing.push(`${rule.id} (${rule.conditions.prefix}: no enabled age rule)`);
+      else if (age > rule.deleteObjectsTransition.condition.maxAge)
+        longer.push(`${rule.id} (${rule.conditions.prefix}: ${age / 86_400} days, class ${days})`);
+      else if (age < rule.deleteObjectsTransition.condition.maxAge)
+        shorter.push(`${rule.id} (${rule.conditions.prefix}: ${age / 86_400} days, class ${days})`);
+    }
     const out = {
       ...facts,
       recorded: true,
-      deployedRules: deployed.length,
-      setAt: String(record.setAt ?? ""),
+      deployedRules: record.rules.length,
+      setAt: record.setAt,
+      setBy: record.setBy ?? "unknown",
+      missing: missing.length,
+      longer: longer.length,
+      shorter: shorter.length,
     };
-    if (differing.length)
+    if (missing.length || longer.length)
       return {
         status: "broken",
-        summary: `The deployed lifecycle rules differ from the retention classes: ${differing.map((r) => r.id).join(", ")}.`,
-        facts: { ...out, differing: differing.length },
-        refs: differing.map((r) => r.id),
+        summary: `The deployed lifecycle rules do not expire every retention class in time: ${[...missing, ...longer].join("; ")}.`,
+        facts: out,
+        refs: [...missing, ...longer],
       };
-    return kept("The lifecycle rules the deploy set match every retention class.", out);
+    if (shorter.length)
+      return {
+        status: "at_risk",
+        summary: `The deployed lifecycle rules delete sooner than the retention class: ${shorter.join("; ")}.`,
+        facts: out,
+        refs: shorter,
+      };
+    return kept(
+      `The lifecycle rules set on ${record.setAt.slice(0, 10)} (${out.setBy}) expire every retention class in time.`,
+      out,
+    );
   },
 };
 

@@ -40,26 +40,30 @@ export async function runSelfAudits(
         facts: {},
       };
     }
-    const previous = await env.DB.prepare("SELECT status FROM promise_checks WHERE id = ?")
-      .bind(check.id)
-      .first<{ status: PromiseCheckStatus }>();
     const evidence: Evidence = { summary: result.summary, facts: result.facts, refs: result.refs };
-    await env.DB.prepare(
+    // One statement records the result and says whether the status changed now: two overlapping runs
+    // cannot both see the same transition.
+    const recorded = await env.DB.prepare(
       `INSERT INTO promise_checks (id, promise, status, evidence, ran_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
        ON CONFLICT (id) DO UPDATE SET promise = ?2, status = ?3, evidence = ?4, ran_at = ?5,
-         changed_at = CASE WHEN promise_checks.status = ?3 THEN promise_checks.changed_at ELSE ?5 END`,
+         changed_at = CASE WHEN promise_checks.status = ?3 THEN promise_checks.changed_at ELSE ?5 END
+       RETURNING changed_at`,
     )
       .bind(check.id, check.promise, result.status, JSON.stringify(evidence), now.getTime())
-      .run();
-    if (result.status === "broken" && previous?.status !== "broken")
+      .first<{ changed_at: number }>();
+    if (result.status === "broken" && recorded?.changed_at === now.getTime())
       newlyBroken.push({ id: check.id, summary: result.summary });
     out[check.id] = result.status;
   }
-  if (newlyBroken.length) await tellOperators(env, newlyBroken);
+  if (newlyBroken.length) await tellOperators(env, newlyBroken, now);
   return out;
 }
 
-async function tellOperators(env: Env, broken: { id: string; summary: string }[]): Promise<void> {
+/**
+ * One notice per operator per run that turned checks broken: the check ids and their summaries (counts and
+ * config only — never the pointers, which can name accounts). Keyed by the run, so a retried run sends it once.
+ */
+async function tellOperators(env: Env, broken: { id: string; summary: string }[], now: Date): Promise<void> {
   const lines = broken.map((b) => `- ${b.id}: ${b.summary}`).join("\n");
   for (const to of getConfig(env).adminEmails) {
     await sendNotice(env, {
@@ -68,6 +72,7 @@ async function tellOperators(env: Env, broken: { id: string; summary: string }[]
       subject: `Privacy promise check broken: ${broken.map((b) => b.id).join(", ")}`,
       text: `A self-audit of the privacy promises found a broken promise:\n\n${lines}\n\nDetails and pointers: /admin.`,
       accountId: null,
+      key: `promise-broken/${now.getTime()}/${to}`,
     });
   }
 }
@@ -143,4 +148,27 @@ export async function brokenChecks(env: Env): Promise<string[]> {
     id: string;
   }>();
   return results.map((r) => r.id);
+}
+
+export type OperatorCheck = ReportCheck & { promiseId: string; promise: string };
+
+/**
+ * What /admin shows first: every check that is not kept, broken before at risk, with its evidence and
+ * pointers; the kept ones only counted. `lastRunAt` is the most recent run of any check.
+ */
+export function failuresFirst(report: PromiseReport) {
+  const checks: OperatorCheck[] = report.promises.flatMap((p) =>
+    p.checks.map((c) => ({ ...c, promiseId: p.id, promise: p.promise })),
+  );
+  const failing = checks
+    .filter((c) => c.status !== "kept")
+    .sort((a, b) => rank(b.status) - rank(a.status) || a.id.localeCompare(b.id));
+  const ran = checks.map((c) => c.ranAt).filter((t): t is string => t !== null);
+  return {
+    status: report.status,
+    lastRunAt: ran.length ? ran.sort().at(-1)! : null,
+    failing,
+    kept: checks.filter((c) => c.status === "kept").map((c) => ({ id: c.id, promiseId: c.promiseId })),
+    total: checks.length,
+  };
 }
