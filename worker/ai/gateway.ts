@@ -23,6 +23,8 @@ export type AiCall = {
   body: Record<string, unknown>;
   accountId: string;
   keyId: string | null;
+  /** The key's monthly spend limit (micro-USD, UTC month), from the cached key; null or absent: none. */
+  spendLimitMicros?: number | null;
   source: string;
   startedAt: number;
   /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
@@ -154,8 +156,15 @@ async function answer(
   const [policy, hold] = await Promise.all([
     loggingPolicy(env, call.accountId),
     // From the isolate's credit lease when it covers the worst case (no round trip); renewed in the background.
-    reserveCredit(env, call.accountId, costMicros(model, estimatedInput, outputCap), (work) =>
-      ctx.waitUntil(work),
+    // A key with a monthly spend limit reserves from its allowance in the lease too (402 once it is spent).
+    reserveCredit(
+      env,
+      call.accountId,
+      costMicros(model, estimatedInput, outputCap),
+      (work) => ctx.waitUntil(work),
+      call.keyId && call.spendLimitMicros != null
+        ? { keyId: call.keyId, limit: call.spendLimitMicros }
+        : undefined,
     ),
   ]);
   // Stages for the bench (Server-Timing, ms; workerd's clock only moves at I/O, so pure CPU reads 0).
