@@ -2,9 +2,12 @@
 // "playground" — the same routing, credit reservation, metering and content logging as /v1, never around them.
 import { z } from "zod";
 import { runAi } from "../../worker/ai/gateway";
+import { limitRequests } from "../../worker/ai/rate-limit";
 import { PROMPT_MAX } from "./playground";
 
 export const PLAYGROUND_SOURCE = "playground";
+/** Playground requests per account and minute: a person typing prompts, never a way around a key's limit. */
+export const PLAYGROUND_RPM = 60;
 
 export const PlaygroundForm = z.object({
   model: z.string().min(1, "Pick a model.").max(200),
@@ -16,7 +19,7 @@ export const PlaygroundForm = z.object({
 });
 
 /** One playground request through the gateway: an SSE stream when `stream`, else the chat completion JSON. */
-export function playgroundCall(
+export async function playgroundCall(
   env: Env,
   ctx: ExecutionContext,
   accountId: string,
@@ -24,6 +27,12 @@ export function playgroundCall(
   stream: boolean,
   requestId: string,
 ): Promise<Response> {
+  await limitRequests(
+    env,
+    `${PLAYGROUND_SOURCE}:${accountId}`,
+    PLAYGROUND_RPM,
+    `The playground answers at most ${PLAYGROUND_RPM} requests a minute.`,
+  );
   return runAi(env, ctx, {
     operation: "chat",
     endpoint: "chat.completions",

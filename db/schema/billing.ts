@@ -49,6 +49,20 @@ export const creditLedger = sqliteTable(
   ],
 );
 
+/**
+ * Flushes of buffered usage debits already applied to the ledger (ADR 040): the account object names each
+ * flush before sending it, so one retried after its answer was lost applies nothing twice. The ids are random
+ * and linked to no account; they are kept a day.
+ */
+export const creditFlushes = sqliteTable(
+  "credit_flushes",
+  {
+    id: text("id").primaryKey(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("credit_flushes_time_idx").on(t.createdAt)],
+);
+
 export const billingInvoices = sqliteTable(
   "billing_invoices",
   {

@@ -3,6 +3,8 @@
 // object's storage and says when it next needs the alarm; the object alone sets its one alarm to the
 // earliest of those, and a deletion erases each capability's state through its own erase().
 import { DurableObject } from "cloudflare:workers";
+import type { KeyLimitRefusal, LeaseGrant } from "../billing/credit-desk";
+import type { KeyLimit } from "../billing/key-spend";
 import type { LeaseAsk } from "../billing/lease-book";
 import type { WrappedDataKey } from "../crypto/data-key";
 import type { DeletionInput } from "../privacy/deletion/start";
@@ -39,11 +41,22 @@ export class AccountDO extends DurableObject<Env> {
     return "pong";
   }
 
-  /** Billing: holds credit for one request; null when the balance cannot cover it. */
-  async reserveCredit(accountId: string, amountMicros: number, giveBack?: LeaseAsk): Promise<string | null> {
+  /**
+   * Billing: holds credit for one request; null when the balance cannot cover it, a refusal when the key's
+   * monthly spend limit (`key`) cannot.
+   */
+  async reserveCredit(
+    accountId: string,
+    amountMicros: number,
+    giveBack?: LeaseAsk,
+    key?: KeyLimit,
+  ): Promise<string | null | KeyLimitRefusal> {
     // The caller's own lease goes back first, so its slice never stands between it and the balance.
-    if (giveBack) await this.creditDesk.lease(accountId, { ...giveBack, wanted: 0 });
-    return this.creditDesk.reserve(accountId, amountMicros);
+    if (giveBack) {
+      const keys = giveBack.keys?.map((k) => ({ ...k, wanted: 0 }));
+      await this.creditDesk.lease(accountId, { ...giveBack, wanted: 0, keys });
+    }
+    return this.creditDesk.reserve(accountId, amountMicros, key);
   }
 
   /** Billing: releases a hold and buffers the metered debit; the alarm moves it to the D1 ledger. */
@@ -53,10 +66,11 @@ export class AccountDO extends DurableObject<Env> {
     costMicros: number,
     usageId: string,
     leaseId?: string,
+    keyId?: string,
   ): Promise<void> {
     // A debit for an account being erased would recreate its ledger.
     if (await erasureBegun(this.ctx.storage)) return;
-    if (leaseId) this.creditDesk.debitLease(leaseId, costMicros);
+    if (leaseId) this.creditDesk.debitLease(leaseId, costMicros, keyId);
     await this.creditDesk.settle(holdId, accountId, costMicros, usageId);
     await this.schedule();
   }
@@ -78,6 +92,7 @@ export class AccountDO extends DurableObject<Env> {
   async finishRequest(row: UsageRow, holdId: string | null, costMicros: number): Promise<void> {
     if (await erasureBegun(this.ctx.storage)) return;
     await this.usage.add(row);
+    if (row.keyId) this.creditDesk.keySpend.add(row.keyId, row.costMicros, row.createdAt);
     if (holdId) await this.creditDesk.settle(holdId, row.accountId, costMicros, row.id);
     await this.schedule();
   }
@@ -87,18 +102,16 @@ export class AccountDO extends DurableObject<Env> {
    * debit taken off the isolate's lease) exactly once by its usage id, however often the batch is retried;
    * then the isolate's lease, if it asks, is renewed in the same call.
    */
-  async meterBatch(
-    accountId: string,
-    rows: MeteredRow[],
-    lease?: LeaseAsk,
-  ): Promise<{ granted: number; ttlMs: number } | null> {
+  async meterBatch(accountId: string, rows: MeteredRow[], lease?: LeaseAsk): Promise<LeaseGrant | null> {
     if (await erasureBegun(this.ctx.storage)) return null;
     const now = Date.now();
     const settled: Promise<void>[] = [];
-    for (const { holdId, leaseId, ...row } of rows) {
+    for (const { holdId, leaseId, keyLeased, ...row } of rows) {
       if (!this.creditDesk.seen.first(row.id, now)) continue;
       settled.push(this.usage.add(row));
-      if (leaseId) this.creditDesk.debitLease(leaseId, row.costMicros);
+      // The key's month counts the row in the same turn as the buffer takes it (see KeySpend.load).
+      if (row.keyId) this.creditDesk.keySpend.add(row.keyId, row.costMicros, row.createdAt);
+      if (leaseId) this.creditDesk.debitLease(leaseId, row.costMicros, keyLeased ? row.keyId : null);
       if (holdId || leaseId)
         settled.push(this.creditDesk.settle(holdId ?? "", accountId, row.costMicros, row.id));
     }

@@ -26,8 +26,8 @@ export class AccountHost {
     private readonly ctx: DurableObjectState,
     env: Env,
   ) {
-    this.creditDesk = new CreditDesk(ctx, env);
     this.usage = new UsageBuffer(ctx, env);
+    this.creditDesk = new CreditDesk(ctx, env, this.usage);
     this.keys = new DataKeyStore(ctx, env);
     this.inside = { dataKey: this.keys, buffers: [this.usage, this.creditDesk] };
     this.privacy = new PrivacyJobs(ctx, env, this.inside);

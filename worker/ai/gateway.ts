@@ -23,6 +23,8 @@ export type AiCall = {
   body: Record<string, unknown>;
   accountId: string;
   keyId: string | null;
+  /** The key's monthly spend limit (micro-USD, UTC month), from the cached key; null or absent: none. */
+  spendLimitMicros?: number | null;
   source: string;
   startedAt: number;
   /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
@@ -106,8 +108,9 @@ function checkLimits(model: CatalogueModel, inputTokens: number, maxTokens: numb
 
 export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
   if (call.body.stream !== true) return answer(env, ctx, call, undefined);
-  // A stream holds one of the key's open-stream slots until it ends (the relay's onEnd releases it).
-  const release = openStream(call.keyId);
+  // A stream holds one of the key's open-stream slots until it ends (the relay's onEnd releases it); an
+  // internal caller (the playground) holds one of its account's.
+  const release = openStream(call.keyId ?? `${call.source}:${call.accountId}`);
   if (!release) throw tooManyStreams();
   try {
     return await answer(env, ctx, call, release);
@@ -153,8 +156,15 @@ async function answer(
   const [policy, hold] = await Promise.all([
     loggingPolicy(env, call.accountId),
     // From the isolate's credit lease when it covers the worst case (no round trip); renewed in the background.
-    reserveCredit(env, call.accountId, costMicros(model, estimatedInput, outputCap), (work) =>
-      ctx.waitUntil(work),
+    // A key with a monthly spend limit reserves from its allowance in the lease too (402 once it is spent).
+    reserveCredit(
+      env,
+      call.accountId,
+      costMicros(model, estimatedInput, outputCap),
+      (work) => ctx.waitUntil(work),
+      call.keyId && call.spendLimitMicros != null
+        ? { keyId: call.keyId, limit: call.spendLimitMicros }
+        : undefined,
     ),
   ]);
   // Stages for the bench (Server-Timing, ms; workerd's clock only moves at I/O, so pure CPU reads 0).

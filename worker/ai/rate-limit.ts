@@ -49,8 +49,7 @@ export function take(keyId: string, limit: number, now: number): number | undefi
 const openStreams = new Map<string, number>();
 
 /** Takes one open-stream slot for the key; returns a release function, or undefined when the cap is reached. */
-export function openStream(keyId: string | null): (() => void) | undefined {
-  if (keyId === null) return () => {};
+export function openStream(keyId: string): (() => void) | undefined {
   const open = openStreams.get(keyId) ?? 0;
   if (open >= MAX_OPEN_STREAMS_PER_KEY) return undefined;
   openStreams.set(keyId, open + 1);
@@ -70,18 +69,22 @@ export const tooManyStreams = () =>
     `This key already has ${MAX_OPEN_STREAMS_PER_KEY} streams open; wait for one to finish.`,
   );
 
+/** Counts one request of `id` (a key, or an internal caller's account) against `limit` per minute. */
+export async function limitRequests(env: Env, id: string, limit: number, message: string): Promise<void> {
+  // The isolate's own count first: an id already over its limit here costs no binding call.
+  const now = Date.now();
+  let wait = take(id, limit, now);
+  if (wait === undefined) {
+    const tier = tierFor(limit);
+    const binding = tier ? (env[tier.binding] as RateLimit | undefined) : undefined;
+    if (binding && !(await binding.limit({ key: id })).success) wait = (WINDOW_MS - (now % WINDOW_MS)) / 1000;
+  }
+  if (wait !== undefined) throw tooManyRequests(wait, message);
+}
+
 export const rateLimitPerKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const key = c.var.apiKey!;
   const limit = key.rateLimitRpm ?? c.var.config.ai.rateLimitRpm;
-  // The isolate's own count first: a key already over its limit here costs no binding call.
-  const now = Date.now();
-  let wait = take(key.keyId, limit, now);
-  if (wait === undefined) {
-    const tier = tierFor(limit);
-    const binding = tier ? (c.env[tier.binding] as RateLimit | undefined) : undefined;
-    if (binding && !(await binding.limit({ key: key.keyId })).success)
-      wait = (WINDOW_MS - (now % WINDOW_MS)) / 1000;
-  }
-  if (wait !== undefined) throw tooManyRequests(wait, `This key is limited to ${limit} requests per minute.`);
+  await limitRequests(c.env, key.keyId, limit, `This key is limited to ${limit} requests per minute.`);
   await next();
 };

@@ -58,6 +58,7 @@ function call(c: Context<AppEnv>, fields: Pick<AiCall, "operation" | "endpoint" 
     ...fields,
     accountId: key.accountId,
     keyId: key.keyId,
+    spendLimitMicros: key.monthlySpendLimitMicros,
     source: "api",
     startedAt: arrivedAt.get(c.req.raw) ?? Date.now(),
     requestId: c.var.requestId,

@@ -6,6 +6,8 @@ import { accounts } from "../../db/schema";
 import type { Hosted } from "../account/hosted";
 import { getDb } from "../db";
 import { log } from "../observability/log";
+import type { UsageBuffer } from "../usage/buffer";
+import { type KeyLimit, KeySpend } from "./key-spend";
 import { LEASE_TTL_MS, type LeaseAsk, LeaseBook, SeenUsage } from "./lease-book";
 import { cachedBalance, ensureBillingAccount } from "./ledger";
 import { sendLowBalanceNotice } from "./low-balance";
@@ -24,11 +26,17 @@ const ROWS_PER_BATCH = 600;
 
 type Debit = { usage_id: string; account_id: string; amount: number; created_at: number };
 
+/** A reservation refused because the key's monthly spend limit (not the balance) cannot cover it. */
+export type KeyLimitRefusal = { refused: "key_spend_limit" };
+
+/** What a lease renewal hands back: the account slice added, its validity, and each key's allowance added. */
+export type LeaseGrant = { granted: number; ttlMs: number; keys?: Record<string, number> };
+
 export class CreditDesk implements Hosted {
   readonly name = "credit_buffer";
   readonly location = "metered charges still buffered in the account's Durable Object";
   private ready = false;
-  private readonly holds = new Map<string, { amount: number; expiresAt: number }>();
+  private readonly holds = new Map<string, { amount: number; expiresAt: number; keyId?: string }>();
   /** Slices of the balance lent to isolates, held like reservations until debited, given back or expired. */
   private readonly leases: LeaseBook;
   /** D1's balance (which excludes debits still buffered here), as last read or written. */
@@ -46,10 +54,15 @@ export class CreditDesk implements Hosted {
   constructor(
     private readonly state: DurableObjectState,
     private readonly env: Env,
+    usage: UsageBuffer,
   ) {
     this.leases = new LeaseBook(state);
     this.seen = new SeenUsage(state);
+    this.keySpend = new KeySpend(state, env, usage);
   }
+
+  /** Each limited key's month-to-date spend (ADR 026): every metered row of the account passes through here. */
+  readonly keySpend: KeySpend;
 
   /** The usage ids already metered here, so a retried batch settles nothing twice. */
   readonly seen: SeenUsage;
@@ -82,6 +95,14 @@ export class CreditDesk implements Hosted {
     return total;
   }
 
+  /** What a key may still reserve this month: its limit less its spend, its live allowances and its holds. */
+  private keyRemaining(key: KeyLimit, now: number): number {
+    let held = this.leases.heldForKey(key.keyId, now);
+    for (const hold of this.holds.values())
+      if (hold.keyId === key.keyId && hold.expiresAt > now) held += hold.amount;
+    return key.limit - this.keySpend.spentNow(key.keyId, now) - held;
+  }
+
   /** D1's balance, re-read when stale; a read overtaken by a newer one is discarded and retried. */
   private async balance(accountId: string): Promise<number> {
     if (this.ledgerBalance !== undefined && Date.now() - this.loadedAt < BALANCE_TTL_MS) {
@@ -103,41 +124,58 @@ export class CreditDesk implements Hosted {
   /**
    * Holds `amount` if the balance minus buffered debits and live holds covers it (and is positive); returns
    * the hold's id, or null. The check and the hold happen with no await between them, so concurrent
-   * requests of the account can never jointly hold more than it has.
+   * requests of the account can never jointly hold more than it has. With `key`, the key's remaining monthly
+   * limit must cover it too (checked first, the same way).
    */
-  async reserve(accountId: string, amount: number): Promise<string | null> {
+  async reserve(accountId: string, amount: number, key?: KeyLimit): Promise<string | null | KeyLimitRefusal> {
     const balance = await this.balance(accountId);
+    if (key) await this.keySpend.ensure(accountId, key.keyId);
     const now = Date.now();
     void this.sql; // creates the table and loads the buffered mirror on first use
+    if (key && this.keyRemaining(key, now) < Math.max(amount, 1)) return { refused: "key_spend_limit" };
     if (balance - this.bufferedMicros - this.held(now) < Math.max(amount, 1)) return null;
     const id = crypto.randomUUID();
-    this.holds.set(id, { amount, expiresAt: now + HOLD_TTL_MS });
+    this.holds.set(id, { amount, expiresAt: now + HOLD_TTL_MS, keyId: key?.keyId });
     return id;
   }
 
   /**
    * Renews an isolate's lease (ADR 026): takes back what it gives back, then adds up to `wanted` out of what is
-   * available (balance − buffered debits − holds − every live lease), and extends it. Returns what was added.
+   * available (balance − buffered debits − holds − every live lease), and extends it. Each limited key in the
+   * ask likewise gets up to its `wanted` out of its remaining monthly limit. Returns what was added.
    */
-  async lease(accountId: string, ask: LeaseAsk): Promise<{ granted: number; ttlMs: number }> {
+  async lease(accountId: string, ask: LeaseAsk): Promise<LeaseGrant> {
     this.leases.giveBack(ask.leaseId, ask.giveBack);
+    for (const key of ask.keys ?? []) this.leases.giveBackKey(ask.leaseId, key.keyId, key.giveBack);
     if (ask.end) {
       this.leases.end(ask.leaseId);
       return { granted: 0, ttlMs: 0 };
     }
     const balance = await this.balance(accountId);
+    const wanted = (ask.keys ?? []).filter((key) => key.wanted > 0);
+    for (const key of wanted) await this.keySpend.ensure(accountId, key.keyId);
     const now = Date.now();
     void this.sql; // creates the table and loads the buffered mirror on first use
     // No await from here on: the check and the grant see the same state.
     const available = balance - this.bufferedMicros - this.held(now);
     const ttlMs = Math.min(ask.ttlMs ?? LEASE_TTL_MS, LEASE_TTL_MS);
     const granted = this.leases.grant(ask.leaseId, ask.wanted, available, now, ttlMs);
-    return { granted, ttlMs };
+    if (wanted.length === 0) return { granted, ttlMs };
+    const keys: Record<string, number> = {};
+    for (const key of wanted) {
+      keys[key.keyId] = this.leases.grantKey(ask.leaseId, key.keyId, key.wanted, this.keyRemaining(key, now));
+    }
+    return { granted, ttlMs, keys };
   }
 
-  /** A metered request reserved against a lease: its debit is buffered and comes off the lease. */
-  debitLease(leaseId: string, cost: number): void {
-    this.leases.debit(leaseId, cost, Date.now());
+  /**
+   * A metered request reserved against a lease: its debit is buffered and comes off the lease (and off its
+   * key's allowance there when it reserved from one).
+   */
+  debitLease(leaseId: string, cost: number, keyId?: string | null): void {
+    const now = Date.now();
+    this.leases.debit(leaseId, cost, now);
+    if (keyId) this.leases.debitKey(leaseId, keyId, cost, now);
   }
 
   /** Releases a hold and buffers the metered debit durably; settling one usage twice debits once. */
@@ -292,7 +330,10 @@ export class CreditDesk implements Hosted {
   /** Deletion: drops the buffered debits (so no later flush writes them back), the leases and the metered ids. */
   async erase(): Promise<number> {
     const erased =
-      this.sql.exec("DELETE FROM credit_debits").rowsWritten + this.leases.erase() + this.seen.erase();
+      this.sql.exec("DELETE FROM credit_debits").rowsWritten +
+      this.leases.erase() +
+      this.seen.erase() +
+      this.keySpend.erase();
     this.bufferedMicros = 0;
     this.bufferedRows = 0;
     this.dueAt = null;

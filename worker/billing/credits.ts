@@ -3,15 +3,16 @@
 // reservations one at a time and batches the debits into the D1 ledger (ADR 040).
 import { accountObject } from "../account/stub";
 import { AppError } from "../errors";
+import type { KeyLimit } from "./key-spend";
 import { isolateLeases, reserveInObject } from "./lease";
 
 /**
  * A reservation held for one request: in the isolate's lease (no round trip), or in the account's object
- * (the fallback); null when nothing was reserved.
+ * (the fallback); null when nothing was reserved. `keyId`: it was also reserved from that key's allowance.
  */
 export type CreditHold =
-  | { id: string; accountId: string; amountMicros: number; leaseId?: undefined }
-  | { id?: undefined; accountId: string; amountMicros: number; leaseId: string }
+  | { id: string; accountId: string; amountMicros: number; leaseId?: undefined; keyId?: undefined }
+  | { id?: undefined; accountId: string; amountMicros: number; leaseId: string; keyId?: string }
   | null;
 
 export const insufficientCredit = () =>
@@ -21,25 +22,35 @@ export const insufficientCredit = () =>
     { code: "insufficient_credit" },
   );
 
+export const keySpendLimitReached = () =>
+  new AppError(
+    402,
+    "This API key reached its monthly spend limit. Raise or remove the limit on the keys page, or wait for the next month (UTC).",
+    { code: "key_spend_limit_reached" },
+  );
+
 /**
  * Reserves up to `maxCostMicros` for one request: from the isolate's lease when it covers it (no await),
- * else in the account's object; throws AppError 402 when the balance cannot cover it. Either way the lease
- * is renewed in the background when due (`background` is the caller's waitUntil).
+ * else in the account's object; throws AppError 402 when the balance cannot cover it — or, with `key`, when
+ * that key's remaining monthly spend limit cannot (key_spend_limit_reached). Either way the lease is renewed in
+ * the background when due (`background` is the caller's waitUntil).
  */
 export function reserveCredit(
   env: Env,
   accountId: string,
   maxCostMicros: number,
   background?: (work: Promise<unknown>) => void,
+  key?: KeyLimit,
 ): Promise<CreditHold> {
   const amountMicros = Math.max(0, Math.ceil(maxCostMicros));
   const now = Date.now();
-  const leaseId = isolateLeases.reserve(accountId, amountMicros, now);
-  const renewal = background ? isolateLeases.renew(env, accountId, now) : undefined;
+  const leaseId = isolateLeases.reserve(accountId, amountMicros, now, key);
+  const renewal = background ? isolateLeases.renew(env, accountId, now, key) : undefined;
   if (renewal) background!(renewal);
-  if (leaseId) return Promise.resolve({ leaseId, accountId, amountMicros });
-  return reserveInObject(env, accountId, amountMicros).then((id) => {
-    if (!id) throw insufficientCredit();
+  if (leaseId) return Promise.resolve({ leaseId, accountId, amountMicros, keyId: key?.keyId });
+  return reserveInObject(env, accountId, amountMicros, isolateLeases, key).then((id) => {
+    if (id === null) throw insufficientCredit();
+    if (typeof id !== "string") throw keySpendLimitReached();
     return { id, accountId, amountMicros };
   });
 }
@@ -57,13 +68,14 @@ export async function settleCredit(
 ): Promise<void> {
   if (!hold) return;
   const cost = Math.max(0, Math.round(costMicros));
-  if (hold.leaseId) isolateLeases.settle(hold.accountId, hold.leaseId, hold.amountMicros, cost);
+  if (hold.leaseId) isolateLeases.settle(hold.accountId, hold.leaseId, hold.amountMicros, cost, hold.keyId);
   await accountObject(env, hold.accountId).settleCredit(
     hold.id ?? "",
     hold.accountId,
     cost,
     usageId,
     hold.leaseId,
+    hold.keyId,
   );
 }
 

@@ -11,7 +11,8 @@ export const LEASE_CAP_MICROS = 5_000_000;
 /** A slice under 1 cent is not worth a lease (near an empty balance): the isolate reserves per request instead. */
 export const LEASE_MIN_MICROS = 10_000;
 
-type Lease = { outstanding: number; expiresAt: number };
+/** `keys`: each limited key's allowance inside the lease (its share of the key's remaining monthly limit). */
+type Lease = { outstanding: number; expiresAt: number; keys: Map<string, number> };
 
 export class LeaseBook {
   private ready = false;
@@ -25,10 +26,18 @@ export class LeaseBook {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS credit_leases (id TEXT PRIMARY KEY, outstanding INTEGER NOT NULL, expires_at INTEGER NOT NULL)",
     );
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS credit_lease_keys (lease_id TEXT NOT NULL, key_id TEXT NOT NULL, outstanding INTEGER NOT NULL, PRIMARY KEY (lease_id, key_id))",
+    );
     for (const row of sql.exec<{ id: string; outstanding: number; expires_at: number }>(
       "SELECT id, outstanding, expires_at FROM credit_leases",
     )) {
-      this.leases.set(row.id, { outstanding: row.outstanding, expiresAt: row.expires_at });
+      this.leases.set(row.id, { outstanding: row.outstanding, expiresAt: row.expires_at, keys: new Map() });
+    }
+    for (const row of sql.exec<{ lease_id: string; key_id: string; outstanding: number }>(
+      "SELECT lease_id, key_id, outstanding FROM credit_lease_keys",
+    )) {
+      this.leases.get(row.lease_id)?.keys.set(row.key_id, row.outstanding);
     }
     this.ready = true;
   }
@@ -42,9 +51,66 @@ export class LeaseBook {
     );
   }
 
+  private saveKey(id: string, keyId: string, outstanding: number): void {
+    this.state.storage.sql.exec(
+      "INSERT INTO credit_lease_keys (lease_id, key_id, outstanding) VALUES (?, ?, ?) ON CONFLICT (lease_id, key_id) DO UPDATE SET outstanding = excluded.outstanding",
+      id,
+      keyId,
+      outstanding,
+    );
+  }
+
   private drop(id: string): void {
     this.leases.delete(id);
     this.state.storage.sql.exec("DELETE FROM credit_leases WHERE id = ?", id);
+    this.state.storage.sql.exec("DELETE FROM credit_lease_keys WHERE lease_id = ?", id);
+  }
+
+  /** What live leases hold of one key's remaining monthly limit. */
+  heldForKey(keyId: string, now: number): number {
+    this.load();
+    let total = 0;
+    for (const lease of this.leases.values()) {
+      const outstanding = lease.keys.get(keyId) ?? 0;
+      if (lease.expiresAt > now && outstanding > 0) total += outstanding;
+    }
+    return total;
+  }
+
+  /** A debit metered against a key's allowance in a lease (the isolate reserved it from that allowance). */
+  debitKey(id: string, keyId: string, amount: number, now: number): void {
+    this.load();
+    const lease = this.leases.get(id);
+    const outstanding = lease?.keys.get(keyId);
+    if (!lease || outstanding === undefined || lease.expiresAt <= now) return;
+    lease.keys.set(keyId, outstanding - amount);
+    this.saveKey(id, keyId, outstanding - amount);
+  }
+
+  /** Takes back what the isolate says it will not use of a key's allowance. */
+  giveBackKey(id: string, keyId: string, amount: number): void {
+    this.load();
+    const lease = this.leases.get(id);
+    const outstanding = lease?.keys.get(keyId);
+    if (!lease || outstanding === undefined || amount <= 0) return;
+    const left = outstanding - Math.min(amount, Math.max(0, outstanding));
+    lease.keys.set(keyId, left);
+    this.saveKey(id, keyId, left);
+  }
+
+  /**
+   * Adds up to `wanted` to a key's allowance in a live lease, out of `remaining` (the key's limit net of its
+   * spend, every live allowance and hold); returns what was added. Called with no await after the check.
+   */
+  grantKey(id: string, keyId: string, wanted: number, remaining: number): number {
+    this.load();
+    const lease = this.leases.get(id);
+    if (!lease) return 0;
+    const added = Math.max(0, Math.min(wanted, LEASE_CAP_MICROS, Math.floor(remaining / LEASE_SHARE)));
+    const outstanding = (lease.keys.get(keyId) ?? 0) + added;
+    lease.keys.set(keyId, outstanding);
+    this.saveKey(id, keyId, outstanding);
+    return added;
   }
 
   /** What live leases hold of the balance; expired ones are reclaimed here. */
@@ -83,7 +149,7 @@ export class LeaseBook {
   grant(id: string, wanted: number, available: number, now: number, ttlMs = LEASE_TTL_MS): number {
     this.load();
     const slice = Math.min(wanted, LEASE_CAP_MICROS, Math.floor(available / LEASE_SHARE));
-    const lease = this.leases.get(id) ?? { outstanding: 0, expiresAt: 0 };
+    const lease = this.leases.get(id) ?? { outstanding: 0, expiresAt: 0, keys: new Map<string, number>() };
     const added = slice >= LEASE_MIN_MICROS ? slice : 0;
     if (added === 0 && !this.leases.has(id)) return 0;
     lease.outstanding += added;
@@ -105,6 +171,7 @@ export class LeaseBook {
     const n = this.leases.size;
     this.leases.clear();
     this.state.storage.sql.exec("DELETE FROM credit_leases");
+    this.state.storage.sql.exec("DELETE FROM credit_lease_keys");
     return n;
   }
 }
@@ -140,11 +207,16 @@ export class SeenUsage {
   }
 }
 
+/** A limited key's part of a lease ask: its limit as the isolate knows it, what comes back, what is wanted. */
+export type KeyAsk = { keyId: string; limit: number; giveBack: number; wanted: number };
+
 /** What an isolate asks when it renews (or ends) its lease. */
 export type LeaseAsk = {
   leaseId: string;
   giveBack: number;
   wanted: number;
+  /** Allowances of keys with a monthly spend limit, renewed with the lease. */
+  keys?: KeyAsk[];
   end?: boolean;
   /** A shorter validity than LEASE_TTL_MS (never longer). */
   ttlMs?: number;

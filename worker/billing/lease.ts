@@ -3,7 +3,22 @@
 // or out of time; with no lease (or too small a one) a request reserves in the object as before.
 import { accountObject } from "../account/stub";
 import { sendBatch } from "../usage/batcher";
-import { LEASE_CAP_MICROS, type LeaseAsk } from "./lease-book";
+import type { KeyLimitRefusal, LeaseGrant } from "./credit-desk";
+import type { KeyLimit } from "./key-spend";
+import { type KeyAsk, LEASE_CAP_MICROS, type LeaseAsk } from "./lease-book";
+
+/** A limited key's allowance inside the lease: its share of the key's remaining monthly limit. */
+type LocalKey = {
+  /** The limit it was granted under; a request seeing another limit (PATCH) gives it back and asks again. */
+  limit: number;
+  /** What requests of this key here may still reserve. */
+  allowance: number;
+  lastGrant: number;
+  /** Owed back to the object with the next renewal (the limit changed). */
+  giveBack: number;
+  /** When it was last asked for, so a key at its limit is not asked for on every request. */
+  askedAt: number;
+};
 
 type LocalLease = {
   id: string;
@@ -14,9 +29,10 @@ type LocalLease = {
   /** The last grant's size; a lease below half of it is renewed. */
   lastGrant: number;
   renewing: boolean;
+  keys: Map<string, LocalKey>;
 };
 
-type Grant = { granted: number; ttlMs: number } | null;
+type Grant = LeaseGrant | null;
 /** Delivers a renewal (with the account's pending usage rows) to the account's object. */
 export type LeaseTransport = (env: Env, accountId: string, ask: LeaseAsk) => Promise<Grant>;
 
@@ -24,6 +40,30 @@ export type LeaseTransport = (env: Env, accountId: string, ask: LeaseAsk) => Pro
 const EXPIRY_MARGIN_MS = 5_000;
 /** A lease with less than this time left is renewed. */
 const RENEW_WITH_LEFT_MS = 10_000;
+/** A key whose last ask got nothing (it is at its limit) is asked for again at most this often. */
+const KEY_ASK_EVERY_MS = 1_000;
+
+/** The lease's entry for a limited key, made (or reset, when its limit changed) as a request of it sees it. */
+function keyOf(lease: LocalLease, key: KeyLimit): LocalKey {
+  let local = lease.keys.get(key.keyId);
+  if (!local) {
+    local = { limit: key.limit, allowance: 0, lastGrant: 0, giveBack: 0, askedAt: 0 };
+    lease.keys.set(key.keyId, local);
+  } else if (local.limit !== key.limit) {
+    local.giveBack += Math.max(0, local.allowance);
+    local.allowance = 0;
+    local.lastGrant = 0;
+    local.askedAt = 0;
+    local.limit = key.limit;
+  }
+  return local;
+}
+
+function keyDue(local: LocalKey, now: number): boolean {
+  if (local.giveBack > 0) return true;
+  if (local.lastGrant === 0) return now - local.askedAt >= KEY_ASK_EVERY_MS;
+  return local.allowance < local.lastGrant / 2;
+}
 
 /** One isolate's leases, one per account (the Worker has one; the tests make several to act as isolates). */
 export class IsolateLeases {
@@ -36,62 +76,123 @@ export class IsolateLeases {
     private readonly ttlMs?: number,
   ) {}
 
-  /** Reserves `amount` from the account's lease in this isolate; returns the lease id, or undefined. */
-  reserve(accountId: string, amount: number, now: number): string | undefined {
+  /**
+   * Reserves `amount` from the account's lease in this isolate — and, for a key with a monthly spend limit,
+   * from that key's allowance in it too; returns the lease id, or undefined (reserve in the object instead).
+   */
+  reserve(accountId: string, amount: number, now: number, key?: KeyLimit): string | undefined {
     const lease = this.leases.get(accountId);
-    if (!lease || now >= lease.validUntil || lease.limit < Math.max(amount, 1)) return undefined;
+    const needed = Math.max(amount, 1);
+    if (!lease || now >= lease.validUntil || lease.limit < needed) return undefined;
+    if (key) {
+      const local = keyOf(lease, key);
+      if (local.allowance < needed) return undefined;
+      local.allowance -= amount;
+    }
     lease.limit -= amount;
     this.stats.local += 1;
     return lease.id;
   }
 
-  /** A request that reserved `reserved` from the lease was metered at `cost`: the difference comes back. */
-  settle(accountId: string, leaseId: string, reserved: number, cost: number): void {
+  /**
+   * A request that reserved `reserved` from the lease (and from its key's allowance, when `keyId`) was metered
+   * at `cost`: the difference comes back.
+   */
+  settle(accountId: string, leaseId: string, reserved: number, cost: number, keyId?: string): void {
     const lease = this.leases.get(accountId);
-    if (lease?.id === leaseId) lease.limit += reserved - cost;
+    if (lease?.id !== leaseId) return;
+    lease.limit += reserved - cost;
+    const local = keyId ? lease.keys.get(keyId) : undefined;
+    if (local) local.allowance += reserved - cost;
   }
 
-  /** Before a reservation in the object: this isolate's unused slice goes back in the same call. */
-  surrender(accountId: string): LeaseAsk | undefined {
+  /**
+   * Before a reservation in the object: this isolate's unused slice (and the key's unused allowance) goes back
+   * in the same call, so neither stands between the request and the balance or the key's limit.
+   */
+  surrender(accountId: string, keyId?: string): LeaseAsk | undefined {
     this.stats.remote += 1;
     const lease = this.leases.get(accountId);
-    if (!lease || lease.limit <= 0) return undefined;
-    const giveBack = lease.limit;
-    lease.limit = 0;
-    return { leaseId: lease.id, giveBack, wanted: 0 };
+    if (!lease) return undefined;
+    const local = keyId ? lease.keys.get(keyId) : undefined;
+    const keyBack = local ? Math.max(0, local.allowance) + local.giveBack : 0;
+    if (lease.limit <= 0 && keyBack <= 0) return undefined;
+    const giveBack = Math.max(0, lease.limit);
+    lease.limit -= giveBack;
+    const keys: KeyAsk[] = [];
+    if (local && keyId && keyBack > 0) {
+      keys.push({ keyId, limit: local.limit, giveBack: keyBack, wanted: 0 });
+      local.allowance -= Math.max(0, local.allowance);
+      local.giveBack = 0;
+    }
+    return { leaseId: lease.id, giveBack, wanted: 0, ...(keys.length ? { keys } : {}) };
   }
 
-  /** Renews the account's lease when it is missing, low or past half its time; hand the promise to waitUntil. */
-  renew(env: Env, accountId: string, now = Date.now()): Promise<void> | undefined {
+  /**
+   * Renews the account's lease when it is missing, low or past half its time, or when a limited key's allowance
+   * in it is (`key`: the key of the request at hand); hand the promise to waitUntil.
+   */
+  renew(env: Env, accountId: string, now = Date.now(), key?: KeyLimit): Promise<void> | undefined {
     let lease = this.leases.get(accountId);
     if (lease && !lease.renewing && now >= lease.validUntil) {
       this.leases.delete(accountId); // expired here: its in-flight debits still reach the object under its id
       lease = undefined;
     }
-    if (
-      lease &&
-      (lease.renewing || (lease.limit >= lease.lastGrant / 2 && lease.validUntil - now >= RENEW_WITH_LEFT_MS))
-    )
-      return undefined;
     if (!lease) {
-      lease = { id: crypto.randomUUID(), limit: 0, validUntil: 0, lastGrant: 0, renewing: false };
+      lease = {
+        id: crypto.randomUUID(),
+        limit: 0,
+        validUntil: 0,
+        lastGrant: 0,
+        renewing: false,
+        keys: new Map(),
+      };
       this.leases.set(accountId, lease);
     }
+    if (key) keyOf(lease, key);
+    if (lease.renewing) return undefined;
+    const keysDue = [...lease.keys.values()].some((local) => keyDue(local, now));
+    if (lease.limit >= lease.lastGrant / 2 && lease.validUntil - now >= RENEW_WITH_LEFT_MS && !keysDue)
+      return undefined;
     const current = lease;
     current.renewing = true;
     this.stats.renewals += 1;
     const sentAt = Date.now();
     const wanted = Math.max(0, LEASE_CAP_MICROS - current.limit);
+    const asked = new Map<string, number>();
+    const keys: KeyAsk[] = [];
+    for (const [keyId, local] of current.keys) {
+      local.askedAt = now;
+      asked.set(keyId, local.limit);
+      keys.push({
+        keyId,
+        limit: local.limit,
+        giveBack: local.giveBack,
+        wanted: Math.max(0, LEASE_CAP_MICROS - local.allowance),
+      });
+      local.giveBack = 0;
+    }
     return this.transport(env, accountId, {
       leaseId: current.id,
       giveBack: 0,
       wanted,
       ttlMs: this.ttlMs,
+      ...(keys.length ? { keys } : {}),
     }).then(
       (answer) => {
         current.renewing = false;
         if (!answer) return;
         current.limit += answer.granted;
+        for (const [keyId, granted] of Object.entries(answer.keys ?? {})) {
+          const local = current.keys.get(keyId);
+          if (!local) continue;
+          // Granted under a limit that changed meanwhile: it goes straight back with the next renewal.
+          if (local.limit !== asked.get(keyId)) local.giveBack += granted;
+          else {
+            local.allowance += granted;
+            local.lastGrant = Math.max(granted, Math.floor(local.lastGrant / 2));
+          }
+        }
         current.lastGrant = Math.max(answer.granted, current.lastGrant / 2);
         // Timed from before the call: the object's clock started later, so its expiry comes later still.
         if (answer.ttlMs > 0)
@@ -112,12 +213,34 @@ export class IsolateLeases {
 /** This isolate's leases. */
 export const isolateLeases = new IsolateLeases();
 
-/** Reserves in the object itself (no usable lease here), giving back this isolate's slice first. */
-export async function reserveInObject(
+/**
+ * Reserves in the object itself (no usable lease here), giving back this isolate's slice first; with `key`,
+ * the key's monthly spend limit is checked there too.
+ */
+export function reserveInObject(
+  env: Env,
+  accountId: string,
+  amount: number,
+  leases?: IsolateLeases,
+): Promise<string | null>;
+export function reserveInObject(
+  env: Env,
+  accountId: string,
+  amount: number,
+  leases: IsolateLeases | undefined,
+  key: KeyLimit | undefined,
+): Promise<string | null | KeyLimitRefusal>;
+export function reserveInObject(
   env: Env,
   accountId: string,
   amount: number,
   leases = isolateLeases,
-): Promise<string | null> {
-  return accountObject(env, accountId).reserveCredit(accountId, amount, leases.surrender(accountId));
+  key?: KeyLimit,
+): Promise<string | null | KeyLimitRefusal> {
+  return accountObject(env, accountId).reserveCredit(
+    accountId,
+    amount,
+    leases.surrender(accountId, key?.keyId),
+    key,
+  );
 }

@@ -4,6 +4,7 @@
 // retried batch settles nothing twice (ADR 026). Workers forbid settling one request's promise from another
 // request, so each caller waits on its own timer for the shared batch's `done` flag.
 import { accountObject } from "../account/stub";
+import type { LeaseGrant } from "../billing/credit-desk";
 import type { LeaseAsk } from "../billing/lease-book";
 import { log } from "../observability/log";
 import type { MeteredRow } from "./row";
@@ -12,7 +13,7 @@ const MAX_ROWS = 50;
 const MAX_WAIT_MS = 5;
 const ATTEMPTS = 3;
 
-type Grant = { granted: number; ttlMs: number } | null;
+type Grant = LeaseGrant | null;
 type Batch = {
   rows: MeteredRow[];
   timer: ReturnType<typeof setTimeout> | undefined;

@@ -56,8 +56,34 @@ export class UsageBuffer implements Hosted {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM usage_buffer").one().n;
   }
 
+  /** Flushes started so far: a reader of D1 plus this buffer knows whether one ran while it read. */
+  flushes = 0;
+
+  /** A flush is moving rows (they may sit in D1 and here at once). */
+  get busy(): boolean {
+    return this.flushing !== undefined;
+  }
+
+  /** Resolves once no flush is in flight (whether it succeeded or not). */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+  }
+
+  /** What the buffered rows of one key created since `from` cost, micro-USD. */
+  costOf(keyId: string, from: number): number {
+    return this.sql
+      .exec<{ cost: number }>(
+        `SELECT coalesce(sum(json_extract(row, '$.costMicros')), 0) AS cost FROM usage_buffer
+         WHERE json_extract(row, '$.keyId') = ? AND json_extract(row, '$.createdAt') >= ?`,
+        keyId,
+        from,
+      )
+      .one().cost;
+  }
+
   /** Moves every buffered row to D1; returns how many moved. One flush at a time; callers share it. */
   flush(): Promise<number> {
+    if (!this.flushing) this.flushes += 1;
     this.flushing ??= this.moveAll().then(
       (moved) => {
         this.flushing = undefined;

@@ -12,8 +12,14 @@ import type { UsageRow } from "./row";
  * (hand it to waitUntil); both sides ignore a repeated usage id.
  */
 export function recordUsage(env: Env, row: UsageRow, hold: CreditHold = null): Promise<void> {
-  if (hold?.leaseId) isolateLeases.settle(hold.accountId, hold.leaseId, hold.amountMicros, row.costMicros);
-  return enqueueRow(env, { ...row, holdId: hold?.id ?? null, leaseId: hold?.leaseId ?? null });
+  if (hold?.leaseId)
+    isolateLeases.settle(hold.accountId, hold.leaseId, hold.amountMicros, row.costMicros, hold.keyId);
+  return enqueueRow(env, {
+    ...row,
+    holdId: hold?.id ?? null,
+    leaseId: hold?.leaseId ?? null,
+    ...(hold?.keyId ? { keyLeased: true } : {}),
+  });
 }
 
 /** Moves the account's buffered rows to D1 now, so a query right after a request sees it. */

@@ -13,4 +13,6 @@ export type MeteredRow = UsageRow & {
   holdId: string | null;
   /** The isolate lease the request reserved against, or null. */
   leaseId: string | null;
+  /** It also reserved from its key's allowance in that lease (the key has a monthly spend limit). */
+  keyLeased?: boolean;
 };
