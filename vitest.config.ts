@@ -46,7 +46,10 @@ export function workersProject(name: string, include: string[]): TestProjectInli
       name,
       root,
       include,
-      setupFiles: [path.join(root, "tests/pool/apply-migrations.ts")],
+      setupFiles: [
+        path.join(root, "tests/pool/apply-migrations.ts"),
+        path.join(root, "tests/pool/fail-on-console-error.ts"),
+      ],
       globalSetup: [path.join(root, "tests/pool/global-setup.ts")],
       testTimeout: 30_000,
     },

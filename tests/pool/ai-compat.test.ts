@@ -15,6 +15,7 @@ import {
   v1,
   workerFetch,
 } from "./ai-helpers";
+import { expectConsoleError } from "./console-errors";
 import { call, expectError, newKeyUser, newUser, ORIGIN } from "./helpers";
 
 const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: v1, fetch: workerFetch, maxRetries: 0 });
@@ -269,6 +270,7 @@ describe("provider error bodies", () => {
   };
 
   it("are never passed through verbatim: our message with the provider's type/code, no account ids", async () => {
+    expectConsoleError(/request failed.*"status":502/); // the provider's 500 becomes our 502
     const { key } = await newKeyUser();
     for (const status of [400, 429, 500]) {
       const m = marker();

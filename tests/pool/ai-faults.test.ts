@@ -1,6 +1,7 @@
 // Upstream faults and client behaviour: every case ends with the right status, no hang, and exactly one usage row.
 import { describe, expect, it } from "vitest";
 import { anthropicFake, marker, openaiFake, received, script, usageRows } from "./ai-helpers";
+import { expectConsoleError } from "./console-errors";
 import { call, expectError, newKeyUser } from "./helpers";
 
 const chat = (key: string, m: string, extra: Record<string, unknown> = {}) =>
@@ -33,6 +34,7 @@ async function readEvents(res: Response, started: number) {
 
 describe("upstream errors", () => {
   it("retries a 500 and gives 502 in the one error shape after the last attempt, charging nothing", async () => {
+    expectConsoleError(/request failed.*"status":502/); // the provider's last 500 is our 502
     const { key, id } = await newKeyUser();
     const m = marker();
     await script(openaiFake(), { match: m, status: 500, times: 3 });
@@ -94,6 +96,7 @@ describe("upstream errors", () => {
   });
 
   it("answers 502 when the provider refuses the platform's key (never blaming the customer's)", async () => {
+    expectConsoleError(/request failed.*"code":"upstream_auth_failed"/); // a refused platform key is our fault, logged as one
     const { key } = await newKeyUser();
     const m = marker();
     await script(openaiFake(), { match: m, status: 401 });
@@ -102,6 +105,7 @@ describe("upstream errors", () => {
   });
 
   it("times out a hanging provider with 504 and records it", async () => {
+    expectConsoleError(/request failed.*"code":"upstream_timeout"/); // the 504 is logged
     const { key, id } = await newKeyUser();
     const m = marker();
     await script(openaiFake(), { match: m, hang: true });
@@ -113,6 +117,7 @@ describe("upstream errors", () => {
   });
 
   it("gives 502 when the connection drops before any answer, after retrying", async () => {
+    expectConsoleError(/request failed.*"code":"upstream_unreachable"/); // the 502 is logged
     const { key, id } = await newKeyUser();
     const m = marker();
     await script(openaiFake(), { match: m, destroy: true, times: 3 });

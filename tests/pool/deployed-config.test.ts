@@ -8,6 +8,7 @@ import { getConfig } from "../../worker/config";
 import worker from "../../worker/index";
 import { sendText } from "../../worker/whatsapp/graph";
 import { simulatorEnabled } from "../../worker/whatsapp/simulator";
+import { expectConsoleError } from "./console-errors";
 import { expectError, newKeyUser, newUser } from "./helpers";
 
 /** The bindings (D1, R2, Durable Objects, assets) with only the committed vars and the given secrets. */
@@ -85,6 +86,7 @@ describe("a deployed Worker has no development surface", () => {
   });
 
   it("refuses a plain-http upstream, on loopback too, naming the setting", async () => {
+    expectConsoleError(/request failed.*"code":"insecure_upstream"/); // each refusal is a logged 503
     const { key } = await newKeyUser();
     const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
     const cases: { vars: Record<string, string>; model: string }[] = [
@@ -111,6 +113,7 @@ describe("a deployed Worker has no development surface", () => {
   });
 
   it("refuses a plain-http Stripe API base", async () => {
+    expectConsoleError(/request failed.*"code":"insecure_upstream"/); // the refusal is a logged 503
     const user = await newUser();
     const target = deployedEnv({
       STRIPE_API_BASE_URL: env.STRIPE_API_BASE_URL,

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { failureCountsNow } from "../../worker/failure-counts";
 import worker from "../../worker/index";
 import { marker, usageRows } from "./ai-helpers";
+import { expectConsoleError } from "./console-errors";
 import { envWith, fault, r2FailingPut } from "./faults";
 import { call, newKeyUser, ORIGIN } from "./helpers";
 
@@ -63,6 +64,7 @@ function allOfObject(accountId: string): Promise<string> {
 
 describe("R2 fails during content capture", () => {
   it("answers as usual, leaves no plaintext anywhere, counts the failure; the next exchange is captured", async () => {
+    expectConsoleError(/content capture failed/); // the provoked R2 failure
     const user = await newKeyUser();
     const put = await call("/api/settings/privacy", {
       method: "PUT",

@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { contentObjectKey, DAY_MS, type RetentionDays } from "../../worker/content/layout";
 import worker from "../../worker/index";
 import { startDeletion } from "../../worker/privacy/deletion/start";
+import { expectConsoleError } from "./console-errors";
 import { envWith, fault, namespaceFailing, r2Failing } from "./faults";
 import { newUser } from "./helpers";
 import { settle } from "./privacy-drive";
@@ -51,6 +52,7 @@ const exists = async (key: string) => (await env.CONTENT.head(key)) !== null;
 
 describe("the retention sweep stops half-way", () => {
   it("R2 fails between classes: the next run deletes the rest, each object once, nothing early", async () => {
+    expectConsoleError(/cron job failed.*retention-sweep/); // the provoked R2 failure stops the sweep
     const user = await newUser();
     const oneDay = await seedContent(user.id, 1, 4);
     const sevenDays = await seedContent(user.id, 7, 4);
@@ -78,6 +80,7 @@ describe("the retention sweep stops half-way", () => {
 
 describe("the deletion watchdog stops half-way", () => {
   it("an account object fails while stalled jobs are re-armed: the next run re-arms the rest; each deletion completes once", async () => {
+    expectConsoleError(/cron job failed.*privacy-watchdog/); // the provoked object failure stops the watchdog
     const users = [await newUser(), await newUser(), await newUser()];
     const requests: string[] = [];
     for (const user of users) {

@@ -55,6 +55,7 @@ async function stripeDelivery(testEnv: Env, event: ReturnType<typeof stripeEvent
 
 describe("D1 fails during a Stripe event's batch", () => {
   it("answers 503, records nothing, and Stripe's retry applies the event once", async () => {
+    expectConsoleError(/request failed.*"status":503/); // the provoked D1 failure answers 503
     // The injected D1 failure is logged (by its name alone) before the 503.
     expectConsoleError(/stripe event not recorded/);
     const user = await newUser();
@@ -96,6 +97,7 @@ describe("D1 fails during a Stripe event's batch", () => {
   });
 
   it("an ignored event is not recorded either when D1 fails, and is recorded once on retry", async () => {
+    expectConsoleError(/request failed.*"status":503/); // the provoked D1 failure answers 503
     // The injected D1 failure is logged (by its name alone) before the 503.
     expectConsoleError(/stripe event not recorded/);
     const event = stripeEvent({ type: "customer.tax_id.created", object: { id: uid("txi") } });
@@ -110,6 +112,7 @@ describe("D1 fails during a Stripe event's batch", () => {
 
 describe("D1 fails while a WhatsApp notification is recorded", () => {
   it("answers 503, keeps nothing of it, and Meta's retry records and answers it once", async () => {
+    expectConsoleError(/request failed.*"status":503/); // the provoked D1 failure answers 503
     // The injected D1 failure is logged (by its name alone) before the 503.
     expectConsoleError(/whatsapp notification not recorded/);
     const user = await connectedUser();

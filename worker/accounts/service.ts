@@ -6,7 +6,7 @@ import { sha256Hex } from "../crypto/encoding";
 import { getDb } from "../db";
 import type { Db } from "../env";
 import { conflict, notFound, unauthorized } from "../errors";
-import { clearFailures, recordFailure, refuseWhileDelayed } from "../security/auth-throttle";
+import { clearFailures, forgiveAttempt, refuseWhileDelayed, takeAttempt } from "../security/auth-throttle";
 import { clientAddress, throttle } from "../security/rate-limit";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords";
 import { createSession } from "./sessions";
@@ -116,17 +116,19 @@ export async function logIn(
   const email = normalizeEmail(input.email);
   const buckets = await loginBuckets(email, headers);
   await refuseWhileDelayed(db, [buckets.pair, buckets.address]);
+  // Counted before the password is checked: parallel guesses each need a slot of their own.
+  await takeAttempt(db, buckets.pair, limits.loginPerEmailAndAddress);
+  await takeAttempt(db, buckets.address, limits.loginPerAddress);
   const [row] = await db.select().from(accounts).where(eq(accounts.email, email)).limit(1);
   const stored = row
     ? { hash: row.passwordHash, salt: row.passwordSalt, iterations: row.passwordIterations }
     : DUMMY_HASH;
   const ok = await verifyPassword(input.password, stored);
   if (!row || !ok || row.status !== "active") {
-    await recordFailure(db, buckets.pair, limits.loginPerEmailAndAddress);
-    await recordFailure(db, buckets.address, limits.loginPerAddress);
     throw unauthorized("Incorrect email or password.");
   }
   await clearFailures(db, [buckets.pair]);
+  await forgiveAttempt(db, buckets.address);
   const session = await createSession(db, row.id);
   return { account: view(row), ...session };
 }

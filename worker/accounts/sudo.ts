@@ -5,7 +5,7 @@ import { getConfig } from "../config";
 import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { AppError } from "../errors";
-import { clearFailures, recordFailure, refuseWhileDelayed } from "../security/auth-throttle";
+import { clearFailures, refuseWhileDelayed, takeAttempt } from "../security/auth-throttle";
 import { clientAddress } from "../security/rate-limit";
 import { checkPassword } from "./service";
 import { recordReauth } from "./sessions";
@@ -26,8 +26,9 @@ export async function recheckPassword(
   const db = getDb(env.DB);
   const bucket = `pwcheck:${session.accountId}|${clientAddress(headers)}`;
   await refuseWhileDelayed(db, [bucket]);
+  // Counted before the check: parallel guesses each need a slot of their own.
+  await takeAttempt(db, bucket, getConfig(env).authLimits.passwordCheck);
   if (!(await checkPassword(db, session.accountId, password))) {
-    await recordFailure(db, bucket, getConfig(env).authLimits.passwordCheck);
     throw reauthRequired("That is not your current password. Re-enter it.", param);
   }
   await clearFailures(db, [bucket]);

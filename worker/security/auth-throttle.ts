@@ -1,6 +1,6 @@
 // Growing delays after failed password attempts. Buckets name an (email, client address) pair or a client
 // address, never an email alone: an attacker can slow themselves down, never lock the owner out.
-import { eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import { authThrottles } from "../../db/schema";
 import type { Db } from "../env";
 import { tooManyRequests } from "../errors";
@@ -27,10 +27,13 @@ export async function refuseWhileDelayed(db: Db, buckets: string[], now = Date.n
 }
 
 /**
- * Counts one failure on a bucket and starts its next delay. A streak is forgotten once the bucket has been
- * quiet for twice its longest delay, so an old mistake never slows down a new day.
+ * Counts one attempt on a bucket *before* the password is checked, and starts its next delay, so parallel
+ * guesses cannot all pass the check before the first failure is written: the free attempts are handed out
+ * one by one (the count is atomic), and past them one attempt per elapsed delay (the claim is conditional).
+ * Throws 429 when this attempt gets no slot. A streak is forgotten once the bucket has been quiet for twice
+ * its longest delay, so an old mistake never slows down a new day.
  */
-export async function recordFailure(db: Db, bucket: string, limit: GrowingLimit, now = Date.now()) {
+export async function takeAttempt(db: Db, bucket: string, limit: GrowingLimit, now = Date.now()) {
   const forgetBefore = now - 2 * limit.maxSeconds * 1000;
   const [row] = await db
     .insert(authThrottles)
@@ -44,12 +47,22 @@ export async function recordFailure(db: Db, bucket: string, limit: GrowingLimit,
     })
     .returning({ failures: authThrottles.failures });
   const delay = delayAfter(row?.failures ?? 1, limit);
-  if (delay > 0) {
-    await db
-      .update(authThrottles)
-      .set({ blockedUntil: new Date(now + delay * 1000) })
-      .where(eq(authThrottles.bucket, bucket));
-  }
+  if (delay === 0) return;
+  const claimed = await db
+    .update(authThrottles)
+    .set({ blockedUntil: new Date(now + delay * 1000) })
+    .where(and(eq(authThrottles.bucket, bucket), lte(authThrottles.blockedUntil, new Date(now))))
+    .returning({ bucket: authThrottles.bucket });
+  // Another attempt took the slot since this one passed refuseWhileDelayed: wait out its delay.
+  if (claimed.length === 0) await refuseWhileDelayed(db, [bucket], now);
+}
+
+/** A success gives back the attempt it counted on a bucket it does not clear (the client address). */
+export async function forgiveAttempt(db: Db, bucket: string): Promise<void> {
+  await db
+    .update(authThrottles)
+    .set({ failures: sql`MAX(${authThrottles.failures} - 1, 0)` })
+    .where(eq(authThrottles.bucket, bucket));
 }
 
 /** A success clears the streak of the buckets it proves innocent. */

@@ -1,0 +1,108 @@
+// Attacks on the password throttles: guesses sent all at once get no more tries than guesses sent one by one.
+import { describe, expect, it } from "vitest";
+import { call, newUser, PASSWORD, testAddress, uniqueEmail } from "./helpers";
+
+async function statuses(requests: Promise<Response>[]): Promise<number[]> {
+  const responses = await Promise.all(requests);
+  await Promise.all(responses.map((r) => r.arrayBuffer()));
+  return responses.map((r) => r.status);
+}
+
+const count = (list: number[], status: number) => list.filter((s) => s === status).length;
+
+describe("attack: parallel password guessing", () => {
+  it("40 simultaneous logins with wrong passwords get the 5 free tries, the rest 429 unchecked", async () => {
+    const { email } = await newUser();
+    const address = testAddress();
+    const guesses = Array.from({ length: 40 }, (_, i) =>
+      call("/api/auth/login", {
+        body: { email, password: `guess number ${i}` },
+        headers: { "cf-connecting-ip": address },
+      }),
+    );
+    const answered = await statuses(guesses);
+    expect(count(answered, 401)).toBe(5);
+    expect(count(answered, 429)).toBe(35);
+    // The owner, from their own address, is not slowed down.
+    const ok = await call("/api/auth/login", {
+      body: { email, password: PASSWORD },
+      headers: { "cf-connecting-ip": testAddress() },
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it("a stolen session re-checking the password 20 times at once gets the 5 free tries", async () => {
+    const { cookie } = await newUser();
+    const address = testAddress();
+    const guesses = Array.from({ length: 20 }, (_, i) =>
+      call("/api/auth/reauth", {
+        body: { password: `guess number ${i}` },
+        cookie,
+        headers: { "cf-connecting-ip": address },
+      }),
+    );
+    const answered = await statuses(guesses);
+    expect(count(answered, 401)).toBe(5);
+    expect(count(answered, 429)).toBe(15);
+  });
+
+  it("logging in successfully gives back the address's count: a shared address is not slowed by its own users", async () => {
+    const address = testAddress();
+    const users = await Promise.all(Array.from({ length: 3 }, () => newUser()));
+    for (let round = 0; round < 20; round++) {
+      for (const u of users) {
+        const res = await call("/api/auth/login", {
+          body: { email: u.email, password: PASSWORD },
+          headers: { "cf-connecting-ip": address },
+        });
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+      }
+    }
+  });
+});
+
+describe("attack: rotating IPv6 addresses", () => {
+  /** A random address inside 2001:db8:<tag>::/64 (documentation range), written in varied forms. */
+  const inPrefix = (tag: number, i: number) =>
+    i % 2
+      ? `2001:db8:${tag.toString(16)}:0:${i.toString(16)}::1`
+      : `2001:0DB8:${tag.toString(16)}::${i.toString(16)}`;
+
+  it("the signup throttle counts a /64, not each of its 2^64 addresses", async () => {
+    const tag = Math.floor(Math.random() * 0xffff);
+    const answered: number[] = [];
+    for (let i = 1; i <= 21; i++) {
+      const res = await call("/api/auth/signup", {
+        body: { email: uniqueEmail("v6"), password: PASSWORD },
+        headers: { "cf-connecting-ip": inPrefix(tag, i) },
+      });
+      answered.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(count(answered, 201)).toBe(20);
+    expect(answered.at(-1)).toBe(429);
+    // Another /64 signs up at once.
+    const other = await call("/api/auth/signup", {
+      body: { email: uniqueEmail("v6"), password: PASSWORD },
+      headers: { "cf-connecting-ip": inPrefix(tag + 1, 1) },
+    });
+    expect(other.status).toBe(201);
+  });
+
+  it("password guesses for one email from one /64 share one throttle", async () => {
+    const { email } = await newUser();
+    const tag = Math.floor(Math.random() * 0xffff);
+    const answered: number[] = [];
+    for (let i = 1; i <= 8; i++) {
+      const res = await call("/api/auth/login", {
+        body: { email, password: `guess number ${i}` },
+        headers: { "cf-connecting-ip": inPrefix(tag, i) },
+      });
+      answered.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(count(answered, 401)).toBe(5);
+    expect(count(answered, 429)).toBe(3);
+  });
+});
