@@ -31,4 +31,5 @@ export default [
     route("verify-email", "routes/dashboard/verify-email.tsx"),
   ]),
   route("admin", "routes/admin.tsx"),
+  route("admin/requests/:id", "routes/admin/request.tsx"),
 ] satisfies RouteConfig;

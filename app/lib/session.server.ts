@@ -1,5 +1,5 @@
 // The dashboard's view of sessions: the same service the API uses, read from the request's cookie.
-import { redirect } from "react-router";
+import { data, redirect } from "react-router";
 import { isOperator } from "../../worker/accounts/middleware";
 import { lookupSession, readSessionCookie } from "../../worker/accounts/sessions";
 import { getConfig } from "../../worker/config";
@@ -24,6 +24,13 @@ export async function requireUser(request: Request, env: Env): Promise<SessionPr
 /** Operator rights: a verified address listed in ADMIN_EMAILS, read fresh on every request. */
 export function isAdmin(env: Env, session: SessionPrincipal | undefined): boolean {
   return isOperator(getConfig(env), session);
+}
+
+/** For the /admin pages' loaders: signed in (else to /login), and an operator (else a 403 page). */
+export async function requireOperator(request: Request, env: Env): Promise<SessionPrincipal> {
+  const session = await requireUser(request, env);
+  if (!isAdmin(env, session)) throw data("Operators only", { status: 403, statusText: "Operators only." });
+  return session;
 }
 
 export { safeNext } from "../../worker/security/next-path";

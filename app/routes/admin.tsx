@@ -1,7 +1,7 @@
 // /admin, for operators (ADMIN_EMAILS): the privacy promises that are broken or at risk first, then every
 // privacy request on its 30-day clock, overdue first, and recording a request that arrived by email (the
 // account holder then confirms it by a single-use link).
-import { data, Form, useNavigation } from "react-router";
+import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { getDb } from "../../worker/db";
 import { forbidden } from "../../worker/errors";
@@ -16,7 +16,7 @@ import { RequestStatus, requestTypeLabel } from "../components/RequestStatus";
 import { SiteHeader } from "../components/SiteHeader";
 import { formatDateTime } from "../lib/format";
 import { formAction, parseForm } from "../lib/forms.server";
-import { isAdmin, requireUser } from "../lib/session.server";
+import { isAdmin, requireOperator, requireUser } from "../lib/session.server";
 import { formatTimeLeft } from "../lib/time-left";
 import type { Route } from "./+types/admin";
 
@@ -30,12 +30,6 @@ const EmailedRequestForm = z.object({
 });
 
 const isOpen = (status: string) => (OPEN_STATUSES as readonly string[]).includes(status);
-
-async function requireOperator(request: Request, env: Env) {
-  const session = await requireUser(request, env);
-  if (!isAdmin(env, session)) throw data("Operators only", { status: 403, statusText: "Operators only." });
-  return session;
-}
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { env } = context.cloudflare;
@@ -185,8 +179,9 @@ function Queue({ queue }: { queue: Route.ComponentProps["loaderData"]["queue"] }
           {queue.map((r) => (
             <tr key={r.id} data-testid="queue-row">
               <td>
-                {requestTypeLabel(r.type)}
-                <div className="muted mono">{r.id.slice(0, 8)}</div>
+                <Link to={`/admin/requests/${r.id}`}>
+                  {requestTypeLabel(r.type)} <span className="mono">{r.id.slice(0, 8)}</span>
+                </Link>
               </td>
               <td>{r.channel}</td>
               <td>

@@ -40,7 +40,8 @@ export default async function setup(project: TestProject) {
     vars: {
       ...fakes.vars,
       MASTER_KEY: "ZTJlLW1hc3Rlci1rZXktMzItYnl0ZXMtbG9uZy0hISE=",
-      ADMIN_EMAILS: "operator@example.com",
+      // The second operator is the page sweep's (pages.test.ts), so it never races privacy.test.ts's sign-up.
+      ADMIN_EMAILS: "operator@example.com,pages-operator@example.com",
     },
   });
   project.provide("baseUrl", `http://localhost:${port}`);

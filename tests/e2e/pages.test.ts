@@ -47,6 +47,40 @@ async function contextFor(
   return { context, errors };
 }
 
+/** The page sweep's operator (ADMIN_EMAILS in global-setup.ts): signed up, verified, one emailed request recorded. */
+async function operatorWithRequest(): Promise<{ account: Account; requestId: string }> {
+  const email = "pages-operator@example.com";
+  const res = await fetch(`${baseUrl}/api/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  expect(res.status).toBe(201);
+  const [name, value] = res.headers.get("set-cookie")!.split(";")[0]!.split("=") as [string, string];
+  const cookie = `${name}=${value}`;
+  const mail = (await (
+    await fetch(`${baseUrl}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`)
+  ).json()) as { data: { kind: string; text: string }[] };
+  const token = mail.data
+    .find((m) => m.kind === "email_verification")!
+    .text.match(/token=([A-Za-z0-9_-]+)/)![1];
+  const verified = await fetch(`${baseUrl}/api/privacy/links`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
+  expect(verified.status).toBe(200);
+  // A request waiting for confirmation: its page shows both the re-send and the deny form.
+  const recorded = await fetch(`${baseUrl}/api/admin/privacy/requests`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie, origin: baseUrl },
+    body: JSON.stringify({ email, type: "access", channel: "email", note: "asked by email" }),
+  });
+  expect(recorded.status).toBe(201);
+  const { id } = (await recorded.json()) as { id: string };
+  return { account: { email, cookie: { name, value }, key: "" }, requestId: id };
+}
+
 const chat = (key: string, body: Record<string, unknown>) =>
   fetch(`${baseUrl}/v1/chat/completions`, {
     method: "POST",
@@ -103,13 +137,16 @@ describe("every page on a phone and a desktop", () => {
     const pages = DASHBOARD_PAGES.map((p) =>
       p.replace("FIRST_KEY", keys.data[0]!.id).replace("FIRST_REQUEST", requestId),
     );
+    const operator = await operatorWithRequest();
+    const operatorPages = ["/admin", `/admin/requests/${operator.requestId}`];
     const problems: string[] = [];
     for (const viewport of [PHONE, DESKTOP]) {
-      for (const [signedIn, paths] of [
-        [false, PUBLIC_PAGES],
-        [true, pages],
+      for (const [who, paths] of [
+        [null, PUBLIC_PAGES],
+        [account, pages],
+        [operator.account, operatorPages],
       ] as const) {
-        const { context, errors } = await contextFor(browser(), signedIn ? account : null, { viewport });
+        const { context, errors } = await contextFor(browser(), who, { viewport });
         const page = await context.newPage();
         for (const path of paths) {
           errors.length = 0;

@@ -3,16 +3,36 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as admin from "../../app/routes/admin";
+import * as detail from "../../app/routes/admin/request";
 import { DAY_MS } from "../../worker/content/layout";
 import type { Check } from "../../worker/privacy/promises/audits";
 import { runSelfAudits } from "../../worker/privacy/promises/report";
-import { newVerifiedUser, ORIGIN, operatorSession } from "./helpers";
+import { call, newUser, newVerifiedUser, ORIGIN, operatorSession, PASSWORD } from "./helpers";
+import { settle } from "./privacy-drive";
 
 const ctx = { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext;
 const context = { cloudflare: { env, ctx }, cspNonce: "n", requestId: crypto.randomUUID() };
 // biome-ignore lint/suspicious/noExplicitAny: route args are typed per route by React Router's typegen
 const args = (request: Request, params: Record<string, string> = {}) => ({ request, context, params }) as any;
 const get = (path: string, cookie: string) => new Request(`${ORIGIN}${path}`, { headers: { cookie } });
+const post = (path: string, cookie: string, fields: Record<string, string>) =>
+  new Request(`${ORIGIN}${path}`, {
+    method: "POST",
+    headers: { cookie, origin: ORIGIN },
+    body: new URLSearchParams(fields),
+  });
+/** An action's answer: plain data, or React Router's `data()` wrapper with its status. */
+const unwrap = (r: unknown) =>
+  (r && typeof r === "object" && "type" in r && (r as { type: string }).type === "DataWithResponseInit"
+    ? {
+        status: (r as { init?: { status?: number } }).init?.status,
+        ...(r as unknown as { data: object }).data,
+      }
+    : r) as Record<string, unknown> & {
+    status?: number;
+    error?: { message: string; fields: Record<string, string> };
+    values?: Record<string, string>;
+  };
 
 let operator: { cookie: string; id: string };
 beforeAll(async () => {
@@ -78,5 +98,148 @@ describe("/admin", () => {
     expect(refused).toMatchObject({ init: { status: 403 } });
     const anonymous = await admin.loader(args(get("/admin", ""))).catch((e: unknown) => e);
     expect(anonymous).toBeInstanceOf(Response);
+  });
+});
+
+/** An emailed access request recorded by the operator for a verified account: waiting for confirmation. */
+async function emailedRequest(email: string) {
+  const res = await call("/api/admin/privacy/requests", {
+    body: { email, type: "access", channel: "email", note: "mail of 1 Dec" },
+    cookie: operator.cookie,
+  });
+  return (await res.json()) as { id: string; status: string };
+}
+
+const status = async (id: string) =>
+  (await env.DB.prepare("SELECT status FROM privacy_requests WHERE id = ?")
+    .bind(id)
+    .first<{ status: string }>())!.status;
+
+describe("/admin/requests/:id", () => {
+  it("shows the timeline, audit and the actions that apply; unknown ids are a 404, others a 403", async () => {
+    const user = await newVerifiedUser();
+    const req = await emailedRequest(user.email);
+    const page = `/admin/requests/${req.id}`;
+    const d = await detail.loader(args(get(page, operator.cookie), { id: req.id }));
+    expect(d.request).toMatchObject({
+      id: req.id,
+      status: "verifying",
+      channel: "email",
+      note: "mail of 1 Dec",
+      canResend: true,
+      canDeny: true,
+      exportGone: false,
+    });
+    expect(d.request.timeline.map((t) => t.what)).toEqual(["received"]);
+    expect(d.request.audit.map((a) => a.action)).toContain("request.recorded");
+    expect(d.msLeft).toBeGreaterThan(29 * DAY_MS);
+    // No email address on the page's data, and no receipt body.
+    expect(JSON.stringify(d)).not.toContain(user.email);
+    expect(d.request).not.toHaveProperty("receipt");
+
+    for (const id of ["no-such-request", "x".repeat(65)]) {
+      const missing = await detail
+        .loader(args(get(`/admin/requests/${id}`, operator.cookie), { id }))
+        .catch((e: unknown) => e);
+      expect(missing).toMatchObject({ init: { status: 404 } });
+    }
+    const refused = await detail
+      .loader(args(get(page, user.cookie), { id: req.id }))
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ init: { status: 403 } });
+    // The queue links each row to its page.
+    const queue = await admin.loader(args(get("/admin", operator.cookie)));
+    expect(queue.queue.some((r) => r.id === req.id)).toBe(true);
+  });
+
+  it("re-sends the confirmation and denies with a reason; a bad or refused form changes nothing and keeps what was typed", async () => {
+    const user = await newVerifiedUser();
+    const req = await emailedRequest(user.email);
+    const page = `/admin/requests/${req.id}`;
+    const act = (cookie: string, fields: Record<string, string>) =>
+      detail.action(args(post(page, cookie, fields), { id: req.id })).then(unwrap);
+    const confirmations = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT count(*) AS n FROM notices WHERE \"to\" = ? AND kind = 'request_confirmation'",
+        )
+          .bind(user.email)
+          .first<{ n: number }>()
+      )?.n;
+    const sentBefore = await confirmations();
+
+    expect(await act(operator.cookie, { intent: "resend" })).toEqual({ done: "resent" });
+    expect(await confirmations()).toBe(sentBefore! + 1);
+
+    // A reason too short: every problem in plain words, the text kept, the request unchanged.
+    const short = await act(operator.cookie, { intent: "deny", reason: " x " });
+    expect(short.status).toBe(400);
+    expect(short.error!.fields.reason).toMatch(/at least 3 characters/);
+    expect(short.values).toMatchObject({ intent: "deny", reason: " x " });
+    expect(await status(req.id)).toBe("verifying");
+    // Not an operator: refused, nothing changes.
+    const outsider = await act(user.cookie, { intent: "deny", reason: "I want it gone" });
+    expect(outsider.status).toBe(403);
+    expect(await status(req.id)).toBe("verifying");
+    // An unknown intent is a plain 400, not a crash.
+    expect((await act(operator.cookie, { intent: "explode" })).status).toBe(400);
+
+    expect(
+      await act(operator.cookie, { intent: "deny", reason: "The sender could not be identified." }),
+    ).toEqual({
+      done: "denied",
+    });
+    const after = await detail.loader(args(get(page, operator.cookie), { id: req.id }));
+    expect(after.request).toMatchObject({
+      status: "denied",
+      denialReason: "The sender could not be identified.",
+      canDeny: false,
+      canResend: false,
+      open: false,
+    });
+    expect(after.request.timeline.map((t) => t.what)).toEqual([
+      "received",
+      "denied: The sender could not be identified.",
+    ]);
+    expect(after.request.audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(["request.confirmation_resent", "request.denied"]),
+    );
+
+    // Denying twice: a conflict in plain words, the reason kept; resending a denied request likewise.
+    const again = await act(operator.cookie, { intent: "deny", reason: "Still no." });
+    expect(again).toMatchObject({ status: 409, values: { reason: "Still no." } });
+    expect(again.error!.message).toBe("Only a request that has not started can be denied.");
+    expect((await act(operator.cookie, { intent: "resend" })).status).toBe(409);
+    expect(await confirmations()).toBe(sentBefore! + 1);
+    // A request that does not exist.
+    const ghost = await detail
+      .action(args(post("/admin/requests/nope", operator.cookie, { intent: "resend" }), { id: "nope" }))
+      .then(unwrap);
+    expect(ghost.status).toBe(404);
+  });
+
+  it("shows an export as gone once its account is deleted", async () => {
+    const user = await newUser();
+    const res = await call("/api/privacy/requests", { body: { type: "access" }, cookie: user.cookie });
+    const access = (await res.json()) as { id: string };
+    await settle(user.id, access.id);
+    const before = await detail.loader(
+      args(get(`/admin/requests/${access.id}`, operator.cookie), { id: access.id }),
+    );
+    expect(before.request).toMatchObject({ status: "completed", exportReady: true, exportGone: false });
+    const del = await call("/api/privacy/requests", {
+      body: { type: "deletion", password: PASSWORD },
+      cookie: user.cookie,
+    });
+    const deletion = (await del.json()) as { id: string };
+    await settle(user.id, deletion.id);
+    const after = await detail.loader(
+      args(get(`/admin/requests/${access.id}`, operator.cookie), { id: access.id }),
+    );
+    expect(after.request).toMatchObject({ exportGone: true, canResend: false, canDeny: false });
+    const erased = await detail.loader(
+      args(get(`/admin/requests/${deletion.id}`, operator.cookie), { id: deletion.id }),
+    );
+    expect(erased.request).toMatchObject({ type: "deletion", status: "completed", hasReceipt: true });
   });
 });

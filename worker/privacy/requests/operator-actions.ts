@@ -39,9 +39,9 @@ export async function requestDetail(env: Env, id: string, now = new Date()) {
     ...view,
     note: row.note,
     open: (OPEN_STATUSES as readonly string[]).includes(row.status),
-    /** An export is gone once its account is: the files were erased with it. */
-    exportGone: row.type === "access" && (!row.accountId || !account),
-    canResend: row.status === "verifying" && row.channel === "email" && Boolean(account),
+    /** An export is gone once its account is (or is being erased): the files go with it. */
+    exportGone: row.type === "access" && (!account || account.status === "deleting"),
+    canResend: row.status === "verifying" && row.channel === "email" && account?.status === "active",
     canDeny: row.status === "received" || row.status === "verifying",
     timeline,
     audit: results.map((a) => ({
