@@ -36,7 +36,10 @@ export const creditLedger = sqliteTable(
     /** Positive credits, negative debits. */
     amountMicros: integer("amount_micros").notNull(),
     reason: text("reason").notNull(),
-    /** What caused the entry (Stripe object id, usage row id): one entry per kind and reference, ever. */
+    /**
+     * What caused the entry (Stripe object id; `usage:<hour start ms>` for an hour's usage, which grows in place
+     * — ADR 040; a usage row id in entries written before migration 0017): one entry per kind and reference.
+     */
     reference: text("reference").notNull(),
     /** The Stripe payment intent that paid for a credit, so refunds and disputes can find it. */
     paymentRef: text("payment_ref"),

@@ -1,6 +1,6 @@
 // Attacks on the password throttles: guesses sent all at once get no more tries than guesses sent one by one.
 import { describe, expect, it } from "vitest";
-import { call, newUser, PASSWORD, testAddress } from "./helpers";
+import { call, newUser, PASSWORD, testAddress, uniqueEmail } from "./helpers";
 
 async function statuses(requests: Promise<Response>[]): Promise<number[]> {
   const responses = await Promise.all(requests);
@@ -59,5 +59,50 @@ describe("attack: parallel password guessing", () => {
         await res.arrayBuffer();
       }
     }
+  });
+});
+
+describe("attack: rotating IPv6 addresses", () => {
+  /** A random address inside 2001:db8:<tag>::/64 (documentation range), written in varied forms. */
+  const inPrefix = (tag: number, i: number) =>
+    i % 2
+      ? `2001:db8:${tag.toString(16)}:0:${i.toString(16)}::1`
+      : `2001:0DB8:${tag.toString(16)}::${i.toString(16)}`;
+
+  it("the signup throttle counts a /64, not each of its 2^64 addresses", async () => {
+    const tag = Math.floor(Math.random() * 0xffff);
+    const answered: number[] = [];
+    for (let i = 1; i <= 21; i++) {
+      const res = await call("/api/auth/signup", {
+        body: { email: uniqueEmail("v6"), password: PASSWORD },
+        headers: { "cf-connecting-ip": inPrefix(tag, i) },
+      });
+      answered.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(count(answered, 201)).toBe(20);
+    expect(answered.at(-1)).toBe(429);
+    // Another /64 signs up at once.
+    const other = await call("/api/auth/signup", {
+      body: { email: uniqueEmail("v6"), password: PASSWORD },
+      headers: { "cf-connecting-ip": inPrefix(tag + 1, 1) },
+    });
+    expect(other.status).toBe(201);
+  });
+
+  it("password guesses for one email from one /64 share one throttle", async () => {
+    const { email } = await newUser();
+    const tag = Math.floor(Math.random() * 0xffff);
+    const answered: number[] = [];
+    for (let i = 1; i <= 8; i++) {
+      const res = await call("/api/auth/login", {
+        body: { email, password: `guess number ${i}` },
+        headers: { "cf-connecting-ip": inPrefix(tag, i) },
+      });
+      answered.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(count(answered, 401)).toBe(5);
+    expect(count(answered, 429)).toBe(3);
   });
 });

@@ -1,6 +1,7 @@
 // The account's credit desk, inside its Durable Object: one account's reservations are decided here one at
 // a time, holds live in memory, and settled usage waits in the object's SQLite until the alarm moves it to
-// the D1 ledger in batches. D1 stays the ledger of record; no request waits on a D1 write (ADR 040).
+// the D1 ledger in batches, summed into one entry per account and UTC hour. D1 stays the ledger of record;
+// no request waits on a D1 write (ADR 040).
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
 import type { Hosted } from "../account/hosted";
@@ -20,9 +21,15 @@ export const BALANCE_TTL_MS = 10_000;
 /** How long a settled debit may wait in the object before it reaches the D1 ledger. */
 export const FLUSH_DELAY_MS = 1_000;
 const FLUSH_AT_ROWS = 200;
-/** 7 columns × 12 rows stays under D1's 100 bound parameters per statement. */
-const ROWS_PER_STATEMENT = 12;
 const ROWS_PER_BATCH = 600;
+const HOUR_MS = 3_600_000;
+/** Ids of applied flushes are kept this long: a flush is retried within seconds, never a day later. */
+const FLUSH_IDS_KEPT_MS = 24 * HOUR_MS;
+
+/** The ledger entry that sums an account's usage debits of one UTC hour. */
+export const usageReference = (hour: number) => `usage:${hour}`;
+const usageReason = (hour: number) =>
+  `Usage, ${new Date(hour).toISOString().slice(0, 13).replace("T", " ")}:00 UTC`;
 
 type Debit = { usage_id: string; account_id: string; amount: number; created_at: number };
 
@@ -72,6 +79,9 @@ export class CreditDesk implements Hosted {
       this.state.storage.sql.exec(
         `CREATE TABLE IF NOT EXISTS credit_debits (
            usage_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, amount INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
+      );
+      this.state.storage.sql.exec(
+        "CREATE TABLE IF NOT EXISTS credit_flush_pending (id TEXT PRIMARY KEY, usage_ids TEXT NOT NULL)",
       );
       // The in-memory mirror starts from what an earlier life of this object left buffered.
       const left = this.state.storage.sql
@@ -221,57 +231,84 @@ export class CreditDesk implements Hosted {
     return this.flushing;
   }
 
+  /** The flush being sent (its id and exact rows), saved before the D1 call so a retry sends the same one. */
+  private pendingFlush(): { id: string; ids: string[] } | undefined {
+    const row = this.sql
+      .exec<{ id: string; usage_ids: string }>("SELECT id, usage_ids FROM credit_flush_pending LIMIT 1")
+      .toArray()[0];
+    return row && { id: row.id, ids: JSON.parse(row.usage_ids) as string[] };
+  }
+
   private async moveAll(): Promise<void> {
     for (;;) {
-      const rows = this.sql
-        .exec<Debit>(
-          "SELECT usage_id, account_id, amount, created_at FROM credit_debits LIMIT ?",
-          ROWS_PER_BATCH,
-        )
-        .toArray();
-      if (rows.length === 0) {
-        // Nothing buffered: the mirror says so too (another view of this state may have erased the rows).
-        this.bufferedMicros = 0;
-        this.bufferedRows = 0;
-        return;
+      let pending = this.pendingFlush();
+      let rows: Debit[];
+      if (pending) {
+        rows = this.sql
+          .exec<Debit>(
+            "SELECT usage_id, account_id, amount, created_at FROM credit_debits WHERE usage_id IN (SELECT value FROM json_each(?))",
+            JSON.stringify(pending.ids),
+          )
+          .toArray();
+      } else {
+        rows = this.sql
+          .exec<Debit>(
+            "SELECT usage_id, account_id, amount, created_at FROM credit_debits ORDER BY created_at LIMIT ?",
+            ROWS_PER_BATCH,
+          )
+          .toArray();
+        if (rows.length === 0) {
+          // Nothing buffered: the mirror says so too (another view of this state may have erased the rows).
+          this.bufferedMicros = 0;
+          this.bufferedRows = 0;
+          return;
+        }
+        pending = { id: crypto.randomUUID(), ids: rows.map((r) => r.usage_id) };
+        this.sql.exec(
+          "INSERT INTO credit_flush_pending (id, usage_ids) VALUES (?, ?)",
+          pending.id,
+          JSON.stringify(pending.ids),
+        );
       }
-      if (!(await this.write(rows))) continue;
+      if (rows.length > 0) await this.write(pending.id, rows);
       // Only what was written: debits settled while D1 was busy stay for the next round.
       for (const row of rows) this.forget(row);
+      this.sql.exec("DELETE FROM credit_flush_pending WHERE id = ?", pending.id);
     }
   }
 
-  /**
-   * One D1 batch: the debits (idempotent by usage id, so a flush that died before deleting is harmless),
-   * the low-balance mark, and the resulting balance, read inside the same transaction.
-   */
   private forget(row: Debit): void {
     this.sql.exec("DELETE FROM credit_debits WHERE usage_id = ?", row.usage_id);
     this.bufferedMicros -= row.amount;
     this.bufferedRows -= 1;
   }
 
-  /** Returns false when the rows were dropped instead (the account is gone). */
-  private async write(rows: Debit[]): Promise<boolean> {
+  /**
+   * One D1 batch (one transaction): the flush's id, then the debits summed into one ledger entry per account and
+   * UTC hour (created, or grown in place), the low-balance mark, and the resulting balance. A flush whose id is
+   * already there was applied (its answer was lost): nothing is applied twice. An erased account drops the rows.
+   */
+  private async write(flushId: string, rows: Debit[]): Promise<void> {
     const accountId = rows[0]!.account_id;
     const d1 = this.env.DB;
-    const inserts: D1PreparedStatement[] = [];
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-      inserts.push(
+    const now = Date.now();
+    const hours = new Map<number, number>();
+    for (const r of rows) {
+      const hour = r.created_at - (r.created_at % HOUR_MS);
+      hours.set(hour, (hours.get(hour) ?? 0) + r.amount);
+    }
+    const statements = [
+      d1.prepare("INSERT INTO credit_flushes (id, created_at) VALUES (?, ?)").bind(flushId, now),
+      ...[...hours].map(([hour, amount]) =>
         d1
           .prepare(
             `INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, created_at)
-             VALUES ${chunk.map(() => "(?, ?, 'usage', ?, 'API usage', ?, ?)").join(", ")}
-             ON CONFLICT DO NOTHING`,
+             VALUES (?, ?, 'usage', ?, ?, ?, ?)
+             ON CONFLICT (account_id, kind, reference) DO UPDATE SET amount_micros = amount_micros + excluded.amount_micros`,
           )
-          .bind(
-            ...chunk.flatMap((r) => [crypto.randomUUID(), r.account_id, -r.amount, r.usage_id, r.created_at]),
-          ),
-      );
-    }
-    const statements = [
-      ...inserts,
+          .bind(crypto.randomUUID(), accountId, -amount, usageReason(hour), usageReference(hour), hour),
+      ),
+      d1.prepare("DELETE FROM credit_flushes WHERE created_at < ?").bind(now - FLUSH_IDS_KEPT_MS),
       // The low-balance crossing, marked once (see low-balance.ts); returns a row only when it is new.
       d1
         .prepare(
@@ -279,20 +316,22 @@ export class CreditDesk implements Hosted {
            WHERE account_id = ? AND balance_micros < ? AND low_balance_notified_at IS NULL
            RETURNING balance_micros AS balance`,
         )
-        .bind(Date.now(), accountId, LOW_BALANCE_MICROS),
+        .bind(now, accountId, LOW_BALANCE_MICROS),
       d1
         .prepare("SELECT balance_micros AS balance FROM billing_accounts WHERE account_id = ?")
         .bind(accountId),
     ];
-    let results: D1Result[];
+    let results: D1Result[] | undefined;
     try {
       results = await d1.batch(statements);
     } catch (error) {
-      if (await this.accountGone(accountId)) {
-        // Erased while debits waited: there is no ledger left to write them to.
-        for (const row of rows) this.forget(row);
-        return false;
+      if (await this.flushApplied(flushId)) {
+        // Applied by an earlier try whose answer was lost: the balance is read again below.
+        this.invalidate();
+        return;
       }
+      // Erased while debits waited: there is no ledger left to write them to.
+      if (await this.accountGone(accountId)) return;
       throw error;
     }
     const balance = (results.at(-1)?.results[0] as { balance?: number } | undefined)?.balance;
@@ -307,7 +346,13 @@ export class CreditDesk implements Hosted {
         log.error("low-balance notice failed", { error });
       }
     }
-    return true;
+  }
+
+  private async flushApplied(flushId: string): Promise<boolean> {
+    const row = await this.env.DB.prepare("SELECT 1 AS found FROM credit_flushes WHERE id = ?")
+      .bind(flushId)
+      .first();
+    return row !== null;
   }
 
   private async accountGone(accountId: string): Promise<boolean> {
@@ -329,6 +374,7 @@ export class CreditDesk implements Hosted {
 
   /** Deletion: drops the buffered debits (so no later flush writes them back), the leases and the metered ids. */
   async erase(): Promise<number> {
+    this.sql.exec("DELETE FROM credit_flush_pending"); // names rows only, counted as credit_debits
     const erased =
       this.sql.exec("DELETE FROM credit_debits").rowsWritten +
       this.leases.erase() +

@@ -1,5 +1,6 @@
-// The credit ledger: append-only entries whose sum is the balance. A trigger keeps the cached running
-// balance on billing_accounts; `recomputeBalance` re-derives it from the entries (docs/decisions/040).
+// The credit ledger: entries whose sum is the balance — append-only, except that an hour's usage entry grows in
+// place (the credit desk writes it). Triggers keep the cached running balance on billing_accounts;
+// `recomputeBalance` re-derives it from the entries (docs/decisions/040).
 import { and, desc, eq, sql } from "drizzle-orm";
 import { billingAccounts, creditLedger, type LedgerKind } from "../../db/schema";
 import type { Db } from "../env";

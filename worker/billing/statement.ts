@@ -1,5 +1,6 @@
-// The ledger as people read it: payments, grants and refunds one by one, API usage summed per UTC day
-// (one line a day instead of one per request), for the billing page.
+// The ledger as people read it: payments, grants and refunds one by one, API usage one line per UTC hour
+// (the ledger keeps one usage entry per account and hour; older per-request entries are summed the same way),
+// with the hour's request count from the usage aggregates while they are hourly, for the billing page.
 import { sql } from "drizzle-orm";
 import type { LedgerKind } from "../../db/schema";
 import type { Db } from "../env";
@@ -9,10 +10,12 @@ export type StatementLine = {
   kind: LedgerKind;
   amountMicros: number;
   reason: string;
-  /** Entries summed into this line (1 except for a day's usage). */
-  entries: number;
+  /** Requests in a usage hour (from usage_hourly; null once the hour was rolled into a day, or not usage). */
+  requests: number | null;
   createdAt: string;
 };
+
+const HOUR_MS = 3_600_000;
 
 export async function ledgerStatement(db: Db, accountId: string, limit: number): Promise<StatementLine[]> {
   const rows = await db.all<{
@@ -20,23 +23,25 @@ export async function ledgerStatement(db: Db, accountId: string, limit: number):
     kind: LedgerKind;
     amount: number;
     reason: string;
-    entries: number;
+    requests: number | null;
     at: number;
   }>(sql`
-    SELECT id, kind, amount_micros AS amount, reason, 1 AS entries, created_at AS at
+    SELECT id, kind, amount_micros AS amount, reason, NULL AS requests, created_at AS at
       FROM credit_ledger WHERE account_id = ${accountId} AND kind != 'usage'
     UNION ALL
-    SELECT 'usage-' || strftime('%Y-%m-%d', created_at / 1000, 'unixepoch'), 'usage', sum(amount_micros),
-           'API usage on ' || strftime('%Y-%m-%d', created_at / 1000, 'unixepoch'), count(*), max(created_at)
-      FROM credit_ledger WHERE account_id = ${accountId} AND kind = 'usage'
-      GROUP BY strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')
+    SELECT 'usage-' || hour, 'usage', sum(amount),
+           'Usage, ' || strftime('%Y-%m-%d %H:00', hour / 1000, 'unixepoch') || ' UTC',
+           (SELECT sum(requests) FROM usage_hourly h WHERE h.account_id = ${accountId} AND h.hour = u.hour), hour
+      FROM (SELECT amount_micros AS amount, created_at - created_at % ${HOUR_MS} AS hour
+              FROM credit_ledger WHERE account_id = ${accountId} AND kind = 'usage') u
+      GROUP BY hour
     ORDER BY at DESC LIMIT ${limit}`);
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
     amountMicros: Number(r.amount),
     reason: r.reason,
-    entries: Number(r.entries),
+    requests: r.requests === null ? null : Number(r.requests),
     createdAt: new Date(Number(r.at)).toISOString(),
   }));
 }

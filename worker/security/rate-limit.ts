@@ -28,7 +28,28 @@ export async function throttle(db: Db, bucket: string, limit: number, windowSeco
   if (!allowed) throw tooManyRequests(retryAfter);
 }
 
-/** The client address as Cloudflare reports it; loopback in local runs. */
+/**
+ * The client address as Cloudflare reports it (loopback in local runs). An IPv6 address counts as its /64:
+ * one subscriber is handed a whole /64, so a per-address throttle on single IPv6 addresses is no throttle.
+ */
 export function clientAddress(headers: Headers): string {
-  return headers.get("cf-connecting-ip") ?? "local";
+  const address = headers.get("cf-connecting-ip") ?? "local";
+  if (!address.includes(":")) return address;
+  // An IPv4-mapped address (::ffff:192.0.2.1) is its IPv4 address.
+  return address.includes(".") ? address.slice(address.lastIndexOf(":") + 1) : ipv6Prefix64(address);
+}
+
+/** The first four groups of an IPv6 address, expanded (`2001:db8::1` → `2001:db8:0:0::/64`). */
+export function ipv6Prefix64(address: string): string {
+  const [head = "", tail] = address.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, "") || "0")
+    .join(":")}::/64`;
 }

@@ -346,7 +346,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
       </div>
 
       <h2>Ledger</h2>
-      <p className="muted">Payments and credits one by one; API usage summed per day (UTC).</p>
+      <p className="muted">Payments and credits one by one; API usage summed per hour (UTC).</p>
       <table data-testid="ledger" className="cards">
         <caption className="sr-only">Credit ledger, newest first</caption>
         <thead>
@@ -360,9 +360,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
         <tbody>
           {statement.map((e) => (
             <tr key={e.id}>
-              <td data-label="When">
-                {e.kind === "usage" ? e.createdAt.slice(0, 10) : formatDateTime(e.createdAt)}
-              </td>
+              <td data-label="When">{formatDateTime(e.createdAt)}</td>
               <td data-label="Kind">
                 <span className={e.kind === "usage" ? "badge off" : "badge"}>
                   {KIND_LABELS[e.kind] ?? e.kind}
@@ -370,7 +368,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
               </td>
               <td data-label="What">
                 {e.reason}
-                {e.kind === "usage" ? ` (${e.entries} ${e.entries === 1 ? "request" : "requests"})` : ""}
+                {e.requests ? ` (${e.requests} ${e.requests === 1 ? "request" : "requests"})` : ""}
               </td>
               <td data-label="Amount" className="mono">
                 {formatMicros(e.amountMicros)}
