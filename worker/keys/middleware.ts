@@ -13,7 +13,7 @@ import { KEY_PREFIX } from "./service";
 /** last_used_at is written at most this often per key, off the response path. */
 const LAST_USED_INTERVAL_MS = 60_000;
 
-export function presentedKey(headers: Headers): string | undefined {
+function presentedKey(headers: Headers): string | undefined {
   const auth = headers.get("authorization");
   if (auth) {
     const match = /^Bearer\s+(\S+)$/i.exec(auth);
