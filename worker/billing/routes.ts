@@ -1,7 +1,7 @@
 // /api/billing: the account's billing overview, Stripe Checkout (subscription or top-up), the portal.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession } from "../accounts/middleware";
-import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { sessionRouter } from "../accounts/middleware";
+import { errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
 import { createCheckout, createPortal } from "./checkout";
 import { billingOverview } from "./overview";
 import { PAID_PLANS, PLAN_IDS, TOPUP_MAX_CENTS, TOPUP_MIN_CENTS } from "./plans";
@@ -72,8 +72,7 @@ const RedirectUrl = z.object({
   url: z.string().openapi({ description: "Stripe-hosted page to send the user to" }),
 });
 
-export const billingRoutes = createRouter();
-billingRoutes.use("*", requireSession);
+export const billingRoutes = sessionRouter();
 billingRoutes
   .openapi(
     createRoute({
@@ -83,7 +82,7 @@ billingRoutes
       summary: "Plan, subscription status, balance, recent ledger entries and invoices",
       responses: { 200: jsonContent(Billing, "Your billing"), ...errorResponses(401) },
     }),
-    async (c) => c.json(await billingOverview(c.env, c.var.session!.accountId), 200),
+    async (c) => c.json(await billingOverview(c.env, c.var.session.accountId), 200),
   )
   .openapi(
     createRoute({
@@ -102,7 +101,7 @@ billingRoutes
       const result = await createCheckout(
         c.var.db,
         c.var.config,
-        c.var.session!.accountId,
+        c.var.session.accountId,
         c.req.valid("json"),
         origin,
       );
@@ -119,6 +118,6 @@ billingRoutes
     }),
     async (c) => {
       const origin = new URL(c.req.url).origin;
-      return c.json(await createPortal(c.var.db, c.var.config, c.var.session!.accountId, origin), 200);
+      return c.json(await createPortal(c.var.db, c.var.config, c.var.session.accountId, origin), 200);
     },
   );

@@ -1,8 +1,8 @@
 // /api/usage: the account's metered usage, grouped by hour, day, model or key, over a time range.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession } from "../accounts/middleware";
+import { sessionRouter } from "../accounts/middleware";
 import { badRequest } from "../errors";
-import { createRouter, errorResponses, jsonContent } from "../openapi";
+import { errorResponses, jsonContent } from "../openapi";
 import { DAY_MS } from "../time";
 import { usageSummary } from "./queries";
 import { flushUsage } from "./record";
@@ -52,8 +52,7 @@ export function usageRange(from: string | undefined, to: string | undefined, now
   return { from: start, to: end };
 }
 
-export const usageRoutes = createRouter();
-usageRoutes.use("*", requireSession);
+export const usageRoutes = sessionRouter();
 usageRoutes.openapi(
   createRoute({
     method: "get",
@@ -73,7 +72,7 @@ usageRoutes.openapi(
   async (c) => {
     const { from, to, groupBy } = c.req.valid("query");
     const range = usageRange(from, to);
-    const accountId = c.var.session!.accountId;
+    const accountId = c.var.session.accountId;
     // Rows wait briefly in the account's buffer; move them first so the answer includes the latest requests.
     await flushUsage(c.env, accountId);
     const rows = await usageSummary(c.var.db, accountId, range, groupBy);
