@@ -1,58 +1,11 @@
 // /api/billing: the account's billing overview, Stripe Checkout (subscription or top-up), the portal.
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionRouter } from "../accounts/middleware";
-import { errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { errorResponses, jsonBody, jsonContent } from "../openapi";
 import { createCheckout, createPortal } from "./checkout";
 import { billingOverview } from "./overview";
-import { PAID_PLANS, PLAN_IDS, TOPUP_MAX_CENTS, TOPUP_MIN_CENTS } from "./plans";
-
-const LedgerEntry = z
-  .object({
-    id: z.string(),
-    kind: z.enum(["trial", "grant", "topup", "usage", "refund", "reversal", "adjustment"]),
-    amountMicros: z.number().int().openapi({ description: "Micro-dollars; negative for debits" }),
-    reason: z.string(),
-    reference: z.string(),
-    createdAt: IsoDate,
-  })
-  .openapi("LedgerEntry");
-
-const Invoice = z
-  .object({
-    id: z.string(),
-    number: z.string().nullable(),
-    status: z.string(),
-    amountDueCents: z.number().int(),
-    amountPaidCents: z.number().int(),
-    currency: z.string(),
-    hostedInvoiceUrl: z.string().nullable(),
-    createdAt: IsoDate,
-  })
-  .openapi("Invoice");
-
-const Billing = z
-  .object({
-    plan: z.object({
-      id: z.enum(PLAN_IDS),
-      name: z.string(),
-      monthlyCents: z.number().int(),
-      monthlyMicros: z.number().int(),
-    }),
-    status: z
-      .string()
-      .nullable()
-      .openapi({ description: "Stripe subscription status; null if never subscribed" }),
-    currentPeriodEnd: IsoDate.nullable(),
-    balanceMicros: z
-      .number()
-      .int()
-      .openapi({ description: "Credit balance in micro-dollars (1 USD = 1,000,000)" }),
-    lowBalance: z.boolean(),
-    hasCustomer: z.boolean(),
-    ledger: z.array(LedgerEntry),
-    invoices: z.array(Invoice),
-  })
-  .openapi("Billing");
+import { PAID_PLANS, TOPUP_MAX_CENTS, TOPUP_MIN_CENTS } from "./plans";
+import { Billing } from "./views";
 
 const Checkout = z
   .discriminatedUnion("kind", [

@@ -4,7 +4,7 @@ import { sessionRouter } from "../accounts/middleware";
 import { badRequest } from "../errors";
 import { errorResponses, jsonContent } from "../openapi";
 import { DAY_MS } from "../time";
-import { usageSummary } from "./queries";
+import { UsageGroupSchema, usageSummary } from "./queries";
 import { flushUsage } from "./record";
 
 /** The longest range one query may cover. */
@@ -26,20 +26,6 @@ const Query = z.strictObject({
       "Ranges up to 48 h are summed from the raw rows; longer ones from hourly (and, past the raw retention, daily) totals.",
   }),
 });
-
-const Group = z
-  .object({
-    group: z.string(),
-    label: z.string(),
-    requests: z.number().int(),
-    errors: z.number().int(),
-    inputTokens: z.number().int(),
-    outputTokens: z.number().int(),
-    cost: z.number().openapi({ description: "USD" }),
-    costMicros: z.number().int().openapi({ description: "Integer micro-USD (exact)" }),
-    estimatedRequests: z.number().int().openapi({ description: "Requests whose tokens were estimated" }),
-  })
-  .openapi("UsageGroup");
 
 /** The validated range: defaults filled in, order and span checked. */
 export function usageRange(from: string | undefined, to: string | undefined, now = Date.now()) {
@@ -63,7 +49,7 @@ usageRoutes.openapi(
     request: { query: Query },
     responses: {
       200: jsonContent(
-        z.object({ from: z.string(), to: z.string(), groupBy: z.string(), rows: z.array(Group) }),
+        z.object({ from: z.string(), to: z.string(), groupBy: z.string(), rows: z.array(UsageGroupSchema) }),
         "Usage",
       ),
       ...errorResponses(400, 401),
