@@ -213,6 +213,8 @@ async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
     );
   const raw = perRequest("usage_events");
   const kept = perRequest("usage_hourly") + perRequest("credit_ledger");
+  const hour = since - (since % 3_600_000);
+  const hourKept = await target.hourKept(hour);
   return {
     concurrent: 1_000,
     ok: ok.length,
@@ -225,8 +227,11 @@ async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
     d1BytesPerRequest: Math.round((bytesAfter - bytesBefore) / 1_000),
     /** Record bytes per request: the raw usage row (deleted after USAGE_RETENTION_DAYS)… */
     rawUsageRowBytesPerRequest: raw,
-    /** …and what stays beyond it: the hourly aggregates and the hourly ledger entries (amortised). */
-    keptBytesPerRequest: Number(kept.toFixed(1)),
+    /** …and what stays beyond it, added by these 1,000 (0 when their hour's rows already existed)… */
+    keptBytesAddedPerRequest: Number(kept.toFixed(1)),
+    /** …amortised: this hour's aggregate rows and ledger entry over every request of the hour so far. */
+    keptBytesPerRequest: Number((hourKept.bytes / Math.max(1, hourKept.requests)).toFixed(2)),
+    requestsThisHour: hourKept.requests,
     /** Flush ids (pruned after a day). */
     flushIdBytesPerRequest: perRequest("credit_flushes"),
     ledgerEntriesAdded: (rowsAfter.credit_ledger?.rows ?? 0) - (rowsBefore.credit_ledger?.rows ?? 0),

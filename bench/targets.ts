@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  rmSync,
   statSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,6 +67,8 @@ export type Ours = Target & {
   d1Bytes: () => Promise<number>;
   /** Record bytes of the account's rows per table (usage_events since `since`). */
   rowBytes: (since: number) => Promise<Record<string, { rows: number; bytes: number }>>;
+  /** What one UTC hour keeps past the raw retention (its aggregates and ledger entry), and its requests. */
+  hourKept: (hour: number) => Promise<{ bytes: number; requests: number }>;
 };
 
 /**
@@ -178,7 +181,31 @@ export async function ours(port: number, vars: Record<string, string>): Promise<
     origin,
     accountId: account.id,
     d1Bytes: async () =>
-      sqliteFiles(path.join(persistDir, "v3", "d1")).reduce((n, f) => n + sqliteLogicalBytes(f), 0),
+      sqliteFiles(path.join(persistDir, "d1")).reduce((n, f) => n + sqliteLogicalBytes(f), 0),
+    hourKept: async (hour) => {
+      const rows = async (sql: string, ...binds: unknown[]) =>
+        (
+          await db
+            .prepare(sql)
+            .bind(...binds)
+            .all<Record<string, unknown>>()
+        ).results;
+      const hourly = await rows(
+        "SELECT * FROM usage_hourly WHERE account_id = ? AND hour = ?",
+        account.id,
+        hour,
+      );
+      const ledger = await rows(
+        "SELECT * FROM credit_ledger WHERE account_id = ? AND reference = ?",
+        account.id,
+        `usage:${hour}`,
+      );
+      const bytes = [...hourly, ...ledger].reduce(
+        (n, r) => n + 1 + Object.values(r).reduce<number>((m, v) => m + recordBytes(v), 0),
+        0,
+      );
+      return { bytes, requests: hourly.reduce((n, r) => n + Number(r.requests), 0) };
+    },
     rowBytes: async (since) => {
       const tables: [string, string, unknown[]][] = [
         ["usage_events", "account_id = ? AND created_at >= ?", [account.id, since]],
@@ -202,7 +229,10 @@ export async function ours(port: number, vars: Record<string, string>): Promise<
       }
       return out;
     },
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      rmSync(persistDir, { recursive: true, force: true });
+    },
   };
 }
 
