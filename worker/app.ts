@@ -38,7 +38,7 @@ const tooLarge = () => {
   throw new AppError(413, "Request body is too large.", { code: "body_too_large" });
 };
 
-export const api = createRouter();
+const api = createRouter();
 api.use("*", bodyLimit({ maxSize: API_BODY_LIMIT, onError: tooLarge }), loadSession);
 api.route("/health", healthRoutes);
 api.route("/auth", authRoutes);

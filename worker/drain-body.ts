@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
 
 /** Largest unread body we read to the end to keep the connection: the AI API's body limit, plus headroom. */
-export const DRAIN_LIMIT = 21 * 1024 * 1024;
+const DRAIN_LIMIT = 21 * 1024 * 1024;
 
 async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
   const reader = body.getReader();

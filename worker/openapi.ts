@@ -12,7 +12,7 @@ export function createRouter() {
   });
 }
 
-export const ErrorSchema = z
+const ErrorSchema = z
   .object({
     error: z.object({
       message: z.string(),

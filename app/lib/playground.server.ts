@@ -5,7 +5,7 @@ import { runAi } from "../../worker/ai/gateway";
 import { limitRequests } from "../../worker/ai/rate-limit";
 import { PROMPT_MAX } from "./playground";
 
-export const PLAYGROUND_SOURCE = "playground";
+const PLAYGROUND_SOURCE = "playground";
 /** Playground requests per account and minute: a person typing prompts, never a way around a key's limit. */
 export const PLAYGROUND_RPM = 60;
 

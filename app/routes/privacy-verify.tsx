@@ -24,13 +24,17 @@ export async function action({ request, context }: Route.ActionArgs) {
   const file = form.get("file");
   const pasted = String(form.get("receipt") ?? "");
   const uploaded = file instanceof File && file.size > 0 ? file : null;
-  if (uploaded && uploaded.size > MAX_BYTES) return { problem: "That file is too large to be a receipt." };
+  // What was pasted goes back into the box, so a page without JavaScript keeps it after the answer.
+  const kept = pasted.slice(0, MAX_BYTES);
+  if (uploaded && uploaded.size > MAX_BYTES)
+    return { problem: "That file is too large to be a receipt.", pasted: kept };
   const text = (uploaded ? await uploaded.text() : pasted).trim();
-  if (!text) return { problem: "Paste a receipt or choose its file." };
-  if (text.length > MAX_BYTES) return { problem: "That is too long to be a receipt." };
+  if (!text) return { problem: "Paste a receipt or choose its file.", pasted: kept };
+  if (text.length > MAX_BYTES) return { problem: "That is too long to be a receipt.", pasted: kept };
   const check = await checkReceipt(env, text);
   const kind = String(check.signed?.kind ?? "");
   return {
+    pasted: kept,
     check: { valid: check.valid, reason: check.reason, format: check.format, kid: check.kid, kind },
     readable:
       check.valid && kind.startsWith("botmara-deletion-receipt/") ? readableReceipt(check.signed!) : null,
@@ -59,7 +63,13 @@ export default function Verify({ loaderData, actionData }: Route.ComponentProps)
         <Form method="post" encType="multipart/form-data" className="stack card">
           <label>
             Paste the signed receipt (the compact JWS from the email, or the whole receipt JSON)
-            <textarea name="receipt" rows={6} maxLength={MAX_BYTES} spellCheck={false} />
+            <textarea
+              name="receipt"
+              rows={6}
+              maxLength={MAX_BYTES}
+              spellCheck={false}
+              defaultValue={actionData?.pasted ?? ""}
+            />
           </label>
           <label>
             …or upload the receipt file

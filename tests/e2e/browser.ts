@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from "vitest";
 
 const CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
-export async function launch(): Promise<Browser> {
+async function launch(): Promise<Browser> {
   const { existsSync } = await import("node:fs");
   const executablePath = process.env.CHROMIUM_PATH ?? CHROMIUM_PATHS.find((p) => existsSync(p));
   if (!executablePath) throw new Error("Chromium not found: apt-get install -y chromium");

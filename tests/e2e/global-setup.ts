@@ -42,6 +42,8 @@ export default async function setup(project: TestProject) {
       MASTER_KEY: "ZTJlLW1hc3Rlci1rZXktMzItYnl0ZXMtbG9uZy0hISE=",
       // The second operator is the page sweep's (pages.test.ts), so it never races privacy.test.ts's sign-up.
       ADMIN_EMAILS: "operator@example.com,pages-operator@example.com",
+      // Every e2e file signs up from the one loopback address; the default 20 signups/hour would refuse the later ones.
+      AUTH_LIMITS: JSON.stringify({ signupPerAddress: { limit: 1000 } }),
     },
   });
   project.provide("baseUrl", `http://localhost:${port}`);

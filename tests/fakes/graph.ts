@@ -10,7 +10,7 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readBody } from "./http";
 
-export type SentMessage = {
+type SentMessage = {
   id: string;
   phoneNumberId: string;
   authorization: string | undefined;
@@ -24,7 +24,7 @@ type Script = { status: number; times: number; code: number };
 
 export type FakeGraph = { url: string; baseUrl: string; close: () => Promise<void> };
 
-export const GRAPH_VERSION = "v21.0";
+const GRAPH_VERSION = "v21.0";
 
 const graphError = (message: string, code: number, type = "OAuthException") => ({
   error: { message, type, code, fbtrace_id: randomUUID().replaceAll("-", "").slice(0, 24) },

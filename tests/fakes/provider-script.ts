@@ -41,7 +41,7 @@ export type Answer = (
 
 export type FakeProvider = { url: string; close: () => Promise<void> };
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Words of the reply, each a streamed chunk; their count is the completion's token count. */
 export function replyWords(script: Script | undefined, fallback: string): string[] {

@@ -16,7 +16,7 @@ const PRICE_CENTS: Record<string, number> = {
   [FAKE_STRIPE_PRICES.team]: 10000,
 };
 
-export type RecordedRequest = {
+type RecordedRequest = {
   method: string;
   path: string;
   idempotencyKey: string | null;
@@ -28,7 +28,7 @@ export type FakeStripe = { url: string; close: () => Promise<void> };
 type Obj = Record<string, unknown>;
 
 /** Decodes Stripe's form encoding (`a[b][0][c]=v`) into nested objects and arrays. */
-export function decodeForm(body: string): Obj {
+function decodeForm(body: string): Obj {
   const root: Obj = {};
   for (const [key, value] of new URLSearchParams(body)) {
     const path = key.replace(/\]/g, "").split("[");
@@ -58,7 +58,7 @@ function stripeError(res: ServerResponse, status: number, type: string, message:
 }
 
 /** The Stripe-Signature header Stripe would send for this payload. */
-export function signPayload(payload: string, secret: string, timestamp = now()): string {
+function signPayload(payload: string, secret: string, timestamp = now()): string {
   const v1 = createHmac("sha256", secret).update(`${timestamp}.${payload}`).digest("hex");
   return `t=${timestamp},v1=${v1}`;
 }

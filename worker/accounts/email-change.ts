@@ -11,7 +11,7 @@ import { emailTaken } from "./service";
 import { endOtherSessions } from "./sessions";
 
 /** The way back must outlive the 24-hour confirmation: the old address may read its mail late. */
-export const REVERT_TTL_MS = 7 * 24 * 3_600_000;
+const REVERT_TTL_MS = 7 * 24 * 3_600_000;
 
 /** Mails the confirmation to the new address and, when the current one is verified, the notice with the way back. */
 export async function requestEmailChange(

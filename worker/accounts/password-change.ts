@@ -13,7 +13,7 @@ import { endOtherSessions } from "./sessions";
 import { requireSudo } from "./sudo";
 
 /** A reset link works for an hour: long enough to read the mail, short enough to go stale in an inbox. */
-export const RESET_TTL_MS = 3_600_000;
+const RESET_TTL_MS = 3_600_000;
 
 /** POST /api/auth/password: the current password (or a recent re-auth), then every other session ends. */
 export async function changePassword(

@@ -2,7 +2,7 @@
 import { fromBase64Url, randomBytes, timingSafeEqual, toBase64Url } from "../crypto/encoding";
 
 /** Workers refuse PBKDF2 above 100,000 iterations; raise this (and rehash on login) if that changes. */
-export const PASSWORD_ITERATIONS = 100_000;
+const PASSWORD_ITERATIONS = 100_000;
 
 export type PasswordHash = { hash: string; salt: string; iterations: number };
 

@@ -98,7 +98,7 @@ export async function checkPassword(db: Db, accountId: string, password: string)
  * for an email alone, so failures from an attacker's address never slow the owner down at theirs.
  * The email is hashed: the throttle table holds no address.
  */
-export async function loginBuckets(email: string, headers: Headers) {
+async function loginBuckets(email: string, headers: Headers) {
   const address = clientAddress(headers);
   return {
     pair: `login:pair:${await sha256Hex(`${email}|${address}`)}`,

@@ -4,13 +4,13 @@ import { accounts, sessions } from "../../db/schema";
 import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db, SessionPrincipal } from "../env";
 
-export const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
-export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
+const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
+const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
 /** last_seen_at is refreshed at most this often, so reads stay reads. */
 const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
 
 /** `__Host-` and Secure need https; plain-http loopback (local dev) gets a plain name. */
-export function sessionCookieName(url: string): string {
+function sessionCookieName(url: string): string {
   return new URL(url).protocol === "https:" ? "__Host-sid" : "sid";
 }
 

@@ -10,7 +10,7 @@ import { clientAddress } from "../security/rate-limit";
 import { checkPassword } from "./service";
 import { recordReauth } from "./sessions";
 
-export const SUDO_WINDOW_MS = 10 * 60 * 1000;
+const SUDO_WINDOW_MS = 10 * 60 * 1000;
 
 const reauthRequired = (message = "Re-enter your password to do this.", param?: string) =>
   new AppError(401, message, { code: "reauth_required", param });
@@ -35,7 +35,7 @@ export async function recheckPassword(
 }
 
 /** True when this session re-authenticated within the sudo window. */
-export function inSudoWindow(session: SessionPrincipal, now = Date.now()): boolean {
+function inSudoWindow(session: SessionPrincipal, now = Date.now()): boolean {
   return session.reauthAt !== null && now - session.reauthAt.getTime() < SUDO_WINDOW_MS;
 }
 

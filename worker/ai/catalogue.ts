@@ -2,7 +2,7 @@
 import type { Config } from "../config";
 import { type ProviderId, providerAvailable } from "./providers/registry";
 
-export type ModelKind = "chat" | "embedding";
+type ModelKind = "chat" | "embedding";
 
 export type CatalogueModel = {
   /** What customers send: "provider/model". */

@@ -69,9 +69,12 @@ function candidates(env: Env, model: CatalogueModel): CatalogueModel[] {
   return [model, ...chain];
 }
 
+/** The output cap asked for; with several cap fields, the largest (a provider may honour any of them). */
 function requestedMaxTokens(body: Record<string, unknown>): number | undefined {
-  const value = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
-  return typeof value === "number" ? value : undefined;
+  const caps = [body.max_completion_tokens, body.max_tokens, body.max_output_tokens].filter(
+    (v): v is number => typeof v === "number",
+  );
+  return caps.length ? Math.max(...caps) : undefined;
 }
 
 /**

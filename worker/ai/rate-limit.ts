@@ -33,7 +33,7 @@ type Window = { start: number; count: number };
 const windows = new Map<string, Window>();
 
 /** Counts one request for `keyId`; returns the seconds to wait when the limit is already reached. */
-export function take(keyId: string, limit: number, now: number): number | undefined {
+function take(keyId: string, limit: number, now: number): number | undefined {
   const start = now - (now % WINDOW_MS);
   let window = windows.get(keyId);
   if (!window || window.start !== start) {

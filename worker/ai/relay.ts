@@ -4,7 +4,7 @@
 import { SseParser } from "./sse";
 import type { StreamTranslator } from "./translate/types";
 
-export type StreamOutcome = "complete" | "cut" | "aborted";
+type StreamOutcome = "complete" | "cut" | "aborted";
 
 type RelayOptions = {
   /** Longest silence between upstream chunks before the stream counts as cut. */

@@ -1,7 +1,7 @@
 // Token estimates for when a provider reports none (a cut stream, a credit reservation): ≈4 characters a token.
 import { badRequest } from "../errors";
 
-export const CHARS_PER_TOKEN = 4;
+const CHARS_PER_TOKEN = 4;
 
 /** Deeper JSON than any real request needs; refused (400) before anything recursive touches it. */
 export const MAX_JSON_DEPTH = 64;

@@ -15,11 +15,11 @@ import { sendLowBalanceNotice } from "./low-balance";
 import { LOW_BALANCE_MICROS } from "./plans";
 
 /** A hold whose request never settles (its isolate died) stops counting after this. */
-export const HOLD_TTL_MS = 30 * 60 * 1000;
+const HOLD_TTL_MS = 30 * 60 * 1000;
 /** D1's balance is re-read at least this often, so a lost invalidation is corrected quickly. */
-export const BALANCE_TTL_MS = 10_000;
+const BALANCE_TTL_MS = 10_000;
 /** How long a settled debit may wait in the object before it reaches the D1 ledger. */
-export const FLUSH_DELAY_MS = 1_000;
+const FLUSH_DELAY_MS = 1_000;
 const FLUSH_AT_ROWS = 200;
 const ROWS_PER_BATCH = 600;
 const HOUR_MS = 3_600_000;

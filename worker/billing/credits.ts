@@ -15,14 +15,14 @@ export type CreditHold =
   | { id?: undefined; accountId: string; amountMicros: number; leaseId: string; keyId?: string }
   | null;
 
-export const insufficientCredit = () =>
+const insufficientCredit = () =>
   new AppError(
     402,
     "Your credit balance is too low for this request. Top up or upgrade on the billing page.",
     { code: "insufficient_credit" },
   );
 
-export const keySpendLimitReached = () =>
+const keySpendLimitReached = () =>
   new AppError(
     402,
     "This API key reached its monthly spend limit. Raise or remove the limit on the keys page, or wait for the next month (UTC).",

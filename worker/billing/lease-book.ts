@@ -5,11 +5,11 @@
 /** A lease is valid this long after its last grant; an isolate renews well before (LEASE_RENEW_AFTER_MS). */
 export const LEASE_TTL_MS = 30_000;
 /** Each grant is at most this share of what is available, so many isolates can hold one at once. */
-export const LEASE_SHARE = 8;
+const LEASE_SHARE = 8;
 /** And at most this much (micro-USD), whatever the balance. */
 export const LEASE_CAP_MICROS = 5_000_000;
 /** A slice under 1 cent is not worth a lease (near an empty balance): the isolate reserves per request instead. */
-export const LEASE_MIN_MICROS = 10_000;
+const LEASE_MIN_MICROS = 10_000;
 
 /** `keys`: each limited key's allowance inside the lease (its share of the key's remaining monthly limit). */
 type Lease = { outstanding: number; expiresAt: number; keys: Map<string, number> };

@@ -10,7 +10,7 @@ import { formatMicros } from "./money";
 import { LOW_BALANCE_MICROS } from "./plans";
 
 /** Marks the crossing if the balance is below the threshold and no notice went out since it last rose. */
-export function markCrossing(db: Db, accountId: string) {
+function markCrossing(db: Db, accountId: string) {
   return db
     .update(billingAccounts)
     .set({ lowBalanceNotifiedAt: new Date() })

@@ -11,7 +11,7 @@ import { effectivePlan, LOW_BALANCE_MICROS, PLANS, type PlanId } from "./plans";
 const LEDGER_SHOWN = 50;
 const INVOICES_SHOWN = 24;
 
-export type InvoiceView = {
+type InvoiceView = {
   id: string;
   number: string | null;
   status: string;

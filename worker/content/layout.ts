@@ -49,8 +49,6 @@ export function lifecycleRules() {
   };
 }
 
-export type LifecycleRule = ReturnType<typeof lifecycleRules>["rules"][number];
-
 /** Where whatever sets the bucket's lifecycle rules records what it set; the P5 self-audit reads it. */
 export const DEPLOYED_LIFECYCLE_KEY = "deploy/lifecycle.json";
 

@@ -20,7 +20,7 @@ export type StoredExchange = {
 export type ContentMetadata = { acct: string; keyVer: string; consent: "0" | "1"; source: string };
 
 /** The context every chunk's additional data binds: account, object key, key version. */
-export const sealContext = (accountId: string, objectKey: string, keyVer: number) =>
+const sealContext = (accountId: string, objectKey: string, keyVer: number) =>
   `${accountId}|${objectKey}|${keyVer}`;
 
 /** A class we do not know (should never happen) falls back to the shortest, never to a longer one. */

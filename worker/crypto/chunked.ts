@@ -6,7 +6,7 @@
 // Layout: "BMC1" | per chunk: IV (12) | ciphertext length (uint32 BE) | ciphertext + tag.
 import { randomBytes } from "./encoding";
 
-export const CHUNK_SIZE = 64 * 1024;
+const CHUNK_SIZE = 64 * 1024;
 const MAGIC = new TextEncoder().encode("BMC1");
 const IV_BYTES = 12;
 const LEN_BYTES = 4;

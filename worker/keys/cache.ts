@@ -3,7 +3,7 @@
 // an entry within CACHE_TTL_MS (the documented cross-instance bound). Secrets stay in isolate memory only.
 import type { ApiKeyPrincipal } from "../env";
 
-export const CACHE_TTL_MS = 10_000;
+const CACHE_TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
 
 type Entry = { principal: ApiKeyPrincipal; keyHash: string; fetchedAt: number; lastUsedWrittenAt: number };

@@ -1,7 +1,9 @@
 // API-key authentication for /v1/*: Bearer or x-api-key, one indexed lookup, cached briefly per isolate.
 import { and, eq, isNull } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
-import { accounts, apiKeys } from "../../db/schema";
+import { accounts, apiKeys, billingAccounts } from "../../db/schema";
+import { effectivePlan, PLANS } from "../billing/plans";
+import type { Config } from "../config";
 import { sha256Hex } from "../crypto/encoding";
 import type { AppEnv, Db } from "../env";
 import { unauthorized } from "../errors";
@@ -11,7 +13,7 @@ import { KEY_PREFIX } from "./service";
 /** last_used_at is written at most this often per key, off the response path. */
 const LAST_USED_INTERVAL_MS = 60_000;
 
-export function presentedKey(headers: Headers): string | undefined {
+function presentedKey(headers: Headers): string | undefined {
   const auth = headers.get("authorization");
   if (auth) {
     const match = /^Bearer\s+(\S+)$/i.exec(auth);
@@ -20,7 +22,7 @@ export function presentedKey(headers: Headers): string | undefined {
   return headers.get("x-api-key") ?? undefined;
 }
 
-async function lookup(db: Db, keyHash: string) {
+async function lookup(db: Db, config: Config, keyHash: string) {
   const [row] = await db
     .select({
       keyId: apiKeys.id,
@@ -28,12 +30,23 @@ async function lookup(db: Db, keyHash: string) {
       rateLimitRpm: apiKeys.rateLimitRpm,
       expiresAt: apiKeys.expiresAt,
       monthlySpendLimitMicros: apiKeys.monthlySpendLimitMicros,
+      status: billingAccounts.subscriptionStatus,
+      priceId: billingAccounts.subscriptionPriceId,
     })
     .from(apiKeys)
     .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+    .leftJoin(billingAccounts, eq(billingAccounts.accountId, apiKeys.accountId))
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), eq(accounts.status, "active")))
     .limit(1);
-  return row && { ...row, expiresAt: row.expiresAt?.getTime() ?? null };
+  if (!row) return undefined;
+  const { status, priceId, ...key } = row;
+  // A limit set under a paid plan is held to the plan the account is on now (it may have lapsed since).
+  const ceiling = PLANS[effectivePlan(config, { status, priceId })].rateLimitCeilingRpm;
+  return {
+    ...key,
+    rateLimitRpm: key.rateLimitRpm === null ? null : Math.min(key.rateLimitRpm, ceiling),
+    expiresAt: key.expiresAt?.getTime() ?? null,
+  };
 }
 
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -45,7 +58,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   let entry = cachedKey(key, now);
   if (!entry) {
     const keyHash = await sha256Hex(key);
-    const row = await lookup(c.var.db, keyHash);
+    const row = await lookup(c.var.db, c.var.config, keyHash);
     if (!row) throw unauthorized("Invalid API key.", "invalid_api_key");
     entry = { principal: row, keyHash, fetchedAt: now, lastUsedWrittenAt: 0 };
     rememberKey(key, entry);

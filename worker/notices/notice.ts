@@ -1,7 +1,7 @@
 // What a notice is: a short plain-text message about the service, never the content a user submitted.
 
 /** Every kind of notice the platform sends; a new kind is added here so the mailbox and tests know it. */
-export const NOTICE_KINDS = [
+const NOTICE_KINDS = [
   "export_ready",
   "deletion_requested",
   "deletion_completed",
@@ -15,7 +15,7 @@ export const NOTICE_KINDS = [
   "operator_promise_broken",
 ] as const;
 
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
+type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export type Notice = {
   to: string;

@@ -19,7 +19,7 @@ const DRAIN_LIMIT = 50;
 /** A run stops after this many failures: the provider is likely down, and each failure can take a timeout. */
 const FAILURES_PER_RUN = 3;
 
-export function noticeTransport(env: Env): NoticeTransport {
+function noticeTransport(env: Env): NoticeTransport {
   const config = getConfig(env);
   if (config.mail.transport === "local") return localTransport(getDb(env.DB));
   return resendTransport({ ...config.mail, localMode: config.localMode });

@@ -4,7 +4,7 @@ import { upstreamUrlProblem } from "../security/upstream-url";
 import type { NoticeTransport, OutgoingNotice } from "./notice";
 
 /** The provider refused or failed a delivery: its status (0: it could not be reached in time). */
-export class MailDeliveryError extends Error {
+class MailDeliveryError extends Error {
   constructor(readonly status: number) {
     super(status ? `mail API answered ${status}` : "mail API unreachable");
     this.name = "MailDeliveryError";

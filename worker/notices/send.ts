@@ -5,10 +5,10 @@ import { getConfig } from "../config";
 import type { Notice } from "./notice";
 import { enqueueNotice } from "./outbox";
 
-export type { Notice, NoticeKind } from "./notice";
+export type { Notice } from "./notice";
 
 /** Every notice ends with who to ask about privacy (policy: a contact in every notice). */
-export function withFooter(env: Env, text: string): string {
+function withFooter(env: Env, text: string): string {
   const { appName, privacyContact } = getConfig(env);
   return `${text.trimEnd()}\n\n—\n${appName}. Questions about your data: ${privacyContact}`;
 }

@@ -12,7 +12,7 @@ export type AuditEntry = {
   detail?: Record<string, unknown>;
 };
 
-export function auditInsert(db: Db, entry: AuditEntry, at = new Date()) {
+function auditInsert(db: Db, entry: AuditEntry, at = new Date()) {
   return db.insert(privacyAudit).values({
     id: crypto.randomUUID(),
     at,

@@ -35,7 +35,7 @@ export async function hasContent(env: Env, accountId: string, entry: RequestEntr
 }
 
 /** Joins the text deltas of an OpenAI or Anthropic event stream; null when the text is not a stream. */
-export function streamText(sse: string): string | null {
+function streamText(sse: string): string | null {
   if (!/^(data|event):/m.test(sse)) return null;
   let text = "";
   for (const line of sse.split("\n")) {

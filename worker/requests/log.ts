@@ -41,10 +41,10 @@ export type RequestEntry = {
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
 /** The most rows one CSV download carries; narrow the range for more. */
-export const CSV_MAX_ROWS = 10_000;
+const CSV_MAX_ROWS = 10_000;
 
 /** `<createdAt ms>.<id>` of the last row shown, base64url: the next page starts strictly after it. */
-export function encodeCursor(row: { createdAt: string; id: string }): string {
+function encodeCursor(row: { createdAt: string; id: string }): string {
   return btoa(`${Date.parse(row.createdAt)}.${row.id}`)
     .replace(/\+/g, "-")
     .replace(/\//g, "_")

@@ -20,7 +20,7 @@ const windowed = (limit: number, windowSeconds: number) =>
     .prefault({});
 
 /** AUTH_LIMITS: every login, signup, reset and re-check throttle (README, Configuration). Partial JSON overrides the defaults. */
-export const authLimitsSchema = z
+const authLimitsSchema = z
   .strictObject({
     /** Wrong passwords for one email from one client address. */
     loginPerEmailAndAddress: growing(5),

@@ -9,7 +9,7 @@ import type { AuthLimits } from "./auth-limits";
 export type GrowingLimit = AuthLimits["loginPerAddress"];
 
 /** The wait after `failures` failures: none while free, then base, 2×base, 4×base, … capped at max. */
-export function delayAfter(failures: number, limit: GrowingLimit): number {
+function delayAfter(failures: number, limit: GrowingLimit): number {
   if (failures < limit.free) return 0;
   const doublings = Math.min(failures - limit.free, 20);
   return Math.min(limit.baseSeconds * 2 ** doublings, limit.maxSeconds);

@@ -10,7 +10,7 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
  * `referrer: no-referrer` (the link pages /confirm and /reset-password, whose URL holds a token) makes the
  * browser send `Origin: null`; then Sec-Fetch-Site, which pages cannot forge, decides.
  */
-export function isSameOrigin(request: Request): boolean {
+function isSameOrigin(request: Request): boolean {
   const origin = request.headers.get("origin");
   if (origin && origin !== "null") return origin === new URL(request.url).origin;
   return request.headers.get("sec-fetch-site") === "same-origin";

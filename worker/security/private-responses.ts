@@ -5,7 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env";
 
 /** Dashboard forms are small; anything bigger is refused before it is read, parsed or hashed. */
-export const DASHBOARD_BODY_LIMIT = 256 * 1024;
+const DASHBOARD_BODY_LIMIT = 256 * 1024;
 
 /** Pages that show private data (or carry a token in their URL) whether or not a cookie came along. */
 const PRIVATE_PAGES = /^\/(dashboard|admin|confirm|reset-password|account-deleted)(\/|$)/;

@@ -40,7 +40,7 @@ export function clientAddress(headers: Headers): string {
 }
 
 /** The first four groups of an IPv6 address, expanded (`2001:db8::1` → `2001:db8:0:0::/64`). */
-export function ipv6Prefix64(address: string): string {
+function ipv6Prefix64(address: string): string {
   const [head = "", tail] = address.toLowerCase().split("::");
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];

@@ -3,8 +3,6 @@
 import { AppError } from "../errors";
 import { isLoopbackHost } from "./loopback";
 
-export { isLoopbackHost } from "./loopback";
-
 export function isLoopback(url: URL): boolean {
   return isLoopbackHost(url.hostname);
 }

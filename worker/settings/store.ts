@@ -19,10 +19,10 @@ export type PrivacySettingsPatch = Partial<Omit<PrivacySettings, "updatedAt">>;
 export type ConsentChannel = "api" | "dashboard";
 
 /** The switches whose every change is recorded (consent to training, and the objection switches). */
-export const recordedSwitches = ["trainingConsent", "contentLogging", "notices"] as const;
+const recordedSwitches = ["trainingConsent", "contentLogging", "notices"] as const;
 type RecordedSwitch = (typeof recordedSwitches)[number];
 
-export const defaultSettings: PrivacySettings = {
+const defaultSettings: PrivacySettings = {
   contentLogging: policy.contentLoggingDefault,
   retentionDays: 30,
   trainingConsent: policy.trainingConsentDefault,

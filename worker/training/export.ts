@@ -12,7 +12,7 @@ import { log } from "../observability/log";
 import { readPrivacySettings, trainingConsentTimeline } from "../settings/store";
 
 /** One line of the export: the exchange, with no account identity. */
-export type TrainingRecord = {
+type TrainingRecord = {
   requestId: string;
   source: string;
   model: string;
@@ -76,7 +76,7 @@ export async function* trainingInclusion(
 }
 
 /** The records the export may include, decrypted one object at a time. */
-export async function* trainingRecords(env: Env, db: Db): AsyncGenerator<TrainingRecord> {
+async function* trainingRecords(env: Env, db: Db): AsyncGenerator<TrainingRecord> {
   for await (const { object, accountId } of trainingInclusion(env, db)) {
     const record = await decryptForExport(env, object, accountId);
     if (record) yield record;

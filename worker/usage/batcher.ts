@@ -22,7 +22,7 @@ type Batch = {
 const batches = new Map<string, Batch>();
 
 /** Calls made to account objects, for the bench's count of awaited calls per request. */
-export const batchStats = { calls: 0, rows: 0 };
+const batchStats = { calls: 0, rows: 0 };
 
 function open(accountId: string): Batch {
   let batch = batches.get(accountId);

@@ -7,7 +7,7 @@ import { getDb } from "../db";
 import type { UsageRow } from "./row";
 
 /** How long a row may wait in the buffer before the alarm moves it to D1. */
-export const FLUSH_DELAY_MS = 1_000;
+const FLUSH_DELAY_MS = 1_000;
 /** A full buffer is flushed at once rather than waiting for the alarm. */
 const FLUSH_AT_ROWS = 500;
 /** 16 columns × 6 rows stays under D1's 100 bound parameters per statement. */

@@ -21,7 +21,7 @@ export type UsageGroup = {
 
 const HOUR_MS = 3_600_000;
 /** Ranges up to this long read the raw rows (exact to the millisecond); longer ones read the aggregates. */
-export const RAW_RANGE_MS = 48 * HOUR_MS;
+const RAW_RANGE_MS = 48 * HOUR_MS;
 
 const groupExpression = {
   hour: sql<string>`strftime('%Y-%m-%dT%H:00:00Z', ${usageEvents.createdAt} / 1000, 'unixepoch')`,

@@ -19,9 +19,9 @@ import { WINDOW_MS, windowClosesAt } from "./window";
 
 /** How long one worker owns a message before another may take it over (it must have died). */
 const LEASE_MS = 2 * 60_000;
-export const MAX_ATTEMPTS = 6;
+const MAX_ATTEMPTS = 6;
 const MAX_REPLY_TOKENS = 1024;
-export const NON_TEXT_REPLY =
+const NON_TEXT_REPLY =
   "Thanks for your message! I can only read text for now — could you type your question?";
 
 export type Outcome = "replied" | "skipped" | "expired" | "no_credit" | "failed" | "retry" | "busy";
@@ -35,7 +35,7 @@ const pendingWhere = (ref: MessageRef) =>
   and(eq(whatsappPending.accountId, ref.accountId), eq(whatsappPending.messageId, ref.messageId));
 
 /** Retry delays: 30 s, 2 min, 8 min, 32 min, then hourly — the window caps them anyway. */
-export const backoffMs = (attempts: number) => Math.min(30_000 * 4 ** Math.max(0, attempts - 1), 3_600_000);
+const backoffMs = (attempts: number) => Math.min(30_000 * 4 ** Math.max(0, attempts - 1), 3_600_000);
 
 /** Takes the message if it is due and nobody else holds it; true when this caller now owns it. */
 async function claim(db: Db, ref: MessageRef, now: number): Promise<boolean> {

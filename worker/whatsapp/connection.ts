@@ -23,7 +23,7 @@ export type ConnectionInput = {
 type Row = typeof whatsappConnections.$inferSelect;
 
 /** What the API and dashboard show: settings and the status line, never a secret. */
-export function connectionView(row: Row | undefined) {
+function connectionView(row: Row | undefined) {
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
   return {
     connected: Boolean(row),
@@ -76,7 +76,7 @@ export async function verifyTokenKnown(env: Env, db: Db, token: string): Promise
 
 export const openAppSecret = (env: Env, row: Row) =>
   open(env, row.accountId, "app_secret", row.appSecretSealed);
-export const openAccessToken = (env: Env, row: Row) =>
+const openAccessToken = (env: Env, row: Row) =>
   open(env, row.accountId, "access_token", row.accessTokenSealed);
 
 function requireChatModel(config: Config, id: string): void {
@@ -190,17 +190,4 @@ export async function deleteConnection(db: Db, accountId: string): Promise<void>
       ),
   ]);
   if (deleted.length === 0) throw notFound("WhatsApp connection");
-}
-
-/** Records the status line's last error: a code and a short reason, never content. */
-export async function recordConnectionError(
-  db: Db,
-  accountId: string,
-  error: string,
-  at: Date,
-): Promise<void> {
-  await db
-    .update(whatsappConnections)
-    .set({ lastError: error.slice(0, 300), lastErrorAt: at })
-    .where(eq(whatsappConnections.accountId, accountId));
 }

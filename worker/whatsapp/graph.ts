@@ -3,7 +3,7 @@ import type { Config } from "../config";
 import { upstreamUrlProblem } from "../security/upstream-url";
 
 /** WhatsApp's limit on a text message body. */
-export const MAX_TEXT_LENGTH = 4096;
+const MAX_TEXT_LENGTH = 4096;
 const TIMEOUT_MS = 15_000;
 
 /** Graph error codes that mean "later, not never": throttling and temporary service trouble. */

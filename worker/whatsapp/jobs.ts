@@ -11,7 +11,7 @@ import type { MessageRef } from "./inbox";
 const BUDGET_MS = 20_000;
 const DUE_PER_TICK = 50;
 /** Message metadata (ids, times, statuses, hashes) is kept this long, then deleted. */
-export const METADATA_RETENTION_DAYS = 30;
+const METADATA_RETENTION_DAYS = 30;
 
 /** Answers messages one after another (keeps a conversation's replies in order) within the time budget. */
 export async function answerAll(env: Env, ctx: ExecutionContext, refs: MessageRef[], now?: number) {

@@ -3,7 +3,7 @@
 import { formatSse } from "../sse";
 import type { Json, TranslationContext, Usage } from "./types";
 
-export function responsesUsage(usage: Usage | undefined): Json {
+function responsesUsage(usage: Usage | undefined): Json {
   if (!usage) return null;
   return {
     input_tokens: usage.inputTokens,

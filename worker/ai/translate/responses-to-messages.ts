@@ -208,7 +208,7 @@ type OpenItem =
   | { kind: "tool"; index: number; id: string; callId: string; name: string; args: string };
 
 /** Anthropic stream events → Responses events (response.created … output_text.delta … response.completed). */
-export class AnthropicToResponsesStream extends StreamTranslatorBase {
+class AnthropicToResponsesStream extends StreamTranslatorBase {
   private id = `resp_${crypto.randomUUID().replaceAll("-", "")}`;
   private sequence = 0;
   private stop: string | null = null;

@@ -9,12 +9,12 @@ import { formatSse } from "../sse";
 import type { Json } from "./types";
 
 /** The tool an Anthropic model is made to call when it has no structured-output parameter. */
-export const FORCED_TOOL = "json_response";
+const FORCED_TOOL = "json_response";
 
-export type JsonFormat = { type: "json_schema" | "json_object"; name?: string; schema?: Json };
+type JsonFormat = { type: "json_schema" | "json_object"; name?: string; schema?: Json };
 
 /** The client's JSON format, from either OpenAI request shape; undefined for plain text. */
-export function openaiJsonFormat(body: Json): JsonFormat | undefined {
+function openaiJsonFormat(body: Json): JsonFormat | undefined {
   const chat = body.response_format;
   if (chat && chat.type === "json_schema") {
     return { type: "json_schema", name: chat.json_schema?.name, schema: chat.json_schema?.schema };

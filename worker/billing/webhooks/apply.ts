@@ -16,7 +16,7 @@ import { Charge, CheckoutSession, Dispute, Invoice, Subscription } from "./objec
 import { chargeRefunded, checkoutSettled, disputeCreated } from "./payments";
 import { invoiceFailed, invoicePaid, subscriptionChanged } from "./subscriptions";
 
-export type Outcome = "applied" | "duplicate" | "ignored";
+type Outcome = "applied" | "duplicate" | "ignored";
 
 /** What the webhook answers: what happened to the event, and why when it was ignored. */
 export type EventResult = { outcome: Outcome; reason?: IgnoredReason };

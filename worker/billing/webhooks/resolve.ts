@@ -5,7 +5,7 @@ import { accounts, billingAccounts, creditLedger } from "../../../db/schema";
 import type { Db } from "../../env";
 import { ensureBillingAccount } from "../ledger";
 
-export async function accountForCustomer(db: Db, customerId: string | null | undefined) {
+async function accountForCustomer(db: Db, customerId: string | null | undefined) {
   if (!customerId) return undefined;
   const [row] = await db
     .select({ accountId: billingAccounts.accountId })

@@ -12,7 +12,7 @@ import { MANIFEST_KIND, type ManifestBody, signDocument } from "../receipt";
 import { type ExportManifest, type ExportPart, partKey, writePart } from "./parts";
 
 export const EXPORTS_STATE = "privacy:exports";
-export const EXPORT_TTL_MS = 72 * 3_600_000;
+const EXPORT_TTL_MS = 72 * 3_600_000;
 
 export type ExportState = {
   requestId: string;

@@ -4,9 +4,9 @@ import type { DataHolder, Retained } from "./holder";
 import { eraseTableBatch, exportTablePage, type TableSpec } from "./table";
 
 /** The longest bookkeeping period among the markets served (DE books, FR, IT: 10 years). */
-export const BILLING_RETENTION_YEARS = 10;
+const BILLING_RETENTION_YEARS = 10;
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
-export const BILLING_LEGAL_BASIS =
+const BILLING_LEGAL_BASIS =
   "GDPR Art. 17(3)(b) and 6(1)(c): accounting and tax records that law requires us to keep (e.g. DE §147 AO, FR, IT: 10 years)";
 
 // Credit holds live only in the account's Durable Object, in memory, for the length of one request (ADR 040).

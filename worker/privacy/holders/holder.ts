@@ -18,12 +18,12 @@ export type Retained = {
 };
 
 /** What an export may read of the account's own Durable Object, which runs it (so no RPC to itself). */
-export type HeldState = {
+type HeldState = {
   /** The account's usable data key; null when it was never created or is destroyed. */
   dataKey(): Promise<DataKey | null>;
 };
 
-export type EraseContext = {
+type EraseContext = {
   /** Random per deletion; stands in for the account id in anything kept under legal obligation. */
   token: string;
   now: Date;

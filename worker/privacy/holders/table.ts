@@ -2,8 +2,8 @@
 import { readableRow as readable } from "../export/readable";
 import type { DataHolder, ExportPage } from "./holder";
 
-export const EXPORT_PAGE_ROWS = 500;
-export const ERASE_BATCH_ROWS = 5_000;
+const EXPORT_PAGE_ROWS = 500;
+const ERASE_BATCH_ROWS = 5_000;
 
 export type TableSpec = {
   name: string;

@@ -55,7 +55,7 @@ export async function alertDeadlines(env: Env, now: Date): Promise<number> {
 }
 
 /** Re-arms the Durable Object of every running request that has not moved for a while. */
-export async function resumeStalledJobs(env: Env, now: Date): Promise<number> {
+async function resumeStalledJobs(env: Env, now: Date): Promise<number> {
   const stalled = await getDb(env.DB)
     .select({ accountId: privacyRequests.accountId })
     .from(privacyRequests)
@@ -71,13 +71,13 @@ export async function resumeStalledJobs(env: Env, now: Date): Promise<number> {
 }
 
 /** Deletes kept billing records whose legal period has ended. */
-export async function purgeRetainedBilling(env: Env, now: Date): Promise<number> {
+async function purgeRetainedBilling(env: Env, now: Date): Promise<number> {
   const res = await getDb(env.DB).delete(retainedBilling).where(lte(retainedBilling.retainUntil, now));
   return res.meta.changes ?? 0;
 }
 
 /** Deletes export files past their expiry, and links that can no longer be used. */
-export async function purgeExpiredExports(env: Env, now: Date): Promise<number> {
+async function purgeExpiredExports(env: Env, now: Date): Promise<number> {
   const db = getDb(env.DB);
   const expired = await db
     .select({ id: privacyRequests.id, manifest: privacyRequests.exportManifest })

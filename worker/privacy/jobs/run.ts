@@ -15,7 +15,7 @@ import type { RequestView } from "../requests/view";
 /** One alarm's slice of work: well inside the CPU and wall-clock limits of a Durable Object event. */
 const BUDGET_MS = 10_000;
 /** After a failed step: try again soon (the cron sweeper also pokes stalled jobs). */
-export const RETRY_MS = 15_000;
+const RETRY_MS = 15_000;
 
 export type JobHolders = { erase: DataHolder[]; export: DataHolder[] };
 

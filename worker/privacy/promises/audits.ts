@@ -32,9 +32,9 @@ export type CheckResult = {
 export type Check = { id: string; promise: string; run: (env: Env, now: Date) => Promise<CheckResult> };
 
 /** Objects listed per retention class: a sample, bounded so the audit stays cheap on any bucket. */
-export const SAMPLE_PER_CLASS = 1_000;
+const SAMPLE_PER_CLASS = 1_000;
 /** Overdue by more than this before it counts: the sweep runs every few minutes, in the same tick as us. */
-export const SWEEP_GRACE_MS = 60 * 60_000;
+const SWEEP_GRACE_MS = 60 * 60_000;
 /** A request in flight when logging was switched off may land just after. */
 const LOGGING_OFF_GRACE_MS = 60_000;
 /** Recent rows looked at by the usage, key and notice checks. */

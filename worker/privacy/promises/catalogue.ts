@@ -3,7 +3,7 @@
 import type { Config } from "../../config";
 import { lifecycleRules } from "../../content/layout";
 
-export type PromiseId = `P${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12}`;
+type PromiseId = `P${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12}`;
 
 export type PromiseEntry = {
   id: PromiseId;

@@ -77,7 +77,7 @@ async function tellOperators(env: Env, broken: { id: string; summary: string }[]
   }
 }
 
-export type ReportCheck = {
+type ReportCheck = {
   id: string;
   status: PromiseCheckStatus;
   summary: string;
@@ -150,7 +150,7 @@ export async function brokenChecks(env: Env): Promise<string[]> {
   return results.map((r) => r.id);
 }
 
-export type OperatorCheck = ReportCheck & { promiseId: string; promise: string };
+type OperatorCheck = ReportCheck & { promiseId: string; promise: string };
 
 /**
  * What /admin shows first: every check that is not kept, broken before at risk, with its evidence and

@@ -3,7 +3,7 @@
 import { fromBase64Url, toBase64Url } from "../../crypto/encoding";
 import type { PublicJwk, SigningKey } from "./signing-keys";
 
-export type JwsHeader = { alg: "EdDSA"; kid: string; typ: string };
+type JwsHeader = { alg: "EdDSA"; kid: string; typ: string };
 
 const encoder = new TextEncoder();
 const b64 = (text: string) => toBase64Url(encoder.encode(text));

@@ -22,7 +22,7 @@ const LABELS: Record<string, string> = {
   privacy_requests: "Pending confirmation links",
 };
 
-export const holderLabel = (name: string) => LABELS[name] ?? name.replaceAll("_", " ");
+const holderLabel = (name: string) => LABELS[name] ?? name.replaceAll("_", " ");
 
 export type ReadableReceipt = {
   requestId: string;

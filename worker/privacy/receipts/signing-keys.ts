@@ -27,7 +27,7 @@ const base64 = (text: string) =>
   fromBase64Url(text.trim().replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, ""));
 
 /** PKCS#8 DER of the key text: a PEM block, base64 PKCS#8 (48 bytes) or a base64 seed (32 bytes). */
-export function pkcs8Of(text: string): Uint8Array<ArrayBuffer> {
+function pkcs8Of(text: string): Uint8Array<ArrayBuffer> {
   const pem = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(text);
   const bytes = base64(pem ? pem[1]!.replace(/\s+/g, "") : text);
   if (bytes.length === 48) return bytes;
@@ -40,14 +40,14 @@ export function pkcs8Of(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url) of an Ed25519 public key. */
-export async function thumbprint(x: string): Promise<string> {
+async function thumbprint(x: string): Promise<string> {
   const canonical = `{"crv":"Ed25519","kty":"OKP","x":"${x}"}`;
   return toBase64Url(
     new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical))),
   );
 }
 
-export async function publicJwk(x: string): Promise<PublicJwk> {
+async function publicJwk(x: string): Promise<PublicJwk> {
   return { kty: "OKP", crv: "Ed25519", x, kid: await thumbprint(x), use: "sig", alg: "EdDSA" };
 }
 
@@ -82,7 +82,7 @@ export function signingKey(env: KeyEnv): Promise<SigningKey> {
 }
 
 /** Public keys of earlier signing keys (RECEIPT_VERIFY_KEYS_PREVIOUS: comma-separated JWK `x` values). */
-export async function previousKeys(env: KeyEnv): Promise<PublicJwk[]> {
+async function previousKeys(env: KeyEnv): Promise<PublicJwk[]> {
   const list = (env.RECEIPT_VERIFY_KEYS_PREVIOUS ?? "")
     .split(",")
     .map((s) => s.trim())

@@ -9,7 +9,7 @@ import { badRequest } from "../../errors";
 
 export type LinkPurpose = (typeof privacyTokens.$inferSelect)["purpose"];
 
-export const LINK_TTL_MS = 24 * 3_600_000;
+const LINK_TTL_MS = 24 * 3_600_000;
 
 export async function createLinkToken(
   env: Env,

@@ -10,7 +10,7 @@ import { audit } from "../audit";
 import { createLinkToken } from "./links";
 import { OPEN_STATUSES, requestView } from "./view";
 
-export type TimelineEntry = { at: string; what: string };
+type TimelineEntry = { at: string; what: string };
 
 /** One request for operators: its view, note, timeline and audit trail (no email, no content). */
 export async function requestDetail(env: Env, id: string, now = new Date()) {

@@ -19,7 +19,7 @@ import { dueDate } from "./clock";
 import { consumeLinkToken, createLinkToken, type LinkPurpose } from "./links";
 import { type RequestView, requestView } from "./view";
 
-export type Actor = { actor: "subject" | "operator"; actorRef?: string | null };
+type Actor = { actor: "subject" | "operator"; actorRef?: string | null };
 
 export async function listRequests(db: Db, accountId: string): Promise<RequestView[]> {
   const rows = await db

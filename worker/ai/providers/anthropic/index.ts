@@ -2,7 +2,7 @@
 import type { Provider } from "../types";
 
 /** The API version this proxy's translations are written against. */
-export const ANTHROPIC_VERSION = "2023-06-01";
+const ANTHROPIC_VERSION = "2023-06-01";
 
 export const anthropic: Provider = {
   id: "anthropic",

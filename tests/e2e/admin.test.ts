@@ -1,0 +1,112 @@
+// The operators' pages in a real browser without JavaScript: /admin opens on the promises section, a queue
+// row leads to the request's page, and its re-send and deny forms work, with a plain error that keeps the text.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../../scripts/server";
+import { DESKTOP, sharedBrowser } from "./browser";
+import { freePort } from "./global-setup";
+
+const browser = sharedBrowser();
+const PASSWORD = "a long enough password";
+const OPERATOR = "admin-e2e@example.com";
+
+// A server of its own, with its own operator address.
+let server: RunningServer;
+let url: string;
+beforeAll(async () => {
+  server = await startServer({
+    port: await freePort(),
+    quiet: true,
+    vars: { MASTER_KEY: "YWRtaW4tZTJlLW1hc3Rlci1rZXktMzItYnl0ZXMtISE=", ADMIN_EMAILS: OPERATOR },
+  });
+  url = server.url;
+}, 120_000);
+afterAll(async () => {
+  await server?.close();
+});
+
+async function signUpVerified(email: string): Promise<string> {
+  const res = await fetch(`${url}/api/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  expect(res.status).toBe(201);
+  const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
+  const mail = (await (
+    await fetch(`${url}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`)
+  ).json()) as { data: { kind: string; text: string }[] };
+  const token = mail.data
+    .find((m) => m.kind === "email_verification")!
+    .text.match(/token=([A-Za-z0-9_-]+)/)![1];
+  const verified = await fetch(`${url}/api/privacy/links`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
+  expect(verified.status).toBe(200);
+  return cookie;
+}
+
+it("without JavaScript: promises first, then a request's page where re-send and deny work", async () => {
+  const operatorCookie = await signUpVerified(OPERATOR);
+  const holder = `e2e-holder-${Date.now()}@example.com`;
+  await signUpVerified(holder);
+  const recorded = await fetch(`${url}/api/admin/privacy/requests`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie: operatorCookie, origin: url },
+    body: JSON.stringify({ email: holder, type: "deletion", channel: "email", note: "asked by email" }),
+  });
+  expect(recorded.status).toBe(201);
+  const { id } = (await recorded.json()) as { id: string };
+  await server.runCron(); // the self-audits, so the promises section has results
+
+  const context = await browser().newContext({ javaScriptEnabled: false, viewport: DESKTOP });
+  const [name, value] = operatorCookie.split("=") as [string, string];
+  await context.addCookies([{ name, value, url }]);
+  const errors: string[] = [];
+  context.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  const page = await context.newPage();
+  await page.goto(`${url}/admin`);
+  // The first section is the promises, with when the self-audits last ran.
+  expect(await page.locator("main h2").first().textContent()).toMatch(/^Promises/);
+  expect(await page.locator("section[aria-labelledby=promises]").textContent()).toMatch(
+    /Self-audits last ran \d{4}-\d{2}-\d{2}/,
+  );
+
+  await page.getByRole("link", { name: `Account deletion ${id.slice(0, 8)}` }).click();
+  await page.waitForURL(`${url}/admin/requests/${id}`);
+  expect(await page.getByTestId("timeline").textContent()).toContain("received");
+
+  const resends = async () =>
+    (
+      (await (await fetch(`${url}/dev/mailbox?format=json&to=${encodeURIComponent(holder)}`)).json()) as {
+        data: { kind: string }[];
+      }
+    ).data.filter((m) => m.kind === "request_confirmation").length;
+  const before = await resends();
+  await page.getByRole("button", { name: "Re-send the confirmation link" }).click();
+  await expect.poll(() => page.getByRole("status").textContent()).toContain("Sent.");
+  expect(await resends()).toBe(before + 1);
+
+  // Too short once trimmed: the plain message beside the field, the text kept, nothing denied.
+  const reason = page.getByLabel(/Reason for denying/);
+  await reason.fill("  x ");
+  await page.getByRole("button", { name: "Deny request" }).click();
+  await expect.poll(() => page.locator(".field-error").textContent()).toMatch(/at least 3 characters/);
+  expect(await page.getByLabel(/Reason for denying/).inputValue()).toBe("  x ");
+  expect(await page.getByRole("button", { name: "Deny request" }).count()).toBe(1);
+
+  await page.getByLabel(/Reason for denying/).fill("The sender could not be identified.");
+  await page.getByRole("button", { name: "Deny request" }).click();
+  await expect.poll(() => page.getByRole("status").textContent()).toContain("Denied.");
+  expect(await page.getByTestId("timeline").textContent()).toContain(
+    "denied: The sender could not be identified.",
+  );
+  expect(await page.getByRole("button", { name: "Deny request" }).count()).toBe(0);
+  expect(await page.textContent("main")).not.toContain(holder);
+  // The refused submission answered 400 (the browser logs that load); nothing else may be logged.
+  expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
+  await context.close();
+});
