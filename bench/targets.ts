@@ -76,7 +76,7 @@ export type Ours = Target & {
  * dbstat under Miniflare): the header's page count, or — in WAL mode — the size recorded by the WAL's last
  * committed frame of the current WAL generation (its salts match the WAL header).
  */
-export function sqliteLogicalBytes(file: string): number {
+function sqliteLogicalBytes(file: string): number {
   const header = Buffer.alloc(100);
   const fd = openSync(file, "r");
   try {
