@@ -1,6 +1,6 @@
 // Attacks on the password throttles: guesses sent all at once get no more tries than guesses sent one by one.
 import { describe, expect, it } from "vitest";
-import { call, newUser, PASSWORD, testAddress, uniqueEmail } from "./helpers";
+import { call, expectError, mailboxLink, newUser, PASSWORD, testAddress, uniqueEmail } from "./helpers";
 
 async function statuses(requests: Promise<Response>[]): Promise<number[]> {
   const responses = await Promise.all(requests);
@@ -104,5 +104,35 @@ describe("attack: rotating IPv6 addresses", () => {
     }
     expect(count(answered, 401)).toBe(5);
     expect(count(answered, 429)).toBe(3);
+  });
+});
+
+describe("attack: the email change as a mail cannon", () => {
+  it("an account asks for at most 5 email changes an hour; the 6th is 429, mails nothing and changes nothing", async () => {
+    const { cookie, email } = await newUser();
+    const targets = Array.from({ length: 6 }, () => uniqueEmail("target"));
+    for (const target of targets.slice(0, 5)) {
+      const res = await call("/api/account", {
+        method: "PATCH",
+        cookie,
+        body: { email: target, password: PASSWORD },
+      });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    const refused = await call("/api/account", {
+      method: "PATCH",
+      cookie,
+      body: { email: targets[5], password: PASSWORD, name: "Changed" },
+    });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await expectError(refused, 429)).code).toBe("rate_limited");
+    await expect(mailboxLink(targets[4]!, "email_change")).resolves.toBeTruthy();
+    await expect(mailboxLink(targets[5]!, "email_change")).rejects.toThrow(/no email_change notice/);
+    const account = (await (await call("/api/account", { cookie })).json()) as {
+      email: string;
+      name: string;
+    };
+    expect(account).toMatchObject({ email, name: null });
   });
 });

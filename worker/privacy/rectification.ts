@@ -4,9 +4,11 @@
 import { requestEmailChange } from "../accounts/email-change";
 import { type AccountView, emailTaken, getAccount, normalizeEmail, updateAccount } from "../accounts/service";
 import { requireSudo } from "../accounts/sudo";
+import { getConfig } from "../config";
 import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { conflict } from "../errors";
+import { throttle } from "../security/rate-limit";
 import { audit } from "./audit";
 import { subjectOf } from "./subject";
 
@@ -24,6 +26,9 @@ export async function rectify(
   const changesEmail = email !== undefined && email !== current.email;
   if (changesEmail) {
     await requireSudo(env, session, patch.password, headers);
+    // Each change mails the new address: without a cap, an account is a way to mail anyone, endlessly.
+    const limit = getConfig(env).authLimits.emailChangePerAccount;
+    await throttle(db, `email-change:${accountId}`, limit.limit, limit.windowSeconds);
     if (await emailTaken(db, email))
       throw conflict("An account with this email already exists.", "email_taken");
   }

@@ -33,6 +33,8 @@ const authLimitsSchema = z
     /** Reset mails to one address (past it the answer stays 202, but no mail goes out). */
     passwordResetPerEmail: windowed(5, 3600),
     verificationResendPerAccount: windowed(3, 3600),
+    /** Email changes asked for (each mails a confirmation link to the new address), per account. */
+    emailChangePerAccount: windowed(5, 3600),
   })
   .prefault({});
 export type AuthLimits = z.infer<typeof authLimitsSchema>;
