@@ -1,7 +1,7 @@
 // The 30-day clock in words ("12 days left", "overdue by 3 hours"), from a duration the loader computed,
+import { DAY_MS, HOUR_MS } from "../../worker/time";
+
 // so the server and the browser render the same text.
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 function span(ms: number): string {
   if (ms >= DAY_MS) {

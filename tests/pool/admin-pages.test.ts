@@ -4,9 +4,9 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as admin from "../../app/routes/admin";
 import * as detail from "../../app/routes/admin/request";
-import { DAY_MS } from "../../worker/content/layout";
 import type { Check } from "../../worker/privacy/promises/audits";
 import { runSelfAudits } from "../../worker/privacy/promises/report";
+import { DAY_MS } from "../../worker/time";
 import { call, newUser, newVerifiedUser, ORIGIN, operatorSession, PASSWORD } from "./helpers";
 import { settle } from "./privacy-drive";
 

@@ -9,9 +9,10 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { contentObjectKey, DAY_MS, type RetentionDays } from "../../worker/content/layout";
+import { contentObjectKey, type RetentionDays } from "../../worker/content/layout";
 import worker from "../../worker/index";
 import { startDeletion } from "../../worker/privacy/deletion/start";
+import { DAY_MS } from "../../worker/time";
 import { expectConsoleError } from "./console-errors";
 import { envWith, fault, namespaceFailing, r2Failing } from "./faults";
 import { newUser } from "./helpers";

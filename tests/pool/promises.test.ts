@@ -5,7 +5,6 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   contentObjectKey,
-  DAY_MS,
   DEPLOYED_LIFECYCLE_KEY,
   lifecycleRecord,
   lifecycleRules,
@@ -13,6 +12,7 @@ import {
 import { getDb } from "../../worker/db";
 import { allChecks, trainingConsentCheck } from "../../worker/privacy/promises/audits";
 import { promiseReport, runSelfAudits } from "../../worker/privacy/promises/report";
+import { DAY_MS } from "../../worker/time";
 import { trainingInclusion } from "../../worker/training/export";
 import { call, newUser, PASSWORD } from "./helpers";
 import { settle } from "./privacy-drive";

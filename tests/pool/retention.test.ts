@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { captureExchange, type Exchange, loggingPolicy } from "../../worker/content/capture";
 import { accountDataKey, forgetDataKey } from "../../worker/content/data-keys";
-import { DAY_MS, lifecycleRules } from "../../worker/content/layout";
+import { lifecycleRules } from "../../worker/content/layout";
 import { rewrapDataKeys } from "../../worker/content/rewrap";
 import { openExchange } from "../../worker/content/store";
 import { sweepExpiredContent } from "../../worker/content/sweep";
@@ -19,6 +19,7 @@ import { masterKeys } from "../../worker/crypto/master-key";
 import { getDb } from "../../worker/db";
 import { scheduled } from "../../worker/scheduled";
 import { changePrivacySettings } from "../../worker/settings/service";
+import { DAY_MS } from "../../worker/time";
 import { call, expectError, newUser } from "./helpers";
 
 const marker = () => `MARK-${crypto.randomUUID()}`;

@@ -6,12 +6,13 @@ import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { conflict, notFound } from "../errors";
 import { sendNotice } from "../notices/send";
-import { createLinkToken, retireLinks } from "../privacy/requests/links";
+import { createLinkToken, LINK_TTL_MS, retireLinks } from "../privacy/requests/links";
+import { DAY_MS, durationText } from "../time";
 import { emailTaken } from "./service";
 import { endOtherSessions } from "./sessions";
 
 /** The way back must outlive the 24-hour confirmation: the old address may read its mail late. */
-const REVERT_TTL_MS = 7 * 24 * 3_600_000;
+const REVERT_TTL_MS = 7 * DAY_MS;
 
 /** Mails the confirmation to the new address and, when the current one is verified, the notice with the way back. */
 export async function requestEmailChange(
@@ -27,7 +28,7 @@ export async function requestEmailChange(
     to: newEmail,
     kind: "email_change",
     subject: "Confirm your new email address",
-    text: `Someone asked to use this address for their account. If it was you, confirm within 24 hours:\n\n${origin}/confirm?token=${token}\n\nIf not, ignore this message; nothing changes.`,
+    text: `Someone asked to use this address for their account. If it was you, confirm within ${durationText(LINK_TTL_MS)}:\n\n${origin}/confirm?token=${token}\n\nIf not, ignore this message; nothing changes.`,
     accountId,
   });
   // Action links only ever go to a verified address: an unverified one may not be the holder's.
@@ -42,7 +43,7 @@ export async function requestEmailChange(
     to: session.email,
     kind: "email_change_notice",
     subject: "Your account's email address is being changed",
-    text: `Someone with your password asked to change your account's email address to ${newEmail}.\n\nIf this wasn't you, use this link within 7 days: it keeps (or puts back) this address, and ends every session of the account:\n\n${origin}/confirm?token=${revert}\n\nThen choose a new password at ${origin}/reset-password.`,
+    text: `Someone with your password asked to change your account's email address to ${newEmail}.\n\nIf this wasn't you, use this link within ${durationText(REVERT_TTL_MS)}: it keeps (or puts back) this address, and ends every session of the account:\n\n${origin}/confirm?token=${revert}\n\nThen choose a new password at ${origin}/reset-password.`,
     accountId,
   });
 }

@@ -8,12 +8,13 @@ import { badRequest } from "../errors";
 import { sendNotice } from "../notices/send";
 import { consumeLinkToken, createLinkToken, retireLinks } from "../privacy/requests/links";
 import { clientAddress, countHit, throttle } from "../security/rate-limit";
+import { HOUR_MS } from "../time";
 import { normalizeEmail, setPassword } from "./service";
 import { endOtherSessions } from "./sessions";
 import { requireSudo } from "./sudo";
 
 /** A reset link works for an hour: long enough to read the mail, short enough to go stale in an inbox. */
-const RESET_TTL_MS = 3_600_000;
+const RESET_TTL_MS = HOUR_MS;
 
 /** POST /api/auth/password: the current password (or a recent re-auth), then every other session ends. */
 export async function changePassword(

@@ -3,11 +3,12 @@ import { and, eq, gt, ne } from "drizzle-orm";
 import { accounts, sessions } from "../../db/schema";
 import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db, SessionPrincipal } from "../env";
+import { HOUR_MS } from "../time";
 
 const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
 const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
 /** last_seen_at is refreshed at most this often, so reads stay reads. */
-const TOUCH_INTERVAL_MS = 60 * 60 * 1000;
+const TOUCH_INTERVAL_MS = HOUR_MS;
 
 /** `__Host-` and Secure need https; plain-http loopback (local dev) gets a plain name. */
 function sessionCookieName(url: string): string {

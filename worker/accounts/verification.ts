@@ -6,8 +6,9 @@ import { getConfig } from "../config";
 import { getDb } from "../db";
 import { conflict, tooManyRequests } from "../errors";
 import { sendNotice } from "../notices/send";
-import { createLinkToken, retireLinks } from "../privacy/requests/links";
+import { createLinkToken, LINK_TTL_MS, retireLinks } from "../privacy/requests/links";
 import { countHit } from "../security/rate-limit";
+import { durationText } from "../time";
 
 /** Mails a fresh verification link to the account's current address; older ones stop working. */
 export async function sendVerification(
@@ -25,7 +26,7 @@ export async function sendVerification(
     to: account.email,
     kind: "email_verification",
     subject: "Verify your email address",
-    text: `Confirm that this address belongs to your account within 24 hours:\n\n${origin}/confirm?token=${token}\n\nIf you did not sign up, ignore this message.`,
+    text: `Confirm that this address belongs to your account within ${durationText(LINK_TTL_MS)}:\n\n${origin}/confirm?token=${token}\n\nIf you did not sign up, ignore this message.`,
     accountId: account.accountId,
   });
 }

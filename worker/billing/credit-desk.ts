@@ -7,6 +7,7 @@ import { accounts } from "../../db/schema";
 import type { Hosted } from "../account/hosted";
 import { getDb } from "../db";
 import { log } from "../observability/log";
+import { HOUR_MS } from "../time";
 import type { UsageBuffer } from "../usage/buffer";
 import { type KeyLimit, KeySpend } from "./key-spend";
 import { LEASE_TTL_MS, type LeaseAsk, LeaseBook, SeenUsage } from "./lease-book";
@@ -22,7 +23,6 @@ const BALANCE_TTL_MS = 10_000;
 const FLUSH_DELAY_MS = 1_000;
 const FLUSH_AT_ROWS = 200;
 const ROWS_PER_BATCH = 600;
-const HOUR_MS = 3_600_000;
 /** Ids of applied flushes are kept this long: a flush is retried within seconds, never a day later. */
 const FLUSH_IDS_KEPT_MS = 24 * HOUR_MS;
 

@@ -1,3 +1,4 @@
+import { HOUR_MS } from "../time";
 // The account object's record of credit leases: slices of the available balance handed to isolates, which
 // reserve against them in memory. A lease is held like a reservation until its debits arrive, it is given
 // back, or it expires (its isolate died); leases survive the object's restarts in its SQLite (ADR 026).
@@ -177,7 +178,7 @@ export class LeaseBook {
 }
 
 /** How long a metered usage id is remembered, so a retried batch debits nothing twice. */
-const SEEN_FOR_MS = 60 * 60 * 1000;
+const SEEN_FOR_MS = HOUR_MS;
 
 /** The usage ids this object has already metered (recent ones), in its SQLite. */
 export class SeenUsage {

@@ -4,6 +4,7 @@
 import { sql } from "drizzle-orm";
 import type { LedgerKind } from "../../db/schema";
 import type { Db } from "../env";
+import { HOUR_MS } from "../time";
 
 export type StatementLine = {
   id: string;
@@ -14,8 +15,6 @@ export type StatementLine = {
   requests: number | null;
   createdAt: string;
 };
-
-const HOUR_MS = 3_600_000;
 
 export async function ledgerStatement(db: Db, accountId: string, limit: number): Promise<StatementLine[]> {
   const rows = await db.all<{

@@ -6,8 +6,6 @@ export type RetentionDays = (typeof policy.retentionChoicesDays)[number];
 
 export const retentionClasses: readonly RetentionDays[] = policy.retentionChoicesDays;
 
-export const DAY_MS = 86_400_000;
-
 export const classPrefix = (days: RetentionDays) => `content/${days}d/`;
 
 /** Request ids come from our own code, but an object key must never be steered by a slash or dot-dot. */

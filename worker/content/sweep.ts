@@ -5,7 +5,8 @@ import { inArray } from "drizzle-orm";
 import { privacySettings } from "../../db/schema";
 import { getDb } from "../db";
 import type { Db } from "../env";
-import { classPrefix, DAY_MS, parseContentObjectKey, type RetentionDays, retentionClasses } from "./layout";
+import { DAY_MS } from "../time";
+import { classPrefix, parseContentObjectKey, type RetentionDays, retentionClasses } from "./layout";
 
 const D1_PARAMS = 90;
 

@@ -6,14 +6,15 @@ import { sql } from "drizzle-orm";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import { countFailure } from "../failure-counts";
+import { DAY_MS, HOUR_MS } from "../time";
 import { localTransport } from "./local";
 import type { NoticeTransport, OutgoingNotice } from "./notice";
 import { resendTransport } from "./resend";
 
 const RETRY_BASE_MS = 30_000;
-const RETRY_CAP_MS = 3_600_000;
+const RETRY_CAP_MS = HOUR_MS;
 /** Sent husks (id and time only) are kept this long, beyond the provider's 24 h idempotency window. */
-const SENT_KEPT_MS = 7 * 86_400_000;
+const SENT_KEPT_MS = 7 * DAY_MS;
 /** Notices delivered per cron run; the rest wait for the next run. */
 const DRAIN_LIMIT = 50;
 /** A run stops after this many failures: the provider is likely down, and each failure can take a timeout. */

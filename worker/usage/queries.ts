@@ -2,6 +2,7 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { apiKeys, usageEvents } from "../../db/schema";
 import type { Db } from "../env";
+import { DAY_MS, HOUR_MS } from "../time";
 
 export type GroupBy = "hour" | "day" | "model" | "key";
 
@@ -19,7 +20,6 @@ export type UsageGroup = {
   estimatedRequests: number;
 };
 
-const HOUR_MS = 3_600_000;
 /** Ranges up to this long read the raw rows (exact to the millisecond); longer ones read the aggregates. */
 const RAW_RANGE_MS = 48 * HOUR_MS;
 
@@ -90,7 +90,7 @@ async function fromAggregates(db: Db, accountId: string, range: { from: Date; to
           WHERE account_id = ${accountId} AND hour > ${from - HOUR_MS} AND hour < ${to}
           UNION ALL
           SELECT day AS t, ${columns} FROM usage_daily
-          WHERE account_id = ${accountId} AND day > ${from - 24 * HOUR_MS} AND day < ${to})
+          WHERE account_id = ${accountId} AND day > ${from - DAY_MS} AND day < ${to})
     GROUP BY 1 ORDER BY 1`);
 }
 

@@ -1,8 +1,8 @@
 // Bounded usage storage (cron): raw usage rows older than USAGE_RETENTION_DAYS are deleted, and hourly
 // aggregates of that age are rolled into daily ones, so D1 grows with accounts × time, not with requests.
 import { getConfig } from "../config";
+import { DAY_MS } from "../time";
 
-const DAY_MS = 86_400_000;
 /** Rows deleted per statement, and statements per cron tick: bounded work, the next tick continues. */
 const DELETE_BATCH = 5_000;
 const MAX_BATCHES = 20;

@@ -3,10 +3,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireSession } from "../accounts/middleware";
 import { badRequest } from "../errors";
 import { createRouter, errorResponses, jsonContent } from "../openapi";
+import { DAY_MS } from "../time";
 import { usageSummary } from "./queries";
 import { flushUsage } from "./record";
 
-const DAY_MS = 86_400_000;
 /** The longest range one query may cover. */
 const MAX_RANGE_DAYS = 400;
 

@@ -3,6 +3,7 @@
 import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { whatsappMessages, whatsappPending } from "../../db/schema";
 import { getDb } from "../db";
+import { DAY_MS } from "../time";
 import { answerMessage } from "./answer";
 import { purgeExpiredContext } from "./context";
 import type { MessageRef } from "./inbox";
@@ -79,7 +80,7 @@ async function expireStale(env: Env, now: number): Promise<void> {
 }
 
 async function purgeOldMetadata(env: Env, now: number): Promise<void> {
-  const cutoff = now - METADATA_RETENTION_DAYS * 24 * 60 * 60 * 1000;
+  const cutoff = now - METADATA_RETENTION_DAYS * DAY_MS;
   await getDb(env.DB).run(sql`
     DELETE FROM ${whatsappMessages} WHERE created_at < ${cutoff} AND status NOT IN ('pending', 'processing')`);
 }

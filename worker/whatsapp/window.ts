@@ -2,8 +2,9 @@
 import { and, eq, max } from "drizzle-orm";
 import { whatsappMessages } from "../../db/schema";
 import type { Db } from "../env";
+import { HOUR_MS } from "../time";
 
-export const WINDOW_MS = 24 * 60 * 60 * 1000;
+export const WINDOW_MS = 24 * HOUR_MS;
 
 /** When the window with this contact closes (their latest inbound message + 24 h), or null if none is known. */
 export async function windowClosesAt(db: Db, accountId: string, contactHash: string): Promise<number | null> {

@@ -8,7 +8,7 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { z } from "zod";
 import { createCheckout, createPortal } from "../../../worker/billing/checkout";
 import { dailyBalances } from "../../../worker/billing/ledger";
-import { formatMicros } from "../../../worker/billing/money";
+import { formatCents, formatMicros } from "../../../worker/billing/money";
 import { billingOverview } from "../../../worker/billing/overview";
 import {
   LOW_BALANCE_MICROS,
@@ -21,6 +21,7 @@ import {
 import { ledgerStatement } from "../../../worker/billing/statement";
 import { getConfig } from "../../../worker/config";
 import { getDb } from "../../../worker/db";
+import { DAY_MS } from "../../../worker/time";
 import { Field, FormError } from "../../components/Field";
 import { formState } from "../../lib/form-state";
 import { formatDate, formatDateTime } from "../../lib/format";
@@ -41,8 +42,8 @@ const BillingAction = z.discriminatedUnion("intent", [
     dollars: z.coerce
       .number({ message: "Enter an amount in dollars." })
       .multipleOf(0.01, "Use whole cents.")
-      .min(TOPUP_MIN_CENTS / 100, `The smallest top-up is $${TOPUP_MIN_CENTS / 100}.`)
-      .max(TOPUP_MAX_CENTS / 100, `The largest top-up is $${TOPUP_MAX_CENTS / 100}.`),
+      .min(TOPUP_MIN_CENTS / 100, `The smallest top-up is ${formatCents(TOPUP_MIN_CENTS)}.`)
+      .max(TOPUP_MAX_CENTS / 100, `The largest top-up is ${formatCents(TOPUP_MAX_CENTS)}.`),
   }),
   z.object({ intent: z.literal("portal") }),
 ]);
@@ -52,7 +53,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const session = await requireUser(request, env);
   const db = getDb(env.DB);
   const config = getConfig(env);
-  const since = new Date(Date.now() - HISTORY_DAYS * 86_400_000);
+  const since = new Date(Date.now() - HISTORY_DAYS * DAY_MS);
   const overview = await billingOverview(env, session.accountId);
   const [history, statement] = await Promise.all([
     dailyBalances(db, session.accountId, since),
@@ -234,7 +235,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
           </p>
           {overview.plan.monthlyMicros > 0 ? (
             <p className="muted">
-              {formatMicros(overview.plan.monthlyCents * 10_000)} a month, with{" "}
+              {formatCents(overview.plan.monthlyCents)} a month, with{" "}
               {formatMicros(overview.plan.monthlyMicros)} of credit each paid month.
             </p>
           ) : (
@@ -268,8 +269,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
                 {plans.map((p, i) => (
                   <label key={p.id} className="check">
                     <input type="radio" name="plan" value={p.id} defaultChecked={i === 0} />
-                    {p.name} — {formatMicros(p.monthlyCents * 10_000)}/month, {formatMicros(p.monthlyMicros)}{" "}
-                    credit
+                    {p.name} — {formatCents(p.monthlyCents)}/month, {formatMicros(p.monthlyMicros)} credit
                   </label>
                 ))}
                 <div>
@@ -294,7 +294,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
                 step="0.01"
                 defaultValue={state.values.intent === "topup" ? state.values.dollars : "20"}
                 required
-                hint={`From ${formatMicros(TOPUP_MIN_CENTS * 10_000)} to ${formatMicros(TOPUP_MAX_CENTS * 10_000)}, whole cents.`}
+                hint={`From ${formatCents(TOPUP_MIN_CENTS)} to ${formatCents(TOPUP_MAX_CENTS)}, whole cents.`}
                 error={state.fields.dollars}
               />
               <button type="submit" disabled={busy}>
@@ -411,7 +411,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
               </td>
               <td className="mono">
                 {i.currency.toLowerCase() === "usd"
-                  ? formatMicros(i.amountDueCents * 10_000)
+                  ? formatCents(i.amountDueCents)
                   : `${(i.amountDueCents / 100).toFixed(2)} ${i.currency.toUpperCase()}`}
               </td>
               <td>

@@ -2,8 +2,7 @@
 // limit, and revoke after a confirmation step — all plain forms that work without JavaScript.
 import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
-import { formatMicros } from "../../../worker/billing/money";
-import { MICROS_PER_CENT } from "../../../worker/billing/plans";
+import { formatCents, formatMicros } from "../../../worker/billing/money";
 import { getConfig } from "../../../worker/config";
 import { getDb } from "../../../worker/db";
 import {
@@ -15,6 +14,7 @@ import {
   revokeKey,
   updateKey,
 } from "../../../worker/keys/service";
+import { DAY_MS } from "../../../worker/time";
 import { usageSummary } from "../../../worker/usage/queries";
 import { flushUsage } from "../../../worker/usage/record";
 import { CopyButton } from "../../components/CopyButton";
@@ -26,8 +26,6 @@ import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/keys";
 
 export const meta: Route.MetaFunction = () => [{ title: "API keys — Botmara" }];
-
-const DAY_MS = 86_400_000;
 
 /** An optional number field: blank clears the setting. */
 const optionalNumber = (schema: z.ZodNumber) =>
@@ -370,7 +368,7 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
                 <td data-label="Limits">
                   {k.rateLimitRpm ?? defaultRpm}/min
                   {k.monthlySpendLimitCents !== null
-                    ? ` · ${formatMicros(k.monthlySpendLimitCents * MICROS_PER_CENT)}/month`
+                    ? ` · ${formatCents(k.monthlySpendLimitCents)}/month`
                     : ""}
                   {k.expiresAt ? ` · until ${formatDate(k.expiresAt)}` : ""}
                 </td>

@@ -7,6 +7,7 @@ import { AppError } from "../../../worker/errors";
 import { listKeys } from "../../../worker/keys/service";
 import { listRequests, PAGE_DEFAULT, requestModels } from "../../../worker/requests/log";
 import { RequestQuery, requestFilters } from "../../../worker/requests/routes";
+import { DAY_MS } from "../../../worker/time";
 import { flushUsage } from "../../../worker/usage/record";
 import { FormError } from "../../components/Field";
 import { formatDateTime, formatInt } from "../../lib/format";
@@ -15,7 +16,6 @@ import type { Route } from "./+types/requests";
 
 export const meta: Route.MetaFunction = () => [{ title: "Request log — Botmara" }];
 
-const DAY_MS = 86_400_000;
 const STATUS_CHOICES = [
   ["", "Any status"],
   ["ok", "Succeeded"],

@@ -16,6 +16,7 @@ import {
 } from "recharts";
 import { formatMicros } from "../../../worker/billing/money";
 import { getDb } from "../../../worker/db";
+import { DAY_MS, HOUR_MS } from "../../../worker/time";
 import { type UsageGroup, usageSummary } from "../../../worker/usage/queries";
 import { flushUsage } from "../../../worker/usage/record";
 import { formatInt } from "../../lib/format";
@@ -24,7 +25,6 @@ import type { Route } from "./+types/usage";
 
 export const meta: Route.MetaFunction = () => [{ title: "Usage — Botmara" }];
 
-const HOUR_MS = 3_600_000;
 const RANGES = [
   { id: "24h", label: "24 hours", hours: 24 },
   { id: "48h", label: "48 hours", hours: 48 },
@@ -51,7 +51,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const hourly = range.hours <= HOURLY_UP_TO_HOURS;
   const now = Date.now();
   // Whole buckets: the range ends at the end of the current hour (or day).
-  const unit = hourly ? HOUR_MS : 24 * HOUR_MS;
+  const unit = hourly ? HOUR_MS : DAY_MS;
   const to = new Date(Math.floor(now / unit) * unit + unit);
   const from = new Date(to.getTime() - range.hours * HOUR_MS);
   const db = getDb(env.DB);

@@ -7,6 +7,7 @@ import { eraseStripeCustomer } from "../../billing/erasure";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
+import { DAY_MS } from "../../time";
 import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
 import type { Inside } from "../jobs/run";
@@ -114,7 +115,7 @@ async function finishDeletion(
     issuedAt: now.toISOString(),
     erased: steps.map((s) => ({ holder: s.name, location: s.location, records: state.erased[s.name] ?? 0 })),
     retained: holders.flatMap((h) => h.retains?.(now) ?? []),
-    backups: `Live data erased at ${now.toISOString()}. Database point-in-time backups expire by ${new Date(now.getTime() + 30 * 86_400_000).toISOString()}; any content in them stays unreadable because the data key was destroyed.`,
+    backups: `Live data erased at ${now.toISOString()}. Database point-in-time backups expire by ${new Date(now.getTime() + 30 * DAY_MS).toISOString()}; any content in them stays unreadable because the data key was destroyed.`,
   });
   await db
     .update(privacyRequests)

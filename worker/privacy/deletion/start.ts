@@ -7,6 +7,7 @@ import { randomToken } from "../../crypto/encoding";
 import { getDb } from "../../db";
 import { conflict, notFound } from "../../errors";
 import { sendNotice } from "../../notices/send";
+import { HOUR_MS } from "../../time";
 import { audit } from "../audit";
 import { EXPORTS_STATE } from "../export/job";
 import { dueDate } from "../requests/clock";
@@ -56,7 +57,7 @@ export async function startDeletion(
   const [account] = await db.select().from(accounts).where(eq(accounts.id, input.accountId));
   if (!account) throw notFound("Account");
   const graceHours = getConfig(env).deletionGraceHours;
-  const executeAfter = new Date(now.getTime() + graceHours * 3_600_000);
+  const executeAfter = new Date(now.getTime() + graceHours * HOUR_MS);
   const existing = await openDeletion(env, input.accountId);
   let requestId: string;
   if (existing) {

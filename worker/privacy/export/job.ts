@@ -5,6 +5,7 @@ import { accounts, privacyRequests } from "../../../db/schema";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
+import { durationText, HOUR_MS } from "../../time";
 import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
 import type { Inside } from "../jobs/run";
@@ -12,7 +13,8 @@ import { MANIFEST_KIND, type ManifestBody, signDocument } from "../receipt";
 import { type ExportManifest, type ExportPart, partKey, writePart } from "./parts";
 
 export const EXPORTS_STATE = "privacy:exports";
-const EXPORT_TTL_MS = 72 * 3_600_000;
+/** How long a ready export can be downloaded (the notice and the export's own text say so from this). */
+export const EXPORT_TTL_MS = 72 * HOUR_MS;
 
 export type ExportState = {
   requestId: string;
@@ -117,7 +119,7 @@ async function finishExport(env: Env, job: ExportState): Promise<void> {
       to: account.email,
       kind: "export_ready",
       subject: "Your data export is ready",
-      text: `The export of your data you asked for is ready. Download it within 72 hours, after logging in:\n\n${job.origin}/dashboard/privacy`,
+      text: `The export of your data you asked for is ready. Download it within ${durationText(EXPORT_TTL_MS)}, after logging in:\n\n${job.origin}/dashboard/privacy`,
       accountId: job.accountId,
       key: `export-ready/${job.requestId}`,
     });

@@ -1,5 +1,7 @@
 // What GDPR Art. 15 asks an export to explain besides the data: purposes, recipients, retention, rights.
 import type { Config } from "../../config";
+import { durationText } from "../../time";
+import { EXPORT_TTL_MS } from "./job";
 
 export function processingInfo(config: Config) {
   return {
@@ -20,7 +22,7 @@ export function processingInfo(config: Config) {
       content: `Only if you turned content logging on; kept for the period you chose (${config.policy.retentionChoicesDays.join(", ")} days), then deleted`,
       usage: "For as long as the account exists",
       invoices: "Kept pseudonymised after deletion for as long as tax law requires (up to 10 years)",
-      exports: "Export files expire 72 hours after they are ready",
+      exports: `Export files expire ${durationText(EXPORT_TTL_MS)} after they are ready`,
     },
     rights: [
       "Access and portability (this export)",

@@ -2,6 +2,7 @@
 // A capability that stores something new about an account adds its holder here; the export, the
 // deletion and the completeness test (every table with an account_id must be covered) all follow.
 import { EXPORTS_PREFIX } from "../../content/layout";
+import { DAY_MS } from "../../time";
 import { billingHolder } from "./billing";
 import { contentHolder } from "./content";
 import type { DataHolder } from "./holder";
@@ -100,7 +101,7 @@ const privacyRequestsHolder: DataHolder = {
       what: "The record of this deletion request and its audit trail (dates, steps, counts — no email, no content)",
       legalBasis: "GDPR Art. 5(2) and 17(3)(b): accountability for having handled the request",
       until: "three years after completion",
-      untilDate: new Date(now.getTime() + 3 * 365 * 86_400_000).toISOString().slice(0, 10),
+      untilDate: new Date(now.getTime() + 3 * 365 * DAY_MS).toISOString().slice(0, 10),
     },
   ],
 };

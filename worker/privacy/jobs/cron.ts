@@ -6,12 +6,12 @@ import { accountObject } from "../../account/stub";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
+import { DAY_MS } from "../../time";
 import { audit } from "../audit";
 import { deleteParts, type ExportManifest } from "../export/parts";
 import { NEARLY_DUE_DAYS } from "../requests/clock";
 import { OPEN_STATUSES } from "../requests/view";
 
-const DAY_MS = 86_400_000;
 /** A running job whose request has not moved for this long gets its alarm re-armed. */
 const STALL_MS = 10 * 60_000;
 

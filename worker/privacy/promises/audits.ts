@@ -7,13 +7,14 @@ import type { PromiseCheckStatus } from "../../../db/schema";
 import { getConfig } from "../../config";
 import {
   classPrefix,
-  DAY_MS,
   DEPLOYED_LIFECYCLE_KEY,
   lifecycleRules,
   parseContentObjectKey,
   retentionClasses,
 } from "../../content/layout";
 import { getDb } from "../../db";
+import { upstreamUrlProblem } from "../../security/upstream-url";
+import { DAY_MS, HOUR_MS } from "../../time";
 import { trainingInclusion } from "../../training/export";
 import { exportPrefix, holders } from "../holders";
 import { contentPrefixes } from "../holders/content";
@@ -110,7 +111,7 @@ const contentAge: Check = {
       for (const o of late) {
         worstHours = Math.max(
           worstHours,
-          Math.round((now.getTime() - o.uploaded.getTime() - days * DAY_MS) / 3_600_000),
+          Math.round((now.getTime() - o.uploaded.getTime() - days * DAY_MS) / HOUR_MS),
         );
         if (refs.length < REFS_MAX) refs.push(o.key);
       }
@@ -496,8 +497,6 @@ const keyHashes: Check = {
   },
 };
 
-const LOOPBACK = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/;
-
 const httpsUpstreams: Check = {
   id: "p4.https_upstreams",
   promise: "P4",
@@ -511,7 +510,8 @@ const httpsUpstreams: Check = {
     };
     const insecure = Object.entries(urls).filter(([, u]) => !u.startsWith("https://"));
     const facts = Object.fromEntries(Object.entries(urls).map(([k, u]) => [k, u.startsWith("https://")]));
-    if (insecure.some(([, u]) => !LOOPBACK.test(u)))
+    // The one upstream rule (security/upstream-url.ts), as local mode applies it: plain http only to loopback.
+    if (insecure.some(([setting, u]) => upstreamUrlProblem(true, setting, u) !== undefined))
       return {
         status: "broken",
         summary: `Upstream(s) configured without https: ${insecure.map(([k]) => k).join(", ")}.`,

@@ -1,5 +1,5 @@
 // The 30-day clock: a request is due min(received + 30 days, received + 1 calendar month) (DOMAIN §1).
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../../time";
 
 export function dueDate(receivedAt: Date, days: number): Date {
   const byDays = new Date(receivedAt.getTime() + days * DAY_MS);

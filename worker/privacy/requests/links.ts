@@ -6,10 +6,12 @@ import { privacyTokens } from "../../../db/schema";
 import { randomToken, sha256Hex } from "../../crypto/encoding";
 import { getDb } from "../../db";
 import { badRequest } from "../../errors";
+import { HOUR_MS } from "../../time";
 
 export type LinkPurpose = (typeof privacyTokens.$inferSelect)["purpose"];
 
-const LINK_TTL_MS = 24 * 3_600_000;
+/** How long an emailed link works (notices say so from this). */
+export const LINK_TTL_MS = 24 * HOUR_MS;
 
 export async function createLinkToken(
   env: Env,

@@ -6,8 +6,9 @@ import { getDb } from "../../db";
 import { conflict, notFound } from "../../errors";
 import { sendNotice } from "../../notices/send";
 import { type Operator, recordOperatorAction } from "../../operators/audit";
+import { durationText } from "../../time";
 import { audit } from "../audit";
-import { createLinkToken } from "./links";
+import { createLinkToken, LINK_TTL_MS } from "./links";
 import { OPEN_STATUSES, requestView } from "./view";
 
 type TimelineEntry = { at: string; what: string };
@@ -106,7 +107,7 @@ export async function resendConfirmation(env: Env, id: string, origin: string, o
     to: account.email,
     kind: "request_confirmation",
     subject: "Confirm your privacy request",
-    text: `We received a request by email to ${what}. Nothing happens until you confirm it. If it was not you, ignore this message.\n\nConfirm within 24 hours:\n${origin}/confirm?token=${token}`,
+    text: `We received a request by email to ${what}. Nothing happens until you confirm it. If it was not you, ignore this message.\n\nConfirm within ${durationText(LINK_TTL_MS)}:\n${origin}/confirm?token=${token}`,
     accountId: account.id,
   });
   await audit(db, {

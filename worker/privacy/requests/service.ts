@@ -12,11 +12,12 @@ import { badRequest, conflict, notFound } from "../../errors";
 import { forgetAccountKeys } from "../../keys/cache";
 import { sendNotice } from "../../notices/send";
 import { type Operator, recordOperatorAction } from "../../operators/audit";
+import { durationText } from "../../time";
 import { audit } from "../audit";
 import { openDeletion } from "../deletion/start";
 import { subjectOf } from "../subject";
 import { dueDate } from "./clock";
-import { consumeLinkToken, createLinkToken, type LinkPurpose } from "./links";
+import { consumeLinkToken, createLinkToken, LINK_TTL_MS, type LinkPurpose } from "./links";
 import { type RequestView, requestView } from "./view";
 
 type Actor = { actor: "subject" | "operator"; actorRef?: string | null };
@@ -193,7 +194,7 @@ export async function recordEmailedRequest(
       to: account!.email,
       kind: "request_confirmation",
       subject: "Confirm your privacy request",
-      text: `We received a request by email to ${what}. Nothing happens until you confirm it. If it was not you, ignore this message.\n\nConfirm within 24 hours:\n${input.origin}/confirm?token=${token}`,
+      text: `We received a request by email to ${what}. Nothing happens until you confirm it. If it was not you, ignore this message.\n\nConfirm within ${durationText(LINK_TTL_MS)}:\n${input.origin}/confirm?token=${token}`,
       accountId: account!.id,
     });
   }
