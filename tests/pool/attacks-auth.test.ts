@@ -149,11 +149,12 @@ describe("attack: the email change as a mail cannon", () => {
 describe("attack: login CSRF", () => {
   it("another site cannot log a visitor in to the attacker's account (no cookie yet, cross-site Origin)", async () => {
     const attacker = await newUser();
-    for (const headers of [
+    const crossSite: Record<string, string>[] = [
       { origin: "https://evil.example" },
       { "sec-fetch-site": "cross-site" },
       { origin: "null", "sec-fetch-site": "cross-site" },
-    ]) {
+    ];
+    for (const headers of crossSite) {
       const res = await call("/api/auth/login", {
         body: { email: attacker.email, password: PASSWORD },
         headers,
@@ -163,7 +164,8 @@ describe("attack: login CSRF", () => {
       expect((await expectError(res, 403)).code).toBe("csrf_origin_mismatch");
     }
     // Our own page, and a script or server without browser headers, still log in.
-    for (const headers of [{ origin: ORIGIN }, { "sec-fetch-site": "same-origin" }, {}]) {
+    const ours: Record<string, string>[] = [{ origin: ORIGIN }, { "sec-fetch-site": "same-origin" }, {}];
+    for (const headers of ours) {
       const res = await call("/api/auth/login", {
         body: { email: attacker.email, password: PASSWORD },
         headers,
