@@ -59,6 +59,7 @@ function call(c: Context<AppEnv>, fields: Pick<AiCall, "operation" | "endpoint" 
     accountId: key.accountId,
     keyId: key.keyId,
     spendLimitMicros: key.monthlySpendLimitMicros,
+    keyLookedUp: c.var.apiKeyLookedUp === true,
     source: "api",
     startedAt: arrivedAt.get(c.req.raw) ?? Date.now(),
     requestId: c.var.requestId,
