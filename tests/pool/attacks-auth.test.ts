@@ -1,6 +1,15 @@
 // Attacks on the password throttles: guesses sent all at once get no more tries than guesses sent one by one.
 import { describe, expect, it } from "vitest";
-import { call, expectError, mailboxLink, newUser, PASSWORD, testAddress, uniqueEmail } from "./helpers";
+import {
+  call,
+  expectError,
+  mailboxLink,
+  newUser,
+  ORIGIN,
+  PASSWORD,
+  testAddress,
+  uniqueEmail,
+} from "./helpers";
 
 async function statuses(requests: Promise<Response>[]): Promise<number[]> {
   const responses = await Promise.all(requests);
@@ -134,5 +143,45 @@ describe("attack: the email change as a mail cannon", () => {
       name: string;
     };
     expect(account).toMatchObject({ email, name: null });
+  });
+});
+
+describe("attack: login CSRF", () => {
+  it("another site cannot log a visitor in to the attacker's account (no cookie yet, cross-site Origin)", async () => {
+    const attacker = await newUser();
+    const crossSite: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { origin: "null", "sec-fetch-site": "cross-site" },
+    ];
+    for (const headers of crossSite) {
+      const res = await call("/api/auth/login", {
+        body: { email: attacker.email, password: PASSWORD },
+        headers,
+        origin: null,
+      });
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect((await expectError(res, 403)).code).toBe("csrf_origin_mismatch");
+    }
+    // Our own page, and a script or server without browser headers, still log in.
+    const ours: Record<string, string>[] = [{ origin: ORIGIN }, { "sec-fetch-site": "same-origin" }, {}];
+    for (const headers of ours) {
+      const res = await call("/api/auth/login", {
+        body: { email: attacker.email, password: PASSWORD },
+        headers,
+        origin: null,
+      });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+  });
+
+  it("API-key and webhook paths take requests without browser origins as before", async () => {
+    const res = await call("/webhooks/stripe", {
+      rawBody: "{}",
+      headers: { origin: "https://evil.example", "content-type": "application/json" },
+      origin: null,
+    });
+    expect((await expectError(res, 400)).code).not.toBe("csrf_origin_mismatch");
   });
 });
