@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
+import { HOUR_MS } from "../worker/time";
 import { bareWorker, direct, ours, portkey, type Target } from "./targets";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -213,7 +214,7 @@ async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
     );
   const raw = perRequest("usage_events");
   const kept = perRequest("usage_hourly") + perRequest("credit_ledger");
-  const hour = since - (since % 3_600_000);
+  const hour = since - (since % HOUR_MS);
   const hourKept = await target.hourKept(hour);
   return {
     concurrent: 1_000,
