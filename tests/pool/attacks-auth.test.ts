@@ -1,10 +1,12 @@
-// Attacks on the password throttles: guesses sent all at once get no more tries than guesses sent one by one.
+// Attacks on identity: parallel and IPv6-rotated password guessing, the email change as a mail cannon, login
+// CSRF, and keys left behind by whoever signed up with an address before its holder proved it.
 import { describe, expect, it } from "vitest";
 import {
   call,
   expectError,
   mailboxLink,
   newUser,
+  newVerifiedUser,
   ORIGIN,
   PASSWORD,
   testAddress,
@@ -183,5 +185,43 @@ describe("attack: login CSRF", () => {
       origin: null,
     });
     expect((await expectError(res, 400)).code).not.toBe("csrf_origin_mismatch");
+  });
+});
+
+describe("attack: pre-account takeover", () => {
+  const reset = async (email: string, newPassword: string) => {
+    await (await call("/api/auth/password-reset", { body: { email } })).arrayBuffer();
+    const token = await mailboxLink(email, "password_reset");
+    const res = await call("/api/auth/password-reset/confirm", { body: { token, newPassword } });
+    expect(res.status).toBe(204);
+  };
+  const chat = (key: string) =>
+    call("/v1/chat/completions", {
+      key,
+      body: { model: "openai/gpt-4o-mini", max_tokens: 16, messages: [{ role: "user", content: "hi" }] },
+    });
+
+  it("keys made on an address before anyone proved it are revoked when its holder resets the password", async () => {
+    // The attacker signs up with the victim's address (never verified) and makes a key.
+    const victimEmail = uniqueEmail("victim");
+    const squatter = await newUser(victimEmail);
+    const created = await call("/api/keys", { body: { name: "squat" }, cookie: squatter.cookie });
+    const { key } = (await created.json()) as { key: string };
+    const before = await chat(key);
+    expect(before.status).toBe(200);
+    await before.arrayBuffer();
+    // The victim cannot sign up (taken), so resets the password by the link mailed to their address.
+    await reset(victimEmail, "the victim's own password");
+    expect((await expectError(await chat(key), 401)).code).toBe("invalid_api_key");
+  });
+
+  it("a verified account's reset keeps its keys", async () => {
+    const user = await newVerifiedUser();
+    const created = await call("/api/keys", { body: { name: "prod" }, cookie: user.cookie });
+    const { key } = (await created.json()) as { key: string };
+    await reset(user.email, "a forgotten password, replaced");
+    const res = await chat(key);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
   });
 });
