@@ -1,12 +1,15 @@
 // `npm run bench`: our Worker against the fake upstream directly, a bare forwarding Worker (the runtime's
-// ceiling) and the Portkey peer — throughput at c=32, latency at c=1, streamed first byte, and exact metering
-// of 1,000 concurrent requests. Prints a table with ratios and writes bench/results.json.
+// ceiling) and the Portkey peer — throughput at c=32, latency at c=1, streamed first byte, exact metering of
+// 1,000 concurrent requests with D1 bytes per request, awaited round trips per request in steady state, and
+// many isolates driving one account's object (bench/workerd/many-isolates.measure.ts). Prints a table with
+// ratios and writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
+import { HOUR_MS } from "../worker/time";
 import { bareWorker, direct, ours, portkey, type Target } from "./targets";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -102,18 +105,45 @@ async function usageTotals(target: Awaited<ReturnType<typeof ours>>): Promise<Us
   );
 }
 
+/** The usage totals once they stopped moving (rows still in a batch or a buffer have reached D1). */
+async function settledTotals(target: Awaited<ReturnType<typeof ours>>, atLeast = 0): Promise<UsageRow> {
+  const until = Date.now() + 20_000;
+  let last = await usageTotals(target);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const now = await usageTotals(target);
+    if ((now.requests === last.requests && now.requests >= atLeast) || Date.now() > until) return now;
+    last = now;
+  }
+}
+
 type Stages = {
   requests: number;
   authMs: number;
   creditMs: number;
   upstreamMs: number;
   objectReservations: number;
+  keyLookups: number;
+  policyReads: number;
+  awaitedCallsPerRequest: number;
 };
 
-/** Sequential requests read back their Server-Timing: per-stage time and where the credit was reserved. */
+/**
+ * Sequential requests read back their Server-Timing: per-stage time, and where each awaited-capable step was
+ * answered — the credit (lease or object), the key (cache or D1), the logging policy (cache or D1). The first
+ * request is a warm-up and not counted (a fresh isolate's first request reserves in the object).
+ */
 async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promise<Stages> {
-  const sum = { requests: n, authMs: 0, creditMs: 0, upstreamMs: 0, objectReservations: 0 };
-  for (let i = 0; i < n; i++) {
+  const sum = {
+    requests: n,
+    authMs: 0,
+    creditMs: 0,
+    upstreamMs: 0,
+    objectReservations: 0,
+    keyLookups: 0,
+    policyReads: 0,
+  };
+  for (let i = -1; i < n; i++) {
     const res = await fetch(`${target.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", ...target.headers },
@@ -121,11 +151,14 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
     });
     await res.arrayBuffer();
     const timing = res.headers.get("server-timing") ?? "";
+    if (i < 0) continue; // the warm-up
     const dur = (name: string) => Number(new RegExp(`${name};dur=(\\d+)`).exec(timing)?.[1] ?? 0);
     sum.authMs += dur("auth");
     sum.creditMs += dur("credit");
     sum.upstreamMs += dur("upstream");
     if (timing.includes("desc=object")) sum.objectReservations += 1;
+    if (/auth;dur=\d+;desc=d1/.test(timing)) sum.keyLookups += 1;
+    if (timing.includes("policy;desc=d1")) sum.policyReads += 1;
   }
   const mean = (x: number) => Number((x / n).toFixed(3));
   return {
@@ -134,13 +167,20 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
     creditMs: mean(sum.creditMs),
     upstreamMs: mean(sum.upstreamMs),
     objectReservations: sum.objectReservations,
+    keyLookups: sum.keyLookups,
+    policyReads: sum.policyReads,
+    awaitedCallsPerRequest: mean(sum.objectReservations + sum.keyLookups + sum.policyReads),
   };
 }
 
 /** 1,000 requests at once; then the usage API must show exactly 1,000 more requests and their exact tokens. */
 async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
-  const before = await usageTotals(target);
+  // Earlier runs' last rows may still be in a batch or the object's buffer: wait until they reached D1.
+  const before = await settledTotals(target);
+  await flushLedger(target);
   const bytesBefore = await target.d1Bytes();
+  const since = Date.now();
+  const rowsBefore = await target.rowBytes(since);
   const started = performance.now();
   const responses = await Promise.all(
     Array.from({ length: 1_000 }, () =>
@@ -160,10 +200,22 @@ async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
     },
     { input: 0, output: 0 },
   );
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const after = await usageTotals(target);
+  const after = await settledTotals(target, before.requests + ok.length);
   const rows = after.requests - before.requests;
+  await flushLedger(target);
   const bytesAfter = await target.d1Bytes();
+  const rowsAfter = await target.rowBytes(since);
+  const perRequest = (table: string) =>
+    Number(
+      (
+        ((rowsAfter[table]?.bytes ?? 0) - (table === "usage_events" ? 0 : (rowsBefore[table]?.bytes ?? 0))) /
+        1_000
+      ).toFixed(1),
+    );
+  const raw = perRequest("usage_events");
+  const kept = perRequest("usage_hourly") + perRequest("credit_ledger");
+  const hour = since - (since % HOUR_MS);
+  const hourKept = await target.hourKept(hour);
   return {
     concurrent: 1_000,
     ok: ok.length,
@@ -172,9 +224,46 @@ async function meteringCheck(target: Awaited<ReturnType<typeof ours>>) {
     inputTokensMatch: after.inputTokens - before.inputTokens === sent.input,
     outputTokensMatch: after.outputTokens - before.outputTokens === sent.output,
     exact: rows === 1_000 && after.inputTokens - before.inputTokens === sent.input,
-    /** D1 growth over these 1,000 requests (raw rows, kept USAGE_RETENTION_DAYS, plus their aggregates). */
+    /** D1's logical size growth (page count × page size) over these 1,000 requests, indexes included. */
     d1BytesPerRequest: Math.round((bytesAfter - bytesBefore) / 1_000),
+    /** Record bytes per request: the raw usage row (deleted after USAGE_RETENTION_DAYS)… */
+    rawUsageRowBytesPerRequest: raw,
+    /** …and what stays beyond it, added by these 1,000 (0 when their hour's rows already existed)… */
+    keptBytesAddedPerRequest: Number(kept.toFixed(1)),
+    /** …amortised: this hour's aggregate rows and ledger entry over every request of the hour so far. */
+    keptBytesPerRequest: Number((hourKept.bytes / Math.max(1, hourKept.requests)).toFixed(2)),
+    requestsThisHour: hourKept.requests,
+    /** Flush ids (pruned after a day). */
+    flushIdBytesPerRequest: perRequest("credit_flushes"),
+    ledgerEntriesAdded: (rowsAfter.credit_ledger?.rows ?? 0) - (rowsBefore.credit_ledger?.rows ?? 0),
   };
+}
+
+/** GET /api/billing moves the account object's buffered debits into the D1 ledger first. */
+async function flushLedger(target: Awaited<ReturnType<typeof ours>>): Promise<void> {
+  await (await fetch(`${target.origin}/api/billing`, { headers: { cookie: target.cookie } })).arrayBuffer();
+}
+
+type ManyIsolates = {
+  ratio: number;
+  leases: { rps: number; balanceExact: boolean; rowsExact: boolean; awaitedPerRequest: number };
+  perRequestReservation: { rps: number; balanceExact: boolean; rowsExact: boolean };
+  tightBalance: { neverOverspent: boolean; balanceExact: boolean; served: number; refused: number };
+};
+
+/** Many simulated isolates drive one account's real object in workerd (bench/workerd/many-isolates.measure.ts). */
+function manyIsolates(): ManyIsolates | { error: string } {
+  try {
+    const out = execFileSync(
+      path.join(root, "node_modules/.bin/vitest"),
+      ["run", "--config", "bench/workerd/vitest.config.ts", "bench/workerd/many-isolates.measure.ts"],
+      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 900_000 },
+    );
+    const line = /MANY_ISOLATES (\{.*\})/.exec(out)?.[1];
+    return line ? (JSON.parse(line) as ManyIsolates) : { error: "no figure printed" };
+  } catch (error) {
+    return { error: error instanceof Error ? error.name : "failed" };
+  }
 }
 
 async function main() {
@@ -213,6 +302,10 @@ async function main() {
   console.info("Checking metering with 1,000 concurrent requests…");
   const metering = await meteringCheck(our);
   const loadAverage = (await import("node:os")).loadavg().map((x) => Number(x.toFixed(2)));
+  for (const { target } of targets) await target.close();
+  await fake.close();
+  console.info("Driving one account's object from many simulated isolates (workerd)…");
+  const many = manyIsolates();
 
   const [d, bare, o, peer] = targets.map((t) => results[t.target.name]!);
   const ratios = {
@@ -234,7 +327,11 @@ async function main() {
       (r) => r.c32.errors + r.c32.non2xx + r.c1.errors + r.c1.non2xx === 0,
     ),
     "1,000 concurrent → 1,000 exact rows": metering.exact,
-    "0 awaited object reservations per request (steady state)": stageTable.objectReservations === 0,
+    "0 awaited DO/D1 calls per request (steady state)": stageTable.awaitedCallsPerRequest === 0,
+    "≤ 50 D1 bytes per request amortised (kept past retention)": metering.keptBytesPerRequest <= 50,
+    "many isolates: balance exact":
+      "ratio" in many && many.leases.balanceExact && many.tightBalance.neverOverspent,
+    "many isolates: ≥ 5× the per-request rate": "ratio" in many && many.ratio >= 5,
   };
 
   console.info("");
@@ -259,6 +356,7 @@ async function main() {
   console.info(`\n${table({ met: targetsMet })}`);
   console.info(`\n${table({ metering })}`);
   console.info(`\n${table({ "stages (mean ms, sequential)": stageTable })}`);
+  console.info(`\nmany isolates, one account: ${JSON.stringify(many)}`);
   console.info(`load average during the run: ${loadAverage.join(", ")}`);
   const out = {
     at: new Date().toISOString(),
@@ -269,12 +367,11 @@ async function main() {
     targetsMet,
     metering,
     stages: stageTable,
+    manyIsolates: many,
     loadAverage,
   };
   writeFileSync(path.join(root, "bench/results.json"), `${JSON.stringify(out, null, 2)}\n`);
   console.info("Wrote bench/results.json");
-  for (const { target } of targets) await target.close();
-  await fake.close();
 }
 
 main().then(

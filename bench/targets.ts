@@ -1,7 +1,17 @@
 // The systems the benchmark compares, each started in-process or as a child process on loopback:
 // our built Worker under workerd (as `npm start` serves it), a bare forwarding Worker, and the Portkey peer.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
@@ -53,17 +63,71 @@ export type Ours = Target & {
   cookie: string;
   origin: string;
   accountId: string;
+  /** D1's logical size (page count × page size), bytes. */
   d1Bytes: () => Promise<number>;
+  /** Record bytes of the account's rows per table (usage_events since `since`). */
+  rowBytes: (since: number) => Promise<Record<string, { rows: number; bytes: number }>>;
+  /** What one UTC hour keeps past the raw retention (its aggregates and ledger entry), and its requests. */
+  hourKept: (hour: number) => Promise<{ bytes: number; requests: number }>;
 };
 
-/** Our built Worker with auth, rate limit, credit reservation and metering all on. */
-function dirBytes(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => {
-    const p = path.join(dir, e.name);
-    return n + (e.isDirectory() ? dirBytes(p) : statSync(p).size);
-  }, 0);
+/**
+ * A SQLite file's logical size, as `PRAGMA page_count` × `page_size` would give it (D1 refuses both pragmas and
+ * dbstat under Miniflare): the header's page count, or — in WAL mode — the size recorded by the WAL's last
+ * committed frame of the current WAL generation (its salts match the WAL header).
+ */
+function sqliteLogicalBytes(file: string): number {
+  const header = Buffer.alloc(100);
+  const fd = openSync(file, "r");
+  try {
+    readSync(fd, header, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  let pageSize = header.readUInt16BE(16);
+  if (pageSize === 1) pageSize = 65_536;
+  // The in-header size is valid only when "version-valid-for" equals the change counter.
+  let pages =
+    header.readUInt32BE(92) === header.readUInt32BE(24)
+      ? header.readUInt32BE(28)
+      : Math.ceil(statSync(file).size / pageSize);
+  const walFile = `${file}-wal`;
+  if (existsSync(walFile) && statSync(walFile).size > 32) {
+    const wal = readFileSync(walFile);
+    const walPage = wal.readUInt32BE(8);
+    const salt1 = wal.readUInt32BE(16);
+    const salt2 = wal.readUInt32BE(20);
+    for (let at = 32; at + 24 + walPage <= wal.length; at += 24 + walPage) {
+      if (wal.readUInt32BE(at + 8) !== salt1 || wal.readUInt32BE(at + 12) !== salt2) break;
+      const committed = wal.readUInt32BE(at + 4);
+      if (committed > 0) pages = committed;
+    }
+  }
+  return pages * pageSize;
 }
+
+function sqliteFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sqliteFiles(p) : p.endsWith(".sqlite") ? [p] : [];
+  });
+}
+
+/** A value's size in a SQLite record: its serial-type byte plus its body (integers take 0–8 bytes). */
+function recordBytes(value: unknown): number {
+  if (value === null || value === undefined) return 1;
+  if (typeof value === "number") {
+    if (!Number.isInteger(value)) return 9;
+    const a = Math.abs(value);
+    const body =
+      a <= 1 ? 0 : a < 128 ? 1 : a < 32_768 ? 2 : a < 8_388_608 ? 3 : a < 2 ** 31 ? 4 : a < 2 ** 47 ? 6 : 8;
+    return 1 + body;
+  }
+  return 1 + Buffer.byteLength(String(value));
+}
+
+/** Our built Worker with auth, rate limit, credit reservation and metering all on. */
 
 export async function ours(port: number, vars: Record<string, string>): Promise<Ours> {
   const persistDir = mkdtempSync(path.join(tmpdir(), "botmara-bench-"));
@@ -116,9 +180,59 @@ export async function ours(port: number, vars: Record<string, string>): Promise<
     cookie,
     origin,
     accountId: account.id,
-    // The local D1 database files (tables, indexes, WAL): D1's API refuses dbstat under Miniflare.
-    d1Bytes: async () => dirBytes(path.join(persistDir, "v3", "d1")),
-    close: () => server.close(),
+    d1Bytes: async () =>
+      sqliteFiles(path.join(persistDir, "d1")).reduce((n, f) => n + sqliteLogicalBytes(f), 0),
+    hourKept: async (hour) => {
+      const rows = async (sql: string, ...binds: unknown[]) =>
+        (
+          await db
+            .prepare(sql)
+            .bind(...binds)
+            .all<Record<string, unknown>>()
+        ).results;
+      const hourly = await rows(
+        "SELECT * FROM usage_hourly WHERE account_id = ? AND hour = ?",
+        account.id,
+        hour,
+      );
+      const ledger = await rows(
+        "SELECT * FROM credit_ledger WHERE account_id = ? AND reference = ?",
+        account.id,
+        `usage:${hour}`,
+      );
+      const bytes = [...hourly, ...ledger].reduce(
+        (n, r) => n + 1 + Object.values(r).reduce<number>((m, v) => m + recordBytes(v), 0),
+        0,
+      );
+      return { bytes, requests: hourly.reduce((n, r) => n + Number(r.requests), 0) };
+    },
+    rowBytes: async (since) => {
+      const tables: [string, string, unknown[]][] = [
+        ["usage_events", "account_id = ? AND created_at >= ?", [account.id, since]],
+        ["usage_hourly", "account_id = ?", [account.id]],
+        ["credit_ledger", "account_id = ?", [account.id]],
+        ["credit_flushes", "1 = 1", []],
+      ];
+      const out: Record<string, { rows: number; bytes: number }> = {};
+      for (const [table, where, binds] of tables) {
+        const { results } = await db
+          .prepare(`SELECT * FROM ${table} WHERE ${where}`)
+          .bind(...binds)
+          .all<Record<string, unknown>>();
+        out[table] = {
+          rows: results.length,
+          bytes: results.reduce(
+            (n, r) => n + 1 + Object.values(r).reduce<number>((m, v) => m + recordBytes(v), 0),
+            0,
+          ),
+        };
+      }
+      return out;
+    },
+    close: async () => {
+      await server.close();
+      rmSync(persistDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -34,6 +34,8 @@ export type AppEnv = {
     config: Config;
     session?: SessionPrincipal;
     apiKey?: ApiKeyPrincipal;
+    /** The key was read from D1 on this request (not from the isolate's cache): an awaited round trip. */
+    apiKeyLookedUp?: boolean;
     /** Minted on arrival (request-id.ts): response headers, logs and the usage row share it. */
     requestId: string;
   };

@@ -14,6 +14,7 @@ import { Field, FormError } from "../components/Field";
 import { StatusBadge } from "../components/PromiseStatus";
 import { RequestStatus, requestTypeLabel } from "../components/RequestStatus";
 import { SiteHeader } from "../components/SiteHeader";
+import { formState, useResetAfterSuccess } from "../lib/form-state";
 import { formatDateTime } from "../lib/format";
 import { formAction, parseForm } from "../lib/forms.server";
 import { isAdmin, requireOperator, requireUser } from "../lib/session.server";
@@ -55,7 +56,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       { accountId: session.accountId, email: session.email },
     );
     return { recorded: { id: view.id, status: view.status } };
-  });
+  }, request);
 }
 
 export default function Admin({ loaderData, actionData }: Route.ComponentProps) {
@@ -210,8 +211,12 @@ function Queue({ queue }: { queue: Route.ComponentProps["loaderData"]["queue"] }
 
 function RecordRequest({ actionData }: { actionData: Route.ComponentProps["actionData"] }) {
   const busy = useNavigation().state === "submitting";
-  const error = actionData && "error" in actionData ? actionData.error : null;
+  const form = formState(actionData);
+  // After a success the form is emptied (a fresh page without JavaScript; reset with it), so the next
+  // request never carries the previous one's note; after an error what was typed stays.
+  const ref = useResetAfterSuccess(actionData);
   const recorded = actionData && "recorded" in actionData ? actionData.recorded : null;
+  const typed = recorded ? {} : form.values;
   return (
     <section className="card" aria-labelledby="record">
       <h2 id="record">Record a request that arrived by email</h2>
@@ -223,25 +228,60 @@ function RecordRequest({ actionData }: { actionData: Route.ComponentProps["actio
         <p className="alert success" role="status">
           {recorded.status === "denied"
             ? "Recorded as denied: no active account holds this address."
-            : "Recorded. The account holder was sent a confirmation link."}
+            : "Recorded. The account holder was sent a confirmation link."}{" "}
+          <Link to={`/admin/requests/${recorded.id}`}>Open the request</Link>
         </p>
       ) : null}
-      <FormError message={error?.message} />
-      <Form method="post" className="stack">
-        <Field label="Sender's email" name="email" type="email" required maxLength={254} />
+      <FormError message={Object.keys(form.fields).length ? null : form.error} />
+      <Form method="post" className="stack" ref={ref} key={recorded?.id ?? "new"}>
+        <Field
+          label="Sender's email"
+          name="email"
+          type="email"
+          required
+          maxLength={254}
+          defaultValue={typed.email ?? ""}
+          error={form.fields.email}
+        />
         <label>
           Kind of request
-          <select name="type" required defaultValue="">
+          <select
+            name="type"
+            required
+            defaultValue={typed.type ?? ""}
+            aria-invalid={form.fields.type ? true : undefined}
+            aria-describedby={form.fields.type ? "type-error" : undefined}
+          >
             <option value="" disabled>
               Choose…
             </option>
             <option value="access">Copy of their data (access)</option>
             <option value="deletion">Deletion of their account</option>
           </select>
+          {form.fields.type ? (
+            <span id="type-error" className="field-error">
+              {form.fields.type}
+            </span>
+          ) : null}
         </label>
         <label>
           Note (what the email said; no content beyond what you need)
-          <textarea name="note" rows={3} maxLength={2000} />
+          <textarea
+            name="note"
+            rows={3}
+            maxLength={2000}
+            defaultValue={typed.note ?? ""}
+            aria-invalid={form.fields.note ? true : undefined}
+            aria-describedby={form.fields.note ? "note-hint note-error" : "note-hint"}
+          />
+          <span id="note-hint" className="hint">
+            Optional, up to 2,000 characters.
+          </span>
+          {form.fields.note ? (
+            <span id="note-error" className="field-error">
+              {form.fields.note}
+            </span>
+          ) : null}
         </label>
         <div>
           <button type="submit" disabled={busy}>

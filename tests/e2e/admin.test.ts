@@ -75,6 +75,22 @@ it("without JavaScript: promises first, then a request's page where re-send and 
     /Self-audits last ran \d{4}-\d{2}-\d{2}/,
   );
 
+  // Recording a request by the form: an error keeps what was typed; a success empties the form.
+  await page.getByLabel("Sender's email").fill("someone@localhost");
+  await page.getByLabel("Kind of request").selectOption("access");
+  await page.getByLabel(/Note/).fill("asked on the phone");
+  await page.getByRole("button", { name: "Record request" }).click();
+  await expect
+    .poll(() => page.locator(".field-error").first().textContent())
+    .toBe("Enter the sender's email address.");
+  expect(await page.getByLabel(/Note/).inputValue()).toBe("asked on the phone");
+  expect(await page.getByLabel("Kind of request").inputValue()).toBe("access");
+  await page.getByLabel("Sender's email").fill(holder);
+  await page.getByRole("button", { name: "Record request" }).click();
+  await expect.poll(() => page.getByRole("status").textContent()).toContain("Recorded.");
+  expect(await page.getByLabel(/Note/).inputValue()).toBe("");
+  expect(await page.getByLabel("Sender's email").inputValue()).toBe("");
+
   await page.getByRole("link", { name: `Account deletion ${id.slice(0, 8)}` }).click();
   await page.waitForURL(`${url}/admin/requests/${id}`);
   expect(await page.getByTestId("timeline").textContent()).toContain("received");

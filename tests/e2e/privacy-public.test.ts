@@ -116,6 +116,28 @@ describe("the public privacy pages", () => {
     }
   });
 
+  it("/privacy/verify: an uploaded receipt file is checked too, without JavaScript", async () => {
+    const { jws } = await completedDeletion();
+    const context = await browser().newContext({ javaScriptEnabled: false, viewport: PHONE });
+    const page = await context.newPage();
+    await page.goto(`${url}/privacy/verify`);
+    await page.getByLabel(/upload the receipt file/).setInputFiles({
+      name: "receipt.jws",
+      mimeType: "text/plain",
+      buffer: Buffer.from(`${jws}\n`),
+    });
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByRole("heading", { level: 2, name: /valid/i }).waitFor();
+    expect(await page.getByRole("heading", { level: 2, name: /valid/i }).textContent()).toBe("Valid");
+    // Nothing chosen or pasted: a plain message, not an error page.
+    await page.goto(`${url}/privacy/verify`);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toBe("Paste a receipt or choose its file.");
+    await context.close();
+  });
+
   it("/privacy/promises: every promise with its status and last run after the self-audits, and no customer data", async () => {
     const { email, accountId } = await completedDeletion();
     const before = (await (await fetch(`${url}/api/privacy/promises`)).json()) as {

@@ -92,6 +92,35 @@ describe("/admin", () => {
     expect(after.kept.map((k) => k.id)).toContain("p9.deadlines");
   });
 
+  it("records an emailed request; a bad form reports every field in plain words and keeps what was typed", async () => {
+    const bad = unwrap(
+      await admin.action(
+        args(post("/admin", operator.cookie, { email: "not-an-address", note: "mail of 2 Dec" })),
+      ),
+    );
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.error!.fields).sort()).toEqual(["email", "type"]);
+    expect(bad.error!.fields.email).toBe("Enter the sender's email address.");
+    expect(bad.values).toMatchObject({ email: "not-an-address", note: "mail of 2 Dec" });
+    const user = await newVerifiedUser();
+    const ok = unwrap(
+      await admin.action(
+        args(post("/admin", operator.cookie, { email: user.email, type: "access", note: "mail of 2 Dec" })),
+      ),
+    ) as { recorded?: { id: string; status: string } };
+    expect(ok.recorded).toMatchObject({ status: "verifying" });
+    // Not an operator: refused, nothing recorded.
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM privacy_requests").first<{ n: number }>();
+    const refused = unwrap(
+      await admin.action(
+        args(post("/admin", user.cookie, { email: user.email, type: "deletion", note: "" })),
+      ),
+    );
+    expect(refused.status).toBe(403);
+    const after = await env.DB.prepare("SELECT count(*) AS n FROM privacy_requests").first<{ n: number }>();
+    expect(after!.n).toBe(before!.n);
+  });
+
   it("is for verified operators only", async () => {
     const user = await newVerifiedUser();
     const refused = await admin.loader(args(get("/admin", user.cookie))).catch((e: unknown) => e);

@@ -1,6 +1,17 @@
-// Attacks on the password throttles: guesses sent all at once get no more tries than guesses sent one by one.
+// Attacks on identity: parallel and IPv6-rotated password guessing, the email change as a mail cannon, login
+// CSRF, and keys left behind by whoever signed up with an address before its holder proved it.
 import { describe, expect, it } from "vitest";
-import { call, expectError, mailboxLink, newUser, PASSWORD, testAddress, uniqueEmail } from "./helpers";
+import {
+  call,
+  expectError,
+  mailboxLink,
+  newUser,
+  newVerifiedUser,
+  ORIGIN,
+  PASSWORD,
+  testAddress,
+  uniqueEmail,
+} from "./helpers";
 
 async function statuses(requests: Promise<Response>[]): Promise<number[]> {
   const responses = await Promise.all(requests);
@@ -134,5 +145,83 @@ describe("attack: the email change as a mail cannon", () => {
       name: string;
     };
     expect(account).toMatchObject({ email, name: null });
+  });
+});
+
+describe("attack: login CSRF", () => {
+  it("another site cannot log a visitor in to the attacker's account (no cookie yet, cross-site Origin)", async () => {
+    const attacker = await newUser();
+    const crossSite: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { origin: "null", "sec-fetch-site": "cross-site" },
+    ];
+    for (const headers of crossSite) {
+      const res = await call("/api/auth/login", {
+        body: { email: attacker.email, password: PASSWORD },
+        headers,
+        origin: null,
+      });
+      expect(res.headers.get("set-cookie")).toBeNull();
+      expect((await expectError(res, 403)).code).toBe("csrf_origin_mismatch");
+    }
+    // Our own page, and a script or server without browser headers, still log in.
+    const ours: Record<string, string>[] = [{ origin: ORIGIN }, { "sec-fetch-site": "same-origin" }, {}];
+    for (const headers of ours) {
+      const res = await call("/api/auth/login", {
+        body: { email: attacker.email, password: PASSWORD },
+        headers,
+        origin: null,
+      });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+  });
+
+  it("API-key and webhook paths take requests without browser origins as before", async () => {
+    const res = await call("/webhooks/stripe", {
+      rawBody: "{}",
+      headers: { origin: "https://evil.example", "content-type": "application/json" },
+      origin: null,
+    });
+    expect((await expectError(res, 400)).code).not.toBe("csrf_origin_mismatch");
+  });
+});
+
+describe("attack: pre-account takeover", () => {
+  const reset = async (email: string, newPassword: string) => {
+    await (await call("/api/auth/password-reset", { body: { email } })).arrayBuffer();
+    const token = await mailboxLink(email, "password_reset");
+    const res = await call("/api/auth/password-reset/confirm", { body: { token, newPassword } });
+    expect(res.status).toBe(204);
+  };
+  const chat = (key: string) =>
+    call("/v1/chat/completions", {
+      key,
+      body: { model: "openai/gpt-4o-mini", max_tokens: 16, messages: [{ role: "user", content: "hi" }] },
+    });
+
+  it("keys made on an address before anyone proved it are revoked when its holder resets the password", async () => {
+    // The attacker signs up with the victim's address (never verified) and makes a key.
+    const victimEmail = uniqueEmail("victim");
+    const squatter = await newUser(victimEmail);
+    const created = await call("/api/keys", { body: { name: "squat" }, cookie: squatter.cookie });
+    const { key } = (await created.json()) as { key: string };
+    const before = await chat(key);
+    expect(before.status).toBe(200);
+    await before.arrayBuffer();
+    // The victim cannot sign up (taken), so resets the password by the link mailed to their address.
+    await reset(victimEmail, "the victim's own password");
+    expect((await expectError(await chat(key), 401)).code).toBe("invalid_api_key");
+  });
+
+  it("a verified account's reset keeps its keys", async () => {
+    const user = await newVerifiedUser();
+    const created = await call("/api/keys", { body: { name: "prod" }, cookie: user.cookie });
+    const { key } = (await created.json()) as { key: string };
+    await reset(user.email, "a forgotten password, replaced");
+    const res = await chat(key);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
   });
 });

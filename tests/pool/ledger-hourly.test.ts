@@ -10,10 +10,9 @@ import { accountObject } from "../../worker/account/stub";
 import { usageReference } from "../../worker/billing/credit-desk";
 import { flushCredits, reserveCredit, settleCredit } from "../../worker/billing/credits";
 import { ledgerStatement } from "../../worker/billing/statement";
+import { HOUR_MS } from "../../worker/time";
 import { balanceOf, db, ledgerOf, setBalance, uid } from "./billing-helpers";
 import { newUser, ORIGIN } from "./helpers";
-
-const HOUR_MS = 3_600_000;
 
 type Desk = { env: Env; flush(): Promise<void> };
 const deskOf = (instance: AccountDO) =>

@@ -184,6 +184,34 @@ describe("verifiable deletion receipts", () => {
     });
   });
 
+  it("an HMAC receipt keeps verifying across a master-key rotation, through the one key module", async () => {
+    const { hmacHex } = await import("../../worker/crypto/encoding");
+    const { derive } = await import("../../worker/crypto/master-key");
+    const { canonical } = await import("../../worker/privacy/receipt");
+    const body = { kind: "botmara-deletion-receipt/1", requestId: "r-rotated", subject: "s", erased: [] };
+    // Issued under the key that is now the previous one.
+    const [old] = await derive(env, "deletion-receipt");
+    const signature = await hmacHex(old!, canonical(body));
+    const rotated = {
+      ...env,
+      MASTER_KEY: Buffer.alloc(32, 3).toString("base64"),
+      MASTER_KEY_PREVIOUS: env.MASTER_KEY,
+    } as Env;
+    expect(await checkReceipt(rotated, { ...body, signature })).toMatchObject({
+      valid: true,
+      format: "hmac",
+    });
+    // Once the previous key is dropped, only a receipt under the new key verifies.
+    const dropped = { ...env, MASTER_KEY: Buffer.alloc(32, 3).toString("base64") } as Env;
+    expect(await checkReceipt(dropped, { ...body, signature })).toMatchObject({
+      valid: false,
+      format: "hmac",
+    });
+    const [current] = await derive(dropped, "deletion-receipt");
+    const fresh = await hmacHex(current!, canonical(body));
+    expect(await checkReceipt(dropped, { ...body, signature: fresh })).toMatchObject({ valid: true });
+  });
+
   it("signs the export's manifest; the export reads in user units, pretty-printed, with an HTML summary", async () => {
     const user = await seedAccount();
     const res = await call("/api/privacy/requests", { body: { type: "access" }, cookie: user.cookie });

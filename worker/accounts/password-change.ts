@@ -5,6 +5,7 @@ import { getConfig } from "../config";
 import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { badRequest } from "../errors";
+import { revokeAllKeys } from "../keys/service";
 import { sendNotice } from "../notices/send";
 import { consumeLinkToken, createLinkToken, retireLinks } from "../privacy/requests/links";
 import { clientAddress, countHit, throttle } from "../security/rate-limit";
@@ -85,10 +86,14 @@ export async function confirmPasswordReset(
     throw badRequest("This link is invalid, expired or already used.", "token", "invalid_link");
   await setPassword(db, link.accountId, input.newPassword);
   // Using the link proved the mailbox: the address is verified now.
-  await db
+  const [firstProof] = await db
     .update(accounts)
     .set({ emailVerifiedAt: new Date() })
-    .where(and(eq(accounts.id, link.accountId), isNull(accounts.emailVerifiedAt)));
+    .where(and(eq(accounts.id, link.accountId), isNull(accounts.emailVerifiedAt)))
+    .returning({ id: accounts.id });
+  // Never verified until now: whoever signed up may not be the mailbox's holder (someone can sign up with
+  // another's address, make keys, and wait for the owner to reset and top up). Their keys go with them.
+  if (firstProof) await revokeAllKeys(db, link.accountId);
   await retireLinks(env, link.accountId, ["password_reset"]);
   await endOtherSessions(db, link.accountId, undefined);
 }

@@ -3,6 +3,7 @@
 import { reserveCredit } from "../billing/credits";
 import { getConfig } from "../config";
 import { loggingPolicy } from "../content/capture";
+import { policyNeedsRead } from "../content/policy";
 import { AppError, badRequest } from "../errors";
 import { type CatalogueModel, costMicros, findModel } from "./catalogue";
 import { type Endpoint, type MeteredRequest, meter } from "./metering";
@@ -25,6 +26,8 @@ export type AiCall = {
   keyId: string | null;
   /** The key's monthly spend limit (micro-USD, UTC month), from the cached key; null or absent: none. */
   spendLimitMicros?: number | null;
+  /** Authentication read the key from D1 on this request (for Server-Timing's count of awaited calls). */
+  keyLookedUp?: boolean;
   source: string;
   startedAt: number;
   /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
@@ -156,8 +159,10 @@ async function answer(
   );
 
   const creditStarted = Date.now();
+  const policyRead = policyNeedsRead(call.accountId, creditStarted);
   const [policy, hold] = await Promise.all([
-    loggingPolicy(env, call.accountId),
+    // Answered from the isolate's cache; an entry just expired is re-read in the background.
+    loggingPolicy(env, call.accountId, (work) => ctx.waitUntil(work)),
     // From the isolate's credit lease when it covers the worst case (no round trip); renewed in the background.
     // A key with a monthly spend limit reserves from its allowance in the lease too (402 once it is spent).
     reserveCredit(
@@ -173,8 +178,10 @@ async function answer(
   // Stages for the bench (Server-Timing, ms; workerd's clock only moves at I/O, so pure CPU reads 0).
   const stages = {
     auth: creditStarted - call.startedAt,
+    authFrom: call.keyLookedUp ? "d1" : "cache",
     credit: Date.now() - creditStarted,
     reservedIn: hold?.leaseId ? "lease" : "object",
+    policyFrom: policyRead ? "d1" : "cache",
   };
   const request: MeteredRequest = {
     id: call.requestId ?? crypto.randomUUID(),
@@ -282,11 +289,12 @@ async function answer(
   throw new Error("unreachable: the candidate chain is never empty");
 }
 
+/** Each stage's time and, for those that may await a round trip, where it was answered (cache/lease or not). */
 function serverTiming(
-  stages: { auth: number; credit: number; reservedIn: string },
+  stages: { auth: number; authFrom: string; credit: number; reservedIn: string; policyFrom: string },
   upstreamMs: number,
 ): string {
-  return `auth;dur=${stages.auth}, credit;dur=${stages.credit};desc=${stages.reservedIn}, upstream;dur=${upstreamMs}`;
+  return `auth;dur=${stages.auth};desc=${stages.authFrom}, credit;dur=${stages.credit};desc=${stages.reservedIn}, policy;desc=${stages.policyFrom}, upstream;dur=${upstreamMs}`;
 }
 
 /** Time spent in the gateway itself (everything except waiting for the provider), in milliseconds. */

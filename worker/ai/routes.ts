@@ -63,6 +63,7 @@ function call(
     accountId: key.accountId,
     keyId: key.keyId,
     spendLimitMicros: key.monthlySpendLimitMicros,
+    keyLookedUp: c.var.apiKeyLookedUp === true,
     source: "api",
     startedAt: arrivedAt.get(c.req.raw) ?? Date.now(),
     requestId: c.var.requestId,

@@ -1,7 +1,7 @@
-import { HOUR_MS } from "../time";
 // The account object's record of credit leases: slices of the available balance handed to isolates, which
 // reserve against them in memory. A lease is held like a reservation until its debits arrive, it is given
 // back, or it expires (its isolate died); leases survive the object's restarts in its SQLite (ADR 026).
+import { HOUR_MS } from "../time";
 
 /** A lease is valid this long after its last grant; an isolate renews well before (LEASE_RENEW_AFTER_MS). */
 export const LEASE_TTL_MS = 30_000;

@@ -21,8 +21,12 @@ export type Exchange = {
 };
 
 /** The account's logging choice; cheap to call per request (cached briefly in the isolate). */
-export function loggingPolicy(env: Env, accountId: string): Promise<LoggingPolicy> {
-  return cachedLoggingPolicy(env, accountId);
+export function loggingPolicy(
+  env: Env,
+  accountId: string,
+  background?: (work: Promise<unknown>) => void,
+): Promise<LoggingPolicy> {
+  return cachedLoggingPolicy(env, accountId, background);
 }
 
 /**

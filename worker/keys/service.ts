@@ -180,3 +180,14 @@ export async function revokeKey(db: Db, accountId: string, keyId: string): Promi
   }
   forgetKey(row.keyHash);
 }
+
+/** Revokes every live key of the account (e.g. keys made by whoever set it up before its mailbox was proven). */
+export async function revokeAllKeys(db: Db, accountId: string): Promise<number> {
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
+    .returning({ keyHash: apiKeys.keyHash });
+  for (const row of rows) forgetKey(row.keyHash);
+  return rows.length;
+}

@@ -16,14 +16,29 @@ function isSameOrigin(request: Request): boolean {
   return request.headers.get("sec-fetch-site") === "same-origin";
 }
 
+/** True when a browser says another site made the request (servers and scripts send neither header). */
+function isCrossSite(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  if (origin && origin !== "null") return origin !== new URL(request.url).origin;
+  const site = request.headers.get("sec-fetch-site");
+  return site === "cross-site" || site === "same-site";
+}
+
+/** Called by servers with API keys or signatures, never by our pages: no cookie, no session to forge. */
+const MACHINE_PATHS = /^\/(v1|webhooks)(\/|$)/;
+
 /**
  * Browsers always send Origin (or Sec-Fetch-Site) on cross-site form and fetch POSTs, so requiring a
- * same-origin one whenever a cookie rides along stops CSRF without tokens. Requests without cookies
- * (API keys, webhooks) cannot be forged this way and pass.
+ * same-origin one whenever a cookie rides along stops CSRF without tokens. Without a cookie, a browser's
+ * cross-site POST is refused too (outside /v1 and /webhooks): otherwise another site could log a visitor in
+ * to the attacker's account (login CSRF) and read what they then type into it.
  */
 export const csrf: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!SAFE.has(c.req.method) && c.req.header("cookie") && !isSameOrigin(c.req.raw)) {
-    throw forbidden("Cross-origin request refused.", "csrf_origin_mismatch");
+  if (!SAFE.has(c.req.method)) {
+    const refused = c.req.header("cookie")
+      ? !isSameOrigin(c.req.raw)
+      : !MACHINE_PATHS.test(c.req.path) && isCrossSite(c.req.raw);
+    if (refused) throw forbidden("Cross-origin request refused.", "csrf_origin_mismatch");
   }
   await next();
 };
