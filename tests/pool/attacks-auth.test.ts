@@ -1,5 +1,6 @@
 // Attacks on identity: parallel and IPv6-rotated password guessing, the email change as a mail cannon, login
 // CSRF, and keys left behind by whoever signed up with an address before its holder proved it.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   call,
@@ -210,9 +211,30 @@ describe("attack: pre-account takeover", () => {
     const before = await chat(key);
     expect(before.status).toBe(200);
     await before.arrayBuffer();
+    // And connects their own WhatsApp number, to be answered on the account's credit.
+    const connect = await call("/api/whatsapp", {
+      method: "PUT",
+      cookie: squatter.cookie,
+      body: {
+        phoneNumberId: String(Date.now()).padStart(15, "7"),
+        wabaId: "123456789012345",
+        accessToken: `EAAG${"1".repeat(40)}`,
+        appSecret: "2".repeat(32),
+        verifyToken: `verify-${crypto.randomUUID()}`,
+        model: "dev/echo",
+        systemPrompt: "Answer briefly.",
+        password: PASSWORD,
+      },
+    });
+    expect(connect.status).toBe(200);
+    await connect.arrayBuffer();
     // The victim cannot sign up (taken), so resets the password by the link mailed to their address.
     await reset(victimEmail, "the victim's own password");
     expect((await expectError(await chat(key), 401)).code).toBe("invalid_api_key");
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM whatsapp_connections WHERE account_id = ?")
+      .bind(squatter.id)
+      .first<{ n: number }>();
+    expect(left!.n).toBe(0);
   });
 
   it("a verified account's reset keeps its keys", async () => {

@@ -234,6 +234,8 @@ describe("promise report", () => {
     expect(await runSelfAudits(env, turned, deadlines)).toEqual({ "p9.deadlines": "broken" });
     const after = await sent();
     expect(after.length).toBe(before + 1);
+    // The husk the outbox keeps names no address.
+    expect(after.map((n) => n.id).join(" ")).not.toContain("operator@example.com");
     const notice = (await env.DB.prepare(
       "SELECT \"to\", subject, text FROM notices WHERE kind = 'operator_promise_broken' ORDER BY created_at DESC",
     ).first<{ to: string; subject: string; text: string }>())!;

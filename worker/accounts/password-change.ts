@@ -10,6 +10,7 @@ import { sendNotice } from "../notices/send";
 import { consumeLinkToken, createLinkToken, retireLinks } from "../privacy/requests/links";
 import { clientAddress, countHit, throttle } from "../security/rate-limit";
 import { HOUR_MS } from "../time";
+import { deleteConnection } from "../whatsapp/connection";
 import { normalizeEmail, setPassword } from "./service";
 import { endOtherSessions } from "./sessions";
 import { requireSudo } from "./sudo";
@@ -92,8 +93,12 @@ export async function confirmPasswordReset(
     .where(and(eq(accounts.id, link.accountId), isNull(accounts.emailVerifiedAt)))
     .returning({ id: accounts.id });
   // Never verified until now: whoever signed up may not be the mailbox's holder (someone can sign up with
-  // another's address, make keys, and wait for the owner to reset and top up). Their keys go with them.
-  if (firstProof) await revokeAllKeys(db, link.accountId);
+  // another's address, make keys or connect a WhatsApp number, and wait for the owner to reset and top up).
+  // What they set up to spend the account's credit goes with them.
+  if (firstProof) {
+    await revokeAllKeys(db, link.accountId);
+    await deleteConnection(db, link.accountId);
+  }
   await retireLinks(env, link.accountId, ["password_reset"]);
   await endOtherSessions(db, link.accountId, undefined);
 }
