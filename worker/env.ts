@@ -40,3 +40,9 @@ export type AppEnv = {
     requestId: string;
   };
 };
+
+/** After requireSession (or requireAdmin): the session is there, so handlers read it without a `!`. */
+export type SessionEnv = { Bindings: Env; Variables: AppEnv["Variables"] & { session: SessionPrincipal } };
+
+/** After requireApiKey: the key is there. */
+export type ApiKeyEnv = { Bindings: Env; Variables: AppEnv["Variables"] & { apiKey: ApiKeyPrincipal } };

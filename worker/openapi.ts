@@ -4,8 +4,8 @@ import type { AppEnv } from "./env";
 import { fromZodError } from "./errors";
 
 /** A router whose validation failures become the one error shape (400, naming the field). */
-export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
+export function createRouter<E extends AppEnv = AppEnv>() {
+  return new OpenAPIHono<E>({
     defaultHook: (result) => {
       if (!result.success) throw fromZodError(result.error);
     },

@@ -1,8 +1,9 @@
 // Session middleware for the management API: who is calling, and refusing when nobody is.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config";
-import type { AppEnv, SessionPrincipal } from "../env";
+import type { AppEnv, SessionEnv, SessionPrincipal } from "../env";
 import { forbidden, unauthorized } from "../errors";
+import { createRouter } from "../openapi";
 import { lookupSession, readSessionCookie } from "./sessions";
 
 /** Puts the session's account on c.var.session when the cookie names a live session. */
@@ -12,8 +13,13 @@ export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!c.var.session) throw unauthorized("Log in first.", "not_logged_in");
+/** What loadSession found, which may be nothing: the check below is what makes SessionEnv true. */
+const loaded = (c: Context<SessionEnv>): SessionPrincipal | undefined =>
+  (c.var as AppEnv["Variables"]).session;
+
+/** Refuses without a session; typed so that a route (or router) using it reads c.var.session as present. */
+export const requireSession: MiddlewareHandler<SessionEnv> = async (c, next) => {
+  if (!loaded(c)) throw unauthorized("Log in first.", "not_logged_in");
   await next();
 };
 
@@ -25,8 +31,9 @@ export function isOperator(config: Config, session: SessionPrincipal | undefined
   return Boolean(session?.emailVerified && config.adminEmails.has(session.email));
 }
 
-export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!c.var.session) throw unauthorized("Log in first.", "not_logged_in");
+/** Refuses anyone but an operator (who always has a session). */
+const requireAdmin: MiddlewareHandler<SessionEnv> = async (c, next) => {
+  if (!loaded(c)) throw unauthorized("Log in first.", "not_logged_in");
   if (!isOperator(c.var.config, c.var.session)) {
     const unverified = c.var.config.adminEmails.has(c.var.session.email) && !c.var.session.emailVerified;
     throw forbidden(
@@ -36,3 +43,17 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next();
 };
+
+/** A router every route of which needs a session: the guard and the type that relies on it come together. */
+export function sessionRouter() {
+  const router = createRouter<SessionEnv>();
+  router.use("*", requireSession);
+  return router;
+}
+
+/** A router for operators only, likewise. */
+export function adminRouter() {
+  const router = createRouter<SessionEnv>();
+  router.use("*", requireAdmin);
+  return router;
+}

@@ -1,10 +1,8 @@
 // /api/auth/* (sessions, verification, sudo, passwords) and /api/account.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../env";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
 import { rectify } from "../privacy/rectification";
-import { requireSession } from "./middleware";
+import { requireSession, sessionRouter } from "./middleware";
 import { changePassword, confirmPasswordReset, requestPasswordReset } from "./password-change";
 import { getAccount, logIn, signUp } from "./service";
 import { endOtherSessions, endRequestSession, sessionClearCookie, sessionSetCookie } from "./sessions";
@@ -52,11 +50,12 @@ const ResetConfirm = z
   .strictObject({ token: z.string().min(10).max(128), newPassword: Password })
   .openapi("PasswordResetConfirm");
 
-const origin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+const origin = (c: { req: { url: string } }) => new URL(c.req.url).origin;
 const noStore = { "Cache-Control": "no-store" };
 const session = [{ session: [] }];
 
 export const authRoutes = createRouter();
+// The paths are guarded for every method; each route's own middleware also types c.var.session for its handler.
 authRoutes.use("/verify-email/*", requireSession);
 authRoutes.use("/reauth", requireSession);
 authRoutes.use("/password", requireSession);
@@ -125,10 +124,11 @@ authRoutes
       tags: ["Auth"],
       summary: "End every other session of your account (this one stays)",
       security: session,
+      middleware: [requireSession] as const,
       responses: { 204: { description: "Every other session ended" }, ...errorResponses(401) },
     }),
     async (c) => {
-      const { accountId, sessionHash } = c.var.session!;
+      const { accountId, sessionHash } = c.var.session;
       await endOtherSessions(c.var.db, accountId, sessionHash);
       return c.body(null, 204);
     },
@@ -140,13 +140,14 @@ authRoutes
       tags: ["Auth"],
       summary: "Mail a new verification link to your address (throttled)",
       security: session,
+      middleware: [requireSession] as const,
       responses: {
         202: jsonContent(z.object({ sent: z.literal(true) }), "A new link is on its way"),
         ...errorResponses(401, 409, 429),
       },
     }),
     async (c) => {
-      await resendVerification(c.env, c.var.session!, origin(c));
+      await resendVerification(c.env, c.var.session, origin(c));
       return c.json({ sent: true as const }, 202);
     },
   )
@@ -157,6 +158,7 @@ authRoutes
       tags: ["Auth"],
       summary: "Re-enter your password: sensitive changes on this session need no password for 10 minutes",
       security: session,
+      middleware: [requireSession] as const,
       request: jsonBody(Reauth),
       responses: {
         204: { description: "Re-authenticated" },
@@ -164,7 +166,7 @@ authRoutes
       },
     }),
     async (c) => {
-      await reauthenticate(c.env, c.var.session!, c.req.valid("json").password, c.req.raw.headers);
+      await reauthenticate(c.env, c.var.session, c.req.valid("json").password, c.req.raw.headers);
       return c.body(null, 204);
     },
   )
@@ -175,6 +177,7 @@ authRoutes
       tags: ["Auth"],
       summary: "Change your password (current password or a recent re-auth); every other session ends",
       security: session,
+      middleware: [requireSession] as const,
       request: jsonBody(PasswordChange),
       responses: {
         204: { description: "Changed" },
@@ -182,7 +185,7 @@ authRoutes
       },
     }),
     async (c) => {
-      await changePassword(c.env, c.var.session!, c.req.valid("json"), c.req.raw.headers);
+      await changePassword(c.env, c.var.session, c.req.valid("json"), c.req.raw.headers);
       return c.body(null, 204);
     },
   )
@@ -225,8 +228,7 @@ authRoutes
     },
   );
 
-export const accountRoutes = createRouter();
-accountRoutes.use("*", requireSession);
+export const accountRoutes = sessionRouter();
 accountRoutes
   .openapi(
     createRoute({
@@ -237,7 +239,7 @@ accountRoutes
       security: session,
       responses: { 200: jsonContent(Account, "The account"), ...errorResponses(401) },
     }),
-    async (c) => c.json(await getAccount(c.var.db, c.var.session!.accountId), 200, noStore),
+    async (c) => c.json(await getAccount(c.var.db, c.var.session.accountId), 200, noStore),
   )
   .openapi(
     createRoute({
@@ -258,7 +260,7 @@ accountRoutes
     // A new email takes effect only once a link sent to it is used (see worker/accounts/email-change.ts).
     async (c) =>
       c.json(
-        await rectify(c.env, c.var.session!, c.req.valid("json"), c.req.raw.headers, origin(c)),
+        await rectify(c.env, c.var.session, c.req.valid("json"), c.req.raw.headers, origin(c)),
         200,
         noStore,
       ),

@@ -2,7 +2,7 @@
 // tier, since a namespace's limit is fixed), an isolate counter enforces the key's exact value as a pre-filter,
 // and open streams per key are capped in the isolate (ADR 025).
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env";
+import type { ApiKeyEnv } from "../env";
 import { tooManyRequests } from "../errors";
 
 const WINDOW_MS = 60_000;
@@ -82,8 +82,8 @@ export async function limitRequests(env: Env, id: string, limit: number, message
   if (wait !== undefined) throw tooManyRequests(wait, message);
 }
 
-export const rateLimitPerKey: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = c.var.apiKey!;
+export const rateLimitPerKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
+  const key = c.var.apiKey;
   const limit = key.rateLimitRpm ?? c.var.config.ai.rateLimitRpm;
   await limitRequests(c.env, key.keyId, limit, `This key is limited to ${limit} requests per minute.`);
   await next();

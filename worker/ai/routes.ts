@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../env";
+import type { ApiKeyEnv } from "../env";
 import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
 import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
@@ -27,7 +27,8 @@ const AI_BODY_LIMIT = 20 * 1024 * 1024;
 /** When each request reached the gateway, so the overhead header covers authentication too. */
 const arrivedAt = new WeakMap<Request, number>();
 
-export const aiRoutes = createRouter();
+// Typed as after requireApiKey, which the use() below installs ahead of every route.
+export const aiRoutes = createRouter<ApiKeyEnv>();
 aiRoutes.use(
   "*",
   async (c, next) => {
@@ -52,8 +53,11 @@ const streamOrJson = (description: string) => ({
   content: { "application/json": { schema: AnyJson }, "text/event-stream": { schema: z.string() } },
 });
 
-function call(c: Context<AppEnv>, fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">) {
-  const key = c.var.apiKey!;
+function call(
+  c: Context<ApiKeyEnv>,
+  fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
+) {
+  const key = c.var.apiKey;
   return runAi(c.env, c.executionCtx as ExecutionContext, {
     ...fields,
     accountId: key.accountId,

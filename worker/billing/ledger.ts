@@ -5,6 +5,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { billingAccounts, creditLedger, type LedgerKind } from "../../db/schema";
 import type { Db } from "../env";
 import { PLANS } from "./plans";
+import type { LedgerView } from "./views";
 
 export type LedgerEntry = {
   accountId: string;
@@ -59,15 +60,6 @@ export async function recomputeBalance(db: Db, accountId: string): Promise<numbe
     .where(eq(creditLedger.accountId, accountId));
   return Number(row?.total ?? 0);
 }
-
-export type LedgerView = {
-  id: string;
-  kind: LedgerKind;
-  amountMicros: number;
-  reason: string;
-  reference: string;
-  createdAt: string;
-};
 
 export async function recentEntries(db: Db, accountId: string, limit: number): Promise<LedgerView[]> {
   const rows = await db

@@ -5,33 +5,12 @@ import { billingAccounts, billingInvoices } from "../../db/schema";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import { flushCredits } from "./credits";
-import { ensureBillingAccount, type LedgerView, recentEntries } from "./ledger";
-import { effectivePlan, LOW_BALANCE_MICROS, PLANS, type PlanId } from "./plans";
+import { ensureBillingAccount, recentEntries } from "./ledger";
+import { effectivePlan, LOW_BALANCE_MICROS, PLANS } from "./plans";
+import type { BillingOverview } from "./views";
 
 const LEDGER_SHOWN = 50;
 const INVOICES_SHOWN = 24;
-
-type InvoiceView = {
-  id: string;
-  number: string | null;
-  status: string;
-  amountDueCents: number;
-  amountPaidCents: number;
-  currency: string;
-  hostedInvoiceUrl: string | null;
-  createdAt: string;
-};
-
-export type BillingOverview = {
-  plan: { id: PlanId; name: string; monthlyCents: number; monthlyMicros: number };
-  status: string | null;
-  currentPeriodEnd: string | null;
-  balanceMicros: number;
-  lowBalance: boolean;
-  hasCustomer: boolean;
-  ledger: LedgerView[];
-  invoices: InvoiceView[];
-};
 
 export async function billingOverview(env: Env, accountId: string): Promise<BillingOverview> {
   const db = getDb(env.DB);

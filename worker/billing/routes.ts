@@ -1,58 +1,11 @@
 // /api/billing: the account's billing overview, Stripe Checkout (subscription or top-up), the portal.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession } from "../accounts/middleware";
-import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { sessionRouter } from "../accounts/middleware";
+import { errorResponses, jsonBody, jsonContent } from "../openapi";
 import { createCheckout, createPortal } from "./checkout";
 import { billingOverview } from "./overview";
-import { PAID_PLANS, PLAN_IDS, TOPUP_MAX_CENTS, TOPUP_MIN_CENTS } from "./plans";
-
-const LedgerEntry = z
-  .object({
-    id: z.string(),
-    kind: z.enum(["trial", "grant", "topup", "usage", "refund", "reversal", "adjustment"]),
-    amountMicros: z.number().int().openapi({ description: "Micro-dollars; negative for debits" }),
-    reason: z.string(),
-    reference: z.string(),
-    createdAt: IsoDate,
-  })
-  .openapi("LedgerEntry");
-
-const Invoice = z
-  .object({
-    id: z.string(),
-    number: z.string().nullable(),
-    status: z.string(),
-    amountDueCents: z.number().int(),
-    amountPaidCents: z.number().int(),
-    currency: z.string(),
-    hostedInvoiceUrl: z.string().nullable(),
-    createdAt: IsoDate,
-  })
-  .openapi("Invoice");
-
-const Billing = z
-  .object({
-    plan: z.object({
-      id: z.enum(PLAN_IDS),
-      name: z.string(),
-      monthlyCents: z.number().int(),
-      monthlyMicros: z.number().int(),
-    }),
-    status: z
-      .string()
-      .nullable()
-      .openapi({ description: "Stripe subscription status; null if never subscribed" }),
-    currentPeriodEnd: IsoDate.nullable(),
-    balanceMicros: z
-      .number()
-      .int()
-      .openapi({ description: "Credit balance in micro-dollars (1 USD = 1,000,000)" }),
-    lowBalance: z.boolean(),
-    hasCustomer: z.boolean(),
-    ledger: z.array(LedgerEntry),
-    invoices: z.array(Invoice),
-  })
-  .openapi("Billing");
+import { PAID_PLANS, TOPUP_MAX_CENTS, TOPUP_MIN_CENTS } from "./plans";
+import { Billing } from "./views";
 
 const Checkout = z
   .discriminatedUnion("kind", [
@@ -72,8 +25,7 @@ const RedirectUrl = z.object({
   url: z.string().openapi({ description: "Stripe-hosted page to send the user to" }),
 });
 
-export const billingRoutes = createRouter();
-billingRoutes.use("*", requireSession);
+export const billingRoutes = sessionRouter();
 billingRoutes
   .openapi(
     createRoute({
@@ -83,7 +35,7 @@ billingRoutes
       summary: "Plan, subscription status, balance, recent ledger entries and invoices",
       responses: { 200: jsonContent(Billing, "Your billing"), ...errorResponses(401) },
     }),
-    async (c) => c.json(await billingOverview(c.env, c.var.session!.accountId), 200),
+    async (c) => c.json(await billingOverview(c.env, c.var.session.accountId), 200),
   )
   .openapi(
     createRoute({
@@ -102,7 +54,7 @@ billingRoutes
       const result = await createCheckout(
         c.var.db,
         c.var.config,
-        c.var.session!.accountId,
+        c.var.session.accountId,
         c.req.valid("json"),
         origin,
       );
@@ -119,6 +71,6 @@ billingRoutes
     }),
     async (c) => {
       const origin = new URL(c.req.url).origin;
-      return c.json(await createPortal(c.var.db, c.var.config, c.var.session!.accountId, origin), 200);
+      return c.json(await createPortal(c.var.db, c.var.config, c.var.session.accountId, origin), 200);
     },
   );

@@ -5,7 +5,7 @@ import { accounts, apiKeys, billingAccounts } from "../../db/schema";
 import { effectivePlan, PLANS } from "../billing/plans";
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/encoding";
-import type { AppEnv, Db } from "../env";
+import type { ApiKeyEnv, Db } from "../env";
 import { unauthorized } from "../errors";
 import { cachedKey, rememberKey } from "./cache";
 import { KEY_PREFIX } from "./service";
@@ -49,7 +49,8 @@ async function lookup(db: Db, config: Config, keyHash: string) {
   };
 }
 
-export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+/** Refuses without a live key and puts it on c.var.apiKey: typed so that what follows reads it as present. */
+export const requireApiKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
   const key = presentedKey(c.req.raw.headers);
   if (!key)
     throw unauthorized("Missing API key. Send it as 'Authorization: Bearer <key>'.", "missing_api_key");

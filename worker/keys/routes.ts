@@ -1,7 +1,7 @@
 // /api/keys: create (secret shown once), list, rename or change limits, revoke.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession } from "../accounts/middleware";
-import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { sessionRouter } from "../accounts/middleware";
+import { errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
 import { createKey, getKey, listKeys, MAX_KEYS_PER_ACCOUNT, revokeKey, updateKey } from "./service";
 
 const Key = z
@@ -51,8 +51,7 @@ const IdParam = z.object({ id: z.string().max(64) });
 const toDate = (iso: string | null | undefined) =>
   iso === undefined ? undefined : iso === null ? null : new Date(iso);
 
-export const keyRoutes = createRouter();
-keyRoutes.use("*", requireSession);
+export const keyRoutes = sessionRouter();
 keyRoutes
   .openapi(
     createRoute({
@@ -62,7 +61,7 @@ keyRoutes
       summary: "List your API keys (never their secrets)",
       responses: { 200: jsonContent(z.object({ data: z.array(Key) }), "Keys"), ...errorResponses(401) },
     }),
-    async (c) => c.json({ data: await listKeys(c.var.db, c.var.session!.accountId) }, 200),
+    async (c) => c.json({ data: await listKeys(c.var.db, c.var.session.accountId) }, 200),
   )
   .openapi(
     createRoute({
@@ -75,7 +74,7 @@ keyRoutes
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const created = await createKey(c.var.db, c.var.config, c.var.session!.accountId, {
+      const created = await createKey(c.var.db, c.var.config, c.var.session.accountId, {
         ...input,
         expiresAt: toDate(input.expiresAt),
       });
@@ -91,7 +90,7 @@ keyRoutes
       request: { params: IdParam },
       responses: { 200: jsonContent(Key, "The key"), ...errorResponses(401, 404) },
     }),
-    async (c) => c.json(await getKey(c.var.db, c.var.session!.accountId, c.req.valid("param").id), 200),
+    async (c) => c.json(await getKey(c.var.db, c.var.session.accountId, c.req.valid("param").id), 200),
   )
   .openapi(
     createRoute({
@@ -104,7 +103,7 @@ keyRoutes
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const key = await updateKey(c.var.db, c.var.config, c.var.session!.accountId, c.req.valid("param").id, {
+      const key = await updateKey(c.var.db, c.var.config, c.var.session.accountId, c.req.valid("param").id, {
         ...input,
         expiresAt: toDate(input.expiresAt),
       });
@@ -121,7 +120,7 @@ keyRoutes
       responses: { 204: { description: "Revoked" }, ...errorResponses(401, 404) },
     }),
     async (c) => {
-      await revokeKey(c.var.db, c.var.session!.accountId, c.req.valid("param").id);
+      await revokeKey(c.var.db, c.var.session.accountId, c.req.valid("param").id);
       return c.body(null, 204);
     },
   );

@@ -1,8 +1,8 @@
 // /api/requests: the request log (paged, filtered, CSV) and one request in detail with, on demand, its
 // decrypted content when that request was logged.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession } from "../accounts/middleware";
-import { createRouter, errorResponses, IsoDate, jsonContent } from "../openapi";
+import { sessionRouter } from "../accounts/middleware";
+import { errorResponses, IsoDate, jsonContent } from "../openapi";
 import { flushUsage } from "../usage/record";
 import { usageRange } from "../usage/routes";
 import { hasContent, readContent } from "./content";
@@ -77,8 +77,7 @@ export function requestFilters(q: z.infer<typeof RequestQuery>): RequestFilters 
   };
 }
 
-export const requestRoutes = createRouter();
-requestRoutes.use("*", requireSession);
+export const requestRoutes = sessionRouter();
 requestRoutes
   .openapi(
     createRoute({
@@ -103,7 +102,7 @@ requestRoutes
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const accountId = c.var.session!.accountId;
+      const accountId = c.var.session.accountId;
       const filters = requestFilters(q);
       // Rows wait briefly in the account's buffer; move them first so the log includes the latest requests.
       await flushUsage(c.env, accountId);
@@ -144,7 +143,7 @@ requestRoutes
       },
     }),
     async (c) => {
-      const accountId = c.var.session!.accountId;
+      const accountId = c.var.session.accountId;
       const { id } = c.req.valid("param");
       await flushUsage(c.env, accountId);
       const entry = await getRequest(c.var.db, accountId, id);

@@ -1,9 +1,9 @@
 // /api/settings/privacy: content logging, retention, training consent and notices, and the history
 // of every consent change. PUT takes any subset; anything invalid is refused and changes nothing.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession } from "../accounts/middleware";
+import { sessionRouter } from "../accounts/middleware";
 import { policy } from "../config";
-import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
 import { changePrivacySettings } from "./service";
 import { consentHistory, type PrivacySettings, readPrivacySettings } from "./store";
 
@@ -55,8 +55,7 @@ function present(s: PrivacySettings) {
   };
 }
 
-export const settingsRoutes = createRouter();
-settingsRoutes.use("*", requireSession);
+export const settingsRoutes = sessionRouter();
 settingsRoutes
   .openapi(
     createRoute({
@@ -70,7 +69,7 @@ settingsRoutes
         ...errorResponses(401),
       },
     }),
-    async (c) => c.json(present(await readPrivacySettings(c.var.db, c.var.session!.accountId)), 200),
+    async (c) => c.json(present(await readPrivacySettings(c.var.db, c.var.session.accountId)), 200),
   )
   .openapi(
     createRoute({
@@ -87,7 +86,7 @@ settingsRoutes
     }),
     async (c) => {
       const patch = c.req.valid("json");
-      const settings = await changePrivacySettings(c.var.db, c.env, c.var.session!.accountId, patch, "api");
+      const settings = await changePrivacySettings(c.var.db, c.env, c.var.session.accountId, patch, "api");
       return c.json(present(settings), 200);
     },
   )
@@ -104,7 +103,7 @@ settingsRoutes
       },
     }),
     async (c) => {
-      const events = await consentHistory(c.var.db, c.var.session!.accountId);
+      const events = await consentHistory(c.var.db, c.var.session.accountId);
       const data = events.map((e) => ({
         ...e,
         setting: e.setting as "trainingConsent" | "contentLogging" | "notices",

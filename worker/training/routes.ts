@@ -1,12 +1,11 @@
 // GET /api/admin/training-export: operators only, streamed NDJSON of consented, non-WhatsApp content.
 import { z } from "@hono/zod-openapi";
-import { requireAdmin } from "../accounts/middleware";
-import { createRouter, errorResponses } from "../openapi";
+import { adminRouter } from "../accounts/middleware";
+import { errorResponses } from "../openapi";
 import { recordOperatorAction } from "../operators/audit";
 import { trainingExportStream } from "./export";
 
-export const trainingRoutes = createRouter();
-trainingRoutes.use("*", requireAdmin);
+export const trainingRoutes = adminRouter();
 
 // Documented through the registry and served by a plain handler: the typed openapi() handler only
 // accepts JSON bodies, and this one is a stream. It takes no input, so there is nothing to validate.
@@ -26,7 +25,7 @@ trainingRoutes.openAPIRegistry.registerPath({
   },
 });
 trainingRoutes.get("/", async (c) => {
-  const { accountId, email } = c.var.session!;
+  const { accountId, email } = c.var.session;
   await recordOperatorAction(c.var.db, { accountId, email }, { action: "training.export" });
   return c.body(trainingExportStream(c.env, c.var.db), 200, {
     "content-type": "application/x-ndjson; charset=utf-8",

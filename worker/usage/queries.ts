@@ -1,4 +1,5 @@
 // Usage aggregates for one account over a time range, grouped by day, model or key (always scoped by account).
+import { z } from "@hono/zod-openapi";
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { apiKeys, usageEvents } from "../../db/schema";
 import type { Db } from "../env";
@@ -6,19 +7,24 @@ import { DAY_MS, HOUR_MS } from "../time";
 
 export type GroupBy = "hour" | "day" | "model" | "key";
 
-export type UsageGroup = {
-  group: string;
-  /** Human-readable name of the group (the key's name and prefix, or the internal source). */
-  label: string;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** USD. */
-  cost: number;
-  costMicros: number;
-  estimatedRequests: number;
-};
+/** One row of GET /api/usage and the dashboard's tables: the schema documents it, the type is derived. */
+export const UsageGroupSchema = z
+  .object({
+    group: z.string(),
+    label: z
+      .string()
+      .openapi({ description: "The group's readable name (a key's name and prefix, or the source)" }),
+    requests: z.number().int(),
+    errors: z.number().int(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    cost: z.number().openapi({ description: "USD" }),
+    costMicros: z.number().int().openapi({ description: "Integer micro-USD (exact)" }),
+    estimatedRequests: z.number().int().openapi({ description: "Requests whose tokens were estimated" }),
+  })
+  .openapi("UsageGroup");
+
+export type UsageGroup = z.infer<typeof UsageGroupSchema>;
 
 /** Ranges up to this long read the raw rows (exact to the millisecond); longer ones read the aggregates. */
 const RAW_RANGE_MS = 48 * HOUR_MS;

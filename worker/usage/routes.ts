@@ -1,10 +1,10 @@
 // /api/usage: the account's metered usage, grouped by hour, day, model or key, over a time range.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession } from "../accounts/middleware";
+import { sessionRouter } from "../accounts/middleware";
 import { badRequest } from "../errors";
-import { createRouter, errorResponses, jsonContent } from "../openapi";
+import { errorResponses, jsonContent } from "../openapi";
 import { DAY_MS } from "../time";
-import { usageSummary } from "./queries";
+import { UsageGroupSchema, usageSummary } from "./queries";
 import { flushUsage } from "./record";
 
 /** The longest range one query may cover. */
@@ -27,20 +27,6 @@ const Query = z.strictObject({
   }),
 });
 
-const Group = z
-  .object({
-    group: z.string(),
-    label: z.string(),
-    requests: z.number().int(),
-    errors: z.number().int(),
-    inputTokens: z.number().int(),
-    outputTokens: z.number().int(),
-    cost: z.number().openapi({ description: "USD" }),
-    costMicros: z.number().int().openapi({ description: "Integer micro-USD (exact)" }),
-    estimatedRequests: z.number().int().openapi({ description: "Requests whose tokens were estimated" }),
-  })
-  .openapi("UsageGroup");
-
 /** The validated range: defaults filled in, order and span checked. */
 export function usageRange(from: string | undefined, to: string | undefined, now = Date.now()) {
   const end = to ? new Date(to) : new Date(now);
@@ -52,8 +38,7 @@ export function usageRange(from: string | undefined, to: string | undefined, now
   return { from: start, to: end };
 }
 
-export const usageRoutes = createRouter();
-usageRoutes.use("*", requireSession);
+export const usageRoutes = sessionRouter();
 usageRoutes.openapi(
   createRoute({
     method: "get",
@@ -64,7 +49,7 @@ usageRoutes.openapi(
     request: { query: Query },
     responses: {
       200: jsonContent(
-        z.object({ from: z.string(), to: z.string(), groupBy: z.string(), rows: z.array(Group) }),
+        z.object({ from: z.string(), to: z.string(), groupBy: z.string(), rows: z.array(UsageGroupSchema) }),
         "Usage",
       ),
       ...errorResponses(400, 401),
@@ -73,7 +58,7 @@ usageRoutes.openapi(
   async (c) => {
     const { from, to, groupBy } = c.req.valid("query");
     const range = usageRange(from, to);
-    const accountId = c.var.session!.accountId;
+    const accountId = c.var.session.accountId;
     // Rows wait briefly in the account's buffer; move them first so the answer includes the latest requests.
     await flushUsage(c.env, accountId);
     const rows = await usageSummary(c.var.db, accountId, range, groupBy);

@@ -1,8 +1,8 @@
 // /api/whatsapp: connect a WhatsApp Business number, read its settings and status line, disconnect.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession } from "../accounts/middleware";
+import { sessionRouter } from "../accounts/middleware";
 import { requireSudo } from "../accounts/sudo";
-import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
 import {
   deleteConnection,
   findConnection,
@@ -67,8 +67,7 @@ const Connection = z
   })
   .openapi("WhatsAppConnection");
 
-export const whatsappRoutes = createRouter();
-whatsappRoutes.use("*", requireSession);
+export const whatsappRoutes = sessionRouter();
 whatsappRoutes
   .openapi(
     createRoute({
@@ -79,7 +78,7 @@ whatsappRoutes
       security: [{ session: [] }],
       responses: { 200: jsonContent(Connection, "The connection"), ...errorResponses(401) },
     }),
-    async (c) => c.json(await getConnectionView(c.var.db, c.var.session!.accountId), 200),
+    async (c) => c.json(await getConnectionView(c.var.db, c.var.session.accountId), 200),
   )
   .openapi(
     createRoute({
@@ -97,7 +96,7 @@ whatsappRoutes
     }),
     async (c) => {
       const { password, ...input } = c.req.valid("json");
-      const session = c.var.session!;
+      const session = c.var.session;
       if (reconnects(await findConnection(c.var.db, session.accountId), input))
         await requireSudo(c.env, session, password, c.req.raw.headers);
       const view = await saveConnection(c.env, c.var.db, c.var.config, session.accountId, input);
@@ -122,8 +121,8 @@ whatsappRoutes
     }),
     async (c) => {
       const { password } = (c.req.valid("json") as z.infer<typeof Disconnect> | undefined) ?? {};
-      await requireSudo(c.env, c.var.session!, password, c.req.raw.headers);
-      await deleteConnection(c.var.db, c.var.session!.accountId);
+      await requireSudo(c.env, c.var.session, password, c.req.raw.headers);
+      await deleteConnection(c.var.db, c.var.session.accountId);
       return c.body(null, 204);
     },
   );

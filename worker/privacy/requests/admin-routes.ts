@@ -3,9 +3,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { asc, ne, sql } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
-import { requireAdmin } from "../../accounts/middleware";
+import { adminRouter } from "../../accounts/middleware";
 import type { Db } from "../../env";
-import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
+import { errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
 import { denyRequest, requestDetail, resendConfirmation } from "./operator-actions";
 import { PrivacyRequest } from "./routes";
 import { recordEmailedRequest } from "./service";
@@ -78,8 +78,7 @@ const EmailedRequest = z
   })
   .openapi("EmailedPrivacyRequest");
 
-export const adminPrivacyRoutes = createRouter();
-adminPrivacyRoutes.use("*", requireAdmin);
+export const adminPrivacyRoutes = adminRouter();
 adminPrivacyRoutes
   .openapi(
     createRoute({
@@ -109,7 +108,7 @@ adminPrivacyRoutes
       const view = await recordEmailedRequest(
         c.env,
         { ...input, origin: new URL(c.req.url).origin },
-        { accountId: c.var.session!.accountId, email: c.var.session!.email },
+        { accountId: c.var.session.accountId, email: c.var.session.email },
       );
       return c.json(view, 201);
     },
@@ -138,7 +137,7 @@ adminPrivacyRoutes
       },
     }),
     async (c) => {
-      const s = c.var.session!;
+      const s = c.var.session;
       const view = await denyRequest(c.env, c.req.valid("param").id, c.req.valid("json").reason, {
         accountId: s.accountId,
         email: s.email,
@@ -156,7 +155,7 @@ adminPrivacyRoutes
       responses: { 200: jsonContent(PrivacyRequest, "Sent"), ...errorResponses(401, 403, 404, 409) },
     }),
     async (c) => {
-      const s = c.var.session!;
+      const s = c.var.session;
       const view = await resendConfirmation(c.env, c.req.valid("param").id, new URL(c.req.url).origin, {
         accountId: s.accountId,
         email: s.email,

@@ -43,6 +43,7 @@ const Id = z.object({ id: z.string().max(64) });
 const origin = (url: string) => new URL(url).origin;
 
 const session = createRouter();
+// The paths are guarded for every method; each route's own middleware also types c.var.session for its handler.
 session.use("/requests", requireSession);
 session.use("/requests/*", requireSession);
 session
@@ -50,6 +51,7 @@ session
     createRoute({
       method: "post",
       path: "/requests",
+      middleware: [requireSession] as const,
       tags: ["Privacy"],
       summary: "Ask for a copy of your data (access) or for deletion of your account",
       request: jsonBody(NewRequest),
@@ -60,8 +62,8 @@ session
     }),
     async (c) => {
       const { type, password } = c.req.valid("json");
-      const { accountId } = c.var.session!;
-      if (type === "deletion") await requireSudo(c.env, c.var.session!, password, c.req.raw.headers);
+      const { accountId } = c.var.session;
+      if (type === "deletion") await requireSudo(c.env, c.var.session, password, c.req.raw.headers);
       return c.json(await createRequest(c.env, accountId, type, origin(c.req.url)), 202);
     },
   )
@@ -69,6 +71,7 @@ session
     createRoute({
       method: "get",
       path: "/requests",
+      middleware: [requireSession] as const,
       tags: ["Privacy"],
       summary: "Your privacy requests, newest first",
       responses: {
@@ -76,12 +79,13 @@ session
         ...errorResponses(401),
       },
     }),
-    async (c) => c.json({ data: await listRequests(c.var.db, c.var.session!.accountId) }, 200),
+    async (c) => c.json({ data: await listRequests(c.var.db, c.var.session.accountId) }, 200),
   )
   .openapi(
     createRoute({
       method: "get",
       path: "/requests/{id}",
+      middleware: [requireSession] as const,
       tags: ["Privacy"],
       summary: "One of your privacy requests",
       request: { params: Id },
@@ -89,7 +93,7 @@ session
     }),
     async (c) =>
       c.json(
-        requestView(await ownedRequest(c.var.db, c.var.session!.accountId, c.req.valid("param").id)),
+        requestView(await ownedRequest(c.var.db, c.var.session.accountId, c.req.valid("param").id)),
         200,
       ),
   )
@@ -97,6 +101,7 @@ session
     createRoute({
       method: "get",
       path: "/requests/{id}/export",
+      middleware: [requireSession] as const,
       tags: ["Privacy"],
       summary: "Download your export (JSON) once it is ready",
       request: {
@@ -120,7 +125,7 @@ session
       },
     }),
     async (c) => {
-      const row = await ownedRequest(c.var.db, c.var.session!.accountId, c.req.valid("param").id);
+      const row = await ownedRequest(c.var.db, c.var.session.accountId, c.req.valid("param").id);
       if (c.req.valid("query").format === "html") {
         return new Response(exportSummaryHtml(c.env, row, origin(c.req.url)), {
           headers: {
