@@ -61,6 +61,15 @@ describe("the logger", () => {
     expect(scrub("dave@example.org")).toBe("[email]");
   });
 
+  it("keeps an error code whole, though key_… codes look like keys, and scrubs a code that is not one", () => {
+    expect(JSON.parse(formatLine("warn", "x", { code: "key_spend_limit_reached" })).code).toBe(
+      "key_spend_limit_reached",
+    );
+    expect(JSON.parse(formatLine("warn", "x", { code: "key_revoked" })).code).toBe("key_revoked");
+    expect(JSON.parse(formatLine("warn", "x", { code: "bm_live_0123456789abcdef" })).code).toBe("[secret]");
+    expect(JSON.parse(formatLine("warn", "x", { code: "sk-proj-abcdefghijklmnop" })).code).toBe("[secret]");
+  });
+
   it("drops a request id that is not an id", () => {
     expect(JSON.parse(formatLine("info", "x", { requestId: "eve@example.com" }))).not.toHaveProperty(
       "requestId",

@@ -22,6 +22,8 @@ const KEY = /\b(?:sk|pk|rk|whsec|bm|bmk|key|tok)[-_][A-Za-z0-9_-]{6,}/gi;
 const TOKEN = /[A-Za-z0-9+_=-]{32,}/g;
 const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
 const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** An error code is lowercase words joined by underscores (`key_spend_limit_reached`): no key or token looks so. */
+const ERROR_CODE = /^[a-z]+(?:_[a-z]+)*$/;
 
 /** What may be left of a string: no emails, query strings, keys, long tokens or addresses; at most 200 chars. */
 export function scrub(value: string): string {
@@ -67,11 +69,13 @@ function field(value: unknown): unknown {
 
 /** One JSON line. `msg` is a fixed sentence chosen by the caller; it is scrubbed like every other string. */
 export function formatLine(level: LogLevel, msg: string, fields: LogFields = {}): string {
-  const { error, requestId, xRequestId, ...rest } = fields;
+  const { error, requestId, xRequestId, code, ...rest } = fields;
   const line: Record<string, unknown> = { level, msg: scrub(msg) };
   // Ids are kept whole (they look like tokens to scrub) but only when they are nothing but an id.
   if (typeof requestId === "string" && REQUEST_ID.test(requestId)) line.requestId = requestId;
   if (typeof xRequestId === "string" && REQUEST_ID.test(xRequestId)) line.xRequestId = xRequestId;
+  // A code is kept whole when it is one ("key_revoked" would read as a key to scrub); anything else is scrubbed.
+  if (typeof code === "string") line.code = ERROR_CODE.test(code) && code.length <= 64 ? code : scrub(code);
   for (const [name, value] of Object.entries(rest)) {
     const safe = field(value);
     if (safe !== undefined) line[name] = safe;
