@@ -237,6 +237,11 @@ describe("attack: pre-account takeover", () => {
     expect(left!.n).toBe(0);
   });
 
+  it("a never-verified account without keys or a number resets as before", async () => {
+    const user = await newUser();
+    await reset(user.email, "the owner's new password");
+  });
+
   it("a verified account's reset keeps its keys", async () => {
     const user = await newVerifiedUser();
     const created = await call("/api/keys", { body: { name: "prod" }, cookie: user.cookie });

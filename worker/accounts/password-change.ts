@@ -10,7 +10,7 @@ import { sendNotice } from "../notices/send";
 import { consumeLinkToken, createLinkToken, retireLinks } from "../privacy/requests/links";
 import { clientAddress, countHit, throttle } from "../security/rate-limit";
 import { HOUR_MS } from "../time";
-import { deleteConnection } from "../whatsapp/connection";
+import { deleteConnection, findConnection } from "../whatsapp/connection";
 import { normalizeEmail, setPassword } from "./service";
 import { endOtherSessions } from "./sessions";
 import { requireSudo } from "./sudo";
@@ -97,7 +97,7 @@ export async function confirmPasswordReset(
   // What they set up to spend the account's credit goes with them.
   if (firstProof) {
     await revokeAllKeys(db, link.accountId);
-    await deleteConnection(db, link.accountId);
+    if (await findConnection(db, link.accountId)) await deleteConnection(db, link.accountId);
   }
   await retireLinks(env, link.accountId, ["password_reset"]);
   await endOtherSessions(db, link.accountId, undefined);
