@@ -2,7 +2,7 @@
 import { app } from "./app";
 import { scheduled } from "./scheduled";
 
-export { AccountDO } from "./account/AccountDO";
+export { AccountDO } from "./account-object/AccountDO";
 
 export default {
   fetch: app.fetch,

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { balanceOf, setBalance } from "../../tests/pool/billing-helpers";
 import { newUser } from "../../tests/pool/helpers";
-import { accountObject } from "../../worker/account/stub";
+import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { IsolateLeases } from "../../worker/billing/lease";
 import type { LeaseAsk } from "../../worker/billing/lease-book";

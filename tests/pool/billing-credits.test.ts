@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { notices } from "../../db/schema";
-import type { AccountDO } from "../../worker/account/AccountDO";
+import type { AccountDO } from "../../worker/account-object/AccountDO";
 import { usageReference } from "../../worker/billing/credit-desk";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
 import { LOW_BALANCE_MICROS, PLANS } from "../../worker/billing/plans";

@@ -3,7 +3,7 @@
 // request is debited exactly once (retried batches included), and an abandoned lease is reclaimed.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { accountObject } from "../../worker/account/stub";
+import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { IsolateLeases, reserveInObject } from "../../worker/billing/lease";
 import type { MeteredRow } from "../../worker/usage/row";

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AccountHost, runPrivacyJobs } from "../../worker/account/host";
+import { AccountHost, runPrivacyJobs } from "../../worker/account-object/host";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
 import { startDeletion } from "../../worker/privacy/deletion/start";
 import { DELETION_STATE, type DeletionState, loadDeletion } from "../../worker/privacy/deletion/state";

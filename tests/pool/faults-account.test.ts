@@ -4,7 +4,7 @@
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { accountObject } from "../../worker/account/stub";
+import { accountObject } from "../../worker/account-object/stub";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
 import { LEASE_TTL_MS } from "../../worker/billing/lease-book";
 import worker from "../../worker/index";

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { usageEvents } from "../../db/schema";
-import { accountObject } from "../../worker/account/stub";
+import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { monthStart } from "../../worker/billing/key-spend";
 import { IsolateLeases, reserveInObject } from "../../worker/billing/lease";

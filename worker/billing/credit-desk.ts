@@ -4,7 +4,7 @@
 // no request waits on a D1 write (ADR 040).
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
-import type { Hosted } from "../account/hosted";
+import type { Hosted } from "../account-object/hosted";
 import { getDb } from "../db";
 import { log } from "../observability/log";
 import { HOUR_MS } from "../time";

@@ -1,7 +1,7 @@
 // Credit enforcement for the AI proxy: reserve the most a request can cost before forwarding it, settle
 // to the metered cost afterwards. Both go to the account's Durable Object, which decides one account's
 // reservations one at a time and batches the debits into the D1 ledger (ADR 040).
-import { accountObject } from "../account/stub";
+import { accountObject } from "../account-object/stub";
 import { AppError } from "../errors";
 import type { KeyLimit } from "./key-spend";
 import { isolateLeases, reserveInObject } from "./lease";

@@ -1,7 +1,7 @@
 // The isolate's side of credit leases (ADR 026): a slice of the account's balance, lent by its Durable Object,
 // that requests reserve against in memory with no await. It is renewed in the background before it runs low
 // or out of time; with no lease (or too small a one) a request reserves in the object as before.
-import { accountObject } from "../account/stub";
+import { accountObject } from "../account-object/stub";
 import { sendBatch } from "../usage/batcher";
 import type { KeyLimitRefusal, LeaseGrant } from "./credit-desk";
 import type { KeyLimit } from "./key-spend";

@@ -1,6 +1,6 @@
 // The account Durable Object's side of content encryption: it alone holds the account's wrapped data
 // key, creates it once, re-wraps it after a MASTER_KEY rotation, and destroys it (crypto-shredding).
-import type { Hosted } from "../account/hosted";
+import type { Hosted } from "../account-object/hosted";
 import { newWrappedDataKey, rewrapDataKey, unwrapDataKey, type WrappedDataKey } from "../crypto/data-key";
 import { masterKeys } from "../crypto/master-key";
 import { log } from "../observability/log";

@@ -1,6 +1,6 @@
 // The Worker's side of content encryption: an account's usable data key, fetched from its Durable
 // Object, unwrapped with MASTER_KEY and kept briefly in the isolate so a logged request costs no RPC.
-import { accountObject } from "../account/stub";
+import { accountObject } from "../account-object/stub";
 import { unwrapDataKey } from "../crypto/data-key";
 import { masterKeys } from "../crypto/master-key";
 

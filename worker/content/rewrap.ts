@@ -2,7 +2,7 @@
 // wrapped keys change; stored content stays as it is, because the data keys themselves do not change.
 import { and, eq, isNotNull, ne } from "drizzle-orm";
 import { privacySettings } from "../../db/schema";
-import { accountObject } from "../account/stub";
+import { accountObject } from "../account-object/stub";
 import { masterKeys } from "../crypto/master-key";
 import { getDb } from "../db";
 import { log } from "../observability/log";

@@ -1,7 +1,7 @@
 // GET /api/health: is each binding answering, and how fast. Unauthenticated, cheap, no data. Each check is an
 // entry in `healthChecks` — a capability that can break adds one line.
 import { createRoute, z } from "@hono/zod-openapi";
-import { accountObject } from "../account/stub";
+import { accountObject } from "../account-object/stub";
 import { createRouter, jsonContent } from "../openapi";
 import { brokenChecks } from "../privacy/promises/report";
 

@@ -3,7 +3,7 @@
 // waitUntil, so the isolate stays alive until its rows are acknowledged; rows are idempotent by usage id, so a
 // retried batch settles nothing twice (ADR 026). Workers forbid settling one request's promise from another
 // request, so each caller waits on its own timer for the shared batch's `done` flag.
-import { accountObject } from "../account/stub";
+import { accountObject } from "../account-object/stub";
 import type { LeaseGrant } from "../billing/credit-desk";
 import type { LeaseAsk } from "../billing/lease-book";
 import { log } from "../observability/log";

@@ -2,7 +2,7 @@
 // one write per request, off the response path), then move to D1 in batches (ADR 020).
 
 import { usageEvents } from "../../db/schema";
-import type { Hosted } from "../account/hosted";
+import type { Hosted } from "../account-object/hosted";
 import { getDb } from "../db";
 import type { UsageRow } from "./row";
 

@@ -1,6 +1,6 @@
 // Handing a usage row (and its credit settlement) to the account's Durable Object, which buffers both
 // durably and flushes them to D1.
-import { accountObject } from "../account/stub";
+import { accountObject } from "../account-object/stub";
 import type { CreditHold } from "../billing/credits";
 import { isolateLeases } from "../billing/lease";
 import { enqueueRow } from "./batcher";

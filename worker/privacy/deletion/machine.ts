@@ -2,7 +2,7 @@
 // position persisted after every batch, so an alarm after any crash resumes exactly where it stopped.
 import { eq } from "drizzle-orm";
 import { privacyRequests } from "../../../db/schema";
-import type { Hosted } from "../../account/hosted";
+import type { Hosted } from "../../account-object/hosted";
 import { eraseStripeCustomer } from "../../billing/erasure";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";

@@ -2,7 +2,7 @@
 // purging what has outlived its reason (kept invoices past retain_until, expired exports, used links).
 import { and, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
 import { privacyRequests, privacyTokens, retainedBilling } from "../../../db/schema";
-import { accountObject } from "../../account/stub";
+import { accountObject } from "../../account-object/stub";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";

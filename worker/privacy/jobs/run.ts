@@ -1,7 +1,7 @@
 // The privacy jobs as a capability of the account's Durable Object: advance deletion first, then exports,
 // each in a bounded slice. The object owns the alarm; this says when it is next needed (retrying soon
 // after a throwing step, so a crash is retried, never forgotten).
-import type { Hosted } from "../../account/hosted";
+import type { Hosted } from "../../account-object/hosted";
 import type { DataKey } from "../../content/data-keys";
 import { log } from "../../observability/log";
 import { advanceDeletion } from "../deletion/machine";

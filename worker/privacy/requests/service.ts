@@ -1,7 +1,7 @@
 // Privacy requests as the account holder and operators see them: create, list, confirm, download.
 import { and, desc, eq } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
-import { accountObject } from "../../account/stub";
+import { accountObject } from "../../account-object/stub";
 import { confirmEmailChange, revertEmailChange } from "../../accounts/email-change";
 import { normalizeEmail } from "../../accounts/service";
 import { markVerified } from "../../accounts/verification";
