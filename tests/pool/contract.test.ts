@@ -1,7 +1,8 @@
 // CONTRACT.md lines (Management API, HTTP) not asserted literally elsewhere, each checked exactly as it reads.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { usageRows } from "./ai-helpers";
-import { call, expectError, newKeyUser, newUser } from "./helpers";
+import { call, expectError, mailboxLink, newKeyUser, newUser } from "./helpers";
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 const STATUSES = ["received", "verifying", "in_progress", "completed", "denied", "canceled"];
@@ -64,6 +65,32 @@ describe("CONTRACT: Management API", () => {
     expect(list.status).toBe(200);
     const { data } = (await list.json()) as { data: Record<string, unknown>[] };
     expect(data.map((r) => r.id)).toContain(created.id);
+  });
+  it("a verification link past its 24 h is refused, and the address stays unverified", async () => {
+    const user = await newUser();
+    const token = await mailboxLink(user.email, "email_verification");
+    await env.DB.prepare(
+      "UPDATE privacy_tokens SET expires_at = ? WHERE purpose = 'verify_email' AND account_id = ?",
+    )
+      .bind(Date.now() - 1_000, user.id)
+      .run();
+    const res = await call("/api/privacy/links", { body: { token } });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    await expectError(res, res.status);
+    const me = (await (await call("/api/account", { cookie: user.cookie })).json()) as {
+      emailVerified: boolean;
+    };
+    expect(me.emailVerified).toBe(false);
+  });
+
+  it("POST /api/auth/password-reset {email} → 202 for any well-formed address, known or not", async () => {
+    const user = await newUser();
+    for (const email of [user.email, ` ${user.email} `, "nobody-at-all@example.org"]) {
+      const res = await call("/api/auth/password-reset", { body: { email } });
+      expect(res.status, email).toBe(202);
+      await res.arrayBuffer();
+    }
   });
 });
 
