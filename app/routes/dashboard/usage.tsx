@@ -119,6 +119,51 @@ function Legend({ items }: { items: [string, string][] }) {
 }
 
 /** A decorative chart: no focus, no accessible name; the table after it carries the numbers. */
+const TIME_AXIS = { dataKey: "label", minTickGap: 16, tick: { fontSize: 12 } };
+
+/** One chart card over the series: heading, legend, a bar or line chart on the shared time axis, and what follows. */
+function SeriesChart({
+  id,
+  title,
+  legend,
+  kind,
+  series,
+  mounted,
+  yAxis,
+  tooltip,
+  after,
+  children,
+}: {
+  id: string;
+  title: string;
+  legend?: [string, string][];
+  kind: "bar" | "line";
+  series: object[];
+  mounted: boolean;
+  yAxis: { allowDecimals?: boolean; tickFormatter: (v: number) => string; width: number };
+  tooltip?: (v: unknown) => string;
+  after?: ReactNode;
+  children: ReactNode;
+}) {
+  const Chart = kind === "bar" ? BarChart : LineChart;
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {legend ? <Legend items={legend} /> : null}
+      <ChartBox mounted={mounted}>
+        <Chart data={series} margin={{ top: 8, right: 8, bottom: 4, left: 0 }} accessibilityLayer={false}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis {...TIME_AXIS} />
+          <YAxis {...yAxis} />
+          <Tooltip formatter={tooltip} />
+          {children}
+        </Chart>
+      </ChartBox>
+      {after}
+    </section>
+  );
+}
+
 function ChartBox({
   mounted,
   height = 240,
@@ -204,7 +249,6 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
     { requests: 0, errors: 0, tokens: 0, costMicros: 0 },
   );
   const per = hourly ? "hour" : "day";
-  const timeAxis = { dataKey: "label", minTickGap: 16, tick: { fontSize: 12 } };
   return (
     <>
       <h1>Usage</h1>
@@ -251,112 +295,96 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
         </div>
       ) : null}
 
-      <section className="card" aria-labelledby="requests-chart">
-        <h2 id="requests-chart">Requests per {per}</h2>
-        <Legend
-          items={[
-            ["Requests", COLORS.requests],
-            ["Errors and refusals", COLORS.errors],
-          ]}
-        />
-        <ChartBox mounted={mounted}>
-          <BarChart
-            data={series}
-            margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
-            accessibilityLayer={false}
-          >
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis {...timeAxis} />
-            <YAxis allowDecimals={false} tickFormatter={compact} width={48} />
-            <Tooltip />
-            <Bar dataKey="requests" name="Requests" fill={COLORS.requests} isAnimationActive={false} />
-            <Bar dataKey="errors" name="Errors and refusals" fill={COLORS.errors} isAnimationActive={false} />
-          </BarChart>
-        </ChartBox>
-      </section>
+      <SeriesChart
+        id="requests-chart"
+        title={`Requests per ${per}`}
+        legend={[
+          ["Requests", COLORS.requests],
+          ["Errors and refusals", COLORS.errors],
+        ]}
+        kind="bar"
+        series={series}
+        mounted={mounted}
+        yAxis={{ allowDecimals: false, tickFormatter: compact, width: 48 }}
+      >
+        <Bar dataKey="requests" name="Requests" fill={COLORS.requests} isAnimationActive={false} />
+        <Bar dataKey="errors" name="Errors and refusals" fill={COLORS.errors} isAnimationActive={false} />
+      </SeriesChart>
 
-      <section className="card" aria-labelledby="tokens-chart">
-        <h2 id="tokens-chart">Tokens per {per}</h2>
-        <Legend
-          items={[
-            ["Input tokens", COLORS.input],
-            ["Output tokens", COLORS.output],
-          ]}
+      <SeriesChart
+        id="tokens-chart"
+        title={`Tokens per ${per}`}
+        legend={[
+          ["Input tokens", COLORS.input],
+          ["Output tokens", COLORS.output],
+        ]}
+        kind="line"
+        series={series}
+        mounted={mounted}
+        yAxis={{ allowDecimals: false, tickFormatter: compact, width: 48 }}
+        tooltip={(v) => formatInt(Number(v))}
+      >
+        <Line
+          dataKey="inputTokens"
+          name="Input tokens"
+          stroke={COLORS.input}
+          dot={false}
+          isAnimationActive={false}
         />
-        <ChartBox mounted={mounted}>
-          <LineChart
-            data={series}
-            margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
-            accessibilityLayer={false}
-          >
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis {...timeAxis} />
-            <YAxis allowDecimals={false} tickFormatter={compact} width={48} />
-            <Tooltip formatter={(v) => formatInt(Number(v))} />
-            <Line
-              dataKey="inputTokens"
-              name="Input tokens"
-              stroke={COLORS.input}
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              dataKey="outputTokens"
-              name="Output tokens"
-              stroke={COLORS.output}
-              dot={false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ChartBox>
-      </section>
+        <Line
+          dataKey="outputTokens"
+          name="Output tokens"
+          stroke={COLORS.output}
+          dot={false}
+          isAnimationActive={false}
+        />
+      </SeriesChart>
 
-      <section className="card" aria-labelledby="cost-chart">
-        <h2 id="cost-chart">Cost per {per}</h2>
-        <ChartBox mounted={mounted}>
-          <BarChart
-            data={series}
-            margin={{ top: 8, right: 8, bottom: 4, left: 0 }}
-            accessibilityLayer={false}
-          >
-            <CartesianGrid strokeDasharray="3 3" vertical={false} />
-            <XAxis {...timeAxis} />
-            <YAxis tickFormatter={money} width={72} />
-            <Tooltip formatter={(v) => money(Number(v))} />
-            <Bar dataKey="cost" name="Cost" fill={COLORS.cost} isAnimationActive={false} />
-          </BarChart>
-        </ChartBox>
-        <details>
-          <summary>The numbers per {per}</summary>
-          <table className="cards">
-            <caption className="sr-only">Requests, tokens and cost per {per}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{hourly ? "Hour (UTC)" : "Day (UTC)"}</th>
-                <th scope="col">Requests</th>
-                <th scope="col">Errors</th>
-                <th scope="col">Input tokens</th>
-                <th scope="col">Output tokens</th>
-                <th scope="col">Cost</th>
-              </tr>
-            </thead>
-            <tbody>
-              {series
-                .filter((p) => p.requests > 0)
-                .map((p) => (
-                  <tr key={p.bucket}>
-                    <td data-label={hourly ? "Hour (UTC)" : "Day (UTC)"}>{p.label}</td>
-                    <td data-label="Requests">{formatInt(p.requests)}</td>
-                    <td data-label="Errors">{formatInt(p.errors)}</td>
-                    <td data-label="Input tokens">{formatInt(p.inputTokens)}</td>
-                    <td data-label="Output tokens">{formatInt(p.outputTokens)}</td>
-                    <td data-label="Cost">{formatMicros(p.costMicros)}</td>
+      <SeriesChart
+        id="cost-chart"
+        title={`Cost per ${per}`}
+        kind="bar"
+        series={series}
+        mounted={mounted}
+        yAxis={{ tickFormatter: money, width: 72 }}
+        tooltip={(v) => money(Number(v))}
+        after={
+          <>
+            <details>
+              <summary>The numbers per {per}</summary>
+              <table className="cards">
+                <caption className="sr-only">Requests, tokens and cost per {per}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{hourly ? "Hour (UTC)" : "Day (UTC)"}</th>
+                    <th scope="col">Requests</th>
+                    <th scope="col">Errors</th>
+                    <th scope="col">Input tokens</th>
+                    <th scope="col">Output tokens</th>
+                    <th scope="col">Cost</th>
                   </tr>
-                ))}
-            </tbody>
-          </table>
-        </details>
-      </section>
+                </thead>
+                <tbody>
+                  {series
+                    .filter((p) => p.requests > 0)
+                    .map((p) => (
+                      <tr key={p.bucket}>
+                        <td data-label={hourly ? "Hour (UTC)" : "Day (UTC)"}>{p.label}</td>
+                        <td data-label="Requests">{formatInt(p.requests)}</td>
+                        <td data-label="Errors">{formatInt(p.errors)}</td>
+                        <td data-label="Input tokens">{formatInt(p.inputTokens)}</td>
+                        <td data-label="Output tokens">{formatInt(p.outputTokens)}</td>
+                        <td data-label="Cost">{formatMicros(p.costMicros)}</td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </details>
+          </>
+        }
+      >
+        <Bar dataKey="cost" name="Cost" fill={COLORS.cost} isAnimationActive={false} />
+      </SeriesChart>
 
       <section className="card" aria-labelledby="by-model">
         <h2 id="by-model">Cost by model</h2>
