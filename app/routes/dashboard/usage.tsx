@@ -349,38 +349,36 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
         yAxis={{ tickFormatter: money, width: 72 }}
         tooltip={(v) => money(Number(v))}
         after={
-          <>
-            <details>
-              <summary>The numbers per {per}</summary>
-              <table className="cards">
-                <caption className="sr-only">Requests, tokens and cost per {per}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{hourly ? "Hour (UTC)" : "Day (UTC)"}</th>
-                    <th scope="col">Requests</th>
-                    <th scope="col">Errors</th>
-                    <th scope="col">Input tokens</th>
-                    <th scope="col">Output tokens</th>
-                    <th scope="col">Cost</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {series
-                    .filter((p) => p.requests > 0)
-                    .map((p) => (
-                      <tr key={p.bucket}>
-                        <td data-label={hourly ? "Hour (UTC)" : "Day (UTC)"}>{p.label}</td>
-                        <td data-label="Requests">{formatInt(p.requests)}</td>
-                        <td data-label="Errors">{formatInt(p.errors)}</td>
-                        <td data-label="Input tokens">{formatInt(p.inputTokens)}</td>
-                        <td data-label="Output tokens">{formatInt(p.outputTokens)}</td>
-                        <td data-label="Cost">{formatMicros(p.costMicros)}</td>
-                      </tr>
-                    ))}
-                </tbody>
-              </table>
-            </details>
-          </>
+          <details>
+            <summary>The numbers per {per}</summary>
+            <table className="cards">
+              <caption className="sr-only">Requests, tokens and cost per {per}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{hourly ? "Hour (UTC)" : "Day (UTC)"}</th>
+                  <th scope="col">Requests</th>
+                  <th scope="col">Errors</th>
+                  <th scope="col">Input tokens</th>
+                  <th scope="col">Output tokens</th>
+                  <th scope="col">Cost</th>
+                </tr>
+              </thead>
+              <tbody>
+                {series
+                  .filter((p) => p.requests > 0)
+                  .map((p) => (
+                    <tr key={p.bucket}>
+                      <td data-label={hourly ? "Hour (UTC)" : "Day (UTC)"}>{p.label}</td>
+                      <td data-label="Requests">{formatInt(p.requests)}</td>
+                      <td data-label="Errors">{formatInt(p.errors)}</td>
+                      <td data-label="Input tokens">{formatInt(p.inputTokens)}</td>
+                      <td data-label="Output tokens">{formatInt(p.outputTokens)}</td>
+                      <td data-label="Cost">{formatMicros(p.costMicros)}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </details>
         }
       >
         <Bar dataKey="cost" name="Cost" fill={COLORS.cost} isAnimationActive={false} />
