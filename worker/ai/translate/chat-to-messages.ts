@@ -2,7 +2,7 @@
 // tools and images mapped, stop reasons and usage mapped back, stream events turned into OpenAI chunks.
 import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
-import { anthropicEventChars, anthropicUsage, complete, finishReasonFor } from "./anthropic";
+import { anthropicUsage, complete, finishReasonFor } from "./anthropic";
 import { openaiError } from "./chat-to-chat";
 import { refuseUnknown } from "./known-fields";
 import { StreamTranslatorBase } from "./stream-base";
@@ -233,15 +233,8 @@ class AnthropicToOpenAIStream extends StreamTranslatorBase {
   }
 
   event(raw: SseEvent): string {
-    const event = this.unwrapper ? this.unwrapper.event(raw) : raw;
-    let e: Json;
-    try {
-      e = JSON.parse(event.data);
-    } catch {
-      return "";
-    }
-    this.chars += anthropicEventChars(e);
-    this.noteAnthropicUsage(e);
+    const e = this.readAnthropicEvent(this.unwrapper ? this.unwrapper.event(raw) : raw);
+    if (!e) return "";
     switch (e.type) {
       case "message_start":
         this.id = `chatcmpl-${e.message?.id ?? crypto.randomUUID()}`;

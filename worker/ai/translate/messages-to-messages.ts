@@ -1,7 +1,7 @@
 // Anthropic-dialect client → Anthropic provider: pass through, swapping the model id (the answer names the id
 // the client asked for) and noting usage.
 import { formatSse, type SseEvent } from "../sse";
-import { anthropicEventChars, anthropicUsage, complete } from "./anthropic";
+import { anthropicUsage, complete } from "./anthropic";
 import { withoutIdentity } from "./privacy";
 import { StreamTranslatorBase } from "./stream-base";
 import type { Json, Translation, TranslationContext } from "./types";
@@ -25,14 +25,8 @@ class PassThroughAnthropic extends StreamTranslatorBase {
   }
 
   event(event: SseEvent): string {
-    let e: Json;
-    try {
-      e = JSON.parse(event.data);
-    } catch {
-      return event.raw;
-    }
-    this.chars += anthropicEventChars(e);
-    this.noteAnthropicUsage(e);
+    const e = this.readAnthropicEvent(event);
+    if (!e) return event.raw;
     if (e.type === "message_stop") this.done = true;
     if (e.type === "message_start" && e.message) {
       return formatSse({ ...e, message: { ...e.message, model: this.ctx.model.id } }, event.event);

@@ -3,7 +3,7 @@
 // and its stream go back as a Responses object and the documented typed events.
 import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
-import { anthropicEventChars, anthropicUsage, complete } from "./anthropic";
+import { anthropicUsage, complete } from "./anthropic";
 import { refuseUnknown } from "./known-fields";
 import { responseObject, responsesError } from "./responses-shape";
 import { StreamTranslatorBase } from "./stream-base";
@@ -247,15 +247,8 @@ class AnthropicToResponsesStream extends StreamTranslatorBase {
   }
 
   event(raw: SseEvent): string {
-    const event = this.unwrapper ? this.unwrapper.event(raw) : raw;
-    let e: Json;
-    try {
-      e = JSON.parse(event.data);
-    } catch {
-      return "";
-    }
-    this.chars += anthropicEventChars(e);
-    this.noteAnthropicUsage(e);
+    const e = this.readAnthropicEvent(this.unwrapper ? this.unwrapper.event(raw) : raw);
+    if (!e) return "";
     switch (e.type) {
       case "message_start":
         return this.begin(e.message?.id);

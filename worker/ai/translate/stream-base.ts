@@ -2,7 +2,7 @@
 // content delivered (for an estimate when no usage arrives), and whether the upstream's closing event came.
 
 import type { SseEvent } from "../sse";
-import { anthropicUsage } from "./anthropic";
+import { anthropicEventChars, anthropicUsage } from "./anthropic";
 import type { Json, StreamTranslator, Usage } from "./types";
 
 export abstract class StreamTranslatorBase implements StreamTranslator {
@@ -24,6 +24,20 @@ export abstract class StreamTranslatorBase implements StreamTranslator {
   }
   deliveredChars(): number {
     return this.chars;
+  }
+
+  /** An Anthropic event read once for every translator: parsed (undefined if it is not JSON), its content
+   * characters counted and its usage noted. */
+  protected readAnthropicEvent(event: SseEvent): Json | undefined {
+    let e: Json;
+    try {
+      e = JSON.parse(event.data);
+    } catch {
+      return undefined;
+    }
+    this.chars += anthropicEventChars(e);
+    this.noteAnthropicUsage(e);
+    return e;
   }
 
   /** Anthropic streams give input tokens in message_start (its output count is a placeholder) and the final
