@@ -10,6 +10,7 @@ import { getDb } from "../db";
 import type { Db } from "../env";
 import { toAppError } from "../errors";
 import { log } from "../observability/log";
+import { HOUR_MS } from "../time";
 import { findConnection } from "./connection";
 import { forgetContext, keepExchange, loadContext } from "./context";
 import { sendText } from "./graph";
@@ -35,7 +36,7 @@ const pendingWhere = (ref: MessageRef) =>
   and(eq(whatsappPending.accountId, ref.accountId), eq(whatsappPending.messageId, ref.messageId));
 
 /** Retry delays: 30 s, 2 min, 8 min, 32 min, then hourly — the window caps them anyway. */
-const backoffMs = (attempts: number) => Math.min(30_000 * 4 ** Math.max(0, attempts - 1), 3_600_000);
+const backoffMs = (attempts: number) => Math.min(30_000 * 4 ** Math.max(0, attempts - 1), HOUR_MS);
 
 /** Takes the message if it is due and nobody else holds it; true when this caller now owns it. */
 async function claim(db: Db, ref: MessageRef, now: number): Promise<boolean> {
