@@ -138,8 +138,6 @@ function buildConfig(env: Env) {
       prices: { pro: v.STRIPE_PRICE_PRO, team: v.STRIPE_PRICE_TEAM },
     },
     whatsapp: { graphBaseUrl: v.WHATSAPP_GRAPH_BASE_URL.replace(/\/+$/, "") },
-    masterKey: v.MASTER_KEY,
-    masterKeyPrevious: v.MASTER_KEY_PREVIOUS,
     mail: {
       transport: mailTransport(v),
       apiUrl: (v.MAIL_API_URL ?? "https://api.resend.com").replace(/\/+$/, ""),
