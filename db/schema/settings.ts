@@ -17,6 +17,11 @@ export const privacySettings = sqliteTable("privacy_settings", {
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });
 
+/** The consent switches whose every change is recorded (consent to training, and the objection switches). */
+export const consentSettings = ["trainingConsent", "contentLogging", "notices"] as const;
+/** Where a change was made. */
+export const consentChannels = ["api", "dashboard"] as const;
+
 /**
  * Append-only: rows are inserted in the same transaction as the change they record and never updated
  * (a trigger refuses updates). They go only when the account itself is erased.
@@ -28,13 +33,11 @@ export const consentEvents = sqliteTable(
     accountId: text("account_id")
       .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
-    /** "trainingConsent" | "contentLogging" | "notices" */
-    setting: text("setting").notNull(),
+    setting: text("setting", { enum: consentSettings }).notNull(),
     oldValue: integer("old_value", { mode: "boolean" }).notNull(),
     newValue: integer("new_value", { mode: "boolean" }).notNull(),
     policyVersion: text("policy_version").notNull(),
-    /** "api" | "dashboard" */
-    channel: text("channel").notNull(),
+    channel: text("channel", { enum: consentChannels }).notNull(),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
     /** Orders events recorded in the same millisecond. */
     seq: integer("seq").notNull(),

@@ -1,6 +1,6 @@
 // /api/auth/* (sessions, verification, sudo, passwords) and /api/account.
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { rectify } from "../privacy/rectification";
 import { requireSession, sessionRouter } from "./middleware";
 import { changePassword, confirmPasswordReset, requestPasswordReset } from "./password-change";
@@ -8,34 +8,14 @@ import { getAccount, logIn, signUp } from "./service";
 import { endOtherSessions, endRequestSession, sessionClearCookie, sessionSetCookie } from "./sessions";
 import { reauthenticate } from "./sudo";
 import { resendVerification } from "./verification";
+import { Account, AccountPatch, CurrentPassword, Email, RectifiedAccount } from "./views";
 
-const Email = z.string().trim().pipe(z.email().max(254)).openapi({ example: "ada@example.com" });
 const Password = z.string().min(10, "Use at least 10 characters.").max(256);
-/** A password being checked (not chosen): any length up to the cap, so old short ones still fail cleanly. */
-const CurrentPassword = z.string().min(1).max(256);
 
 const Credentials = z.strictObject({ email: Email, password: Password }).openapi("Credentials");
 const SignUp = z
   .strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(100).optional() })
   .openapi("SignUp");
-const Account = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    emailVerified: z.boolean().openapi({ description: "The address was proven by the link mailed to it." }),
-    name: z.string().nullable(),
-    createdAt: IsoDate,
-  })
-  .openapi("Account");
-const AccountPatch = z
-  .strictObject({
-    email: Email.optional(),
-    password: CurrentPassword.optional().openapi({
-      description: "Your current password: needed to change the email unless you re-authenticated recently.",
-    }),
-    name: z.string().trim().min(1).max(100).nullable().optional(),
-  })
-  .openapi("AccountPatch");
 const Reauth = z.strictObject({ password: CurrentPassword }).openapi("Reauth");
 const PasswordChange = z
   .strictObject({
@@ -251,7 +231,7 @@ accountRoutes
       request: jsonBody(AccountPatch),
       responses: {
         200: jsonContent(
-          Account.extend({ pendingEmail: z.string().nullable() }),
+          RectifiedAccount,
           "The account; a new email waits in pendingEmail until confirmed by the link sent to it",
         ),
         ...errorResponses(400, 401, 409, 415, 429),

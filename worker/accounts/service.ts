@@ -11,19 +11,12 @@ import { clientAddress, throttle } from "../security/rate-limit";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords";
 import { createSession } from "./sessions";
 import { sendVerification } from "./verification";
+import type { AccountView } from "./views";
 
 /** Emails compare case-insensitively and without surrounding space or Unicode variants. */
 export function normalizeEmail(email: string): string {
   return email.normalize("NFKC").trim().toLowerCase();
 }
-
-export type AccountView = {
-  id: string;
-  email: string;
-  emailVerified: boolean;
-  name: string | null;
-  createdAt: string;
-};
 
 function view(row: typeof accounts.$inferSelect): AccountView {
   return {

@@ -1,51 +1,16 @@
 // /api/keys: create (secret shown once), list, rename or change limits, revoke.
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionRouter } from "../accounts/middleware";
-import { errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { errorResponses, jsonBody, jsonContent } from "../openapi";
 import { createKey, getKey, listKeys, MAX_KEYS_PER_ACCOUNT, revokeKey, updateKey } from "./service";
+import { CreatedKey, Key, KeyPatch, keySettingsFields } from "./views";
 
-const Key = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string().openapi({ example: "bm_Xk3v9QaZ" }),
-    createdAt: IsoDate,
-    lastUsedAt: IsoDate.nullable(),
-    revokedAt: IsoDate.nullable(),
-    rateLimitRpm: z.number().int().nullable().openapi({ description: "null: the platform default" }),
-    expiresAt: IsoDate.nullable().openapi({ description: "null: never expires" }),
-    monthlySpendLimitCents: z.number().int().nullable().openapi({
-      description: "Most the key may spend per calendar month (UTC), in US cents; null: no limit",
-    }),
-  })
-  .openapi("ApiKey");
+const NewKey = z
+  .strictObject({ name: z.string().trim().min(1).max(100), ...keySettingsFields })
+  .openapi("NewApiKey", {
+    description: `At most ${MAX_KEYS_PER_ACCOUNT} active keys per account (409 too_many_keys).`,
+  });
 
-/** Settings a create or an update may carry; null clears an optional one. */
-const settings = {
-  rateLimitRpm: z
-    .number()
-    .int()
-    .min(1)
-    .max(100_000)
-    .nullable()
-    .optional()
-    .openapi({ description: "Requests per minute; at most the plan's ceiling (400 rate_limit_above_plan)" }),
-  expiresAt: z.iso
-    .datetime({ offset: true })
-    .nullable()
-    .optional()
-    .openapi({ description: "After this instant the key is refused with 401; must be in the future" }),
-  monthlySpendLimitCents: z.number().int().min(1).max(100_000_000).nullable().optional(),
-};
-const NewKey = z.strictObject({ name: z.string().trim().min(1).max(100), ...settings }).openapi("NewApiKey", {
-  description: `At most ${MAX_KEYS_PER_ACCOUNT} active keys per account (409 too_many_keys).`,
-});
-const KeyPatch = z
-  .strictObject({ name: z.string().trim().min(1).max(100).optional(), ...settings })
-  .openapi("ApiKeyPatch");
-const CreatedKey = Key.extend({
-  key: z.string().openapi({ description: "The secret. Shown only in this response." }),
-}).openapi("CreatedApiKey");
 const IdParam = z.object({ id: z.string().max(64) });
 
 const toDate = (iso: string | null | undefined) =>

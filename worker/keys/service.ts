@@ -8,32 +8,15 @@ import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db } from "../env";
 import { badRequest, conflict, notFound } from "../errors";
 import { forgetKey } from "./cache";
+import type { CreatedKeyView, KeySettings, KeyView } from "./views";
+
+export type { KeyView } from "./views";
 
 export const KEY_PREFIX = "bm_";
 /** How much of the secret the dashboard shows to tell keys apart. */
 const DISPLAY_LENGTH = KEY_PREFIX.length + 8;
 /** Live (not revoked) keys one account may hold at once (README: "API keys"). */
 export const MAX_KEYS_PER_ACCOUNT = 25;
-
-export type KeyView = {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  rateLimitRpm: number | null;
-  expiresAt: string | null;
-  monthlySpendLimitCents: number | null;
-};
-
-/** What a create or an update may set; `null` clears an optional setting, `undefined` leaves it. */
-export type KeySettings = {
-  name?: string;
-  rateLimitRpm?: number | null;
-  expiresAt?: Date | null;
-  monthlySpendLimitCents?: number | null;
-};
 
 function view(row: typeof apiKeys.$inferSelect): KeyView {
   return {
@@ -92,7 +75,7 @@ export async function createKey(
   config: Config,
   accountId: string,
   input: KeySettings & { name: string },
-): Promise<KeyView & { key: string }> {
+): Promise<CreatedKeyView> {
   const [live] = await db
     .select({ n: count() })
     .from(apiKeys)

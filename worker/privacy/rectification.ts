@@ -2,8 +2,9 @@
 // current password (sudo) and changes only when a link sent to that address is used, so nobody can move an
 // account to an address they do not hold, and the old address is told (worker/accounts/email-change.ts).
 import { requestEmailChange } from "../accounts/email-change";
-import { type AccountView, emailTaken, getAccount, normalizeEmail, updateAccount } from "../accounts/service";
+import { emailTaken, getAccount, normalizeEmail, updateAccount } from "../accounts/service";
 import { requireSudo } from "../accounts/sudo";
+import type { AccountPatchInput, RectifiedAccountView } from "../accounts/views";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
@@ -15,10 +16,10 @@ import { subjectOf } from "./subject";
 export async function rectify(
   env: Env,
   session: SessionPrincipal,
-  patch: { email?: string; name?: string | null; password?: string },
+  patch: AccountPatchInput,
   headers: Headers,
   origin: string,
-): Promise<AccountView & { pendingEmail: string | null }> {
+): Promise<RectifiedAccountView> {
   const db = getDb(env.DB);
   const { accountId } = session;
   const current = await getAccount(db, accountId);

@@ -3,47 +3,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionRouter } from "../accounts/middleware";
 import { policy } from "../config";
-import { errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { errorResponses, jsonBody, jsonContent } from "../openapi";
 import { changePrivacySettings } from "./service";
-import { consentHistory, type PrivacySettings, readPrivacySettings } from "./store";
+import { consentHistory, readPrivacySettings } from "./store";
+import {
+  ConsentEvent,
+  type ConsentEventView,
+  type PrivacySettings,
+  type PrivacySettingsView,
+  Settings,
+  SettingsPatch,
+} from "./views";
 
-const RetentionDays = z
-  .literal(policy.retentionChoicesDays)
-  .openapi({ description: "Days logged content is kept", example: 30 });
-
-const Settings = z
-  .object({
-    contentLogging: z.boolean(),
-    retentionDays: RetentionDays,
-    trainingConsent: z.boolean(),
-    notices: z.boolean(),
-    policyVersion: z.string(),
-    retentionChoicesDays: z.array(z.number().int()),
-    updatedAt: IsoDate.nullable(),
-  })
-  .openapi("PrivacySettings");
-
-const SettingsPatch = z
-  .strictObject({
-    contentLogging: z.boolean().optional(),
-    retentionDays: RetentionDays.optional(),
-    trainingConsent: z.boolean().optional(),
-    notices: z.boolean().optional(),
-  })
-  .openapi("PrivacySettingsPatch");
-
-const ConsentEvent = z
-  .object({
-    setting: z.enum(["trainingConsent", "contentLogging", "notices"]),
-    oldValue: z.boolean(),
-    newValue: z.boolean(),
-    policyVersion: z.string(),
-    channel: z.enum(["api", "dashboard"]),
-    at: IsoDate,
-  })
-  .openapi("ConsentEvent");
-
-function present(s: PrivacySettings) {
+function present(s: PrivacySettings): PrivacySettingsView {
   return {
     contentLogging: s.contentLogging,
     retentionDays: s.retentionDays,
@@ -104,12 +76,7 @@ settingsRoutes
     }),
     async (c) => {
       const events = await consentHistory(c.var.db, c.var.session.accountId);
-      const data = events.map((e) => ({
-        ...e,
-        setting: e.setting as "trainingConsent" | "contentLogging" | "notices",
-        channel: e.channel as "api" | "dashboard",
-        at: e.at.toISOString(),
-      }));
+      const data: ConsentEventView[] = events.map((e) => ({ ...e, at: e.at.toISOString() }));
       return c.json({ data }, 200);
     },
   );

@@ -5,12 +5,8 @@ import { forgetLoggingPolicy } from "../content/policy";
 import { masterKeys } from "../crypto/master-key";
 import type { Db } from "../env";
 import { AppError } from "../errors";
-import {
-  type ConsentChannel,
-  type PrivacySettings,
-  type PrivacySettingsPatch,
-  updatePrivacySettings,
-} from "./store";
+import { type ConsentChannel, updatePrivacySettings } from "./store";
+import type { PrivacySettings, PrivacySettingsPatch } from "./views";
 
 /** Whether a usable MASTER_KEY is configured (present and 32 bytes), so content can be sealed. */
 async function encryptionAvailable(env: Env): Promise<boolean> {

@@ -1,26 +1,14 @@
 // Privacy settings in D1: reading them (with the policy's defaults when never set) and changing them
 // together with the consent history, in one transaction so the recorded "old" value is exact.
 import { and, asc, desc, eq, ne, sql } from "drizzle-orm";
-import { consentEvents, privacySettings } from "../../db/schema";
+import { type consentChannels, consentEvents, consentSettings, privacySettings } from "../../db/schema";
 import { policy } from "../config";
 import type { RetentionDays } from "../content/layout";
 import type { Db } from "../env";
+import type { PrivacySettings, PrivacySettingsPatch } from "./views";
 
-export type PrivacySettings = {
-  contentLogging: boolean;
-  retentionDays: RetentionDays;
-  trainingConsent: boolean;
-  notices: boolean;
-  updatedAt: Date | null;
-};
-
-export type PrivacySettingsPatch = Partial<Omit<PrivacySettings, "updatedAt">>;
-
-export type ConsentChannel = "api" | "dashboard";
-
-/** The switches whose every change is recorded (consent to training, and the objection switches). */
-const recordedSwitches = ["trainingConsent", "contentLogging", "notices"] as const;
-type RecordedSwitch = (typeof recordedSwitches)[number];
+export type ConsentChannel = (typeof consentChannels)[number];
+type RecordedSwitch = (typeof consentSettings)[number];
 
 const defaultSettings: PrivacySettings = {
   contentLogging: policy.contentLoggingDefault,
@@ -66,11 +54,11 @@ function recordChange(
       .select({
         id: sql<string>`${crypto.randomUUID()}`.as("id"),
         accountId: privacySettings.accountId,
-        setting: sql<string>`${setting}`.as("setting"),
+        setting: sql<RecordedSwitch>`${setting}`.as("setting"),
         oldValue: column,
         newValue: sql<boolean>`${value ? 1 : 0}`.as("new_value"),
         policyVersion: sql<string>`${policy.version}`.as("policy_version"),
-        channel: sql<string>`${channel}`.as("channel"),
+        channel: sql<ConsentChannel>`${channel}`.as("channel"),
         at: sql<Date>`${now.getTime()}`.as("at"),
         seq: sql<number>`(SELECT COUNT(*) + 1 FROM consent_events WHERE account_id = ${accountId})`.as("seq"),
       })
@@ -88,7 +76,7 @@ export async function updatePrivacySettings(
   now = new Date(),
 ): Promise<PrivacySettings> {
   const { updatedAt: _, ...defaults } = defaultSettings;
-  const changes = recordedSwitches.flatMap((s) => {
+  const changes = consentSettings.flatMap((s) => {
     const value = patch[s];
     return value === undefined ? [] : [recordChange(db, accountId, s, value, channel, now)];
   });
@@ -108,14 +96,7 @@ export async function updatePrivacySettings(
   return fromRow(updated[0]);
 }
 
-export type ConsentEvent = {
-  setting: string;
-  oldValue: boolean;
-  newValue: boolean;
-  policyVersion: string;
-  channel: string;
-  at: Date;
-};
+type ConsentEvent = Omit<typeof consentEvents.$inferSelect, "id" | "accountId" | "seq">;
 
 /** The account's history of consent changes, newest first. */
 export async function consentHistory(db: Db, accountId: string, limit = 100): Promise<ConsentEvent[]> {

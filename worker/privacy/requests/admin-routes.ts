@@ -5,21 +5,19 @@ import { asc, ne, sql } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
 import { adminRouter } from "../../accounts/middleware";
 import type { Db } from "../../env";
-import { errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
+import { errorResponses, jsonBody, jsonContent } from "../../openapi";
 import { denyRequest, requestDetail, resendConfirmation } from "./operator-actions";
-import { PrivacyRequest } from "./routes";
 import { recordEmailedRequest } from "./service";
-import { OPEN_STATUSES, requestView } from "./view";
+import {
+  OPEN_STATUSES,
+  PrivacyRequest,
+  QueueItem,
+  type QueueItemView,
+  RequestDetail,
+  requestView,
+} from "./view";
 
-const QueueItem = PrivacyRequest.extend({
-  note: z.string().nullable(),
-  msLeft: z
-    .number()
-    .openapi({ description: "Time left on the 30-day clock (negative: overdue); 0 once closed." }),
-  overdue: z.boolean(),
-}).openapi("PrivacyQueueItem");
-
-export async function privacyQueue(db: Db, now = new Date()) {
+export async function privacyQueue(db: Db, now = new Date()): Promise<QueueItemView[]> {
   // Open requests first, by due date (overdue ones are the earliest); then closed ones, newest first.
   const rows = await db
     .select()
@@ -52,23 +50,6 @@ export async function privacyQueue(db: Db, now = new Date()) {
 
 const Id = z.object({ id: z.string().max(64) });
 const DenyBody = z.strictObject({ reason: z.string().trim().min(3).max(500) }).openapi("DenyPrivacyRequest");
-const Detail = PrivacyRequest.extend({
-  note: z.string().nullable(),
-  open: z.boolean(),
-  exportGone: z.boolean(),
-  canResend: z.boolean(),
-  canDeny: z.boolean(),
-  timeline: z.array(z.object({ at: IsoDate, what: z.string() })),
-  audit: z.array(
-    z.object({
-      at: IsoDate,
-      actor: z.string(),
-      action: z.string(),
-      detail: z.record(z.string(), z.unknown()).nullable(),
-    }),
-  ),
-}).openapi("PrivacyRequestDetail");
-
 const EmailedRequest = z
   .strictObject({
     email: z.string().trim().pipe(z.email().max(254)),
@@ -120,7 +101,7 @@ adminPrivacyRoutes
       tags: ["Admin"],
       summary: "One request: its timeline, audit trail and which actions apply",
       request: { params: Id },
-      responses: { 200: jsonContent(Detail, "The request"), ...errorResponses(401, 403, 404) },
+      responses: { 200: jsonContent(RequestDetail, "The request"), ...errorResponses(401, 403, 404) },
     }),
     async (c) => c.json(await requestDetail(c.env, c.req.valid("param").id), 200),
   )

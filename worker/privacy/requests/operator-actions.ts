@@ -9,12 +9,10 @@ import { type Operator, recordOperatorAction } from "../../operators/audit";
 import { durationText } from "../../time";
 import { audit } from "../audit";
 import { createLinkToken, LINK_TTL_MS } from "./links";
-import { OPEN_STATUSES, requestView } from "./view";
-
-type TimelineEntry = { at: string; what: string };
+import { OPEN_STATUSES, type RequestDetailView, requestView, type TimelineEntryView } from "./view";
 
 /** One request for operators: its view, note, timeline and audit trail (no email, no content). */
-export async function requestDetail(env: Env, id: string, now = new Date()) {
+export async function requestDetail(env: Env, id: string, now = new Date()): Promise<RequestDetailView> {
   const db = getDb(env.DB);
   const [row] = await db.select().from(privacyRequests).where(eq(privacyRequests.id, id));
   if (!row) throw notFound("Privacy request");
@@ -35,7 +33,7 @@ export async function requestDetail(env: Env, id: string, now = new Date()) {
     [view.deniedAt, `denied${view.denialReason ? `: ${view.denialReason}` : ""}`],
     [view.canceledAt, "canceled"],
   ];
-  const timeline: TimelineEntry[] = events.flatMap(([at, what]) => (at ? [{ at, what }] : []));
+  const timeline: TimelineEntryView[] = events.flatMap(([at, what]) => (at ? [{ at, what }] : []));
   return {
     ...view,
     note: row.note,

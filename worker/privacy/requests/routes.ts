@@ -3,32 +3,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireSession } from "../../accounts/middleware";
 import { requireSudo } from "../../accounts/sudo";
-import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
+import { createRouter, errorResponses, jsonBody, jsonContent } from "../../openapi";
 import { exportStream, exportSummaryHtml } from "../export/download";
 import { createRequest, listRequests, ownedRequest, useLink } from "./service";
-import { requestView } from "./view";
-
-export const PrivacyRequest = z
-  .object({
-    id: z.string(),
-    type: z.enum(["access", "deletion"]),
-    channel: z.enum(["dashboard", "email"]),
-    status: z.enum(["received", "verifying", "in_progress", "completed", "denied", "canceled"]),
-    createdAt: IsoDate,
-    dueAt: IsoDate,
-    verifiedAt: IsoDate.nullable(),
-    startedAt: IsoDate.nullable(),
-    completedAt: IsoDate.nullable(),
-    deniedAt: IsoDate.nullable(),
-    canceledAt: IsoDate.nullable(),
-    executeAfter: IsoDate.nullable(),
-    progress: z.string().nullable(),
-    denialReason: z.string().nullable(),
-    exportReady: z.boolean(),
-    exportExpiresAt: IsoDate.nullable(),
-    receipt: z.unknown(),
-  })
-  .openapi("PrivacyRequest");
+import { PrivacyRequest, requestView } from "./view";
 
 const NewRequest = z
   .strictObject({

@@ -1,0 +1,35 @@
+// The account's shapes, declared once: the zod schemas validate and document /api/account, and the types
+// the account service and rectification take and return are derived from them.
+import { z } from "@hono/zod-openapi";
+import { IsoDate } from "../openapi";
+
+export const Email = z.string().trim().pipe(z.email().max(254)).openapi({ example: "ada@example.com" });
+/** A password being checked (not chosen): any length up to the cap, so old short ones still fail cleanly. */
+export const CurrentPassword = z.string().min(1).max(256);
+
+export const Account = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    emailVerified: z.boolean().openapi({ description: "The address was proven by the link mailed to it." }),
+    name: z.string().nullable(),
+    createdAt: IsoDate,
+  })
+  .openapi("Account");
+
+export const AccountPatch = z
+  .strictObject({
+    email: Email.optional(),
+    password: CurrentPassword.optional().openapi({
+      description: "Your current password: needed to change the email unless you re-authenticated recently.",
+    }),
+    name: z.string().trim().min(1).max(100).nullable().optional(),
+  })
+  .openapi("AccountPatch");
+
+/** The account after a PATCH: a new email waits in pendingEmail until the link sent to it is used. */
+export const RectifiedAccount = Account.extend({ pendingEmail: z.string().nullable() });
+
+export type AccountView = z.infer<typeof Account>;
+export type AccountPatchInput = z.infer<typeof AccountPatch>;
+export type RectifiedAccountView = z.infer<typeof RectifiedAccount>;
