@@ -1,6 +1,7 @@
 // The models and their prices, as the gateway bills them (one catalogue: worker/ai/catalogue.ts).
 import { formatMicros } from "../../worker/billing/money";
 import { formatInt } from "../lib/format";
+import { DataTable } from "./DataTable";
 
 export type ModelRow = {
   id: string;
@@ -35,37 +36,36 @@ export function modelRows(models: ModelRow[]): ModelRow[] {
 
 export function ModelTable({ models }: { models: ModelRow[] }) {
   return (
-    <table className="cards" data-testid="models">
-      <caption className="sr-only">Models, limits and prices per million tokens</caption>
-      <thead>
-        <tr>
-          <th scope="col">Model id</th>
-          <th scope="col">Provider</th>
-          <th scope="col">Context length</th>
-          <th scope="col">Max output</th>
-          <th scope="col">Input, per 1M tokens</th>
-          <th scope="col">Output, per 1M tokens</th>
+    <DataTable
+      className="cards"
+      data-testid="models"
+      caption="Models, limits and prices per million tokens"
+      columns={[
+        "Model id",
+        "Provider",
+        "Context length",
+        "Max output",
+        "Input, per 1M tokens",
+        "Output, per 1M tokens",
+      ]}
+    >
+      {models.map((m) => (
+        <tr key={m.id}>
+          <td data-label="Model id">
+            <code>{m.id}</code>
+            {m.kind === "embedding" ? <span className="badge off">embeddings</span> : null}
+          </td>
+          <td data-label="Provider">{PROVIDERS[m.provider] ?? m.provider}</td>
+          <td data-label="Context length">{formatInt(m.contextTokens)} tokens</td>
+          <td data-label="Max output">
+            {m.kind === "chat" ? `${formatInt(m.maxOutputTokens)} tokens` : "—"}
+          </td>
+          <td data-label="Input, per 1M tokens">{formatMicros(m.inputMicrosPerM)}</td>
+          <td data-label="Output, per 1M tokens">
+            {m.kind === "chat" ? formatMicros(m.outputMicrosPerM) : "—"}
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {models.map((m) => (
-          <tr key={m.id}>
-            <td data-label="Model id">
-              <code>{m.id}</code>
-              {m.kind === "embedding" ? <span className="badge off">embeddings</span> : null}
-            </td>
-            <td data-label="Provider">{PROVIDERS[m.provider] ?? m.provider}</td>
-            <td data-label="Context length">{formatInt(m.contextTokens)} tokens</td>
-            <td data-label="Max output">
-              {m.kind === "chat" ? `${formatInt(m.maxOutputTokens)} tokens` : "—"}
-            </td>
-            <td data-label="Input, per 1M tokens">{formatMicros(m.inputMicrosPerM)}</td>
-            <td data-label="Output, per 1M tokens">
-              {m.kind === "chat" ? formatMicros(m.outputMicrosPerM) : "—"}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

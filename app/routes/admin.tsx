@@ -10,7 +10,9 @@ import { failuresFirst, promiseReport } from "../../worker/privacy/promises/repo
 import { privacyQueue } from "../../worker/privacy/requests/admin-routes";
 import { recordEmailedRequest } from "../../worker/privacy/requests/service";
 import { OPEN_STATUSES } from "../../worker/privacy/requests/view";
-import { Field, FormError } from "../components/Field";
+import { DataTable } from "../components/DataTable";
+import { Facts } from "../components/Facts";
+import { Field, FormError, SelectField, TextAreaField } from "../components/Field";
 import { StatusBadge } from "../components/PromiseStatus";
 import { RequestStatus, requestTypeLabel } from "../components/RequestStatus";
 import { SiteHeader } from "../components/SiteHeader";
@@ -114,14 +116,7 @@ function Promises({ promises }: { promises: Route.ComponentProps["loaderData"]["
             {c.changedAt ? `; in this state since ${formatDateTime(c.changedAt)}` : ""}.
           </p>
           {Object.keys(c.facts).length ? (
-            <dl className="facts">
-              {Object.entries(c.facts).map(([k, v]) => (
-                <div key={k}>
-                  <dt className="mono">{k}</dt>
-                  <dd>{String(v)}</dd>
-                </div>
-              ))}
-            </dl>
+            <Facts rows={Object.entries(c.facts).map(([k, v]) => [k, String(v)])} mono />
           ) : null}
           {c.refs?.length ? (
             <details className="more">
@@ -156,55 +151,38 @@ function Queue({ queue }: { queue: Route.ComponentProps["loaderData"]["queue"] }
       <p className="muted">
         Open requests first, the most urgent at the top. Requests are named by a pseudonym, never an email.
       </p>
-      <table>
-        <caption className="sr-only">Every privacy request, overdue first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Request</th>
-            <th scope="col">Channel</th>
-            <th scope="col">Status</th>
-            <th scope="col">Received</th>
-            <th scope="col">Due by</th>
-            <th scope="col">Time left</th>
-            <th scope="col">Note</th>
+      <DataTable
+        caption="Every privacy request, overdue first"
+        columns={["Request", "Channel", "Status", "Received", "Due by", "Time left", "Note"]}
+        empty={queue.length === 0 ? "No requests." : null}
+      >
+        {queue.map((r) => (
+          <tr key={r.id} data-testid="queue-row">
+            <td>
+              <Link to={`/admin/requests/${r.id}`}>
+                {requestTypeLabel(r.type)} <span className="mono">{r.id.slice(0, 8)}</span>
+              </Link>
+            </td>
+            <td>{r.channel}</td>
+            <td>
+              <RequestStatus status={r.status} />
+              {r.progress ? <div className="muted">{r.progress}</div> : null}
+            </td>
+            <td>{formatDateTime(r.createdAt)}</td>
+            <td>{formatDateTime(r.dueAt)}</td>
+            <td>
+              {r.overdue ? (
+                <span className="badge bad">{formatTimeLeft(r.msLeft)}</span>
+              ) : isOpen(r.status) ? (
+                formatTimeLeft(r.msLeft)
+              ) : (
+                <span className="muted">closed</span>
+              )}
+            </td>
+            <td>{r.note ? <span className="muted">{r.note}</span> : null}</td>
           </tr>
-        </thead>
-        <tbody>
-          {queue.length === 0 ? (
-            <tr>
-              <td colSpan={7} className="muted">
-                No requests.
-              </td>
-            </tr>
-          ) : null}
-          {queue.map((r) => (
-            <tr key={r.id} data-testid="queue-row">
-              <td>
-                <Link to={`/admin/requests/${r.id}`}>
-                  {requestTypeLabel(r.type)} <span className="mono">{r.id.slice(0, 8)}</span>
-                </Link>
-              </td>
-              <td>{r.channel}</td>
-              <td>
-                <RequestStatus status={r.status} />
-                {r.progress ? <div className="muted">{r.progress}</div> : null}
-              </td>
-              <td>{formatDateTime(r.createdAt)}</td>
-              <td>{formatDateTime(r.dueAt)}</td>
-              <td>
-                {r.overdue ? (
-                  <span className="badge bad">{formatTimeLeft(r.msLeft)}</span>
-                ) : isOpen(r.status) ? (
-                  formatTimeLeft(r.msLeft)
-                ) : (
-                  <span className="muted">closed</span>
-                )}
-              </td>
-              <td>{r.note ? <span className="muted">{r.note}</span> : null}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </section>
   );
 }
@@ -243,46 +221,28 @@ function RecordRequest({ actionData }: { actionData: Route.ComponentProps["actio
           defaultValue={typed.email ?? ""}
           error={form.fields.email}
         />
-        <label>
-          Kind of request
-          <select
-            name="type"
-            required
-            defaultValue={typed.type ?? ""}
-            aria-invalid={form.fields.type ? true : undefined}
-            aria-describedby={form.fields.type ? "type-error" : undefined}
-          >
-            <option value="" disabled>
-              Choose…
-            </option>
-            <option value="access">Copy of their data (access)</option>
-            <option value="deletion">Deletion of their account</option>
-          </select>
-          {form.fields.type ? (
-            <span id="type-error" className="field-error">
-              {form.fields.type}
-            </span>
-          ) : null}
-        </label>
-        <label>
-          Note (what the email said; no content beyond what you need)
-          <textarea
-            name="note"
-            rows={3}
-            maxLength={2000}
-            defaultValue={typed.note ?? ""}
-            aria-invalid={form.fields.note ? true : undefined}
-            aria-describedby={form.fields.note ? "note-hint note-error" : "note-hint"}
-          />
-          <span id="note-hint" className="hint">
-            Optional, up to 2,000 characters.
-          </span>
-          {form.fields.note ? (
-            <span id="note-error" className="field-error">
-              {form.fields.note}
-            </span>
-          ) : null}
-        </label>
+        <SelectField
+          label="Kind of request"
+          name="type"
+          required
+          defaultValue={typed.type ?? ""}
+          error={form.fields.type}
+        >
+          <option value="" disabled>
+            Choose…
+          </option>
+          <option value="access">Copy of their data (access)</option>
+          <option value="deletion">Deletion of their account</option>
+        </SelectField>
+        <TextAreaField
+          label="Note (what the email said; no content beyond what you need)"
+          name="note"
+          rows={3}
+          maxLength={2000}
+          defaultValue={typed.note ?? ""}
+          hint="Optional, up to 2,000 characters."
+          error={form.fields.note}
+        />
         <div>
           <button type="submit" disabled={busy}>
             Record request
@@ -299,42 +259,27 @@ function OperatorAudit({ rows }: { rows: OperatorAuditRow[] }) {
     <section className="block" aria-labelledby="operator-audit">
       <h2 id="operator-audit">Operator audit</h2>
       <p className="muted">Every operator action, as recorded; rows can be neither changed nor removed.</p>
-      <table>
-        <caption className="sr-only">Operator actions, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Operator</th>
-            <th scope="col">Action</th>
-            <th scope="col">On</th>
-            <th scope="col">Details</th>
+      <DataTable
+        caption="Operator actions, newest first"
+        columns={["When", "Operator", "Action", "On", "Details"]}
+        empty={rows.length === 0 ? "No operator actions yet." : null}
+      >
+        {rows.map((r) => (
+          <tr key={r.id} data-testid="operator-audit-row">
+            <td>{formatDateTime(r.at)}</td>
+            <td>{r.operatorEmail}</td>
+            <td className="mono">{r.action}</td>
+            <td className="mono">{r.target ? r.target.slice(0, 8) : "—"}</td>
+            <td className="muted">
+              {r.detail
+                ? Object.entries(r.detail)
+                    .map(([k, v]) => `${k}: ${String(v)}`)
+                    .join(", ")
+                : ""}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.length === 0 ? (
-            <tr>
-              <td colSpan={5} className="muted">
-                No operator actions yet.
-              </td>
-            </tr>
-          ) : null}
-          {rows.map((r) => (
-            <tr key={r.id} data-testid="operator-audit-row">
-              <td>{formatDateTime(r.at)}</td>
-              <td>{r.operatorEmail}</td>
-              <td className="mono">{r.action}</td>
-              <td className="mono">{r.target ? r.target.slice(0, 8) : "—"}</td>
-              <td className="muted">
-                {r.detail
-                  ? Object.entries(r.detail)
-                      .map(([k, v]) => `${k}: ${String(v)}`)
-                      .join(", ")
-                  : ""}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </section>
   );
 }

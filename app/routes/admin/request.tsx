@@ -8,7 +8,9 @@ import {
   requestDetail,
   resendConfirmation,
 } from "../../../worker/privacy/requests/operator-actions";
-import { FormError } from "../../components/Field";
+import { DataTable } from "../../components/DataTable";
+import { Facts } from "../../components/Facts";
+import { FormError, TextAreaField } from "../../components/Field";
 import { RequestStatus, requestTypeLabel } from "../../components/RequestStatus";
 import { SiteHeader } from "../../components/SiteHeader";
 import { formState } from "../../lib/form-state";
@@ -151,14 +153,7 @@ export default function AdminRequest({ loaderData, actionData }: Route.Component
         ) : null}
         <section className="card block" aria-labelledby="facts">
           <h2 id="facts">Where it stands</h2>
-          <dl className="facts">
-            {facts.map(([k, v]) => (
-              <div key={k}>
-                <dt>{k}</dt>
-                <dd>{v}</dd>
-              </div>
-            ))}
-          </dl>
+          <Facts rows={facts} />
         </section>
 
         <section className="block" aria-labelledby="actions">
@@ -188,28 +183,17 @@ export default function AdminRequest({ loaderData, actionData }: Route.Component
           {r.canDeny ? (
             <Form method="post" className="card stack">
               <input type="hidden" name="intent" value="deny" />
-              <label>
-                Reason for denying (the requester is told it)
-                <textarea
-                  name="reason"
-                  rows={3}
-                  required
-                  minLength={REASON_MIN}
-                  maxLength={REASON_MAX}
-                  defaultValue={form.values.intent === "deny" ? (form.values.reason ?? "") : ""}
-                  aria-invalid={form.fields.reason ? true : undefined}
-                  aria-describedby={form.fields.reason ? "reason-hint reason-error" : "reason-hint"}
-                />
-                <span id="reason-hint" className="hint">
-                  {REASON_MIN}–{REASON_MAX} characters, in plain words, e.g. "The sender could not be
-                  identified."
-                </span>
-                {form.fields.reason ? (
-                  <span id="reason-error" className="field-error">
-                    {form.fields.reason}
-                  </span>
-                ) : null}
-              </label>
+              <TextAreaField
+                label="Reason for denying (the requester is told it)"
+                name="reason"
+                rows={3}
+                required
+                minLength={REASON_MIN}
+                maxLength={REASON_MAX}
+                defaultValue={form.values.intent === "deny" ? (form.values.reason ?? "") : ""}
+                hint={`${REASON_MIN}–${REASON_MAX} characters, in plain words, e.g. "The sender could not be identified."`}
+                error={form.fields.reason}
+              />
               <div>
                 <button type="submit" className="danger" disabled={busy}>
                   Deny request
@@ -236,41 +220,27 @@ export default function AdminRequest({ loaderData, actionData }: Route.Component
             Every step recorded for this request; rows can be neither changed nor removed.
           </p>
           <div className="table-wrap">
-            <table>
-              <caption className="sr-only">The request's audit trail, oldest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">By</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Details</th>
+            <DataTable
+              caption="The request's audit trail, oldest first"
+              columns={["When", "By", "What", "Details"]}
+              empty={r.audit.length === 0 ? "Nothing recorded yet." : null}
+            >
+              {r.audit.map((a, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: audit rows have no id of their own and never reorder
+                <tr key={i} data-testid="audit-row">
+                  <td>{formatDateTime(a.at)}</td>
+                  <td>{a.actor}</td>
+                  <td className="mono">{a.action}</td>
+                  <td className="muted">
+                    {a.detail
+                      ? Object.entries(a.detail)
+                          .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+                          .join(", ")
+                      : ""}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {r.audit.length === 0 ? (
-                  <tr>
-                    <td colSpan={4} className="muted">
-                      Nothing recorded yet.
-                    </td>
-                  </tr>
-                ) : null}
-                {r.audit.map((a, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: audit rows have no id of their own and never reorder
-                  <tr key={i} data-testid="audit-row">
-                    <td>{formatDateTime(a.at)}</td>
-                    <td>{a.actor}</td>
-                    <td className="mono">{a.action}</td>
-                    <td className="muted">
-                      {a.detail
-                        ? Object.entries(a.detail)
-                            .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
-                            .join(", ")
-                        : ""}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           </div>
         </section>
       </main>

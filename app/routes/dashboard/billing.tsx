@@ -22,6 +22,7 @@ import { ledgerStatement } from "../../../worker/billing/statement";
 import { getConfig } from "../../../worker/config";
 import { getDb } from "../../../worker/db";
 import { DAY_MS } from "../../../worker/time";
+import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { formState } from "../../lib/form-state";
 import { formatDate, formatDateTime } from "../../lib/format";
@@ -347,84 +348,61 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
 
       <h2>Ledger</h2>
       <p className="muted">Payments and credits one by one; API usage summed per hour (UTC).</p>
-      <table data-testid="ledger" className="cards">
-        <caption className="sr-only">Credit ledger, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Kind</th>
-            <th scope="col">What</th>
-            <th scope="col">Amount</th>
+      <DataTable
+        data-testid="ledger"
+        className="cards"
+        caption="Credit ledger, newest first"
+        columns={["When", "Kind", "What", "Amount"]}
+      >
+        {statement.map((e) => (
+          <tr key={e.id}>
+            <td data-label="When">{formatDateTime(e.createdAt)}</td>
+            <td data-label="Kind">
+              <span className={e.kind === "usage" ? "badge off" : "badge"}>
+                {KIND_LABELS[e.kind] ?? e.kind}
+              </span>
+            </td>
+            <td data-label="What">
+              {e.reason}
+              {e.requests ? ` (${e.requests} ${e.requests === 1 ? "request" : "requests"})` : ""}
+            </td>
+            <td data-label="Amount" className="mono">
+              {formatMicros(e.amountMicros)}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {statement.map((e) => (
-            <tr key={e.id}>
-              <td data-label="When">{formatDateTime(e.createdAt)}</td>
-              <td data-label="Kind">
-                <span className={e.kind === "usage" ? "badge off" : "badge"}>
-                  {KIND_LABELS[e.kind] ?? e.kind}
-                </span>
-              </td>
-              <td data-label="What">
-                {e.reason}
-                {e.requests ? ` (${e.requests} ${e.requests === 1 ? "request" : "requests"})` : ""}
-              </td>
-              <td data-label="Amount" className="mono">
-                {formatMicros(e.amountMicros)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
 
       <h2>Invoices</h2>
-      <table>
-        <caption className="sr-only">Invoices</caption>
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Number</th>
-            <th scope="col">Status</th>
-            <th scope="col">Amount</th>
-            <th scope="col">
-              <span className="sr-only">Link</span>
-            </th>
+      <DataTable
+        caption="Invoices"
+        columns={["Date", "Number", "Status", "Amount", { hidden: "Link" }]}
+        empty={overview.invoices.length === 0 ? "No invoices yet." : null}
+      >
+        {overview.invoices.map((i) => (
+          <tr key={i.id}>
+            <td>{formatDate(i.createdAt)}</td>
+            <td>{i.number ?? "—"}</td>
+            <td>
+              <span className={`badge${i.status === "paid" ? "" : " bad"}`}>
+                {i.status.replace("_", " ")}
+              </span>
+            </td>
+            <td className="mono">
+              {i.currency.toLowerCase() === "usd"
+                ? formatCents(i.amountDueCents)
+                : `${(i.amountDueCents / 100).toFixed(2)} ${i.currency.toUpperCase()}`}
+            </td>
+            <td>
+              {i.hostedInvoiceUrl?.startsWith("https://") ? (
+                <a href={i.hostedInvoiceUrl} rel="noreferrer noopener">
+                  View invoice{i.number ? ` ${i.number}` : ""}
+                </a>
+              ) : null}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {overview.invoices.length === 0 ? (
-            <tr>
-              <td colSpan={5} className="muted">
-                No invoices yet.
-              </td>
-            </tr>
-          ) : null}
-          {overview.invoices.map((i) => (
-            <tr key={i.id}>
-              <td>{formatDate(i.createdAt)}</td>
-              <td>{i.number ?? "—"}</td>
-              <td>
-                <span className={`badge${i.status === "paid" ? "" : " bad"}`}>
-                  {i.status.replace("_", " ")}
-                </span>
-              </td>
-              <td className="mono">
-                {i.currency.toLowerCase() === "usd"
-                  ? formatCents(i.amountDueCents)
-                  : `${(i.amountDueCents / 100).toFixed(2)} ${i.currency.toUpperCase()}`}
-              </td>
-              <td>
-                {i.hostedInvoiceUrl?.startsWith("https://") ? (
-                  <a href={i.hostedInvoiceUrl} rel="noreferrer noopener">
-                    View invoice{i.number ? ` ${i.number}` : ""}
-                  </a>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </>
   );
 }

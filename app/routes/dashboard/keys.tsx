@@ -18,6 +18,7 @@ import { DAY_MS } from "../../../worker/time";
 import { usageSummary } from "../../../worker/usage/queries";
 import { flushUsage } from "../../../worker/usage/record";
 import { CopyButton } from "../../components/CopyButton";
+import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { formState, useResetAfterSuccess } from "../../lib/form-state";
 import { formatDate, formatDateTime } from "../../lib/format";
@@ -342,54 +343,41 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
       {keys.length === 0 ? (
         <p className="muted">No keys yet. Create one above, then send it as a Bearer token.</p>
       ) : (
-        <table className="cards">
-          <caption className="sr-only">Your API keys</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Limits</th>
-              <th scope="col">Spent this month</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
+        <DataTable
+          className="cards"
+          caption="Your API keys"
+          columns={["Name", "Key", "Created", "Last used", "Limits", "Spent this month", "Status", "Actions"]}
+        >
+          {keys.map((k) => (
+            <tr key={k.id}>
+              <td data-label="Name">{k.name}</td>
+              <td data-label="Key">
+                <code>{k.prefix}…</code>
+              </td>
+              <td data-label="Created">{formatDate(k.createdAt)}</td>
+              <td data-label="Last used">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</td>
+              <td data-label="Limits">
+                {k.rateLimitRpm ?? defaultRpm}/min
+                {k.monthlySpendLimitCents !== null ? ` · ${formatCents(k.monthlySpendLimitCents)}/month` : ""}
+                {k.expiresAt ? ` · until ${formatDate(k.expiresAt)}` : ""}
+              </td>
+              <td data-label="Spent this month">{formatMicros(spentThisMonth[k.id] ?? 0)}</td>
+              <td data-label="Status">{keyStatus(k)}</td>
+              <td data-label="Actions">
+                {k.revokedAt ? null : (
+                  <span className="inline">
+                    <Link to={`?edit=${k.id}`} aria-label={`Edit ${k.name}`}>
+                      Edit
+                    </Link>
+                    <Link to={`?revoke=${k.id}`} className="danger-link" aria-label={`Revoke ${k.name}`}>
+                      Revoke
+                    </Link>
+                  </span>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id}>
-                <td data-label="Name">{k.name}</td>
-                <td data-label="Key">
-                  <code>{k.prefix}…</code>
-                </td>
-                <td data-label="Created">{formatDate(k.createdAt)}</td>
-                <td data-label="Last used">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</td>
-                <td data-label="Limits">
-                  {k.rateLimitRpm ?? defaultRpm}/min
-                  {k.monthlySpendLimitCents !== null
-                    ? ` · ${formatCents(k.monthlySpendLimitCents)}/month`
-                    : ""}
-                  {k.expiresAt ? ` · until ${formatDate(k.expiresAt)}` : ""}
-                </td>
-                <td data-label="Spent this month">{formatMicros(spentThisMonth[k.id] ?? 0)}</td>
-                <td data-label="Status">{keyStatus(k)}</td>
-                <td data-label="Actions">
-                  {k.revokedAt ? null : (
-                    <span className="inline">
-                      <Link to={`?edit=${k.id}`} aria-label={`Edit ${k.name}`}>
-                        Edit
-                      </Link>
-                      <Link to={`?revoke=${k.id}`} className="danger-link" aria-label={`Revoke ${k.name}`}>
-                        Revoke
-                      </Link>
-                    </span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </>
   );

@@ -6,7 +6,7 @@ import { Link } from "react-router";
 import { availableModels } from "../../../worker/ai/catalogue";
 import { formatMicros } from "../../../worker/billing/money";
 import { getConfig } from "../../../worker/config";
-import { FormError } from "../../components/Field";
+import { FormError, TextAreaField } from "../../components/Field";
 import { formState } from "../../lib/form-state";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { PROMPT_MAX } from "../../lib/playground";
@@ -126,22 +126,16 @@ export default function Playground({ loaderData, actionData }: Route.ComponentPr
             ))}
           </select>
         </label>
-        <label>
-          Prompt
-          <textarea
-            name="prompt"
-            rows={6}
-            required
-            maxLength={PROMPT_MAX}
-            defaultValue={values.prompt ?? ""}
-            aria-describedby="prompt-hint"
-            aria-invalid={state.fields.prompt ? true : undefined}
-          />
-          <span id="prompt-hint" className="hint">
-            Up to {PROMPT_MAX.toLocaleString("en-US")} characters. One message, no history.
-          </span>
-          {state.fields.prompt ? <span className="field-error">{state.fields.prompt}</span> : null}
-        </label>
+        <TextAreaField
+          label="Prompt"
+          name="prompt"
+          rows={6}
+          required
+          maxLength={PROMPT_MAX}
+          defaultValue={values.prompt ?? ""}
+          hint={`Up to ${PROMPT_MAX.toLocaleString("en-US")} characters. One message, no history.`}
+          error={state.fields.prompt}
+        />
         <div>
           <button type="submit" disabled={busy}>
             {busy ? "Answering…" : "Send"}

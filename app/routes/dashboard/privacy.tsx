@@ -14,6 +14,7 @@ import { rectify } from "../../../worker/privacy/rectification";
 import { createRequest, listRequests } from "../../../worker/privacy/requests/service";
 import { OPEN_STATUSES } from "../../../worker/privacy/requests/view";
 import { consentHistory, readPrivacySettings } from "../../../worker/settings/store";
+import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { RequestStatus, requestTypeLabel } from "../../components/RequestStatus";
 import { formatDateTime } from "../../lib/format";
@@ -253,47 +254,32 @@ function Requests({ requests, exporting }: { requests: LoaderData["requests"]; e
   return (
     <section className="block" aria-labelledby="requests">
       <h2 id="requests">Your requests</h2>
-      <table>
-        <caption className="sr-only">Your privacy requests, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Request</th>
-            <th scope="col">Status</th>
-            <th scope="col">Received</th>
-            <th scope="col">Due by</th>
-            <th scope="col">Result</th>
+      <DataTable
+        caption="Your privacy requests, newest first"
+        columns={["Request", "Status", "Received", "Due by", "Result"]}
+        empty={requests.length === 0 ? "No requests yet." : null}
+      >
+        {requests.map((r) => (
+          <tr key={r.id} data-testid={`request-${r.type}`}>
+            <td>
+              {requestTypeLabel(r.type)}
+              {r.channel === "email" ? <span className="muted"> (by email)</span> : null}
+            </td>
+            <td>
+              <RequestStatus status={r.status} />
+              {r.progress && r.status !== "completed" ? <div className="muted">{r.progress}</div> : null}
+            </td>
+            <td>{formatDateTime(r.createdAt)}</td>
+            <td>
+              {formatDateTime(r.dueAt)}
+              {r.msLeft !== null ? <div className="muted">{formatTimeLeft(r.msLeft)}</div> : null}
+            </td>
+            <td>
+              <RequestResult request={r} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {requests.length === 0 ? (
-            <tr>
-              <td colSpan={5} className="muted">
-                No requests yet.
-              </td>
-            </tr>
-          ) : null}
-          {requests.map((r) => (
-            <tr key={r.id} data-testid={`request-${r.type}`}>
-              <td>
-                {requestTypeLabel(r.type)}
-                {r.channel === "email" ? <span className="muted"> (by email)</span> : null}
-              </td>
-              <td>
-                <RequestStatus status={r.status} />
-                {r.progress && r.status !== "completed" ? <div className="muted">{r.progress}</div> : null}
-              </td>
-              <td>{formatDateTime(r.createdAt)}</td>
-              <td>
-                {formatDateTime(r.dueAt)}
-                {r.msLeft !== null ? <div className="muted">{formatTimeLeft(r.msLeft)}</div> : null}
-              </td>
-              <td>
-                <RequestResult request={r} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       {exporting ? (
         <p className="muted" role="status">
           Your export is being built; this page updates by itself when it is ready.{" "}

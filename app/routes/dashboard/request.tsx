@@ -7,6 +7,7 @@ import { AppError } from "../../../worker/errors";
 import { hasContent, readContent } from "../../../worker/requests/content";
 import { getRequest } from "../../../worker/requests/log";
 import { flushUsage } from "../../../worker/usage/record";
+import { Facts } from "../../components/Facts";
 import { formatDateTime, formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/request";
@@ -81,14 +82,7 @@ export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
       </p>
       <h1>Request {r.id.slice(0, 8)}</h1>
       <div className="card">
-        <dl className="facts">
-          {rows.map(([name, value]) => (
-            <div key={name}>
-              <dt>{name}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
-        </dl>
+        <Facts rows={rows} />
       </div>
       <div className="card">
         <h2>Content</h2>

@@ -9,6 +9,7 @@ import { listRequests, PAGE_DEFAULT, requestModels } from "../../../worker/reque
 import { RequestQuery, requestFilters } from "../../../worker/requests/routes";
 import { DAY_MS } from "../../../worker/time";
 import { flushUsage } from "../../../worker/usage/record";
+import { DataTable } from "../../components/DataTable";
 import { FormError } from "../../components/Field";
 import { formatDateTime, formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
@@ -176,49 +177,40 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
           </p>
         </div>
       ) : (
-        <table className="cards" data-testid="request-log">
-          <caption className="sr-only">Requests, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Model</th>
-              <th scope="col">Key</th>
-              <th scope="col">Status</th>
-              <th scope="col">Tokens in / out</th>
-              <th scope="col">Cost</th>
-              <th scope="col">Latency</th>
+        <DataTable
+          className="cards"
+          data-testid="request-log"
+          caption="Requests, newest first"
+          columns={["Time", "Model", "Key", "Status", "Tokens in / out", "Cost", "Latency"]}
+        >
+          {d.page.data.map((r) => (
+            <tr key={r.id}>
+              <td data-label="Time">
+                <Link
+                  to={`/dashboard/requests/${r.id}`}
+                  aria-label={`Request at ${formatDateTime(r.createdAt)}`}
+                >
+                  {formatDateTime(r.createdAt)}
+                </Link>
+              </td>
+              <td data-label="Model" className="mono">
+                {r.model}
+                {r.fallbackUsed ? <span className="badge off">fallback</span> : null}
+              </td>
+              <td data-label="Key">{r.keyLabel}</td>
+              <td data-label="Status">
+                <span className={r.status < 400 ? "badge" : "badge bad"}>{r.status}</span>
+                {r.streamed ? <span className="badge off">stream</span> : null}
+              </td>
+              <td data-label="Tokens in / out">
+                {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
+                {r.estimated ? <span className="badge off">estimated</span> : null}
+              </td>
+              <td data-label="Cost">{formatMicros(r.costMicros)}</td>
+              <td data-label="Latency">{formatInt(r.latencyMs)} ms</td>
             </tr>
-          </thead>
-          <tbody>
-            {d.page.data.map((r) => (
-              <tr key={r.id}>
-                <td data-label="Time">
-                  <Link
-                    to={`/dashboard/requests/${r.id}`}
-                    aria-label={`Request at ${formatDateTime(r.createdAt)}`}
-                  >
-                    {formatDateTime(r.createdAt)}
-                  </Link>
-                </td>
-                <td data-label="Model" className="mono">
-                  {r.model}
-                  {r.fallbackUsed ? <span className="badge off">fallback</span> : null}
-                </td>
-                <td data-label="Key">{r.keyLabel}</td>
-                <td data-label="Status">
-                  <span className={r.status < 400 ? "badge" : "badge bad"}>{r.status}</span>
-                  {r.streamed ? <span className="badge off">stream</span> : null}
-                </td>
-                <td data-label="Tokens in / out">
-                  {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
-                  {r.estimated ? <span className="badge off">estimated</span> : null}
-                </td>
-                <td data-label="Cost">{formatMicros(r.costMicros)}</td>
-                <td data-label="Latency">{formatInt(r.latencyMs)} ms</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       <p className="inline">
         {d.paged ? (

@@ -6,6 +6,7 @@ import { policy } from "../../../worker/config";
 import { getDb } from "../../../worker/db";
 import { changePrivacySettings } from "../../../worker/settings/service";
 import { consentHistory, readPrivacySettings } from "../../../worker/settings/store";
+import { DataTable } from "../../components/DataTable";
 import { FormError } from "../../components/Field";
 import { formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
@@ -150,38 +151,27 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
       </div>
 
       <h2>Consent history</h2>
-      <table>
-        <caption className="sr-only">Changes to your consent switches, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Setting</th>
-            <th scope="col">Change</th>
-            <th scope="col">Policy version</th>
-            <th scope="col">Where</th>
+      <DataTable
+        caption="Changes to your consent switches, newest first"
+        columns={["When", "Setting", "Change", "Policy version", "Where"]}
+        empty={
+          history.length === 0
+            ? "No changes yet: the defaults apply (logging off, training consent off)."
+            : null
+        }
+      >
+        {history.map((e) => (
+          <tr key={`${e.at}-${e.setting}`}>
+            <td>{formatDateTime(e.at)}</td>
+            <td>{settingNames[e.setting] ?? e.setting}</td>
+            <td>
+              {e.oldValue ? "on" : "off"} → {e.newValue ? "on" : "off"}
+            </td>
+            <td>{e.policyVersion}</td>
+            <td>{e.channel}</td>
           </tr>
-        </thead>
-        <tbody>
-          {history.length === 0 ? (
-            <tr>
-              <td colSpan={5} className="muted">
-                No changes yet: the defaults apply (logging off, training consent off).
-              </td>
-            </tr>
-          ) : null}
-          {history.map((e) => (
-            <tr key={`${e.at}-${e.setting}`}>
-              <td>{formatDateTime(e.at)}</td>
-              <td>{settingNames[e.setting] ?? e.setting}</td>
-              <td>
-                {e.oldValue ? "on" : "off"} → {e.newValue ? "on" : "off"}
-              </td>
-              <td>{e.policyVersion}</td>
-              <td>{e.channel}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </>
   );
 }

@@ -19,6 +19,7 @@ import { getDb } from "../../../worker/db";
 import { DAY_MS, HOUR_MS } from "../../../worker/time";
 import { type UsageGroup, usageSummary } from "../../../worker/usage/queries";
 import { flushUsage } from "../../../worker/usage/record";
+import { DataTable } from "../../components/DataTable";
 import { formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/usage";
@@ -35,11 +36,12 @@ const RANGES = [
 /** Up to this span the time axis is hourly; beyond it, daily. */
 const HOURLY_UP_TO_HOURS = 48;
 
+/** Each measure's colour, by its field in the series. */
 const COLORS = {
   requests: "#2563eb",
   errors: "#b42318",
-  input: "#b45309",
-  output: "#15803d",
+  inputTokens: "#b45309",
+  outputTokens: "#15803d",
   cost: "#7e22ce",
 };
 
@@ -120,43 +122,82 @@ function Legend({ items }: { items: [string, string][] }) {
 
 /** A decorative chart: no focus, no accessible name; the table after it carries the numbers. */
 const TIME_AXIS = { dataKey: "label", minTickGap: 16, tick: { fontSize: 12 } };
+/** The y axis of the charts that count (requests, tokens). */
+const COUNT_AXIS = { allowDecimals: false, tickFormatter: compact, width: 48 };
 
-/** One chart card over the series: heading, legend, a bar or line chart on the shared time axis, and what follows. */
+/** A chart over time: how it draws, the fields it draws (in the legend's words), its y axis and tooltip. */
+type TimeChart = {
+  what: string;
+  kind: "bar" | "line";
+  marks: Partial<Record<keyof typeof COLORS, string>>;
+  yAxis: { allowDecimals?: boolean; tickFormatter: (v: number) => string; width: number };
+  tooltip?: (v: unknown) => string;
+};
+
+/** The charts over time, in page order; each card's id is its key with "-chart". */
+const TIME_CHARTS: Record<"requests" | "tokens" | "cost", TimeChart> = {
+  requests: {
+    what: "Requests",
+    kind: "bar",
+    marks: { requests: "Requests", errors: "Errors and refusals" },
+    yAxis: COUNT_AXIS,
+  },
+  tokens: {
+    what: "Tokens",
+    kind: "line",
+    marks: { inputTokens: "Input tokens", outputTokens: "Output tokens" },
+    yAxis: COUNT_AXIS,
+    tooltip: (v) => formatInt(Number(v)),
+  },
+  cost: {
+    what: "Cost",
+    kind: "bar",
+    marks: { cost: "Cost" },
+    yAxis: { tickFormatter: money, width: 72 },
+    tooltip: (v) => money(Number(v)),
+  },
+};
+
+/** One chart card over the series: heading, legend (when it draws more than one field), bars or lines on the
+ *  shared time axis, and what follows. */
 function SeriesChart({
   id,
   title,
-  legend,
-  kind,
+  chart,
   series,
   mounted,
-  yAxis,
-  tooltip,
   after,
-  children,
 }: {
   id: string;
   title: string;
-  legend?: [string, string][];
-  kind: "bar" | "line";
+  chart: TimeChart;
   series: object[];
   mounted: boolean;
-  yAxis: { allowDecimals?: boolean; tickFormatter: (v: number) => string; width: number };
-  tooltip?: (v: unknown) => string;
   after?: ReactNode;
-  children: ReactNode;
 }) {
-  const Chart = kind === "bar" ? BarChart : LineChart;
+  const Chart = chart.kind === "bar" ? BarChart : LineChart;
+  const marks = Object.entries(chart.marks).map(([dataKey, name]) => ({
+    dataKey,
+    name,
+    color: COLORS[dataKey as keyof typeof COLORS],
+  }));
   return (
     <section className="card" aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
-      {legend ? <Legend items={legend} /> : null}
+      {marks.length > 1 ? <Legend items={marks.map((m): [string, string] => [m.name, m.color])} /> : null}
       <ChartBox mounted={mounted}>
         <Chart data={series} margin={{ top: 8, right: 8, bottom: 4, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis {...TIME_AXIS} />
-          <YAxis {...yAxis} />
-          <Tooltip formatter={tooltip} />
-          {children}
+          <YAxis {...chart.yAxis} />
+          <Tooltip formatter={chart.tooltip} />
+          {marks.map(({ color, ...mark }) =>
+            chart.kind === "bar" ? (
+              <Bar key={mark.dataKey} {...mark} fill={color} isAnimationActive={false} />
+            ) : (
+              <Line key={mark.dataKey} {...mark} stroke={color} dot={false} isAnimationActive={false} />
+            ),
+          )}
         </Chart>
       </ChartBox>
       {after}
@@ -184,35 +225,55 @@ function ChartBox({
   );
 }
 
+/** The measures every usage table gives after its first column. */
+const MEASURES = ["Requests", "Errors", "Input tokens", "Output tokens", "Cost"];
+
+type Measured = Pick<
+  UsageGroup,
+  "label" | "requests" | "errors" | "inputTokens" | "outputTokens" | "costMicros"
+>;
+
+/** A usage table: one row per time bucket, model or key, named in the first column, then the measures. */
+function MeasuresTable<Row extends Measured>({
+  caption,
+  first,
+  rows,
+  rowKey,
+  mono,
+}: {
+  caption: string;
+  first: string;
+  rows: Row[];
+  rowKey: (row: Row) => string;
+  mono?: boolean;
+}) {
+  return (
+    <DataTable className="cards" caption={caption} columns={[first, ...MEASURES]}>
+      {rows.map((r) => (
+        <tr key={rowKey(r)}>
+          <td data-label={first} className={mono ? "mono" : undefined}>
+            {r.label}
+          </td>
+          <td data-label="Requests">{formatInt(r.requests)}</td>
+          <td data-label="Errors">{formatInt(r.errors)}</td>
+          <td data-label="Input tokens">{formatInt(r.inputTokens)}</td>
+          <td data-label="Output tokens">{formatInt(r.outputTokens)}</td>
+          <td data-label="Cost">{formatMicros(r.costMicros)}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
+
 function GroupTable({ rows, what }: { rows: UsageGroup[]; what: string }) {
   return (
-    <table className="cards">
-      <caption className="sr-only">Usage by {what.toLowerCase()}, most expensive first</caption>
-      <thead>
-        <tr>
-          <th scope="col">{what}</th>
-          <th scope="col">Requests</th>
-          <th scope="col">Errors</th>
-          <th scope="col">Input tokens</th>
-          <th scope="col">Output tokens</th>
-          <th scope="col">Cost</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.group}>
-            <td data-label={what} className="mono">
-              {r.label}
-            </td>
-            <td data-label="Requests">{formatInt(r.requests)}</td>
-            <td data-label="Errors">{formatInt(r.errors)}</td>
-            <td data-label="Input tokens">{formatInt(r.inputTokens)}</td>
-            <td data-label="Output tokens">{formatInt(r.outputTokens)}</td>
-            <td data-label="Cost">{formatMicros(r.costMicros)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <MeasuresTable
+      caption={`Usage by ${what.toLowerCase()}, most expensive first`}
+      first={what}
+      rows={rows}
+      rowKey={(r) => r.group}
+      mono
+    />
   );
 }
 
@@ -249,6 +310,7 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
     { requests: 0, errors: 0, tokens: 0, costMicros: 0 },
   );
   const per = hourly ? "hour" : "day";
+  const buckets = series.filter((p) => p.requests > 0);
   return (
     <>
       <h1>Usage</h1>
@@ -295,94 +357,29 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
         </div>
       ) : null}
 
-      <SeriesChart
-        id="requests-chart"
-        title={`Requests per ${per}`}
-        legend={[
-          ["Requests", COLORS.requests],
-          ["Errors and refusals", COLORS.errors],
-        ]}
-        kind="bar"
-        series={series}
-        mounted={mounted}
-        yAxis={{ allowDecimals: false, tickFormatter: compact, width: 48 }}
-      >
-        <Bar dataKey="requests" name="Requests" fill={COLORS.requests} isAnimationActive={false} />
-        <Bar dataKey="errors" name="Errors and refusals" fill={COLORS.errors} isAnimationActive={false} />
-      </SeriesChart>
-
-      <SeriesChart
-        id="tokens-chart"
-        title={`Tokens per ${per}`}
-        legend={[
-          ["Input tokens", COLORS.input],
-          ["Output tokens", COLORS.output],
-        ]}
-        kind="line"
-        series={series}
-        mounted={mounted}
-        yAxis={{ allowDecimals: false, tickFormatter: compact, width: 48 }}
-        tooltip={(v) => formatInt(Number(v))}
-      >
-        <Line
-          dataKey="inputTokens"
-          name="Input tokens"
-          stroke={COLORS.input}
-          dot={false}
-          isAnimationActive={false}
+      {Object.entries(TIME_CHARTS).map(([key, chart]) => (
+        <SeriesChart
+          key={key}
+          id={`${key}-chart`}
+          title={`${chart.what} per ${per}`}
+          chart={chart}
+          series={series}
+          mounted={mounted}
+          after={
+            key === "cost" ? (
+              <details>
+                <summary>The numbers per {per}</summary>
+                <MeasuresTable
+                  caption={`Requests, tokens and cost per ${per}`}
+                  first={hourly ? "Hour (UTC)" : "Day (UTC)"}
+                  rows={buckets}
+                  rowKey={(p) => p.bucket}
+                />
+              </details>
+            ) : null
+          }
         />
-        <Line
-          dataKey="outputTokens"
-          name="Output tokens"
-          stroke={COLORS.output}
-          dot={false}
-          isAnimationActive={false}
-        />
-      </SeriesChart>
-
-      <SeriesChart
-        id="cost-chart"
-        title={`Cost per ${per}`}
-        kind="bar"
-        series={series}
-        mounted={mounted}
-        yAxis={{ tickFormatter: money, width: 72 }}
-        tooltip={(v) => money(Number(v))}
-        after={
-          <details>
-            <summary>The numbers per {per}</summary>
-            <table className="cards">
-              <caption className="sr-only">Requests, tokens and cost per {per}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{hourly ? "Hour (UTC)" : "Day (UTC)"}</th>
-                  <th scope="col">Requests</th>
-                  <th scope="col">Errors</th>
-                  <th scope="col">Input tokens</th>
-                  <th scope="col">Output tokens</th>
-                  <th scope="col">Cost</th>
-                </tr>
-              </thead>
-              <tbody>
-                {series
-                  .filter((p) => p.requests > 0)
-                  .map((p) => (
-                    <tr key={p.bucket}>
-                      <td data-label={hourly ? "Hour (UTC)" : "Day (UTC)"}>{p.label}</td>
-                      <td data-label="Requests">{formatInt(p.requests)}</td>
-                      <td data-label="Errors">{formatInt(p.errors)}</td>
-                      <td data-label="Input tokens">{formatInt(p.inputTokens)}</td>
-                      <td data-label="Output tokens">{formatInt(p.outputTokens)}</td>
-                      <td data-label="Cost">{formatMicros(p.costMicros)}</td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </details>
-        }
-      >
-        <Bar dataKey="cost" name="Cost" fill={COLORS.cost} isAnimationActive={false} />
-      </SeriesChart>
+      ))}
 
       <section className="card" aria-labelledby="by-model">
         <h2 id="by-model">Cost by model</h2>

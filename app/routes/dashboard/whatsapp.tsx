@@ -17,6 +17,7 @@ import {
 import { recentMessages } from "../../../worker/whatsapp/messages";
 import { ConnectionInput } from "../../../worker/whatsapp/routes";
 import { sentByFake, simulateMessage, simulatorEnabled } from "../../../worker/whatsapp/simulator";
+import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
@@ -318,44 +319,28 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       ) : null}
 
       <h2>Recent messages</h2>
-      <table>
-        <caption className="sr-only">Recent WhatsApp messages (metadata only)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Direction</th>
-            <th scope="col">Conversation</th>
-            <th scope="col">Type</th>
-            <th scope="col">Status</th>
-            <th scope="col">Note</th>
+      <DataTable
+        caption="Recent WhatsApp messages (metadata only)"
+        columns={["Time", "Direction", "Conversation", "Type", "Status", "Note"]}
+        empty={messages.length === 0 ? "No messages yet." : null}
+      >
+        {messages.map((m) => (
+          <tr key={`${m.direction}-${m.id}`}>
+            <td>{formatDateTime(m.sentAt)}</td>
+            <td>{m.direction === "in" ? "received" : "sent"}</td>
+            <td>
+              <code>{m.contact}</code>
+            </td>
+            <td>{m.type}</td>
+            <td>
+              <span className={`badge${m.status === "failed" || m.status === "no_credit" ? " bad" : ""}`}>
+                {m.status}
+              </span>
+            </td>
+            <td className="muted">{m.error ?? ""}</td>
           </tr>
-        </thead>
-        <tbody>
-          {messages.length === 0 ? (
-            <tr>
-              <td colSpan={6} className="muted">
-                No messages yet.
-              </td>
-            </tr>
-          ) : null}
-          {messages.map((m) => (
-            <tr key={`${m.direction}-${m.id}`}>
-              <td>{formatDateTime(m.sentAt)}</td>
-              <td>{m.direction === "in" ? "received" : "sent"}</td>
-              <td>
-                <code>{m.contact}</code>
-              </td>
-              <td>{m.type}</td>
-              <td>
-                <span className={`badge${m.status === "failed" || m.status === "no_credit" ? " bad" : ""}`}>
-                  {m.status}
-                </span>
-              </td>
-              <td className="muted">{m.error ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </>
   );
 }
