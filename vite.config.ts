@@ -29,6 +29,7 @@ export default defineConfig(({ command, isPreview }) => ({
     reactRouter(),
   ],
   resolve: { tsconfigPaths: true },
-  // The Worker is minified like the client: less to upload, parse and start per isolate.
-  environments: { ssr: { build: { minify: true } } },
+  // The Worker is minified like the client: less to upload, parse and start per isolate. `npm run
+  // bench:profile` builds it readable (PROFILE_BUILD=1) so a CPU profile names our functions.
+  environments: { ssr: { build: { minify: process.env.PROFILE_BUILD !== "1" } } },
 }));

@@ -8,7 +8,7 @@ declare module "autocannon" {
     headers?: Record<string, string>;
     body?: string;
   };
-  type Stats = { average: number; p50: number; p99: number };
+  type Stats = { average: number; p50: number; p99: number; total: number };
   type Result = { requests: Stats; latency: Stats; errors: number; timeouts: number; non2xx: number };
   export default function autocannon(options: Options): Promise<Result>;
 }

@@ -10,6 +10,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
 import { HOUR_MS } from "../worker/time";
+import { workerdCpu } from "./cpu";
 import { bareWorker, direct, ours, portkey, type Target } from "./targets";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -48,9 +49,19 @@ const body = (model: string, stream = false) =>
     ...(stream ? { stream: true } : {}),
   });
 
-type Load = { rps: number; meanMs: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number };
+type Load = {
+  rps: number;
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  /** CPU of the target's workerd per request (null for targets not under workerd): other load does not skew it. */
+  workerdCpuMsPerRequest: number | null;
+};
 
 async function load(target: Target, model: string, connections: number, seconds: number): Promise<Load> {
+  const cpu = target.workerd ? workerdCpu() : undefined;
   const result = await autocannon({
     url: `${target.url}/v1/chat/completions`,
     method: "POST",
@@ -66,6 +77,7 @@ async function load(target: Target, model: string, connections: number, seconds:
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    workerdCpuMsPerRequest: cpu ? Number((cpu.stop() / Math.max(1, result.requests.total)).toFixed(3)) : null,
   };
 }
 
@@ -312,6 +324,10 @@ async function main() {
     oursOverPeerRps: Number((o!.c32.rps / peer!.c32.rps).toFixed(2)),
     oursOverBareWorkerRps: Number((o!.c32.rps / bare!.c32.rps).toFixed(2)),
     oursOverDirectRps: Number((o!.c32.rps / d!.c32.rps).toFixed(2)),
+    /** CPU per request at c=32, ours over the bare Worker's (both under workerd): the load-independent ratio. */
+    cpuPerRequestOursOverBareWorker: Number(
+      ((o!.c32.workerdCpuMsPerRequest ?? 0) / (bare!.c32.workerdCpuMsPerRequest ?? 1)).toFixed(2),
+    ),
     bareWorkerOverPeerRps: Number((bare!.c32.rps / peer!.c32.rps).toFixed(2)),
     addedMeanLatencyC1Ms: Number((o!.c1.meanMs - d!.c1.meanMs).toFixed(2)),
     addedMeanLatencyC1VsBareWorkerMs: Number((o!.c1.meanMs - bare!.c1.meanMs).toFixed(2)),
@@ -345,6 +361,7 @@ async function main() {
             "p50 ms c=32": r.c32.p50Ms,
             "mean ms c=1": r.c1.meanMs,
             "stream 1st byte ms": r.streamFirstByteMs,
+            "workerd CPU ms/req": r.c32.workerdCpuMsPerRequest ?? "",
             errors: r.c32.errors + r.c1.errors,
             non2xx: r.c32.non2xx + r.c1.non2xx,
           },

@@ -22,6 +22,8 @@ export type Target = {
   /** Base URL to which `/v1/chat/completions` is appended. */
   url: string;
   headers: Record<string, string>;
+  /** Served by a workerd below this process (its CPU is counted per request). */
+  workerd?: boolean;
   close: () => Promise<void>;
 };
 
@@ -56,7 +58,7 @@ export async function bareWorker(port: number, fakeUrl: string, platformKey: str
     log: new Log(LogLevel.ERROR),
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
-  return { name: "bare forwarding Worker", url, headers: {}, close: () => mf.dispose() };
+  return { name: "bare forwarding Worker", url, headers: {}, workerd: true, close: () => mf.dispose() };
 }
 
 export type Ours = Target & {
@@ -128,13 +130,17 @@ function recordBytes(value: unknown): number {
 }
 
 /** Our built Worker with auth, rate limit, credit reservation and metering all on. */
-
-export async function ours(port: number, vars: Record<string, string>): Promise<Ours> {
+export async function ours(
+  port: number,
+  vars: Record<string, string>,
+  options: { inspectorPort?: number } = {},
+): Promise<Ours> {
   const persistDir = mkdtempSync(path.join(tmpdir(), "botmara-bench-"));
   const server = await startServer({
     port,
     quiet: true,
     persistDir,
+    ...options,
     vars: {
       MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
       AI_RATE_LIMIT_RPM: "100000",
@@ -177,6 +183,7 @@ export async function ours(port: number, vars: Record<string, string>): Promise<
     name: "ours (auth + rate limit + credit + metering)",
     url: origin,
     headers: { authorization: `Bearer ${key}` },
+    workerd: true,
     cookie,
     origin,
     accountId: account.id,

@@ -27,6 +27,8 @@ export type ServerOptions = {
   local?: boolean;
   /** Runs against the migrated Worker before the port opens (npm start seeds the demo account here). */
   prepare?: (mf: Miniflare, origin: string) => Promise<void>;
+  /** Opens workerd's inspector (Chrome DevTools protocol) on this loopback port: `npm run bench:profile`. */
+  inspectorPort?: number;
 };
 
 export type RunningServer = {
@@ -122,7 +124,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   // 2. The serving instance: its port opens only now, on migrated (and seeded) state.
-  const mf = new Miniflare(miniflareOptions(options.host ?? "127.0.0.1", options.port));
+  const mf = new Miniflare({
+    ...miniflareOptions(options.host ?? "127.0.0.1", options.port),
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+  });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const worker = await mf.getWorker();
   const runCron = async () => {

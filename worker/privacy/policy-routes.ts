@@ -1,21 +1,7 @@
 // GET /api/privacy/policy: the policy's facts and text, from the configuration that enforces them.
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { createRouter, jsonContent } from "../openapi";
-import { policyFacts, policySections } from "./policy";
-
-const Policy = z
-  .object({
-    facts: z.object({
-      version: z.string(),
-      contact: z.string(),
-      deletionDeadlineDays: z.number(),
-      retentionChoicesDays: z.array(z.number()),
-      contentLoggingDefault: z.boolean(),
-      trainingConsentDefault: z.boolean(),
-    }),
-    sections: z.array(z.object({ id: z.string(), heading: z.string(), paragraphs: z.array(z.string()) })),
-  })
-  .openapi("PrivacyPolicy");
+import { PrivacyPolicy, policyFacts, policySections } from "./policy";
 
 export const policyRoutes = createRouter().openapi(
   createRoute({
@@ -23,7 +9,7 @@ export const policyRoutes = createRouter().openapi(
     path: "/policy",
     tags: ["Privacy"],
     summary: "The privacy policy and its figures, as enforced by this deployment",
-    responses: { 200: jsonContent(Policy, "The policy") },
+    responses: { 200: jsonContent(PrivacyPolicy, "The policy") },
   }),
   (c) => c.json({ facts: policyFacts(c.var.config), sections: policySections(c.var.config) }, 200),
 );

@@ -1,17 +1,23 @@
 // The privacy policy as data, built from the running configuration: the /privacy page renders it and
 // GET /api/privacy/policy returns it, so neither can promise what the configuration does not enforce.
+import { z } from "@hono/zod-openapi";
 import type { Config } from "../config";
 
-export type PolicySection = { id: string; heading: string; paragraphs: string[] };
+const Facts = z.object({
+  version: z.string(),
+  contact: z.string(),
+  deletionDeadlineDays: z.number(),
+  retentionChoicesDays: z.array(z.number()),
+  contentLoggingDefault: z.boolean(),
+  trainingConsentDefault: z.boolean(),
+});
+const Section = z.object({ id: z.string(), heading: z.string(), paragraphs: z.array(z.string()) });
 
-export type PolicyFacts = {
-  version: string;
-  contact: string;
-  deletionDeadlineDays: number;
-  retentionChoicesDays: number[];
-  contentLoggingDefault: boolean;
-  trainingConsentDefault: boolean;
-};
+/** The policy's shape, declared once: it documents GET /api/privacy/policy, and the types below derive from it. */
+export const PrivacyPolicy = z.object({ facts: Facts, sections: z.array(Section) }).openapi("PrivacyPolicy");
+
+type PolicyFacts = z.infer<typeof Facts>;
+type PolicySection = z.infer<typeof Section>;
 
 export function policyFacts(config: Config): PolicyFacts {
   return {

@@ -7,6 +7,7 @@ import { derive } from "../crypto/master-key";
 import type { Retained } from "./holders/holder";
 import { signCompact, verifyCompact } from "./receipts/jws";
 import { publishedKeys, signingKey } from "./receipts/signing-keys";
+import type { ReceiptCheck } from "./receipts/views";
 
 export const RECEIPT_KIND = "botmara-deletion-receipt/2";
 export const MANIFEST_KIND = "botmara-export-manifest/1";
@@ -72,15 +73,6 @@ export async function signDocument<T extends ReceiptBody | ManifestBody>(
   const jws = await signCompact(key, body.kind, canonical(full));
   return { ...full, jws };
 }
-
-export type ReceiptCheck = {
-  valid: boolean;
-  reason: string;
-  format: "jws" | "hmac" | "unknown";
-  kid: string | null;
-  /** The signed content, when the signature holds. */
-  signed: Record<string, unknown> | null;
-};
 
 /** HMAC receipts (kind botmara-deletion-receipt/1): only this service can check them. */
 async function verifyHmac(env: Env, receipt: Record<string, unknown>): Promise<ReceiptCheck> {

@@ -4,14 +4,7 @@
 import { accountDataKey } from "../content/data-keys";
 import { contentObjectKey, retentionClasses } from "../content/layout";
 import { openExchange } from "../content/store";
-import type { RequestEntry } from "./log";
-
-export type RequestContent = {
-  request: string;
-  response: string;
-  /** For a streamed answer: the text the stream carried, decoded from its events. */
-  responseText: string | null;
-};
+import type { RequestContent, RequestEntry } from "./views";
 
 /** The object keys the request's content may have been stored under (the day it started, any class). */
 function candidateKeys(accountId: string, entry: RequestEntry): string[] {

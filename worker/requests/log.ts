@@ -4,6 +4,7 @@ import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import { apiKeys, usageEvents } from "../../db/schema";
 import type { Db } from "../env";
 import { badRequest, notFound } from "../errors";
+import type { RequestEntry } from "./views";
 
 export type RequestFilters = {
   from: Date;
@@ -13,29 +14,6 @@ export type RequestFilters = {
   /** "ok" (below 400), "error" (400 and above) or one exact status code. */
   status?: "ok" | "error" | number;
   streamed?: boolean;
-};
-
-export type RequestEntry = {
-  id: string;
-  createdAt: string;
-  keyId: string | null;
-  keyLabel: string;
-  source: string;
-  endpoint: string;
-  model: string;
-  /** The model asked for, when a fallback answered instead. */
-  requestedModel: string | null;
-  fallbackUsed: boolean;
-  provider: string;
-  status: number;
-  streamed: boolean;
-  estimated: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  costMicros: number;
-  /** USD. */
-  cost: number;
-  latencyMs: number;
 };
 
 export const PAGE_DEFAULT = 50;

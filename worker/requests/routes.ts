@@ -2,11 +2,12 @@
 // decrypted content when that request was logged.
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionRouter } from "../accounts/middleware";
-import { errorResponses, IsoDate, jsonContent } from "../openapi";
+import { errorResponses, jsonContent } from "../openapi";
 import { flushUsage } from "../usage/record";
 import { usageRange } from "../usage/routes";
 import { hasContent, readContent } from "./content";
 import { getRequest, listRequests, PAGE_DEFAULT, PAGE_MAX, type RequestFilters, requestsCsv } from "./log";
+import { Content, Entry } from "./views";
 
 const dateOrTime = z.iso.datetime({ offset: true }).or(z.iso.date());
 
@@ -30,40 +31,6 @@ export const RequestQuery = z.strictObject({
     .default("json")
     .openapi({ description: "`csv`: every filtered row as CSV" }),
 });
-
-const Entry = z
-  .object({
-    id: z.string().openapi({ description: "The request id (the response's x-request-id)" }),
-    createdAt: IsoDate,
-    keyId: z.string().nullable(),
-    keyLabel: z.string(),
-    source: z.string(),
-    endpoint: z.string(),
-    model: z.string().openapi({ description: "The model that answered" }),
-    requestedModel: z
-      .string()
-      .nullable()
-      .openapi({ description: "The model asked for, when a fallback answered" }),
-    fallbackUsed: z.boolean(),
-    provider: z.string(),
-    status: z.number().int(),
-    streamed: z.boolean(),
-    estimated: z.boolean(),
-    inputTokens: z.number().int(),
-    outputTokens: z.number().int(),
-    costMicros: z.number().int(),
-    cost: z.number().openapi({ description: "USD" }),
-    latencyMs: z.number().int(),
-  })
-  .openapi("RequestLogEntry");
-
-const Content = z
-  .object({
-    request: z.string().openapi({ description: "The request body as sent (JSON text)" }),
-    response: z.string().openapi({ description: "The response body (JSON, or the event stream's text)" }),
-    responseText: z.string().nullable().openapi({ description: "A stream's text, decoded from its events" }),
-  })
-  .openapi("RequestContent");
 
 /** The validated query as filters for the log. */
 export function requestFilters(q: z.infer<typeof RequestQuery>): RequestFilters {

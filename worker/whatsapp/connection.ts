@@ -7,23 +7,12 @@ import type { Db } from "../env";
 import { badRequest, notFound } from "../errors";
 import { tokenControlsNumber } from "./graph";
 import { open, seal, verifyTokenHashes } from "./sealing";
-
-export type ConnectionInput = {
-  phoneNumberId: string;
-  wabaId: string;
-  /** Secrets may be left out when updating an existing connection: the stored ones are kept. */
-  accessToken?: string;
-  appSecret?: string;
-  verifyToken?: string;
-  model: string;
-  systemPrompt: string;
-  nonTextMessages?: "reply" | "skip";
-};
+import type { ConnectionSettings, ConnectionView } from "./views";
 
 type Row = typeof whatsappConnections.$inferSelect;
 
 /** What the API and dashboard show: settings and the status line, never a secret. */
-function connectionView(row: Row | undefined) {
+function connectionView(row: Row | undefined): ConnectionView {
   const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
   return {
     connected: Boolean(row),
@@ -43,8 +32,6 @@ function connectionView(row: Row | undefined) {
     },
   };
 }
-
-export type ConnectionView = ReturnType<typeof connectionView>;
 
 export async function findConnection(db: Db, accountId: string): Promise<Row | undefined> {
   return db.query.whatsappConnections.findFirst({ where: eq(whatsappConnections.accountId, accountId) });
@@ -87,7 +74,7 @@ function requireChatModel(config: Config, id: string): void {
 }
 
 /** True when the change (re)connects a number: a first connection, another number, or new secrets. */
-export function reconnects(existing: Row | undefined, input: ConnectionInput): boolean {
+export function reconnects(existing: Row | undefined, input: ConnectionSettings): boolean {
   return (
     !existing ||
     existing.phoneNumberId !== input.phoneNumberId ||
@@ -116,7 +103,7 @@ export async function saveConnection(
   db: Db,
   config: Config,
   accountId: string,
-  input: ConnectionInput,
+  input: ConnectionSettings,
 ): Promise<ConnectionView> {
   requireChatModel(config, input.model);
   const existing = await findConnection(db, accountId);

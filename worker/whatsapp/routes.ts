@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionRouter } from "../accounts/middleware";
 import { requireSudo } from "../accounts/sudo";
-import { errorResponses, IsoDate, jsonBody, jsonContent } from "../openapi";
+import { errorResponses, jsonBody, jsonContent } from "../openapi";
 import {
   deleteConnection,
   findConnection,
@@ -10,62 +10,12 @@ import {
   reconnects,
   saveConnection,
 } from "./connection";
+import { Connection, ConnectionInput, SudoPassword } from "./views";
 
-const Digits = (name: string) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d{5,30}$/, `${name} is the numeric id from Meta's WhatsApp Manager.`);
-const Secret = (min: number) => z.string().trim().min(min).max(1024);
-const SudoPassword = z.string().min(1).max(256).optional().openapi({
-  description:
-    "Your current password: needed to connect, reconnect (other number, new secrets) or disconnect, unless you re-authenticated in the last 10 minutes.",
-});
-
-export const ConnectionInput = z
-  .strictObject({
-    phoneNumberId: Digits("phoneNumberId"),
-    wabaId: Digits("wabaId"),
-    accessToken: Secret(20)
-      .optional()
-      .openapi({ description: "Required to connect; omit to keep the saved one." }),
-    appSecret: Secret(16)
-      .optional()
-      .openapi({ description: "Required to connect; omit to keep the saved one." }),
-    verifyToken: Secret(12).optional().openapi({
-      description: "Required to connect; omit to keep the saved one. Stored only as a keyed hash.",
-    }),
-    model: z.string().trim().min(1).max(100).openapi({ example: "openai/gpt-4o-mini" }),
-    systemPrompt: z.string().max(4000).default(""),
-    nonTextMessages: z
-      .enum(["reply", "skip"])
-      .optional()
-      .openapi({ description: "Images, audio, stickers…: a polite fixed reply, or nothing." }),
-    password: SudoPassword,
-  })
-  .openapi("WhatsAppConnectionInput");
+/** The dashboard's form validates with the same schema. */
+export { ConnectionInput } from "./views";
 
 const Disconnect = z.strictObject({ password: SudoPassword }).openapi("WhatsAppDisconnect");
-
-const Connection = z
-  .object({
-    connected: z.boolean(),
-    phoneNumberId: z.string().nullable(),
-    wabaId: z.string().nullable(),
-    model: z.string().nullable(),
-    systemPrompt: z.string().nullable(),
-    nonTextMessages: z.enum(["reply", "skip"]).nullable(),
-    webhookPath: z.string(),
-    connectedAt: IsoDate.nullable(),
-    updatedAt: IsoDate.nullable(),
-    status: z.object({
-      lastMessageAt: IsoDate.nullable(),
-      lastReplyAt: IsoDate.nullable(),
-      lastErrorAt: IsoDate.nullable(),
-      lastError: z.string().nullable(),
-    }),
-  })
-  .openapi("WhatsAppConnection");
 
 export const whatsappRoutes = sessionRouter();
 whatsappRoutes

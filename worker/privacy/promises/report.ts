@@ -7,6 +7,7 @@ import { sha256Hex } from "../../crypto/encoding";
 import { sendNotice } from "../../notices/send";
 import { allChecks, type Check, type CheckResult } from "./audits";
 import { promiseCatalogue } from "./catalogue";
+import type { PromiseReport, ReportCheckView } from "./views";
 
 type Evidence = Pick<CheckResult, "summary" | "facts" | "refs">;
 type Row = {
@@ -79,37 +80,13 @@ async function tellOperators(env: Env, broken: { id: string; summary: string }[]
   }
 }
 
-type ReportCheck = {
-  id: string;
-  status: PromiseCheckStatus;
-  summary: string;
-  facts: CheckResult["facts"];
-  ranAt: string | null;
-  changedAt: string | null;
-  refs?: string[];
-};
-
-export type PromiseReport = {
-  status: PromiseCheckStatus;
-  generatedAt: string;
-  promises: {
-    id: string;
-    promise: string;
-    mechanism: string;
-    config: Record<string, unknown>;
-    status: PromiseCheckStatus;
-    lastRunAt: string | null;
-    checks: ReportCheck[];
-  }[];
-};
-
 /** The report from the last recorded audits; `operator` adds the pointers behind each finding. */
 export async function promiseReport(env: Env, opts: { operator?: boolean } = {}): Promise<PromiseReport> {
   const { results } = await env.DB.prepare("SELECT * FROM promise_checks").all<Row>();
   const byId = new Map(results.map((r) => [r.id, r]));
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   const promises = promiseCatalogue(getConfig(env)).map((p) => {
-    const checks: ReportCheck[] = p.checks.map((id) => {
+    const checks: ReportCheckView[] = p.checks.map((id) => {
       const row = byId.get(id);
       if (!row)
         return {
@@ -152,7 +129,7 @@ export async function brokenChecks(env: Env): Promise<string[]> {
   return results.map((r) => r.id);
 }
 
-type OperatorCheck = ReportCheck & { promiseId: string; promise: string };
+type OperatorCheck = ReportCheckView & { promiseId: string; promise: string };
 
 /**
  * What /admin shows first: every check that is not kept, broken before at risk, with its evidence and

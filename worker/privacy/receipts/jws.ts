@@ -1,7 +1,8 @@
 // Compact JWS (RFC 7515) with EdDSA over Ed25519 (RFC 8037): header.payload.signature, each base64url.
 // The payload is the receipt's canonical JSON, so anyone with the JWKS can check it with any JOSE library.
 import { fromBase64Url, toBase64Url } from "../../crypto/encoding";
-import type { PublicJwk, SigningKey } from "./signing-keys";
+import type { SigningKey } from "./signing-keys";
+import type { PublicJwk } from "./views";
 
 type JwsHeader = { alg: "EdDSA"; kid: string; typ: string };
 

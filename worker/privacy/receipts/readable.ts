@@ -1,6 +1,10 @@
 // A deletion receipt in plain language: what was erased, what is kept, why and until when, and how to
 // check the signature — for the completion notice and the /privacy/verify page alike.
 import { KEYS_PATH, type SignedReceipt } from "../receipt";
+import type { ReadableReceipt } from "./views";
+
+/** The /privacy/verify page renders this shape. */
+export type { ReadableReceipt } from "./views";
 
 /** Plain names of the holders and deletion steps a receipt lists. */
 const LABELS: Record<string, string> = {
@@ -23,16 +27,6 @@ const LABELS: Record<string, string> = {
 };
 
 const holderLabel = (name: string) => LABELS[name] ?? name.replaceAll("_", " ");
-
-export type ReadableReceipt = {
-  requestId: string;
-  requestedAt: string;
-  completedAt: string;
-  erased: { label: string; records: number; location: string }[];
-  kept: { what: string; why: string; until: string }[];
-  backups: string;
-  kid: string | null;
-};
 
 const plural = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
 

@@ -5,19 +5,7 @@ import { createRouter, errorResponses, jsonBody, jsonContent } from "../../opena
 import { checkReceipt } from "../receipt";
 import { readableReceipt } from "./readable";
 import { publishedKeys } from "./signing-keys";
-
-const Jwk = z
-  .object({
-    kty: z.literal("OKP"),
-    crv: z.literal("Ed25519"),
-    x: z.string(),
-    kid: z.string().openapi({ description: "RFC 7638 thumbprint of the key" }),
-    use: z.literal("sig"),
-    alg: z.literal("EdDSA"),
-  })
-  .openapi("ReceiptKey");
-
-const Jwks = z.object({ keys: z.array(Jwk) }).openapi("ReceiptKeySet");
+import { Jwks, ReceiptResult } from "./views";
 
 export const receiptKeyRoutes = createRouter().openapi(
   createRoute({
@@ -42,33 +30,6 @@ const ReceiptInput = z
       .openapi({ description: "The compact JWS, or the whole receipt JSON (as text or as an object)" }),
   })
   .openapi("ReceiptCheckInput");
-
-const ReceiptResult = z
-  .object({
-    valid: z.boolean(),
-    reason: z.string().openapi({ description: "Why it is valid or not, in plain words" }),
-    format: z.enum(["jws", "hmac", "unknown"]).openapi({
-      description: "jws: Ed25519 compact JWS (anyone can check); hmac: an earlier receipt only we can check",
-    }),
-    kid: z.string().nullable(),
-    signed: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({ description: "What was signed, when valid" }),
-    readable: z
-      .object({
-        requestId: z.string(),
-        requestedAt: z.string(),
-        completedAt: z.string(),
-        erased: z.array(z.object({ label: z.string(), records: z.number(), location: z.string() })),
-        kept: z.array(z.object({ what: z.string(), why: z.string(), until: z.string() })),
-        backups: z.string(),
-        kid: z.string().nullable(),
-      })
-      .nullable()
-      .openapi({ description: "A valid deletion receipt in plain language" }),
-  })
-  .openapi("ReceiptCheck");
 
 export const receiptVerifyRoutes = createRouter().openapi(
   createRoute({

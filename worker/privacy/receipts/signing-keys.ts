@@ -3,9 +3,7 @@
 // stay published so receipts signed before a rotation still verify.
 import { fromBase64Url, toBase64Url } from "../../crypto/encoding";
 import { deriveBits } from "../../crypto/master-key";
-
-/** One entry of the published JWKS. */
-export type PublicJwk = { kty: "OKP"; crv: "Ed25519"; x: string; kid: string; use: "sig"; alg: "EdDSA" };
+import type { PublicJwk } from "./views";
 
 export type SigningKey = {
   kid: string;

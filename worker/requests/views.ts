@@ -1,0 +1,41 @@
+// The request log's shapes, declared once: the zod schemas document /api/requests, and the types the log
+// and the content reader return are derived from them.
+import { z } from "@hono/zod-openapi";
+import { IsoDate } from "../openapi";
+
+export const Entry = z
+  .object({
+    id: z.string().openapi({ description: "The request id (the response's x-request-id)" }),
+    createdAt: IsoDate,
+    keyId: z.string().nullable(),
+    keyLabel: z.string(),
+    source: z.string(),
+    endpoint: z.string(),
+    model: z.string().openapi({ description: "The model that answered" }),
+    requestedModel: z
+      .string()
+      .nullable()
+      .openapi({ description: "The model asked for, when a fallback answered" }),
+    fallbackUsed: z.boolean(),
+    provider: z.string(),
+    status: z.number().int(),
+    streamed: z.boolean(),
+    estimated: z.boolean(),
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    costMicros: z.number().int(),
+    cost: z.number().openapi({ description: "USD" }),
+    latencyMs: z.number().int(),
+  })
+  .openapi("RequestLogEntry");
+
+export const Content = z
+  .object({
+    request: z.string().openapi({ description: "The request body as sent (JSON text)" }),
+    response: z.string().openapi({ description: "The response body (JSON, or the event stream's text)" }),
+    responseText: z.string().nullable().openapi({ description: "A stream's text, decoded from its events" }),
+  })
+  .openapi("RequestContent");
+
+export type RequestEntry = z.infer<typeof Entry>;
+export type RequestContent = z.infer<typeof Content>;

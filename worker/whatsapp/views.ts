@@ -1,0 +1,62 @@
+// The WhatsApp connection's shapes, declared once: the zod schemas validate and document /api/whatsapp (and
+// the dashboard's form), and the types the connection service takes and returns are derived from them.
+import { z } from "@hono/zod-openapi";
+import { IsoDate } from "../openapi";
+
+const Digits = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{5,30}$/, `${name} is the numeric id from Meta's WhatsApp Manager.`);
+const Secret = (min: number) => z.string().trim().min(min).max(1024);
+export const SudoPassword = z.string().min(1).max(256).optional().openapi({
+  description:
+    "Your current password: needed to connect, reconnect (other number, new secrets) or disconnect, unless you re-authenticated in the last 10 minutes.",
+});
+
+export const ConnectionInput = z
+  .strictObject({
+    phoneNumberId: Digits("phoneNumberId"),
+    wabaId: Digits("wabaId"),
+    accessToken: Secret(20)
+      .optional()
+      .openapi({ description: "Required to connect; omit to keep the saved one." }),
+    appSecret: Secret(16)
+      .optional()
+      .openapi({ description: "Required to connect; omit to keep the saved one." }),
+    verifyToken: Secret(12).optional().openapi({
+      description: "Required to connect; omit to keep the saved one. Stored only as a keyed hash.",
+    }),
+    model: z.string().trim().min(1).max(100).openapi({ example: "openai/gpt-4o-mini" }),
+    systemPrompt: z.string().max(4000).default(""),
+    nonTextMessages: z
+      .enum(["reply", "skip"])
+      .optional()
+      .openapi({ description: "Images, audio, stickers…: a polite fixed reply, or nothing." }),
+    password: SudoPassword,
+  })
+  .openapi("WhatsAppConnectionInput");
+
+export const Connection = z
+  .object({
+    connected: z.boolean(),
+    phoneNumberId: z.string().nullable(),
+    wabaId: z.string().nullable(),
+    model: z.string().nullable(),
+    systemPrompt: z.string().nullable(),
+    nonTextMessages: z.enum(["reply", "skip"]).nullable(),
+    webhookPath: z.string(),
+    connectedAt: IsoDate.nullable(),
+    updatedAt: IsoDate.nullable(),
+    status: z.object({
+      lastMessageAt: IsoDate.nullable(),
+      lastReplyAt: IsoDate.nullable(),
+      lastErrorAt: IsoDate.nullable(),
+      lastError: z.string().nullable(),
+    }),
+  })
+  .openapi("WhatsAppConnection");
+
+/** What saving a connection takes: the validated input without the sudo password (checked before). */
+export type ConnectionSettings = Omit<z.infer<typeof ConnectionInput>, "password">;
+export type ConnectionView = z.infer<typeof Connection>;
