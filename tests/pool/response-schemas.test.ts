@@ -47,24 +47,16 @@ describe("responses match their declared schemas", () => {
     );
   });
 
-  it("account: read and rectified", async () => {
+  it("account and privacy settings: read, changed, and the consent history", async () => {
     const { cookie } = await newUser();
-    await expectShape(await call("/api/account", { cookie }), 200, Account);
-    await expectShape(
-      await call("/api/account", { method: "PATCH", body: { name: "Ada" }, cookie }),
-      200,
-      RectifiedAccount,
-    );
-  });
-
-  it("privacy settings and their history", async () => {
-    const { cookie } = await newUser();
-    await expectShape(await call("/api/settings/privacy", { cookie }), 200, Settings);
-    await expectShape(
-      await call("/api/settings/privacy", { method: "PUT", body: { trainingConsent: true }, cookie }),
-      200,
-      Settings,
-    );
+    const steps: [path: string, init: { method?: string; body?: unknown }, schema: z.ZodObject][] = [
+      ["/api/account", {}, Account],
+      ["/api/account", { method: "PATCH", body: { name: "Ada" } }, RectifiedAccount],
+      ["/api/settings/privacy", {}, Settings],
+      ["/api/settings/privacy", { method: "PUT", body: { trainingConsent: true } }, Settings],
+    ];
+    for (const [path, init, schema] of steps)
+      await expectShape(await call(path, { ...init, cookie }), 200, schema);
     await each(await call("/api/settings/privacy/history", { cookie }), ConsentEvent);
   });
 
@@ -97,13 +89,12 @@ describe("responses match their declared schemas", () => {
     await usageRows(id, 1);
     await each(await call("/api/requests", { cookie }), Entry);
     await expectShape(await call("/api/whatsapp", { cookie }), 200, Connection);
-    await expectShape(await call("/api/privacy/policy"), 200, PrivacyPolicy);
-    await expectShape(await call("/api/privacy/promises"), 200, Report);
-    await expectShape(await call("/.well-known/privacy-receipt-keys.json"), 200, Jwks);
-    await expectShape(
-      await call("/api/privacy/receipts/verify", { body: { receipt: "not.a.receipt" } }),
-      200,
-      ReceiptResult,
-    );
+    const open: [path: string, body: unknown, schema: z.ZodObject][] = [
+      ["/api/privacy/policy", undefined, PrivacyPolicy],
+      ["/api/privacy/promises", undefined, Report],
+      ["/.well-known/privacy-receipt-keys.json", undefined, Jwks],
+      ["/api/privacy/receipts/verify", { receipt: "not.a.receipt" }, ReceiptResult],
+    ];
+    for (const [path, body, schema] of open) await expectShape(await call(path, { body }), 200, schema);
   });
 });
