@@ -2,7 +2,8 @@
 // benchmark does (auth, rate limit, credit and metering on, fake upstream on loopback), samples workerd's
 // isolate through its inspector while autocannon drives /v1/chat/completions, then prints where the time goes
 // (self time by function and by source folder) and writes bench/profile.cpuprofile (open it in DevTools).
-// Rebuilds the minified Worker at the end, so `npm start` serves what ships.
+// Rebuilds the minified Worker at the end, so `npm start` serves what ships (`-- --keep-build` leaves the
+// readable one, to look up the lines the profile names).
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -170,8 +171,10 @@ async function main() {
   } finally {
     await target.close();
     await fake.close();
-    console.info("\nRebuilding the minified Worker…");
-    build(false);
+    if (!process.argv.includes("--keep-build")) {
+      console.info("\nRebuilding the minified Worker…");
+      build(false);
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { CatalogueModel } from "../../worker/ai/catalogue";
 import type { Provider } from "../../worker/ai/providers/types";
 import { SseParser } from "../../worker/ai/sse";
+import { openaiChunkChars } from "../../worker/ai/translate/chat-to-chat";
 import { translationFor } from "../../worker/ai/translate/index";
 import type { TranslationContext } from "../../worker/ai/translate/types";
 import { AppError } from "../../worker/errors";
@@ -171,5 +172,18 @@ describe("Anthropic messages → OpenAI chat", () => {
     expect(out.content).toEqual([{ type: "text", text: "Hello" }]);
     expect(out.usage).toEqual({ input_tokens: 7, output_tokens: 2 });
     expect(usage).toEqual({ inputTokens: 7, outputTokens: 2 });
+  });
+});
+
+describe("characters an OpenAI chunk delivered (the estimate when no usage arrives)", () => {
+  it.each([
+    ["text", { content: "Hello" }, 5],
+    ["a refusal", { refusal: "I can't help" }, 12],
+    ["reasoning", { reasoning_content: "think" }, 5],
+    ["tool-call arguments", { tool_calls: [{ function: { arguments: '{"a":1}' } }] }, 7],
+    ["a role only", { role: "assistant" }, 0],
+    ["text and a refusal", { content: "ab", refusal: "cd" }, 4],
+  ])("counts %s", (_, delta, chars) => {
+    expect(openaiChunkChars({ choices: [{ index: 0, delta }] })).toBe(chars);
   });
 });

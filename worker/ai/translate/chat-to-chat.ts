@@ -10,12 +10,15 @@ export function openaiUsage(usage: Json): Usage | undefined {
   return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens ?? 0 };
 }
 
-/** Characters of generated content in one chunk (text and tool-call arguments). */
+/** The delta fields that carry generated text: an answer, a refusal, reasoning (billed as output). */
+const GENERATED_TEXT = ["content", "refusal", "reasoning_content", "reasoning"] as const;
+
+/** Characters of generated content in one chunk (text, refusals, reasoning and tool-call arguments). */
 export function openaiChunkChars(chunk: Json): number {
   let n = 0;
   for (const choice of chunk.choices ?? []) {
     const delta = choice.delta ?? {};
-    if (typeof delta.content === "string") n += delta.content.length;
+    for (const field of GENERATED_TEXT) if (typeof delta[field] === "string") n += delta[field].length;
     for (const call of delta.tool_calls ?? []) n += call.function?.arguments?.length ?? 0;
   }
   return n;
