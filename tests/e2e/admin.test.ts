@@ -1,9 +1,9 @@
 // The operators' pages in a real browser without JavaScript: /admin opens on the promises section, a queue
 // row leads to the request's page, and its re-send and deny forms work, with a plain error that keeps the text.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { freePort } from "../../scripts/ports";
 import { type RunningServer, startServer } from "../../scripts/server";
 import { DESKTOP, sharedBrowser } from "./browser";
-import { freePort } from "./global-setup";
 
 const browser = sharedBrowser();
 const PASSWORD = "a long enough password";

@@ -3,9 +3,9 @@
 // shows every promise with its status and last run after the cron's self-audits, and no customer data.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/ports";
 import { type RunningServer, startServer } from "../../scripts/server";
 import { DESKTOP, PHONE, pageProblems, sharedBrowser } from "./browser";
-import { freePort } from "./global-setup";
 
 const browser = sharedBrowser();
 const PASSWORD = "a long enough password";

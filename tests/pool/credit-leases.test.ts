@@ -6,36 +6,17 @@ import { describe, expect, it } from "vitest";
 import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { IsolateLeases, reserveInObject } from "../../worker/billing/lease";
-import type { MeteredRow } from "../../worker/usage/row";
 import { balanceOf, setBalance } from "./billing-helpers";
 import { newUser } from "./helpers";
+import { meteredRow } from "./metered-row";
 
 const ask =
   (accountId: string) =>
   (_env: Env, id: string, a: Parameters<ReturnType<typeof accountObject>["meterBatch"]>[2]) =>
     accountObject(env, id).meterBatch(accountId, [], a);
 
-function row(accountId: string, cost: number, leaseId: string | null, holdId: string | null): MeteredRow {
-  return {
-    id: crypto.randomUUID(),
-    accountId,
-    keyId: null,
-    source: "api",
-    endpoint: "chat.completions",
-    model: "openai/gpt-4o-mini",
-    provider: "openai",
-    inputTokens: 10,
-    outputTokens: 5,
-    costMicros: cost,
-    latencyMs: 1,
-    status: 200,
-    streamed: false,
-    estimated: false,
-    createdAt: Date.now(),
-    holdId,
-    leaseId,
-  };
-}
+const row = (accountId: string, cost: number, leaseId: string | null, holdId: string | null) =>
+  meteredRow(accountId, cost, { leaseId, holdId });
 
 async function debited(accountId: string): Promise<number> {
   await accountObject(env, accountId).flushUsage();

@@ -8,10 +8,10 @@ import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { monthStart } from "../../worker/billing/key-spend";
 import { IsolateLeases, reserveInObject } from "../../worker/billing/lease";
-import type { MeteredRow } from "../../worker/usage/row";
 import { expectAnthropicError, marker, openaiFake, received, script, usageRows } from "./ai-helpers";
 import { balanceOf, db, setBalance } from "./billing-helpers";
 import { call, expectError, newKeyUser, newUser } from "./helpers";
+import { meteredRow } from "./metered-row";
 
 const MODEL = "openai/gpt-4o-mini";
 
@@ -176,26 +176,7 @@ describe("a key's monthly spend limit", () => {
       }
       charged += cost;
       if (leaseId) isolate.settle(id, leaseId, RESERVE, cost, keyId);
-      const row: MeteredRow = {
-        id: crypto.randomUUID(),
-        accountId: id,
-        keyId,
-        source: "api",
-        endpoint: "chat.completions",
-        model: MODEL,
-        provider: "openai",
-        inputTokens: 1,
-        outputTokens: 1,
-        costMicros: cost,
-        latencyMs: 1,
-        status: 200,
-        streamed: false,
-        estimated: false,
-        createdAt: Date.now(),
-        holdId,
-        leaseId: leaseId ?? null,
-        keyLeased: Boolean(leaseId),
-      };
+      const row = meteredRow(id, cost, { keyId, holdId, leaseId, model: MODEL });
       await accountObject(env, id).meterBatch(id, [row]);
     };
     await Promise.all(Array.from({ length: 1_000 }, (_, i) => one(i)));
