@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { balanceOf, setBalance } from "../../tests/pool/billing-helpers";
 import { newUser } from "../../tests/pool/helpers";
-import { meteredRow } from "../../tests/pool/metered-row";
+import { meteredRow } from "../../tests/pool/isolates";
 import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { IsolateLeases } from "../../worker/billing/lease";
@@ -24,7 +24,7 @@ const RESERVE = 2_000;
 const cost = (i: number) => 500 + (i % 7) * 100;
 
 const row = (accountId: string, i: number, leaseId: string | null, holdId: string | null) =>
-  meteredRow(accountId, cost(i), { leaseId, holdId });
+  meteredRow({ accountId, costMicros: cost(i), leaseId, holdId });
 
 /** One simulated isolate: its lease, and its own batch of rows (sent as worker/usage/batcher.ts sends them). */
 class Isolate {
