@@ -1,59 +1,32 @@
 // The operators' pages in a real browser without JavaScript: /admin opens on the promises section, a queue
 // row leads to the request's page, and its re-send and deny forms work, with a plain error that keeps the text.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../scripts/server";
+import { expect, it } from "vitest";
 import { DESKTOP, sharedBrowser } from "./browser";
-import { freePort } from "./global-setup";
+import { ownServer } from "./own-server";
+import { proveAddress, signUp } from "./sign-up";
 
 const browser = sharedBrowser();
-const PASSWORD = "a long enough password";
 const OPERATOR = "admin-e2e@example.com";
 
 // A server of its own, with its own operator address.
-let server: RunningServer;
-let url: string;
-beforeAll(async () => {
-  server = await startServer({
-    port: await freePort(),
-    quiet: true,
-    vars: { MASTER_KEY: "YWRtaW4tZTJlLW1hc3Rlci1rZXktMzItYnl0ZXMtISE=", ADMIN_EMAILS: OPERATOR },
-  });
-  url = server.url;
-}, 120_000);
-afterAll(async () => {
-  await server?.close();
+const server = ownServer({
+  MASTER_KEY: "YWRtaW4tZTJlLW1hc3Rlci1rZXktMzItYnl0ZXMtISE=",
+  ADMIN_EMAILS: OPERATOR,
 });
 
 async function signUpVerified(email: string): Promise<string> {
-  const res = await fetch(`${url}/api/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(res.status).toBe(201);
-  const cookie = res.headers.get("set-cookie")!.split(";")[0]!;
-  const mail = (await (
-    await fetch(`${url}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`)
-  ).json()) as { data: { kind: string; text: string }[] };
-  const token = mail.data
-    .find((m) => m.kind === "email_verification")!
-    .text.match(/token=([A-Za-z0-9_-]+)/)![1];
-  const verified = await fetch(`${url}/api/privacy/links`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token }),
-  });
-  expect(verified.status).toBe(200);
-  return cookie;
+  const { cookieHeader } = await signUp(server.url, email);
+  await proveAddress(server.url, email);
+  return cookieHeader;
 }
 
 it("without JavaScript: promises first, then a request's page where re-send and deny work", async () => {
   const operatorCookie = await signUpVerified(OPERATOR);
   const holder = `e2e-holder-${Date.now()}@example.com`;
   await signUpVerified(holder);
-  const recorded = await fetch(`${url}/api/admin/privacy/requests`, {
+  const recorded = await fetch(`${server.url}/api/admin/privacy/requests`, {
     method: "POST",
-    headers: { "content-type": "application/json", cookie: operatorCookie, origin: url },
+    headers: { "content-type": "application/json", cookie: operatorCookie, origin: server.url },
     body: JSON.stringify({ email: holder, type: "deletion", channel: "email", note: "asked by email" }),
   });
   expect(recorded.status).toBe(201);
@@ -62,13 +35,13 @@ it("without JavaScript: promises first, then a request's page where re-send and 
 
   const context = await browser().newContext({ javaScriptEnabled: false, viewport: DESKTOP });
   const [name, value] = operatorCookie.split("=") as [string, string];
-  await context.addCookies([{ name, value, url }]);
+  await context.addCookies([{ name, value, url: server.url }]);
   const errors: string[] = [];
   context.on("console", (m) => {
     if (m.type() === "error") errors.push(m.text());
   });
   const page = await context.newPage();
-  await page.goto(`${url}/admin`);
+  await page.goto(`${server.url}/admin`);
   // The first section is the promises, with when the self-audits last ran.
   expect(await page.locator("main h2").first().textContent()).toMatch(/^Promises/);
   expect(await page.locator("section[aria-labelledby=promises]").textContent()).toMatch(
@@ -92,12 +65,14 @@ it("without JavaScript: promises first, then a request's page where re-send and 
   expect(await page.getByLabel("Sender's email").inputValue()).toBe("");
 
   await page.getByRole("link", { name: `Account deletion ${id.slice(0, 8)}` }).click();
-  await page.waitForURL(`${url}/admin/requests/${id}`);
+  await page.waitForURL(`${server.url}/admin/requests/${id}`);
   expect(await page.getByTestId("timeline").textContent()).toContain("received");
 
   const resends = async () =>
     (
-      (await (await fetch(`${url}/dev/mailbox?format=json&to=${encodeURIComponent(holder)}`)).json()) as {
+      (await (
+        await fetch(`${server.url}/dev/mailbox?format=json&to=${encodeURIComponent(holder)}`)
+      ).json()) as {
         data: { kind: string }[];
       }
     ).data.filter((m) => m.kind === "request_confirmation").length;

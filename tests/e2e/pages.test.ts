@@ -4,29 +4,23 @@
 import type { Browser, BrowserContext } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { DESKTOP, PHONE, pageProblems, sharedBrowser } from "./browser";
+import { proveAddress, signUp as signUpAt } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
 const browser = sharedBrowser();
-const PASSWORD = "a long enough password";
 
 type Account = { email: string; cookie: { name: string; value: string }; key: string };
 
 async function signUp(tag: string): Promise<Account> {
   const email = `e2e-${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.com`;
-  const res = await fetch(`${baseUrl}/api/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(res.status).toBe(201);
-  const [name, value] = res.headers.get("set-cookie")!.split(";")[0]!.split("=") as [string, string];
+  const { cookie, cookieHeader } = await signUpAt(baseUrl, email);
   const keyRes = await fetch(`${baseUrl}/api/keys`, {
     method: "POST",
-    headers: { "content-type": "application/json", cookie: `${name}=${value}`, origin: baseUrl },
+    headers: { "content-type": "application/json", cookie: cookieHeader, origin: baseUrl },
     body: JSON.stringify({ name: "e2e key" }),
   });
   const { key } = (await keyRes.json()) as { key: string };
-  return { email, cookie: { name, value }, key };
+  return { email, cookie, key };
 }
 
 async function contextFor(
@@ -50,26 +44,8 @@ async function contextFor(
 /** The page sweep's operator (ADMIN_EMAILS in global-setup.ts): signed up, verified, one emailed request recorded. */
 async function operatorWithRequest(): Promise<{ account: Account; requestId: string }> {
   const email = "pages-operator@example.com";
-  const res = await fetch(`${baseUrl}/api/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(res.status).toBe(201);
-  const [name, value] = res.headers.get("set-cookie")!.split(";")[0]!.split("=") as [string, string];
-  const cookie = `${name}=${value}`;
-  const mail = (await (
-    await fetch(`${baseUrl}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`)
-  ).json()) as { data: { kind: string; text: string }[] };
-  const token = mail.data
-    .find((m) => m.kind === "email_verification")!
-    .text.match(/token=([A-Za-z0-9_-]+)/)![1];
-  const verified = await fetch(`${baseUrl}/api/privacy/links`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token }),
-  });
-  expect(verified.status).toBe(200);
+  const { cookie: pair, cookieHeader: cookie } = await signUpAt(baseUrl, email);
+  await proveAddress(baseUrl, email);
   // A request waiting for confirmation: its page shows both the re-send and the deny form.
   const recorded = await fetch(`${baseUrl}/api/admin/privacy/requests`, {
     method: "POST",
@@ -78,7 +54,7 @@ async function operatorWithRequest(): Promise<{ account: Account; requestId: str
   });
   expect(recorded.status).toBe(201);
   const { id } = (await recorded.json()) as { id: string };
-  return { account: { email, cookie: { name, value }, key: "" }, requestId: id };
+  return { account: { email, cookie: pair, key: "" }, requestId: id };
 }
 
 const chat = (key: string, body: Record<string, unknown>) =>

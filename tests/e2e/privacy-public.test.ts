@@ -2,36 +2,25 @@
 // receipt from a completed deletion is valid and a one-character tamper is not (with why); /privacy/promises
 // shows every promise with its status and last run after the cron's self-audits, and no customer data.
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../scripts/server";
+import { describe, expect, it } from "vitest";
 import { DESKTOP, PHONE, pageProblems, sharedBrowser } from "./browser";
-import { freePort } from "./global-setup";
+import { ownServer } from "./own-server";
+import { PASSWORD, signUp } from "./sign-up";
 
 const browser = sharedBrowser();
-const PASSWORD = "a long enough password";
-
 // A server of its own: the test runs the cron (the self-audits) when it needs to.
-let server: RunningServer;
-let url: string;
-beforeAll(async () => {
-  server = await startServer({
-    port: await freePort(),
-    quiet: true,
-    vars: {
-      MASTER_KEY: "cHJpdmFjeS1wdWJsaWMtbWFzdGVyLWtleS0zMmJ5dGU=",
-      RECEIPT_SIGNING_KEY: "cHJpdmFjeS1wdWJsaWMtcmVjZWlwdC1rZXktMzJieXQ=",
-    },
-  });
-  url = server.url.replace("127.0.0.1", "localhost");
-}, 120_000);
-afterAll(async () => {
-  await server?.close();
-});
+const server = ownServer(
+  {
+    MASTER_KEY: "cHJpdmFjeS1wdWJsaWMtbWFzdGVyLWtleS0zMmJ5dGU=",
+    RECEIPT_SIGNING_KEY: "cHJpdmFjeS1wdWJsaWMtcmVjZWlwdC1rZXktMzJieXQ=",
+  },
+  "localhost",
+);
 
 type Notice = { kind: string; text: string };
 async function noticeOf(email: string, kind: string): Promise<Notice> {
   const find = async () => {
-    const res = await fetch(`${url}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`);
+    const res = await fetch(`${server.url}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`);
     return ((await res.json()) as { data: Notice[] }).data.find((n) => n.kind === kind);
   };
   await expect.poll(async () => Boolean(await find()), { timeout: 30_000 }).toBe(true);
@@ -41,24 +30,17 @@ async function noticeOf(email: string, kind: string): Promise<Notice> {
 /** Signs up, asks for deletion with the password, and returns the compact JWS the completion notice carries. */
 async function completedDeletion(): Promise<{ email: string; accountId: string; jws: string }> {
   const email = `e2e-receipt-${Date.now()}@example.com`;
-  const signup = await fetch(`${url}/api/auth/signup`, {
+  const { accountId, cookieHeader: cookie } = await signUp(server.url, email);
+  const asked = await fetch(`${server.url}/api/privacy/requests`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  expect(signup.status).toBe(201);
-  const { account } = (await signup.json()) as { account: { id: string } };
-  const cookie = signup.headers.get("set-cookie")!.split(";")[0]!;
-  const asked = await fetch(`${url}/api/privacy/requests`, {
-    method: "POST",
-    headers: { "content-type": "application/json", cookie, origin: url },
+    headers: { "content-type": "application/json", cookie, origin: server.url },
     body: JSON.stringify({ type: "deletion", password: PASSWORD }),
   });
   expect(asked.status).toBe(202);
   await asked.arrayBuffer();
   const notice = await noticeOf(email, "deletion_completed");
   const jws = notice.text.match(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/m)![0];
-  return { email, accountId: account.id, jws };
+  return { email, accountId, jws };
 }
 
 /** One character of the signature changed (to another base64url character that is not the same bits). */
@@ -76,7 +58,7 @@ async function verifyIn(b: Browser, javaScriptEnabled: boolean, receipt: string)
     if (m.type() === "error") errors.push(m.text());
   });
   const page = await context.newPage();
-  await page.goto(`${url}/privacy/verify`);
+  await page.goto(`${server.url}/privacy/verify`);
   await page.getByLabel(/Paste the signed receipt/).fill(receipt);
   await page.getByRole("button", { name: "Verify" }).click();
   await page.getByRole("heading", { level: 2, name: /valid/i }).waitFor();
@@ -120,7 +102,7 @@ describe("the public privacy pages", () => {
     const { jws } = await completedDeletion();
     const context = await browser().newContext({ javaScriptEnabled: false, viewport: PHONE });
     const page = await context.newPage();
-    await page.goto(`${url}/privacy/verify`);
+    await page.goto(`${server.url}/privacy/verify`);
     await page.getByLabel(/upload the receipt file/).setInputFiles({
       name: "receipt.jws",
       mimeType: "text/plain",
@@ -130,7 +112,7 @@ describe("the public privacy pages", () => {
     await page.getByRole("heading", { level: 2, name: /valid/i }).waitFor();
     expect(await page.getByRole("heading", { level: 2, name: /valid/i }).textContent()).toBe("Valid");
     // Nothing chosen or pasted: a plain message, not an error page.
-    await page.goto(`${url}/privacy/verify`);
+    await page.goto(`${server.url}/privacy/verify`);
     await page.getByRole("button", { name: "Verify" }).click();
     await expect
       .poll(() => page.getByRole("alert").textContent())
@@ -140,12 +122,12 @@ describe("the public privacy pages", () => {
 
   it("/privacy/promises: every promise with its status and last run after the self-audits, and no customer data", async () => {
     const { email, accountId } = await completedDeletion();
-    const before = (await (await fetch(`${url}/api/privacy/promises`)).json()) as {
+    const before = (await (await fetch(`${server.url}/api/privacy/promises`)).json()) as {
       promises: { lastRunAt: string | null }[];
     };
     expect(before.promises.every((p) => p.lastRunAt === null)).toBe(true);
     await server.runCron();
-    const json = await (await fetch(`${url}/api/privacy/promises`)).text();
+    const json = await (await fetch(`${server.url}/api/privacy/promises`)).text();
     expect(json).not.toContain(email);
     expect(json).not.toContain(accountId);
     const report = JSON.parse(json) as {
@@ -165,7 +147,7 @@ describe("the public privacy pages", () => {
     for (const viewport of [PHONE, DESKTOP]) {
       const context = await browser().newContext({ viewport });
       const page = await context.newPage();
-      await page.goto(`${url}/privacy/promises`);
+      await page.goto(`${server.url}/privacy/promises`);
       for (const p of report.promises) {
         const section = page.locator(`section#${p.id}`);
         const text = (await section.textContent()) ?? "";

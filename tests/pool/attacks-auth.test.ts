@@ -1,7 +1,7 @@
 // Attacks on identity: parallel and IPv6-rotated password guessing, the email change as a mail cannon, login
 // CSRF, and keys left behind by whoever signed up with an address before its holder proved it.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { countRows } from "./d1-count";
 import {
   call,
   expectError,
@@ -231,10 +231,9 @@ describe("attack: pre-account takeover", () => {
     // The victim cannot sign up (taken), so resets the password by the link mailed to their address.
     await reset(victimEmail, "the victim's own password");
     expect((await expectError(await chat(key), 401)).code).toBe("invalid_api_key");
-    const left = await env.DB.prepare("SELECT count(*) AS n FROM whatsapp_connections WHERE account_id = ?")
-      .bind(squatter.id)
-      .first<{ n: number }>();
-    expect(left!.n).toBe(0);
+    expect(
+      await countRows("SELECT count(*) AS n FROM whatsapp_connections WHERE account_id = ?", squatter.id),
+    ).toBe(0);
   });
 
   it("a never-verified account without keys or a number resets as before", async () => {

@@ -5,37 +5,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
-import { IsolateLeases, reserveInObject } from "../../worker/billing/lease";
-import type { MeteredRow } from "../../worker/usage/row";
+import { reserveInObject } from "../../worker/billing/lease";
 import { balanceOf, setBalance } from "./billing-helpers";
 import { newUser } from "./helpers";
-
-const ask =
-  (accountId: string) =>
-  (_env: Env, id: string, a: Parameters<ReturnType<typeof accountObject>["meterBatch"]>[2]) =>
-    accountObject(env, id).meterBatch(accountId, [], a);
-
-function row(accountId: string, cost: number, leaseId: string | null, holdId: string | null): MeteredRow {
-  return {
-    id: crypto.randomUUID(),
-    accountId,
-    keyId: null,
-    source: "api",
-    endpoint: "chat.completions",
-    model: "openai/gpt-4o-mini",
-    provider: "openai",
-    inputTokens: 10,
-    outputTokens: 5,
-    costMicros: cost,
-    latencyMs: 1,
-    status: 200,
-    streamed: false,
-    estimated: false,
-    createdAt: Date.now(),
-    holdId,
-    leaseId,
-  };
-}
+import { allAtOnce, isolates, meteredRow } from "./isolates";
 
 async function debited(accountId: string): Promise<number> {
   await accountObject(env, accountId).flushUsage();
@@ -53,14 +26,13 @@ describe("credit leases", () => {
     const { id } = await newUser();
     const BALANCE = 400_000;
     await setBalance(id, BALANCE);
-    const isolates = Array.from({ length: 8 }, () => new IsolateLeases(ask(id)));
+    const leases = isolates(8);
     const RESERVE = 1_000;
     let served = 0;
     let refused = 0;
     let charged = 0;
     let local = 0;
-    const one = async (i: number) => {
-      const isolate = isolates[i % isolates.length]!;
+    await allAtOnce(leases, 1_000, async (isolate, i) => {
       await isolate.renew(env, id); // what the gateway does in the background
       const cost = 400 + (i % 7) * 50;
       const leaseId = isolate.reserve(id, RESERVE, Date.now());
@@ -76,12 +48,11 @@ describe("credit leases", () => {
       served += 1;
       charged += cost;
       if (leaseId) isolate.settle(id, leaseId, RESERVE, cost);
-      const r = row(id, cost, leaseId ?? null, holdId);
+      const r = meteredRow({ accountId: id, costMicros: cost, leaseId: leaseId ?? null, holdId });
       // Every batch is delivered twice (a retry after a lost answer): nothing may be debited twice.
       await accountObject(env, id).meterBatch(id, [r]);
       await accountObject(env, id).meterBatch(id, [r]);
-    };
-    await Promise.all(Array.from({ length: 1_000 }, (_, i) => one(i)));
+    });
     expect(served + refused).toBe(1_000);
     expect(local).toBeGreaterThan(0);
     // Never more reserved than the balance: at most BALANCE / RESERVE requests could be served.
@@ -127,12 +98,12 @@ describe("credit leases", () => {
   it("a debit that arrives for a lease settles once and frees nothing twice", async () => {
     const { id } = await newUser();
     await setBalance(id, 80_000);
-    const isolate = new IsolateLeases(ask(id));
+    const isolate = isolates(1)[0]!;
     await isolate.renew(env, id);
     const leaseId = isolate.reserve(id, 5_000, Date.now())!;
     expect(leaseId).toBeDefined();
     isolate.settle(id, leaseId, 5_000, 3_000);
-    const r = row(id, 3_000, leaseId, null);
+    const r = meteredRow({ accountId: id, costMicros: 3_000, leaseId, holdId: null });
     await accountObject(env, id).meterBatch(id, [r, r]);
     expect(await debited(id)).toBe(3_000);
     expect(await balanceOf(id)).toBe(77_000);

@@ -17,6 +17,7 @@ import {
   WEBHOOK_SECRET,
 } from "./billing-helpers";
 import { expectConsoleError } from "./console-errors";
+import { countRows } from "./d1-count";
 import { d1Failing, envWith, fault } from "./faults";
 import { expectError, newUser, ORIGIN } from "./helpers";
 import {
@@ -134,10 +135,9 @@ describe("D1 fails while a WhatsApp notification is recorded", () => {
     const error = await expectError(await post(envWith({ DB: d1Failing(env.DB, d1Down) })), 503);
     expect(error.code).toBe("temporarily_unavailable");
     expect(await messageRows(user.accountId)).toEqual([]);
-    const pending = await env.DB.prepare("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?")
-      .bind(user.accountId)
-      .first<{ n: number }>();
-    expect(pending!.n).toBe(0);
+    expect(
+      await countRows("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?", user.accountId),
+    ).toBe(0);
     expect(await sentFrom(user.phoneNumberId)).toEqual([]);
 
     expect(await (await post(env)).json()).toEqual({ received: true, outcome: "applied" });

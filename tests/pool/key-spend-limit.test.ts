@@ -7,11 +7,11 @@ import { usageEvents } from "../../db/schema";
 import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { monthStart } from "../../worker/billing/key-spend";
-import { IsolateLeases, reserveInObject } from "../../worker/billing/lease";
-import type { MeteredRow } from "../../worker/usage/row";
+import { reserveInObject } from "../../worker/billing/lease";
 import { expectAnthropicError, marker, openaiFake, received, script, usageRows } from "./ai-helpers";
 import { balanceOf, db, setBalance } from "./billing-helpers";
 import { call, expectError, newKeyUser, newUser } from "./helpers";
+import { allAtOnce, isolates, meteredRow } from "./isolates";
 
 const MODEL = "openai/gpt-4o-mini";
 
@@ -148,18 +148,12 @@ describe("a key's monthly spend limit", () => {
     await setBalance(id, 10_000_000); // the balance is not what stops them
     const keyId = crypto.randomUUID();
     const key = { keyId, limit: 200_000 };
-    const ask = (
-      _env: Env,
-      accountId: string,
-      a: Parameters<ReturnType<typeof accountObject>["meterBatch"]>[2],
-    ) => accountObject(env, accountId).meterBatch(accountId, [], a);
-    const isolates = Array.from({ length: 8 }, () => new IsolateLeases(ask));
+    const leases = isolates(8);
     const RESERVE = 2_000;
     let charged = 0;
     let local = 0;
     let refused = 0;
-    const one = async (i: number) => {
-      const isolate = isolates[i % isolates.length]!;
+    await allAtOnce(leases, 1_000, async (isolate, i) => {
       await isolate.renew(env, id, Date.now(), key);
       const cost = 900 + (i % 5) * 200;
       const leaseId = isolate.reserve(id, RESERVE, Date.now(), key);
@@ -176,29 +170,19 @@ describe("a key's monthly spend limit", () => {
       }
       charged += cost;
       if (leaseId) isolate.settle(id, leaseId, RESERVE, cost, keyId);
-      const row: MeteredRow = {
-        id: crypto.randomUUID(),
+      const row = meteredRow({
         accountId: id,
         keyId,
-        source: "api",
-        endpoint: "chat.completions",
         model: MODEL,
-        provider: "openai",
         inputTokens: 1,
         outputTokens: 1,
         costMicros: cost,
-        latencyMs: 1,
-        status: 200,
-        streamed: false,
-        estimated: false,
-        createdAt: Date.now(),
         holdId,
         leaseId: leaseId ?? null,
         keyLeased: Boolean(leaseId),
-      };
+      });
       await accountObject(env, id).meterBatch(id, [row]);
-    };
-    await Promise.all(Array.from({ length: 1_000 }, (_, i) => one(i)));
+    });
     expect(local).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
     expect(charged).toBeLessThanOrEqual(key.limit);
@@ -213,7 +197,7 @@ describe("a key's monthly spend limit", () => {
     expect(metered?.cost).toBe(charged);
     expect(await balanceOf(id)).toBe(10_000_000 - charged);
     // Once every allowance is back, what is left of the limit can still be reserved, and no more.
-    for (const isolate of isolates) {
+    for (const isolate of leases) {
       const back = isolate.surrender(id, keyId);
       if (back) await accountObject(env, id).meterBatch(id, [], back);
     }

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../worker/db";
 import { acceptNotification } from "../../worker/whatsapp/inbox";
+import { countRows } from "./d1-count";
 import { call, PASSWORD } from "./helpers";
 import {
   connectedUser,
@@ -23,12 +24,6 @@ async function usageRows(accountId: string, cookie: string) {
     .bind(accountId)
     .all<{ source: string; key_id: string | null }>();
   return results;
-}
-
-async function count(sql: string, ...params: unknown[]): Promise<number> {
-  return (await env.DB.prepare(sql)
-    .bind(...params)
-    .first<{ n: number }>())!.n;
 }
 
 /** Every text value in every D1 table, for "found nowhere" assertions. */
@@ -88,7 +83,7 @@ describe("answering through the AI path", () => {
     });
     expect(await usageRows(user.accountId, user.cookie)).toHaveLength(1);
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?", user.accountId),
     ).toBe(0);
   });
 
@@ -128,7 +123,7 @@ describe("answering through the AI path", () => {
     const row = (await messageRow(user.accountId, message.id))!;
     expect(["failed", "expired"]).toContain(row.status);
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?", user.accountId),
     ).toBe(0);
     await scriptGraph(user.phoneNumberId, 503, 0);
   });
@@ -208,7 +203,7 @@ describe("answering through the AI path", () => {
       error: "disconnected",
     });
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?", user.accountId),
     ).toBe(0);
     await runCron();
     expect(await sentFrom(user.phoneNumberId)).toEqual([]);
@@ -241,7 +236,7 @@ describe("minimal storage", () => {
     expect(logged).not.toContain(marker);
     expect(logged).not.toContain(from);
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
     ).toBe(0);
   });
 
@@ -266,7 +261,7 @@ describe("minimal storage", () => {
     for (const o of mine) expect(await (await env.CONTENT.get(o.key))!.text()).not.toContain(marker);
     // Context: sealed turns, nothing in clear anywhere in D1.
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
     ).toBe(2);
     const d1 = await everythingInD1();
     expect(d1).not.toContain(marker);
@@ -279,13 +274,13 @@ describe("minimal storage", () => {
     );
     expect(await sentFrom(user.phoneNumberId)).toHaveLength(2);
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
     ).toBe(4);
 
     // The cron forgets context once the window has closed.
     await runCron(Date.now() + 24 * 60 * 60 * 1000 + 60_000);
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
     ).toBe(0);
   });
 
@@ -302,7 +297,7 @@ describe("minimal storage", () => {
       notification(user.phoneNumberId, { messages: [inboundMessage({ from })] }),
     );
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
     ).toBe(2);
     await call("/api/settings/privacy", {
       method: "PUT",
@@ -315,7 +310,7 @@ describe("minimal storage", () => {
     );
     expect(await sentFrom(user.phoneNumberId)).toHaveLength(2);
     expect(
-      await count("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
+      await countRows("SELECT count(*) AS n FROM whatsapp_context WHERE account_id = ?", user.accountId),
     ).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { countRows } from "./d1-count";
 import { call, expectError } from "./helpers";
 import {
   connectedUser,
@@ -148,10 +149,9 @@ describe("POST /webhooks/whatsapp (delivery)", () => {
     expect(await sentFrom(user.phoneNumberId)).toHaveLength(1);
     const rows = await messageRows(user.accountId);
     expect(rows.filter((r) => r.direction === "in")).toHaveLength(1);
-    const pending = await env.DB.prepare("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?")
-      .bind(user.accountId)
-      .first<{ n: number }>();
-    expect(pending!.n).toBe(0);
+    expect(
+      await countRows("SELECT count(*) AS n FROM whatsapp_pending WHERE account_id = ?", user.accountId),
+    ).toBe(0);
   });
 
   it("answers the same message delivered concurrently only once", async () => {
