@@ -5,9 +5,9 @@
 // ratios and writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
+import { freePort } from "../scripts/ports";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
 import { HOUR_MS } from "../worker/time";
 import { workerdCpu } from "./cpu";
@@ -30,16 +30,6 @@ function table(rows: Record<string, Record<string, unknown>>): string {
 }
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const STREAM_SAMPLES = 200;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const body = (model: string, stream = false) =>
   JSON.stringify({

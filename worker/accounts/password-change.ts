@@ -14,6 +14,7 @@ import { deleteConnection, findConnection } from "../whatsapp/connection";
 import { normalizeEmail, setPassword } from "./service";
 import { endOtherSessions } from "./sessions";
 import { requireSudo } from "./sudo";
+import type { PasswordChangeInput, ResetConfirmInput, ResetRequestInput } from "./views";
 
 /** A reset link works for an hour: long enough to read the mail, short enough to go stale in an inbox. */
 const RESET_TTL_MS = HOUR_MS;
@@ -22,7 +23,7 @@ const RESET_TTL_MS = HOUR_MS;
 export async function changePassword(
   env: Env,
   session: SessionPrincipal,
-  input: { currentPassword?: string; newPassword: string },
+  input: PasswordChangeInput,
   headers: Headers,
 ): Promise<void> {
   await requireSudo(env, session, input.currentPassword, headers);
@@ -38,7 +39,7 @@ export async function changePassword(
  */
 export async function requestPasswordReset(
   env: Env,
-  input: { email: string },
+  input: ResetRequestInput,
   headers: Headers,
   origin: string,
 ): Promise<void> {
@@ -72,10 +73,7 @@ export async function requestPasswordReset(
 }
 
 /** POST /api/auth/password-reset/confirm: sets the new password and ends every session of the account. */
-export async function confirmPasswordReset(
-  env: Env,
-  input: { token: string; newPassword: string },
-): Promise<void> {
+export async function confirmPasswordReset(env: Env, input: ResetConfirmInput): Promise<void> {
   const link = await consumeLinkToken(env, input.token, ["password_reset"]);
   const db = getDb(env.DB);
   const [account] = await db

@@ -8,28 +8,19 @@ import { getAccount, logIn, signUp } from "./service";
 import { endOtherSessions, endRequestSession, sessionClearCookie, sessionSetCookie } from "./sessions";
 import { reauthenticate } from "./sudo";
 import { resendVerification } from "./verification";
-import { Account, AccountPatch, CurrentPassword, Email, RectifiedAccount } from "./views";
+import {
+  Account,
+  AccountPatch,
+  Credentials,
+  CurrentPassword,
+  PasswordChange,
+  RectifiedAccount,
+  ResetConfirm,
+  ResetRequest,
+  SignUp,
+} from "./views";
 
-const Password = z.string().min(10, "Use at least 10 characters.").max(256);
-
-const Credentials = z.strictObject({ email: Email, password: Password }).openapi("Credentials");
-const SignUp = z
-  .strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(100).optional() })
-  .openapi("SignUp");
 const Reauth = z.strictObject({ password: CurrentPassword }).openapi("Reauth");
-const PasswordChange = z
-  .strictObject({
-    currentPassword: CurrentPassword.optional().openapi({
-      description: "Required unless you re-authenticated in the last 10 minutes.",
-    }),
-    newPassword: Password,
-  })
-  .openapi("PasswordChange");
-const ResetRequest = z.strictObject({ email: Email }).openapi("PasswordResetRequest");
-const ResetConfirm = z
-  .strictObject({ token: z.string().min(10).max(128), newPassword: Password })
-  .openapi("PasswordResetConfirm");
-
 const origin = (c: { req: { url: string } }) => new URL(c.req.url).origin;
 const noStore = { "Cache-Control": "no-store" };
 const session = [{ session: [] }];

@@ -11,7 +11,7 @@ import { clientAddress, throttle } from "../security/rate-limit";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords";
 import { createSession } from "./sessions";
 import { sendVerification } from "./verification";
-import type { AccountView } from "./views";
+import type { AccountView, CredentialsInput, SignUpInput } from "./views";
 
 /** Emails compare case-insensitively and without surrounding space or Unicode variants. */
 export function normalizeEmail(email: string): string {
@@ -39,7 +39,7 @@ export async function emailTaken(db: Db, email: string, exceptId?: string): Prom
 /** Creates the account (its email unverified), mails the verification link and starts a session. */
 export async function signUp(
   env: Env,
-  input: { email: string; password: string; name?: string },
+  input: SignUpInput,
   headers: Headers,
   origin: string,
 ): Promise<{ account: AccountView; token: string; expiresAt: Date }> {
@@ -101,7 +101,7 @@ async function loginBuckets(email: string, headers: Headers) {
 
 export async function logIn(
   env: Env,
-  input: { email: string; password: string },
+  input: CredentialsInput,
   headers: Headers,
 ): Promise<{ account: AccountView; token: string; expiresAt: Date }> {
   const db = getDb(env.DB);
