@@ -7,32 +7,9 @@ import * as detail from "../../app/routes/admin/request";
 import type { Check } from "../../worker/privacy/promises/audits";
 import { runSelfAudits } from "../../worker/privacy/promises/report";
 import { DAY_MS } from "../../worker/time";
-import { call, newUser, newVerifiedUser, ORIGIN, operatorSession, PASSWORD } from "./helpers";
+import { call, newUser, newVerifiedUser, operatorSession, PASSWORD } from "./helpers";
 import { settle } from "./privacy-drive";
-
-const ctx = { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext;
-const context = { cloudflare: { env, ctx }, cspNonce: "n", requestId: crypto.randomUUID() };
-// biome-ignore lint/suspicious/noExplicitAny: route args are typed per route by React Router's typegen
-const args = (request: Request, params: Record<string, string> = {}) => ({ request, context, params }) as any;
-const get = (path: string, cookie: string) => new Request(`${ORIGIN}${path}`, { headers: { cookie } });
-const post = (path: string, cookie: string, fields: Record<string, string>) =>
-  new Request(`${ORIGIN}${path}`, {
-    method: "POST",
-    headers: { cookie, origin: ORIGIN },
-    body: new URLSearchParams(fields),
-  });
-/** An action's answer: plain data, or React Router's `data()` wrapper with its status. */
-const unwrap = (r: unknown) =>
-  (r && typeof r === "object" && "type" in r && (r as { type: string }).type === "DataWithResponseInit"
-    ? {
-        status: (r as { init?: { status?: number } }).init?.status,
-        ...(r as unknown as { data: object }).data,
-      }
-    : r) as Record<string, unknown> & {
-    status?: number;
-    error?: { message: string; fields: Record<string, string> };
-    values?: Record<string, string>;
-  };
+import { args, page, post, unwrap } from "./route-calls";
 
 let operator: { cookie: string; id: string };
 beforeAll(async () => {
@@ -59,7 +36,7 @@ describe("/admin", () => {
       fixed("p9.deadlines", "P9", "broken"),
       fixed("p3.key_hashes", "P3", "kept"),
     ]);
-    const data = await admin.loader(args(get("/admin", operator.cookie)));
+    const data = await admin.loader(args(page("/admin", operator.cookie)));
     const { promises } = data;
     expect(Object.keys(data)[1]).toBe("promises");
     expect(promises.status).toBe("broken");
@@ -87,7 +64,7 @@ describe("/admin", () => {
       fixed("p5.lifecycle_rules", "P5", "kept"),
       fixed("p9.deadlines", "P9", "kept"),
     ]);
-    const after = (await admin.loader(args(get("/admin", operator.cookie)))).promises;
+    const after = (await admin.loader(args(page("/admin", operator.cookie)))).promises;
     expect(after.failing.map((c) => c.id)).not.toContain("p9.deadlines");
     expect(after.kept.map((k) => k.id)).toContain("p9.deadlines");
   });
@@ -95,7 +72,7 @@ describe("/admin", () => {
   it("records an emailed request; a bad form reports every field in plain words and keeps what was typed", async () => {
     const bad = unwrap(
       await admin.action(
-        args(post("/admin", operator.cookie, { email: "not-an-address", note: "mail of 2 Dec" })),
+        args(post("/admin", { email: "not-an-address", note: "mail of 2 Dec" }, operator.cookie)),
       ),
     );
     expect(bad.status).toBe(400);
@@ -105,7 +82,7 @@ describe("/admin", () => {
     const user = await newVerifiedUser();
     const ok = unwrap(
       await admin.action(
-        args(post("/admin", operator.cookie, { email: user.email, type: "access", note: "mail of 2 Dec" })),
+        args(post("/admin", { email: user.email, type: "access", note: "mail of 2 Dec" }, operator.cookie)),
       ),
     ) as { recorded?: { id: string; status: string } };
     expect(ok.recorded).toMatchObject({ status: "verifying" });
@@ -113,7 +90,7 @@ describe("/admin", () => {
     const before = await env.DB.prepare("SELECT count(*) AS n FROM privacy_requests").first<{ n: number }>();
     const refused = unwrap(
       await admin.action(
-        args(post("/admin", user.cookie, { email: user.email, type: "deletion", note: "" })),
+        args(post("/admin", { email: user.email, type: "deletion", note: "" }, user.cookie)),
       ),
     );
     expect(refused.status).toBe(403);
@@ -123,9 +100,9 @@ describe("/admin", () => {
 
   it("is for verified operators only", async () => {
     const user = await newVerifiedUser();
-    const refused = await admin.loader(args(get("/admin", user.cookie))).catch((e: unknown) => e);
+    const refused = await admin.loader(args(page("/admin", user.cookie))).catch((e: unknown) => e);
     expect(refused).toMatchObject({ init: { status: 403 } });
-    const anonymous = await admin.loader(args(get("/admin", ""))).catch((e: unknown) => e);
+    const anonymous = await admin.loader(args(page("/admin", ""))).catch((e: unknown) => e);
     expect(anonymous).toBeInstanceOf(Response);
   });
 });
@@ -148,8 +125,8 @@ describe("/admin/requests/:id", () => {
   it("shows the timeline, audit and the actions that apply; unknown ids are a 404, others a 403", async () => {
     const user = await newVerifiedUser();
     const req = await emailedRequest(user.email);
-    const page = `/admin/requests/${req.id}`;
-    const d = await detail.loader(args(get(page, operator.cookie), { id: req.id }));
+    const path = `/admin/requests/${req.id}`;
+    const d = await detail.loader(args(page(path, operator.cookie), { id: req.id }));
     expect(d.request).toMatchObject({
       id: req.id,
       status: "verifying",
@@ -168,25 +145,25 @@ describe("/admin/requests/:id", () => {
 
     for (const id of ["no-such-request", "x".repeat(65)]) {
       const missing = await detail
-        .loader(args(get(`/admin/requests/${id}`, operator.cookie), { id }))
+        .loader(args(page(`/admin/requests/${id}`, operator.cookie), { id }))
         .catch((e: unknown) => e);
       expect(missing).toMatchObject({ init: { status: 404 } });
     }
     const refused = await detail
-      .loader(args(get(page, user.cookie), { id: req.id }))
+      .loader(args(page(path, user.cookie), { id: req.id }))
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({ init: { status: 403 } });
     // The queue links each row to its page.
-    const queue = await admin.loader(args(get("/admin", operator.cookie)));
+    const queue = await admin.loader(args(page("/admin", operator.cookie)));
     expect(queue.queue.some((r) => r.id === req.id)).toBe(true);
   });
 
   it("re-sends the confirmation and denies with a reason; a bad or refused form changes nothing and keeps what was typed", async () => {
     const user = await newVerifiedUser();
     const req = await emailedRequest(user.email);
-    const page = `/admin/requests/${req.id}`;
+    const path = `/admin/requests/${req.id}`;
     const act = (cookie: string, fields: Record<string, string>) =>
-      detail.action(args(post(page, cookie, fields), { id: req.id })).then(unwrap);
+      detail.action(args(post(path, fields, cookie), { id: req.id })).then(unwrap);
     const confirmations = async () =>
       (
         await env.DB.prepare(
@@ -218,7 +195,7 @@ describe("/admin/requests/:id", () => {
     ).toEqual({
       done: "denied",
     });
-    const after = await detail.loader(args(get(page, operator.cookie), { id: req.id }));
+    const after = await detail.loader(args(page(path, operator.cookie), { id: req.id }));
     expect(after.request).toMatchObject({
       status: "denied",
       denialReason: "The sender could not be identified.",
@@ -242,7 +219,7 @@ describe("/admin/requests/:id", () => {
     expect(await confirmations()).toBe(sentBefore! + 1);
     // A request that does not exist.
     const ghost = await detail
-      .action(args(post("/admin/requests/nope", operator.cookie, { intent: "resend" }), { id: "nope" }))
+      .action(args(post("/admin/requests/nope", { intent: "resend" }, operator.cookie), { id: "nope" }))
       .then(unwrap);
     expect(ghost.status).toBe(404);
   });
@@ -253,7 +230,7 @@ describe("/admin/requests/:id", () => {
     const access = (await res.json()) as { id: string };
     await settle(user.id, access.id);
     const before = await detail.loader(
-      args(get(`/admin/requests/${access.id}`, operator.cookie), { id: access.id }),
+      args(page(`/admin/requests/${access.id}`, operator.cookie), { id: access.id }),
     );
     expect(before.request).toMatchObject({ status: "completed", exportReady: true, exportGone: false });
     const del = await call("/api/privacy/requests", {
@@ -263,11 +240,11 @@ describe("/admin/requests/:id", () => {
     const deletion = (await del.json()) as { id: string };
     await settle(user.id, deletion.id);
     const after = await detail.loader(
-      args(get(`/admin/requests/${access.id}`, operator.cookie), { id: access.id }),
+      args(page(`/admin/requests/${access.id}`, operator.cookie), { id: access.id }),
     );
     expect(after.request).toMatchObject({ exportGone: true, canResend: false, canDeny: false });
     const erased = await detail.loader(
-      args(get(`/admin/requests/${deletion.id}`, operator.cookie), { id: deletion.id }),
+      args(page(`/admin/requests/${deletion.id}`, operator.cookie), { id: deletion.id }),
     );
     expect(erased.request).toMatchObject({ type: "deletion", status: "completed", hasReceipt: true });
   });

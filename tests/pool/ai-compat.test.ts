@@ -1,8 +1,7 @@
 // Cross-dialect details through the official SDKs: count_tokens, structured output both ways, honest translated
 // streams (input estimate in message_start, stop sequences), the model id in every answer, provider error bodies
 // never passed through verbatim, and /v1/models with limits and prices.
-import Anthropic from "@anthropic-ai/sdk";
-import OpenAI from "openai";
+import type Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import {
   anthropicFake,
@@ -12,15 +11,11 @@ import {
   received,
   script,
   usageRows,
-  v1,
-  workerFetch,
 } from "./ai-helpers";
 import { expectConsoleError } from "./console-errors";
-import { call, expectError, newKeyUser, newUser, ORIGIN } from "./helpers";
+import { call, expectError, newKeyUser, newUser } from "./helpers";
+import { anthropic, openai } from "./sdk-clients";
 
-const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: v1, fetch: workerFetch, maxRetries: 0 });
-const anthropic = (key: string) =>
-  new Anthropic({ apiKey: key, baseURL: ORIGIN, fetch: workerFetch, maxRetries: 0 });
 const citySchema = {
   type: "object",
   properties: { city: { type: "string" }, population: { type: "integer" } },

@@ -3,13 +3,11 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { expectAnthropicError, marker, usageRowById, usageRows, v1, workerFetch } from "./ai-helpers";
+import { expectAnthropicError, marker, usageRowById, usageRows } from "./ai-helpers";
 import { setBalance } from "./billing-helpers";
-import { call, expectError, newKeyUser, ORIGIN } from "./helpers";
+import { call, expectError, newKeyUser } from "./helpers";
+import { anthropic, openai } from "./sdk-clients";
 
-const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: v1, fetch: workerFetch, maxRetries: 0 });
-const anthropic = (key: string) =>
-  new Anthropic({ apiKey: key, baseURL: ORIGIN, fetch: workerFetch, maxRetries: 0 });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("Anthropic routes answer Anthropic's error shape", () => {

@@ -1,7 +1,6 @@
 // The AI proxy through the official SDKs: models, chat (whole and streamed), embeddings, messages (whole and
 // streamed), translation both ways, and what the providers receive (platform key, no customer identity).
-import Anthropic from "@anthropic-ai/sdk";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import {
   anthropicFake,
@@ -11,14 +10,9 @@ import {
   received,
   script,
   usageRows,
-  v1,
-  workerFetch,
 } from "./ai-helpers";
-import { call, newKeyUser, ORIGIN } from "./helpers";
-
-const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: v1, fetch: workerFetch, maxRetries: 0 });
-const anthropic = (key: string) =>
-  new Anthropic({ apiKey: key, baseURL: ORIGIN, fetch: workerFetch, maxRetries: 0 });
+import { call, newKeyUser } from "./helpers";
+import { anthropic, openai } from "./sdk-clients";
 
 /** Nothing that identifies the customer may reach a provider. */
 async function expectNoIdentity(fake: string, m: string, user: { key: string; email: string; id: string }) {

@@ -1,21 +1,12 @@
 // The Responses API through the official openai SDK: passed through to an OpenAI provider (stateless: store:
 // false upstream), translated to Anthropic Messages and through Messages to the dev provider — text, tools
 // with their second turn, text.format, streaming with the documented events, usage metered like every route.
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import {
-  anthropicFake,
-  marker,
-  openaiFake,
-  received,
-  script,
-  usageRows,
-  v1,
-  workerFetch,
-} from "./ai-helpers";
+import { anthropicFake, marker, openaiFake, received, script, usageRows } from "./ai-helpers";
 import { call, expectError, newKeyUser } from "./helpers";
+import { openai } from "./sdk-clients";
 
-const openai = (key: string) => new OpenAI({ apiKey: key, baseURL: v1, fetch: workerFetch, maxRetries: 0 });
 const weather = {
   type: "function" as const,
   name: "get_weather",

@@ -6,19 +6,12 @@ import { PLAYGROUND_RPM } from "../../app/lib/playground.server";
 import { action } from "../../app/routes/dashboard/playground-stream";
 import { MAX_OPEN_STREAMS_PER_KEY } from "../../worker/ai/rate-limit";
 import { marker, openaiFake, received, script, usageRows } from "./ai-helpers";
-import { expectError, newUser, ORIGIN } from "./helpers";
-
-const ctx = { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext;
+import { expectError, newUser } from "./helpers";
+import { args, post } from "./route-calls";
 
 function ask(cookie: string, prompt: string): Promise<Response> {
-  const request = new Request(`${ORIGIN}/dashboard/playground/stream`, {
-    method: "POST",
-    headers: { cookie, origin: ORIGIN },
-    body: new URLSearchParams({ model: "openai/gpt-4o-mini", prompt }),
-  });
-  const context = { cloudflare: { env, ctx }, cspNonce: "n", requestId: crypto.randomUUID() };
-  // biome-ignore lint/suspicious/noExplicitAny: route args are typed per route by React Router's typegen
-  return action({ request, context, params: {} } as any) as Promise<Response>;
+  const request = post("/dashboard/playground/stream", { model: "openai/gpt-4o-mini", prompt }, cookie);
+  return action(args(request)) as Promise<Response>;
 }
 
 describe("attack: the playground as a way around the request limits", () => {

@@ -1,35 +1,13 @@
 // The billing, usage and settings pages' loaders and actions as React Router calls them (a real Request with
 // the session cookie, the workerd env in the load context): what they show, what a bad form keeps, and the
 // way to the login page without a session.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import * as billing from "../../app/routes/dashboard/billing";
 import * as settings from "../../app/routes/dashboard/settings";
 import * as usage from "../../app/routes/dashboard/usage";
 import { usageRows } from "./ai-helpers";
-import { call, newKeyUser, newUser, ORIGIN } from "./helpers";
-
-const ctx = { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext;
-const context = { cloudflare: { env, ctx }, cspNonce: "n", requestId: crypto.randomUUID() };
-
-// biome-ignore lint/suspicious/noExplicitAny: route args are typed per route by React Router's typegen
-const args = (request: Request) => ({ request, context, params: {} }) as any;
-const page = (path: string, cookie?: string) =>
-  new Request(`${ORIGIN}${path}`, { headers: cookie ? { cookie } : {} });
-const post = (path: string, fields: Record<string, string>, cookie?: string) =>
-  new Request(`${ORIGIN}${path}`, {
-    method: "POST",
-    headers: { origin: ORIGIN, ...(cookie ? { cookie } : {}) },
-    body: new URLSearchParams(fields),
-  });
-/** An action's answer: plain data, or React Router's `data()` wrapper with its status. */
-const unwrap = (r: unknown) =>
-  (r && typeof r === "object" && "type" in r && (r as { type: string }).type === "DataWithResponseInit"
-    ? {
-        ...(r as unknown as { data: object }).data,
-        status: (r as unknown as { init?: { status?: number } }).init?.status,
-      }
-    : r) as Record<string, unknown> & { status?: number };
+import { call, newKeyUser, newUser } from "./helpers";
+import { args, page, post, unwrap } from "./route-calls";
 
 /** What a loader or action throws without a session: a redirect to the login page that comes back. */
 async function toLogin(run: Promise<unknown>, path: string) {

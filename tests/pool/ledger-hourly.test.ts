@@ -12,7 +12,8 @@ import { flushCredits, reserveCredit, settleCredit } from "../../worker/billing/
 import { ledgerStatement } from "../../worker/billing/statement";
 import { HOUR_MS } from "../../worker/time";
 import { balanceOf, db, ledgerOf, setBalance, uid } from "./billing-helpers";
-import { newUser, ORIGIN } from "./helpers";
+import { newUser } from "./helpers";
+import { args, page } from "./route-calls";
 
 type Desk = { env: Env; flush(): Promise<void> };
 const deskOf = (instance: AccountDO) =>
@@ -135,13 +136,7 @@ describe("the hourly usage ledger", () => {
     expect(usage[0]!.reason).toMatch(/^Usage, \d{4}-\d\d-\d\d \d\d:00 UTC$/);
     expect(lines.some((l) => l.kind === "adjustment" || l.kind === "trial")).toBe(true);
     // The page's loader, called as React Router calls it, reads the same statement.
-    const ctx = { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext;
-    const data = await billing.loader({
-      request: new Request(`${ORIGIN}/dashboard/billing`, { headers: { cookie: user.cookie } }),
-      context: { cloudflare: { env, ctx }, cspNonce: "n", requestId: crypto.randomUUID() },
-      params: {},
-      // biome-ignore lint/suspicious/noExplicitAny: route args are typed per route by React Router's typegen
-    } as any);
+    const data = await billing.loader(args(page("/dashboard/billing", user.cookie)));
     const lines2 = data.statement.filter((l) => l.kind === "usage");
     expect(lines2[0]).toMatchObject({ reason: usage[0]!.reason, requests: null });
   });
