@@ -6,10 +6,10 @@
 // readable one, to look up the lines the profile names).
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
 import WebSocket from "ws";
+import { freePort } from "../scripts/ports";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
 import { ours } from "./targets";
 
@@ -23,16 +23,6 @@ type Node = {
   children?: number[];
 };
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function build(profile: boolean) {
   execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], {

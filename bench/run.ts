@@ -5,9 +5,9 @@
 // ratios and writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
+import { freePort } from "../scripts/ports";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
 import { HOUR_MS } from "../worker/time";
 import { workerdCpu } from "./cpu";
@@ -30,16 +30,6 @@ function table(rows: Record<string, Record<string, unknown>>): string {
 }
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const STREAM_SAMPLES = 200;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const body = (model: string, stream = false) =>
   JSON.stringify({
@@ -132,6 +122,7 @@ async function settledTotals(target: Awaited<ReturnType<typeof ours>>, atLeast =
 type Stages = {
   requests: number;
   authMs: number;
+  bodyMs: number;
   creditMs: number;
   upstreamMs: number;
   objectReservations: number;
@@ -149,6 +140,7 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
   const sum = {
     requests: n,
     authMs: 0,
+    bodyMs: 0,
     creditMs: 0,
     upstreamMs: 0,
     objectReservations: 0,
@@ -166,6 +158,7 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
     if (i < 0) continue; // the warm-up
     const dur = (name: string) => Number(new RegExp(`${name};dur=(\\d+)`).exec(timing)?.[1] ?? 0);
     sum.authMs += dur("auth");
+    sum.bodyMs += dur("body");
     sum.creditMs += dur("credit");
     sum.upstreamMs += dur("upstream");
     if (timing.includes("desc=object")) sum.objectReservations += 1;
@@ -176,6 +169,7 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
   return {
     requests: n,
     authMs: mean(sum.authMs),
+    bodyMs: mean(sum.bodyMs),
     creditMs: mean(sum.creditMs),
     upstreamMs: mean(sum.upstreamMs),
     objectReservations: sum.objectReservations,

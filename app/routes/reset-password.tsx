@@ -5,6 +5,7 @@ import { z } from "zod";
 import { confirmPasswordReset, requestPasswordReset } from "../../worker/accounts/password-change";
 import { sessionClearCookie } from "../../worker/accounts/sessions";
 import { Field, FormError } from "../components/Field";
+import { NEW_PASSWORD, NewPasswordField } from "../components/NewPasswordField";
 import { SiteHeader } from "../components/SiteHeader";
 import { formState } from "../lib/form-state";
 import { formAction, parseForm } from "../lib/forms.server";
@@ -29,7 +30,7 @@ const ResetAction = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("confirm"),
     token: Token,
-    newPassword: z.string().min(10).max(256),
+    newPassword: z.string().min(NEW_PASSWORD.min).max(NEW_PASSWORD.max),
   }),
 ]);
 
@@ -83,16 +84,7 @@ export default function ResetPassword({ loaderData, actionData }: Route.Componen
               <Form method="post" className="stack">
                 <input type="hidden" name="intent" value="confirm" />
                 <input type="hidden" name="token" value={loaderData.token} />
-                <Field
-                  label="New password (at least 10 characters)"
-                  name="newPassword"
-                  type="password"
-                  autoComplete="new-password"
-                  minLength={10}
-                  maxLength={256}
-                  required
-                  error={form.fields.newPassword}
-                />
+                <NewPasswordField error={form.fields.newPassword} />
                 <button type="submit" disabled={busy}>
                   Set the new password
                 </button>

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { signUp } from "../../worker/accounts/service";
 import { sessionSetCookie } from "../../worker/accounts/sessions";
 import { Field, FormError } from "../components/Field";
+import { NEW_PASSWORD, NewPasswordField } from "../components/NewPasswordField";
 import { SiteHeader } from "../components/SiteHeader";
 import { formAction, parseForm } from "../lib/forms.server";
 import { getSession } from "../lib/session.server";
@@ -12,7 +13,10 @@ export const meta: Route.MetaFunction = () => [{ title: "Sign up — Botmara" }]
 
 const SignupForm = z.object({
   email: z.email("Enter a valid email address.").max(254),
-  password: z.string().min(10, "Use at least 10 characters.").max(256),
+  password: z
+    .string()
+    .min(NEW_PASSWORD.min, `Use at least ${NEW_PASSWORD.min} characters.`)
+    .max(NEW_PASSWORD.max),
 });
 
 export async function loader({ request, context }: Route.LoaderArgs) {
@@ -51,13 +55,9 @@ export default function Signup({ loaderData, actionData }: Route.ComponentProps)
               autoFocus
               error={error?.param === "email" ? error.message : null}
             />
-            <Field
-              label="Password (at least 10 characters)"
+            <NewPasswordField
+              label="Password"
               name="password"
-              type="password"
-              autoComplete="new-password"
-              minLength={10}
-              required
               error={error?.param === "password" ? error.message : null}
             />
             <button type="submit" disabled={busy}>

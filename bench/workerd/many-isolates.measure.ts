@@ -8,44 +8,25 @@ import { env } from "cloudflare:workers";
 import { it } from "vitest";
 import { balanceOf, setBalance } from "../../tests/pool/billing-helpers";
 import { newUser } from "../../tests/pool/helpers";
+import { meteredRow } from "../../tests/pool/isolates";
 import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { IsolateLeases } from "../../worker/billing/lease";
 import type { LeaseAsk } from "../../worker/billing/lease-book";
+import { BATCH_MAX_ROWS, BATCH_MAX_WAIT_MS } from "../../worker/usage/batcher";
 import type { MeteredRow } from "../../worker/usage/row";
 
 const ISOLATES = 16;
 const REQUESTS = 3_000;
 const IN_FLIGHT = 1_000;
 const RESERVE = 2_000;
-const BATCH_ROWS = 50;
-const BATCH_WAIT_MS = 5;
 
 const cost = (i: number) => 500 + (i % 7) * 100;
 
-function row(accountId: string, i: number, leaseId: string | null, holdId: string | null): MeteredRow {
-  return {
-    id: crypto.randomUUID(),
-    accountId,
-    keyId: null,
-    source: "api",
-    endpoint: "chat.completions",
-    model: "openai/gpt-4o-mini",
-    provider: "openai",
-    inputTokens: 10,
-    outputTokens: 5,
-    costMicros: cost(i),
-    latencyMs: 1,
-    status: 200,
-    streamed: false,
-    estimated: false,
-    createdAt: Date.now(),
-    holdId,
-    leaseId,
-  };
-}
+const row = (accountId: string, i: number, leaseId: string | null, holdId: string | null) =>
+  meteredRow({ accountId, costMicros: cost(i), leaseId, holdId });
 
-/** One simulated isolate: its lease, and its own batch of rows (sent at 50 rows or after 5 ms). */
+/** One simulated isolate: its lease, and its own batch of rows (sent as worker/usage/batcher.ts sends them). */
 class Isolate {
   readonly leases: IsolateLeases;
   private rows: MeteredRow[] = [];
@@ -67,8 +48,8 @@ class Isolate {
 
   meter(r: MeteredRow): Promise<void> {
     this.rows.push(r);
-    if (this.rows.length >= BATCH_ROWS) return this.send();
-    this.sending ??= new Promise((resolve) => setTimeout(resolve, BATCH_WAIT_MS)).then(() => this.send());
+    if (this.rows.length >= BATCH_MAX_ROWS) return this.send();
+    this.sending ??= new Promise((resolve) => setTimeout(resolve, BATCH_MAX_WAIT_MS)).then(() => this.send());
     return this.sending;
   }
 

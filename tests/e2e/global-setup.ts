@@ -1,9 +1,9 @@
 // Builds the Worker as it ships (NODE_ENV=production) and serves it as `npm start` does, on a free port,
 // with fresh state.
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { freePort } from "../../scripts/ports";
 import { type RunningServer, startServer } from "../../scripts/server";
 import { startFakes } from "../fakes/index";
 
@@ -11,18 +11,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 export default async function setup(project: TestProject) {

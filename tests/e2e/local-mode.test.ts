@@ -6,9 +6,9 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/ports";
 import { startServer } from "../../scripts/server";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../fakes/openai";
-import { freePort } from "./global-setup";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const cleanups: (() => Promise<void> | void)[] = [];

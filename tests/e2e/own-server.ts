@@ -1,7 +1,7 @@
 // E2E helper: a server of one test file's own (its own vars), started before its tests and closed after them.
 import { afterAll, beforeAll } from "vitest";
+import { freePort } from "../../scripts/ports";
 import { type RunningServer, startServer } from "../../scripts/server";
-import { freePort } from "./global-setup";
 
 type OwnServer = { readonly url: string; runCron: () => Promise<void> };
 

@@ -3,9 +3,9 @@
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { expect, inject, it } from "vitest";
+import { freePort } from "../../scripts/ports";
 import { startServer } from "../../scripts/server";
 import { openPage, sharedBrowser } from "./browser";
-import { freePort } from "./global-setup";
 
 const baseUrl = inject("baseUrl");
 const PASSWORD = "a long enough password";

@@ -1,4 +1,4 @@
-// Usage rows leave the isolate in batches: one call to the account's object per MAX_ROWS rows or MAX_WAIT_MS,
+// Usage rows leave the isolate in batches: one call to the account's object per BATCH_MAX_ROWS rows or BATCH_MAX_WAIT_MS,
 // whichever comes first, with the lease renewal riding along. Every caller hands the returned promise to
 // waitUntil, so the isolate stays alive until its rows are acknowledged; rows are idempotent by usage id, so a
 // retried batch settles nothing twice (ADR 026). Workers forbid settling one request's promise from another
@@ -9,12 +9,12 @@ import type { LeaseAsk } from "../billing/lease-book";
 import { log } from "../observability/log";
 import type { MeteredRow } from "./row";
 
-const MAX_ROWS = 50;
+export const BATCH_MAX_ROWS = 50;
 /**
  * 20 ms holds one isolate to ≤ 50 calls a second to an account's object however busy it is (5 ms allowed 200,
  * and the object's soft limit is about 1,000), and measured a sixth less workerd CPU per request (ADR 026).
  */
-const MAX_WAIT_MS = 20;
+export const BATCH_MAX_WAIT_MS = 20;
 const ATTEMPTS = 3;
 
 type Grant = LeaseGrant | null;
@@ -39,7 +39,7 @@ function open(accountId: string): Batch {
 
 /** Resolves, in the caller's own request, once the batch was delivered (or given up on). */
 async function delivered(batch: Batch): Promise<void> {
-  while (!batch.done) await new Promise((resolve) => setTimeout(resolve, MAX_WAIT_MS));
+  while (!batch.done) await new Promise((resolve) => setTimeout(resolve, BATCH_MAX_WAIT_MS));
 }
 
 async function deliver(env: Env, accountId: string, rows: MeteredRow[], lease?: LeaseAsk): Promise<Grant> {
@@ -80,7 +80,7 @@ async function send(env: Env, accountId: string, lease?: LeaseAsk): Promise<Gran
 export function enqueueRow(env: Env, row: MeteredRow): Promise<void> {
   const batch = open(row.accountId);
   batch.rows.push(row);
-  if (batch.rows.length >= MAX_ROWS) return send(env, row.accountId).then(() => undefined);
+  if (batch.rows.length >= BATCH_MAX_ROWS) return send(env, row.accountId).then(() => undefined);
   if (batch.timer === undefined) {
     // The first row's request sends the batch from its own timer, and waits for that call itself.
     return new Promise<void>((resolve) => {
@@ -88,7 +88,7 @@ export function enqueueRow(env: Env, row: MeteredRow): Promise<void> {
         // Unless another request already sent this batch (it filled up, or a lease renewal took it along).
         const sending = batches.get(row.accountId) === batch ? send(env, row.accountId) : delivered(batch);
         void sending.then(() => resolve());
-      }, MAX_WAIT_MS);
+      }, BATCH_MAX_WAIT_MS);
     });
   }
   return delivered(batch);

@@ -8,6 +8,7 @@ import { endOtherSessions } from "../../../worker/accounts/sessions";
 import { getDb } from "../../../worker/db";
 import { rectify } from "../../../worker/privacy/rectification";
 import { Field, FormError } from "../../components/Field";
+import { NEW_PASSWORD, NewPasswordField } from "../../components/NewPasswordField";
 import { formState } from "../../lib/form-state";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
@@ -24,7 +25,7 @@ const AccountAction = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("password"),
     currentPassword: z.string().min(1).max(256),
-    newPassword: z.string().min(10).max(256),
+    newPassword: z.string().min(NEW_PASSWORD.min).max(NEW_PASSWORD.max),
   }),
   z.object({ intent: z.literal("logout-others") }),
 ]);
@@ -138,16 +139,7 @@ export default function Account({ loaderData, actionData }: Route.ComponentProps
             maxLength={256}
             error={form.fields.currentPassword}
           />
-          <Field
-            label="New password (at least 10 characters)"
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={10}
-            maxLength={256}
-            error={form.fields.newPassword}
-          />
+          <NewPasswordField error={form.fields.newPassword} />
           <div>
             <button type="submit" className="secondary" disabled={busy("password")}>
               Change password
