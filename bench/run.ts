@@ -122,6 +122,7 @@ async function settledTotals(target: Awaited<ReturnType<typeof ours>>, atLeast =
 type Stages = {
   requests: number;
   authMs: number;
+  bodyMs: number;
   creditMs: number;
   upstreamMs: number;
   objectReservations: number;
@@ -139,6 +140,7 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
   const sum = {
     requests: n,
     authMs: 0,
+    bodyMs: 0,
     creditMs: 0,
     upstreamMs: 0,
     objectReservations: 0,
@@ -156,6 +158,7 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
     if (i < 0) continue; // the warm-up
     const dur = (name: string) => Number(new RegExp(`${name};dur=(\\d+)`).exec(timing)?.[1] ?? 0);
     sum.authMs += dur("auth");
+    sum.bodyMs += dur("body");
     sum.creditMs += dur("credit");
     sum.upstreamMs += dur("upstream");
     if (timing.includes("desc=object")) sum.objectReservations += 1;
@@ -166,6 +169,7 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
   return {
     requests: n,
     authMs: mean(sum.authMs),
+    bodyMs: mean(sum.bodyMs),
     creditMs: mean(sum.creditMs),
     upstreamMs: mean(sum.upstreamMs),
     objectReservations: sum.objectReservations,

@@ -12,6 +12,10 @@ export const privacyRequestStatuses = [
   "canceled",
 ] as const;
 export type PrivacyRequestStatus = (typeof privacyRequestStatuses)[number];
+export const privacyRequestTypes = ["access", "deletion"] as const;
+export type PrivacyRequestType = (typeof privacyRequestTypes)[number];
+/** How a request arrived: from the dashboard or API, or by email (recorded by an operator). */
+export const privacyRequestChannels = ["dashboard", "email"] as const;
 
 const ms = (name: string) => integer(name, { mode: "timestamp_ms" });
 
@@ -23,8 +27,8 @@ export const privacyRequests = sqliteTable(
     accountId: text("account_id"),
     /** Keyed pseudonym of the account: links the request to its audit trail without the account id. */
     subject: text("subject").notNull(),
-    type: text("type", { enum: ["access", "deletion"] }).notNull(),
-    channel: text("channel", { enum: ["dashboard", "email"] }).notNull(),
+    type: text("type", { enum: privacyRequestTypes }).notNull(),
+    channel: text("channel", { enum: privacyRequestChannels }).notNull(),
     status: text("status", { enum: privacyRequestStatuses }).notNull(),
     /** Operator's note for emailed requests (how and when it arrived); never shown to other accounts. */
     note: text("note"),

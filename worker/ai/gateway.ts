@@ -30,6 +30,8 @@ export type AiCall = {
   keyLookedUp?: boolean;
   source: string;
   startedAt: number;
+  /** When the key and its rate limit were checked (Server-Timing splits auth from reading the body). */
+  authedAt?: number;
   /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
   requestId?: string;
   /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
@@ -176,8 +178,10 @@ async function answer(
     ),
   ]);
   // Stages for the bench (Server-Timing, ms; workerd's clock only moves at I/O, so pure CPU reads 0).
+  const authedAt = call.authedAt ?? call.startedAt;
   const stages = {
-    auth: creditStarted - call.startedAt,
+    auth: authedAt - call.startedAt,
+    body: creditStarted - authedAt,
     authFrom: call.keyLookedUp ? "d1" : "cache",
     credit: Date.now() - creditStarted,
     reservedIn: hold?.leaseId ? "lease" : "object",
@@ -291,10 +295,17 @@ async function answer(
 
 /** Each stage's time and, for those that may await a round trip, where it was answered (cache/lease or not). */
 function serverTiming(
-  stages: { auth: number; authFrom: string; credit: number; reservedIn: string; policyFrom: string },
+  stages: {
+    auth: number;
+    authFrom: string;
+    body: number;
+    credit: number;
+    reservedIn: string;
+    policyFrom: string;
+  },
   upstreamMs: number,
 ): string {
-  return `auth;dur=${stages.auth};desc=${stages.authFrom}, credit;dur=${stages.credit};desc=${stages.reservedIn}, policy;desc=${stages.policyFrom}, upstream;dur=${upstreamMs}`;
+  return `auth;dur=${stages.auth};desc=${stages.authFrom}, body;dur=${stages.body}, credit;dur=${stages.credit};desc=${stages.reservedIn}, policy;desc=${stages.policyFrom}, upstream;dur=${upstreamMs}`;
 }
 
 /** Time spent in the gateway itself (everything except waiting for the provider), in milliseconds. */

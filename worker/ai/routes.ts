@@ -24,15 +24,15 @@ import {
 
 const AI_BODY_LIMIT = 20 * 1024 * 1024;
 
-/** When each request reached the gateway, so the overhead header covers authentication too. */
-const arrivedAt = new WeakMap<Request, number>();
+/** When each request reached the gateway (so the overhead header covers authentication too) and passed auth. */
+const timeline = new WeakMap<Request, { arrived: number; authed?: number }>();
 
 // Typed as after requireApiKey, which the use() below installs ahead of every route.
 export const aiRoutes = createRouter<ApiKeyEnv>();
 aiRoutes.use(
   "*",
   async (c, next) => {
-    arrivedAt.set(c.req.raw, Date.now());
+    timeline.set(c.req.raw, { arrived: Date.now() });
     await next();
   },
   // The key first (it reads no body), so refusals with a valid key — 413 included — are recorded.
@@ -45,6 +45,11 @@ aiRoutes.use(
     },
   }),
   rateLimitPerKey,
+  async (c, next) => {
+    const t = timeline.get(c.req.raw);
+    if (t) t.authed = Date.now();
+    await next();
+  },
 );
 
 const aiErrors = errorResponses(400, 401, 402, 404, 413, 415, 429, 502, 504);
@@ -65,7 +70,8 @@ function call(
     spendLimitMicros: key.monthlySpendLimitMicros,
     keyLookedUp: c.var.apiKeyLookedUp === true,
     source: "api",
-    startedAt: arrivedAt.get(c.req.raw) ?? Date.now(),
+    startedAt: timeline.get(c.req.raw)?.arrived ?? Date.now(),
+    authedAt: timeline.get(c.req.raw)?.authed,
     requestId: c.var.requestId,
   });
 }

@@ -2,7 +2,7 @@
 // and per request: its detail (timeline, audit), denying it with a reason, re-sending its confirmation.
 import { createRoute, z } from "@hono/zod-openapi";
 import { asc, ne, sql } from "drizzle-orm";
-import { accounts, privacyRequests } from "../../../db/schema";
+import { accounts, privacyRequests, privacyRequestTypes } from "../../../db/schema";
 import { adminRouter } from "../../accounts/middleware";
 import type { Db } from "../../env";
 import { errorResponses, jsonBody, jsonContent } from "../../openapi";
@@ -53,7 +53,7 @@ const DenyBody = z.strictObject({ reason: z.string().trim().min(3).max(500) }).o
 const EmailedRequest = z
   .strictObject({
     email: z.string().trim().pipe(z.email().max(254)),
-    type: z.enum(["access", "deletion"]),
+    type: z.enum(privacyRequestTypes),
     channel: z.literal("email"),
     note: z.string().trim().max(2000).default(""),
   })

@@ -1,6 +1,7 @@
 // /api/privacy/requests (the account holder's own requests) and /api/privacy/links (single-use links from
 // notices).
 import { createRoute, z } from "@hono/zod-openapi";
+import { privacyRequestTypes } from "../../../db/schema";
 import { requireSession } from "../../accounts/middleware";
 import { requireSudo } from "../../accounts/sudo";
 import { createRouter, errorResponses, jsonBody, jsonContent } from "../../openapi";
@@ -10,7 +11,7 @@ import { PrivacyRequest, requestView } from "./view";
 
 const NewRequest = z
   .strictObject({
-    type: z.enum(["access", "deletion"]),
+    type: z.enum(privacyRequestTypes),
     password: z.string().max(256).optional().openapi({
       description: "Deletion needs your password here, unless you re-authenticated in the last 10 minutes.",
     }),

@@ -1,6 +1,6 @@
 // Privacy requests as the account holder and operators see them: create, list, confirm, download.
 import { and, desc, eq } from "drizzle-orm";
-import { accounts, privacyRequests } from "../../../db/schema";
+import { accounts, type PrivacyRequestType, privacyRequests } from "../../../db/schema";
 import { accountObject } from "../../account-object/stub";
 import { confirmEmailChange, revertEmailChange } from "../../accounts/email-change";
 import { normalizeEmail } from "../../accounts/service";
@@ -119,7 +119,7 @@ async function startDeletionFor(
 export async function createRequest(
   env: Env,
   accountId: string,
-  type: "access" | "deletion",
+  type: PrivacyRequestType,
   origin: string,
 ): Promise<RequestView> {
   if (type === "access") return startAccess(env, accountId, origin);
@@ -138,7 +138,7 @@ function denialFor(account: typeof accounts.$inferSelect | undefined): string | 
 /** Records a request that arrived by email; nothing runs until the account's own verified address confirms it. */
 export async function recordEmailedRequest(
   env: Env,
-  input: { email: string; type: "access" | "deletion"; note: string; origin: string },
+  input: { email: string; type: PrivacyRequestType; note: string; origin: string },
   operator: Operator,
 ): Promise<RequestView> {
   const db = getDb(env.DB);

@@ -1,7 +1,12 @@
 // How a privacy request looks to its owner and to operators (API and dashboard alike): the zod schemas
 // validate and document the routes, and the types the services return are derived from them.
 import { z } from "@hono/zod-openapi";
-import { privacyRequestStatuses, type privacyRequests } from "../../../db/schema";
+import {
+  privacyRequestChannels,
+  privacyRequestStatuses,
+  type privacyRequests,
+  privacyRequestTypes,
+} from "../../../db/schema";
 import { IsoDate } from "../../openapi";
 
 type Row = typeof privacyRequests.$inferSelect;
@@ -11,8 +16,8 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export const PrivacyRequest = z
   .object({
     id: z.string(),
-    type: z.enum(["access", "deletion"]),
-    channel: z.enum(["dashboard", "email"]),
+    type: z.enum(privacyRequestTypes),
+    channel: z.enum(privacyRequestChannels),
     status: z.enum(privacyRequestStatuses),
     createdAt: IsoDate,
     dueAt: IsoDate,
