@@ -1,6 +1,7 @@
 // A newcomer in a real browser: sign up, create a key, copy it, call the API with it, revoke it.
 import { expect, inject, it } from "vitest";
 import { openPage, sharedBrowser } from "./browser";
+import { PASSWORD } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
 const browser = sharedBrowser();
@@ -17,7 +18,7 @@ it("signs up, creates a key, uses it, revokes it — with no console errors", as
   await page.goto(`${baseUrl}/`, { waitUntil: "networkidle" });
   await page.getByRole("link", { name: "Sign up" }).first().click();
   await page.getByLabel("Email").fill(`e2e-${Date.now()}@example.com`);
-  await page.getByLabel(/Password/).fill("a long enough password");
+  await page.getByLabel(/Password/).fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(`${baseUrl}/dashboard/keys`);
 
@@ -47,7 +48,7 @@ it("shows a clear error for a wrong password, and logs in and out", async () => 
   const signup = await fetch(`${baseUrl}/api/auth/signup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: "a long enough password" }),
+    body: JSON.stringify({ email, password: PASSWORD }),
   });
   expect(signup.status).toBe(201);
   await page.goto(`${baseUrl}/login`);
@@ -55,7 +56,7 @@ it("shows a clear error for a wrong password, and logs in and out", async () => 
   await page.getByLabel("Password").fill("the wrong password");
   await page.getByRole("button", { name: "Log in" }).click();
   await expect.poll(() => page.getByRole("alert").textContent()).toContain("Incorrect email or password");
-  await page.getByLabel("Password").fill("a long enough password");
+  await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL(`${baseUrl}/dashboard`);
   // The overview: the trial credit, no usage yet, and privacy at its defaults (logging and training off).

@@ -6,9 +6,9 @@ import { expect, inject, it } from "vitest";
 import { freePort } from "../../scripts/ports";
 import { startServer } from "../../scripts/server";
 import { openPage, sharedBrowser } from "./browser";
+import { PASSWORD } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
-const PASSWORD = "a long enough password";
 const browser = sharedBrowser();
 
 /** Expected refusals show in Chromium's console as failed loads with their status; nothing else may. */

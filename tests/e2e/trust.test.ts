@@ -4,10 +4,10 @@
 import { connect } from "node:net";
 import { expect, inject, it } from "vitest";
 import { sharedBrowser } from "./browser";
+import { PASSWORD } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
 const browser = sharedBrowser();
-const PASSWORD = "a long enough password";
 
 /** A plain form POST, as a browser without JavaScript sends it. */
 function post(path: string, fields: Record<string, string>, cookie?: string) {
