@@ -12,8 +12,14 @@ import { call, expectError, newKeyUser } from "./helpers";
  * settled in the same object call as the row, then the flush moves the debits into the ledger's hourly entry.
  */
 async function settled(accountId: string, count: number, timeoutMs = 25_000): Promise<void> {
-  const rows = (await usageRows(accountId, count, timeoutMs)).filter((r) => r.status === 200);
-  if (rows.length < count) throw new Error(`requests were not settled in time: ${rows.length} of ${count}`);
+  // Refused requests are metered too (and sooner): wait for the served ones themselves.
+  const until = Date.now() + timeoutMs;
+  let served = 0;
+  while (served < count && Date.now() <= until) {
+    served = (await usageRows(accountId, 0)).filter((r) => r.status === 200).length;
+    if (served < count) await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  if (served < count) throw new Error(`requests were not settled in time: ${served} of ${count}`);
   await flushCredits(env, accountId);
 }
 
