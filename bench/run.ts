@@ -287,6 +287,10 @@ async function main() {
     target: await bareWorker(await freePort(), fake.url, FAKE_OPENAI_KEY),
     model: "gpt-4o-mini",
   });
+  targets.push({
+    target: await bareWorker(await freePort(), fake.url, FAKE_OPENAI_KEY, { withAssets: true }),
+    model: "gpt-4o-mini",
+  });
   const our = await ours(await freePort(), {
     OPENAI_BASE_URL: `${fake.url}/v1`,
     OPENAI_API_KEY: FAKE_OPENAI_KEY,
@@ -313,7 +317,7 @@ async function main() {
   console.info("Driving one account's object from many simulated isolates (workerd)…");
   const many = manyIsolates();
 
-  const [d, bare, o, peer] = targets.map((t) => results[t.target.name]!);
+  const [d, bare, bareAssets, o, peer] = targets.map((t) => results[t.target.name]!);
   const ratios = {
     oursOverPeerRps: Number((o!.c32.rps / peer!.c32.rps).toFixed(2)),
     oursOverBareWorkerRps: Number((o!.c32.rps / bare!.c32.rps).toFixed(2)),
@@ -322,6 +326,12 @@ async function main() {
     cpuPerRequestOursOverBareWorker: Number(
       ((o!.c32.workerdCpuMsPerRequest ?? 0) / (bare!.c32.workerdCpuMsPerRequest ?? 1)).toFixed(2),
     ),
+    /** Against the bare Worker behind the same asset router as ours (what the dashboard in one Worker costs). */
+    oursOverBareWorkerWithAssetsRps: Number((o!.c32.rps / bareAssets!.c32.rps).toFixed(2)),
+    cpuPerRequestOursOverBareWorkerWithAssets: Number(
+      ((o!.c32.workerdCpuMsPerRequest ?? 0) / (bareAssets!.c32.workerdCpuMsPerRequest ?? 1)).toFixed(2),
+    ),
+    addedMeanLatencyC1VsBareWorkerWithAssetsMs: Number((o!.c1.meanMs - bareAssets!.c1.meanMs).toFixed(2)),
     bareWorkerOverPeerRps: Number((bare!.c32.rps / peer!.c32.rps).toFixed(2)),
     addedMeanLatencyC1Ms: Number((o!.c1.meanMs - d!.c1.meanMs).toFixed(2)),
     addedMeanLatencyC1VsBareWorkerMs: Number((o!.c1.meanMs - bare!.c1.meanMs).toFixed(2)),

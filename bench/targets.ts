@@ -15,6 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { startServer } from "../scripts/server";
 
 export type Target = {
@@ -39,8 +40,20 @@ export function direct(fakeUrl: string, platformKey: string): Target {
   };
 }
 
-/** The runtime's ceiling: a six-line Worker that forwards to the upstream, under workerd via Miniflare's API. */
-export async function bareWorker(port: number, fakeUrl: string, platformKey: string): Promise<Target> {
+/**
+ * The runtime's ceiling: a six-line Worker that forwards to the upstream, under workerd via Miniflare's API.
+ * `withAssets` gives it our build's static assets and their routing (`[assets]`, run_worker_first for /v1), as
+ * ours has: every request then passes Cloudflare's asset router before the Worker, as it does in ours.
+ */
+export async function bareWorker(
+  port: number,
+  fakeUrl: string,
+  platformKey: string,
+  { withAssets = false } = {},
+): Promise<Target> {
+  const assets = withAssets
+    ? unstable_getMiniflareWorkerOptions(path.join(root, "build/server/wrangler.json")).workerOptions.assets
+    : undefined;
   const mf = new Miniflare({
     modules: true,
     script: `export default {
@@ -52,13 +65,20 @@ export async function bareWorker(port: number, fakeUrl: string, platformKey: str
     };`,
     bindings: { UPSTREAM: fakeUrl, KEY: platformKey },
     compatibilityDate: "2026-04-01",
+    ...(assets ? { assets } : {}),
     port,
     host: "127.0.0.1",
     cf: false,
     log: new Log(LogLevel.ERROR),
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
-  return { name: "bare forwarding Worker", url, headers: {}, workerd: true, close: () => mf.dispose() };
+  return {
+    name: withAssets ? "bare Worker + our assets router" : "bare forwarding Worker",
+    url,
+    headers: {},
+    workerd: true,
+    close: () => mf.dispose(),
+  };
 }
 
 export type Ours = Target & {
