@@ -10,8 +10,6 @@ import { badRequest, conflict, notFound } from "../errors";
 import { forgetKey } from "./cache";
 import type { CreatedKeyView, KeySettings, KeyView } from "./views";
 
-export type { KeyView } from "./views";
-
 export const KEY_PREFIX = "bm_";
 /** How much of the secret the dashboard shows to tell keys apart. */
 const DISPLAY_LENGTH = KEY_PREFIX.length + 8;

@@ -13,7 +13,6 @@ import {
 import { Connection, ConnectionInput, SudoPassword } from "./views";
 
 /** The dashboard's form validates with the same schema. */
-export { ConnectionInput } from "./views";
 
 const Disconnect = z.strictObject({ password: SudoPassword }).openapi("WhatsAppDisconnect");
 

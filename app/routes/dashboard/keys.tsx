@@ -8,12 +8,12 @@ import { getDb } from "../../../worker/db";
 import {
   accountPlan,
   createKey,
-  type KeyView,
   listKeys,
   MAX_KEYS_PER_ACCOUNT,
   revokeKey,
   updateKey,
 } from "../../../worker/keys/service";
+import type { KeyView } from "../../../worker/keys/views";
 import { DAY_MS } from "../../../worker/time";
 import { usageSummary } from "../../../worker/usage/queries";
 import { flushUsage } from "../../../worker/usage/record";

@@ -15,8 +15,8 @@ import {
   saveConnection,
 } from "../../../worker/whatsapp/connection";
 import { recentMessages } from "../../../worker/whatsapp/messages";
-import { ConnectionInput } from "../../../worker/whatsapp/routes";
 import { sentByFake, simulateMessage, simulatorEnabled } from "../../../worker/whatsapp/simulator";
+import { ConnectionInput } from "../../../worker/whatsapp/views";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { formatDateTime } from "../../lib/format";

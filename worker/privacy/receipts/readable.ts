@@ -4,7 +4,6 @@ import { KEYS_PATH, type SignedReceipt } from "../receipt";
 import type { ReadableReceipt } from "./views";
 
 /** The /privacy/verify page renders this shape. */
-export type { ReadableReceipt } from "./views";
 
 /** Plain names of the holders and deletion steps a receipt lists. */
 const LABELS: Record<string, string> = {
