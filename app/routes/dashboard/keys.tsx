@@ -23,6 +23,7 @@ import { Field, FormError } from "../../components/Field";
 import { formState, useResetAfterSuccess } from "../../lib/form-state";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
+import { rateLimitText } from "../../lib/key-limit";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/keys";
 
@@ -357,7 +358,7 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
               <td data-label="Created">{formatDate(k.createdAt)}</td>
               <td data-label="Last used">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</td>
               <td data-label="Limits">
-                {k.rateLimitRpm ?? defaultRpm}/min
+                {rateLimitText(k.rateLimitRpm, defaultRpm, plan)}
                 {k.monthlySpendLimitCents !== null ? ` · ${formatCents(k.monthlySpendLimitCents)}/month` : ""}
                 {k.expiresAt ? ` · until ${formatDate(k.expiresAt)}` : ""}
               </td>
