@@ -1,8 +1,6 @@
 // The field for choosing a password (sign-up, reset, change), with the length rule its forms also check.
+import { PASSWORD_LENGTH } from "../../worker/accounts/password-length";
 import { Field } from "./Field";
-
-/** The length a new password must have; the forms' schemas check the same numbers. */
-export const NEW_PASSWORD = { min: 10, max: 256 } as const;
 
 export function NewPasswordField({
   label = "New password",
@@ -15,13 +13,13 @@ export function NewPasswordField({
 }) {
   return (
     <Field
-      label={`${label} (at least ${NEW_PASSWORD.min} characters)`}
+      label={`${label} (at least ${PASSWORD_LENGTH.min} characters)`}
       name={name}
       type="password"
       autoComplete="new-password"
       required
-      minLength={NEW_PASSWORD.min}
-      maxLength={NEW_PASSWORD.max}
+      minLength={PASSWORD_LENGTH.min}
+      maxLength={PASSWORD_LENGTH.max}
       error={error}
     />
   );

@@ -3,9 +3,10 @@
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { confirmPasswordReset, requestPasswordReset } from "../../worker/accounts/password-change";
+import { PASSWORD_LENGTH } from "../../worker/accounts/password-length";
 import { sessionClearCookie } from "../../worker/accounts/sessions";
 import { Field, FormError } from "../components/Field";
-import { NEW_PASSWORD, NewPasswordField } from "../components/NewPasswordField";
+import { NewPasswordField } from "../components/NewPasswordField";
 import { SiteHeader } from "../components/SiteHeader";
 import { formState } from "../lib/form-state";
 import { formAction, parseForm } from "../lib/forms.server";
@@ -30,7 +31,7 @@ const ResetAction = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("confirm"),
     token: Token,
-    newPassword: z.string().min(NEW_PASSWORD.min).max(NEW_PASSWORD.max),
+    newPassword: z.string().min(PASSWORD_LENGTH.min).max(PASSWORD_LENGTH.max),
   }),
 ]);
 

@@ -1,9 +1,10 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
+import { PASSWORD_LENGTH } from "../../worker/accounts/password-length";
 import { signUp } from "../../worker/accounts/service";
 import { sessionSetCookie } from "../../worker/accounts/sessions";
 import { Field, FormError } from "../components/Field";
-import { NEW_PASSWORD, NewPasswordField } from "../components/NewPasswordField";
+import { NewPasswordField } from "../components/NewPasswordField";
 import { SiteHeader } from "../components/SiteHeader";
 import { formAction, parseForm } from "../lib/forms.server";
 import { getSession } from "../lib/session.server";
@@ -15,8 +16,8 @@ const SignupForm = z.object({
   email: z.email("Enter a valid email address.").max(254),
   password: z
     .string()
-    .min(NEW_PASSWORD.min, `Use at least ${NEW_PASSWORD.min} characters.`)
-    .max(NEW_PASSWORD.max),
+    .min(PASSWORD_LENGTH.min, `Use at least ${PASSWORD_LENGTH.min} characters.`)
+    .max(PASSWORD_LENGTH.max),
 });
 
 export async function loader({ request, context }: Route.LoaderArgs) {

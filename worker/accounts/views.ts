@@ -2,11 +2,15 @@
 // and the types the account services and rectification take and return are derived from them.
 import { z } from "@hono/zod-openapi";
 import { IsoDate } from "../openapi";
+import { PASSWORD_LENGTH } from "./password-length";
 
 const Email = z.string().trim().pipe(z.email().max(254)).openapi({ example: "ada@example.com" });
-const Password = z.string().min(10, "Use at least 10 characters.").max(256);
+const Password = z
+  .string()
+  .min(PASSWORD_LENGTH.min, `Use at least ${PASSWORD_LENGTH.min} characters.`)
+  .max(PASSWORD_LENGTH.max);
 /** A password being checked (not chosen): any length up to the cap, so old short ones still fail cleanly. */
-export const CurrentPassword = z.string().min(1).max(256);
+export const CurrentPassword = z.string().min(1).max(PASSWORD_LENGTH.max);
 
 export const Credentials = z.strictObject({ email: Email, password: Password }).openapi("Credentials");
 export const SignUp = z

@@ -3,12 +3,13 @@
 import { Form, useNavigation } from "react-router";
 import { z } from "zod";
 import { changePassword } from "../../../worker/accounts/password-change";
+import { PASSWORD_LENGTH } from "../../../worker/accounts/password-length";
 import { getAccount } from "../../../worker/accounts/service";
 import { endOtherSessions } from "../../../worker/accounts/sessions";
 import { getDb } from "../../../worker/db";
 import { rectify } from "../../../worker/privacy/rectification";
 import { Field, FormError } from "../../components/Field";
-import { NEW_PASSWORD, NewPasswordField } from "../../components/NewPasswordField";
+import { NewPasswordField } from "../../components/NewPasswordField";
 import { formState } from "../../lib/form-state";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
@@ -20,12 +21,12 @@ const AccountAction = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("email"),
     email: z.string().trim().pipe(z.email().max(254)),
-    password: z.string().min(1).max(256),
+    password: z.string().min(1).max(PASSWORD_LENGTH.max),
   }),
   z.object({
     intent: z.literal("password"),
-    currentPassword: z.string().min(1).max(256),
-    newPassword: z.string().min(NEW_PASSWORD.min).max(NEW_PASSWORD.max),
+    currentPassword: z.string().min(1).max(PASSWORD_LENGTH.max),
+    newPassword: z.string().min(PASSWORD_LENGTH.min).max(PASSWORD_LENGTH.max),
   }),
   z.object({ intent: z.literal("logout-others") }),
 ]);
@@ -115,7 +116,7 @@ export default function Account({ loaderData, actionData }: Route.ComponentProps
             type="password"
             autoComplete="current-password"
             required
-            maxLength={256}
+            maxLength={PASSWORD_LENGTH.max}
             error={form.fields.password}
           />
           <div>
@@ -136,7 +137,7 @@ export default function Account({ loaderData, actionData }: Route.ComponentProps
             type="password"
             autoComplete="current-password"
             required
-            maxLength={256}
+            maxLength={PASSWORD_LENGTH.max}
             error={form.fields.currentPassword}
           />
           <NewPasswordField error={form.fields.newPassword} />

@@ -3,6 +3,7 @@
 import { useEffect } from "react";
 import { Form, redirect, useNavigation, useRevalidator } from "react-router";
 import { z } from "zod";
+import { PASSWORD_LENGTH } from "../../../worker/accounts/password-length";
 import { getAccount } from "../../../worker/accounts/service";
 import { destroySession, sessionClearCookie } from "../../../worker/accounts/sessions";
 import { recheckPassword } from "../../../worker/accounts/sudo";
@@ -35,11 +36,11 @@ const PrivacyAction = z.discriminatedUnion("intent", [
     name: z.string().trim().max(100, "Keep the name under 100 characters."),
     email: z.string().trim().pipe(z.email("Enter a valid email address.").max(254)),
     /** Needed only when the email changes (sudo mode); empty otherwise. */
-    password: z.string().max(256).optional(),
+    password: z.string().max(PASSWORD_LENGTH.max).optional(),
   }),
   z.object({
     intent: z.literal("delete"),
-    password: z.string().min(1, "Re-enter your password.").max(256),
+    password: z.string().min(1, "Re-enter your password.").max(PASSWORD_LENGTH.max),
     understood: z.literal("on", { error: "Tick the box to confirm you understand." }),
   }),
 ]);
@@ -368,7 +369,7 @@ function RectifyCard({
           label="Your password (only to change the email)"
           name="password"
           type="password"
-          maxLength={256}
+          maxLength={PASSWORD_LENGTH.max}
           autoComplete="current-password"
         />
         <div>
