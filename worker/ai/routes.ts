@@ -63,6 +63,7 @@ function call(
   fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
 ) {
   const key = c.var.apiKey;
+  const t = timeline.get(c.req.raw);
   return runAi(c.env, c.executionCtx as ExecutionContext, {
     ...fields,
     accountId: key.accountId,
@@ -70,8 +71,8 @@ function call(
     spendLimitMicros: key.monthlySpendLimitMicros,
     keyLookedUp: c.var.apiKeyLookedUp === true,
     source: "api",
-    startedAt: timeline.get(c.req.raw)?.arrived ?? Date.now(),
-    authedAt: timeline.get(c.req.raw)?.authed,
+    startedAt: t?.arrived ?? Date.now(),
+    authedAt: t?.authed,
     requestId: c.var.requestId,
   });
 }
