@@ -40,17 +40,19 @@ export function workersProject(name: string, include: string[]): TestProjectInli
       })),
     ],
     resolve: {
-      alias: { "virtual:react-router/server-build": path.join(root, "tests/pool/server-build-stub.ts") },
+      alias: {
+        "virtual:react-router/server-build": path.join(root, "tests/pool/support/server-build-stub.ts"),
+      },
     },
     test: {
       name,
       root,
       include,
       setupFiles: [
-        path.join(root, "tests/pool/apply-migrations.ts"),
-        path.join(root, "tests/pool/fail-on-console-error.ts"),
+        path.join(root, "tests/pool/support/apply-migrations.ts"),
+        path.join(root, "tests/pool/support/fail-on-console-error.ts"),
       ],
-      globalSetup: [path.join(root, "tests/pool/global-setup.ts")],
+      globalSetup: [path.join(root, "tests/pool/support/global-setup.ts")],
       testTimeout: 30_000,
     },
   };

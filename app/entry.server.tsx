@@ -3,8 +3,8 @@ import { isbot } from "isbot";
 import { renderToReadableStream } from "react-dom/server";
 import type { AppLoadContext, EntryContext } from "react-router";
 import { isRouteErrorResponse, ServerRouter } from "react-router";
-import { log } from "../worker/observability/log";
-import { contentSecurityPolicy } from "../worker/security/headers";
+import { log } from "#worker/observability/log";
+import { contentSecurityPolicy } from "#worker/security/headers";
 
 /** React Router's error hook: a 4xx (a missing favicon) is the request log's one line, not a stack trace. */
 export function handleError(error: unknown, { request }: { request: Request }) {

@@ -9,7 +9,7 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "react-router";
-import { readSessionCookie } from "../worker/accounts/sessions";
+import { readSessionCookie } from "#worker/accounts/sessions";
 import "./load-context";
 import type { Route } from "./+types/root";
 import { SiteHeader } from "./components/SiteHeader";

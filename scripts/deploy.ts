@@ -1,6 +1,6 @@
 // `npm run deploy` (operators): build, preflight (scripts/preflight.ts: fails with the list of what is wrong),
 // remote D1 migrations, the R2 lifecycle rules (one per retention class; what was set is recorded in the
-// bucket at deploy/lifecycle.json for the P5 self-audit), then `wrangler versions upload` and
+// bucket at deploy/lifecycle.json for the P5 promise check), then `wrangler versions upload` and
 // `wrangler versions deploy` — so a bad version is rolled back with `npx wrangler rollback`.
 //   --env staging|production (wrangler.toml's [env.*]; anything else fails), --dry-run (the offline preflight and
 //   `wrangler deploy --dry-run` on the build; nothing changes), --initial (first deploy or a new Durable Object
@@ -139,7 +139,7 @@ function main(): void {
         `  ${r.id}: delete objects under ${r.conditions.prefix} ${days(r.deleteObjectsTransition.condition.maxAge)} after upload`,
       );
     step(wrangler, ["r2", "bucket", "lifecycle", "set", bucket, "--file", rulesFile, "--force", ...source]);
-    // What was just set, recorded in the bucket itself: the P5 self-audit compares it with the retention classes.
+    // What was just set, recorded in the bucket itself: the P5 promise check compares it with the retention classes.
     const recordFile = path.join(dir, "lifecycle-record.json");
     writeFileSync(recordFile, JSON.stringify(lifecycleRecord(new Date(), "deploy", rules.rules), null, 2));
     step(wrangler, [

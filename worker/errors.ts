@@ -134,8 +134,8 @@ export function toAppError(error: unknown): AppError {
   return new AppError(500, "Internal error.", { code: "internal_error", type: "api_error" });
 }
 
-/** Hono's onError: the only place errors become responses, in the route's dialect. The request log
- * (worker/observability/request-log.ts) writes the line: the error's name and first frame, never its message. */
+/** Hono's onError: the only place errors become responses, in the route's dialect. The access log
+ * (worker/observability/access-log.ts) writes the line: the error's name and first frame, never its message. */
 export function onError(error: unknown, c: Context): Response {
   const appError = toAppError(error);
   const dialect = isAnthropicPath(c.req.path) ? "anthropic" : "openai";

@@ -4,7 +4,7 @@ import { sweepExpiredContent } from "./content/sweep";
 import { deliverDueNotices } from "./notices/outbox";
 import { log } from "./observability/log";
 import { privacyJobs } from "./privacy/jobs/cron";
-import { runSelfAudits } from "./privacy/promises/report";
+import { runPromiseChecks } from "./privacy/promises/report";
 import { usageRetentionJob } from "./usage/retention";
 import { whatsappJob } from "./whatsapp/jobs";
 
@@ -16,7 +16,7 @@ const jobs: Job[] = [
   { name: "data-key-rewrap", run: async (env) => void (await rewrapDataKeys(env)) },
   ...privacyJobs,
   usageRetentionJob,
-  { name: "promise-audit", run: async (env, now) => void (await runSelfAudits(env, now)) },
+  { name: "promise-checks", run: async (env, now) => void (await runPromiseChecks(env, now)) },
   { name: "notice-outbox", run: async (env, now) => void (await deliverDueNotices(env, now)) },
 ];
 

@@ -1,5 +1,5 @@
 // The models and their prices, as the gateway bills them (one catalogue: worker/ai/catalogue.ts).
-import { formatMicros } from "../../worker/billing/money";
+import { formatMicros } from "#worker/billing/money";
 import { formatInt } from "../lib/format";
 import { DataTable } from "./DataTable";
 

@@ -1,5 +1,5 @@
 // The field for choosing a password (sign-up, reset, change), with the length rule its forms also check.
-import { PASSWORD_LENGTH } from "../../worker/accounts/password-length";
+import { PASSWORD_LENGTH } from "#worker/accounts/password-length";
 import { Field } from "./Field";
 
 export function NewPasswordField({

@@ -1,4 +1,4 @@
-// The status of a privacy promise or one of its self-audits, as a badge.
+// The status of a privacy promise or one of its promise checks, as a badge.
 
 const LABEL = { kept: "Kept", at_risk: "At risk", broken: "Broken" } as const;
 

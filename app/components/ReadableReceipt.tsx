@@ -1,5 +1,5 @@
 // A deletion receipt in plain language: what was erased, what is kept, why and until when.
-import type { ReadableReceipt as Receipt } from "../../worker/privacy/receipts/views";
+import type { ReadableReceipt as Receipt } from "#worker/privacy/receipts/views";
 import { formatDateTime } from "../lib/format";
 
 export function ReadableReceipt({ receipt }: { receipt: Receipt }) {

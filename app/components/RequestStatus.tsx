@@ -1,5 +1,5 @@
 // A privacy request's state as a badge, in the words the account holder and operators both read.
-import type { RequestView } from "../../worker/privacy/requests/view";
+import type { RequestView } from "#worker/privacy/rights-requests/view";
 
 const LABELS: Record<RequestView["status"], string> = {
   received: "received",

@@ -2,7 +2,7 @@
 // and the typed values handed back so a page without JavaScript can show them again.
 import { data } from "react-router";
 import type { z } from "zod";
-import { AppError, toAppError } from "../../worker/errors";
+import { AppError, toAppError } from "#worker/errors";
 
 export type ActionError = {
   error: { message: string; param: string | null; fields: Record<string, string> };

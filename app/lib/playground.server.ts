@@ -1,8 +1,8 @@
 // The playground's one way to the models: the gateway's own runAi, as an internal caller with source
 // "playground" — the same routing, credit reservation, metering and content logging as /v1, never around them.
 import { z } from "zod";
-import { runAi } from "../../worker/ai/gateway";
-import { limitRequests } from "../../worker/ai/rate-limit";
+import { runAi } from "#worker/ai/gateway";
+import { limitRequests } from "#worker/ai/rate-limit";
 import { PROMPT_MAX } from "./playground";
 
 const PLAYGROUND_SOURCE = "playground";

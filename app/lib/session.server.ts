@@ -1,10 +1,10 @@
 // The dashboard's view of sessions: the same service the API uses, read from the request's cookie.
 import { data, redirect } from "react-router";
-import { isOperator } from "../../worker/accounts/middleware";
-import { lookupSession, readSessionCookie } from "../../worker/accounts/sessions";
-import { getConfig } from "../../worker/config";
-import { getDb } from "../../worker/db";
-import type { SessionPrincipal } from "../../worker/env";
+import { isOperator } from "#worker/accounts/middleware";
+import { lookupSession, readSessionCookie } from "#worker/accounts/sessions";
+import { getConfig } from "#worker/config";
+import { getDb } from "#worker/db";
+import type { SessionPrincipal } from "#worker/env";
 
 export async function getSession(request: Request, env: Env): Promise<SessionPrincipal | undefined> {
   const token = readSessionCookie(request.url, request.headers.get("cookie"));
@@ -33,4 +33,4 @@ export async function requireOperator(request: Request, env: Env): Promise<Sessi
   return session;
 }
 
-export { safeNext } from "../../worker/security/next-path";
+export { safeNext } from "#worker/security/next-path";

@@ -1,6 +1,6 @@
 // The 30-day clock in words ("12 days left", "overdue by 3 hours"), from a duration the loader computed,
 // so the server and the browser render the same text.
-import { DAY_MS, HOUR_MS } from "../../worker/time";
+import { DAY_MS, HOUR_MS } from "#worker/time";
 
 function span(ms: number): string {
   if (ms >= DAY_MS) {

@@ -3,13 +3,13 @@
 // account holder then confirms it by a single-use link).
 import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
-import { getDb } from "../../worker/db";
-import { forbidden } from "../../worker/errors";
-import { type OperatorAuditRow, operatorAuditLog } from "../../worker/operators/audit";
-import { failuresFirst, promiseReport } from "../../worker/privacy/promises/report";
-import { privacyQueue } from "../../worker/privacy/requests/admin-routes";
-import { recordEmailedRequest } from "../../worker/privacy/requests/service";
-import { OPEN_STATUSES } from "../../worker/privacy/requests/view";
+import { getDb } from "#worker/db";
+import { forbidden } from "#worker/errors";
+import { type OperatorAuditRow, operatorAuditLog } from "#worker/operators/audit";
+import { failuresFirst, promiseReport } from "#worker/privacy/promises/report";
+import { privacyQueue } from "#worker/privacy/rights-requests/admin-routes";
+import { recordEmailedRequest } from "#worker/privacy/rights-requests/service";
+import { OPEN_STATUSES } from "#worker/privacy/rights-requests/view";
 import { DataTable } from "../components/DataTable";
 import { Facts } from "../components/Facts";
 import { Field, FormError, SelectField, TextAreaField } from "../components/Field";
@@ -88,7 +88,7 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
   );
 }
 
-/** The self-audits of the policy's promises: what is broken or at risk, with evidence; kept ones counted. */
+/** The promise checks of the policy's promises: what is broken or at risk, with evidence; kept ones counted. */
 function Promises({ promises }: { promises: Route.ComponentProps["loaderData"]["promises"] }) {
   const { failing, kept, total, lastRunAt } = promises;
   return (
@@ -98,8 +98,8 @@ function Promises({ promises }: { promises: Route.ComponentProps["loaderData"]["
       </h2>
       <p className="muted">
         {lastRunAt
-          ? `Self-audits last ran ${formatDateTime(lastRunAt)}. `
-          : "The self-audits have not run yet. "}
+          ? `Promise checks last ran ${formatDateTime(lastRunAt)}. `
+          : "The promise checks have not run yet. "}
         {failing.length
           ? `${failing.length} of ${total} checks need attention, broken first.`
           : `All ${total} checks are kept.`}{" "}

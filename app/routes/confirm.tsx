@@ -2,10 +2,10 @@
 // link does; the button POSTs to act, because mail scanners fetch links and must not confirm anything.
 import { data, Form, Link, type ShouldRevalidateFunctionArgs, useNavigation } from "react-router";
 import { z } from "zod";
-import { getDb } from "../../worker/db";
-import { AppError } from "../../worker/errors";
-import { peekLinkToken } from "../../worker/privacy/requests/links";
-import { NOTICE_LINK_PURPOSES, ownedRequest, useLink } from "../../worker/privacy/requests/service";
+import { getDb } from "#worker/db";
+import { AppError } from "#worker/errors";
+import { peekLinkToken } from "#worker/privacy/rights-requests/links";
+import { NOTICE_LINK_PURPOSES, ownedRequest, useLink } from "#worker/privacy/rights-requests/service";
 import { FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
 import { formatDateTime } from "../lib/format";

@@ -1,8 +1,8 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
-import { logIn } from "../../worker/accounts/service";
-import { endRequestSession, sessionSetCookie } from "../../worker/accounts/sessions";
-import { getDb } from "../../worker/db";
+import { logIn } from "#worker/accounts/service";
+import { endRequestSession, sessionSetCookie } from "#worker/accounts/sessions";
+import { getDb } from "#worker/db";
 import { Field, FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
 import { formAction, parseForm } from "../lib/forms.server";

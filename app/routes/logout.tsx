@@ -1,6 +1,6 @@
 import { redirect } from "react-router";
-import { destroySession, sessionClearCookie } from "../../worker/accounts/sessions";
-import { getDb } from "../../worker/db";
+import { destroySession, sessionClearCookie } from "#worker/accounts/sessions";
+import { getDb } from "#worker/db";
 import { getSession } from "../lib/session.server";
 import type { Route } from "./+types/logout";
 

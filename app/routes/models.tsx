@@ -1,7 +1,7 @@
 // /models: every model this deployment serves, its limits and its prices — public, from the billing catalogue.
 import { Link } from "react-router";
-import { availableModels } from "../../worker/ai/catalogue";
-import { getConfig } from "../../worker/config";
+import { availableModels } from "#worker/ai/catalogue";
+import { getConfig } from "#worker/config";
 import { ModelTable, modelRows } from "../components/ModelTable";
 import { SiteHeader } from "../components/SiteHeader";
 import { getSession } from "../lib/session.server";

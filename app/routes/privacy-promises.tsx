@@ -1,7 +1,7 @@
 // /privacy/promises (public): every promise of the policy, the mechanism that keeps it, the configuration
-// it depends on, and what the last self-audits found — aggregate status and times, never customer data.
-import { getConfig } from "../../worker/config";
-import { promiseReport } from "../../worker/privacy/promises/report";
+// it depends on, and what the last promise checks found — aggregate status and times, never customer data.
+import { getConfig } from "#worker/config";
+import { promiseReport } from "#worker/privacy/promises/report";
 import { StatusBadge } from "../components/PromiseStatus";
 import { SiteHeader } from "../components/SiteHeader";
 import { formatDateTime } from "../lib/format";
@@ -30,7 +30,7 @@ export default function Promises({ loaderData }: Route.ComponentProps) {
         <h1>Our privacy promises, checked</h1>
         <p>
           Every promise of our <a href="/privacy">privacy policy</a>, the mechanism that keeps it, and what
-          our self-audits found the last time they ran. Overall: <StatusBadge status={report.status} />.
+          our promise checks found the last time they ran. Overall: <StatusBadge status={report.status} />.
           Machine-readable: <a href="/api/privacy/promises">/api/privacy/promises</a>.
         </p>
         {report.promises.map((p) => (

@@ -1,9 +1,9 @@
 // /privacy/verify (public): paste or upload a deletion receipt or export manifest and see whether this
 // service signed it, why or why not, and what it says in plain words. Works without JavaScript.
 import { Form, useNavigation } from "react-router";
-import { getConfig } from "../../worker/config";
-import { checkReceipt, KEYS_PATH } from "../../worker/privacy/receipt";
-import { readableReceipt } from "../../worker/privacy/receipts/readable";
+import { getConfig } from "#worker/config";
+import { readableReceipt } from "#worker/privacy/receipts/readable";
+import { checkReceipt, KEYS_PATH } from "#worker/privacy/receipts/receipt";
 import { ReadableReceipt } from "../components/ReadableReceipt";
 import { SiteHeader } from "../components/SiteHeader";
 import { getSession } from "../lib/session.server";

@@ -1,5 +1,5 @@
-import { getConfig } from "../../worker/config";
-import { policyFacts, policySections } from "../../worker/privacy/policy";
+import { getConfig } from "#worker/config";
+import { policyFacts, policySections } from "#worker/privacy/policy";
 import { SiteHeader } from "../components/SiteHeader";
 import { getSession } from "../lib/session.server";
 import type { Route } from "./+types/privacy";

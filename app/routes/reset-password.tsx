@@ -2,9 +2,9 @@
 // opened from that link (?token=…), choose a new password. Every session of the account ends. No JS needed.
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
-import { confirmPasswordReset, requestPasswordReset } from "../../worker/accounts/password-change";
-import { PASSWORD_LENGTH } from "../../worker/accounts/password-length";
-import { sessionClearCookie } from "../../worker/accounts/sessions";
+import { confirmPasswordReset, requestPasswordReset } from "#worker/accounts/password-change";
+import { PASSWORD_LENGTH } from "#worker/accounts/password-length";
+import { sessionClearCookie } from "#worker/accounts/sessions";
 import { Field, FormError } from "../components/Field";
 import { NewPasswordField } from "../components/NewPasswordField";
 import { SiteHeader } from "../components/SiteHeader";

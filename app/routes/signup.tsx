@@ -1,8 +1,8 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
-import { PASSWORD_LENGTH } from "../../worker/accounts/password-length";
-import { signUp } from "../../worker/accounts/service";
-import { sessionSetCookie } from "../../worker/accounts/sessions";
+import { PASSWORD_LENGTH } from "#worker/accounts/password-length";
+import { signUp } from "#worker/accounts/service";
+import { sessionSetCookie } from "#worker/accounts/sessions";
 import { Field, FormError } from "../components/Field";
 import { NewPasswordField } from "../components/NewPasswordField";
 import { SiteHeader } from "../components/SiteHeader";

@@ -4,8 +4,8 @@
 // measurement, not a test: timings are never asserted (ADR 005).
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
-import { setBalance, uid } from "../../tests/pool/billing-helpers";
-import { newUser } from "../../tests/pool/helpers";
+import { setBalance, uid } from "../../tests/pool/support/billing-helpers";
+import { newUser } from "../../tests/pool/support/helpers";
 import { reserveCredit, settleCredit } from "../../worker/billing/credits";
 
 const N = 200;

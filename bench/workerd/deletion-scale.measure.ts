@@ -2,9 +2,9 @@
 // seeding and deletion times. Last run: deletion took 3.1 s.
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { call, PASSWORD } from "../../tests/pool/helpers";
-import { settle } from "../../tests/pool/privacy-drive";
-import { seedAccount } from "../../tests/pool/privacy-seed";
+import { call, PASSWORD } from "../../tests/pool/support/helpers";
+import { settle } from "../../tests/pool/support/privacy-drive";
+import { seedAccount } from "../../tests/pool/support/privacy-seed";
 
 it("deletes an account with 10,000 R2 objects and 100,000 usage rows", async () => {
   const seedStart = Date.now();

@@ -6,9 +6,9 @@
 // so the rate is the steady state's; the awaited fallbacks that remain are counted. A measurement, not a test: timings are never asserted (ADR 005).
 import { env } from "cloudflare:workers";
 import { it } from "vitest";
-import { balanceOf, setBalance } from "../../tests/pool/billing-helpers";
-import { newUser } from "../../tests/pool/helpers";
-import { meteredRow } from "../../tests/pool/isolates";
+import { balanceOf, setBalance } from "../../tests/pool/support/billing-helpers";
+import { newUser } from "../../tests/pool/support/helpers";
+import { meteredRow } from "../../tests/pool/support/isolates";
 import { accountObject } from "../../worker/account-object/stub";
 import { flushCredits } from "../../worker/billing/credits";
 import { IsolateLeases } from "../../worker/billing/lease";

@@ -31,7 +31,7 @@ it("without JavaScript: promises first, then a request's page where re-send and 
   });
   expect(recorded.status).toBe(201);
   const { id } = (await recorded.json()) as { id: string };
-  await server.runCron(); // the self-audits, so the promises section has results
+  await server.runCron(); // the promise checks, so the promises section has results
 
   const context = await browser().newContext({ javaScriptEnabled: false, viewport: DESKTOP });
   const [name, value] = operatorCookie.split("=") as [string, string];
@@ -42,10 +42,10 @@ it("without JavaScript: promises first, then a request's page where re-send and 
   });
   const page = await context.newPage();
   await page.goto(`${server.url}/admin`);
-  // The first section is the promises, with when the self-audits last ran.
+  // The first section is the promises, with when the promise checks last ran.
   expect(await page.locator("main h2").first().textContent()).toMatch(/^Promises/);
   expect(await page.locator("section[aria-labelledby=promises]").textContent()).toMatch(
-    /Self-audits last ran \d{4}-\d{2}-\d{2}/,
+    /Promise checks last ran \d{4}-\d{2}-\d{2}/,
   );
 
   // Recording a request by the form: an error keeps what was typed; a success empties the form.

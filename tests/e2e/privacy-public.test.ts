@@ -1,6 +1,6 @@
 // The public privacy pages in a real browser, with and without JavaScript: /privacy/verify says a real
 // receipt from a completed deletion is valid and a one-character tamper is not (with why); /privacy/promises
-// shows every promise with its status and last run after the cron's self-audits, and no customer data.
+// shows every promise with its status and last run after the cron's promise checks, and no customer data.
 import type { Browser } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { DESKTOP, PHONE, pageProblems, sharedBrowser } from "./browser";
@@ -8,7 +8,7 @@ import { ownServer } from "./own-server";
 import { PASSWORD, signUp } from "./sign-up";
 
 const browser = sharedBrowser();
-// A server of its own: the test runs the cron (the self-audits) when it needs to.
+// A server of its own: the test runs the cron (the promise checks) when it needs to.
 const server = ownServer(
   {
     MASTER_KEY: "cHJpdmFjeS1wdWJsaWMtbWFzdGVyLWtleS0zMmJ5dGU=",
@@ -120,7 +120,7 @@ describe("the public privacy pages", () => {
     await context.close();
   });
 
-  it("/privacy/promises: every promise with its status and last run after the self-audits, and no customer data", async () => {
+  it("/privacy/promises: every promise with its status and last run after the promise checks, and no customer data", async () => {
     const { email, accountId } = await completedDeletion();
     const before = (await (await fetch(`${server.url}/api/privacy/promises`)).json()) as {
       promises: { lastRunAt: string | null }[];

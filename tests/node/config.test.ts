@@ -1,6 +1,6 @@
 // Configuration parsing that has rules of its own: AI_FALLBACKS ("model=a|b,model2=c").
 import { describe, expect, it } from "vitest";
-import { getConfig } from "../../worker/config";
+import { getConfig } from "#worker/config";
 
 const fallbacks = (spec: string) => getConfig({ AI_FALLBACKS: spec } as unknown as Env).ai.fallbacks;
 

@@ -1,9 +1,9 @@
 // Cost maths: integer micro-USD from the catalogue's per-million prices, rounded up so a non-zero use
 // never costs zero; token estimates when a provider reports none.
 import { describe, expect, it } from "vitest";
-import { type CatalogueModel, costMicros, findModel } from "../../worker/ai/catalogue";
-import { estimateTokens, textLength } from "../../worker/ai/tokens";
-import { getConfig } from "../../worker/config";
+import { type CatalogueModel, costMicros, findModel } from "#worker/ai/catalogue";
+import { estimateTokens, textLength } from "#worker/ai/tokens";
+import { getConfig } from "#worker/config";
 
 const config = getConfig({ OPENAI_API_KEY: "sk-test", ANTHROPIC_API_KEY: "sk-ant-test" } as unknown as Env);
 const model = (id: string): CatalogueModel => {

@@ -1,6 +1,6 @@
 // The 30-day clock of a privacy request: due at min(received + N days, received + 1 calendar month).
 import { describe, expect, it } from "vitest";
-import { dueDate } from "../../worker/privacy/requests/clock";
+import { dueDate } from "#worker/privacy/rights-requests/clock";
 
 describe("dueDate", () => {
   it.each([

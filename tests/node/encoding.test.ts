@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { fromBase64Url, toBase64Url, toHex } from "../../worker/crypto/encoding";
+import { fromBase64Url, toBase64Url, toHex } from "#worker/crypto/encoding";
 
 it("hex-encodes every byte value, zero-padded", () => {
   const all = Uint8Array.from({ length: 256 }, (_, i) => i);

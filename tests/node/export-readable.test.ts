@@ -1,6 +1,6 @@
 // The export's user units: dollars, ISO times, booleans, and logged streams decoded to their text.
 import { describe, expect, it } from "vitest";
-import { readableExchange, readableResponse, readableRow } from "../../worker/privacy/export/readable";
+import { readableExchange, readableResponse, readableRow } from "#worker/privacy/export/readable";
 
 describe("readable export", () => {
   it("turns micros into dollars, cents into amounts, epoch ms into ISO, 0/1 into booleans", () => {

@@ -1,7 +1,7 @@
 // The logger prints no bound parameter, email, key, token, query string or message — fed a real drizzle error.
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
-import { describeError, formatLine, scrub } from "../../worker/observability/log";
+import { describeError, formatLine, scrub } from "#worker/observability/log";
 
 describe("the logger", () => {
   it("prints a drizzle error carrying an email as its name and first frame only", () => {

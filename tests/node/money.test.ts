@@ -1,7 +1,7 @@
 // The one money rule (worker/billing/money.ts): cents unless under a cent, then every meaningful decimal
 // up to the micro-dollar; the sign before the dollar sign.
 import { describe, expect, it } from "vitest";
-import { formatCents, formatMicros } from "../../worker/billing/money";
+import { formatCents, formatMicros } from "#worker/billing/money";
 
 describe("formatMicros", () => {
   it.each([

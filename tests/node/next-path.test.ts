@@ -1,6 +1,6 @@
 // next= after login: only same-origin paths survive; every way of naming another host falls back.
 import { describe, expect, it } from "vitest";
-import { safeNext } from "../../worker/security/next-path";
+import { safeNext } from "#worker/security/next-path";
 
 describe("safeNext (attack: redirect variants)", () => {
   it.each([

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEYS_PATH, RECEIPT_KIND, type ReceiptBody, signDocument } from "../../worker/privacy/receipt";
-import { publishedKeys } from "../../worker/privacy/receipts/signing-keys";
+import { KEYS_PATH, RECEIPT_KIND, type ReceiptBody, signDocument } from "#worker/privacy/receipts/receipt";
+import { publishedKeys } from "#worker/privacy/receipts/signing-keys";
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");

@@ -1,6 +1,6 @@
 // Receipt canonicalisation: the signed text depends on content only — never on key order — and is JSON.
 import { describe, expect, it } from "vitest";
-import { canonical } from "../../worker/privacy/receipt";
+import { canonical } from "#worker/privacy/receipts/receipt";
 
 describe("canonical", () => {
   it.each([

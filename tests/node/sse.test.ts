@@ -1,7 +1,7 @@
 // The SSE parser: the same events whatever way the bytes are cut, CRLF or LF, named or not, with a
 // partial event held back until its end arrives.
 import { describe, expect, it } from "vitest";
-import { formatSse, SseParser } from "../../worker/ai/sse";
+import { formatSse, SseParser } from "#worker/ai/sse";
 
 const stream = 'event: a\ndata: 1\n\ndata: 2\n\ndata: {"x":3}\n\n';
 const expected = [

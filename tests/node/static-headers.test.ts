@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy, HSTS, SECURITY_HEADERS } from "../../worker/security/headers";
+import { contentSecurityPolicy, HSTS, SECURITY_HEADERS } from "#worker/security/headers";
 
 function rulesFor(pattern: string): Map<string, string> {
   const text = readFileSync(path.resolve("public/_headers"), "utf8");

@@ -1,6 +1,6 @@
 // Durations read from the constants that enforce them (worker/time.ts).
 import { describe, expect, it } from "vitest";
-import { DAY_MS, durationText, HOUR_MS, MINUTE_MS } from "../../worker/time";
+import { DAY_MS, durationText, HOUR_MS, MINUTE_MS } from "#worker/time";
 
 describe("durationText", () => {
   it.each([

@@ -1,13 +1,13 @@
 // The dialect translators as pure functions, table by table: requests mapped field by field, stop reasons
 // both ways, OpenAI parameters Anthropic cannot take refused by name, and a stream turned into chunks.
 import { describe, expect, it } from "vitest";
-import type { CatalogueModel } from "../../worker/ai/catalogue";
-import type { Provider } from "../../worker/ai/providers/types";
-import { SseParser } from "../../worker/ai/sse";
-import { openaiChunkChars } from "../../worker/ai/translate/chat-to-chat";
-import { translationFor } from "../../worker/ai/translate/index";
-import type { TranslationContext } from "../../worker/ai/translate/types";
-import { AppError } from "../../worker/errors";
+import type { CatalogueModel } from "#worker/ai/catalogue";
+import type { Provider } from "#worker/ai/providers/types";
+import { SseParser } from "#worker/ai/sse";
+import { translationFor } from "#worker/ai/translate";
+import { openaiChunkChars } from "#worker/ai/translate/chat-to-chat";
+import type { TranslationContext } from "#worker/ai/translate/types";
+import { AppError } from "#worker/errors";
 
 const model: CatalogueModel = {
   id: "anthropic/claude-haiku-4-5",

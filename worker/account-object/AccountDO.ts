@@ -11,7 +11,7 @@ import type { DeletionInput } from "../privacy/deletion/start";
 import { type ErasureProbe, erasureBegun, erasureProbe } from "../privacy/deletion/state";
 import type { ExportState } from "../privacy/export/job";
 import type { PrivacyJobs } from "../privacy/jobs/run";
-import type { RequestView } from "../privacy/requests/view";
+import type { RequestView } from "../privacy/rights-requests/view";
 import type { MeteredRow, UsageRow } from "../usage/row";
 import { AccountHost } from "./host";
 

@@ -6,7 +6,7 @@ import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { conflict, notFound } from "../errors";
 import { sendNotice } from "../notices/send";
-import { createLinkToken, LINK_TTL_MS, retireLinks } from "../privacy/requests/links";
+import { createLinkToken, LINK_TTL_MS, retireLinks } from "../privacy/rights-requests/links";
 import { DAY_MS, durationText } from "../time";
 import { emailTaken } from "./service";
 import { endOtherSessions } from "./sessions";

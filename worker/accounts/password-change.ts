@@ -7,7 +7,7 @@ import type { SessionPrincipal } from "../env";
 import { badRequest } from "../errors";
 import { revokeAllKeys } from "../keys/service";
 import { sendNotice } from "../notices/send";
-import { consumeLinkToken, createLinkToken, retireLinks } from "../privacy/requests/links";
+import { consumeLinkToken, createLinkToken, retireLinks } from "../privacy/rights-requests/links";
 import { clientAddress, countHit, throttle } from "../security/rate-limit";
 import { HOUR_MS } from "../time";
 import { deleteConnection, findConnection } from "../whatsapp/connection";

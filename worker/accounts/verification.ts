@@ -6,7 +6,7 @@ import { getConfig } from "../config";
 import { getDb } from "../db";
 import { conflict, tooManyRequests } from "../errors";
 import { sendNotice } from "../notices/send";
-import { createLinkToken, LINK_TTL_MS, retireLinks } from "../privacy/requests/links";
+import { createLinkToken, LINK_TTL_MS, retireLinks } from "../privacy/rights-requests/links";
 import { countHit } from "../security/rate-limit";
 import { durationText } from "../time";
 

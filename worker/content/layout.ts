@@ -47,7 +47,7 @@ export function lifecycleRules() {
   };
 }
 
-/** Where whatever sets the bucket's lifecycle rules records what it set; the P5 self-audit reads it. */
+/** Where whatever sets the bucket's lifecycle rules records what it set; the P5 promise check reads it. */
 export const DEPLOYED_LIFECYCLE_KEY = "deploy/lifecycle.json";
 
 /**

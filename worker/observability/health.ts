@@ -14,7 +14,7 @@ export const healthChecks: HealthCheck[] = [
   { name: "d1", run: (env) => env.DB.prepare("SELECT 1").first() },
   { name: "r2", run: (env) => env.CONTENT.head("health/probe") },
   { name: "durableObject", run: (env) => accountObject(env, "health-check").ping() },
-  // A privacy promise the last self-audit found broken (see /api/privacy/promises); the service still serves.
+  // A privacy promise the last promise check found broken (see /api/privacy/promises); the service still serves.
   {
     name: "privacyPromises",
     degrades: true,

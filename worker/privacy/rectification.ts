@@ -10,8 +10,8 @@ import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { conflict } from "../errors";
 import { throttle } from "../security/rate-limit";
-import { audit } from "./audit";
 import { subjectOf } from "./subject";
+import { recordTrail } from "./trail";
 
 export async function rectify(
   env: Env,
@@ -37,11 +37,16 @@ export async function rectify(
   let view = current;
   if (patch.name !== undefined) {
     view = await updateAccount(db, accountId, { name: patch.name });
-    await audit(db, { requestId: null, subject, actor: "subject", action: "rectification.name" });
+    await recordTrail(db, { requestId: null, subject, actor: "subject", action: "rectification.name" });
   }
   if (changesEmail) {
     await requestEmailChange(env, session, email, origin);
-    await audit(db, { requestId: null, subject, actor: "subject", action: "rectification.email_requested" });
+    await recordTrail(db, {
+      requestId: null,
+      subject,
+      actor: "subject",
+      action: "rectification.email_requested",
+    });
   }
   return { ...view, pendingEmail: changesEmail ? email : null };
 }

@@ -1,13 +1,13 @@
-// /admin/requests/:id, for operators: one privacy request — its facts, timeline and audit trail — and the
+// /admin/requests/:id, for operators: one privacy request — its facts, timeline and privacy trail — and the
 // actions that apply to it (deny with a reason, re-send the confirmation link), as plain forms.
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
-import { AppError, forbidden, notFound } from "../../../worker/errors";
+import { AppError, forbidden, notFound } from "#worker/errors";
 import {
   denyRequest,
   requestDetail,
   resendConfirmation,
-} from "../../../worker/privacy/requests/operator-actions";
+} from "#worker/privacy/rights-requests/operator-actions";
 import { DataTable } from "../../components/DataTable";
 import { Facts } from "../../components/Facts";
 import { FormError, TextAreaField } from "../../components/Field";
@@ -221,7 +221,7 @@ export default function AdminRequest({ loaderData, actionData }: Route.Component
           </p>
           <div className="table-wrap">
             <DataTable
-              caption="The request's audit trail, oldest first"
+              caption="The request's privacy trail, oldest first"
               columns={["When", "By", "What", "Details"]}
               empty={r.audit.length === 0 ? "Nothing recorded yet." : null}
             >

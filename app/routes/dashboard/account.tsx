@@ -2,12 +2,12 @@
 // password: sudo mode), and logging out every other session. The same services as the API; no JS needed.
 import { Form, useNavigation } from "react-router";
 import { z } from "zod";
-import { changePassword } from "../../../worker/accounts/password-change";
-import { PASSWORD_LENGTH } from "../../../worker/accounts/password-length";
-import { getAccount } from "../../../worker/accounts/service";
-import { endOtherSessions } from "../../../worker/accounts/sessions";
-import { getDb } from "../../../worker/db";
-import { rectify } from "../../../worker/privacy/rectification";
+import { changePassword } from "#worker/accounts/password-change";
+import { PASSWORD_LENGTH } from "#worker/accounts/password-length";
+import { getAccount } from "#worker/accounts/service";
+import { endOtherSessions } from "#worker/accounts/sessions";
+import { getDb } from "#worker/db";
+import { rectify } from "#worker/privacy/rectification";
 import { Field, FormError } from "../../components/Field";
 import { NewPasswordField } from "../../components/NewPasswordField";
 import { formState } from "../../lib/form-state";

@@ -6,10 +6,10 @@ import { useEffect, useState } from "react";
 import { Form, useNavigation, useRevalidator } from "react-router";
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { z } from "zod";
-import { createCheckout, createPortal } from "../../../worker/billing/checkout";
-import { dailyBalances } from "../../../worker/billing/ledger";
-import { formatCents, formatMicros } from "../../../worker/billing/money";
-import { billingOverview } from "../../../worker/billing/overview";
+import { createCheckout, createPortal } from "#worker/billing/checkout";
+import { dailyBalances } from "#worker/billing/ledger";
+import { formatCents, formatMicros } from "#worker/billing/money";
+import { billingOverview } from "#worker/billing/overview";
 import {
   LOW_BALANCE_MICROS,
   MICROS_PER_DOLLAR,
@@ -17,11 +17,11 @@ import {
   PLANS,
   TOPUP_MAX_CENTS,
   TOPUP_MIN_CENTS,
-} from "../../../worker/billing/plans";
-import { ledgerStatement } from "../../../worker/billing/statement";
-import { getConfig } from "../../../worker/config";
-import { getDb } from "../../../worker/db";
-import { DAY_MS } from "../../../worker/time";
+} from "#worker/billing/plans";
+import { ledgerStatement } from "#worker/billing/statement";
+import { getConfig } from "#worker/config";
+import { getDb } from "#worker/db";
+import { DAY_MS } from "#worker/time";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { formState } from "../../lib/form-state";

@@ -2,9 +2,9 @@
 // limit, and revoke after a confirmation step — all plain forms that work without JavaScript.
 import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
-import { formatCents, formatMicros } from "../../../worker/billing/money";
-import { getConfig } from "../../../worker/config";
-import { getDb } from "../../../worker/db";
+import { formatCents, formatMicros } from "#worker/billing/money";
+import { getConfig } from "#worker/config";
+import { getDb } from "#worker/db";
 import {
   accountPlan,
   createKey,
@@ -12,11 +12,11 @@ import {
   MAX_KEYS_PER_ACCOUNT,
   revokeKey,
   updateKey,
-} from "../../../worker/keys/service";
-import type { KeyView } from "../../../worker/keys/views";
-import { DAY_MS } from "../../../worker/time";
-import { usageSummary } from "../../../worker/usage/queries";
-import { flushUsage } from "../../../worker/usage/record";
+} from "#worker/keys/service";
+import type { KeyView } from "#worker/keys/views";
+import { DAY_MS } from "#worker/time";
+import { usageSummary } from "#worker/usage/queries";
+import { flushUsage } from "#worker/usage/record";
 import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";

@@ -1,7 +1,7 @@
 // /dashboard/models: the public models page inside the dashboard, with links to try each chat model.
 import { Link } from "react-router";
-import { availableModels } from "../../../worker/ai/catalogue";
-import { getConfig } from "../../../worker/config";
+import { availableModels } from "#worker/ai/catalogue";
+import { getConfig } from "#worker/config";
 import { ModelTable, modelRows } from "../../components/ModelTable";
 import type { Route } from "./+types/models";
 

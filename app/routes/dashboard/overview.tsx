@@ -1,14 +1,14 @@
 // /dashboard: the greeting, balance, usage, keys and privacy at a glance, the first steps for a new account,
 // and a quickstart (base URL, curl, the openai SDK, the Anthropic SDK, the OpenAPI document).
 import { Link } from "react-router";
-import { getAccount } from "../../../worker/accounts/service";
-import { formatMicros } from "../../../worker/billing/money";
-import { billingOverview } from "../../../worker/billing/overview";
-import { getDb } from "../../../worker/db";
-import { listKeys } from "../../../worker/keys/service";
-import { readPrivacySettings } from "../../../worker/settings/store";
-import { usageSummary } from "../../../worker/usage/queries";
-import { flushUsage } from "../../../worker/usage/record";
+import { getAccount } from "#worker/accounts/service";
+import { formatMicros } from "#worker/billing/money";
+import { billingOverview } from "#worker/billing/overview";
+import { getDb } from "#worker/db";
+import { listKeys } from "#worker/keys/service";
+import { readPrivacySettings } from "#worker/settings/store";
+import { usageSummary } from "#worker/usage/queries";
+import { flushUsage } from "#worker/usage/record";
 import { CopyButton } from "../../components/CopyButton";
 import { formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";

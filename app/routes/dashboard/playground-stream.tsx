@@ -1,6 +1,6 @@
 // POST /dashboard/playground/stream: the playground's streamed answer (SSE from the gateway), for the page's
 // script; errors come back in the API's one error shape.
-import { AppError, toAppError } from "../../../worker/errors";
+import { AppError, toAppError } from "#worker/errors";
 import { PlaygroundForm, playgroundCall } from "../../lib/playground.server";
 import { getSession } from "../../lib/session.server";
 import type { Route } from "./+types/playground-stream";

@@ -3,9 +3,9 @@
 // answer comes back at once.
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
-import { availableModels } from "../../../worker/ai/catalogue";
-import { formatMicros } from "../../../worker/billing/money";
-import { getConfig } from "../../../worker/config";
+import { availableModels } from "#worker/ai/catalogue";
+import { formatMicros } from "#worker/billing/money";
+import { getConfig } from "#worker/config";
 import { FormError, TextAreaField } from "../../components/Field";
 import { formState } from "../../lib/form-state";
 import { formAction, parseForm } from "../../lib/forms.server";

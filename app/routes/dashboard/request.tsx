@@ -1,12 +1,12 @@
 // /dashboard/requests/:id: one request's metadata and — only when it was logged, and only when asked —
 // its decrypted content.
 import { Link } from "react-router";
-import { formatMicros } from "../../../worker/billing/money";
-import { getDb } from "../../../worker/db";
-import { AppError } from "../../../worker/errors";
-import { hasContent, readContent } from "../../../worker/requests/content";
-import { getRequest } from "../../../worker/requests/log";
-import { flushUsage } from "../../../worker/usage/record";
+import { formatMicros } from "#worker/billing/money";
+import { getDb } from "#worker/db";
+import { AppError } from "#worker/errors";
+import { hasContent, readContent } from "#worker/request-log/content";
+import { getRequest } from "#worker/request-log/entries";
+import { flushUsage } from "#worker/usage/record";
 import { Facts } from "../../components/Facts";
 import { formatDateTime, formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";

@@ -1,14 +1,14 @@
 // /dashboard/requests: the request log — every request of the account, filtered by time, key, model, status
 // and streaming, paged by cursor, downloadable as CSV. A plain GET form: it works without JavaScript.
 import { Form, Link } from "react-router";
-import { formatMicros } from "../../../worker/billing/money";
-import { getDb } from "../../../worker/db";
-import { AppError } from "../../../worker/errors";
-import { listKeys } from "../../../worker/keys/service";
-import { listRequests, PAGE_DEFAULT, requestModels } from "../../../worker/requests/log";
-import { RequestQuery, requestFilters } from "../../../worker/requests/routes";
-import { DAY_MS } from "../../../worker/time";
-import { flushUsage } from "../../../worker/usage/record";
+import { formatMicros } from "#worker/billing/money";
+import { getDb } from "#worker/db";
+import { AppError } from "#worker/errors";
+import { listKeys } from "#worker/keys/service";
+import { listRequests, PAGE_DEFAULT, requestModels } from "#worker/request-log/entries";
+import { RequestQuery, requestFilters } from "#worker/request-log/routes";
+import { DAY_MS } from "#worker/time";
+import { flushUsage } from "#worker/usage/record";
 import { DataTable } from "../../components/DataTable";
 import { FormError } from "../../components/Field";
 import { formatDateTime, formatInt } from "../../lib/format";

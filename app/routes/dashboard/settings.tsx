@@ -2,10 +2,10 @@
 // The same services as PUT /api/settings/privacy; every change is recorded with channel "dashboard".
 import { Form, useNavigation } from "react-router";
 import { z } from "zod";
-import { policy } from "../../../worker/config";
-import { getDb } from "../../../worker/db";
-import { changePrivacySettings } from "../../../worker/settings/service";
-import { consentHistory, readPrivacySettings } from "../../../worker/settings/store";
+import { policy } from "#worker/config";
+import { getDb } from "#worker/db";
+import { changePrivacySettings } from "#worker/settings/service";
+import { consentHistory, readPrivacySettings } from "#worker/settings/store";
 import { DataTable } from "../../components/DataTable";
 import { FormError } from "../../components/Field";
 import { formatDateTime } from "../../lib/format";

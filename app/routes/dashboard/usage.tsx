@@ -14,11 +14,11 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
-import { formatMicros } from "../../../worker/billing/money";
-import { getDb } from "../../../worker/db";
-import { DAY_MS, HOUR_MS } from "../../../worker/time";
-import { type UsageGroup, usageSummary } from "../../../worker/usage/queries";
-import { flushUsage } from "../../../worker/usage/record";
+import { formatMicros } from "#worker/billing/money";
+import { getDb } from "#worker/db";
+import { DAY_MS, HOUR_MS } from "#worker/time";
+import { type UsageGroup, usageSummary } from "#worker/usage/queries";
+import { flushUsage } from "#worker/usage/record";
 import { DataTable } from "../../components/DataTable";
 import { formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";

@@ -1,8 +1,8 @@
 // POST /dashboard/verify-email: the banner's "send the link again" button (no JavaScript needed), throttled
 // like POST /api/auth/verify-email/resend; then back to the dashboard with the outcome in the banner.
 import { redirect } from "react-router";
-import { resendVerification } from "../../../worker/accounts/verification";
-import { AppError } from "../../../worker/errors";
+import { resendVerification } from "#worker/accounts/verification";
+import { AppError } from "#worker/errors";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/verify-email";
 

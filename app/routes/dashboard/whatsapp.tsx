@@ -2,21 +2,21 @@
 // and — in local development against the fake Graph API — simulate a customer conversation.
 import { Form, useNavigation } from "react-router";
 import { z } from "zod";
-import { requireSudo } from "../../../worker/accounts/sudo";
-import { availableModels } from "../../../worker/ai/catalogue";
-import { getConfig } from "../../../worker/config";
-import { randomToken } from "../../../worker/crypto/encoding";
-import { getDb } from "../../../worker/db";
+import { requireSudo } from "#worker/accounts/sudo";
+import { availableModels } from "#worker/ai/catalogue";
+import { getConfig } from "#worker/config";
+import { randomToken } from "#worker/crypto/encoding";
+import { getDb } from "#worker/db";
 import {
   deleteConnection,
   findConnection,
   getConnectionView,
   reconnects,
   saveConnection,
-} from "../../../worker/whatsapp/connection";
-import { recentMessages } from "../../../worker/whatsapp/messages";
-import { sentByFake, simulateMessage, simulatorEnabled } from "../../../worker/whatsapp/simulator";
-import { ConnectionInput } from "../../../worker/whatsapp/views";
+} from "#worker/whatsapp/connection";
+import { recentMessages } from "#worker/whatsapp/messages";
+import { sentByFake, simulateMessage, simulatorEnabled } from "#worker/whatsapp/simulator";
+import { ConnectionInput } from "#worker/whatsapp/views";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { formatDateTime } from "../../lib/format";

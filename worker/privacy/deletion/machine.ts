@@ -8,11 +8,11 @@ import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
 import { DAY_MS } from "../../time";
-import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
 import type { Inside } from "../jobs/run";
-import { RECEIPT_KIND, type ReceiptBody, signDocument } from "../receipt";
 import { receiptNotice } from "../receipts/readable";
+import { RECEIPT_KIND, type ReceiptBody, signDocument } from "../receipts/receipt";
+import { recordTrail } from "../trail";
 import { type DeletionState, loadDeletion, saveDeletion } from "./state";
 
 type StepResult = { erased: number; next: string | null };
@@ -128,7 +128,7 @@ async function finishDeletion(
       receipt: JSON.stringify(receipt),
     })
     .where(eq(privacyRequests.id, state.requestId));
-  await audit(db, {
+  await recordTrail(db, {
     requestId: state.requestId,
     subject: state.subject,
     actor: "system",

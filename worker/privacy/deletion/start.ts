@@ -8,12 +8,12 @@ import { getDb } from "../../db";
 import { conflict, notFound } from "../../errors";
 import { sendNotice } from "../../notices/send";
 import { HOUR_MS } from "../../time";
-import { audit } from "../audit";
 import { EXPORTS_STATE } from "../export/job";
-import { dueDate } from "../requests/clock";
-import { createLinkToken } from "../requests/links";
-import { OPEN_STATUSES, type RequestView, requestView } from "../requests/view";
+import { dueDate } from "../rights-requests/clock";
+import { createLinkToken } from "../rights-requests/links";
+import { OPEN_STATUSES, type RequestView, requestView } from "../rights-requests/view";
 import { subjectOf, subjectsOf } from "../subject";
+import { recordTrail } from "../trail";
 import { DELETION_STATE, type DeletionState, loadDeletion, saveDeletion } from "./state";
 
 export type DeletionInput = {
@@ -112,7 +112,7 @@ export async function startDeletion(
   await saveDeletion(ctx.storage, state);
   // An export still being built would write files the deletion has to chase: stop it.
   await ctx.storage.delete(EXPORTS_STATE);
-  await audit(db, {
+  await recordTrail(db, {
     requestId,
     subject,
     actor: input.actor,
@@ -172,7 +172,7 @@ export async function cancelDeletion(
     .where(eq(privacyRequests.id, state.requestId));
   // The alarm is the object's: it re-arms for whatever else still waits (buffered usage, say).
   await ctx.storage.delete(DELETION_STATE);
-  await audit(db, {
+  await recordTrail(db, {
     requestId: state.requestId,
     subject: state.subject,
     actor: input.actor,

@@ -6,10 +6,10 @@ import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
 import { durationText, HOUR_MS } from "../../time";
-import { audit } from "../audit";
 import type { DataHolder } from "../holders/holder";
 import type { Inside } from "../jobs/run";
-import { MANIFEST_KIND, type ManifestBody, signDocument } from "../receipt";
+import { MANIFEST_KIND, type ManifestBody, signDocument } from "../receipts/receipt";
+import { recordTrail } from "../trail";
 import { type ExportManifest, type ExportPart, partKey, writePart } from "./parts";
 
 export const EXPORTS_STATE = "privacy:exports";
@@ -103,7 +103,7 @@ async function finishExport(env: Env, job: ExportState): Promise<void> {
       exportExpiresAt: new Date(now.getTime() + EXPORT_TTL_MS),
     })
     .where(eq(privacyRequests.id, job.requestId));
-  await audit(db, {
+  await recordTrail(db, {
     requestId: job.requestId,
     subject: job.subject,
     actor: "system",

@@ -3,7 +3,7 @@
 import { open, seal } from "../../crypto/chunked";
 import { derive } from "../../crypto/master-key";
 import { exportPrefix } from "../holders";
-import type { ManifestBody, Signed } from "../receipt";
+import type { ManifestBody, Signed } from "../receipts/receipt";
 
 export type ExportPart = { holder: string; key: string; rows: number };
 

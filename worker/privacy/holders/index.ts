@@ -44,7 +44,7 @@ const profile: DataHolder = {
 
 const privacyRequestsHolder: DataHolder = {
   name: "privacy_requests",
-  description: "Your privacy requests, their timeline, and the audit trail of what was done for them",
+  description: "Your privacy requests, their timeline, and the privacy trail of what was done for them",
   location: "D1 tables privacy_requests, privacy_audit, privacy_tokens",
   async export(env, accountId, cursor) {
     const page = await exportTablePage(
@@ -98,7 +98,7 @@ const privacyRequestsHolder: DataHolder = {
       .then((r) => ({ erased: r.meta.changes ?? 0, next: null })),
   retains: (now) => [
     {
-      what: "The record of this deletion request and its audit trail (dates, steps, counts — no email, no content)",
+      what: "The record of this deletion request and its privacy trail (dates, steps, counts — no email, no content)",
       legalBasis: "GDPR Art. 5(2) and 17(3)(b): accountability for having handled the request",
       until: "three years after completion",
       untilDate: new Date(now.getTime() + 3 * 365 * DAY_MS).toISOString().slice(0, 10),

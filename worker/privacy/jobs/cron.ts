@@ -7,10 +7,10 @@ import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
 import { DAY_MS } from "../../time";
-import { audit } from "../audit";
 import { deleteParts, type ExportManifest } from "../export/parts";
-import { NEARLY_DUE_DAYS } from "../requests/clock";
-import { OPEN_STATUSES } from "../requests/view";
+import { NEARLY_DUE_DAYS } from "../rights-requests/clock";
+import { OPEN_STATUSES } from "../rights-requests/view";
+import { recordTrail } from "../trail";
 
 /** A running job whose request has not moved for this long gets its alarm re-armed. */
 const STALL_MS = 10 * 60_000;
@@ -39,7 +39,7 @@ export async function alertDeadlines(env: Env, now: Date): Promise<number> {
       });
     }
     await db.update(privacyRequests).set({ alertLevel: level }).where(eq(privacyRequests.id, r.id));
-    await audit(
+    await recordTrail(
       db,
       {
         requestId: r.id,

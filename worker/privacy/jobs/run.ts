@@ -10,7 +10,7 @@ import { loadDeletion } from "../deletion/state";
 import { advanceExports, EXPORTS_STATE, type ExportState, exportsPending, queueExport } from "../export/job";
 import { eraseOrder, holders } from "../holders";
 import type { DataHolder } from "../holders/holder";
-import type { RequestView } from "../requests/view";
+import type { RequestView } from "../rights-requests/view";
 
 /** One alarm's slice of work: well inside the CPU and wall-clock limits of a Durable Object event. */
 const BUDGET_MS = 10_000;

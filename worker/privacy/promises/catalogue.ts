@@ -1,5 +1,5 @@
 // The policy's promises P1–P12 (MISSION.md) as data: what each says, the mechanism that keeps it in one
-// sentence, the configuration values it depends on (read from the running config), and its self-audits.
+// sentence, the configuration values it depends on (read from the running config), and its promise checks.
 import type { Config } from "../../config";
 import { lifecycleRules } from "../../content/layout";
 
@@ -10,7 +10,7 @@ export type PromiseEntry = {
   promise: string;
   mechanism: string;
   config: Record<string, string | number | boolean | (string | number)[]>;
-  /** Ids of the self-audits that decide its status (see audits.ts). */
+  /** Ids of the promise checks that decide its status (see checks.ts). */
   checks: string[];
 };
 

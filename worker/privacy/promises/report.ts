@@ -1,12 +1,12 @@
-// The live promise report: runs every self-audit (cron), records each result in D1, tells operators when
+// The live promise report: runs every promise check (cron), records each result in D1, tells operators when
 // a check turns broken, and reads the report back — public (counts and config only) or for operators.
 
 import { type PromiseCheckStatus, promiseCheckStatuses } from "../../../db/schema";
 import { getConfig } from "../../config";
 import { sha256Hex } from "../../crypto/encoding";
 import { sendNotice } from "../../notices/send";
-import { allChecks, type Check, type CheckResult } from "./audits";
 import { promiseCatalogue } from "./catalogue";
+import { allChecks, type Check, type CheckResult } from "./checks";
 import type { PromiseReport, ReportCheckView } from "./views";
 
 type Evidence = Pick<CheckResult, "summary" | "facts" | "refs">;
@@ -24,7 +24,7 @@ const worst = (list: PromiseCheckStatus[]) =>
   list.reduce<PromiseCheckStatus>((a, b) => (rank(b) > rank(a) ? b : a), "kept");
 
 /** Runs each check (a throwing check counts as at_risk, with its error name), records it, notifies. */
-export async function runSelfAudits(
+export async function runPromiseChecks(
   env: Env,
   now: Date,
   checks: Check[] = allChecks(),
@@ -38,7 +38,7 @@ export async function runSelfAudits(
     } catch (error) {
       result = {
         status: "at_risk",
-        summary: `The self-audit could not run (${error instanceof Error ? error.name : "error"}).`,
+        summary: `The promise check could not run (${error instanceof Error ? error.name : "error"}).`,
         facts: {},
       };
     }
@@ -72,7 +72,7 @@ async function tellOperators(env: Env, broken: { id: string; summary: string }[]
       to,
       kind: "operator_promise_broken",
       subject: `Privacy promise check broken: ${broken.map((b) => b.id).join(", ")}`,
-      text: `A self-audit of the privacy promises found a broken promise:\n\n${lines}\n\nDetails and pointers: /admin.`,
+      text: `A promise check of the privacy promises found a broken promise:\n\n${lines}\n\nDetails and pointers: /admin.`,
       accountId: null,
       // The outbox keeps the key as a husk after sending: the address only as a hash in it.
       key: `promise-broken/${now.getTime()}/${(await sha256Hex(to)).slice(0, 16)}`,

@@ -1,5 +1,5 @@
 // GET /api/privacy/promises: each policy promise with its mechanism, config, status and the evidence of
-// the last self-audit. Public: counts and configuration only, never customer data.
+// the last promise check. Public: counts and configuration only, never customer data.
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, jsonContent } from "../../openapi";
 import { promiseReport } from "./report";
@@ -11,7 +11,7 @@ export const promiseRoutes = createRouter().openapi(
     path: "/promises",
     tags: ["Privacy"],
     summary:
-      "The live promise report: every policy promise, how it is kept, and the last self-audit's result",
+      "The live promise report: every policy promise, how it is kept, and the last promise check's result",
     responses: { 200: jsonContent(Report, "The report") },
   }),
   async (c) => {

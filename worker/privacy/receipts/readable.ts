@@ -1,6 +1,6 @@
 // A deletion receipt in plain language: what was erased, what is kept, why and until when, and how to
 // check the signature — for the completion notice and the /privacy/verify page alike.
-import { KEYS_PATH, type SignedReceipt } from "../receipt";
+import { KEYS_PATH, type SignedReceipt } from "./receipt";
 import type { ReadableReceipt } from "./views";
 
 /** The /privacy/verify page renders this shape. */

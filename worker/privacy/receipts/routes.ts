@@ -2,8 +2,8 @@
 // and POST /api/privacy/receipts/verify (valid or not, and why) for receipts and export manifests.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, errorResponses, jsonBody, jsonContent } from "../../openapi";
-import { checkReceipt } from "../receipt";
 import { readableReceipt } from "./readable";
+import { checkReceipt } from "./receipt";
 import { publishedKeys } from "./signing-keys";
 import { Jwks, ReceiptResult } from "./views";
 
