@@ -9,6 +9,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { freePort } from "../scripts/ports";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
+import { TIMING_REQUEST_HEADER } from "../worker/ai/timing";
 import { HOUR_MS } from "../worker/time";
 import { workerdCpu } from "./cpu";
 import { bareWorker, direct, ours, portkey, type Target } from "./targets";
@@ -150,7 +151,8 @@ async function stages(target: Awaited<ReturnType<typeof ours>>, n = 300): Promis
   for (let i = -1; i < n; i++) {
     const res = await fetch(`${target.url}/v1/chat/completions`, {
       method: "POST",
-      headers: { "content-type": "application/json", ...target.headers },
+      // Server-Timing is sent only to a client that asks for it.
+      headers: { "content-type": "application/json", [TIMING_REQUEST_HEADER]: "1", ...target.headers },
       body: body("openai/gpt-4o-mini"),
     });
     await res.arrayBuffer();

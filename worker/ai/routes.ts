@@ -21,20 +21,16 @@ import {
   Model,
   ResponsesRequest,
 } from "./schemas";
+import { authed, timing } from "./timing";
 
 const AI_BODY_LIMIT = 20 * 1024 * 1024;
-
-/** When each request reached the gateway (so the overhead header covers authentication too) and passed auth. */
-const timeline = new WeakMap<Request, { arrived: number; authed?: number }>();
 
 // Typed as after requireApiKey, which the use() below installs ahead of every route.
 export const aiRoutes = createRouter<ApiKeyEnv>();
 aiRoutes.use(
   "*",
-  async (c, next) => {
-    timeline.set(c.req.raw, { arrived: Date.now() });
-    await next();
-  },
+  // The arrival first (the overhead header covers authentication too), and Server-Timing when asked for.
+  timing,
   // The key first (it reads no body), so refusals with a valid key — 413 included — are recorded.
   requireApiKey,
   recordRefusals,
@@ -45,11 +41,7 @@ aiRoutes.use(
     },
   }),
   rateLimitPerKey,
-  async (c, next) => {
-    const t = timeline.get(c.req.raw);
-    if (t) t.authed = Date.now();
-    await next();
-  },
+  authed,
 );
 
 const AI_ERRORS = [400, 401, 402, 403, 404, 413, 415, 429, 502, 504] as const;
@@ -64,16 +56,14 @@ function call(
   fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
 ) {
   const key = c.var.apiKey;
-  const t = timeline.get(c.req.raw);
   return runAi(c.env, c.executionCtx as ExecutionContext, {
     ...fields,
     accountId: key.accountId,
     keyId: key.keyId,
     spendLimitMicros: key.monthlySpendLimitMicros,
-    keyLookedUp: c.var.apiKeyLookedUp === true,
     source: "api",
-    startedAt: t?.arrived ?? Date.now(),
-    authedAt: t?.authed,
+    startedAt: c.var.arrivedAt ?? Date.now(),
+    timing: c.var.timing,
     requestId: c.var.requestId,
   });
 }
