@@ -27,6 +27,7 @@ import { Field, FormError } from "../../components/Field";
 import { formState } from "../../lib/form-state";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
+import { renewalText } from "../../lib/renewal";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/billing";
 
@@ -192,6 +193,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
   const state = formState(actionData);
   const redirectTo = actionData && "redirectTo" in actionData ? actionData.redirectTo : null;
   const pending = checkout === "success" && !confirmed;
+  const renewal = renewalText(overview);
   usePollWhilePending(pending);
   return (
     <>
@@ -230,10 +232,18 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
           </p>
           <p>
             {statusBadge(overview.status)}{" "}
-            {overview.currentPeriodEnd ? (
-              <span className="muted">renews {formatDate(overview.currentPeriodEnd)}</span>
+            {renewal ? (
+              <span className="muted" data-testid="renewal">
+                {renewal}
+              </span>
             ) : null}
           </p>
+          {overview.cancelAt && overview.status !== "canceled" ? (
+            <p data-testid="scheduled-cancellation">
+              Your plan is canceled at the end of this period: it ends on {formatDate(overview.cancelAt)} and
+              does not renew. Changed your mind? Resume it in the customer portal.
+            </p>
+          ) : null}
           {overview.plan.monthlyMicros > 0 ? (
             <p className="muted">
               {formatCents(overview.plan.monthlyCents)} a month, with{" "}
@@ -246,7 +256,11 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
             <Form method="post">
               <input type="hidden" name="intent" value="portal" />
               <button type="submit" className="secondary" disabled={busy}>
-                {overview.plan.id === "free" ? "Manage payments" : "Change plan or cancel"}
+                {overview.plan.id === "free"
+                  ? "Manage payments"
+                  : overview.cancelAt
+                    ? "Resume or change plan"
+                    : "Change plan or cancel"}
               </button>
             </Form>
           ) : null}
