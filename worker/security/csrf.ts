@@ -37,10 +37,14 @@ const MACHINE_PATHS = /^\/(v1|webhooks)(\/|$)/;
  * cross-site POST is refused too: otherwise another site could log a visitor in
  * to the attacker's account (login CSRF) and read what they then type into it.
  */
+/** The decision, pure: whether an unsafe request to `path` is refused as cross-origin. */
+export function isCsrfRefused(request: Request, path: string): boolean {
+  if (SAFE.has(request.method) || MACHINE_PATHS.test(path)) return false;
+  return request.headers.get("cookie") ? !isSameOrigin(request) : isCrossSite(request);
+}
+
 export const csrf: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!SAFE.has(c.req.method) && !MACHINE_PATHS.test(c.req.path)) {
-    const refused = c.req.header("cookie") ? !isSameOrigin(c.req.raw) : isCrossSite(c.req.raw);
-    if (refused) throw forbidden("Cross-origin request refused.", "csrf_origin_mismatch");
-  }
+  if (isCsrfRefused(c.req.raw, c.req.path))
+    throw forbidden("Cross-origin request refused.", "csrf_origin_mismatch");
   await next();
 };
