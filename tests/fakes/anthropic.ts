@@ -42,6 +42,9 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
     if (messages.some((m) => m.role !== "user" && m.role !== "assistant")) {
       return fail(400, "invalid_request_error", "messages: roles must be user or assistant");
     }
+    const choice = body.tool_choice as { type?: string } | undefined;
+    if ((choice?.type === "tool" || choice?.type === "any") && !(body.tools as unknown[] | undefined)?.length)
+      return fail(400, "invalid_request_error", "tool_choice: may only be specified while providing tools");
     // A forced tool is always called, with input that fits its schema; output_config answers JSON text.
     const forced =
       (body.tool_choice as { type?: string; name?: string } | undefined)?.type === "tool"

@@ -5,7 +5,7 @@ import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { stopReasonFor } from "./anthropic";
 import { openaiChunkChars, openaiUsage } from "./chat-to-chat";
-import { refuseUnknown } from "./known-fields";
+import { isNoOp, refuseUnknown } from "./known-fields";
 import { anthropicError } from "./messages-to-messages";
 import { StreamTranslatorBase } from "./stream-base";
 import { openaiResponseFormat } from "./structured";
@@ -107,10 +107,9 @@ function toolChoice(choice: Json): Json {
 }
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
-  refuseUnknown("messages", body, "an OpenAI model");
+  refuseUnknown("messages", body, ctx.model.id);
   for (const param of REFUSED) {
-    if (body[param] !== undefined && body[param] !== null)
-      throw untranslatable(param, "OpenAI has no such parameter.");
+    if (!isNoOp(param, body[param])) throw untranslatable(param, "OpenAI has no such parameter.");
   }
   const system = systemText(body.system);
   const out: Record<string, unknown> = {
