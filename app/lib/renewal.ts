@@ -1,6 +1,6 @@
 // What happens to a subscription at the end of its period, in words: it renews, it ends (a cancellation
 // scheduled in Stripe's portal), or it has ended.
-import { formatDate } from "./format";
+import { formatDate } from "#worker/format";
 
 type Subscription = { status: string | null; currentPeriodEnd: string | null; cancelAt: string | null };
 
