@@ -14,7 +14,7 @@ import { allChecks, trainingConsentCheck } from "#worker/privacy/promises/checks
 import { promiseReport, runPromiseChecks } from "#worker/privacy/promises/report";
 import { DAY_MS } from "#worker/time";
 import { trainingInclusion } from "#worker/training/export";
-import { call, newUser, PASSWORD } from "../support/helpers";
+import { call, newUser, operatorSession, PASSWORD } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
 
 const check = (id: string) => {
@@ -185,7 +185,7 @@ describe("promise report", () => {
     expect(notice!.subject).toContain("p9.deadlines");
     // The broken promise is a degraded check in the health endpoint (still 200: the service serves).
     const health = async () => {
-      const res = await call("/api/health");
+      const res = await call("/api/health/deep", { cookie: (await operatorSession()).cookie });
       return {
         code: res.status,
         ...((await res.json()) as { status: string; checks: Record<string, { ok: boolean }> }),
