@@ -19,8 +19,11 @@ export const privacySettings = sqliteTable("privacy_settings", {
 
 /** The consent switches whose every change is recorded (consent to training, and the objection switches). */
 export const consentSettings = ["trainingConsent", "contentLogging", "notices"] as const;
-/** Where a change was made. */
-export const consentChannels = ["api", "dashboard"] as const;
+/**
+ * Where a change was made; "reset" is no choice of the holder's: the settings went back to the defaults when
+ * the address was first proven (whatever an unproven holder chose is discarded, worker/accounts/ownership.ts).
+ */
+export const consentChannels = ["api", "dashboard", "reset"] as const;
 
 /**
  * Append-only: rows are inserted in the same transaction as the change they record and never updated

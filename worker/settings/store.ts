@@ -96,6 +96,12 @@ export async function updatePrivacySettings(
   return fromRow(updated[0]);
 }
 
+/** Every setting back to the policy's defaults; each switch that changes is recorded with the channel "reset". */
+export function resetPrivacySettings(db: Db, accountId: string, now = new Date()): Promise<PrivacySettings> {
+  const { updatedAt: _, ...defaults } = defaultSettings;
+  return updatePrivacySettings(db, accountId, defaults, "reset", now);
+}
+
 type ConsentEvent = Omit<typeof consentEvents.$inferSelect, "id" | "accountId" | "seq">;
 
 /** The account's history of consent changes, newest first. */

@@ -1,6 +1,8 @@
 // The account's WhatsApp connection: save (secrets sealed), read (never the secrets), remove, and find by number.
+
 import { and, eq, inArray } from "drizzle-orm";
 import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending } from "../../db/schema";
+import { requireVerifiedAccount } from "../accounts/verified";
 import { findModel } from "../ai/catalogue";
 import type { Config } from "../config";
 import type { Db } from "../env";
@@ -107,6 +109,7 @@ export async function saveConnection(
 ): Promise<ConnectionView> {
   requireChatModel(config, input.model);
   const existing = await findConnection(db, accountId);
+  if (!existing) await requireVerifiedAccount(db, accountId);
   const { accessToken, appSecret, verifyToken } = input;
   if (!existing && (!accessToken || !appSecret || !verifyToken)) {
     const param = !accessToken ? "accessToken" : !appSecret ? "appSecret" : "verifyToken";
