@@ -27,14 +27,26 @@ export type AbortedStreamFigures = {
 };
 
 type Sent = { abortAfter: number | undefined };
+const fakeScript = async (fakeUrl: string, script: Record<string, unknown>) => {
+  const res = await fetch(`${fakeUrl}/__script`, { method: "POST", body: JSON.stringify(script) });
+  if (res.status !== 204) throw new Error(`fake script refused: ${res.status}`);
+};
 
-/** One streamed request; with `abortAfter`, the socket is destroyed after that many body chunks arrived. */
-function streamOnce(target: Ours, marker: string, abortAfter: number | undefined): Promise<Sent> {
+/**
+ * One request (streamed, or whole when `whole`); with `abortAfter`, the socket is destroyed after that many body
+ * chunks arrived — for a whole answer, before the provider answered (it waits 40 ms before its headers).
+ */
+function requestOnce(
+  target: Ours,
+  marker: string,
+  whole: boolean,
+  abortAfter: number | undefined,
+): Promise<void> {
   const url = new URL("/v1/chat/completions", target.url);
   const body = JSON.stringify({
     model: "openai/gpt-4o-mini",
-    stream: true,
-    messages: [{ role: "user", content: `${marker} count to nine` }],
+    stream: !whole,
+    messages: [{ role: "user", content: `${marker}-${whole ? "whole" : "stream"} count to nine` }],
   });
   return new Promise((resolve) => {
     const req = request(
@@ -42,7 +54,7 @@ function streamOnce(target: Ours, marker: string, abortAfter: number | undefined
       { method: "POST", headers: { ...target.headers, "content-type": "application/json" } },
       (res) => {
         let chunks = 0;
-        const done = () => resolve({ abortAfter });
+        const done = () => resolve();
         if (abortAfter === 0) {
           req.destroy();
           return done();
@@ -59,8 +71,13 @@ function streamOnce(target: Ours, marker: string, abortAfter: number | undefined
         res.on("close", done);
       },
     );
-    req.on("error", () => resolve({ abortAfter }));
+    req.on("error", () => resolve());
     req.end(body);
+    if (whole && abortAfter !== undefined)
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 10);
   });
 }
 
@@ -84,8 +101,9 @@ async function balance(target: Ours): Promise<number> {
 }
 
 /**
- * `requests` streamed requests, 32 at a time, `abortShare` of them hung up after a random number of chunks (0–9: before
- * the first, mid-way, between the last content chunk and [DONE]); then waits up to `settleMs` for the rows.
+ * `requests` requests, 32 at a time (three in four streamed), `abortShare` of them hung up: a stream after a random
+ * number of chunks (0–9: before the first, mid-way, between the last content chunk and [DONE]), a whole answer
+ * before the provider answered; then waits up to `settleMs` for the rows.
  */
 export async function abortedStreamExactness(
   target: Ours,
@@ -95,11 +113,8 @@ export async function abortedStreamExactness(
   const requests = options.requests ?? 1_000;
   const abortShare = options.abortShare ?? 0.25;
   const marker = `exactness-${crypto.randomUUID()}`;
-  const script = await fetch(`${fakeUrl}/__script`, {
-    method: "POST",
-    body: JSON.stringify({ match: marker, times: requests, chunkDelayMs: 3 }),
-  });
-  if (script.status !== 204) throw new Error(`fake script refused: ${script.status}`);
+  await fakeScript(fakeUrl, { match: `${marker}-stream`, times: requests, chunkDelayMs: 3 });
+  await fakeScript(fakeUrl, { match: `${marker}-whole`, times: requests, delayMs: 40 });
   const before = { ...(await usage(target)), balance: await balance(target) };
   const started = Date.now();
   // As many at once as a key may hold streams open (MAX_OPEN_STREAMS_PER_KEY), each client starting its next
@@ -108,8 +123,9 @@ export async function abortedStreamExactness(
   const client = async () => {
     while (sent.length < requests) {
       const abortAfter = Math.random() < abortShare ? Math.floor(Math.random() * 10) : undefined;
+      const whole = sent.length % 4 === 3;
       sent.push({ abortAfter });
-      await streamOnce(target, marker, abortAfter);
+      await requestOnce(target, marker, whole, abortAfter);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? MAX_OPEN_STREAMS_PER_KEY }, client));

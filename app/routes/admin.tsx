@@ -69,6 +69,9 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
       <SiteHeader appName={loaderData.appName} signedIn />
       <main id="main" className="content">
         <h1>Operators</h1>
+        <p>
+          <a href="/admin/records">Records of processing</a> · <a href="/admin/incidents">Incidents</a>
+        </p>
         <Promises promises={loaderData.promises} />
         <div className="grid">
           <div className="card">

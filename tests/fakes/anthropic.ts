@@ -14,6 +14,9 @@ import {
 export const FAKE_ANTHROPIC_KEY = "sk-ant-platform-test";
 const REPLY = "Hello from the fake Anthropic provider.";
 
+/** Anthropic's usage always names the cache counts (0 here: the fake caches nothing). */
+const NO_CACHE = { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+
 const sse = (type: string, data: Record<string, unknown>) =>
   `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
@@ -80,7 +83,9 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
             : [{ type: "text", text: words.join("") }],
           stop_reason: stopReason,
           stop_sequence: stopSequence,
-          usage: script?.omitUsage ? undefined : { input_tokens: input, output_tokens: words.length },
+          usage: script?.omitUsage
+            ? undefined
+            : { ...NO_CACHE, input_tokens: input, output_tokens: words.length },
         }),
       );
       return;
@@ -112,7 +117,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: input, output_tokens: 1 },
+          usage: { ...NO_CACHE, input_tokens: input, output_tokens: 1 },
         },
       }),
       sse("ping", {}),
@@ -120,7 +125,10 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
       sse("content_block_stop", { index: 0 }),
       sse("message_delta", {
         delta: { stop_reason: stopReason, stop_sequence: stopSequence },
-        usage: { output_tokens: script?.omitUsage ? 0 : words.length },
+        // The final counts, as Anthropic's API sends them in message_delta.
+        usage: script?.omitUsage
+          ? { output_tokens: 0 }
+          : { ...NO_CACHE, input_tokens: input, output_tokens: words.length },
       }),
       sse("message_stop", {}),
     ];

@@ -20,6 +20,12 @@ export function usageFromResponses(usage: Json): Usage | undefined {
   return { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens ?? 0 };
 }
 
+/** A function tool as OpenAI echoes it: every field named (strict is null: no provider here enforces it). */
+const echoedTool = (tool: Json): Json =>
+  tool.type === "function"
+    ? { description: null, parameters: null, ...tool, strict: tool.strict ?? null }
+    : tool;
+
 export function responseObject(
   ctx: TranslationContext,
   fields: { id: string; status: string; output: Json[]; usage?: Usage },
@@ -43,7 +49,7 @@ export function responseObject(
     temperature: body.temperature ?? null,
     text: body.text ?? { format: { type: "text" } },
     tool_choice: body.tool_choice ?? "auto",
-    tools: body.tools ?? [],
+    tools: ((body.tools as Json[] | undefined) ?? []).map(echoedTool),
     top_p: body.top_p ?? null,
     truncation: "disabled",
     usage: responsesUsage(fields.usage),

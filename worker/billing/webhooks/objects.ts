@@ -70,7 +70,13 @@ export const Charge = z.object({
 });
 export type Charge = z.infer<typeof Charge>;
 
-export const Dispute = z.object({ id: Id, charge: Ref, payment_intent: Ref.nullish() });
+export const Dispute = z.object({
+  id: Id,
+  charge: Ref,
+  payment_intent: Ref.nullish(),
+  /** needs_response, under_review, won, lost, warning_closed, … (read on charge.dispute.closed). */
+  status: z.string().max(64).optional(),
+});
 export type Dispute = z.infer<typeof Dispute>;
 
 /** The price ids an invoice bills, whichever shape its lines have. */
