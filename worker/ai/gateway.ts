@@ -132,7 +132,19 @@ type Prepared = {
   requested: string;
 };
 
-export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
+/**
+ * Answers one AI request. The work runs to its end under waitUntil whatever the client does: one that hangs up
+ * before the provider answered would otherwise cancel the request's promises, and with them its metering (ADR 023).
+ */
+export function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
+  const answered = answerAi(env, ctx, call);
+  ctx.waitUntil(answered.then(noop, noop));
+  return answered;
+}
+
+const noop = () => {};
+
+async function answerAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
   if (call.body.stream !== true) return tryCandidates(env, ctx, call, await prepare(env, ctx, call));
   // A stream holds one of the key's open-stream slots until it ends (the relay's onEnd releases it); an
   // internal caller (the playground) holds one of its account's.
