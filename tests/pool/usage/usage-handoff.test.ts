@@ -71,7 +71,7 @@ describe("usage the account object could not take", () => {
       const ctx = createExecutionContext();
       await worker.queue(batch, outage);
       const result = await getQueueResult(batch, ctx);
-      const retried = new Set(result.retryMessages.map((m) => m.msgId));
+      const retried = new Set(result.retryMessages.map((m: { msgId: string }) => m.msgId));
       if (Date.now() < upAt) retriedWhileDown += retried.size;
       pending = pending.filter((m) => retried.has(m.id)).map((m) => ({ ...m, attempts: m.attempts + 1 }));
       if (pending.length) await sleep(1_000);
