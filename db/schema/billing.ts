@@ -13,6 +13,8 @@ export const billingAccounts = sqliteTable("billing_accounts", {
   subscriptionStatus: text("subscription_status"),
   subscriptionPriceId: text("subscription_price_id"),
   currentPeriodEnd: integer("current_period_end", { mode: "timestamp_ms" }),
+  /** When a scheduled cancellation ends the subscription (Stripe's cancel_at_period_end or cancel_at); null = it renews. */
+  cancelAt: integer("cancel_at", { mode: "timestamp_ms" }),
   /** `created` (seconds) of the subscription event last applied: older events never overwrite newer ones. */
   subscriptionEventAt: integer("subscription_event_at"),
   /** Sum of this account's ledger, kept by a trigger on credit_ledger; recomputable from the ledger. */

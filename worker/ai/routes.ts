@@ -5,7 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ApiKeyEnv } from "../env";
 import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
-import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
+import { anthropicErrorResponses, createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { availableModels } from "./catalogue";
 import { countTokens } from "./count-tokens";
 import { type AiCall, runAi } from "./gateway";
@@ -44,7 +44,8 @@ aiRoutes.use(
   authed,
 );
 
-const aiErrors = errorResponses(400, 401, 402, 404, 413, 415, 429, 502, 504);
+const AI_ERRORS = [400, 401, 402, 403, 404, 413, 415, 429, 502, 504] as const;
+const aiErrors = errorResponses(...AI_ERRORS);
 const streamOrJson = (description: string) => ({
   description,
   content: { "application/json": { schema: AnyJson }, "text/event-stream": { schema: z.string() } },
@@ -130,7 +131,10 @@ aiRoutes.openapi(
     summary: "Create a message (Anthropic Messages-compatible; `stream: true` for server-sent events)",
     security: [{ apiKey: [] }],
     request: jsonBody(MessagesRequest),
-    responses: { 200: streamOrJson("The message, or its events as server-sent events"), ...aiErrors },
+    responses: {
+      200: streamOrJson("The message, or its events as server-sent events"),
+      ...anthropicErrorResponses(...AI_ERRORS),
+    },
   }),
   (c) =>
     call(c, {
@@ -191,7 +195,7 @@ aiRoutes.openapi(
     request: jsonBody(CountTokensRequest),
     responses: {
       200: jsonContent(z.object({ input_tokens: z.number().int() }), "The count"),
-      ...errorResponses(400, 401, 404, 413, 415, 429, 502, 504),
+      ...anthropicErrorResponses(400, 401, 403, 404, 413, 415, 429, 502, 504),
     },
   }),
   async (c) => {
