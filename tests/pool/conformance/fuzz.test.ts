@@ -33,7 +33,9 @@ async function stateOf(accountId: string): Promise<string> {
   ] as const;
   const volatile = new Set(["last_used_at", "updated_at", "status", "completed_at", "last_seen_at"]);
   const rows = await env.DB.batch(
-    tables.map(([table, column]) => env.DB.prepare(`SELECT * FROM ${table} WHERE ${column} = ?`).bind(accountId)),
+    tables.map(([table, column]) =>
+      env.DB.prepare(`SELECT * FROM ${table} WHERE ${column} = ?`).bind(accountId),
+    ),
   );
   return JSON.stringify(
     rows.map((r, i) => [
