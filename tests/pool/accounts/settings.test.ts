@@ -225,7 +225,7 @@ describe("consent wording", () => {
   it("each event stores the SHA-256 of the wording in force, and the history shows that wording", async () => {
     const { CONSENT_WORDING } = await import("#worker/settings/consent-wording");
     const { sha256Hex } = await import("#worker/crypto/encoding");
-    const { cookie, id } = await newUser();
+    const { cookie, id } = await newVerifiedUser();
     expect((await put(cookie, { trainingConsent: true, notices: false })).status).toBe(200);
     const { results } = await env.DB.prepare(
       "SELECT setting, wording_hash FROM consent_events WHERE account_id = ? ORDER BY seq",
