@@ -71,3 +71,13 @@ export const usageDaily = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.day, t.key, t.model] })],
 );
+
+/** Ids of usage flushes applied to usage_hourly (kept a day): a retried flush adds nothing twice (ADR 090). */
+export const usageFlushes = sqliteTable(
+  "usage_flushes",
+  {
+    id: text("id").primaryKey(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("usage_flushes_time_idx").on(t.createdAt)],
+);

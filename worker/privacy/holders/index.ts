@@ -2,6 +2,7 @@
 // A capability that stores something new about an account adds its holder here; the export, the
 // deletion and the completeness test (every table with an account_id must be covered) all follow.
 import { EXPORTS_PREFIX } from "../../content/layout";
+import { requestLogHolder } from "../../request-log/holder";
 import { DAY_MS } from "../../time";
 import { billingHolder } from "./billing";
 import { contentHolder } from "./content";
@@ -119,27 +120,7 @@ export const holders: DataHolder[] = [
   profile,
   contentHolder,
   exportFiles,
-  tableHolder({
-    name: "usage",
-    description: "One row per API request: model, tokens, cost, latency, status (never content)",
-    table: "usage_events",
-    columns: [
-      "id",
-      "key_id",
-      "source",
-      "endpoint",
-      "model",
-      "provider",
-      "input_tokens",
-      "output_tokens",
-      "cost_micros",
-      "latency_ms",
-      "status",
-      "streamed",
-      "estimated",
-      "created_at",
-    ],
-  }),
+  requestLogHolder,
   tableHolder({
     name: "usage_hourly",
     description: "Usage per hour, key and model: requests, errors, tokens, cost (never content)",
