@@ -29,14 +29,13 @@ export function usageRow(accountId: string, keyId: string | null, r: SeedRow = {
   };
 }
 
-/** Meters the rows through the account's object (as the batcher does) and flushes them. */
+/** Buffers the rows in the account's object (as metering does, without credit) and flushes them. */
 export async function seedRequestLog(accountId: string, rows: UsageRow[]): Promise<void> {
-  const stub = env.ACCOUNT.getByName(accountId);
-  for (let i = 0; i < rows.length; i += 500) {
-    const batch = rows.slice(i, i + 500).map((r) => ({ ...r, holdId: null, leaseId: null }));
-    await stub.meterBatch(accountId, batch);
-  }
-  await stub.flushUsage();
+  await runInDurableObject(env.ACCOUNT.getByName(accountId), async (_i, state) => {
+    const host = new AccountHost(state, env);
+    for (const row of rows) await host.usage.add(row);
+    await host.usage.flush();
+  });
 }
 
 /** Runs the object's sealing as its alarm would at `now`: rows older than the window go to R2 segments. */
