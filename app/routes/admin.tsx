@@ -5,6 +5,7 @@ import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { getDb } from "#worker/db";
 import { forbidden } from "#worker/errors";
+import { formatDateTime } from "#worker/format";
 import { type OperatorAuditRow, operatorAuditLog } from "#worker/operators/audit";
 import { failuresFirst, promiseReport } from "#worker/privacy/promises/report";
 import { privacyQueue } from "#worker/privacy/rights-requests/admin-routes";
@@ -17,7 +18,6 @@ import { StatusBadge } from "../components/PromiseStatus";
 import { RequestStatus, requestTypeLabel } from "../components/RequestStatus";
 import { SiteHeader } from "../components/SiteHeader";
 import { formState, useResetAfterSuccess } from "../lib/form-state";
-import { formatDateTime } from "../lib/format";
 import { formAction, parseForm } from "../lib/forms.server";
 import { isAdmin, requireOperator, requireUser } from "../lib/session.server";
 import { formatTimeLeft } from "../lib/time-left";
@@ -69,6 +69,9 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
       <SiteHeader appName={loaderData.appName} signedIn />
       <main id="main" className="content">
         <h1>Operators</h1>
+        <p>
+          <a href="/admin/records">Records of processing</a> · <a href="/admin/incidents">Incidents</a>
+        </p>
         <Promises promises={loaderData.promises} />
         <div className="grid">
           <div className="card">

@@ -32,7 +32,8 @@ const legacy = {
 
 const D1_PHASE = "d1:";
 
-export const requestLogHolder: DataHolder = {
+/** The holder without its processing record, which the registry declares beside the others. */
+export const requestLogHolder: Omit<DataHolder, "processing"> = {
   name: "usage",
   description: "One row per API request: model, tokens, cost, latency, status (never content)",
   location:

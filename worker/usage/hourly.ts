@@ -4,8 +4,8 @@
 import { HOUR_MS } from "../time";
 import type { UsageRow } from "./row";
 
-/** Flush ids are kept a day: a flush is retried within seconds, never a day later. */
-const FLUSH_IDS_KEPT_MS = 24 * HOUR_MS;
+/** Flush ids are kept an hour: a flush is retried within seconds; an hour keeps the table small (ADR 090). */
+const FLUSH_IDS_KEPT_MS = HOUR_MS;
 
 type Sums = {
   accountId: string;

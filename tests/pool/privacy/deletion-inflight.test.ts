@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import worker from "#worker/index";
 import { DELETION_STATE, type DeletionState, erasureBegun } from "#worker/privacy/deletion/state";
 import { marker, openaiFake, script, usageRows } from "../support/ai-helpers";
-import { call, newKeyUser, ORIGIN, PASSWORD } from "../support/helpers";
+import { call, newKeyUser, ORIGIN, PASSWORD, verifyEmail } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
 
 const CLASSES = ["1d", "7d", "30d", "90d"];
@@ -46,6 +46,7 @@ function buffered(accountId: string): Promise<number> {
 /** A logged-on account whose logging is proven to work: one exchange stored, one usage row. */
 async function loggingUser() {
   const user = await newKeyUser();
+  await verifyEmail(user.email, user.cookie); // keeping content needs a proven address
   const put = await call("/api/settings/privacy", {
     method: "PUT",
     body: { contentLogging: true },
@@ -136,6 +137,21 @@ describe("deletion while a stream is in flight", () => {
     expect(await settle(user.id, requestId)).toBe("completed");
     expect(await contentObjects(user.id)).toBe(0);
     expect(await stream.finish()).toContain("[DONE]");
+    await expectNothingLeft(user.id);
+  });
+
+  it("erases a usage row still buffered in the account object when the steps run", async () => {
+    const user = await newKeyUser();
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(chat(user.key, "dev/echo", "buffered", false), env, ctx);
+    expect(res.status).toBe(200);
+    await res.text();
+    await waitOnExecutionContext(ctx);
+    // The row waits in the object's buffer (flushed by the alarm a second later), not yet in D1.
+    expect(await buffered(user.id)).toBe(1);
+    expect(await usageInD1(user.id)).toBe(0);
+    const requestId = await requestDeletion(user.cookie);
+    expect(await settle(user.id, requestId)).toBe("completed");
     await expectNothingLeft(user.id);
   });
 

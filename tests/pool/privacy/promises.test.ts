@@ -15,7 +15,7 @@ import { allChecks, trainingConsentCheck } from "#worker/privacy/promises/checks
 import { promiseReport, runPromiseChecks } from "#worker/privacy/promises/report";
 import { DAY_MS } from "#worker/time";
 import { trainingInclusion } from "#worker/training/export";
-import { call, newUser, PASSWORD } from "../support/helpers";
+import { call, newUser, newVerifiedUser, operatorSession, PASSWORD } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
 import { seedRequestLog, usageRow } from "../support/request-log";
 
@@ -46,7 +46,7 @@ const setLogging = (cookie: string, body: Record<string, unknown>) =>
 
 describe("promise report", () => {
   it("lists P1–P12 publicly with mechanism, config, status and last run, and no customer data", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const key = await putContent(user.id, 7);
     await runPromiseChecks(env, new Date());
     const res = await call("/api/privacy/promises");
@@ -70,7 +70,7 @@ describe("promise report", () => {
   });
 
   it("P5: an object older than its retention class is broken, kept once it is gone", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     await setLogging(user.cookie, { contentLogging: true, retentionDays: 7 });
     const key = await putContent(user.id, 7);
     expect((await audit("p5.content_age")).status).toBe("kept");
@@ -83,7 +83,7 @@ describe("promise report", () => {
   });
 
   it("P5: content stored for an account whose logging is off is broken; after logging is switched on it is kept", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const key = await putContent(user.id, 30);
     const found = await audit("p5.logging_off");
     expect(found.status).toBe("broken");
@@ -145,10 +145,10 @@ describe("promise report", () => {
   });
 
   it("P6: the training export's dry count including a non-consenting account is broken; the real one is kept", async () => {
-    const consenting = await newUser();
+    const consenting = await newVerifiedUser();
     await setLogging(consenting.cookie, { contentLogging: true, trainingConsent: true });
     const ok = await putContent(consenting.id, 30, { consent: "1" });
-    const other = await newUser();
+    const other = await newVerifiedUser();
     const notConsenting = await putContent(other.id, 30, { consent: "1" });
     const real = trainingConsentCheck();
     expect((await real.run(env, new Date())).facts).toMatchObject({ includedObjects: 1 });
@@ -187,7 +187,7 @@ describe("promise report", () => {
     expect(notice!.subject).toContain("p9.deadlines");
     // The broken promise is a degraded check in the health endpoint (still 200: the service serves).
     const health = async () => {
-      const res = await call("/api/health");
+      const res = await call("/api/health/deep", { cookie: (await operatorSession()).cookie });
       return {
         code: res.status,
         ...((await res.json()) as { status: string; checks: Record<string, { ok: boolean }> }),
@@ -209,7 +209,7 @@ describe("promise report", () => {
   });
 
   it("operators get exactly one notice when a check turns broken, none while it stays broken, and no customer data", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const id = crypto.randomUUID();
     const long = Date.now() - 40 * DAY_MS;
     const deadlines = [check("p9.deadlines")];
@@ -264,7 +264,7 @@ describe("promise report", () => {
   });
 
   it("P9: a row or a data key left after a completed deletion is broken, kept once erased", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const res = await call("/api/privacy/requests", {
       body: { type: "deletion", password: PASSWORD },
       cookie: user.cookie,
@@ -296,8 +296,39 @@ describe("promise report", () => {
     expect((await audit("p9.nothing_left")).status).toBe("kept");
   });
 
-  it("P3/P10: content in a usage row or an unhashed key is broken, kept once removed", async () => {
+  it("P9: after export → delete the check stays kept; the export request is kept pseudonymised, detached", async () => {
     const user = await newUser();
+    const exported = await call("/api/privacy/requests", { body: { type: "access" }, cookie: user.cookie });
+    const access = (await exported.json()) as { id: string };
+    expect(await settle(user.id, access.id)).toBe("completed");
+    const res = await call("/api/privacy/requests", {
+      body: { type: "deletion", password: PASSWORD },
+      cookie: user.cookie,
+    });
+    const { id } = (await res.json()) as { id: string };
+    expect(await settle(user.id, id)).toBe("completed");
+    const after = await audit("p9.nothing_left");
+    expect(after.status).toBe("kept");
+    expect(after.facts).toMatchObject({ rowsLeft: 0 });
+    const kept = await env.DB.prepare(
+      "SELECT id, type, account_id, export_manifest, progress FROM privacy_requests WHERE id IN (?, ?) ORDER BY type",
+    )
+      .bind(access.id, id)
+      .all();
+    expect(kept.results).toEqual([
+      {
+        id: access.id,
+        type: "access",
+        account_id: null,
+        export_manifest: null,
+        progress: "export deleted with the account",
+      },
+      { id, type: "deletion", account_id: null, export_manifest: null, progress: "completed" },
+    ]);
+  });
+
+  it("P3/P10: content in a usage row or an unhashed key is broken, kept once removed", async () => {
+    const user = await newVerifiedUser();
     // A row in the account's request log (its object) whose model field carries free text.
     await seedRequestLog(user.id, [
       usageRow(user.id, null, { id: "leaky", model: "Tell me about my medical records", provider: "dev" }),

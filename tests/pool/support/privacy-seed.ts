@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { storeExchange } from "#worker/content/store";
 import { sendNotice } from "#worker/notices/send";
-import { call, newKeyUser } from "./helpers";
+import { call, newKeyUser, verifyEmail } from "./helpers";
 import { sealRequestLog, seedRequestLog, usageRow } from "./request-log";
 
 export const SECRETS = {
@@ -13,6 +13,7 @@ export const SECRETS = {
 
 export async function seedAccount(opts: { usageRows?: number; contentObjects?: number } = {}) {
   const user = await newKeyUser();
+  await verifyEmail(user.email, user.cookie); // consent to training needs a proven address
   const id = user.id;
   const now = Date.now();
   await call("/api/settings/privacy", {

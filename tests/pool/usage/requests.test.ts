@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { marker, requestLogRows, usageRows } from "../support/ai-helpers";
-import { call, expectError, newKeyUser, newUser } from "../support/helpers";
+import { call, expectError, newKeyUser, newUser, verifyEmail } from "../support/helpers";
 import { type SeedRow, seedRequestLog, usageRow } from "../support/request-log";
 
 type Entry = { id: string; model: string; status: number; streamed: boolean; keyId: string | null };
@@ -121,6 +121,7 @@ describe("GET /api/requests/:id", () => {
 
   it("returns a logged request's decrypted content on demand, and only then", async () => {
     const user = await newKeyUser();
+    await verifyEmail(user.email, user.cookie); // keeping content needs a proven address
     await call("/api/settings/privacy", {
       method: "PUT",
       cookie: user.cookie,
