@@ -22,7 +22,7 @@ async function findRequest(env: Env, accountId: string, id: string) {
   for (let look = 1; ; look++) {
     await flushUsage(env, accountId);
     try {
-      return await getRequest(getDb(env.DB), accountId, id);
+      return await getRequest(env, getDb(env.DB), accountId, id);
     } catch (error) {
       if (!(error instanceof AppError && error.status === 404)) throw error;
       if (look >= LOOKS) throw new Response("Not found", { status: 404 });
