@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, stripVTControlCharacters } from "node:util";
 import { buildIsCurrent, recordBuild, sourceHash } from "./build-cache";
 import { type DemoCredentials, seedDemo } from "./seed";
 import { startServer } from "./server";
@@ -68,7 +68,7 @@ async function buildUnlessCurrent(): Promise<void> {
     // Vite's own milestones: each environment's start and end.
     for (const line of chunk.toString().split("\n"))
       if (/building .*environment|built in/i.test(line))
-        console.info(`  ${line.replace(/\x1b\[[0-9;]*m/g, "").trim()}`);
+        console.info(`  ${stripVTControlCharacters(line).trim()}`);
   };
   child.stdout.on("data", progress);
   child.stderr.on("data", (chunk: Buffer) => (output += chunk));
