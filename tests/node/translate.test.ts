@@ -228,7 +228,12 @@ describe("Anthropic messages → OpenAI chat", () => {
     };
     expect(out.stop_reason).toBe(stopReason);
     expect(out.content).toEqual([{ type: "text", text: "Hello" }]);
-    expect(out.usage).toEqual({ input_tokens: 7, output_tokens: 2 });
+    expect(out.usage).toEqual({
+      input_tokens: 7,
+      output_tokens: 2,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    });
     expect(usage).toEqual({ inputTokens: 7, outputTokens: 2 });
   });
 });
