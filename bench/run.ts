@@ -17,6 +17,7 @@ import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
 import { TIMING_REQUEST_HEADER } from "../worker/ai/timing";
 import { HOUR_MS } from "../worker/time";
 import { workerdCpu } from "./cpu";
+import { abortedStreamExactness } from "./metering-exactness";
 import { bareWorker, direct, ours, portkey, type Target } from "./targets";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -335,6 +336,10 @@ async function main() {
   const stageTable = await stages(our);
   console.info("Checking metering with 1,000 concurrent requests…");
   const metering = await meteringCheck(our);
+  console.info("Aborting a share of streamed requests mid-stream (bench/metering-exactness.ts)…");
+  const abortedStreams = await abortedStreamExactness(our, fake.url).catch((error: unknown) => ({
+    error: error instanceof Error ? error.message : "failed",
+  }));
   const loadAverage = loadavg();
   for (const { target } of targets) await target.close();
   await fake.close();
@@ -377,6 +382,11 @@ async function main() {
       (r) => r.c32Spread.errors + r.c32Spread.non2xx + r.c1.errors + r.c1.non2xx === 0,
     ),
     "1,000 concurrent → 1,000 exact rows": metering.exact,
+    "streams cut by the client: one row each, balance exact":
+      "rows" in abortedStreams &&
+      abortedStreams.missing === 0 &&
+      abortedStreams.duplicates === 0 &&
+      abortedStreams.balanceDifferenceMicros === 0,
     "0 awaited DO/D1 calls per request (steady state)": stageTable.awaitedCallsPerRequest === 0,
     "≤ 50 D1 bytes per request amortised (kept past retention)": metering.keptBytesPerRequest <= 50,
     "many isolates: balance exact":
@@ -412,6 +422,7 @@ async function main() {
   console.info(`\n${table({ ratio: ratios })}`);
   console.info(`\n${table({ met: targetsMet })}`);
   console.info(`\n${table({ metering })}`);
+  console.info(`\nstreams cut by the client: ${JSON.stringify(abortedStreams)}`);
   console.info(`\n${table({ "stages (mean ms, sequential)": stageTable })}`);
   console.info(`\nmany isolates, one account: ${JSON.stringify(many)}`);
   console.info(
@@ -428,6 +439,7 @@ async function main() {
     ratios,
     targetsMet,
     metering,
+    abortedStreams,
     stages: stageTable,
     manyIsolates: many,
     loadAverage,

@@ -1,11 +1,12 @@
 // `npm start`: build, serve the built Worker production-like under workerd in local mode, with migrations
 // applied and a demo account seeded before the port opens; print how in.
 //   --port N (or PORT), --var NAME:VALUE (repeatable), --fakes (serve the local fake providers and Stripe/Graph),
-//   --no-build (serve the last build), --data-dir DIR (state folder; default .data).
-import { execFileSync } from "node:child_process";
+//   --no-build (serve the last build; without it the last build is reused when no source changed), --data-dir DIR (state folder; default .data).
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, stripVTControlCharacters } from "node:util";
+import { buildIsCurrent, recordBuild, sourceHash } from "./build-cache";
 import { type DemoCredentials, seedDemo } from "./seed";
 import { startServer } from "./server";
 
@@ -46,17 +47,45 @@ function localSecrets(): Record<string, string> {
   return secrets;
 }
 
+/** Builds unless the last build was made from exactly these sources; shows the build's progress. */
+async function buildUnlessCurrent(): Promise<void> {
+  const started = Date.now();
+  const hash = sourceHash(root);
+  if (buildIsCurrent(root, hash)) {
+    console.info("Sources unchanged since the last build: reusing it (build/).");
+    return;
+  }
+  console.info("Building (sources changed since the last build, or none yet)…");
+  // The build that ships: NODE_ENV=production whatever the calling shell (or test runner) set.
+  const child = spawn(path.join(root, "node_modules/.bin/react-router"), ["build"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  let output = "";
+  const progress = (chunk: Buffer) => {
+    output += chunk;
+    // Vite's own milestones: each environment's start and end.
+    for (const line of chunk.toString().split("\n"))
+      if (/building .*environment|built in/i.test(line))
+        console.info(`  ${stripVTControlCharacters(line).trim()}`);
+  };
+  child.stdout.on("data", progress);
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk));
+  const ticker = setInterval(
+    () => console.info(`  … ${Math.round((Date.now() - started) / 1000)} s`),
+    10_000,
+  );
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearInterval(ticker);
+  if (code !== 0) throw new Error(`The build failed:\n${output}`);
+  recordBuild(root, hash);
+  console.info(`Built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
 async function main() {
   mkdirSync(dataDir, { recursive: true });
-  if (!values["no-build"]) {
-    console.info("Building…");
-    // The build that ships: NODE_ENV=production whatever the calling shell (or test runner) set.
-    execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], {
-      cwd: root,
-      stdio: "ignore",
-      env: { ...process.env, NODE_ENV: "production" },
-    });
-  }
+  if (!values["no-build"]) await buildUnlessCurrent();
   const port = Number(values.port ?? process.env.PORT ?? 8787);
   let fakeVars: Record<string, string> = {};
   if (values.fakes) {

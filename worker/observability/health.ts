@@ -20,7 +20,7 @@ const TIMEOUT_MS = 3_000;
 /** How long a shared cache or the monitor may reuse a liveness answer. */
 const LIVENESS_MAX_AGE_S = 5;
 /** Deep checks per minute (across isolates, through the rate-limit binding); each costs D1, R2 and DO calls. */
-export const DEEP_CHECKS_PER_MINUTE = 60;
+const DEEP_CHECKS_PER_MINUTE = 60;
 
 export const healthChecks: HealthCheck[] = [
   { name: "d1", run: (env) => env.DB.prepare("SELECT 1").first() },
