@@ -18,6 +18,7 @@ type Read = {
     traces?: { enabled?: boolean };
   };
   tail_consumers?: unknown[];
+  queues?: { producers?: Named[]; consumers?: { queue: string; dead_letter_queue?: string }[] };
 };
 const read = (env?: string) => unstable_readConfig({ config: file, env }) as unknown as Read;
 
@@ -33,6 +34,12 @@ describe("wrangler.toml environments", () => {
         top.durable_objects.bindings.map((b) => b.name),
       );
       expect((c.ratelimits ?? []).map((r) => r.name)).toEqual((top.ratelimits ?? []).map((r) => r.name));
+      expect((c.queues?.producers ?? []).map((q) => q.binding)).toEqual(
+        (top.queues?.producers ?? []).map((q) => q.binding),
+      );
+      expect((c.queues?.consumers ?? []).map((q) => Boolean(q.dead_letter_queue))).toEqual(
+        (top.queues?.consumers ?? []).map((q) => Boolean(q.dead_letter_queue)),
+      );
       expect(c.observability?.enabled).toBe(true);
       expect(c.vars).not.toHaveProperty("LOCAL_MODE");
       expect(c.vars.DEV_PROVIDER).toBe("off");

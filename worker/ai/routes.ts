@@ -51,6 +51,25 @@ const streamOrJson = (description: string) => ({
   content: { "application/json": { schema: AnyJson }, "text/event-stream": { schema: z.string() } },
 });
 
+/** A catalogue model as the model list and the single-model route show it. */
+function modelEntry(m: ReturnType<typeof availableModels>[number]) {
+  return {
+    id: m.id,
+    object: "model" as const,
+    created: 0,
+    owned_by: providers[m.provider].label,
+    // From the catalogue that bills: what a request may hold and what it costs.
+    context_length: m.contextTokens,
+    max_output_tokens: m.maxOutputTokens,
+    pricing: {
+      input: m.inputMicrosPerM / 1_000_000,
+      output: m.outputMicrosPerM / 1_000_000,
+      currency: "USD" as const,
+      per: 1_000_000 as const,
+    },
+  };
+}
+
 function call(
   c: Context<ApiKeyEnv>,
   fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
@@ -84,25 +103,33 @@ aiRoutes.openapi(
     c.json(
       {
         object: "list" as const,
-        data: availableModels(c.var.config).map((m) => ({
-          id: m.id,
-          object: "model" as const,
-          created: 0,
-          owned_by: providers[m.provider].label,
-          // From the catalogue that bills: what a request may hold and what it costs.
-          context_length: m.contextTokens,
-          max_output_tokens: m.maxOutputTokens,
-          pricing: {
-            input: m.inputMicrosPerM / 1_000_000,
-            output: m.outputMicrosPerM / 1_000_000,
-            currency: "USD" as const,
-            per: 1_000_000 as const,
-          },
-        })),
+        data: availableModels(c.var.config).map(modelEntry),
       },
       200,
     ),
 );
+
+// One model: its id holds a "/" (openai/gpt-4o-mini), which an OpenAPI path parameter cannot match, so the route
+// is plain Hono with a catch-all parameter and documented beside it.
+aiRoutes.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/v1/models/{id}",
+  tags: ["AI"],
+  summary: "One model you can call (its id contains '/', e.g. openai/gpt-4o-mini)",
+  security: [{ apiKey: [] }],
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: jsonContent(Model, "The model"), ...errorResponses(401, 404, 429) },
+});
+aiRoutes.get("/models/:id{.+}", (c) => {
+  const id = c.req.param("id");
+  const model = availableModels(c.var.config).find((m) => m.id === id);
+  if (!model)
+    throw new AppError(404, `The model '${id}' does not exist or is not available here.`, {
+      code: "model_not_found",
+      param: "model",
+    });
+  return c.json(modelEntry(model), 200);
+});
 
 aiRoutes.openapi(
   createRoute({

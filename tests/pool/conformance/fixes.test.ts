@@ -289,3 +289,13 @@ it("the fakes run in the tests' process: a provider that answers 400 to tool_cho
   });
   expect(res.status).toBe(400);
 });
+
+describe("models.retrieve (GET /v1/models/{id}, the id holding a '/')", () => {
+  it("the openai SDK retrieves one model; an unknown id is a 404 in the OpenAI shape", async () => {
+    const { key } = await newKeyUser();
+    const model = await openai(key).models.retrieve("openai/gpt-4o-mini");
+    expect(model).toMatchObject({ id: "openai/gpt-4o-mini", object: "model" });
+    const missing = await call("/v1/models/nope/model", { key });
+    expect(await expectError(missing, 404)).toMatchObject({ code: "model_not_found" });
+  });
+});
