@@ -6,7 +6,7 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
   return (
     <button
       type="button"
-      className="secondary"
+      className="secondary copy"
       onClick={async () => {
         await navigator.clipboard.writeText(value);
         setCopied(true);

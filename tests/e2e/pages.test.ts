@@ -26,11 +26,16 @@ async function signUp(tag: string): Promise<Account> {
 async function contextFor(
   b: Browser,
   account: Account | null,
-  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
+  options: {
+    javaScriptEnabled?: boolean;
+    viewport?: { width: number; height: number };
+    colorScheme?: "light" | "dark";
+  } = {},
 ): Promise<{ context: BrowserContext; errors: string[] }> {
   const context = await b.newContext({
     viewport: options.viewport ?? DESKTOP,
     javaScriptEnabled: options.javaScriptEnabled ?? true,
+    colorScheme: options.colorScheme ?? "light",
   });
   if (account) await context.addCookies([{ ...account.cookie, url: baseUrl }]);
   const errors: string[] = [];
@@ -74,6 +79,7 @@ const PUBLIC_PAGES = [
   "/models",
   "/subprocessors",
   "/legal/dpa",
+  "/dev/mailbox",
   "/no-such-page",
 ];
 const DASHBOARD_PAGES = [
@@ -123,29 +129,50 @@ describe("every page on a phone and a desktop", () => {
       "/admin/incidents",
     ];
     const problems: string[] = [];
-    for (const viewport of [PHONE, DESKTOP]) {
+    // Light at both widths; dark (prefers-color-scheme) at the desktop width: contrast does not depend on it.
+    for (const [viewport, colorScheme] of [
+      [PHONE, "light"],
+      [DESKTOP, "light"],
+      [DESKTOP, "dark"],
+    ] as const) {
+      const where = `${viewport.width}px ${colorScheme}`;
       for (const [who, paths] of [
         [null, PUBLIC_PAGES],
         [account, pages],
         [operator.account, operatorPages],
       ] as const) {
-        const { context, errors } = await contextFor(browser(), who, { viewport });
+        const { context, errors } = await contextFor(browser(), who, { viewport, colorScheme });
         const page = await context.newPage();
         for (const path of paths) {
           errors.length = 0;
           const res = await page.goto(`${baseUrl}${path}`, { waitUntil: "networkidle" });
           expect(res!.status(), path).toBe(path === "/no-such-page" ? 404 : 200);
           expect(await page.title(), path).not.toBe("");
-          for (const p of await pageProblems(page)) problems.push(`${viewport.width}px ${path}: ${p}`);
+          for (const p of await pageProblems(page)) problems.push(`${where} ${path}: ${p}`);
           // The 404 page's own load is the one expected error in the console.
           const unexpected = errors.filter((e) => !(path === "/no-such-page" && e.includes("404")));
-          for (const e of unexpected) problems.push(`${viewport.width}px ${path}: console: ${e}`);
+          for (const e of unexpected) problems.push(`${where} ${path}: console: ${e}`);
+        }
+        // A long result (a receipt that does not check, with a long key id) must wrap, not widen the page.
+        if (who === null) {
+          await page.goto(`${baseUrl}/privacy/verify`);
+          const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+          const long = [
+            part({ alg: "EdDSA", kid: `key-${"k".repeat(120)}` }),
+            part({ kind: "deletion-receipt", requestId: "r".repeat(120), erased: [] }),
+            "s".repeat(86),
+          ].join(".");
+          await page.locator("textarea").first().fill(long);
+          await page.locator("main form button[type=submit]").first().click();
+          await page.locator("#result, main [role=alert]").first().waitFor();
+          for (const p of await pageProblems(page)) problems.push(`${where} /privacy/verify result: ${p}`);
         }
         await context.close();
       }
     }
     expect(problems).toEqual([]);
-  }, 600_000);
+    // Three passes over every page (phone, desktop, dark): slow on a busy machine.
+  }, 900_000);
 
   it("on a phone, the menu opens without JavaScript and reaches every section", async () => {
     const account = await signUp("menu");

@@ -62,7 +62,7 @@ mailboxRoutes.openapi(
     if (format === "json") return c.json({ data }, 200);
     return c.html(
       html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev mailbox</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>body{font:15px system-ui;margin:2rem auto;max-width:52rem;padding:0 1rem}article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap;overflow-wrap:anywhere}small{color:#595959}a{color:#3730a3}</style>
 </head><body><main><h1>Dev mailbox</h1><p><small>Notices sent in local mode (no mail provider key set). Newest first.</small></p>
 ${data.map(

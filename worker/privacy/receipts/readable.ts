@@ -29,6 +29,7 @@ export const HOLDER_LABELS: Record<string, string> = {
   whatsapp_context: "WhatsApp conversation context",
   notices: "Notices we sent you",
   notice_outbox: "Notices waiting to be mailed",
+  dpa_acceptances: "Data processing agreement acceptances",
   privacy_requests: "Pending confirmation links",
 };
 
