@@ -1,10 +1,16 @@
-// The Worker's entry: HTTP through the Hono app, cron through the scheduled handler, and the Durable Objects.
+// The Worker's entry: HTTP through the Hono apps (/v1 through the AI API's own, before the dashboard's chain; the
+// rest through the full app), cron through the scheduled handler, usage replays through the queue handler, and the
+// Durable Objects.
+import { aiApp, isAiUrl } from "./ai/app";
 import { app } from "./app";
 import { scheduled } from "./scheduled";
+import { consumeQueue, type HandedOff } from "./usage/replay";
 
 export { AccountDO } from "./account-object/AccountDO";
 
 export default {
-  fetch: app.fetch,
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
+    isAiUrl(request.url) ? aiApp.fetch(request, env, ctx) : app.fetch(request, env, ctx),
   scheduled,
-} satisfies ExportedHandler<Env>;
+  queue: consumeQueue,
+} satisfies ExportedHandler<Env, HandedOff>;

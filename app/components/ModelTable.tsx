@@ -1,6 +1,6 @@
 // The models and their prices, as the gateway bills them (one catalogue: worker/ai/catalogue.ts).
 import { formatMicros } from "#worker/billing/money";
-import { formatInt } from "../lib/format";
+import { formatInt } from "#worker/format";
 import { DataTable } from "./DataTable";
 
 export type ModelRow = {

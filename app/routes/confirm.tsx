@@ -4,12 +4,12 @@ import { data, Form, Link, type ShouldRevalidateFunctionArgs, useNavigation } fr
 import { z } from "zod";
 import { getDb } from "#worker/db";
 import { AppError } from "#worker/errors";
+import { formatDateTime } from "#worker/format";
 import { peekLinkToken } from "#worker/privacy/rights-requests/links";
 import { NOTICE_LINK_PURPOSES, ownedRequest, useLink } from "#worker/privacy/rights-requests/service";
 import { durationText, HOUR_MS } from "#worker/time";
 import { FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
-import { formatDateTime } from "../lib/format";
 import { formAction, parseForm } from "../lib/forms.server";
 import { getSession } from "../lib/session.server";
 import type { Route } from "./+types/confirm";
@@ -148,11 +148,16 @@ export default function Confirm({ loaderData, actionData }: Route.ComponentProps
               <p className="alert success" role="status">
                 {done}
               </p>
-              <p>
-                <Link to={loaderData.signedIn ? "/dashboard/privacy" : "/login"}>
-                  {loaderData.signedIn ? "Back to your data" : "Log in"}
-                </Link>
-              </p>
+              {loaderData.signedIn ? (
+                <p className="actions">
+                  <Link to="/dashboard">Go to your dashboard</Link>
+                  <Link to="/dashboard/privacy">Your data and privacy requests</Link>
+                </p>
+              ) : (
+                <p>
+                  <Link to="/login">Log in</Link>
+                </p>
+              )}
             </>
           ) : link && token ? (
             <>

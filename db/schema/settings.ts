@@ -40,6 +40,8 @@ export const consentEvents = sqliteTable(
     oldValue: integer("old_value", { mode: "boolean" }).notNull(),
     newValue: integer("new_value", { mode: "boolean" }).notNull(),
     policyVersion: text("policy_version").notNull(),
+    /** SHA-256 (hex) of the wording the person saw (worker/settings/consent-wording.ts); null before it was kept. */
+    wordingHash: text("wording_hash"),
     channel: text("channel", { enum: consentChannels }).notNull(),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
     /** Orders events recorded in the same millisecond. */

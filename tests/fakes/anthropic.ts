@@ -14,6 +14,9 @@ import {
 export const FAKE_ANTHROPIC_KEY = "sk-ant-platform-test";
 const REPLY = "Hello from the fake Anthropic provider.";
 
+/** Anthropic's usage always names the cache counts (0 here: the fake caches nothing). */
+const NO_CACHE = { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+
 const sse = (type: string, data: Record<string, unknown>) =>
   `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
@@ -42,6 +45,9 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
     if (messages.some((m) => m.role !== "user" && m.role !== "assistant")) {
       return fail(400, "invalid_request_error", "messages: roles must be user or assistant");
     }
+    const choice = body.tool_choice as { type?: string } | undefined;
+    if ((choice?.type === "tool" || choice?.type === "any") && !(body.tools as unknown[] | undefined)?.length)
+      return fail(400, "invalid_request_error", "tool_choice: may only be specified while providing tools");
     // A forced tool is always called, with input that fits its schema; output_config answers JSON text.
     const forced =
       (body.tool_choice as { type?: string; name?: string } | undefined)?.type === "tool"
@@ -77,7 +83,9 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
             : [{ type: "text", text: words.join("") }],
           stop_reason: stopReason,
           stop_sequence: stopSequence,
-          usage: script?.omitUsage ? undefined : { input_tokens: input, output_tokens: words.length },
+          usage: script?.omitUsage
+            ? undefined
+            : { ...NO_CACHE, input_tokens: input, output_tokens: words.length },
         }),
       );
       return;
@@ -109,7 +117,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: input, output_tokens: 1 },
+          usage: { ...NO_CACHE, input_tokens: input, output_tokens: 1 },
         },
       }),
       sse("ping", {}),
@@ -117,7 +125,10 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
       sse("content_block_stop", { index: 0 }),
       sse("message_delta", {
         delta: { stop_reason: stopReason, stop_sequence: stopSequence },
-        usage: { output_tokens: script?.omitUsage ? 0 : words.length },
+        // The final counts, as Anthropic's API sends them in message_delta.
+        usage: script?.omitUsage
+          ? { output_tokens: 0 }
+          : { ...NO_CACHE, input_tokens: input, output_tokens: words.length },
       }),
       sse("message_stop", {}),
     ];

@@ -5,7 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ApiKeyEnv } from "../env";
 import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
-import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
+import { anthropicErrorResponses, createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { availableModels } from "./catalogue";
 import { countTokens } from "./count-tokens";
 import { type AiCall, runAi } from "./gateway";
@@ -21,20 +21,16 @@ import {
   Model,
   ResponsesRequest,
 } from "./schemas";
+import { authed, timing } from "./timing";
 
 const AI_BODY_LIMIT = 20 * 1024 * 1024;
-
-/** When each request reached the gateway (so the overhead header covers authentication too) and passed auth. */
-const timeline = new WeakMap<Request, { arrived: number; authed?: number }>();
 
 // Typed as after requireApiKey, which the use() below installs ahead of every route.
 export const aiRoutes = createRouter<ApiKeyEnv>();
 aiRoutes.use(
   "*",
-  async (c, next) => {
-    timeline.set(c.req.raw, { arrived: Date.now() });
-    await next();
-  },
+  // The arrival first (the overhead header covers authentication too), and Server-Timing when asked for.
+  timing,
   // The key first (it reads no body), so refusals with a valid key — 413 included — are recorded.
   requireApiKey,
   recordRefusals,
@@ -45,34 +41,48 @@ aiRoutes.use(
     },
   }),
   rateLimitPerKey,
-  async (c, next) => {
-    const t = timeline.get(c.req.raw);
-    if (t) t.authed = Date.now();
-    await next();
-  },
+  authed,
 );
 
-const aiErrors = errorResponses(400, 401, 402, 404, 413, 415, 429, 502, 504);
+const AI_ERRORS = [400, 401, 402, 403, 404, 413, 415, 429, 502, 504] as const;
+const aiErrors = errorResponses(...AI_ERRORS);
 const streamOrJson = (description: string) => ({
   description,
   content: { "application/json": { schema: AnyJson }, "text/event-stream": { schema: z.string() } },
 });
+
+/** A catalogue model as the model list and the single-model route show it. */
+function modelEntry(m: ReturnType<typeof availableModels>[number]) {
+  return {
+    id: m.id,
+    object: "model" as const,
+    created: 0,
+    owned_by: providers[m.provider].label,
+    // From the catalogue that bills: what a request may hold and what it costs.
+    context_length: m.contextTokens,
+    max_output_tokens: m.maxOutputTokens,
+    pricing: {
+      input: m.inputMicrosPerM / 1_000_000,
+      output: m.outputMicrosPerM / 1_000_000,
+      currency: "USD" as const,
+      per: 1_000_000 as const,
+    },
+  };
+}
 
 function call(
   c: Context<ApiKeyEnv>,
   fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
 ) {
   const key = c.var.apiKey;
-  const t = timeline.get(c.req.raw);
   return runAi(c.env, c.executionCtx as ExecutionContext, {
     ...fields,
     accountId: key.accountId,
     keyId: key.keyId,
     spendLimitMicros: key.monthlySpendLimitMicros,
-    keyLookedUp: c.var.apiKeyLookedUp === true,
     source: "api",
-    startedAt: t?.arrived ?? Date.now(),
-    authedAt: t?.authed,
+    startedAt: c.var.arrivedAt ?? Date.now(),
+    timing: c.var.timing,
     requestId: c.var.requestId,
   });
 }
@@ -93,25 +103,33 @@ aiRoutes.openapi(
     c.json(
       {
         object: "list" as const,
-        data: availableModels(c.var.config).map((m) => ({
-          id: m.id,
-          object: "model" as const,
-          created: 0,
-          owned_by: providers[m.provider].label,
-          // From the catalogue that bills: what a request may hold and what it costs.
-          context_length: m.contextTokens,
-          max_output_tokens: m.maxOutputTokens,
-          pricing: {
-            input: m.inputMicrosPerM / 1_000_000,
-            output: m.outputMicrosPerM / 1_000_000,
-            currency: "USD" as const,
-            per: 1_000_000 as const,
-          },
-        })),
+        data: availableModels(c.var.config).map(modelEntry),
       },
       200,
     ),
 );
+
+// One model: its id holds a "/" (openai/gpt-4o-mini), which an OpenAPI path parameter cannot match, so the route
+// is plain Hono with a catch-all parameter and documented beside it.
+aiRoutes.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/v1/models/{id}",
+  tags: ["AI"],
+  summary: "One model you can call (its id contains '/', e.g. openai/gpt-4o-mini)",
+  security: [{ apiKey: [] }],
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: jsonContent(Model, "The model"), ...errorResponses(401, 404, 429) },
+});
+aiRoutes.get("/models/:id{.+}", (c) => {
+  const id = c.req.param("id");
+  const model = availableModels(c.var.config).find((m) => m.id === id);
+  if (!model)
+    throw new AppError(404, `The model '${id}' does not exist or is not available here.`, {
+      code: "model_not_found",
+      param: "model",
+    });
+  return c.json(modelEntry(model), 200);
+});
 
 aiRoutes.openapi(
   createRoute({
@@ -140,7 +158,10 @@ aiRoutes.openapi(
     summary: "Create a message (Anthropic Messages-compatible; `stream: true` for server-sent events)",
     security: [{ apiKey: [] }],
     request: jsonBody(MessagesRequest),
-    responses: { 200: streamOrJson("The message, or its events as server-sent events"), ...aiErrors },
+    responses: {
+      200: streamOrJson("The message, or its events as server-sent events"),
+      ...anthropicErrorResponses(...AI_ERRORS),
+    },
   }),
   (c) =>
     call(c, {
@@ -201,7 +222,7 @@ aiRoutes.openapi(
     request: jsonBody(CountTokensRequest),
     responses: {
       200: jsonContent(z.object({ input_tokens: z.number().int() }), "The count"),
-      ...errorResponses(400, 401, 404, 413, 415, 429, 502, 504),
+      ...anthropicErrorResponses(400, 401, 403, 404, 413, 415, 429, 502, 504),
     },
   }),
   async (c) => {

@@ -5,9 +5,13 @@ import { consentChannels, consentSettings } from "../../db/schema";
 import { policy } from "../config";
 import { IsoDate } from "../openapi";
 
-const RetentionDays = z
-  .literal(policy.retentionChoicesDays)
-  .openapi({ description: "Days logged content is kept", example: 30 });
+// The document names every choice itself: the generator reads only the first value of a multi-value literal.
+const RetentionDays = z.literal(policy.retentionChoicesDays).openapi({
+  description: "Days logged content is kept",
+  example: 30,
+  type: "integer",
+  enum: [...policy.retentionChoicesDays],
+});
 
 export const Settings = z
   .object({
@@ -36,6 +40,10 @@ export const ConsentEvent = z
     oldValue: z.boolean(),
     newValue: z.boolean(),
     policyVersion: z.string(),
+    wordingHash: z.string().nullable().openapi({
+      description: "SHA-256 (hex) of the wording agreed to; null for events recorded before it was kept",
+    }),
+    wording: z.string().nullable().openapi({ description: "The wording agreed to, as shown then" }),
     channel: z.enum(consentChannels),
     at: IsoDate,
   })

@@ -7,6 +7,7 @@ import { accountObject } from "../account-object/stub";
 import type { LeaseGrant } from "../billing/credit-desk";
 import type { LeaseAsk } from "../billing/lease-book";
 import { log } from "../observability/log";
+import { handOff } from "./replay";
 import type { MeteredRow } from "./row";
 
 export const BATCH_MAX_ROWS = 50;
@@ -15,6 +16,7 @@ export const BATCH_MAX_ROWS = 50;
  * and the object's soft limit is about 1,000), and measured a sixth less workerd CPU per request (ADR 026).
  */
 export const BATCH_MAX_WAIT_MS = 20;
+/** Tries of one batch before it is handed to the replay queue. */
 const ATTEMPTS = 3;
 
 type Grant = LeaseGrant | null;
@@ -42,12 +44,30 @@ async function delivered(batch: Batch): Promise<void> {
   while (!batch.done) await new Promise((resolve) => setTimeout(resolve, BATCH_MAX_WAIT_MS));
 }
 
+/** What the isolate's leases (worker/billing/lease.ts) are told by every batch's reply: whether the lease is live. */
+export type LeaseWatch = {
+  /** The lease this isolate holds for the account, if any. */
+  leaseOf(accountId: string): string | undefined;
+  /** The object's answer about that lease arrived at `at`. */
+  heard(accountId: string, leaseId: string, reply: LeaseGrant, at: number): void;
+};
+let watch: LeaseWatch | undefined;
+
+/** The isolate's leases register here, so a batch without a renewal still tells them of a revoked lease. */
+export function watchLeases(leases: LeaseWatch): void {
+  watch = leases;
+}
+
 async function deliver(env: Env, accountId: string, rows: MeteredRow[], lease?: LeaseAsk): Promise<Grant> {
   batchStats.calls += 1;
   batchStats.rows += rows.length;
+  // A renewal's reply is read by the renewal itself; a plain batch asks only whether the lease is still live.
+  const holding = lease ? undefined : watch?.leaseOf(accountId);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await accountObject(env, accountId).meterBatch(accountId, rows, lease);
+      const reply = await accountObject(env, accountId).meterBatch(accountId, rows, lease, holding);
+      if (holding && reply) watch?.heard(accountId, holding, reply, Date.now());
+      return reply;
     } catch (error) {
       if (attempt >= ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
@@ -68,11 +88,22 @@ async function send(env: Env, accountId: string, lease?: LeaseAsk): Promise<Gran
   try {
     return await deliver(env, accountId, batch?.rows ?? [], lease);
   } catch (error) {
-    // Three attempts failed: say so (by error name only) — the rows' ids make a later replay harmless.
-    log.error("usage batch failed", { error });
+    // Three attempts failed: the rows go to the replay queue (worker/usage/replay.ts), whose consumer applies them
+    // once the object answers again — their ids make a replay of rows the object did take harmless.
+    if (batch?.rows.length) await handOffOrLog(env, accountId, batch.rows, error);
     return null;
   } finally {
     if (batch) batch.done = true;
+  }
+}
+
+async function handOffOrLog(env: Env, accountId: string, rows: MeteredRow[], cause: unknown) {
+  try {
+    await handOff(env, { accountId, rows });
+    log.warn("usage batch handed to the replay queue", { error: cause, rows: rows.length });
+  } catch (error) {
+    // Neither the object nor the queue took them: the one loss left (ADR 020), said by error name only.
+    log.error("usage batch failed", { error, rows: rows.length });
   }
 }
 

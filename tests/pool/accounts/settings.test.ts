@@ -220,3 +220,24 @@ describe("privacy settings", () => {
     expect(doc.paths["/api/admin/training-export"]).toBeDefined();
   });
 });
+
+describe("consent wording", () => {
+  it("each event stores the SHA-256 of the wording in force, and the history shows that wording", async () => {
+    const { CONSENT_WORDING } = await import("#worker/settings/consent-wording");
+    const { sha256Hex } = await import("#worker/crypto/encoding");
+    const { cookie, id } = await newVerifiedUser();
+    expect((await put(cookie, { trainingConsent: true, notices: false })).status).toBe(200);
+    const { results } = await env.DB.prepare(
+      "SELECT setting, wording_hash FROM consent_events WHERE account_id = ? ORDER BY seq",
+    )
+      .bind(id)
+      .all<{ setting: "trainingConsent" | "notices"; wording_hash: string }>();
+    expect(results).toHaveLength(2);
+    for (const r of results) expect(r.wording_hash).toBe(await sha256Hex(CONSENT_WORDING[r.setting]));
+    const shown = (await history(cookie)) as (HistoryEvent & { wording: string; wordingHash: string })[];
+    expect(shown.map((e) => [e.setting, e.wording])).toEqual([
+      ["notices", CONSENT_WORDING.notices],
+      ["trainingConsent", CONSENT_WORDING.trainingConsent],
+    ]);
+  });
+});
