@@ -63,8 +63,28 @@ function formValues(form: FormData): Record<string, string> {
   return values;
 }
 
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
+/**
+ * The request's form: 415 when the body is not a form (JSON, text, none at all), 400 when it claims to be one
+ * and cannot be read (a broken multipart body). Never a 5xx for what a client sent.
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  if (!FORM_TYPES.test(request.headers.get("content-type") ?? ""))
+    throw new AppError(415, "Send the form as application/x-www-form-urlencoded or multipart/form-data.", {
+      code: "unsupported_media_type",
+    });
+  try {
+    return await request.formData();
+  } catch {
+    throw new AppError(400, "The form could not be read. Reload the page and try again.", {
+      code: "invalid_request",
+    });
+  }
+}
+
 export async function parseForm<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
-  const form = await request.formData();
+  const form = await readForm(request);
   const values = formValues(form);
   submitted.set(request, values);
   const parsed = schema.safeParse(Object.fromEntries(form), { error: plain });

@@ -7,6 +7,7 @@ import { AppError } from "#worker/errors";
 import { formatDateTime } from "#worker/format";
 import { peekLinkToken } from "#worker/privacy/rights-requests/links";
 import { NOTICE_LINK_PURPOSES, ownedRequest, useLink } from "#worker/privacy/rights-requests/service";
+import { durationText, HOUR_MS } from "#worker/time";
 import { FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
 import { formAction, parseForm } from "../lib/forms.server";
@@ -92,10 +93,13 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   try {
     if (!token.success) throw new AppError(400, "invalid link");
     const link = await peekLinkToken(env, token.data, NOTICE_LINK_PURPOSES);
-    return { ...base, token: token.data, link: await describe(env, link) };
+    // Said from the link itself: an email change's way back works 7 days, every other link 24 hours.
+    const issuedFor = link.expiresAt.getTime() - link.createdAt.getTime();
+    const validFor = durationText(Math.round(issuedFor / HOUR_MS) * HOUR_MS);
+    return { ...base, token: token.data, link: await describe(env, link), validFor };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return data({ ...base, token: null, link: null }, { status: 400 });
+    return data({ ...base, token: null, link: null, validFor: null }, { status: 400 });
   }
 }
 
@@ -131,7 +135,7 @@ export function shouldRevalidate({ actionResult, defaultShouldRevalidate }: Shou
 
 export default function Confirm({ loaderData, actionData }: Route.ComponentProps) {
   const busy = useNavigation().state === "submitting";
-  const { link, token } = loaderData;
+  const { link, token, validFor } = loaderData;
   const done = actionData && "done" in actionData ? actionData.done : null;
   return (
     <>
@@ -166,15 +170,15 @@ export default function Confirm({ loaderData, actionData }: Route.ComponentProps
                   {link.button}
                 </button>
               </Form>
-              <p className="muted">This link works once and expires 24 hours after it was sent.</p>
+              <p className="muted">{`This link works once and expires ${validFor} after it was sent.`}</p>
             </>
           ) : (
             <>
               <h1>This link no longer works</h1>
               <p>
-                It is invalid, expired or already used. Links in our emails work once, for 24 hours. If you
-                still need something done, sign in and go to <Link to="/dashboard/privacy">Your data</Link>,
-                or write to us.
+                It is invalid, expired or already used. Links in our emails work once, for 24 hours (7 days to
+                undo an email change). If you still need something done, sign in and go to{" "}
+                <Link to="/dashboard/privacy">Your data</Link>, or write to us.
               </p>
             </>
           )}

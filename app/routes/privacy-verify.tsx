@@ -1,11 +1,13 @@
 // /privacy/verify (public): paste or upload a deletion receipt or export manifest and see whether this
 // service signed it, why or why not, and what it says in plain words. Works without JavaScript.
-import { Form, useNavigation } from "react-router";
+import { data, Form, useNavigation } from "react-router";
 import { getConfig } from "#worker/config";
+import { AppError } from "#worker/errors";
 import { readableReceipt } from "#worker/privacy/receipts/readable";
 import { checkReceipt, KEYS_PATH } from "#worker/privacy/receipts/receipt";
 import { ReadableReceipt } from "../components/ReadableReceipt";
 import { SiteHeader } from "../components/SiteHeader";
+import { readForm } from "../lib/forms.server";
 import { getSession } from "../lib/session.server";
 import type { Route } from "./+types/privacy-verify";
 
@@ -20,7 +22,13 @@ export async function loader({ request, context }: Route.LoaderArgs) {
 
 export async function action({ request, context }: Route.ActionArgs) {
   const { env } = context.cloudflare;
-  const form = await request.formData();
+  let form: FormData;
+  try {
+    form = await readForm(request);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return data({ problem: error.message, pasted: "" }, { status: error.status });
+  }
   const file = form.get("file");
   const pasted = String(form.get("receipt") ?? "");
   const uploaded = file instanceof File && file.size > 0 ? file : null;

@@ -16,6 +16,15 @@ describe("safeNext (attack: redirect variants)", () => {
     ["evil.example"],
     [""],
     [null],
+    // Dot segments collapse to // only once the URL parser normalises the path (issue 31).
+    ["/.//evil.example/phish"],
+    ["/..//evil.example/phish"],
+    ["/./..//evil.example"],
+    ["/a/..//evil.example"],
+    ["/%2e//evil.example"],
+    ["/%2E%2E//evil.example"],
+    ["/.%2e//evil.example"],
+    ["/./\\evil.example"],
   ])("refuses %j and goes to /dashboard", (next) => {
     expect(safeNext(next)).toBe("/dashboard");
   });
@@ -30,7 +39,19 @@ describe("safeNext (attack: redirect variants)", () => {
   });
 
   it("decoding the query string once (as URLSearchParams does) never yields another host", () => {
-    for (const raw of ["/%09/evil", "/%5Cevil", "%2F%2Fevil", "/%0a/evil", "/%2F/evil"]) {
+    for (const raw of [
+      "/%09/evil",
+      "/%5Cevil",
+      "%2F%2Fevil",
+      "/%0a/evil",
+      "/%2F/evil",
+      "/./%2F/evil",
+      "/.%2F%2Fevil",
+      "%2F.%2F%2Fevil",
+      "/%2e/%2F/evil",
+      "/%252e//evil",
+      "/..%2F%2Fevil",
+    ]) {
       const next = new URLSearchParams(`next=${raw}`).get("next");
       const target = new URL(safeNext(next), "https://app.example");
       expect(target.origin, raw).toBe("https://app.example");

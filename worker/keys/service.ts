@@ -1,6 +1,6 @@
 // API keys: minted once, stored as a SHA-256 hash and a display prefix, revoked at once; each may carry a
 // name, an expiry, a monthly spend limit and a rate limit within the plan's ceiling.
-import { and, count, desc, eq, isNull } from "drizzle-orm";
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 import { apiKeys, billingAccounts } from "../../db/schema";
 import { effectivePlan, MICROS_PER_CENT, PLANS, type Plan } from "../billing/plans";
 import type { Config } from "../config";
@@ -68,6 +68,12 @@ async function columns(db: Db, config: Config, accountId: string, input: KeySett
   };
 }
 
+const tooManyKeys = () =>
+  conflict(
+    `An account may hold at most ${MAX_KEYS_PER_ACCOUNT} active keys. Revoke one you no longer use first.`,
+    "too_many_keys",
+  );
+
 export async function createKey(
   db: Db,
   config: Config,
@@ -78,12 +84,7 @@ export async function createKey(
     .select({ n: count() })
     .from(apiKeys)
     .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)));
-  if ((live?.n ?? 0) >= MAX_KEYS_PER_ACCOUNT) {
-    throw conflict(
-      `An account may hold at most ${MAX_KEYS_PER_ACCOUNT} active keys. Revoke one you no longer use first.`,
-      "too_many_keys",
-    );
-  }
+  if ((live?.n ?? 0) >= MAX_KEYS_PER_ACCOUNT) throw tooManyKeys();
   const set = await columns(db, config, accountId, input);
   const key = KEY_PREFIX + randomToken(32);
   const row = {
@@ -98,7 +99,16 @@ export async function createKey(
     createdAt: new Date(),
     ...set,
   };
-  await db.insert(apiKeys).values(row);
+  // The cap is checked again in the INSERT itself: D1 runs one statement at a time, so concurrent creates
+  // cannot both pass a count that each read before the other's insert.
+  const inserted = await db.run(sql`
+    INSERT INTO ${apiKeys} (id, account_id, name, prefix, key_hash, rate_limit_rpm, expires_at,
+      monthly_spend_limit_micros, created_at)
+    SELECT ${row.id}, ${accountId}, ${row.name}, ${row.prefix}, ${row.keyHash}, ${row.rateLimitRpm},
+      ${row.expiresAt?.getTime() ?? null}, ${row.monthlySpendLimitMicros}, ${row.createdAt.getTime()}
+    WHERE (SELECT COUNT(*) FROM ${apiKeys} WHERE account_id = ${accountId} AND revoked_at IS NULL)
+      < ${MAX_KEYS_PER_ACCOUNT}`);
+  if (!inserted.meta.changes) throw tooManyKeys();
   return { ...view({ ...row, lastUsedAt: null, revokedAt: null }), key };
 }
 

@@ -34,7 +34,7 @@ export type MessageRef = { accountId: string; messageId: string };
 export type Accepted = {
   refs: MessageRef[];
   outcome: "applied" | "duplicate" | "ignored";
-  reason?: "unknown_phone_number_id" | "nothing_to_apply";
+  reason?: "nothing_to_apply";
 };
 
 /** D1 could not take the notification: nothing of the failed batch is kept, and Meta retries it. */
@@ -63,7 +63,7 @@ function parseNotification(raw: Uint8Array<ArrayBuffer>): Notification {
 /**
  * Verifies and records one notification. Returns the inbound messages that may need an answer, and the
  * outcome. Throws 401 (nothing recorded) when the signature does not match every connected account it
- * names; numbers no account owns are acknowledged and dropped (`ignored`). Every write is idempotent (by
+ * names, and when it names no connected number at all (the same answer, so it tells nobody which are). Every write is idempotent (by
  * wamid, statuses only move forward), so a redelivery after a failed batch records the rest exactly once.
  */
 export async function acceptNotification(
@@ -79,7 +79,9 @@ export async function acceptNotification(
   if (byNumber.size > MAX_NUMBERS_PER_NOTIFICATION)
     throw badRequest("Too many phone numbers in one notification.");
   const connections = await connectionsByNumber(db, [...byNumber.keys()]);
-  if (connections.length === 0) return { refs: [], outcome: "ignored", reason: "unknown_phone_number_id" };
+  // No secret to check it against: refused exactly like a wrong signature for a connected number, so the
+  // answer never tells which phone number ids are connected (Meta redelivers, then gives up).
+  if (connections.length === 0) throw invalidSignature();
   for (const connection of connections) {
     if (!(await verifySignature(await openAppSecret(env, connection), raw, digest))) throw invalidSignature();
   }

@@ -68,9 +68,9 @@ whatsappWebhook
           z.object({
             received: z.literal(true),
             outcome: z.enum(["applied", "duplicate", "ignored"]),
-            reason: z.enum(["unknown_phone_number_id", "nothing_to_apply"]).optional(),
+            reason: z.enum(["nothing_to_apply"]).optional(),
           }),
-          "Recorded now, recorded before, or dropped (a phone number id no account has connected)",
+          "Recorded now, recorded before, or nothing new to apply",
         ),
         ...errorResponses(400, 401, 413, 503),
       },

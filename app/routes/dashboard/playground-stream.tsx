@@ -1,6 +1,7 @@
 // POST /dashboard/playground/stream: the playground's streamed answer (SSE from the gateway), for the page's
 // script; errors come back in the API's one error shape.
 import { AppError, toAppError } from "#worker/errors";
+import { readForm } from "../../lib/forms.server";
 import { PlaygroundForm, playgroundCall } from "../../lib/playground.server";
 import { getSession } from "../../lib/session.server";
 import type { Route } from "./+types/playground-stream";
@@ -10,7 +11,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   try {
     const session = await getSession(request, env);
     if (!session) return Response.json({ error: { message: "Log in first." } }, { status: 401 });
-    const parsed = PlaygroundForm.safeParse(Object.fromEntries(await request.formData()));
+    const parsed = PlaygroundForm.safeParse(Object.fromEntries(await readForm(request)));
     if (!parsed.success) {
       return Response.json(
         { error: { message: parsed.error.issues.map((i) => i.message).join(" ") } },

@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "#worker/config";
+import * as confirmPage from "../../../app/routes/confirm";
 import {
   call,
   cookieFrom,
@@ -13,6 +14,7 @@ import {
   PASSWORD,
   uniqueEmail,
 } from "../support/helpers";
+import { args, page } from "../support/route-calls";
 
 const NEW_PASSWORD = "a brand new passphrase";
 const login = (email: string, password: string) => call("/api/auth/login", { body: { email, password } });
@@ -131,8 +133,17 @@ describe("verified email", () => {
       cookie: user.cookie,
     });
     expect((await inbox(next)).some((m) => m.kind === "email_change")).toBe(true);
-    expect((await inbox(user.email)).some((m) => m.kind === "email_change_notice")).toBe(true);
+    const notice = (await inbox(user.email)).find((m) => m.kind === "email_change_notice")!;
+    expect(notice.text).toContain("within 7 days");
+    // The page each link opens says what its mail said.
+    const revert = await mailboxLink(user.email, "email_change_notice");
+    expect(await confirmPage.loader(args(page(`/confirm?token=${revert}`)))).toMatchObject({
+      validFor: "7 days",
+    });
     const token = await mailboxLink(next, "email_change");
+    expect(await confirmPage.loader(args(page(`/confirm?token=${token}`)))).toMatchObject({
+      validFor: "24 hours",
+    });
     await call("/api/privacy/links", { body: { token }, cookie: user.cookie });
     expect(await me(user.cookie)).toMatchObject({ email: next, emailVerified: true });
   });

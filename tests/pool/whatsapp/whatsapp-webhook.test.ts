@@ -113,16 +113,19 @@ describe("POST /webhooks/whatsapp (signature)", () => {
     expect(await sentFrom(bob.phoneNumberId)).toEqual([]);
   });
 
-  it("acknowledges and drops notifications for a number no account owns", async () => {
+  it("answers a number no account owns exactly as a wrong signature for a connected one: which are connected stays unknown", async () => {
+    const user = await connectedUser();
     const message = inboundMessage({ from: customerNumber() });
     const payload = notification("999000111222333", { messages: [message] });
-    const res = await deliverSigned("whatever-secret-0000", payload);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
-      received: true,
-      outcome: "ignored",
-      reason: "unknown_phone_number_id",
-    });
+    const unknown = await deliverSigned("whatever-secret-0000", payload);
+    const connected = await deliverSigned(
+      "whatever-secret-0000",
+      notification(user.phoneNumberId, { messages: [inboundMessage({ from: customerNumber() })] }),
+    );
+    expect(unknown.status).toBe(401);
+    expect(connected.status).toBe(401);
+    expect(await unknown.json()).toEqual(await connected.json());
+    expect(await messageRows(user.accountId)).toEqual([]);
     const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM whatsapp_pending WHERE message_id = ?")
       .bind(message.id)
       .first<{ n: number }>())!;

@@ -2,6 +2,20 @@
 // The payload is the receipt's canonical JSON, so anyone with the JWKS can check it with any JOSE library.
 import { fromBase64Url, toBase64Url } from "../../crypto/encoding";
 import type { SigningKey } from "./signing-keys";
+
+const ED25519_SIGNATURE_BYTES = 64;
+
+/** The signature's bytes, or undefined unless they are valid base64url of exactly 64 bytes (verify throws else). */
+function ed25519Signature(part: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(part)) return undefined;
+  try {
+    const bytes = fromBase64Url(part);
+    return bytes.length === ED25519_SIGNATURE_BYTES ? (bytes as Uint8Array<ArrayBuffer>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 import type { PublicJwk } from "./views";
 
 type JwsHeader = { alg: "EdDSA"; kid: string; typ: string };
@@ -62,12 +76,14 @@ export async function verifyCompact(jws: string, keys: PublicJwk[]): Promise<Jws
     false,
     ["verify"],
   );
-  const ok = await crypto.subtle.verify(
-    { name: "Ed25519" },
-    key,
-    fromBase64Url(s),
-    encoder.encode(`${h}.${p}`),
-  );
+  const signature = ed25519Signature(s);
+  if (!signature)
+    return {
+      valid: false,
+      kid,
+      reason: `The signature is not ${ED25519_SIGNATURE_BYTES} bytes of base64url, as every Ed25519 signature is: the receipt was altered or cut.`,
+    };
+  const ok = await crypto.subtle.verify({ name: "Ed25519" }, key, signature, encoder.encode(`${h}.${p}`));
   if (!ok)
     return {
       valid: false,
