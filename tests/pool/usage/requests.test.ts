@@ -1,5 +1,4 @@
 // The request log API: filters, cursor paging, CSV, one request's detail and its logged content, tenant isolation.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { marker, requestLogRows, usageRows } from "../support/ai-helpers";
 import { call, expectError, newKeyUser, newUser, verifyEmail } from "../support/helpers";
