@@ -23,7 +23,10 @@ export async function countFailure(env: Env, name: FailureName, error: unknown):
   }
 }
 
-/** Every counter, for the operator view and the tests. */
+/**
+ * Every counter, for the operator view and the tests.
+ * @internal
+ */
 export async function failureCountsNow(env: Env): Promise<Record<string, number>> {
   const rows = await getDb(env.DB).select().from(failureCounts);
   return Object.fromEntries(rows.map((r) => [r.name, r.count]));

@@ -11,6 +11,7 @@ export function isAnthropicPath(path: string): boolean {
 /**
  * A UUIDv7: 48 bits of the time in ms, then 74 random bits. The time lets the request log find a request's
  * row among its sealed segments by id alone (ADR 090); the random bits keep ids unguessable.
+ * @internal
  */
 export function newRequestId(now = Date.now()): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

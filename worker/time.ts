@@ -1,4 +1,5 @@
 // Durations in milliseconds, written once for the Worker and the dashboard, and how a duration reads in a text.
+/** @internal */
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;

@@ -6,7 +6,10 @@ import { limitRequests } from "#worker/ai/rate-limit";
 import { PROMPT_MAX } from "./playground";
 
 const PLAYGROUND_SOURCE = "playground";
-/** Playground requests per account and minute: a person typing prompts, never a way around a key's limit. */
+/**
+ * Playground requests per account and minute: a person typing prompts, never a way around a key's limit.
+ * @internal
+ */
 export const PLAYGROUND_RPM = 60;
 
 export const PlaygroundForm = z.object({

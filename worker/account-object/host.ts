@@ -87,6 +87,7 @@ export class AccountHost {
 /**
  * One slice of the account's privacy jobs over `ctx` (with the given holders), then the alarm re-armed for
  * whatever waits — what the object's alarm does for privacy, for tests that wrap the state to inject faults.
+ * @internal
  */
 export async function runPrivacyJobs(ctx: DurableObjectState, env: Env, using?: JobHolders): Promise<void> {
   const host = new AccountHost(ctx, env);

@@ -7,14 +7,17 @@ import { tooManyRequests } from "../errors";
 
 const WINDOW_MS = 60_000;
 const MAX_KEYS = 50_000;
-/** Streams one key may hold open at once in one isolate; the next one is answered 429. */
+/**
+ * Streams one key may hold open at once in one isolate; the next one is answered 429.
+ * @internal
+ */
 export const MAX_OPEN_STREAMS_PER_KEY = 32;
 
 /**
  * The binding's namespaces (wrangler.toml `[[ratelimits]]`, period 60 s), smallest first. A key is counted in
  * the smallest tier at or above its own limit; a limit above the largest tier is counted in the isolate only.
  */
-export const RATE_TIERS = [
+const RATE_TIERS = [
   { rpm: 60, binding: "RL_RPM_60" },
   { rpm: 300, binding: "RL_RPM_300" },
   { rpm: 600, binding: "RL_RPM_600" },
@@ -25,6 +28,7 @@ export const RATE_TIERS = [
   { rpm: 120_000, binding: "RL_RPM_120000" },
 ] as const;
 
+/** @internal */
 export function tierFor(rpm: number): (typeof RATE_TIERS)[number] | undefined {
   return RATE_TIERS.find((t) => t.rpm >= rpm);
 }

@@ -5,7 +5,10 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 
-/** The request header that asks for Server-Timing. */
+/**
+ * The request header that asks for Server-Timing.
+ * @internal
+ */
 export const TIMING_REQUEST_HEADER = "x-server-timing";
 
 export class Timing {

@@ -26,7 +26,10 @@ const ROWS_PER_BATCH = 600;
 /** Ids of applied flushes are kept this long: a flush is retried within seconds, never a day later. */
 const FLUSH_IDS_KEPT_MS = 24 * HOUR_MS;
 
-/** The ledger entry that sums an account's usage debits of one UTC hour. */
+/**
+ * The ledger entry that sums an account's usage debits of one UTC hour.
+ * @internal
+ */
 export const usageReference = (hour: number) => `usage:${hour}`;
 const usageReason = (hour: number) =>
   `Usage, ${new Date(hour).toISOString().slice(0, 13).replace("T", " ")}:00 UTC`;

@@ -81,6 +81,7 @@ function reserveOutside(
  * Releases a hold and charges the metered cost (called once per request, off the response path). The
  * charge is the metered cost even when it exceeds the hold, so the balance may dip below zero by at most
  * that excess; the next reservation is then refused. Settling the same usage twice charges once.
+ * @internal
  */
 export async function settleCredit(
   env: Env,

@@ -4,7 +4,10 @@
 // ask (from the isolate's cached key), so the object stores spend, never limits.
 import type { UsageBuffer } from "../usage/buffer";
 
-/** Start of the UTC calendar month holding `at` (epoch ms): a key's monthly spend restarts there. */
+/**
+ * Start of the UTC calendar month holding `at` (epoch ms): a key's monthly spend restarts there.
+ * @internal
+ */
 export function monthStart(at: number): number {
   const d = new Date(at);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);

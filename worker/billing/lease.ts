@@ -50,6 +50,7 @@ const KEY_ASK_EVERY_MS = 1_000;
  * A lease not confirmed live by the object for this long is confirmed (one round trip) before it admits another
  * request, so an idle isolate learns of a revocation before its next request (ADR 040). Under traffic every usage
  * batch's reply confirms it, every BATCH_MAX_WAIT_MS at most.
+ * @internal
  */
 export const LEASE_CONFIRM_AFTER_MS = 1_000;
 

@@ -52,7 +52,10 @@ export async function cachedBalance(db: Db, accountId: string): Promise<number |
   return row?.balance;
 }
 
-/** The balance derived from the ledger itself; always equals the cached one. */
+/**
+ * The balance derived from the ledger itself; always equals the cached one.
+ * @internal
+ */
 export async function recomputeBalance(db: Db, accountId: string): Promise<number> {
   const [row] = await db
     .select({ total: sql<number>`coalesce(sum(${creditLedger.amountMicros}), 0)` })

@@ -31,7 +31,10 @@ export async function accountDataKey(
   return value;
 }
 
-/** Drops this isolate's copy of the key. */
+/**
+ * Drops this isolate's copy of the key.
+ * @internal
+ */
 export function forgetDataKey(accountId: string): void {
   cache.delete(accountId);
 }

@@ -53,6 +53,7 @@ export const DEPLOYED_LIFECYCLE_KEY = "deploy/lifecycle.json";
 /**
  * The record of one `lifecycle set`: when, by what (`npm run deploy` or the local server, which has no
  * lifecycle engine and relies on the cron sweep), and exactly the rules it set.
+ * @internal
  */
 export function lifecycleRecord(setAt: Date, setBy: "deploy" | "local", rules = lifecycleRules().rules) {
   return { setAt: setAt.toISOString(), setBy, rules };

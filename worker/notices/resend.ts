@@ -11,7 +11,10 @@ class MailDeliveryError extends Error {
   }
 }
 
-/** The endpoint under the one upstream-URL rule (https; plain http only on loopback in local mode). */
+/**
+ * The endpoint under the one upstream-URL rule (https; plain http only on loopback in local mode).
+ * @internal
+ */
 export function mailApiUrl(base: string, localMode: boolean): string {
   const problem = upstreamUrlProblem(localMode, "MAIL_API_URL", base);
   if (problem) throw new Error(problem);

@@ -13,7 +13,10 @@ import { unauthorized } from "../errors";
 import { createRouter, errorResponses, jsonContent } from "../openapi";
 import { brokenChecks } from "../privacy/promises/report";
 
-/** `degrades`: its failure makes the status "degraded" (still 200), not "failing" (503). */
+/**
+ * `degrades`: its failure makes the status "degraded" (still 200), not "failing" (503).
+ * @internal
+ */
 export type HealthCheck = { name: string; run: (env: Env) => Promise<unknown>; degrades?: boolean };
 
 const TIMEOUT_MS = 3_000;
@@ -22,6 +25,7 @@ const LIVENESS_MAX_AGE_S = 5;
 /** Deep checks per minute (across isolates, through the rate-limit binding); each costs D1, R2 and DO calls. */
 const DEEP_CHECKS_PER_MINUTE = 60;
 
+/** @internal */
 export const healthChecks: HealthCheck[] = [
   { name: "d1", run: (env) => env.DB.prepare("SELECT 1").first() },
   { name: "r2", run: (env) => env.CONTENT.head("health/probe") },
@@ -57,7 +61,10 @@ async function runCheck(env: Env, check: HealthCheck): Promise<z.infer<typeof Ch
   }
 }
 
-/** Every check, run in parallel. */
+/**
+ * Every check, run in parallel.
+ * @internal
+ */
 export async function checkHealth(env: Env, checks = healthChecks): Promise<z.infer<typeof Health>> {
   const results = await Promise.all(
     checks.map(async (check) => [check.name, await runCheck(env, check)] as const),

@@ -2,6 +2,7 @@
 // only from fields that cannot carry content. Never a body, a bound parameter, a message, an email, a key or
 // token, a query string: error messages are dropped (drizzle's carry `params`), and every string is scrubbed.
 
+/** @internal */
 export type LogLevel = "info" | "warn" | "error";
 
 /** Fixed labels only (a job's name, an error code); any string is scrubbed anyway. */
@@ -25,7 +26,10 @@ const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
 /** An error code is lowercase words joined by underscores (`key_spend_limit_reached`): no key or token looks so. */
 const ERROR_CODE = /^[a-z]+(?:_[a-z]+)*$/;
 
-/** What may be left of a string: no emails, query strings, keys, long tokens or addresses; at most 200 chars. */
+/**
+ * What may be left of a string: no emails, query strings, keys, long tokens or addresses; at most 200 chars.
+ * @internal
+ */
 export function scrub(value: string): string {
   return value
     .replace(QUERY, "")
@@ -43,6 +47,7 @@ function errorName(error: Error): string {
   return error.name;
 }
 
+/** @internal */
 export function describeError(error: unknown): { name: string; cause?: string; frame?: string } {
   if (!(error instanceof Error)) return { name: typeof error };
   const cause = error.cause instanceof Error ? scrub(error.cause.name) : undefined;
@@ -67,7 +72,10 @@ function field(value: unknown): unknown {
   return undefined; // objects, arrays, bodies: never
 }
 
-/** One JSON line. `msg` is a fixed sentence chosen by the caller; it is scrubbed like every other string. */
+/**
+ * One JSON line. `msg` is a fixed sentence chosen by the caller; it is scrubbed like every other string.
+ * @internal
+ */
 export function formatLine(level: LogLevel, msg: string, fields: LogFields = {}): string {
   const { error, requestId, xRequestId, code, ...rest } = fields;
   const line: Record<string, unknown> = { level, msg: scrub(msg) };

@@ -90,7 +90,7 @@ export function matches(r: LoggedRow, q: RowQuery): boolean {
 }
 
 /** True when `a` sorts before `b` newest first (later time, or the same time and a greater id). */
-export function newer(a: { at: number; id: string }, b: LoggedRow): boolean {
+function newer(a: { at: number; id: string }, b: LoggedRow): boolean {
   return a.at > b.createdAt || (a.at === b.createdAt && a.id > b.id);
 }
 

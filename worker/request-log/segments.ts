@@ -6,7 +6,7 @@
 import { open, seal } from "../crypto/chunked";
 import type { LoggedRow, RowQuery } from "./query";
 
-export const SEGMENTS_PREFIX = "request-log/";
+const SEGMENTS_PREFIX = "request-log/";
 export const segmentPrefix = (accountId: string) =>
   `${SEGMENTS_PREFIX}${accountId.replace(/[^A-Za-z0-9_-]/g, "_")}/`;
 

@@ -21,7 +21,7 @@ import {
 import { RecentWindow } from "./window";
 
 /** Rows per segment: ≈ 1 MB of JSON before compression, one R2 write per 5,000 requests. */
-export const SEGMENT_ROWS = 5_000;
+const SEGMENT_ROWS = 5_000;
 /** Rows wait this long past the window before they are sealed, so a quiet account's segments are not tiny. */
 const SEAL_SLACK_MS = 6 * HOUR_MS;
 /** Segments sealed (or expired) per alarm; more work re-arms the alarm at once. */
@@ -297,7 +297,7 @@ function groupOf(r: LoggedRow, by: RowGroup): string {
 }
 
 /** The ms timestamp a UUIDv7 carries (its first 48 bits); null for any other id. */
-export function uuidV7Time(id: string): number | null {
+function uuidV7Time(id: string): number | null {
   const m = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.exec(id);
   return m ? Number.parseInt(`${m[1]}${m[2]}`, 16) : null;
 }

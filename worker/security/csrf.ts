@@ -37,7 +37,10 @@ const MACHINE_PATHS = /^\/(v1|webhooks)(\/|$)/;
  * cross-site POST is refused too: otherwise another site could log a visitor in
  * to the attacker's account (login CSRF) and read what they then type into it.
  */
-/** The decision, pure: whether an unsafe request to `path` is refused as cross-origin. */
+/**
+ * The decision, pure: whether an unsafe request to `path` is refused as cross-origin.
+ * @internal
+ */
 export function isCsrfRefused(request: Request, path: string): boolean {
   if (SAFE.has(request.method) || MACHINE_PATHS.test(path)) return false;
   return request.headers.get("cookie") ? !isSameOrigin(request) : isCrossSite(request);

@@ -37,7 +37,10 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
 };
 
-/** The headers every response carries; public/_headers repeats them for static assets (a test compares). */
+/**
+ * The headers every response carries; public/_headers repeats them for static assets (a test compares).
+ * @internal
+ */
 export const SECURITY_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -45,6 +48,7 @@ export const SECURITY_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 } as const;
+/** @internal */
 export const HSTS = "max-age=63072000; includeSubDomains; preload";
 
 function setAll(h: Headers, https: boolean) {

@@ -10,10 +10,12 @@ import { log } from "../observability/log";
 import { handOff } from "./replay";
 import type { MeteredRow } from "./row";
 
+/** @internal */
 export const BATCH_MAX_ROWS = 50;
 /**
  * 20 ms holds one isolate to ≤ 50 calls a second to an account's object however busy it is (5 ms allowed 200,
  * and the object's soft limit is about 1,000), and measured a sixth less workerd CPU per request (ADR 026).
+ * @internal
  */
 export const BATCH_MAX_WAIT_MS = 20;
 /** Tries of one batch before it is handed to the replay queue. */

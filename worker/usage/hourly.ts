@@ -21,7 +21,7 @@ type Sums = {
 };
 
 /** The rows summed per account, hour, key ("source:<name>" without one) and model, as the aggregates group. */
-export function hourlySums(rows: UsageRow[]): Sums[] {
+function hourlySums(rows: UsageRow[]): Sums[] {
   const groups = new Map<string, Sums>();
   for (const r of rows) {
     const hour = r.createdAt - (r.createdAt % HOUR_MS);

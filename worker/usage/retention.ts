@@ -27,6 +27,7 @@ function rollUpDay(db: D1Database, day: number): D1PreparedStatement[] {
   ];
 }
 
+/** @internal */
 export async function purgeOldUsage(
   env: Env,
   now: Date,

@@ -55,7 +55,10 @@ function deltaText(event: { event?: string; data: string }): string {
   return "";
 }
 
-/** A logged response: JSON as an object; a stream as the text it delivered (and how many events). */
+/**
+ * A logged response: JSON as an object; a stream as the text it delivered (and how many events).
+ * @internal
+ */
 export function readableResponse(response: string): unknown {
   const trimmed = response.trimStart();
   if (!/^(data|event):/.test(trimmed)) return parseJson(response);

@@ -15,7 +15,10 @@ import { recordTrail } from "../trail";
 /** A running job whose request has not moved for this long gets its alarm re-armed. */
 const STALL_MS = 10 * 60_000;
 
-/** Tells operators once when a request is nearly due (level 1) and once when it is overdue (level 2). */
+/**
+ * Tells operators once when a request is nearly due (level 1) and once when it is overdue (level 2).
+ * @internal
+ */
 export async function alertDeadlines(env: Env, now: Date): Promise<number> {
   const db = getDb(env.DB);
   const open = await db

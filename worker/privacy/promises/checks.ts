@@ -283,6 +283,7 @@ const lifecycle: Check = {
 export type TrainingSource = (env: Env) => AsyncGenerator<{ accountId: string; object: R2Object }>;
 const realTraining: TrainingSource = (env) => trainingInclusion(env, getDb(env.DB));
 
+/** @internal */
 export function trainingConsentCheck(source: TrainingSource = realTraining): Check {
   return {
     id: "p6.training_consent",

@@ -6,7 +6,10 @@ import type { ReadableReceipt } from "./views";
 
 /** The /privacy/verify page renders this shape. */
 
-/** Plain names of the holders and deletion steps a receipt lists (every one has a name: a test checks). */
+/**
+ * Plain names of the holders and deletion steps a receipt lists (every one has a name: a test checks).
+ * @internal
+ */
 export const HOLDER_LABELS: Record<string, string> = {
   data_key: "Your encryption key (every stored copy of your content became unreadable)",
   stripe_customer: "Your customer record at our payment provider",
