@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { checkShippedCatalogue } from "./check-catalogue";
 import { type DemoCredentials, seedDemo } from "./seed";
 import { startServer } from "./server";
 
@@ -49,6 +50,7 @@ function localSecrets(): Record<string, string> {
 async function main() {
   mkdirSync(dataDir, { recursive: true });
   if (!values["no-build"]) {
+    checkShippedCatalogue();
     console.info("Building…");
     // The build that ships: NODE_ENV=production whatever the calling shell (or test runner) set.
     execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], {

@@ -61,6 +61,12 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
           }
         : undefined);
     const input = promptTokens(body);
+    // input_tokens is the uncached part; cache reads and writes are reported beside it.
+    const inputUsage = {
+      input_tokens: input,
+      cache_creation_input_tokens: script?.cache?.write ?? 0,
+      cache_read_input_tokens: script?.cache?.read ?? 0,
+    };
     const id = `msg_fake_${Math.random().toString(36).slice(2)}`;
     const stopReason = tool ? "tool_use" : script?.stopSequence ? "stop_sequence" : "end_turn";
     const stopSequence = script?.stopSequence ?? null;
@@ -77,7 +83,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
             : [{ type: "text", text: words.join("") }],
           stop_reason: stopReason,
           stop_sequence: stopSequence,
-          usage: script?.omitUsage ? undefined : { input_tokens: input, output_tokens: words.length },
+          usage: script?.omitUsage ? undefined : { ...inputUsage, output_tokens: words.length },
         }),
       );
       return;
@@ -109,7 +115,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: input, output_tokens: 1 },
+          usage: { ...inputUsage, output_tokens: 1 },
         },
       }),
       sse("ping", {}),

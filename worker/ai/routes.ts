@@ -7,9 +7,10 @@ import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
 import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { availableModels } from "./catalogue";
+import { modelEntry } from "./catalogue/entry";
+import { requireModel } from "./catalogue/require";
 import { countTokens } from "./count-tokens";
 import { type AiCall, runAi } from "./gateway";
-import { providers } from "./providers/registry";
 import { rateLimitPerKey } from "./rate-limit";
 import { recordRefusals } from "./refusals";
 import {
@@ -82,35 +83,34 @@ aiRoutes.openapi(
     method: "get",
     path: "/models",
     tags: ["AI"],
-    summary: "List the models you can call",
+    summary: "List the models you can call, with their limits, prices and providers' data policies",
     security: [{ apiKey: [] }],
     responses: {
       200: jsonContent(z.object({ object: z.literal("list"), data: z.array(Model) }), "Models"),
       ...errorResponses(401, 429),
     },
   }),
-  (c) =>
-    c.json(
-      {
-        object: "list" as const,
-        data: availableModels(c.var.config).map((m) => ({
-          id: m.id,
-          object: "model" as const,
-          created: 0,
-          owned_by: providers[m.provider].label,
-          // From the catalogue that bills: what a request may hold and what it costs.
-          context_length: m.contextTokens,
-          max_output_tokens: m.maxOutputTokens,
-          pricing: {
-            input: m.inputMicrosPerM / 1_000_000,
-            output: m.outputMicrosPerM / 1_000_000,
-            currency: "USD" as const,
-            per: 1_000_000 as const,
-          },
-        })),
-      },
-      200,
-    ),
+  (c) => c.json({ object: "list" as const, data: availableModels(c.var.config).map(modelEntry) }, 200),
+);
+
+const retrieveModel = (c: Context<ApiKeyEnv>, id: string) => c.json(modelEntry(requireModel(c.env, id)), 200);
+
+aiRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/models/{id}",
+    tags: ["AI"],
+    summary:
+      "One model (OpenAI's models.retrieve). Ids contain `/` (`/v1/models/openai/gpt-4o-mini`); a bare name resolves when one model has it",
+    security: [{ apiKey: [] }],
+    request: { params: z.object({ id: z.string().openapi({ example: "openai/gpt-4o-mini" }) }) },
+    responses: { 200: jsonContent(Model, "The model"), ...errorResponses(401, 404, 429) },
+  }),
+  (c) => retrieveModel(c, c.req.valid("param").id),
+);
+// The same for ids with a "/" (every catalogue id), which one path parameter cannot match.
+aiRoutes.get("/models/:provider/:name{.+}", (c) =>
+  retrieveModel(c, `${c.req.param("provider")}/${c.req.param("name")}`),
 );
 
 aiRoutes.openapi(

@@ -1,6 +1,7 @@
 // The account's usage buffer inside its Durable Object: rows land in the object's SQLite storage (durable,
 // one write per request, off the response path), then move to D1 in batches (ADR 020).
 
+import { getTableColumns } from "drizzle-orm";
 import { usageEvents } from "../../db/schema";
 import type { Hosted } from "../account-object/hosted";
 import { getDb } from "../db";
@@ -10,8 +11,8 @@ import type { UsageRow } from "./row";
 const FLUSH_DELAY_MS = 1_000;
 /** A full buffer is flushed at once rather than waiting for the alarm. */
 const FLUSH_AT_ROWS = 500;
-/** 16 columns × 6 rows stays under D1's 100 bound parameters per statement. */
-const ROWS_PER_STATEMENT = 6;
+/** As many rows as stay under D1's 100 bound parameters per statement (18 columns: 5 rows). */
+const ROWS_PER_STATEMENT = Math.floor(100 / Object.keys(getTableColumns(usageEvents)).length);
 const ROWS_PER_BATCH = 600;
 
 export class UsageBuffer implements Hosted {

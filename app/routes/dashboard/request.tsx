@@ -69,6 +69,8 @@ export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
     ["Streamed", r.streamed ? "yes" : "no"],
     ["Latency", `${formatInt(r.latencyMs)} ms`],
     ["Input tokens", formatInt(r.inputTokens)],
+    ["Of which read from the provider's cache", formatInt(r.cachedInputTokens)],
+    ["Of which written to the provider's cache", formatInt(r.cacheWriteTokens)],
     [
       "Output tokens",
       `${formatInt(r.outputTokens)}${r.estimated ? " (estimated: the stream ended early)" : ""}`,

@@ -204,6 +204,9 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
               </td>
               <td data-label="Tokens in / out">
                 {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
+                {r.cachedInputTokens > 0 ? (
+                  <span className="badge off">{formatInt(r.cachedInputTokens)} cached</span>
+                ) : null}
                 {r.estimated ? <span className="badge off">estimated</span> : null}
               </td>
               <td data-label="Cost">{formatMicros(r.costMicros)}</td>
