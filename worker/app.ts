@@ -8,12 +8,10 @@ import { billingRoutes } from "./billing/routes";
 import { stripeWebhookRoutes } from "./billing/webhooks/routes";
 import { getConfig } from "./config";
 import { randomToken } from "./crypto/encoding";
-import { getDb } from "./db";
-import { drainUnreadBody } from "./drain-body";
-import { AppError, notFound, onError } from "./errors";
+import { AppError, notFound } from "./errors";
+import { front } from "./front";
 import { keyRoutes } from "./keys/routes";
 import { mailboxRoutes } from "./notices/mailbox-routes";
-import { accessLog } from "./observability/access-log";
 import { healthRoutes } from "./observability/health";
 import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
@@ -21,10 +19,8 @@ import { promiseRoutes } from "./privacy/promises/routes";
 import { receiptKeyRoutes, receiptVerifyRoutes } from "./privacy/receipts/routes";
 import { adminPrivacyRoutes } from "./privacy/rights-requests/admin-routes";
 import { privacyRequestRoutes } from "./privacy/rights-requests/routes";
-import { requestId } from "./request-id";
 import { requestRoutes } from "./request-log/routes";
 import { csrf } from "./security/csrf";
-import { securityHeaders } from "./security/headers";
 import { dashboardBodyLimit, noStoreByDefault, noStoreForPrivatePages } from "./security/private-responses";
 import { settingsRoutes } from "./settings/routes";
 import { trainingRoutes } from "./training/routes";
@@ -57,17 +53,12 @@ api.route("/settings", settingsRoutes);
 api.route("/admin/training-export", trainingRoutes);
 
 export const app = createRouter();
-app.onError(onError);
-// First, so it sees the final status, the request id and any error onError rendered.
-app.use("*", accessLog);
-app.use("*", requestId, drainUnreadBody, securityHeaders, async (c, next) => {
-  c.set("config", getConfig(c.env));
-  c.set("db", getDb(c.env.DB));
-  await next();
-});
+front(app);
 app.use("*", csrf);
 app.use("/api/*", noStoreByDefault);
 app.use("/v1/*", noStoreByDefault);
+// Requests for /v1 are served by the AI API's own app (ai/app.ts, chosen in index.ts); mounted here as well for
+// the OpenAPI document.
 app.route("/v1", aiRoutes);
 app.route("/api", api);
 app.route("/webhooks/stripe", stripeWebhookRoutes);

@@ -1,12 +1,15 @@
-// Early answers (a bad key, a 429, an unknown route) leave the request body unread. workerd's HTTP server then
-// closes the keep-alive connection after the response — without a `Connection: close` header — so a client that
-// reuses the pooled connection meets ECONNRESET. Reading the rest of the body before answering keeps the
-// connection reusable; past DRAIN_LIMIT the body is cancelled instead (that connection closes, as it must).
+// Early answers (a bad key, a 429, an unknown route, a 413 for an oversize body) leave the request body unread.
+// workerd's HTTP server then closes the keep-alive connection after the response — without a `Connection: close`
+// header — and a client still sending its body meets ECONNRESET instead of the answer (the official SDKs retry a
+// reset, so a user saw retries and a network error instead of "Request body is too large"). So the rest of the
+// body is read and discarded before answering, up to DISCARD_LIMIT; past it the body is cancelled and that
+// connection closes, as it must. Every body limit (AI API 20 MiB, webhooks, /api and pages) is far below the
+// bound, so any oversize body up to it gets its 413 in the route's dialect.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
 
-/** Largest unread body we read to the end to keep the connection: the AI API's body limit, plus headroom. */
-const DRAIN_LIMIT = 21 * 1024 * 1024;
+/** Largest unread body read to the end so its answer arrives (documented in README: "Request bodies"). */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
 
 async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
   const reader = body.getReader();
@@ -16,7 +19,7 @@ async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
       const { done, value } = await reader.read();
       if (done) return;
       read += value.byteLength;
-      if (read > DRAIN_LIMIT) {
+      if (read > DISCARD_LIMIT) {
         await reader.cancel();
         return;
       }
@@ -31,7 +34,7 @@ export const drainUnreadBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (!request.body || request.bodyUsed) return;
   const length = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (length > DRAIN_LIMIT) {
+  if (length > DISCARD_LIMIT) {
     await request.body.cancel().catch(() => {});
     return;
   }

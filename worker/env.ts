@@ -1,6 +1,7 @@
 // The Hono app's type: Cloudflare bindings plus what middleware puts on the context.
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as schema from "../db/schema";
+import type { Timing } from "./ai/timing";
 import type { Config } from "./config";
 
 export type Db = DrizzleD1Database<typeof schema>;
@@ -34,8 +35,10 @@ export type AppEnv = {
     config: Config;
     session?: SessionPrincipal;
     apiKey?: ApiKeyPrincipal;
-    /** The key was read from D1 on this request (not from the isolate's cache): an awaited round trip. */
-    apiKeyLookedUp?: boolean;
+    /** When a /v1 request arrived (ai/timing.ts). */
+    arrivedAt?: number;
+    /** Server-Timing's stages, only when the client asked for them (ai/timing.ts). */
+    timing?: Timing;
     /** Minted on arrival (request-id.ts): response headers, logs and the usage row share it. */
     requestId: string;
   };

@@ -1,10 +1,13 @@
-// The Worker's entry: HTTP through the Hono app, cron through the scheduled handler, and the Durable Objects.
+// The Worker's entry: HTTP through the Hono apps (/v1 through the AI API's own, before the dashboard's chain; the
+// rest through the full app), cron through the scheduled handler, and the Durable Objects.
+import { aiApp, isAiUrl } from "./ai/app";
 import { app } from "./app";
 import { scheduled } from "./scheduled";
 
 export { AccountDO } from "./account-object/AccountDO";
 
 export default {
-  fetch: app.fetch,
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
+    isAiUrl(request.url) ? aiApp.fetch(request, env, ctx) : app.fetch(request, env, ctx),
   scheduled,
 } satisfies ExportedHandler<Env>;

@@ -32,8 +32,31 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
   return { content: { "application/json": { schema } }, description };
 }
 
+/** Anthropic's error shape, which the Anthropic-compatible routes (/v1/messages*) answer in. */
+const AnthropicErrorSchema = z
+  .object({
+    type: z.literal("error"),
+    error: z.object({
+      type: z.string(),
+      message: z.string(),
+      code: z.string().optional(),
+      param: z.string().optional(),
+    }),
+    request_id: z.string().optional(),
+  })
+  .openapi("AnthropicError");
+
 /** The error responses most routes can give, documented once. */
 export function errorResponses(...statuses: number[]) {
+  return errorResponsesOf(ErrorSchema, statuses);
+}
+
+/** The same, in Anthropic's shape, for the Anthropic-compatible routes. */
+export function anthropicErrorResponses(...statuses: number[]) {
+  return errorResponsesOf(AnthropicErrorSchema, statuses);
+}
+
+function errorResponsesOf(schema: z.ZodType, statuses: number[]) {
   const descriptions: Record<number, string> = {
     400: "Invalid request",
     401: "Missing or invalid credentials",
@@ -48,7 +71,7 @@ export function errorResponses(...statuses: number[]) {
     503: "Temporarily unavailable: nothing was changed; retry later",
     504: "Upstream timeout",
   };
-  return Object.fromEntries(statuses.map((s) => [s, jsonContent(ErrorSchema, descriptions[s] ?? "Error")]));
+  return Object.fromEntries(statuses.map((s) => [s, jsonContent(schema, descriptions[s] ?? "Error")]));
 }
 
 export const IsoDate = z.string().openapi({ format: "date-time", example: "2026-01-01T00:00:00.000Z" });

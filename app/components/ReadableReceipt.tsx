@@ -1,6 +1,7 @@
 // A deletion receipt in plain language: what was erased, what is kept, why and until when.
+
+import { formatCount, formatDateTime } from "#worker/format";
 import type { ReadableReceipt as Receipt } from "#worker/privacy/receipts/views";
-import { formatDateTime } from "../lib/format";
 
 export function ReadableReceipt({ receipt }: { receipt: Receipt }) {
   return (
@@ -13,7 +14,7 @@ export function ReadableReceipt({ receipt }: { receipt: Receipt }) {
       <ul>
         {receipt.erased.map((e) => (
           <li key={e.label}>
-            {e.label}: {e.records} record{e.records === 1 ? "" : "s"}
+            {e.label}: {formatCount(e.records, "record")}
           </li>
         ))}
       </ul>

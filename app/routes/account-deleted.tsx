@@ -1,8 +1,8 @@
 // Where the dashboard sends someone right after they asked to delete their account (already signed out).
 import { Link } from "react-router";
 import { z } from "zod";
+import { formatDateTime } from "#worker/format";
 import { SiteHeader } from "../components/SiteHeader";
-import { formatDateTime } from "../lib/format";
 import type { Route } from "./+types/account-deleted";
 
 export const meta: Route.MetaFunction = () => [{ title: "Account deletion — Botmara" }];

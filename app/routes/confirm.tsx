@@ -4,11 +4,11 @@ import { data, Form, Link, type ShouldRevalidateFunctionArgs, useNavigation } fr
 import { z } from "zod";
 import { getDb } from "#worker/db";
 import { AppError } from "#worker/errors";
+import { formatDateTime } from "#worker/format";
 import { peekLinkToken } from "#worker/privacy/rights-requests/links";
 import { NOTICE_LINK_PURPOSES, ownedRequest, useLink } from "#worker/privacy/rights-requests/service";
 import { FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
-import { formatDateTime } from "../lib/format";
 import { formAction, parseForm } from "../lib/forms.server";
 import { getSession } from "../lib/session.server";
 import type { Route } from "./+types/confirm";

@@ -1,10 +1,10 @@
 // /privacy/promises (public): every promise of the policy, the mechanism that keeps it, the configuration
 // it depends on, and what the last promise checks found — aggregate status and times, never customer data.
 import { getConfig } from "#worker/config";
+import { formatDateTime } from "#worker/format";
 import { promiseReport } from "#worker/privacy/promises/report";
 import { StatusBadge } from "../components/PromiseStatus";
 import { SiteHeader } from "../components/SiteHeader";
-import { formatDateTime } from "../lib/format";
 import { getSession } from "../lib/session.server";
 import type { Route } from "./+types/privacy-promises";
 

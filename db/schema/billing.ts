@@ -13,6 +13,8 @@ export const billingAccounts = sqliteTable("billing_accounts", {
   subscriptionStatus: text("subscription_status"),
   subscriptionPriceId: text("subscription_price_id"),
   currentPeriodEnd: integer("current_period_end", { mode: "timestamp_ms" }),
+  /** When a scheduled cancellation ends the subscription (Stripe's cancel_at_period_end or cancel_at); null = it renews. */
+  cancelAt: integer("cancel_at", { mode: "timestamp_ms" }),
   /** `created` (seconds) of the subscription event last applied: older events never overwrite newer ones. */
   subscriptionEventAt: integer("subscription_event_at"),
   /** Sum of this account's ledger, kept by a trigger on credit_ledger; recomputable from the ledger. */
@@ -92,4 +94,22 @@ export const stripeEvents = sqliteTable("stripe_events", {
   type: text("type").notNull(),
   created: integer("created").notNull(),
   receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/**
+ * What Stripe has said about each paid payment's reversals, whatever order its events came in (ADR 041): the
+ * charge's amount, the cumulative refunded amount (the largest seen) and the dispute's state (a closed dispute is
+ * never reopened by an older event). The ledger's refund and reversal entries of the payment are brought to what
+ * these facts imply after every event, so every order of one payment's events ends in the same balance. Keyed by
+ * the payment intent alone: the account is found through the payment's top-up in the ledger.
+ */
+export const stripePayments = sqliteTable("stripe_payments", {
+  paymentIntent: text("payment_intent").primaryKey(),
+  /** Cents charged (null until a charge event said). */
+  chargeAmount: integer("charge_amount"),
+  /** Cumulative cents refunded, the largest any charge.refunded reported. */
+  refunded: integer("refunded").notNull().default(0),
+  /** null (no dispute), open (funds withdrawn or about to be), won (reinstated), lost. */
+  dispute: text("dispute", { enum: ["open", "won", "lost"] }),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });

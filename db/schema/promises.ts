@@ -1,4 +1,4 @@
-// The promise report's self-audits: the latest result of each check the cron runs against a policy
+// The promise report's checks: the latest result of each check the cron runs against a policy
 // promise (P1–P12), with its evidence — counts, prefixes, config values, never customer data.
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 

@@ -42,6 +42,9 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
     if (messages.some((m) => m.role !== "user" && m.role !== "assistant")) {
       return fail(400, "invalid_request_error", "messages: roles must be user or assistant");
     }
+    const choice = body.tool_choice as { type?: string } | undefined;
+    if ((choice?.type === "tool" || choice?.type === "any") && !(body.tools as unknown[] | undefined)?.length)
+      return fail(400, "invalid_request_error", "tool_choice: may only be specified while providing tools");
     // A forced tool is always called, with input that fits its schema; output_config answers JSON text.
     const forced =
       (body.tool_choice as { type?: string; name?: string } | undefined)?.type === "tool"
@@ -61,7 +64,8 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
           }
         : undefined);
     const input = promptTokens(body);
-    // input_tokens is the uncached part; cache reads and writes are reported beside it.
+    // Anthropic's usage always names the cache counts: input_tokens is the uncached part, the cache reads and
+    // writes (as scripted; none by default) beside it.
     const inputUsage = {
       input_tokens: input,
       cache_creation_input_tokens: script?.cache?.write ?? 0,
@@ -123,7 +127,8 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
       sse("content_block_stop", { index: 0 }),
       sse("message_delta", {
         delta: { stop_reason: stopReason, stop_sequence: stopSequence },
-        usage: { output_tokens: script?.omitUsage ? 0 : words.length },
+        // The final counts, as Anthropic's API sends them in message_delta.
+        usage: script?.omitUsage ? { output_tokens: 0 } : { ...inputUsage, output_tokens: words.length },
       }),
       sse("message_stop", {}),
     ];

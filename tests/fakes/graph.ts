@@ -6,9 +6,9 @@
 // bearer token, unless POST /__owner {phoneNumberId, accessToken} named the one token that controls it; a
 // token that does not gets Graph's "does not exist or missing permissions" error (code 100, subcode 33).
 import { randomUUID } from "node:crypto";
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody } from "./http";
+import { createFakeServer, readBody } from "./http";
 
 type SentMessage = {
   id: string;
@@ -40,7 +40,7 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
     res.end(JSON.stringify(value));
   };
 
-  const server = createServer(async (req, res) => {
+  const server = createFakeServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const raw = await readBody(req);
     if (req.method === "GET" && url.pathname === "/__messages") {

@@ -3,9 +3,9 @@
 // key with another body is a 409). Control API: GET /__requests[?to=] lists the emails accepted;
 // POST /__script {to, status?, delayMs?, times?} makes the next `times` sends to `to` answer `status`, or
 // answer only after `delayMs` (the email is accepted all the same, as a slow provider would).
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody } from "./http";
+import { createFakeServer, readBody } from "./http";
 
 export type FakeMail = { url: string; close: () => Promise<void> };
 
@@ -44,7 +44,7 @@ export async function startFakeMail(): Promise<FakeMail> {
     return head;
   }
 
-  const server = createServer(async (req, res) => {
+  const server = createFakeServer(async (req, res) => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://fake");
     const json = (status: number, value: unknown) => {

@@ -102,8 +102,14 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
           choices: [
             {
               index: 0,
-              message: { role: "assistant", content: calls ? null : words.join(""), tool_calls: calls },
+              message: {
+                role: "assistant",
+                content: calls ? null : words.join(""),
+                refusal: null,
+                tool_calls: calls,
+              },
               finish_reason: finish,
+              logprobs: null,
               ...stopReason,
             },
           ],
@@ -157,7 +163,7 @@ async function responses(res: ServerResponse, body: Record<string, unknown>, scr
   const output = script?.toolCall ? 5 : replyWords(script, REPLY).length;
   const usage = {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: cached },
+    input_tokens_details: { cached_tokens: cached, cache_write_tokens: 0 },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: input + output,
@@ -176,7 +182,7 @@ async function responses(res: ServerResponse, body: Record<string, unknown>, scr
         type: "message",
         role: "assistant",
         status: "completed",
-        content: [{ type: "output_text", text, annotations: [] }],
+        content: [{ type: "output_text", text, annotations: [], logprobs: [] }],
       };
   const response = (status: string, out: unknown[], u: unknown) => ({
     id,
@@ -185,11 +191,21 @@ async function responses(res: ServerResponse, body: Record<string, unknown>, scr
     status,
     error: null,
     incomplete_details: null,
+    instructions: body.instructions ?? null,
+    metadata: {},
     model: `${body.model}-2025-01-01`,
     output: out,
     parallel_tool_calls: true,
-    tool_choice: "auto",
-    tools: body.tools ?? [],
+    temperature: body.temperature ?? 1,
+    top_p: body.top_p ?? 1,
+    tool_choice: body.tool_choice ?? "auto",
+    // OpenAI echoes function tools with every field, strict on unless the request turned it off.
+    tools: ((body.tools as Record<string, unknown>[] | undefined) ?? []).map((t) => ({
+      description: null,
+      parameters: null,
+      ...t,
+      strict: t.strict ?? true,
+    })),
     store: body.store,
     usage: u,
   });

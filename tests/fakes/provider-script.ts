@@ -1,7 +1,8 @@
 // What the fake AI providers share: a loopback HTTP server that records every request (headers included) and
 // answers as scripted by tests — delays between chunks, error statuses, Retry-After, hangs, cut streams, resets.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createFakeServer } from "./http";
 
 export type Script = {
   /** Applies to requests whose raw body contains this text (tests put a unique marker in a message). */
@@ -81,7 +82,7 @@ export async function startFakeProvider(answer: Answer): Promise<FakeProvider> {
   const recorded: Recorded[] = [];
   const sockets = new Set<import("node:net").Socket>();
 
-  const server = createServer(async (req, res) => {
+  const server = createFakeServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");

@@ -4,9 +4,9 @@
 // For `npm start -- --fakes`, GET /checkout/:id is a "hosted" page whose Pay button sends the signed
 // webhooks Stripe would send to the Worker, then returns to the success URL.
 import { createHmac, randomBytes } from "node:crypto";
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody } from "./http";
+import { createFakeServer, readBody } from "./http";
 
 export const FAKE_STRIPE_SECRET_KEY = "sk_test_fake";
 export const FAKE_STRIPE_WEBHOOK_SECRET = "whsec_test";
@@ -237,7 +237,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     );
   }
 
-  const server = createServer(async (req, res) => {
+  const server = createFakeServer(async (req, res) => {
     const url = new URL(req.url ?? "/", base);
     const body = await readBody(req);
     const method = req.method ?? "GET";

@@ -28,6 +28,32 @@ describe("SseParser", () => {
       [{ event: "ping", data: "{}", raw: "event: ping\ndata: {}\n\n" }],
     ],
     ["no complete event yet", "data: par", []],
+    ["data with no space after the colon", "data:x\n\n", [{ data: "x", raw: "data:x\n\n" }]],
+    [
+      "data lines joined by a newline",
+      "data: a\ndata: b\n\n",
+      [{ data: "a\nb", raw: "data: a\ndata: b\n\n" }],
+    ],
+    [
+      "a comment (keep-alive) is no event",
+      ": keep-alive\n\ndata: 1\n\n",
+      [{ data: "1", raw: "data: 1\n\n" }],
+    ],
+    [
+      "an event name trimmed",
+      "event:  done \ndata: 1\n\n",
+      [{ event: "done", data: "1", raw: "event:  done \ndata: 1\n\n" }],
+    ],
+    ["an event with no data", "event: ping\n\n", [{ event: "ping", data: "", raw: "event: ping\n\n" }]],
+    ["an unknown field ignored", "id: 7\ndata: 1\n\n", [{ data: "1", raw: "id: 7\ndata: 1\n\n" }]],
+    [
+      "two events in one piece, CRLF",
+      "data: 1\r\n\r\ndata: 2\r\n\r\n",
+      [
+        { data: "1", raw: "data: 1\n\n" },
+        { data: "2", raw: "data: 2\n\n" },
+      ],
+    ],
   ])("%s", (_name, text, events) => {
     expect(new SseParser().push(text)).toEqual(events);
   });
@@ -41,6 +67,7 @@ describe("SseParser", () => {
   it.each([
     [{ a: 1 }, undefined, 'data: {"a":1}\n\n'],
     ["[DONE]", undefined, "data: [DONE]\n\n"],
+    [{ type: "ping" }, "ping", 'event: ping\ndata: {"type":"ping"}\n\n'],
   ])("formatSse(%j) round-trips through the parser", (data, event, text) => {
     const written = formatSse(data, event);
     expect(written).toBe(text);

@@ -35,6 +35,18 @@ const chatToMessages = translationFor("openai", provider("anthropic"), "chat");
 const messagesToChat = translationFor("anthropic", provider("openai"), "chat");
 const hi = [{ role: "user", content: "Hi" }];
 
+/** Feeds Anthropic SSE events through a stream translation; returns the data lines it wrote. */
+function relay(
+  stream: ReturnType<typeof chatToMessages.stream>,
+  upstream: readonly (readonly [string, unknown])[],
+): string[] {
+  const sse = upstream.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
+  let out = "";
+  for (const event of new SseParser().push(sse)) out += stream.event(event);
+  out += stream.end();
+  return new SseParser().push(out).map((e) => e.data);
+}
+
 describe("OpenAI chat → Anthropic messages", () => {
   it.each([
     [
@@ -125,13 +137,7 @@ describe("OpenAI chat → Anthropic messages", () => {
       ],
       ["message_stop", { type: "message_stop" }],
     ] as const;
-    let out = "";
-    const sse = upstream
-      .map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-      .join("");
-    for (const event of new SseParser().push(sse)) out += stream.event(event);
-    out += stream.end();
-    const chunks = new SseParser().push(out).map((e) => e.data);
+    const chunks = relay(stream, upstream);
     expect(chunks.at(-1)).toBe("[DONE]");
     const parsed = chunks.slice(0, -1).map((d) => JSON.parse(d));
     expect(parsed.map((c) => c.choices[0]?.delta?.content ?? null)).toEqual(["", "Hello", null, null]);
@@ -145,6 +151,59 @@ describe("OpenAI chat → Anthropic messages", () => {
     expect(stream.usage()).toMatchObject({ inputTokens: 7, outputTokens: 2, cachedInputTokens: 0 });
     expect(stream.finished()).toBe(true);
     expect(stream.deliveredChars()).toBe(5);
+  });
+
+  it("numbers tool calls from 0 in the order they start, whatever Anthropic's block index (text first, parallel tools)", () => {
+    const stream = chatToMessages.stream(ctx({ model: model.id, messages: hi, stream: true }));
+    const block = (index: number, content_block: unknown) =>
+      ["content_block_start", { type: "content_block_start", index, content_block }] as const;
+    const args = (index: number, partial_json: string) =>
+      [
+        "content_block_delta",
+        { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json } },
+      ] as const;
+    const chunks = relay(stream, [
+      [
+        "message_start",
+        { type: "message_start", message: { id: "msg_2", usage: { input_tokens: 9, output_tokens: 1 } } },
+      ],
+      block(0, { type: "text", text: "" }),
+      [
+        "content_block_delta",
+        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Checking." } },
+      ],
+      block(1, { type: "tool_use", id: "toolu_a", name: "weather", input: {} }),
+      block(2, { type: "tool_use", id: "toolu_b", name: "time", input: {} }),
+      args(2, '{"tz":"UTC"}'),
+      args(1, '{"city":"Oslo"}'),
+      [
+        "message_delta",
+        { type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 12 } },
+      ],
+      ["message_stop", { type: "message_stop" }],
+    ]);
+    const calls = chunks.slice(0, -1).flatMap((d) => JSON.parse(d).choices[0]?.delta?.tool_calls ?? []) as {
+      index: number;
+      id?: string;
+      function: { name?: string; arguments: string };
+    }[];
+    expect(calls.filter((c) => c.id).map((c) => [c.index, c.id, c.function.name])).toEqual([
+      [0, "toolu_a", "weather"],
+      [1, "toolu_b", "time"],
+    ]);
+    const argumentsOf = (index: number) =>
+      calls
+        .filter((c) => c.index === index)
+        .map((c) => c.function.arguments)
+        .join("");
+    expect(argumentsOf(0)).toBe('{"city":"Oslo"}');
+    expect(argumentsOf(1)).toBe('{"tz":"UTC"}');
+    expect(JSON.parse(chunks.at(-2)!).usage).toEqual({
+      prompt_tokens: 9,
+      completion_tokens: 12,
+      total_tokens: 21,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
   });
 });
 

@@ -75,9 +75,13 @@ export class AccountDO extends DurableObject<Env> {
     await this.schedule();
   }
 
-  /** Billing: the D1 balance changed (payment, refund, adjustment); read it again. */
-  async creditChanged(): Promise<void> {
-    this.creditDesk.invalidate();
+  /**
+   * Billing: the D1 balance changed (payment, refund, adjustment); read it again — and with the account named, at
+   * once, revoking every lease a reversal left unbacked.
+   */
+  async creditChanged(accountId?: string): Promise<void> {
+    if (accountId) await this.creditDesk.changed(accountId);
+    else this.creditDesk.invalidate();
   }
 
   /** Billing: moves buffered debits to the D1 ledger now (before showing the ledger). */
@@ -100,9 +104,15 @@ export class AccountDO extends DurableObject<Env> {
   /**
    * Metering in batches (ADR 026): each row is buffered and its credit settled (its hold released, or its
    * debit taken off the isolate's lease) exactly once by its usage id, however often the batch is retried;
-   * then the isolate's lease, if it asks, is renewed in the same call.
+   * then the isolate's lease, if it asks, is renewed in the same call. The reply tells the isolate whether its
+   * lease (`lease`, or `holding` when it asks nothing) is still live, so a revoked one stops being used.
    */
-  async meterBatch(accountId: string, rows: MeteredRow[], lease?: LeaseAsk): Promise<LeaseGrant | null> {
+  async meterBatch(
+    accountId: string,
+    rows: MeteredRow[],
+    lease?: LeaseAsk,
+    holding?: string,
+  ): Promise<LeaseGrant | null> {
     if (await erasureBegun(this.ctx.storage)) return null;
     const now = Date.now();
     const settled: Promise<void>[] = [];
@@ -116,7 +126,11 @@ export class AccountDO extends DurableObject<Env> {
         settled.push(this.creditDesk.settle(holdId ?? "", accountId, row.costMicros, row.id));
     }
     await Promise.all(settled);
-    const granted = lease ? await this.creditDesk.lease(accountId, lease) : null;
+    const granted = lease
+      ? await this.creditDesk.lease(accountId, lease)
+      : holding
+        ? this.creditDesk.leaseState(holding)
+        : null;
     await this.schedule();
     return granted;
   }

@@ -44,16 +44,33 @@ const requireAdmin: MiddlewareHandler<SessionEnv> = async (c, next) => {
   await next();
 };
 
-/** A router every route of which needs a session: the guard and the type that relies on it come together. */
+/** What the OpenAPI document says every session-protected operation needs (the `session` cookie scheme). */
+export const SESSION_SECURITY = [{ session: [] }];
+
+/** A router whose every operation is documented as needing the session cookie (unless it says otherwise). */
+function documentedAsSession(router: ReturnType<typeof createRouter<SessionEnv>>) {
+  const openapi = router.openapi;
+  router.openapi = ((route: Parameters<typeof openapi>[0], ...rest: unknown[]) =>
+    (openapi as (...args: unknown[]) => unknown)(
+      { security: SESSION_SECURITY, ...route },
+      ...rest,
+    )) as typeof openapi;
+  return router;
+}
+
+/**
+ * A router every route of which needs a session: the guard, the type that relies on it and the document's
+ * `security` come together.
+ */
 export function sessionRouter() {
   const router = createRouter<SessionEnv>();
   router.use("*", requireSession);
-  return router;
+  return documentedAsSession(router);
 }
 
 /** A router for operators only, likewise. */
 export function adminRouter() {
   const router = createRouter<SessionEnv>();
   router.use("*", requireAdmin);
-  return router;
+  return documentedAsSession(router);
 }

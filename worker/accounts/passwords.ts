@@ -2,7 +2,8 @@
 import { fromBase64Url, randomBytes, timingSafeEqual, toBase64Url } from "../crypto/encoding";
 
 /** Workers refuse PBKDF2 above 100,000 iterations; raise this (and rehash on login) if that changes. */
-const PASSWORD_ITERATIONS = 100_000;
+/** @internal Exported for the docs test: ADR 002 quotes it. */
+export const PASSWORD_ITERATIONS = 100_000;
 
 export type PasswordHash = { hash: string; salt: string; iterations: number };
 

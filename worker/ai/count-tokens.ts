@@ -13,7 +13,7 @@ export type TokenCount = { input_tokens: number; method: "exact" | "estimate" };
 export async function countTokens(env: Env, body: Record<string, unknown>): Promise<TokenCount> {
   const config = getConfig(env);
   const id = String(body.model);
-  const model = requireModel(env, id);
+  const model = requireModel(config, id);
   if (model.kind !== "chat") {
     throw badRequest(`The model '${id}' cannot be used for messages.`, "model", "model_not_supported");
   }

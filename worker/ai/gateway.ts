@@ -1,8 +1,10 @@
 // One AI request end to end: resolve the model, reserve credit, call the provider (retries, fallbacks, deadline),
 // answer in the client's dialect (streamed chunk by chunk or whole), and meter it exactly once.
-import { reserveCredit } from "../billing/credits";
-import { getConfig } from "../config";
-import { loggingPolicy } from "../content/capture";
+//   runAi → prepare (model, limits, translations, credit and policy) → tryCandidates (the model, then its
+//   fallbacks) → respondStreamed or respondWhole.
+import { type CreditHold, reserveCredit } from "../billing/credits";
+import { type Config, getConfig } from "../config";
+import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { policyNeedsRead } from "../content/policy";
 import { AppError, badRequest } from "../errors";
 import { findModel } from "./catalogue";
@@ -13,9 +15,10 @@ import { type Endpoint, type MeteredRequest, meter } from "./metering";
 import { type Dialect, type Operation, providers } from "./providers/registry";
 import { openStream, tooManyStreams } from "./rate-limit";
 import { relay } from "./relay";
+import type { Timing } from "./timing";
 import { estimateTokens, textLength } from "./tokens";
 import { translationFor } from "./translate";
-import type { TranslationContext } from "./translate/types";
+import type { Translation, TranslationContext } from "./translate/types";
 import { callUpstream, Deadline } from "./upstream";
 import { isRetryable, upstreamTimeout } from "./upstream-errors";
 
@@ -29,12 +32,11 @@ export type AiCall = {
   keyId: string | null;
   /** The key's monthly spend limit (micro-USD, UTC month), from the cached key; null or absent: none. */
   spendLimitMicros?: number | null;
-  /** Authentication read the key from D1 on this request (for Server-Timing's count of awaited calls). */
-  keyLookedUp?: boolean;
   source: string;
+  /** When the request arrived (the overhead header and the usage row's latency count from here). */
   startedAt: number;
-  /** When the key and its rate limit were checked (Server-Timing splits auth from reading the body). */
-  authedAt?: number;
+  /** Server-Timing's stages, when the client asked for them (timing.ts). */
+  timing?: Timing;
   /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
   requestId?: string;
   /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
@@ -44,9 +46,9 @@ export type AiCall = {
 /** Output tokens asked of a provider that needs a cap (Anthropic) when the client set none. */
 const DEFAULT_MAX_TOKENS = 4_096;
 
-function resolveModel(env: Env, call: AiCall): CatalogueModel {
+function resolveModel(config: Config, call: AiCall): CatalogueModel {
   const id = String(call.body.model);
-  const model = requireModel(env, id);
+  const model = requireModel(config, id);
   const wanted = call.operation === "embeddings" ? "embedding" : "chat";
   if (model.kind !== wanted) {
     throw badRequest(
@@ -59,8 +61,7 @@ function resolveModel(env: Env, call: AiCall): CatalogueModel {
 }
 
 /** The model, then its configured fallbacks that can serve the same operation. */
-function candidates(env: Env, model: CatalogueModel): CatalogueModel[] {
-  const config = getConfig(env);
+function candidates(config: Config, model: CatalogueModel): CatalogueModel[] {
   const chain = (config.ai.fallbacks[model.id] ?? [])
     .map((id) => findModel(config, id))
     .filter((m): m is CatalogueModel => m !== undefined && m.kind === model.kind && m.id !== model.id);
@@ -110,55 +111,109 @@ function checkLimits(model: CatalogueModel, inputTokens: number, maxTokens: numb
   }
 }
 
-export async function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
-  if (call.body.stream !== true) return answer(env, ctx, call, undefined);
+/** One model the request may be sent to: its translation and the body it would be sent. */
+type Candidate = {
+  model: CatalogueModel;
+  translation: Translation;
+  upstreamBody: Record<string, unknown>;
+  context: TranslationContext;
+};
+
+/** What the candidates share once the request is accepted: the metered request and the model asked for. */
+type Prepared = {
+  config: Config;
+  chain: Candidate[];
+  request: MeteredRequest;
+  /** The model id asked for (the usage row names it when a fallback answered). */
+  requested: string;
+};
+
+/**
+ * Answers one AI request. The work runs to its end under waitUntil whatever the client does: one that hangs up
+ * before the provider answered would otherwise cancel the request's promises, and with them its metering (ADR 023).
+ */
+export function runAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
+  const answered = answerAi(env, ctx, call);
+  ctx.waitUntil(answered.then(noop, noop));
+  return answered;
+}
+
+const noop = () => {};
+
+async function answerAi(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Response> {
+  if (call.body.stream !== true) return tryCandidates(env, ctx, call, await prepare(env, ctx, call));
   // A stream holds one of the key's open-stream slots until it ends (the relay's onEnd releases it); an
   // internal caller (the playground) holds one of its account's.
   const release = openStream(call.keyId ?? `${call.source}:${call.accountId}`);
   if (!release) throw tooManyStreams();
   try {
-    return await answer(env, ctx, call, release);
+    return await tryCandidates(env, ctx, call, await prepare(env, ctx, call), release);
   } catch (error) {
     release();
     throw error;
   }
 }
 
-async function answer(
-  env: Env,
-  ctx: ExecutionContext,
-  call: AiCall,
-  releaseStream: (() => void) | undefined,
-): Promise<Response> {
+/**
+ * Everything before the first upstream call: the model and its fallbacks, the limits, each candidate's upstream
+ * body (untranslatable input is refused here, before anything is reserved or sent), then the credit and the
+ * logging policy — both answered from the isolate in steady state.
+ */
+async function prepare(env: Env, ctx: ExecutionContext, call: AiCall): Promise<Prepared> {
   const config = getConfig(env);
-  const model = resolveModel(env, call);
-  const stream = call.body.stream === true;
+  const model = resolveModel(config, call);
   const maxTokens = requestedMaxTokens(call.body);
   // Every string of the request (messages, system, input, instructions, tools) counts as input; the walk also
   // refuses JSON nested too deep for anything downstream, before anything is reserved or sent.
   const estimatedInput = estimateTokens(textLength(call.body));
   checkLimits(model, estimatedInput, maxTokens);
-  const outputCap = worstCaseOutput(model, call.body, maxTokens);
-  const translationContext = (m: CatalogueModel): TranslationContext => ({
-    model: m,
-    body: call.body,
-    estimatedInput,
-    includeUsage:
-      (call.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
-    defaultMaxTokens: Math.min(DEFAULT_MAX_TOKENS, m.maxOutputTokens),
+  const includeUsage =
+    (call.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+  const chain = candidates(config, model).map((m): Candidate => {
+    const translation = translationFor(call.clientDialect, providers[m.provider], call.operation);
+    const context: TranslationContext = {
+      model: m,
+      body: call.body,
+      estimatedInput,
+      includeUsage,
+      defaultMaxTokens: Math.min(DEFAULT_MAX_TOKENS, m.maxOutputTokens),
+    };
+    return { model: m, translation, context, upstreamBody: translation.request(call.body, context) };
   });
-  // Untranslatable input is refused before anything is reserved or sent.
-  const chain = candidates(env, model);
-  const upstreamBodies = chain.map((m) =>
-    translationFor(call.clientDialect, providers[m.provider], call.operation).request(
-      call.body,
-      translationContext(m),
-    ),
-  );
+  const [policy, hold] = await reserve(env, ctx, call, model, estimatedInput, maxTokens);
+  const request: MeteredRequest = {
+    id: call.requestId ?? crypto.randomUUID(),
+    accountId: call.accountId,
+    keyId: call.keyId,
+    source: call.source,
+    endpoint: call.endpoint,
+    streamed: call.body.stream === true,
+    startedAt: call.startedAt,
+    hold,
+    policy,
+    requestText: policy.enabled ? JSON.stringify(call.body) : undefined,
+    estimatedInput,
+  };
+  return { config, chain, request, requested: model.id };
+}
 
-  const creditStarted = Date.now();
-  const policyRead = policyNeedsRead(call.accountId, creditStarted);
-  const [policy, hold] = await Promise.all([
+/** The logging policy and the credit for the worst case, in parallel; Server-Timing notes where each came from. */
+async function reserve(
+  env: Env,
+  ctx: ExecutionContext,
+  call: AiCall,
+  model: CatalogueModel,
+  estimatedInput: number,
+  maxTokens: number | undefined,
+): Promise<[LoggingPolicy, CreditHold]> {
+  const timing = call.timing;
+  const started = Date.now();
+  if (timing) {
+    timing.creditStarted = started;
+    timing.policyFromD1 = policyNeedsRead(call.accountId, started);
+  }
+  const outputCap = worstCaseOutput(model, call.body, maxTokens);
+  const reserved = await Promise.all([
     // Answered from the isolate's cache; an entry just expired is re-read in the background.
     loggingPolicy(env, call.accountId, (work) => ctx.waitUntil(work)),
     // From the isolate's credit lease when it covers the worst case (no round trip); renewed in the background.
@@ -173,138 +228,141 @@ async function answer(
         : undefined,
     ),
   ]);
-  // Stages for the bench (Server-Timing, ms; workerd's clock only moves at I/O, so pure CPU reads 0).
-  const authedAt = call.authedAt ?? call.startedAt;
-  const stages = {
-    auth: authedAt - call.startedAt,
-    body: creditStarted - authedAt,
-    authFrom: call.keyLookedUp ? "d1" : "cache",
-    credit: Date.now() - creditStarted,
-    reservedIn: hold?.leaseId ? "lease" : "object",
-    policyFrom: policyRead ? "d1" : "cache",
-  };
-  const request: MeteredRequest = {
-    id: call.requestId ?? crypto.randomUUID(),
-    accountId: call.accountId,
-    keyId: call.keyId,
-    source: call.source,
-    endpoint: call.endpoint,
-    streamed: stream,
-    startedAt: call.startedAt,
-    hold,
-    policy,
-    requestText: policy.enabled ? JSON.stringify(call.body) : undefined,
-    estimatedInput,
-  };
-  const requested = model.id;
+  if (timing) {
+    timing.creditMs = Date.now() - started;
+    timing.reservedIn = reserved[1]?.leaseId ? "lease" : "object";
+  }
+  return reserved;
+}
 
+/** The model, then its fallbacks while the failure is retryable and time is left; the first answer goes out. */
+async function tryCandidates(
+  env: Env,
+  ctx: ExecutionContext,
+  call: AiCall,
+  prepared: Prepared,
+  releaseStream?: () => void,
+): Promise<Response> {
+  const { config, chain, request, requested } = prepared;
   const deadline = new Deadline(config.ai.timeoutMs);
-  let upstreamMs = 0;
+  const spent = { upstreamMs: 0 };
   for (let i = 0; i < chain.length; i++) {
     const candidate = chain[i]!;
-    const provider = providers[candidate.provider];
-    const translation = translationFor(call.clientDialect, provider, call.operation);
-    const operation = translation.upstreamOperation ?? call.operation;
+    const provider = providers[candidate.model.provider];
+    const operation = candidate.translation.upstreamOperation ?? call.operation;
     const callStarted = Date.now();
-    const result = await callUpstream(config, provider, operation, upstreamBodies[i]!, deadline);
-    upstreamMs += Date.now() - callStarted;
+    const result = await callUpstream(config, provider, operation, candidate.upstreamBody, deadline);
+    spent.upstreamMs += Date.now() - callStarted;
     if (!result.ok) {
       if (isRetryable(result.error) && i < chain.length - 1 && !deadline.expired) continue;
       deadline.disarm();
       meter(env, ctx, request, { status: result.error.status, model: undefined, requested });
       throw result.error;
     }
-    const tctx = translationContext(candidate);
-    const headers = new Headers({ "x-request-id": request.id, "x-model": candidate.id });
-    if (stream) {
+    const answer: Answer = { env, ctx, call, prepared, candidate, response: result.response, spent };
+    if (request.streamed) {
       deadline.disarm();
-      let finished!: () => void;
-      ctx.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
-      const translator = translation.stream(tctx);
-      const body = relay(result.response.body!, translator, {
-        idleMs: config.ai.timeoutMs,
-        capture: policy.enabled,
-        onEnd: (outcome, captured) => {
-          meter(env, ctx, request, {
-            status: outcome === "complete" ? 200 : outcome === "aborted" ? 499 : 502,
-            model: candidate,
-            requested,
-            usage: translator.usage(),
-            deliveredChars: translator.deliveredChars(),
-            responseText: captured,
-          });
-          releaseStream?.();
-          finished();
-        },
-      });
-      headers.set("content-type", "text/event-stream; charset=utf-8");
-      headers.set("cache-control", "no-cache");
-      headers.set("x-gateway-overhead-ms", overhead(call.startedAt, upstreamMs));
-      headers.set("server-timing", serverTiming(stages, upstreamMs));
-      return new Response(body, { status: 200, headers });
+      return respondStreamed(answer, releaseStream);
     }
-    let upstreamJson: Record<string, unknown>;
-    let upstreamText: string;
-    const bodyStarted = Date.now();
-    try {
-      upstreamText = await result.response.text();
-      upstreamJson = JSON.parse(upstreamText);
-    } catch {
-      const error = deadline.expired
-        ? upstreamTimeout()
-        : new AppError(502, "The provider sent an unreadable answer.", {
-            code: "upstream_error",
-            type: "api_error",
-          });
-      meter(env, ctx, request, { status: error.status, model: undefined, requested });
-      throw error;
-    } finally {
-      deadline.disarm();
-    }
-    upstreamMs += Date.now() - bodyStarted;
-    const { body, usage } = translation.response(upstreamJson, tctx);
-    // A pass-through answer goes out exactly as the provider wrote it, without re-serialising.
-    const text = body === upstreamJson ? upstreamText : JSON.stringify(body);
-    const metered = meter(env, ctx, request, {
-      status: 200,
-      model: candidate,
-      requested,
-      usage,
-      // Only an answer without usage needs its characters counted (for the estimate).
-      deliveredChars: usage
-        ? 0
-        : textLength(
-            (upstreamJson as { choices?: unknown; content?: unknown }).choices ??
-              upstreamJson.content ??
-              upstreamJson.output,
-          ),
-      responseText: policy.enabled ? text : undefined,
-    });
-    call.onMetered?.({ ...metered.usage, costMicros: metered.costMicros });
-    headers.set("content-type", "application/json");
-    headers.set("x-gateway-overhead-ms", overhead(call.startedAt, upstreamMs));
-    headers.set("server-timing", serverTiming(stages, upstreamMs));
-    return new Response(text, { status: 200, headers });
+    return respondWhole(answer, deadline);
   }
   throw new Error("unreachable: the candidate chain is never empty");
 }
 
-/** Each stage's time and, for those that may await a round trip, where it was answered (cache/lease or not). */
-function serverTiming(
-  stages: {
-    auth: number;
-    authFrom: string;
-    body: number;
-    credit: number;
-    reservedIn: string;
-    policyFrom: string;
-  },
-  upstreamMs: number,
-): string {
-  return `auth;dur=${stages.auth};desc=${stages.authFrom}, body;dur=${stages.body}, credit;dur=${stages.credit};desc=${stages.reservedIn}, policy;desc=${stages.policyFrom}, upstream;dur=${upstreamMs}`;
+/** A provider's successful response, and what answering it needs. */
+type Answer = {
+  env: Env;
+  ctx: ExecutionContext;
+  call: AiCall;
+  prepared: Prepared;
+  candidate: Candidate;
+  response: Response;
+  /** Time spent waiting for the provider so far (the rest is the gateway's overhead). */
+  spent: { upstreamMs: number };
+};
+
+/** Relayed chunk by chunk in the client's dialect; metered once when the stream ends, however it ends. */
+function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Response {
+  const { env, ctx, candidate } = a;
+  const { config, request, requested } = a.prepared;
+  let finished!: () => void;
+  ctx.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
+  const translator = candidate.translation.stream(candidate.context);
+  const body = relay(a.response.body!, translator, {
+    idleMs: config.ai.timeoutMs,
+    capture: request.policy.enabled,
+    onEnd: (outcome, captured) => {
+      meter(env, ctx, request, {
+        status: outcome === "complete" ? 200 : outcome === "aborted" ? 499 : 502,
+        model: candidate.model,
+        requested,
+        usage: translator.usage(),
+        deliveredChars: translator.deliveredChars(),
+        responseText: captured,
+      });
+      releaseStream?.();
+      finished();
+    },
+  });
+  const headers = answerHeaders(a, "text/event-stream; charset=utf-8");
+  headers.set("cache-control", "no-cache");
+  return new Response(body, { status: 200, headers });
 }
 
-/** Time spent in the gateway itself (everything except waiting for the provider), in milliseconds. */
-function overhead(startedAt: number, upstreamMs: number): string {
-  return String(Math.max(0, Date.now() - startedAt - upstreamMs));
+/** Read whole, translated (a pass-through answer goes out exactly as the provider wrote it), metered. */
+async function respondWhole(a: Answer, deadline: Deadline): Promise<Response> {
+  const { env, ctx, call, candidate } = a;
+  const { request, requested } = a.prepared;
+  let upstreamJson: Record<string, unknown>;
+  let upstreamText: string;
+  const bodyStarted = Date.now();
+  try {
+    upstreamText = await a.response.text();
+    upstreamJson = JSON.parse(upstreamText);
+  } catch {
+    const error = deadline.expired
+      ? upstreamTimeout()
+      : new AppError(502, "The provider sent an unreadable answer.", {
+          code: "upstream_error",
+          type: "api_error",
+        });
+    meter(env, ctx, request, { status: error.status, model: undefined, requested });
+    throw error;
+  } finally {
+    deadline.disarm();
+  }
+  a.spent.upstreamMs += Date.now() - bodyStarted;
+  const { body, usage } = candidate.translation.response(upstreamJson, candidate.context);
+  // A pass-through answer goes out exactly as the provider wrote it, without re-serialising.
+  const text = body === upstreamJson ? upstreamText : JSON.stringify(body);
+  const metered = meter(env, ctx, request, {
+    status: 200,
+    model: candidate.model,
+    requested,
+    usage,
+    // Only an answer without usage needs its characters counted (for the estimate).
+    deliveredChars: usage
+      ? 0
+      : textLength(
+          (upstreamJson as { choices?: unknown; content?: unknown }).choices ??
+            upstreamJson.content ??
+            upstreamJson.output,
+        ),
+    responseText: request.policy.enabled ? text : undefined,
+  });
+  call.onMetered?.({ ...metered.usage, costMicros: metered.costMicros });
+  return new Response(text, { status: 200, headers: answerHeaders(a, "application/json") });
+}
+
+/** The request id, the model that answered, the gateway's own time and — when asked for — Server-Timing. */
+function answerHeaders(a: Answer, contentType: string): Headers {
+  const headers = new Headers({
+    "x-request-id": a.prepared.request.id,
+    "x-model": a.candidate.model.id,
+    "content-type": contentType,
+  });
+  const upstreamMs = a.spent.upstreamMs;
+  headers.set("x-gateway-overhead-ms", String(Math.max(0, Date.now() - a.call.startedAt - upstreamMs)));
+  if (a.call.timing) headers.set("server-timing", a.call.timing.header(upstreamMs));
+  return headers;
 }

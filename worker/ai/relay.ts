@@ -1,6 +1,6 @@
-// Relaying a streamed answer: each upstream chunk goes to the client as soon as it arrives (no buffering beyond
-// one SSE event), and the stream always ends cleanly — finished, cut by the upstream, idle too long, or
-// abandoned by the client — with `onEnd` told which, exactly once.
+// Relaying a streamed answer: each upstream chunk goes to the client as soon as it arrives, and the stream always
+// ends cleanly — finished, cut by the upstream, idle too long, or abandoned by the client — with `onEnd` told
+// which, exactly once, whatever the client does meanwhile (ADR 023).
 import { SseParser } from "./sse";
 import type { StreamTranslator } from "./translate/types";
 
@@ -39,58 +39,74 @@ export function relay(
   const parser = new SseParser();
   const captured: string[] | undefined = options.capture ? [] : undefined;
   let ended = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
 
   const end = (outcome: StreamOutcome) => {
     if (ended) return;
     ended = true;
     options.onEnd(outcome, captured?.join(""));
   };
-  const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
-    if (!text) return false;
-    controller.enqueue(encoder.encode(text));
+  const abandon = () => {
+    reader.cancel().catch(() => {});
+    end("aborted");
+  };
+  /** Hands text to the client; false once the client is gone (the stream was cancelled or torn down). */
+  const send = (text: string): boolean => {
+    if (!text) return true;
+    try {
+      controller.enqueue(encoder.encode(text));
+    } catch {
+      abandon();
+      return false;
+    }
     captured?.push(text);
     return true;
   };
-  const cut = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    send(controller, translator.cut(CUT_MESSAGE));
-    controller.close();
+  const close = (outcome: "complete" | "cut") => {
+    try {
+      controller.close();
+    } catch {
+      // The client is gone already; what the provider did still decides the outcome.
+    }
+    end(outcome);
+  };
+  const cut = () => {
+    if (!send(translator.cut(CUT_MESSAGE))) return;
     reader.cancel().catch(() => {});
-    end("cut");
+    close("cut");
   };
 
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        for (;;) {
-          let chunk: ReadableStreamReadResult<Uint8Array>;
-          try {
-            chunk = await readWithin(reader.read(), options.idleMs);
-          } catch {
-            cut(controller);
-            return;
-          }
-          if (chunk.done) {
-            if (!translator.finished()) {
-              cut(controller);
-              return;
-            }
-            send(controller, translator.end());
-            controller.close();
-            end("complete");
-            return;
-          }
-          let text = "";
-          for (const event of parser.push(decoder.decode(chunk.value, { stream: true }))) {
-            text += translator.event(event);
-          }
-          if (send(controller, text)) return;
-        }
-      },
-      cancel() {
-        reader.cancel().catch(() => {});
-        end("aborted");
-      },
+  // The provider is read at its own pace, not the client's: the end of the provider's stream (its usage and
+  // [DONE]) is reached and metered even when the client stops reading without the stream being cancelled, as a
+  // runtime tearing down a hung-up response may do. A cancel stops the reading and meters the stream aborted.
+  const pump = async () => {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await readWithin(reader.read(), options.idleMs);
+      } catch {
+        if (!ended) cut();
+        return;
+      }
+      if (ended) return;
+      if (chunk.done) {
+        if (!translator.finished()) return cut();
+        if (send(translator.end())) close("complete");
+        return;
+      }
+      let text = "";
+      for (const event of parser.push(decoder.decode(chunk.value, { stream: true }))) {
+        text += translator.event(event);
+      }
+      if (!send(text)) return;
+    }
+  };
+
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      void pump();
     },
-    { highWaterMark: 0 },
-  );
+    cancel: abandon,
+  });
 }

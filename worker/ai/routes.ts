@@ -5,7 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ApiKeyEnv } from "../env";
 import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
-import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
+import { anthropicErrorResponses, createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { availableModels } from "./catalogue";
 import { modelEntry } from "./catalogue/entry";
 import { requireModel } from "./catalogue/require";
@@ -22,20 +22,16 @@ import {
   Model,
   ResponsesRequest,
 } from "./schemas";
+import { authed, timing } from "./timing";
 
 const AI_BODY_LIMIT = 20 * 1024 * 1024;
-
-/** When each request reached the gateway (so the overhead header covers authentication too) and passed auth. */
-const timeline = new WeakMap<Request, { arrived: number; authed?: number }>();
 
 // Typed as after requireApiKey, which the use() below installs ahead of every route.
 export const aiRoutes = createRouter<ApiKeyEnv>();
 aiRoutes.use(
   "*",
-  async (c, next) => {
-    timeline.set(c.req.raw, { arrived: Date.now() });
-    await next();
-  },
+  // The arrival first (the overhead header covers authentication too), and Server-Timing when asked for.
+  timing,
   // The key first (it reads no body), so refusals with a valid key — 413 included — are recorded.
   requireApiKey,
   recordRefusals,
@@ -46,14 +42,11 @@ aiRoutes.use(
     },
   }),
   rateLimitPerKey,
-  async (c, next) => {
-    const t = timeline.get(c.req.raw);
-    if (t) t.authed = Date.now();
-    await next();
-  },
+  authed,
 );
 
-const aiErrors = errorResponses(400, 401, 402, 404, 413, 415, 429, 502, 504);
+const AI_ERRORS = [400, 401, 402, 403, 404, 413, 415, 429, 502, 504] as const;
+const aiErrors = errorResponses(...AI_ERRORS);
 const streamOrJson = (description: string) => ({
   description,
   content: { "application/json": { schema: AnyJson }, "text/event-stream": { schema: z.string() } },
@@ -64,16 +57,14 @@ function call(
   fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
 ) {
   const key = c.var.apiKey;
-  const t = timeline.get(c.req.raw);
   return runAi(c.env, c.executionCtx as ExecutionContext, {
     ...fields,
     accountId: key.accountId,
     keyId: key.keyId,
     spendLimitMicros: key.monthlySpendLimitMicros,
-    keyLookedUp: c.var.apiKeyLookedUp === true,
     source: "api",
-    startedAt: t?.arrived ?? Date.now(),
-    authedAt: t?.authed,
+    startedAt: c.var.arrivedAt ?? Date.now(),
+    timing: c.var.timing,
     requestId: c.var.requestId,
   });
 }
@@ -93,7 +84,8 @@ aiRoutes.openapi(
   (c) => c.json({ object: "list" as const, data: availableModels(c.var.config).map(modelEntry) }, 200),
 );
 
-const retrieveModel = (c: Context<ApiKeyEnv>, id: string) => c.json(modelEntry(requireModel(c.env, id)), 200);
+const retrieveModel = (c: Context<ApiKeyEnv>, id: string) =>
+  c.json(modelEntry(requireModel(c.var.config, id)), 200);
 
 aiRoutes.openapi(
   createRoute({
@@ -140,7 +132,10 @@ aiRoutes.openapi(
     summary: "Create a message (Anthropic Messages-compatible; `stream: true` for server-sent events)",
     security: [{ apiKey: [] }],
     request: jsonBody(MessagesRequest),
-    responses: { 200: streamOrJson("The message, or its events as server-sent events"), ...aiErrors },
+    responses: {
+      200: streamOrJson("The message, or its events as server-sent events"),
+      ...anthropicErrorResponses(...AI_ERRORS),
+    },
   }),
   (c) =>
     call(c, {
@@ -201,7 +196,7 @@ aiRoutes.openapi(
     request: jsonBody(CountTokensRequest),
     responses: {
       200: jsonContent(z.object({ input_tokens: z.number().int() }), "The count"),
-      ...errorResponses(400, 401, 404, 413, 415, 429, 502, 504),
+      ...anthropicErrorResponses(400, 401, 403, 404, 413, 415, 429, 502, 504),
     },
   }),
   async (c) => {

@@ -11,6 +11,28 @@ const ToolCall = z.looseObject({
 });
 const Optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
+/** A tool choice that names or requires a tool needs tools to choose from (both providers refuse it, 400). */
+function toolsForChoice(forcing: (choice: unknown) => boolean, message: string) {
+  return (body: { tools?: unknown[] | null; tool_choice?: unknown }, ctx: z.core.$RefinementCtx) => {
+    if (forcing(body.tool_choice) && !body.tools?.length)
+      ctx.addIssue({ code: "custom", path: ["tool_choice"], message, input: body.tool_choice });
+  };
+}
+
+const anthropicForcing = (choice: unknown) =>
+  (choice as { type?: string } | undefined)?.type === "tool" ||
+  (choice as { type?: string } | undefined)?.type === "any";
+const anthropicToolsForChoice = toolsForChoice(
+  anthropicForcing,
+  "tool_choice may only be specified while providing tools.",
+);
+const openaiForcing = (choice: unknown) =>
+  choice === "required" || (typeof choice === "object" && choice !== null);
+const openaiToolsForChoice = toolsForChoice(
+  openaiForcing,
+  "'tool_choice' is only allowed when 'tools' are specified.",
+);
+
 const ChatMessage = z.looseObject({
   role: z.enum(["system", "developer", "user", "assistant", "tool"]),
   content: Optional(z.union([z.string(), z.array(Part)])),
@@ -72,6 +94,7 @@ export const ChatRequest = z
       z.boolean().refine((v) => v !== true, "Storing completions at the provider is not allowed here."),
     ),
   })
+  .superRefine(openaiToolsForChoice)
   .openapi("ChatCompletionRequest");
 
 const AnthropicMessage = z.looseObject({
@@ -85,45 +108,47 @@ const OutputConfig = z.looseObject({
   effort: Optional(z.string()),
 });
 
-export const MessagesRequest = z
-  .looseObject({
-    model: z.string().min(1),
-    messages: z.array(AnthropicMessage).min(1),
-    max_tokens: z.number().int().positive(),
-    system: z.union([z.string(), z.array(Part)]).optional(),
-    stop_sequences: z.array(z.string()).optional(),
-    temperature: z.number().min(0).max(1).optional(),
-    top_p: z.number().min(0).max(1).optional(),
-    top_k: z.number().int().min(0).optional(),
-    stream: z.boolean().optional(),
-    tools: z
-      .array(
-        z.looseObject({
-          name: z.string().min(1),
-          type: z.string().optional(),
-          input_schema: z.record(z.string(), z.unknown()).optional(),
-        }),
-      )
-      .optional(),
-    tool_choice: z.looseObject({ type: z.enum(["auto", "any", "tool", "none"]) }).optional(),
-    thinking: z.looseObject({ type: z.string() }).optional(),
-    service_tier: z.string().optional(),
-    container: z.unknown().optional(),
-    mcp_servers: z.array(z.unknown()).optional(),
-    output_config: OutputConfig.optional(),
-    // Accepted for compatibility and never forwarded (ADR 021).
-    metadata: z.looseObject({}).optional(),
-  })
-  .openapi("MessagesRequest");
+const MessagesFields = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(AnthropicMessage).min(1),
+  max_tokens: z.number().int().positive(),
+  system: z.union([z.string(), z.array(Part)]).optional(),
+  stop_sequences: z.array(z.string()).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  top_k: z.number().int().min(0).optional(),
+  stream: z.boolean().optional(),
+  tools: z
+    .array(
+      z.looseObject({
+        name: z.string().min(1),
+        type: z.string().optional(),
+        input_schema: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .optional(),
+  tool_choice: z.looseObject({ type: z.enum(["auto", "any", "tool", "none"]) }).optional(),
+  thinking: z.looseObject({ type: z.string() }).optional(),
+  service_tier: z.string().optional(),
+  container: z.unknown().optional(),
+  mcp_servers: z.array(z.unknown()).optional(),
+  output_config: OutputConfig.optional(),
+  // Accepted for compatibility and never forwarded (ADR 021).
+  metadata: z.looseObject({}).optional(),
+});
 
-export const CountTokensRequest = MessagesRequest.omit({
+export const MessagesRequest = MessagesFields.superRefine(anthropicToolsForChoice).openapi("MessagesRequest");
+
+export const CountTokensRequest = MessagesFields.omit({
   max_tokens: true,
   stream: true,
   stop_sequences: true,
   temperature: true,
   top_p: true,
   top_k: true,
-}).openapi("CountTokensRequest");
+})
+  .superRefine(anthropicToolsForChoice)
+  .openapi("CountTokensRequest");
 
 /** Refused because this gateway keeps nothing between requests (ADR 025). */
 const stateless = (what: string) =>

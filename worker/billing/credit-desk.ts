@@ -36,8 +36,12 @@ type Debit = { usage_id: string; account_id: string; amount: number; created_at:
 /** A reservation refused because the key's monthly spend limit (not the balance) cannot cover it. */
 export type KeyLimitRefusal = { refused: "key_spend_limit" };
 
-/** What a lease renewal hands back: the account slice added, its validity, and each key's allowance added. */
-export type LeaseGrant = { granted: number; ttlMs: number; keys?: Record<string, number> };
+/**
+ * What a lease renewal hands back: the account slice added, its validity, each key's allowance added, and whether
+ * the lease is live (false: revoked, expired or never granted — the isolate drops it). A usage batch's reply
+ * carries `live` alone (granted 0) for the lease its isolate holds.
+ */
+export type LeaseGrant = { granted: number; ttlMs: number; keys?: Record<string, number>; live?: boolean };
 
 export class CreditDesk implements Hosted {
   readonly name = "credit_buffer";
@@ -159,7 +163,7 @@ export class CreditDesk implements Hosted {
     for (const key of ask.keys ?? []) this.leases.giveBackKey(ask.leaseId, key.keyId, key.giveBack);
     if (ask.end) {
       this.leases.end(ask.leaseId);
-      return { granted: 0, ttlMs: 0 };
+      return { granted: 0, ttlMs: 0, live: false };
     }
     const balance = await this.balance(accountId);
     const wanted = (ask.keys ?? []).filter((key) => key.wanted > 0);
@@ -170,12 +174,18 @@ export class CreditDesk implements Hosted {
     const available = balance - this.bufferedMicros - this.held(now);
     const ttlMs = Math.min(ask.ttlMs ?? LEASE_TTL_MS, LEASE_TTL_MS);
     const granted = this.leases.grant(ask.leaseId, ask.wanted, available, now, ttlMs);
-    if (wanted.length === 0) return { granted, ttlMs };
+    const live = this.leases.live(ask.leaseId, now);
+    if (wanted.length === 0) return { granted, ttlMs, live };
     const keys: Record<string, number> = {};
     for (const key of wanted) {
       keys[key.keyId] = this.leases.grantKey(ask.leaseId, key.keyId, key.wanted, this.keyRemaining(key, now));
     }
-    return { granted, ttlMs, keys };
+    return { granted, ttlMs, keys, live };
+  }
+
+  /** What a usage batch's reply says of the lease its isolate holds (nothing granted, only whether it is live). */
+  leaseState(leaseId: string): LeaseGrant {
+    return { granted: 0, ttlMs: 0, live: this.leases.live(leaseId, Date.now()) };
   }
 
   /**
@@ -211,6 +221,18 @@ export class CreditDesk implements Hosted {
   invalidate(): void {
     this.generation += 1;
     this.ledgerBalance = undefined;
+  }
+
+  /**
+   * A webhook changed the balance: it is read again now, and when what is left (balance − buffered debits − holds −
+   * leases) went below zero — a refund, dispute or chargeback took back credit already lent — every lease is
+   * revoked, so no isolate admits another request on it once it hears from this object (ADR 040).
+   */
+  async changed(accountId: string): Promise<void> {
+    this.invalidate();
+    const balance = await this.balance(accountId);
+    void this.sql; // loads the buffered mirror on first use
+    if (balance - this.bufferedMicros - this.held(Date.now()) < 0) this.leases.revokeAll();
   }
 
   /** Moves every buffered debit to the D1 ledger. One flush at a time; concurrent callers share it. */

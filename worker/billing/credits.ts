@@ -45,9 +45,31 @@ export function reserveCredit(
   const amountMicros = Math.max(0, Math.ceil(maxCostMicros));
   const now = Date.now();
   const leaseId = isolateLeases.reserve(accountId, amountMicros, now, key);
+  if (leaseId) {
+    const renewal = background ? isolateLeases.renew(env, accountId, now, key) : undefined;
+    if (renewal) background!(renewal);
+    return Promise.resolve({ leaseId, accountId, amountMicros, keyId: key?.keyId });
+  }
+  // A lease the object has not confirmed live for a second is confirmed first (a reversal may have revoked it).
+  if (isolateLeases.stale(accountId, now)) {
+    return (isolateLeases.renew(env, accountId, now, key, true) ?? Promise.resolve()).then(() => {
+      const confirmed = isolateLeases.reserve(accountId, amountMicros, Date.now(), key);
+      if (confirmed) return { leaseId: confirmed, accountId, amountMicros, keyId: key?.keyId };
+      return reserveOutside(env, accountId, amountMicros, key);
+    });
+  }
   const renewal = background ? isolateLeases.renew(env, accountId, now, key) : undefined;
   if (renewal) background!(renewal);
-  if (leaseId) return Promise.resolve({ leaseId, accountId, amountMicros, keyId: key?.keyId });
+  return reserveOutside(env, accountId, amountMicros, key);
+}
+
+/** Reserves in the account's object (no usable lease here); 402 when the balance or the key's limit cannot cover it. */
+function reserveOutside(
+  env: Env,
+  accountId: string,
+  amountMicros: number,
+  key?: KeyLimit,
+): Promise<CreditHold> {
   return reserveInObject(env, accountId, amountMicros, isolateLeases, key).then((id) => {
     if (id === null) throw insufficientCredit();
     if (typeof id !== "string") throw keySpendLimitReached();
@@ -79,9 +101,12 @@ export async function settleCredit(
   );
 }
 
-/** Makes the account's Durable Object re-read its balance after the D1 ledger changed outside it. */
+/**
+ * Makes the account's Durable Object re-read its balance after the D1 ledger changed outside it; a reversal that
+ * left its leases unbacked revokes them before this returns.
+ */
 export async function creditChanged(env: Env, accountId: string): Promise<void> {
-  await accountObject(env, accountId).creditChanged();
+  await accountObject(env, accountId).creditChanged(accountId);
 }
 
 /** Moves the account's buffered debits into the D1 ledger now, so what is shown is complete. */

@@ -160,6 +160,24 @@ export class LeaseBook {
     return added;
   }
 
+  /** Whether the lease is live: granted, not expired, not ended or revoked (what every reply tells its isolate). */
+  live(id: string, now: number): boolean {
+    this.load();
+    const lease = this.leases.get(id);
+    return lease !== undefined && lease.expiresAt > now;
+  }
+
+  /**
+   * A reversal left the leases unbacked: every lease is taken back at once (what it held returns to the balance);
+   * each isolate learns it from the object's next reply and reserves here again (ADR 040). Returns how many.
+   */
+  revokeAll(): number {
+    this.load();
+    const n = this.leases.size;
+    for (const id of [...this.leases.keys()]) this.drop(id);
+    return n;
+  }
+
   /** Ends a lease the isolate gave up (returning what it did not use is giveBack first). */
   end(id: string): void {
     this.load();

@@ -2,7 +2,7 @@
 // that requests reserve against in memory with no await. It is renewed in the background before it runs low
 // or out of time; with no lease (or too small a one) a request reserves in the object as before.
 import { accountObject } from "../account-object/stub";
-import { sendBatch } from "../usage/batcher";
+import { sendBatch, watchLeases } from "../usage/batcher";
 import type { KeyLimitRefusal, LeaseGrant } from "./credit-desk";
 import type { KeyLimit } from "./key-spend";
 import { type KeyAsk, LEASE_CAP_MICROS, type LeaseAsk } from "./lease-book";
@@ -29,6 +29,10 @@ type LocalLease = {
   /** The last grant's size; a lease below half of it is renewed. */
   lastGrant: number;
   renewing: boolean;
+  /** The renewal in flight, for a request that must wait for it (a stale lease). */
+  pending?: Promise<void>;
+  /** When the last call whose reply said the lease is live was sent (0: never). */
+  heardAt: number;
   keys: Map<string, LocalKey>;
 };
 
@@ -42,6 +46,12 @@ const EXPIRY_MARGIN_MS = 5_000;
 const RENEW_WITH_LEFT_MS = 10_000;
 /** A key whose last ask got nothing (it is at its limit) is asked for again at most this often. */
 const KEY_ASK_EVERY_MS = 1_000;
+/**
+ * A lease not confirmed live by the object for this long is confirmed (one round trip) before it admits another
+ * request, so an idle isolate learns of a revocation before its next request (ADR 040). Under traffic every usage
+ * batch's reply confirms it, every BATCH_MAX_WAIT_MS at most.
+ */
+export const LEASE_CONFIRM_AFTER_MS = 1_000;
 
 /** The lease's entry for a limited key, made (or reset, when its limit changed) as a request of it sees it. */
 function keyOf(lease: LocalLease, key: KeyLimit): LocalKey {
@@ -84,6 +94,7 @@ export class IsolateLeases {
     const lease = this.leases.get(accountId);
     const needed = Math.max(amount, 1);
     if (!lease || now >= lease.validUntil || lease.limit < needed) return undefined;
+    if (now - lease.heardAt > LEASE_CONFIRM_AFTER_MS) return undefined;
     if (key) {
       const local = keyOf(lease, key);
       if (local.allowance < needed) return undefined;
@@ -132,7 +143,14 @@ export class IsolateLeases {
    * Renews the account's lease when it is missing, low or past half its time, or when a limited key's allowance
    * in it is (`key`: the key of the request at hand); hand the promise to waitUntil.
    */
-  renew(env: Env, accountId: string, now = Date.now(), key?: KeyLimit): Promise<void> | undefined {
+  renew(
+    env: Env,
+    accountId: string,
+    now = Date.now(),
+    key?: KeyLimit,
+    /** Renew even when not due (a stale lease is confirmed); returns the renewal already in flight, if any. */
+    force = false,
+  ): Promise<void> | undefined {
     let lease = this.leases.get(accountId);
     if (lease && !lease.renewing && now >= lease.validUntil) {
       this.leases.delete(accountId); // expired here: its in-flight debits still reach the object under its id
@@ -145,14 +163,20 @@ export class IsolateLeases {
         validUntil: 0,
         lastGrant: 0,
         renewing: false,
+        heardAt: 0,
         keys: new Map(),
       };
       this.leases.set(accountId, lease);
     }
     if (key) keyOf(lease, key);
-    if (lease.renewing) return undefined;
+    if (lease.renewing) return force ? lease.pending : undefined;
     const keysDue = [...lease.keys.values()].some((local) => keyDue(local, now));
-    if (lease.limit >= lease.lastGrant / 2 && lease.validUntil - now >= RENEW_WITH_LEFT_MS && !keysDue)
+    if (
+      !force &&
+      lease.limit >= lease.lastGrant / 2 &&
+      lease.validUntil - now >= RENEW_WITH_LEFT_MS &&
+      !keysDue
+    )
       return undefined;
     const current = lease;
     current.renewing = true;
@@ -172,7 +196,7 @@ export class IsolateLeases {
       });
       local.giveBack = 0;
     }
-    return this.transport(env, accountId, {
+    current.pending = this.transport(env, accountId, {
       leaseId: current.id,
       giveBack: 0,
       wanted,
@@ -182,6 +206,8 @@ export class IsolateLeases {
       (answer) => {
         current.renewing = false;
         if (!answer) return;
+        this.heard(accountId, current.id, answer, Date.now());
+        if (answer.live === false) return;
         current.limit += answer.granted;
         for (const [keyId, granted] of Object.entries(answer.keys ?? {})) {
           const local = current.keys.get(keyId);
@@ -202,6 +228,43 @@ export class IsolateLeases {
         current.renewing = false;
       },
     );
+    return current.pending;
+  }
+
+  /**
+   * The account's lease could serve requests but the object has not confirmed it live for LEASE_CONFIRM_AFTER_MS:
+   * the next request waits for a renewal first (`renew(…, true)`).
+   */
+  stale(accountId: string, now: number): boolean {
+    const lease = this.leases.get(accountId);
+    return (
+      lease !== undefined &&
+      lease.limit > 0 &&
+      now < lease.validUntil &&
+      now - lease.heardAt > LEASE_CONFIRM_AFTER_MS
+    );
+  }
+
+  /**
+   * The lease this isolate holds for the account, once granted (what a usage batch asks the object about; one not
+   * granted yet is the renewal's to learn about).
+   */
+  leaseOf(accountId: string): string | undefined {
+    const lease = this.leases.get(accountId);
+    return lease && lease.heardAt > 0 ? lease.id : undefined;
+  }
+
+  /**
+   * The object's answer about the account's lease arrived (`at`): confirmed live, or gone (revoked by a reversal,
+   * expired, never granted) — then it is dropped here, and the next request reserves in the object. Timed from the
+   * arrival, not the sending: a busy object's slow answer must not leave every lease stale; the object read the
+   * lease's state at most one reply's transit before `at`.
+   */
+  heard(accountId: string, leaseId: string, reply: LeaseGrant, at: number): void {
+    const lease = this.leases.get(accountId);
+    if (lease?.id !== leaseId) return;
+    if (reply.live === false) this.leases.delete(accountId);
+    else lease.heardAt = Math.max(lease.heardAt, at);
   }
 
   /** What the isolate may still reserve from the account's lease (0 without one). */
@@ -210,8 +273,9 @@ export class IsolateLeases {
   }
 }
 
-/** This isolate's leases. */
+/** This isolate's leases; every usage batch's reply tells them whether the lease is still live. */
 export const isolateLeases = new IsolateLeases();
+watchLeases(isolateLeases);
 
 /**
  * Reserves in the object itself (no usable lease here), giving back this isolate's slice first; with `key`,

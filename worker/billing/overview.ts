@@ -43,6 +43,7 @@ export async function billingOverview(env: Env, accountId: string): Promise<Bill
     },
     status: row?.subscriptionStatus ?? null,
     currentPeriodEnd: row?.currentPeriodEnd?.toISOString() ?? null,
+    cancelAt: row?.cancelAt?.toISOString() ?? null,
     balanceMicros,
     lowBalance: balanceMicros < LOW_BALANCE_MICROS,
     hasCustomer: Boolean(row?.stripeCustomerId),

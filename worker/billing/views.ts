@@ -42,6 +42,10 @@ export const Billing = z
       .nullable()
       .openapi({ description: "Stripe subscription status; null if never subscribed" }),
     currentPeriodEnd: IsoDate.nullable(),
+    cancelAt: IsoDate.nullable().openapi({
+      description:
+        "When a scheduled cancellation ends the subscription (it will not renew); null if it renews",
+    }),
     balanceMicros: z
       .number()
       .int()

@@ -3,7 +3,8 @@
 // an entry within CACHE_TTL_MS (the documented cross-instance bound). Secrets stay in isolate memory only.
 import type { ApiKeyPrincipal } from "../env";
 
-const CACHE_TTL_MS = 10_000;
+/** @internal Exported for the docs test: ADR 008 and the architecture quote it. */
+export const CACHE_TTL_MS = 10_000;
 const MAX_ENTRIES = 10_000;
 
 type Entry = { principal: ApiKeyPrincipal; keyHash: string; fetchedAt: number; lastUsedWrittenAt: number };

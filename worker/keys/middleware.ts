@@ -63,7 +63,7 @@ export const requireApiKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
     if (!row) throw unauthorized("Invalid API key.", "invalid_api_key");
     entry = { principal: row, keyHash, fetchedAt: now, lastUsedWrittenAt: 0 };
     rememberKey(key, entry);
-    c.set("apiKeyLookedUp", true);
+    if (c.var.timing) c.var.timing.keyFromD1 = true;
   }
   // Checked on every request against the cached row: an expired key costs no lookup.
   if (entry.principal.expiresAt !== null && now >= entry.principal.expiresAt) {

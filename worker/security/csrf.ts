@@ -24,21 +24,27 @@ function isCrossSite(request: Request): boolean {
   return site === "cross-site" || site === "same-site";
 }
 
-/** Called by servers with API keys or signatures, never by our pages: no cookie, no session to forge. */
+/**
+ * Called by servers with API keys or signatures, never by our pages. No cookie authenticates anything here, so a
+ * cookie that rides along (a `requests.Session` or a browser extension that kept the dashboard's) forges nothing:
+ * CSRF does not apply to these paths, with or without a cookie or an Origin.
+ */
 const MACHINE_PATHS = /^\/(v1|webhooks)(\/|$)/;
 
 /**
  * Browsers always send Origin (or Sec-Fetch-Site) on cross-site form and fetch POSTs, so requiring a
  * same-origin one whenever a cookie rides along stops CSRF without tokens. Without a cookie, a browser's
- * cross-site POST is refused too (outside /v1 and /webhooks): otherwise another site could log a visitor in
+ * cross-site POST is refused too: otherwise another site could log a visitor in
  * to the attacker's account (login CSRF) and read what they then type into it.
  */
+/** The decision, pure: whether an unsafe request to `path` is refused as cross-origin. */
+export function isCsrfRefused(request: Request, path: string): boolean {
+  if (SAFE.has(request.method) || MACHINE_PATHS.test(path)) return false;
+  return request.headers.get("cookie") ? !isSameOrigin(request) : isCrossSite(request);
+}
+
 export const csrf: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!SAFE.has(c.req.method)) {
-    const refused = c.req.header("cookie")
-      ? !isSameOrigin(c.req.raw)
-      : !MACHINE_PATHS.test(c.req.path) && isCrossSite(c.req.raw);
-    if (refused) throw forbidden("Cross-origin request refused.", "csrf_origin_mismatch");
-  }
+  if (isCsrfRefused(c.req.raw, c.req.path))
+    throw forbidden("Cross-origin request refused.", "csrf_origin_mismatch");
   await next();
 };

@@ -5,9 +5,13 @@ import { consentChannels, consentSettings } from "../../db/schema";
 import { policy } from "../config";
 import { IsoDate } from "../openapi";
 
-const RetentionDays = z
-  .literal(policy.retentionChoicesDays)
-  .openapi({ description: "Days logged content is kept", example: 30 });
+// The document names every choice itself: the generator reads only the first value of a multi-value literal.
+const RetentionDays = z.literal(policy.retentionChoicesDays).openapi({
+  description: "Days logged content is kept",
+  example: 30,
+  type: "integer",
+  enum: [...policy.retentionChoicesDays],
+});
 
 export const Settings = z
   .object({

@@ -42,12 +42,30 @@ async function delivered(batch: Batch): Promise<void> {
   while (!batch.done) await new Promise((resolve) => setTimeout(resolve, BATCH_MAX_WAIT_MS));
 }
 
+/** What the isolate's leases (worker/billing/lease.ts) are told by every batch's reply: whether the lease is live. */
+export type LeaseWatch = {
+  /** The lease this isolate holds for the account, if any. */
+  leaseOf(accountId: string): string | undefined;
+  /** The object's answer about that lease arrived at `at`. */
+  heard(accountId: string, leaseId: string, reply: LeaseGrant, at: number): void;
+};
+let watch: LeaseWatch | undefined;
+
+/** The isolate's leases register here, so a batch without a renewal still tells them of a revoked lease. */
+export function watchLeases(leases: LeaseWatch): void {
+  watch = leases;
+}
+
 async function deliver(env: Env, accountId: string, rows: MeteredRow[], lease?: LeaseAsk): Promise<Grant> {
   batchStats.calls += 1;
   batchStats.rows += rows.length;
+  // A renewal's reply is read by the renewal itself; a plain batch asks only whether the lease is still live.
+  const holding = lease ? undefined : watch?.leaseOf(accountId);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await accountObject(env, accountId).meterBatch(accountId, rows, lease);
+      const reply = await accountObject(env, accountId).meterBatch(accountId, rows, lease, holding);
+      if (holding && reply) watch?.heard(accountId, holding, reply, Date.now());
+      return reply;
     } catch (error) {
       if (attempt >= ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));

@@ -3,6 +3,7 @@
 import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { AppError, forbidden, notFound } from "#worker/errors";
+import { formatDateTime } from "#worker/format";
 import {
   denyRequest,
   requestDetail,
@@ -14,7 +15,6 @@ import { FormError, TextAreaField } from "../../components/Field";
 import { RequestStatus, requestTypeLabel } from "../../components/RequestStatus";
 import { SiteHeader } from "../../components/SiteHeader";
 import { formState } from "../../lib/form-state";
-import { formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { isAdmin, requireOperator, requireUser } from "../../lib/session.server";
 import { formatTimeLeft } from "../../lib/time-left";

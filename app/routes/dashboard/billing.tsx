@@ -8,7 +8,7 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { z } from "zod";
 import { createCheckout, createPortal } from "#worker/billing/checkout";
 import { dailyBalances } from "#worker/billing/ledger";
-import { formatCents, formatMicros } from "#worker/billing/money";
+import { formatCents, formatMicros, formatMinor } from "#worker/billing/money";
 import { billingOverview } from "#worker/billing/overview";
 import {
   LOW_BALANCE_MICROS,
@@ -21,12 +21,13 @@ import {
 import { ledgerStatement } from "#worker/billing/statement";
 import { getConfig } from "#worker/config";
 import { getDb } from "#worker/db";
+import { formatDate, formatDateTime, needsSeconds } from "#worker/format";
 import { DAY_MS } from "#worker/time";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { formState } from "../../lib/form-state";
-import { formatDate, formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
+import { renewalText } from "../../lib/renewal";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/billing";
 
@@ -192,6 +193,8 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
   const state = formState(actionData);
   const redirectTo = actionData && "redirectTo" in actionData ? actionData.redirectTo : null;
   const pending = checkout === "success" && !confirmed;
+  const renewal = renewalText(overview);
+  const seconds = needsSeconds(statement.map((e) => e.createdAt));
   usePollWhilePending(pending);
   return (
     <>
@@ -230,10 +233,18 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
           </p>
           <p>
             {statusBadge(overview.status)}{" "}
-            {overview.currentPeriodEnd ? (
-              <span className="muted">renews {formatDate(overview.currentPeriodEnd)}</span>
+            {renewal ? (
+              <span className="muted" data-testid="renewal">
+                {renewal}
+              </span>
             ) : null}
           </p>
+          {overview.cancelAt && overview.status !== "canceled" ? (
+            <p data-testid="scheduled-cancellation">
+              Your plan is canceled at the end of this period: it ends on {formatDate(overview.cancelAt)} and
+              does not renew. Changed your mind? Resume it in the customer portal.
+            </p>
+          ) : null}
           {overview.plan.monthlyMicros > 0 ? (
             <p className="muted">
               {formatCents(overview.plan.monthlyCents)} a month, with{" "}
@@ -246,7 +257,11 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
             <Form method="post">
               <input type="hidden" name="intent" value="portal" />
               <button type="submit" className="secondary" disabled={busy}>
-                {overview.plan.id === "free" ? "Manage payments" : "Change plan or cancel"}
+                {overview.plan.id === "free"
+                  ? "Manage payments"
+                  : overview.cancelAt
+                    ? "Resume or change plan"
+                    : "Change plan or cancel"}
               </button>
             </Form>
           ) : null}
@@ -356,7 +371,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
       >
         {statement.map((e) => (
           <tr key={e.id}>
-            <td data-label="When">{formatDateTime(e.createdAt)}</td>
+            <td data-label="When">{formatDateTime(e.createdAt, seconds)}</td>
             <td data-label="Kind">
               <span className={e.kind === "usage" ? "badge off" : "badge"}>
                 {KIND_LABELS[e.kind] ?? e.kind}
@@ -388,11 +403,7 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
                 {i.status.replace("_", " ")}
               </span>
             </td>
-            <td className="mono">
-              {i.currency.toLowerCase() === "usd"
-                ? formatCents(i.amountDueCents)
-                : `${(i.amountDueCents / 100).toFixed(2)} ${i.currency.toUpperCase()}`}
-            </td>
+            <td className="mono">{formatMinor(i.amountDueCents, i.currency)}</td>
             <td>
               {i.hostedInvoiceUrl?.startsWith("https://") ? (
                 <a href={i.hostedInvoiceUrl} rel="noreferrer noopener">

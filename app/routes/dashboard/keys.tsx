@@ -5,6 +5,7 @@ import { z } from "zod";
 import { formatCents, formatMicros } from "#worker/billing/money";
 import { getConfig } from "#worker/config";
 import { getDb } from "#worker/db";
+import { formatDate, formatDateTime } from "#worker/format";
 import {
   accountPlan,
   createKey,
@@ -21,7 +22,6 @@ import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { formState, useResetAfterSuccess } from "../../lib/form-state";
-import { formatDate, formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { rateLimitText } from "../../lib/key-limit";
 import { requireUser } from "../../lib/session.server";

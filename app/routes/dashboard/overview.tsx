@@ -5,12 +5,12 @@ import { getAccount } from "#worker/accounts/service";
 import { formatMicros } from "#worker/billing/money";
 import { billingOverview } from "#worker/billing/overview";
 import { getDb } from "#worker/db";
+import { formatInt } from "#worker/format";
 import { listKeys } from "#worker/keys/service";
 import { readPrivacySettings } from "#worker/settings/store";
 import { usageSummary } from "#worker/usage/queries";
 import { flushUsage } from "#worker/usage/record";
 import { CopyButton } from "../../components/CopyButton";
-import { formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/overview";
 

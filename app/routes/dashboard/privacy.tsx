@@ -9,6 +9,7 @@ import { destroySession, sessionClearCookie } from "#worker/accounts/sessions";
 import { recheckPassword } from "#worker/accounts/sudo";
 import { getConfig } from "#worker/config";
 import { getDb } from "#worker/db";
+import { formatCount, formatDateTime } from "#worker/format";
 import { holders } from "#worker/privacy/holders";
 import { holdingsOf } from "#worker/privacy/holders/counts";
 import { rectify } from "#worker/privacy/rectification";
@@ -18,7 +19,6 @@ import { consentHistory, readPrivacySettings } from "#worker/settings/store";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import { RequestStatus, requestTypeLabel } from "../../components/RequestStatus";
-import { formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
 import { formatTimeLeft } from "../../lib/time-left";
@@ -180,7 +180,7 @@ function Held({ held, open }: { held: LoaderData["held"]; open: LoaderData["requ
       <ul data-testid="holdings">
         {held.holdings.map((h) => (
           <li key={h.name}>
-            <strong>{h.description}</strong>: {h.records} record{h.records === 1 ? "" : "s"}
+            <strong>{h.description}</strong>: {formatCount(h.records, h.unit)}
             {h.exported ? null : <span className="muted"> (not part of the export)</span>}
           </li>
         ))}

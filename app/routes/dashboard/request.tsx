@@ -4,11 +4,11 @@ import { Link } from "react-router";
 import { formatMicros } from "#worker/billing/money";
 import { getDb } from "#worker/db";
 import { AppError } from "#worker/errors";
+import { formatDateTime, formatInt } from "#worker/format";
 import { hasContent, readContent } from "#worker/request-log/content";
 import { getRequest } from "#worker/request-log/entries";
 import { flushUsage } from "#worker/usage/record";
 import { Facts } from "../../components/Facts";
-import { formatDateTime, formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/request";
 

@@ -1,9 +1,10 @@
 // /dashboard/requests: the request log — every request of the account, filtered by time, key, model, status
 // and streaming, paged by cursor, downloadable as CSV. A plain GET form: it works without JavaScript.
-import { Form, Link } from "react-router";
+import { Form, Link, redirect } from "react-router";
 import { formatMicros } from "#worker/billing/money";
 import { getDb } from "#worker/db";
 import { AppError } from "#worker/errors";
+import { formatDateTime, formatInt, needsSeconds } from "#worker/format";
 import { listKeys } from "#worker/keys/service";
 import { listRequests, PAGE_DEFAULT, requestModels } from "#worker/request-log/entries";
 import { RequestQuery, requestFilters } from "#worker/request-log/routes";
@@ -11,7 +12,6 @@ import { DAY_MS } from "#worker/time";
 import { flushUsage } from "#worker/usage/record";
 import { DataTable } from "../../components/DataTable";
 import { FormError } from "../../components/Field";
-import { formatDateTime, formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/requests";
 
@@ -49,6 +49,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const session = await requireUser(request, env);
   const db = getDb(env.DB);
   const params = new URL(request.url).searchParams;
+  // Search by request id (the response's x-request-id): straight to its detail, which says if there is none.
+  const wanted = params.get("id")?.trim();
+  if (wanted) throw redirect(`/dashboard/requests/${encodeURIComponent(wanted.slice(0, 64))}`);
   const query = apiQuery(params);
   const shown = Object.fromEntries(
     ["from", "to", "keyId", "model", "status", "streamed"].map((n) => [n, params.get(n) ?? ""]),
@@ -70,9 +73,11 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     return {
       error: null,
       page,
-      models,
+      // A request refused before it named a model has none: it is not a model to filter by.
+      models: models.filter((m) => m !== ""),
       keys,
       shown,
+      seconds: needsSeconds(page.data.map((r) => r.createdAt)),
       csvHref: `/api/requests?${new URLSearchParams({ ...withoutCursor, format: "csv" })}`,
       nextHref: page.nextCursor
         ? `?${new URLSearchParams({ ...Object.fromEntries([...params].filter(([k]) => k !== "cursor")), cursor: page.nextCursor })}`
@@ -87,6 +92,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       models: [],
       keys,
       shown,
+      seconds: false,
       csvHref: null,
       nextHref: null,
       paged: false,
@@ -128,6 +134,15 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
         included. Content is only kept — and shown in a request's detail — while content logging is on.
       </p>
       <FormError message={d.error} />
+      <Form method="get" className="inline card" aria-label="Find a request by its id">
+        <label>
+          Request id
+          <input name="id" placeholder="x-request-id" required maxLength={64} className="mono" />
+        </label>
+        <button type="submit" className="secondary">
+          Open request
+        </button>
+      </Form>
       <Form method="get" className="filters card" aria-label="Filter requests">
         <label>
           From
@@ -188,13 +203,13 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
               <td data-label="Time">
                 <Link
                   to={`/dashboard/requests/${r.id}`}
-                  aria-label={`Request at ${formatDateTime(r.createdAt)}`}
+                  aria-label={`Request at ${formatDateTime(r.createdAt, d.seconds)}`}
                 >
-                  {formatDateTime(r.createdAt)}
+                  {formatDateTime(r.createdAt, d.seconds)}
                 </Link>
               </td>
               <td data-label="Model" className="mono">
-                {r.model}
+                {r.model || <span className="muted">no model</span>}
                 {r.fallbackUsed ? <span className="badge off">fallback</span> : null}
               </td>
               <td data-label="Key">{r.keyLabel}</td>
@@ -202,15 +217,19 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
                 <span className={r.status < 400 ? "badge" : "badge bad"}>{r.status}</span>
                 {r.streamed ? <span className="badge off">stream</span> : null}
               </td>
-              <td data-label="Tokens in / out">
+              <td data-label="Tokens in / out" className="num">
                 {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
                 {r.cachedInputTokens > 0 ? (
                   <span className="badge off">{formatInt(r.cachedInputTokens)} cached</span>
                 ) : null}
                 {r.estimated ? <span className="badge off">estimated</span> : null}
               </td>
-              <td data-label="Cost">{formatMicros(r.costMicros)}</td>
-              <td data-label="Latency">{formatInt(r.latencyMs)} ms</td>
+              <td data-label="Cost" className="num">
+                {formatMicros(r.costMicros)}
+              </td>
+              <td data-label="Latency" className="num">
+                {formatInt(r.latencyMs)} ms
+              </td>
             </tr>
           ))}
         </DataTable>

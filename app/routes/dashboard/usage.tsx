@@ -16,11 +16,11 @@ import {
 } from "recharts";
 import { formatMicros } from "#worker/billing/money";
 import { getDb } from "#worker/db";
+import { formatInt } from "#worker/format";
 import { DAY_MS, HOUR_MS } from "#worker/time";
 import { type UsageGroup, usageSummary } from "#worker/usage/queries";
 import { flushUsage } from "#worker/usage/record";
 import { DataTable } from "../../components/DataTable";
-import { formatInt } from "../../lib/format";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/usage";
 
@@ -67,7 +67,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     range: range.id,
     hourly,
     series: fill(byTime, from, to, unit, hourly),
-    byModel: sortByCost(byModel),
+    // A request refused before it named a model is counted under "no model", not as a blank row.
+    byModel: sortByCost(byModel).map((r) => (r.group ? r : { ...r, label: "no model" })),
     byKey: sortByCost(byKey),
   };
 }
@@ -254,11 +255,21 @@ function MeasuresTable<Row extends Measured>({
           <td data-label={first} className={mono ? "mono" : undefined}>
             {r.label}
           </td>
-          <td data-label="Requests">{formatInt(r.requests)}</td>
-          <td data-label="Errors">{formatInt(r.errors)}</td>
-          <td data-label="Input tokens">{formatInt(r.inputTokens)}</td>
-          <td data-label="Output tokens">{formatInt(r.outputTokens)}</td>
-          <td data-label="Cost">{formatMicros(r.costMicros)}</td>
+          <td data-label="Requests" className="num">
+            {formatInt(r.requests)}
+          </td>
+          <td data-label="Errors" className="num">
+            {formatInt(r.errors)}
+          </td>
+          <td data-label="Input tokens" className="num">
+            {formatInt(r.inputTokens)}
+          </td>
+          <td data-label="Output tokens" className="num">
+            {formatInt(r.outputTokens)}
+          </td>
+          <td data-label="Cost" className="num">
+            {formatMicros(r.costMicros)}
+          </td>
         </tr>
       ))}
     </DataTable>

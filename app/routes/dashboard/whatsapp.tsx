@@ -7,6 +7,7 @@ import { availableModels } from "#worker/ai/catalogue";
 import { getConfig } from "#worker/config";
 import { randomToken } from "#worker/crypto/encoding";
 import { getDb } from "#worker/db";
+import { formatDateTime } from "#worker/format";
 import {
   deleteConnection,
   findConnection,
@@ -19,7 +20,6 @@ import { sentByFake, simulateMessage, simulatorEnabled } from "#worker/whatsapp/
 import { ConnectionInput } from "#worker/whatsapp/views";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
-import { formatDateTime } from "../../lib/format";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/whatsapp";

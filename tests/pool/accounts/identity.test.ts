@@ -1,5 +1,5 @@
 // Verified email, sudo mode, password change and reset, sessions, throttle settings, no-store: the identity
-// routes of CONTRACT.md as a client uses them.
+// routes of the README (Management API) and ADR 009 as a client uses them.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "#worker/config";

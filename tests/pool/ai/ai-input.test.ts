@@ -286,6 +286,25 @@ describe("gateway overhead", () => {
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("sends Server-Timing only to a client that asks for it, streamed or not", async () => {
+    const { key } = await newKeyUser();
+    const plain = await call("/v1/chat/completions", { key, body: chatBody(marker()) });
+    await plain.arrayBuffer();
+    expect(plain.headers.get("server-timing")).toBeNull();
+    for (const stream of [false, true]) {
+      const res = await call("/v1/chat/completions", {
+        key,
+        headers: { "x-server-timing": "1" },
+        body: chatBody(marker(), stream ? { stream: true } : {}),
+      });
+      await res.arrayBuffer();
+      // The key was cached by the first request; the credit came from the isolate's lease.
+      expect(res.headers.get("server-timing")).toMatch(
+        /^auth;dur=\d+;desc=cache, body;dur=\d+, credit;dur=\d+;desc=(lease|object), policy;desc=(cache|d1), upstream;dur=\d+$/,
+      );
+    }
+  });
+
   it("documents the AI routes in the OpenAPI document", async () => {
     const doc = (await (await call("/api/openapi.json")).json()) as { paths: Record<string, unknown> };
     for (const p of [

@@ -337,6 +337,57 @@ describe("subscriptions", () => {
     });
   });
 
+  it("a cancellation scheduled for the period's end shows as the date it ends, and goes when resumed", async () => {
+    const user = await newUser();
+    const customer = await linkCustomer(user.id);
+    const id = uid("sub");
+    const t = Math.floor(Date.now() / 1000);
+    const billing = async () =>
+      (await (await call("/api/billing", { cookie: user.cookie })).json()) as {
+        status: string;
+        currentPeriodEnd: string;
+        cancelAt: string | null;
+      };
+    await deliverOk(
+      stripeEvent({
+        type: "customer.subscription.created",
+        object: subscription(customer, "active", id),
+        created: t,
+      }),
+    );
+    expect(await billing()).toMatchObject({ status: "active", cancelAt: null });
+    await deliverOk(
+      stripeEvent({
+        type: "customer.subscription.updated",
+        object: { ...subscription(customer, "active", id), cancel_at_period_end: true },
+        created: t + 1,
+      }),
+    );
+    const end = new Date(1_800_000_000_000).toISOString();
+    expect(await billing()).toMatchObject({ status: "active", currentPeriodEnd: end, cancelAt: end });
+    // Newer API versions say when instead.
+    await deliverOk(
+      stripeEvent({
+        type: "customer.subscription.updated",
+        object: {
+          ...subscription(customer, "active", id),
+          cancel_at_period_end: false,
+          cancel_at: 1_790_000_000,
+        },
+        created: t + 2,
+      }),
+    );
+    expect((await billing()).cancelAt).toBe(new Date(1_790_000_000_000).toISOString());
+    await deliverOk(
+      stripeEvent({
+        type: "customer.subscription.updated",
+        object: { ...subscription(customer, "active", id), cancel_at_period_end: false, cancel_at: null },
+        created: t + 3,
+      }),
+    );
+    expect(await billing()).toMatchObject({ status: "active", cancelAt: null });
+  });
+
   it("a canceled subscription is not revived by an event of the same second; an old one ending leaves the new one", async () => {
     const user = await newUser();
     const customer = await linkCustomer(user.id);

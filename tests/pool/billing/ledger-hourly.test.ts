@@ -125,7 +125,7 @@ describe("the hourly usage ledger", () => {
     }
   });
 
-  it("the billing page lists 'Usage, <hour>' lines beside payments and credits", async () => {
+  it("the billing page lists 'Usage, <hour>' lines beside payments and credits, newest first", async () => {
     const user = await newUser();
     await setBalance(user.id, 1_000_000);
     await charge(user.id, [2_000, 3_000]);
@@ -133,8 +133,10 @@ describe("the hourly usage ledger", () => {
     const lines = await ledgerStatement(db(), user.id, 20);
     const usage = lines.filter((l) => l.kind === "usage");
     expect(usage.reduce((sum, l) => sum + l.amountMicros, 0)).toBe(-5_000);
-    expect(usage[0]!.reason).toMatch(/^Usage, \d{4}-\d\d-\d\d \d\d:00 UTC$/);
+    expect(usage[0]!.reason).toMatch(/^Usage, \d{4}-\d\d-\d\d \d\d:00–\d\d:00 UTC$/);
     expect(lines.some((l) => l.kind === "adjustment" || l.kind === "trial")).toBe(true);
+    // Newest first: the hour of usage runs to its end, after the credit given earlier in the same hour.
+    expect(lines[0]!.kind).toBe("usage");
     // The page's loader, called as React Router calls it, reads the same statement.
     const data = await billing.loader(args(page("/dashboard/billing", user.cookie)));
     const lines2 = data.statement.filter((l) => l.kind === "usage");

@@ -3,6 +3,7 @@
 // way to the login page without a session.
 import { describe, expect, it } from "vitest";
 import * as billing from "../../../app/routes/dashboard/billing";
+import * as requests from "../../../app/routes/dashboard/requests";
 import * as settings from "../../../app/routes/dashboard/settings";
 import * as usage from "../../../app/routes/dashboard/usage";
 import { usageRows } from "../support/ai-helpers";
@@ -47,6 +48,36 @@ describe("billing page", () => {
       billing.action(args(post("/dashboard/billing", { intent: "portal" }))),
       "/dashboard/billing",
     );
+  });
+});
+
+describe("request log page", () => {
+  it("a refusal without a model is no model to filter by; rows in one minute read with seconds", async () => {
+    const { cookie, key, id } = await newKeyUser();
+    for (const body of [
+      { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hello" }] },
+      { messages: [{ role: "user", content: "no model" }] },
+    ]) {
+      const res = await call("/v1/chat/completions", { key, body });
+      await res.text();
+    }
+    await usageRows(id, 2);
+    const loaded = await requests.loader(args(page("/dashboard/requests", cookie)));
+    expect(loaded.page.data.map((r) => r.model).sort()).toEqual(["", "openai/gpt-4o-mini"]);
+    expect(loaded.models).toEqual(["openai/gpt-4o-mini"]);
+    expect(loaded.seconds).toBe(
+      new Set(loaded.page.data.map((r) => r.createdAt.slice(0, 16))).size < loaded.page.data.length,
+    );
+  });
+
+  it("searching by a request id opens its detail", async () => {
+    const { cookie } = await newUser();
+    const thrown = await requests.loader(args(page("/dashboard/requests?id=+abc-123+", cookie))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).headers.get("location")).toBe("/dashboard/requests/abc-123");
   });
 });
 

@@ -1,4 +1,4 @@
-// CONTRACT.md lines (Management API, HTTP) not asserted literally elsewhere, each checked exactly as it reads.
+// The README's Management API and error-shape lines not asserted literally elsewhere, each checked as it reads.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { usageRows } from "../support/ai-helpers";
@@ -7,7 +7,7 @@ import { call, expectError, mailboxLink, newKeyUser, newUser } from "../support/
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 const STATUSES = ["received", "verifying", "in_progress", "completed", "denied", "canceled"];
 
-describe("CONTRACT: Management API", () => {
+describe("README: Management API", () => {
   it("POST /api/keys {name} → 201 {id, name, prefix, key}", async () => {
     const { cookie } = await newUser();
     const res = await call("/api/keys", { body: { name: "contract" }, cookie });
@@ -94,7 +94,7 @@ describe("CONTRACT: Management API", () => {
   });
 });
 
-describe("CONTRACT: HTTP", () => {
+describe("README and ADR 004: HTTP errors", () => {
   it("never an HTML page for an API path, even when a browser asks for HTML", async () => {
     for (const [path, status] of [
       ["/api/x", 404],

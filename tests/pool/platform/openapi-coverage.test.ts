@@ -1,10 +1,10 @@
-// Every route CONTRACT.md lists for privacy, receipts, promises, data-rights requests, the request log, the
+// Every route the README lists for privacy, receipts, promises, data-rights requests, the request log, the
 // admin queue and the newer AI routes appears in the OpenAPI document the Worker serves, with its methods.
 import { describe, expect, it } from "vitest";
 import { call } from "../support/helpers";
 
-/** CONTRACT.md's routes (path parameters in OpenAPI's `{id}` form), and the admin detail routes behind /admin. */
-const CONTRACT_ROUTES: [method: string, path: string][] = [
+/** The README's routes (Management API, AI API) (path parameters in OpenAPI's `{id}` form), and the admin detail routes behind /admin. */
+const DOCUMENTED_ROUTES: [method: string, path: string][] = [
   // AI API
   ["post", "/v1/messages/count_tokens"],
   ["post", "/v1/responses"],
@@ -42,11 +42,11 @@ describe("the OpenAPI document", () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as Doc;
     expect(doc.openapi).toMatch(/^3\.1/);
-    const missing = CONTRACT_ROUTES.filter(([method, path]) => !doc.paths[path]?.[method]).map(
+    const missing = DOCUMENTED_ROUTES.filter(([method, path]) => !doc.paths[path]?.[method]).map(
       ([method, path]) => `${method.toUpperCase()} ${path}`,
     );
     expect(missing).toEqual([]);
-    for (const [method, path] of CONTRACT_ROUTES) {
+    for (const [method, path] of DOCUMENTED_ROUTES) {
       const op = doc.paths[path]![method]!;
       expect(Object.keys(op.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(0);
     }

@@ -136,6 +136,21 @@ describe("deletion while a stream is in flight", () => {
     await expectNothingLeft(user.id);
   });
 
+  it("erases a usage row still buffered in the account object when the steps run", async () => {
+    const user = await newKeyUser();
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(chat(user.key, "dev/echo", "buffered", false), env, ctx);
+    expect(res.status).toBe(200);
+    await res.text();
+    await waitOnExecutionContext(ctx);
+    // The row waits in the object's buffer (flushed by the alarm a second later), not yet in D1.
+    expect(await buffered(user.id)).toBe(1);
+    expect(await usageInD1(user.id)).toBe(0);
+    const requestId = await requestDeletion(user.cookie);
+    expect(await settle(user.id, requestId)).toBe("completed");
+    await expectNothingLeft(user.id);
+  });
+
   it("keeps accepting usage within a grace period, and refuses it once erasure has begun", async () => {
     const now = Date.now();
     const state = (patch: Partial<DeletionState>): DeletionState => ({

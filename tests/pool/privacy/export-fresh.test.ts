@@ -34,5 +34,5 @@ it("an export requested right after an API request contains its usage row", asyn
   const doc = (await download.json()) as { summary: string; data: Record<string, { id?: string }[]> };
   expect(doc.data.usage).toHaveLength(1);
   if (requestId) expect(doc.data.usage![0]!.id).toBe(requestId);
-  expect(doc.summary).toContain("usage: 1 record(s)");
+  expect(doc.summary).toContain("usage: 1 record.");
 });

@@ -23,4 +23,15 @@ describe("holdings", () => {
     for (const name of ["profile", "usage", "api_keys", "sessions", "settings", "consent_history", "billing"])
       expect({ name, n: before[name] }).toEqual({ name, n: doc.counts[name] });
   });
+
+  it("counts an export as one export, however many parts it is stored in", async () => {
+    const user = await seedAccount({ usageRows: 4, contentObjects: 3 });
+    const res = await call("/api/privacy/requests", { body: { type: "access" }, cookie: user.cookie });
+    const { id } = (await res.json()) as { id: string };
+    await settle(user.id, id);
+    const parts = await env.CONTENT.list({ prefix: `exports/${user.id}/` });
+    expect(parts.objects.length).toBeGreaterThan(1);
+    const exports = (await holdingsOf(env, user.id)).find((h) => h.name === "exports");
+    expect(exports).toMatchObject({ records: 1, unit: "export" });
+  });
 });

@@ -45,7 +45,7 @@ describe("access and portability", () => {
     expect(download.status).toBe(200);
     const text = await download.text();
     const doc = JSON.parse(text) as { summary: string; processing: object; data: Record<string, unknown[]> };
-    expect(doc.summary).toContain("usage: 3 record(s)");
+    expect(doc.summary).toContain("usage: 3 records.");
     expect(doc.processing).toHaveProperty("recipients");
     for (const section of [
       "profile",

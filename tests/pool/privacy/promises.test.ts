@@ -294,6 +294,37 @@ describe("promise report", () => {
     expect((await audit("p9.nothing_left")).status).toBe("kept");
   });
 
+  it("P9: after export → delete the check stays kept; the export request is kept pseudonymised, detached", async () => {
+    const user = await newUser();
+    const exported = await call("/api/privacy/requests", { body: { type: "access" }, cookie: user.cookie });
+    const access = (await exported.json()) as { id: string };
+    expect(await settle(user.id, access.id)).toBe("completed");
+    const res = await call("/api/privacy/requests", {
+      body: { type: "deletion", password: PASSWORD },
+      cookie: user.cookie,
+    });
+    const { id } = (await res.json()) as { id: string };
+    expect(await settle(user.id, id)).toBe("completed");
+    const after = await audit("p9.nothing_left");
+    expect(after.status).toBe("kept");
+    expect(after.facts).toMatchObject({ rowsLeft: 0 });
+    const kept = await env.DB.prepare(
+      "SELECT id, type, account_id, export_manifest, progress FROM privacy_requests WHERE id IN (?, ?) ORDER BY type",
+    )
+      .bind(access.id, id)
+      .all();
+    expect(kept.results).toEqual([
+      {
+        id: access.id,
+        type: "access",
+        account_id: null,
+        export_manifest: null,
+        progress: "export deleted with the account",
+      },
+      { id, type: "deletion", account_id: null, export_manifest: null, progress: "completed" },
+    ]);
+  });
+
   it("P3/P10: content in a usage row or an unhashed key is broken, kept once removed", async () => {
     const user = await newUser();
     await env.DB.prepare(

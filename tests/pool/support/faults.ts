@@ -144,3 +144,34 @@ export function namespaceFailing<T extends Rpc.DurableObjectBranded | undefined>
     },
   });
 }
+
+/**
+ * A Durable Object namespace whose every RPC call first waits `pause()` milliseconds (an object that is slow to
+ * answer: busy, restarting, far away); then the real object answers.
+ */
+export function namespaceSlowed<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
+  pause: () => number,
+): DurableObjectNamespace<T> {
+  return new Proxy(ns, {
+    get(target, prop) {
+      if (prop !== "getByName") {
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (name: string, ...rest: unknown[]) => {
+        const stub = (target.getByName as (...a: unknown[]) => DurableObjectStub<T>)(name, ...rest);
+        return new Proxy(stub, {
+          get(s, p) {
+            const method = Reflect.get(s, p);
+            if (typeof method !== "function" || typeof p !== "string") return method;
+            return async (...args: unknown[]) => {
+              await new Promise((resolve) => setTimeout(resolve, pause()));
+              return (Reflect.get(s, p) as (...a: unknown[]) => unknown)(...args);
+            };
+          },
+        });
+      };
+    },
+  });
+}

@@ -95,6 +95,24 @@ describe("POST /webhooks/whatsapp (signature)", () => {
     expect(await sentFrom(user.phoneNumberId)).toEqual([]);
   });
 
+  it("refuses a notification naming two accounts' numbers signed with only one account's secret", async () => {
+    const alice = await connectedUser();
+    const bob = await connectedUser();
+    const payload = notification(alice.phoneNumberId, {
+      messages: [inboundMessage({ from: customerNumber() })],
+    });
+    const other = notification(bob.phoneNumberId, { messages: [inboundMessage({ from: customerNumber() })] });
+    payload.entry.push(other.entry[0]!);
+    // Signed with each one's secret in turn, so whichever connection is checked first, one of them is not.
+    for (const secret of [alice.appSecret, bob.appSecret]) {
+      await expectError(await deliverSigned(secret, payload), 401);
+    }
+    expect(await messageRows(alice.accountId)).toEqual([]);
+    expect(await messageRows(bob.accountId)).toEqual([]);
+    expect(await sentFrom(alice.phoneNumberId)).toEqual([]);
+    expect(await sentFrom(bob.phoneNumberId)).toEqual([]);
+  });
+
   it("acknowledges and drops notifications for a number no account owns", async () => {
     const message = inboundMessage({ from: customerNumber() });
     const payload = notification("999000111222333", { messages: [message] });

@@ -2,7 +2,7 @@
 import type { ProviderId } from "../providers/types";
 import type { CatalogueFile } from "./schema";
 
-export type Capability = "tools" | "vision" | "structured_output" | "reasoning";
+type Capability = "tools" | "vision" | "structured_output" | "reasoning";
 
 /** What a provider publishes about the data it receives (CONTRACT: /v1/models `data_policy`). */
 export type DataPolicy = CatalogueFile["providers"]["openai"]["dataPolicy"];

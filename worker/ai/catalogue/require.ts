@@ -1,5 +1,5 @@
 // An id to a model, or the 404 a client gets: not found (with the ids it resembles) or retired (with its successor).
-import { getConfig } from "../../config";
+import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import { lookupModel } from ".";
 import type { CatalogueModel } from "./model";
@@ -20,8 +20,8 @@ const modelDeprecated = (id: string, retired: { since: string; use: string }) =>
   });
 
 /** The catalogue model an id names (its id, an alias, or an unambiguous bare name), or the 404 to answer. */
-export function requireModel(env: Env, id: string): CatalogueModel {
-  const result = lookupModel(getConfig(env), id);
+export function requireModel(config: Config, id: string): CatalogueModel {
+  const result = lookupModel(config, id);
   if ("found" in result) return result.found;
   if ("deprecated" in result) throw modelDeprecated(id, result.deprecated);
   throw modelNotFound(id, result.suggestions);

@@ -59,7 +59,7 @@ const deprecatedModel = z.strictObject({
 
 const entry = z.discriminatedUnion("kind", [servedModel, aliasModel, deprecatedModel]);
 
-export const catalogueSchema = z
+const catalogueSchema = z
   .strictObject({
     $comment: z.string().optional(),
     providers: z.record(z.enum(PROVIDER_IDS), provider),

@@ -4,7 +4,7 @@ import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicUsage, complete, finishReasonFor } from "./anthropic";
 import { openaiError, openaiUsageOf } from "./chat-to-chat";
-import { refuseUnknown } from "./known-fields";
+import { isNoOp, refuseUnknown } from "./known-fields";
 import { StreamTranslatorBase } from "./stream-base";
 import { anthropicStructured, ForcedToolUnwrapper, unwrapForcedTool, usesForcedTool } from "./structured";
 import type { Json, Translation, TranslationContext } from "./types";
@@ -130,13 +130,13 @@ function toolChoice(choice: Json, parallel: unknown): Json {
 }
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
-  refuseUnknown("chat", body, "an Anthropic model");
+  refuseUnknown("chat", body, ctx.model.id);
   for (const param of REFUSED) {
-    if (body[param] !== undefined && body[param] !== null && body[param] !== false) {
+    if (!isNoOp(param, body[param])) {
       throw untranslatable(param, "Anthropic has no such parameter.");
     }
   }
-  if (body.n !== undefined && body.n !== 1) throw untranslatable("n", "Anthropic returns one choice.");
+  if (!isNoOp("n", body.n)) throw untranslatable("n", "Anthropic returns one choice.");
   if (typeof body.temperature === "number" && body.temperature > 1) {
     throw untranslatable("temperature", "Anthropic accepts 0 to 1.");
   }

@@ -5,7 +5,7 @@ import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicUsageOf, stopReasonFor } from "./anthropic";
 import { openaiChunkChars, openaiUsage } from "./chat-to-chat";
-import { refuseUnknown } from "./known-fields";
+import { isNoOp, refuseUnknown } from "./known-fields";
 import { anthropicError } from "./messages-to-messages";
 import { StreamTranslatorBase } from "./stream-base";
 import { openaiResponseFormat } from "./structured";
@@ -107,10 +107,9 @@ function toolChoice(choice: Json): Json {
 }
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
-  refuseUnknown("messages", body, "an OpenAI model");
+  refuseUnknown("messages", body, ctx.model.id);
   for (const param of REFUSED) {
-    if (body[param] !== undefined && body[param] !== null)
-      throw untranslatable(param, "OpenAI has no such parameter.");
+    if (!isNoOp(param, body[param])) throw untranslatable(param, "OpenAI has no such parameter.");
   }
   const system = systemText(body.system);
   const out: Record<string, unknown> = {
@@ -203,7 +202,7 @@ class OpenAIToAnthropicStream extends StreamTranslatorBase {
           stop_reason: null,
           stop_sequence: null,
           // Our estimate until the provider's count arrives (corrected in message_delta).
-          usage: { input_tokens: this.ctx.estimatedInput, output_tokens: 0 },
+          usage: anthropicUsageOf({ inputTokens: this.ctx.estimatedInput, outputTokens: 0 }),
         },
       },
       "message_start",
@@ -281,7 +280,12 @@ class OpenAIToAnthropicStream extends StreamTranslatorBase {
         {
           type: "message_delta",
           delta: anthropicStop(this.finish, this.stopSequence),
-          usage: anthropicUsageOf(this.reported),
+          // The final counts, as Anthropic's API sends them: the provider's, else our input estimate.
+          usage: anthropicUsageOf({
+            ...this.reported,
+            inputTokens: this.reported?.inputTokens ?? this.ctx.estimatedInput,
+            outputTokens: this.reported?.outputTokens ?? 0,
+          }),
         },
         "message_delta",
       ) +

@@ -7,7 +7,10 @@ function responsesUsage(usage: Usage | undefined): Json {
   if (!usage) return null;
   return {
     input_tokens: usage.inputTokens,
-    input_tokens_details: { cached_tokens: usage.cachedInputTokens ?? 0 },
+    input_tokens_details: {
+      cached_tokens: usage.cachedInputTokens ?? 0,
+      cache_write_tokens: usage.cacheWriteTokens ?? 0,
+    },
     output_tokens: usage.outputTokens,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: usage.inputTokens + usage.outputTokens,
@@ -24,6 +27,12 @@ export function usageFromResponses(usage: Json): Usage | undefined {
     cachedInputTokens: typeof cached === "number" && cached > 0 ? cached : 0,
   };
 }
+
+/** A function tool as OpenAI echoes it: every field named (strict is null: no provider here enforces it). */
+const echoedTool = (tool: Json): Json =>
+  tool.type === "function"
+    ? { description: null, parameters: null, ...tool, strict: tool.strict ?? null }
+    : tool;
 
 export function responseObject(
   ctx: TranslationContext,
@@ -48,7 +57,7 @@ export function responseObject(
     temperature: body.temperature ?? null,
     text: body.text ?? { format: { type: "text" } },
     tool_choice: body.tool_choice ?? "auto",
-    tools: body.tools ?? [],
+    tools: ((body.tools as Json[] | undefined) ?? []).map(echoedTool),
     top_p: body.top_p ?? null,
     truncation: "disabled",
     usage: responsesUsage(fields.usage),

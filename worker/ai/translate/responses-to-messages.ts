@@ -4,7 +4,7 @@
 import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicUsage, complete } from "./anthropic";
-import { refuseUnknown } from "./known-fields";
+import { isNoOp, refuseUnknown } from "./known-fields";
 import { responseObject, responsesError } from "./responses-shape";
 import { StreamTranslatorBase } from "./stream-base";
 import { anthropicStructured, ForcedToolUnwrapper, unwrapForcedTool, usesForcedTool } from "./structured";
@@ -135,8 +135,9 @@ function toolChoice(choice: Json, parallel: unknown): Json {
 }
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
-  refuseUnknown("responses", body, "an Anthropic model");
-  if (body.reasoning) throw untranslatable("reasoning", "use an OpenAI model for reasoning settings.");
+  refuseUnknown("responses", body, ctx.model.id);
+  if (!isNoOp("reasoning", body.reasoning))
+    throw untranslatable("reasoning", "use an OpenAI model for reasoning settings.");
   if (typeof body.temperature === "number" && body.temperature > 1) {
     throw untranslatable("temperature", "Anthropic accepts 0 to 1.");
   }
@@ -284,7 +285,7 @@ class AnthropicToResponsesStream extends StreamTranslatorBase {
           item_id: item.id,
           output_index: outputIndex,
           content_index: 0,
-          part: { type: "output_text", text: "", annotations: [] },
+          part: { type: "output_text", text: "", annotations: [], logprobs: [] },
         })
       );
     }

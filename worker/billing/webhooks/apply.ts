@@ -13,7 +13,7 @@ import { log } from "../../observability/log";
 import { creditChanged } from "../credits";
 import { type Effect, type IgnoredReason, ignore, NO_EFFECT, type Store } from "./effect";
 import { Charge, CheckoutSession, Dispute, Invoice, Subscription } from "./objects";
-import { chargeRefunded, checkoutSettled, disputeCreated } from "./payments";
+import { chargeRefunded, checkoutSettled, disputeChanged } from "./payments";
 import { invoiceFailed, invoicePaid, subscriptionChanged } from "./subscriptions";
 
 type Outcome = "applied" | "duplicate" | "ignored";
@@ -36,7 +36,7 @@ function handlerOf(store: Store, config: Config, event: Stripe.Event): () => Pro
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
       const session = parse(CheckoutSession, event);
-      return () => checkoutSettled(store, session);
+      return () => checkoutSettled(store, session, event.id);
     }
     case "checkout.session.async_payment_failed":
       // Nothing was paid, so nothing is credited; recording the event is the whole effect.
@@ -58,11 +58,22 @@ function handlerOf(store: Store, config: Config, event: Stripe.Event): () => Pro
     }
     case "charge.refunded": {
       const charge = parse(Charge, event);
-      return () => chargeRefunded(store, charge);
+      return () => chargeRefunded(store, charge, event.id);
     }
-    case "charge.dispute.created": {
+    case "charge.dispute.created":
+    case "charge.dispute.funds_withdrawn": {
       const dispute = parse(Dispute, event);
-      return () => disputeCreated(store, dispute);
+      return () => disputeChanged(store, dispute, "open", event.id);
+    }
+    case "charge.dispute.funds_reinstated": {
+      const dispute = parse(Dispute, event);
+      return () => disputeChanged(store, dispute, "won", event.id);
+    }
+    case "charge.dispute.closed": {
+      const dispute = parse(Dispute, event);
+      // An inquiry closed without a chargeback ("warning_closed") took no funds: as good as won.
+      const state = dispute.status === "lost" ? "lost" : "won";
+      return () => disputeChanged(store, dispute, state, event.id);
     }
     default:
       return async () => ignore("unhandled_event_type");

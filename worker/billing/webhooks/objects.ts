@@ -26,6 +26,9 @@ export const Subscription = z.object({
   status: z.string(),
   metadata: Metadata,
   current_period_end: z.number().int().nullish(),
+  /** A cancellation scheduled in the portal: at the period's end, or at a given time (newer API versions). */
+  cancel_at_period_end: z.boolean().nullish(),
+  cancel_at: z.number().int().nullish(),
   items: z
     .object({
       data: z.array(
@@ -67,7 +70,13 @@ export const Charge = z.object({
 });
 export type Charge = z.infer<typeof Charge>;
 
-export const Dispute = z.object({ id: Id, charge: Ref, payment_intent: Ref.nullish() });
+export const Dispute = z.object({
+  id: Id,
+  charge: Ref,
+  payment_intent: Ref.nullish(),
+  /** needs_response, under_review, won, lost, warning_closed, … (read on charge.dispute.closed). */
+  status: z.string().max(64).optional(),
+});
 export type Dispute = z.infer<typeof Dispute>;
 
 /** The price ids an invoice bills, whichever shape its lines have. */
@@ -93,4 +102,10 @@ export function subscriptionPrice(subscription: Subscription): string | null {
 
 export function subscriptionPeriodEnd(subscription: Subscription): number | null {
   return subscription.current_period_end ?? subscription.items?.data[0]?.current_period_end ?? null;
+}
+
+/** When a scheduled cancellation ends the subscription (seconds), or null when it renews. */
+export function subscriptionEndsAt(subscription: Subscription): number | null {
+  if (subscription.cancel_at) return subscription.cancel_at;
+  return subscription.cancel_at_period_end ? subscriptionPeriodEnd(subscription) : null;
 }

@@ -13,6 +13,7 @@ import {
   invoicePaymentIntent,
   invoicePrices,
   type Subscription,
+  subscriptionEndsAt,
   subscriptionPeriodEnd,
   subscriptionPrice,
 } from "./objects";
@@ -29,6 +30,7 @@ export async function subscriptionChanged(
   const accountId = await resolveAccount(db, subscription.customer, [subscription.metadata?.accountId]);
   if (!accountId) return ignore("unknown_customer");
   const periodEnd = subscriptionPeriodEnd(subscription);
+  const endsAt = subscriptionEndsAt(subscription);
   const update = db
     .update(billingAccounts)
     .set({
@@ -36,6 +38,7 @@ export async function subscriptionChanged(
       subscriptionStatus: subscription.status,
       subscriptionPriceId: subscriptionPrice(subscription),
       currentPeriodEnd: periodEnd ? new Date(periodEnd * 1000) : null,
+      cancelAt: endsAt ? new Date(endsAt * 1000) : null,
       subscriptionEventAt: eventCreated,
     })
     .where(

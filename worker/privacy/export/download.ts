@@ -4,6 +4,7 @@
 import type { privacyRequests } from "../../../db/schema";
 import { getConfig } from "../../config";
 import { AppError, notFound } from "../../errors";
+import { formatCount } from "../../format";
 import { holders } from "../holders";
 import type { ExportManifest } from "./parts";
 import { readPart } from "./parts";
@@ -15,7 +16,7 @@ function summary(env: Env, manifest: ExportManifest): string {
   const { appName } = getConfig(env);
   const lines = holders
     .filter((h) => h.export)
-    .map((h) => `- ${h.name}: ${manifest.counts[h.name] ?? 0} record(s). ${h.description}.`);
+    .map((h) => `- ${h.name}: ${formatCount(manifest.counts[h.name] ?? 0, "record")}. ${h.description}.`);
   return [
     `Everything ${appName} holds about your account, as of ${manifest.generatedAt}.`,
     'Each section under "data" is listed here with its record count:',

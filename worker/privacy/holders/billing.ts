@@ -21,6 +21,7 @@ const exportColumns: Record<string, string[]> = {
     "subscription_status",
     "subscription_price_id",
     "current_period_end",
+    "cancel_at",
     "balance_micros",
     "created_at",
   ],

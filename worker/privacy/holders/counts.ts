@@ -26,6 +26,12 @@ async function countObjects(bucket: R2Bucket, prefixes: string[]): Promise<numbe
   return n;
 }
 
+/** Export files: one per export (its parts are stored under `<requestId>/`), however many parts it has. */
+async function countExports(bucket: R2Bucket, accountId: string): Promise<number> {
+  const page = await bucket.list({ prefix: exportPrefix(accountId), delimiter: "/", limit: 1000 });
+  return page.delimitedPrefixes.length;
+}
+
 async function countRows(env: Env, table: string, accountId: string): Promise<number> {
   // The privacy trail is kept per request, not per account: count it through the account's requests.
   const sql =
@@ -43,6 +49,8 @@ export type Holding = {
   description: string;
   location: string;
   records: number;
+  /** What `records` counts, in words: "record", or "export" for the export files. */
+  unit: "record" | "export";
   exported: boolean;
 };
 
@@ -52,13 +60,14 @@ export async function holdingsOf(env: Env, accountId: string): Promise<Holding[]
     if (!h.description) continue;
     let records = 0;
     if (h.name === "content") records = await countObjects(env.CONTENT, contentPrefixes(accountId));
-    else if (h.name === "exports") records = await countObjects(env.CONTENT, [exportPrefix(accountId)]);
+    else if (h.name === "exports") records = await countExports(env.CONTENT, accountId);
     else for (const t of holderTables(h)) records += await countRows(env, t, accountId);
     out.push({
       name: h.name,
       description: h.description,
       location: h.location,
       records,
+      unit: h.name === "exports" ? "export" : "record",
       exported: Boolean(h.export),
     });
   }

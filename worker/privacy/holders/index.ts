@@ -89,16 +89,28 @@ const privacyRequestsHolder: DataHolder = {
     }
     return { rows, next: page.next };
   },
-  // Requests and their audit are the legal record of the erasure itself: detached from the account
-  // (account_id nulled at the end of deletion), never deleted here. Pending links are deleted.
-  erase: (env, accountId) =>
-    env.DB.prepare("DELETE FROM privacy_tokens WHERE account_id = ?")
-      .bind(accountId)
-      .run()
-      .then((r) => ({ erased: r.meta.changes ?? 0, next: null })),
+  // Requests and their trail are the record of having handled them (accountability): kept under the subject's
+  // pseudonym, detached from the account, as invoices are. The other requests (an export, say) are detached
+  // here, an open one closed and its manifest dropped (its files went with the exports holder); the running
+  // deletion is detached when it completes, so a stalled one can still be resumed. Pending links are deleted.
+  async erase(env, accountId) {
+    const [links] = await env.DB.batch([
+      env.DB.prepare("DELETE FROM privacy_tokens WHERE account_id = ?").bind(accountId),
+      env.DB.prepare(
+        `UPDATE privacy_requests SET account_id = NULL, export_manifest = NULL, updated_at = ?2,
+           progress = CASE WHEN type = 'access' AND status = 'completed' THEN 'export deleted with the account'
+                           WHEN status IN ('received', 'verifying', 'in_progress') THEN 'canceled: the account was deleted'
+                           ELSE progress END,
+           canceled_at = CASE WHEN status IN ('received', 'verifying', 'in_progress') THEN ?2 ELSE canceled_at END,
+           status = CASE WHEN status IN ('received', 'verifying', 'in_progress') THEN 'canceled' ELSE status END
+         WHERE account_id = ?1 AND NOT (type = 'deletion' AND status = 'in_progress')`,
+      ).bind(accountId, Date.now()),
+    ]);
+    return { erased: links?.meta.changes ?? 0, next: null };
+  },
   retains: (now) => [
     {
-      what: "The record of this deletion request and its privacy trail (dates, steps, counts — no email, no content)",
+      what: "The record of your privacy requests (this deletion, any export) and their privacy trail (dates, steps, counts — no email, no content)",
       legalBasis: "GDPR Art. 5(2) and 17(3)(b): accountability for having handled the request",
       until: "three years after completion",
       untilDate: new Date(now.getTime() + 3 * 365 * DAY_MS).toISOString().slice(0, 10),

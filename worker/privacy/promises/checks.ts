@@ -358,10 +358,19 @@ const nothingLeft: Check = {
     let rowsLeft = 0;
     let objectsLeft = 0;
     let keysLeft = 0;
+    let requestsKept = 0;
     const refs: string[] = [];
     for (const r of results) {
       const probe = await env.ACCOUNT.get(env.ACCOUNT.idFromString(r.object)).erasureProbe();
       if (!probe || probe.requestId !== r.request_id) continue;
+      // What is kept on purpose: the account's privacy requests, under its pseudonym and without its id.
+      const kept = await env.DB.prepare(
+        `SELECT count(*) AS n FROM privacy_requests WHERE account_id IS NULL
+           AND subject = (SELECT subject FROM privacy_requests WHERE id = ?)`,
+      )
+        .bind(r.request_id)
+        .first<{ n: number }>();
+      requestsKept += kept?.n ?? 0;
       let left = 0;
       for (const t of tables) {
         const row = await env.DB.prepare(`SELECT count(*) AS n FROM "${t}" WHERE account_id = ?`)
@@ -388,7 +397,13 @@ const nothingLeft: Check = {
       }
       if (left && refs.length < REFS_MAX) refs.push(r.request_id);
     }
-    const facts = { deletionsChecked: results.length, rowsLeft, objectsLeft, dataKeysLeft: keysLeft };
+    const facts = {
+      deletionsChecked: results.length,
+      rowsLeft,
+      objectsLeft,
+      dataKeysLeft: keysLeft,
+      requestRecordsKept: requestsKept,
+    };
     if (rowsLeft || objectsLeft || keysLeft)
       return {
         status: "broken",
@@ -396,7 +411,10 @@ const nothingLeft: Check = {
         facts,
         refs,
       };
-    return kept("Recently completed deletions left no row, no stored object and no data key behind.", facts);
+    return kept(
+      "Recently completed deletions left no row, no stored object and no data key behind; only their privacy requests are kept, pseudonymised.",
+      facts,
+    );
   },
 };
 

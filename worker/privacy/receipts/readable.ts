@@ -1,12 +1,13 @@
 // A deletion receipt in plain language: what was erased, what is kept, why and until when, and how to
 // check the signature — for the completion notice and the /privacy/verify page alike.
+import { formatCount } from "../../format";
 import { KEYS_PATH, type SignedReceipt } from "./receipt";
 import type { ReadableReceipt } from "./views";
 
 /** The /privacy/verify page renders this shape. */
 
-/** Plain names of the holders and deletion steps a receipt lists. */
-const LABELS: Record<string, string> = {
+/** Plain names of the holders and deletion steps a receipt lists (every one has a name: a test checks). */
+export const HOLDER_LABELS: Record<string, string> = {
   data_key: "Your encryption key (every stored copy of your content became unreadable)",
   stripe_customer: "Your customer record at our payment provider",
   usage_buffer: "Usage records not yet written",
@@ -15,6 +16,8 @@ const LABELS: Record<string, string> = {
   content: "Logged prompts and responses",
   exports: "Data export files",
   usage: "Usage records (one per API request)",
+  usage_hourly: "Usage totals per hour",
+  usage_daily: "Usage totals per day",
   api_keys: "API keys",
   sessions: "Browser sessions",
   settings: "Privacy settings",
@@ -22,12 +25,22 @@ const LABELS: Record<string, string> = {
   billing: "Plan, credit ledger and invoice references",
   whatsapp_connection: "WhatsApp connection",
   whatsapp_messages: "WhatsApp message records",
+  whatsapp_pending: "WhatsApp replies still being sent",
+  whatsapp_context: "WhatsApp conversation context",
+  notices: "Notices we sent you",
+  notice_outbox: "Notices waiting to be mailed",
   privacy_requests: "Pending confirmation links",
 };
 
-const holderLabel = (name: string) => LABELS[name] ?? name.replaceAll("_", " ");
+/** A name no label was written for still reads as words, never as an internal name with underscores. */
+const holderLabel = (name: string) => {
+  const label = HOLDER_LABELS[name];
+  if (label) return label;
+  const words = name.replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
 
-const plural = (n: number) => `${n} record${n === 1 ? "" : "s"}`;
+const records = (n: number) => formatCount(n, "record");
 
 /** The readable view of a signed (or earlier) receipt's content. */
 export function readableReceipt(receipt: Record<string, unknown>): ReadableReceipt {
@@ -53,7 +66,7 @@ export function receiptNotice(receipt: SignedReceipt, origin: string): string {
   return [
     `Your account and its data have been deleted (request ${view.requestId}, asked ${view.requestedAt}, completed ${view.completedAt}).`,
     "What we erased:",
-    view.erased.map((e) => `- ${e.label}: ${plural(e.records)}`).join("\n"),
+    view.erased.map((e) => `- ${e.label}: ${records(e.records)}`).join("\n"),
     "What we keep, why, and until when:",
     view.kept.map((k) => `- ${k.what}. Why: ${k.why}. Until: ${k.until}.`).join("\n"),
     `Backups: ${view.backups}`,

@@ -2,7 +2,7 @@
 // notices).
 import { createRoute, z } from "@hono/zod-openapi";
 import { privacyRequestTypes } from "../../../db/schema";
-import { requireSession } from "../../accounts/middleware";
+import { requireSession, SESSION_SECURITY } from "../../accounts/middleware";
 import { requireSudo } from "../../accounts/sudo";
 import { createRouter, errorResponses, jsonBody, jsonContent } from "../../openapi";
 import { exportStream, exportSummaryHtml } from "../export/download";
@@ -31,6 +31,7 @@ session
       method: "post",
       path: "/requests",
       middleware: [requireSession] as const,
+      security: SESSION_SECURITY,
       tags: ["Privacy"],
       summary: "Ask for a copy of your data (access) or for deletion of your account",
       request: jsonBody(NewRequest),
@@ -51,6 +52,7 @@ session
       method: "get",
       path: "/requests",
       middleware: [requireSession] as const,
+      security: SESSION_SECURITY,
       tags: ["Privacy"],
       summary: "Your privacy requests, newest first",
       responses: {
@@ -65,6 +67,7 @@ session
       method: "get",
       path: "/requests/{id}",
       middleware: [requireSession] as const,
+      security: SESSION_SECURITY,
       tags: ["Privacy"],
       summary: "One of your privacy requests",
       request: { params: Id },
@@ -81,6 +84,7 @@ session
       method: "get",
       path: "/requests/{id}/export",
       middleware: [requireSession] as const,
+      security: SESSION_SECURITY,
       tags: ["Privacy"],
       summary: "Download your export (JSON) once it is ready",
       request: {

@@ -1,7 +1,10 @@
 // The built-in development provider: answers in-process, so a fresh clone works with no provider key.
-// Everything it says is labelled as coming from it.
+// Everything it says is labelled as coming from it. It honours what clients build on — a JSON response_format
+// (answered with JSON that fits the schema) and tools (called with arguments that fit their parameters) — so
+// structured output, forced tools and agent tool loops work locally too.
 import { estimateTokens, textLength } from "../../tokens";
 import type { Operation, Provider } from "../types";
+import { sampleJson } from "./sample-json";
 
 const LABEL = "[dev provider]";
 
@@ -29,17 +32,59 @@ function lastUserText(messages: Message[]): string {
   return "";
 }
 
+type Tool = { type?: string; function?: { name?: string; parameters?: Record<string, unknown> } };
+type ToolCall = { id: string; type: "function"; function: { name: string; arguments: string } };
+
+/**
+ * The tool the dev model calls, if any: with tools offered and tool_choice not "none", it calls the named tool
+ * (a forced choice) or the first one — once per turn: after a tool's result it answers. So a tool loop, forced
+ * tools and structured output through a forced tool all work locally with no provider key.
+ */
+function toolCall(body: Record<string, unknown>, messages: Message[]): ToolCall | undefined {
+  const tools = ((body.tools as Tool[] | undefined) ?? []).filter(
+    (t) => t.type === "function" && t.function?.name,
+  );
+  const choice = body.tool_choice as string | { type?: string; function?: { name?: string } } | undefined;
+  if (!tools.length || choice === "none") return undefined;
+  const forced = typeof choice === "object" && choice !== null ? choice.function?.name : undefined;
+  if (!forced && choice !== "required" && messages.at(-1)?.role === "tool") return undefined;
+  const tool = tools.find((t) => t.function!.name === forced) ?? tools[0]!;
+  return {
+    id: `call_dev_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`,
+    type: "function",
+    function: {
+      name: tool.function!.name!,
+      arguments: JSON.stringify(sampleJson(tool.function!.parameters)),
+    },
+  };
+}
+
+/** The answer's text: JSON that fits `response_format` when one is asked for, else the labelled echo. */
+function answerText(body: Record<string, unknown>, messages: Message[]): { words: string[]; json: boolean } {
+  const format = body.response_format as
+    | { type?: string; json_schema?: { schema?: Record<string, unknown> } }
+    | undefined;
+  if (format?.type === "json_schema")
+    return { words: [JSON.stringify(sampleJson(format.json_schema?.schema))], json: true };
+  if (format?.type === "json_object") {
+    return { words: [JSON.stringify({ dev_provider: true, you_said: lastUserText(messages) })], json: true };
+  }
+  return { words: `${LABEL} You said: ${lastUserText(messages)}`.split(/(?<= )/), json: false };
+}
+
 function chat(body: Record<string, unknown>): Response {
   const messages = (body.messages as Message[]) ?? [];
-  const reply = `${LABEL} You said: ${lastUserText(messages)}`;
-  const words = reply.split(/(?<= )/);
+  const call = toolCall(body, messages);
+  const { words, json } = call ? { words: [], json: false } : answerText(body, messages);
   const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? Number.POSITIVE_INFINITY);
-  const kept = words.slice(0, Math.max(1, Math.min(words.length, maxTokens)));
-  const finish = kept.length < words.length ? "length" : "stop";
+  // JSON is one word: cutting it would answer invalid JSON.
+  const kept = json ? words : words.slice(0, Math.max(1, Math.min(words.length, maxTokens)));
+  const finish = call ? "tool_calls" : kept.length < words.length ? "length" : "stop";
+  const completionTokens = call ? estimateTokens(call.function.arguments.length) : kept.length;
   const usage = {
     prompt_tokens: estimateTokens(textLength(messages)),
-    completion_tokens: kept.length,
-    total_tokens: estimateTokens(textLength(messages)) + kept.length,
+    completion_tokens: completionTokens,
+    total_tokens: estimateTokens(textLength(messages)) + completionTokens,
   };
   const id = `chatcmpl-dev-${crypto.randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
@@ -53,7 +98,12 @@ function chat(body: Record<string, unknown>): Response {
       choices: [
         {
           index: 0,
-          message: { role: "assistant", content: kept.join("") },
+          message: {
+            role: "assistant",
+            content: call ? null : kept.join(""),
+            refusal: null,
+            ...(call ? { tool_calls: [call] } : {}),
+          },
           finish_reason: finish,
           logprobs: null,
         },
@@ -62,10 +112,22 @@ function chat(body: Record<string, unknown>): Response {
     });
   }
   const base = { id, object: "chat.completion.chunk", created, model };
+  const deltas = call
+    ? [
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ index: 0, ...call, function: { ...call.function, arguments: "" } }],
+        },
+        { tool_calls: [{ index: 0, function: { arguments: call.function.arguments } }] },
+      ]
+    : [{ role: "assistant", content: "" }, ...kept.map((w) => ({ content: w }))];
   const events = [
-    { ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] },
-    ...kept.map((w) => ({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })),
-    { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] },
+    ...deltas.map((delta) => ({
+      ...base,
+      choices: [{ index: 0, delta, finish_reason: null, logprobs: null }],
+    })),
+    { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish, logprobs: null }] },
     { ...base, choices: [], usage },
   ];
   const text = `${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join("")}data: [DONE]\n\n`;
