@@ -4,6 +4,7 @@ import path from "node:path";
 import { cloudflare } from "@cloudflare/vite-plugin";
 import { reactRouter } from "@react-router/dev/vite";
 import { defineConfig, type Plugin } from "vite";
+import { refuseBareDeploy } from "./scripts/refuse-bare-deploy";
 
 /** Charts draw only in the browser, so the server build gets a stub instead of recharts (smaller Worker). */
 const chartsInBrowserOnly: Plugin = {
@@ -13,6 +14,20 @@ const chartsInBrowserOnly: Plugin = {
     if (id === "recharts" && this.environment.name === "ssr") {
       return path.resolve(import.meta.dirname, "app/lib/recharts-server-stub.ts");
     }
+  },
+};
+
+/** After a local build (no CLOUDFLARE_ENV), a bare `wrangler deploy` is refused (scripts/refuse-bare-deploy.ts). */
+const localBuildsDeployNowhere: Plugin = {
+  name: "local-builds-deploy-nowhere",
+  apply: "build",
+  writeBundle: {
+    order: "post",
+    handler() {
+      // After the Cloudflare plugin wrote its redirect for the Worker's environment.
+      if (this.environment.name === "ssr" && !process.env.CLOUDFLARE_ENV)
+        refuseBareDeploy(import.meta.dirname);
+    },
   },
 };
 
@@ -27,6 +42,7 @@ export default defineConfig(({ command, isPreview }) => ({
         : {}),
     }),
     reactRouter(),
+    localBuildsDeployNowhere,
   ],
   resolve: { tsconfigPaths: true },
   // The Worker is minified like the client: less to upload, parse and start per isolate. `npm run

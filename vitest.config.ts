@@ -67,6 +67,8 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["tests/node/**/*.test.{ts,tsx}"],
+          // A few node tests start processes (the README's verifier, a fake wrangler): room for a busy machine.
+          testTimeout: 30_000,
         },
       },
       {

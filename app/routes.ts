@@ -9,6 +9,8 @@ export default [
   route("models", "routes/models.tsx"),
   route("privacy/verify", "routes/privacy-verify.tsx"),
   route("privacy/promises", "routes/privacy-promises.tsx"),
+  route("subprocessors", "routes/subprocessors.tsx"),
+  route("legal/dpa", "routes/legal-dpa.tsx"),
   route("confirm", "routes/confirm.tsx"),
   route("reset-password", "routes/reset-password.tsx"),
   route("account-deleted", "routes/account-deleted.tsx"),
@@ -32,4 +34,6 @@ export default [
   ]),
   route("admin", "routes/admin.tsx"),
   route("admin/requests/:id", "routes/admin/request.tsx"),
+  route("admin/records", "routes/admin/records.tsx"),
+  route("admin/incidents", "routes/admin/incidents.tsx"),
 ] satisfies RouteConfig;

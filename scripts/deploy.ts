@@ -1,12 +1,17 @@
-// `npm run deploy` (operators): build, preflight (scripts/preflight.ts: fails with the list of what is wrong),
-// remote D1 migrations, the R2 lifecycle rules (one per retention class; what was set is recorded in the
-// bucket at deploy/lifecycle.json for the P5 promise check), then `wrangler versions upload` and
-// `wrangler versions deploy` — so a bad version is rolled back with `npx wrangler rollback`.
-//   --env staging|production (wrangler.toml's [env.*]; anything else fails), --dry-run (the offline preflight and
-//   `wrangler deploy --dry-run` on the build; nothing changes), --initial (first deploy or a new Durable Object
-//   class: `wrangler deploy`, since version uploads cannot carry Durable Object migrations).
+// `npm run deploy -- --env staging|production` (operators): build for that environment (into build/<env>, so a
+// local build never overwrites it), read what the preflight needs from Cloudflare — every read must succeed, or
+// nothing changes — run the preflight (scripts/preflight.ts: fails with the list of what is wrong), then remote D1
+// migrations, the R2 lifecycle rules (one per retention class; what was set is recorded in the bucket at
+// deploy/lifecycle.json for the P5 self-audit), `wrangler versions upload` + `versions deploy` (a bad version is
+// rolled back with `npx wrangler rollback`), and `wrangler triggers deploy` on every deploy, so a changed cron or
+// route always reaches the environment (version uploads carry neither).
+//   --env (required: wrangler.toml's [env.*]; the top level is for local runs and deploys nowhere), --dry-run
+//   (the offline preflight and `wrangler deploy --dry-run` on the build; nothing changes), --initial (first deploy
+//   or a new Durable Object class: `wrangler deploy`, since version uploads cannot carry Durable Object
+//   migrations), --config (another wrangler.toml, for the tests). `wrangler` and `react-router` come from PATH
+//   (npm run puts node_modules/.bin first).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -17,8 +22,10 @@ const { values } = parseArgs({
     "dry-run": { type: "boolean", default: false },
     env: { type: "string" },
     initial: { type: "boolean", default: false },
+    config: { type: "string" },
   },
 });
+const configFile = path.resolve(values.config ?? path.join(root, "wrangler.toml"));
 const dryRun = values["dry-run"] ?? false;
 
 if (process.env.VITEST) {
@@ -33,7 +40,7 @@ const quietWrangler = {
   WRANGLER_SEND_ERROR_REPORTS: "false",
   WRANGLER_HIDE_BANNER: "true",
 };
-const wrangler = path.join(root, "node_modules/.bin/wrangler");
+const wrangler = "wrangler";
 
 /** Runs a command for real (prints it first); `capture` returns its stdout instead of streaming it. */
 function run(
@@ -42,7 +49,7 @@ function run(
   capture = false,
   env: NodeJS.ProcessEnv = quietWrangler,
 ): string {
-  console.info(`\n$ ${[path.basename(command), ...args].join(" ")}`);
+  console.info(`\n$ ${[command, ...args].join(" ")}`);
   if (capture) return execFileSync(command, args, { cwd: root, env, encoding: "utf8" });
   execFileSync(command, args, { cwd: root, stdio: "inherit", env });
   return "";
@@ -51,34 +58,54 @@ function run(
 /** A step a dry run only names. */
 function step(command: string, args: string[]): string {
   if (!dryRun) return run(command, args, true);
-  console.info(`\n(would run) $ ${[path.basename(command), ...args].join(" ")}`);
+  console.info(`\n(would run) $ ${[command, ...args].join(" ")}`);
   return "";
 }
 
 /** The environments wrangler.toml defines ([env.NAME]). */
 function environments(): string[] {
-  const toml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
+  const toml = readFileSync(configFile, "utf8");
   return [...new Set([...toml.matchAll(/^\[env\.([\w-]+)[\].]/gm)].map((m) => m[1]!))];
 }
 
 const envs = environments();
-if (values.env !== undefined && !envs.includes(values.env)) {
-  console.error(`deploy: unknown --env "${values.env}"; wrangler.toml defines: ${envs.join(", ") || "none"}`);
+if (values.env === undefined || !envs.includes(values.env)) {
+  console.error(
+    values.env === undefined
+      ? `deploy: name the environment: npm run deploy -- --env ${envs.join("|")} (the top level of wrangler.toml is for local runs and deploys nowhere)`
+      : `deploy: unknown --env "${values.env}"; wrangler.toml defines: ${envs.join(", ") || "none"}`,
+  );
   process.exit(1);
 }
-// Commands on the source config (secrets, D1, R2) take the environment; the build carries it already.
-const source = ["-c", "wrangler.toml", ...(values.env ? ["--env", values.env] : [])];
+const env = values.env;
+// Commands on the source config (secrets, D1, R2, triggers) take the environment; the build carries it already.
+const source = ["-c", configFile, "--env", env];
 // Loaded after the argument checks: wrangler is a large import.
 const { unstable_readConfig } = await import("wrangler");
 const { DEPLOYED_LIFECYCLE_KEY, lifecycleRecord, lifecycleRules } = await import("../worker/content/layout");
 const { formatFindings, preflight, repositoryInputs } = await import("./preflight");
-const config = unstable_readConfig({ config: path.join(root, "wrangler.toml"), env: values.env });
+const config = unstable_readConfig({ config: configFile, env });
+
+/** A read from Cloudflare the deploy depends on: a failure stops everything before anything changed. */
+function remoteRead<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const detail =
+      (error as { stderr?: string }).stderr?.trim().split("\n").slice(-3).join(" ") ?? String(error);
+    console.error(
+      `\nPreflight could not read ${what} from Cloudflare: ${detail || "the command failed"}\nNothing was deployed or changed: fix access (npx wrangler login, CLOUDFLARE_API_TOKEN) and run it again.`,
+    );
+    process.exit(1);
+  }
+}
 
 function remoteSecrets(): string[] {
   const out = run(wrangler, ["secret", "list", "--format", "json", ...source], true);
   return (JSON.parse(out) as { name: string }[]).map((s) => s.name);
 }
 
+/** Migrations already applied remotely; a database with no d1_migrations table yet has none. */
 function remoteApplied(): string[] {
   try {
     const out = run(
@@ -89,31 +116,34 @@ function remoteApplied(): string[] {
     return (JSON.parse(out) as { results: { name: string }[] }[]).flatMap((r) =>
       r.results.map((x) => x.name),
     );
-  } catch {
-    return []; // a new database: no d1_migrations table yet
+  } catch (error) {
+    const said = `${(error as { stderr?: string }).stderr ?? ""}${(error as { stdout?: string }).stdout ?? ""}`;
+    if (/no such table: d1_migrations/i.test(said)) return []; // a new database
+    throw error;
   }
 }
 
 const days = (seconds: number) => `${seconds / 86_400} day${seconds === 86_400 ? "" : "s"}`;
 
+/** The deploy redirect the build wrote (.wrangler/deploy/config.json), if it points at an environment's build. */
+const redirect = path.join(root, ".wrangler", "deploy", "config.json");
+function dropEnvironmentRedirect(): void {
+  if (existsSync(redirect) && readFileSync(redirect, "utf8").includes(`build/${env}/`)) rmSync(redirect);
+}
+
 function main(): void {
-  console.info(
-    `Deploying ${config.name}${values.env ? ` (env ${values.env})` : ""}${dryRun ? " — dry run" : ""}`,
-  );
-  // Captured: its output is noise unless it fails (then execFileSync throws with it).
-  run(path.join(root, "node_modules/.bin/react-router"), ["build"], true, {
-    ...quietWrangler,
-    NODE_ENV: "production",
-    ...(values.env ? { CLOUDFLARE_ENV: values.env } : {}),
-  });
+  console.info(`Deploying ${config.name} (env ${env})${dryRun ? " — dry run" : ""}`);
+  // Captured: its output is noise unless it fails (then execFileSync throws with it). Into build/<env>
+  // (react-router.config.ts), so `npm start`'s local build never overwrites it.
+  run("react-router", ["build"], true, { ...quietWrangler, NODE_ENV: "production", CLOUDFLARE_ENV: env });
 
   const findings = preflight({
     config,
-    secrets: dryRun ? undefined : remoteSecrets(),
-    applied: dryRun ? undefined : remoteApplied(),
+    secrets: dryRun ? undefined : remoteRead("the secrets (wrangler secret list)", remoteSecrets),
+    applied: dryRun ? undefined : remoteRead("the applied migrations (d1_migrations)", remoteApplied),
     ...repositoryInputs(root),
   });
-  console.info(`\nPreflight${values.env ? ` (env ${values.env})` : ""}:\n${formatFindings(findings)}`);
+  console.info(`\nPreflight (env ${env}):\n${formatFindings(findings)}`);
   const failed = findings.some((f) => !f.ok);
 
   if (dryRun) {
@@ -121,6 +151,7 @@ function main(): void {
     run(wrangler, ["deploy", "--dry-run"]);
   } else if (failed) {
     console.error("\nNothing was deployed: fix the problems above.");
+    dropEnvironmentRedirect();
     process.exit(1);
   }
 
@@ -160,6 +191,9 @@ function main(): void {
       const id = uploaded.match(/Worker Version ID:\s*([0-9a-f-]{36})/i)?.[1];
       if (!dryRun && !id) throw new Error(`could not read the version id from:\n${uploaded}`);
       step(wrangler, ["versions", "deploy", `${id ?? "<version id>"}@100%`, "--yes"]);
+      // Version uploads carry no triggers: the environment's crons and routes are applied here, every time (wrangler
+      // cannot list the deployed ones to compare; applying the same ones again changes nothing).
+      step(wrangler, ["triggers", "deploy", ...source]);
     }
     console.info(
       dryRun
@@ -168,6 +202,8 @@ function main(): void {
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    // A bare `wrangler deploy` must not find this build and deploy it without the preflight.
+    dropEnvironmentRedirect();
   }
   if (failed) process.exit(1);
 }

@@ -5,9 +5,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { upstreamUrlProblem } from "../worker/security/upstream-url";
 
+export type Route =
+  | string
+  | { pattern: string; custom_domain?: boolean; zone_name?: string; zone_id?: string };
+
 export type PreflightConfig = {
   d1_databases: { binding: string; database_id?: string; database_name?: string }[];
   vars: Record<string, unknown>;
+  /** wrangler's resolved routes / custom domains of the environment (`route` or `routes`). */
+  routes?: Route[];
+  route?: Route;
 };
 
 export type Migration = { name: string; sql: string };
@@ -31,6 +38,8 @@ export type PreflightInput = {
 export type Finding = { ok: boolean; rule: string; detail: string };
 
 const PLACEHOLDER_ID = /^(0{8}-0{4}-0{4}-0{4}-0{12}|)$|placeholder|x{8}|<.*>|your-/i;
+/** A route or custom domain left as committed: example domains, <…>, "placeholder", "your-…". */
+const PLACEHOLDER_ROUTE = /(^|\.)example\.(com|net|org)(\/|$)|placeholder|<.*>|your-/i;
 const ALWAYS_REQUIRED = ["MASTER_KEY", "RECEIPT_SIGNING_KEY", "MAIL_API_KEY"];
 const SECRET_NAMES = /(_KEY|_SECRET|_TOKEN)$/;
 
@@ -113,6 +122,25 @@ export function preflight(input: PreflightInput): Finding[] {
       `database_id of ${db.database_name ?? "DB"} is a placeholder (${db.database_id || "empty"}): run \`npx wrangler d1 create ${db.database_name ?? "botmara"}\` and put its id in wrangler.toml`,
     );
   else add(true, "database", `DB is ${db.database_name} (${db.database_id})`);
+
+  // Where the Worker answers: without a route or custom domain it would only be on *.workers.dev.
+  const routes = [...(input.config.routes ?? []), ...(input.config.route ? [input.config.route] : [])].map(
+    (r) => (typeof r === "string" ? r : r.pattern),
+  );
+  const placeholders = routes.filter((r) => PLACEHOLDER_ROUTE.test(r));
+  if (routes.length === 0)
+    add(
+      false,
+      "routes",
+      "no route or custom domain: the Worker would only answer on *.workers.dev; add one under [[env.<name>.routes]] in wrangler.toml",
+    );
+  else if (placeholders.length)
+    add(
+      false,
+      "routes",
+      `placeholder route or domain ${placeholders.join(", ")}: put your own in wrangler.toml ([[env.<name>.routes]])`,
+    );
+  else add(true, "routes", routes.join(", "));
 
   // Secrets are set with `wrangler secret put`, never as plain vars.
   const plainSecrets = Object.keys(vars).filter((n) => SECRET_NAMES.test(n) && str(vars[n]).trim() !== "");

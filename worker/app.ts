@@ -35,7 +35,12 @@ const tooLarge = () => {
 };
 
 const api = createRouter();
-api.use("*", bodyLimit({ maxSize: API_BODY_LIMIT, onError: tooLarge }), loadSession);
+api.use(
+  "*",
+  bodyLimit({ maxSize: API_BODY_LIMIT, onError: tooLarge }),
+  // Liveness reads no session: a probe with a cookie costs no D1 call either.
+  (c, next) => (c.req.path === "/api/health" ? next() : loadSession(c, next)),
+);
 api.route("/health", healthRoutes);
 api.route("/auth", authRoutes);
 api.route("/account", accountRoutes);
@@ -76,6 +81,7 @@ app.doc31("/api/openapi.json", (c) => ({
   servers: [{ url: new URL(c.req.url).origin }],
 }));
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+app.openAPIRegistry.registerComponent("securitySchemes", "healthToken", { type: "http", scheme: "bearer" });
 app.openAPIRegistry.registerComponent("securitySchemes", "session", {
   type: "apiKey",
   in: "cookie",

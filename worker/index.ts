@@ -1,8 +1,10 @@
 // The Worker's entry: HTTP through the Hono apps (/v1 through the AI API's own, before the dashboard's chain; the
-// rest through the full app), cron through the scheduled handler, and the Durable Objects.
+// rest through the full app), cron through the scheduled handler, usage replays through the queue handler, and the
+// Durable Objects.
 import { aiApp, isAiUrl } from "./ai/app";
 import { app } from "./app";
 import { scheduled } from "./scheduled";
+import { consumeQueue, type HandedOff } from "./usage/replay";
 
 export { AccountDO } from "./account-object/AccountDO";
 
@@ -10,4 +12,5 @@ export default {
   fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
     isAiUrl(request.url) ? aiApp.fetch(request, env, ctx) : app.fetch(request, env, ctx),
   scheduled,
-} satisfies ExportedHandler<Env>;
+  queue: consumeQueue,
+} satisfies ExportedHandler<Env, HandedOff>;

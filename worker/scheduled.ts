@@ -1,6 +1,7 @@
 // Cron: each capability registers a job here; all run on every tick, each isolated from the others' failures.
 import { rewrapDataKeys } from "./content/rewrap";
 import { sweepExpiredContent } from "./content/sweep";
+import { announceSubprocessorChanges } from "./legal/changes";
 import { deliverDueNotices } from "./notices/outbox";
 import { log } from "./observability/log";
 import { privacyJobs } from "./privacy/jobs/cron";
@@ -17,6 +18,10 @@ const jobs: Job[] = [
   ...privacyJobs,
   usageRetentionJob,
   { name: "promise-checks", run: async (env, now) => void (await runPromiseChecks(env, now)) },
+  {
+    name: "subprocessor-changes",
+    run: async (env, now) => void (await announceSubprocessorChanges(env, now)),
+  },
   { name: "notice-outbox", run: async (env, now) => void (await deliverDueNotices(env, now)) },
 ];
 

@@ -11,7 +11,9 @@ import { failuresFirst, promiseReport } from "#worker/privacy/promises/report";
 import { privacyQueue } from "#worker/privacy/rights-requests/admin-routes";
 import { recordEmailedRequest } from "#worker/privacy/rights-requests/service";
 import { OPEN_STATUSES } from "#worker/privacy/rights-requests/view";
+import { deadLetterSummary } from "#worker/usage/replay";
 import { DataTable } from "../components/DataTable";
+import { DeadLetters } from "../components/DeadLetters";
 import { Facts } from "../components/Facts";
 import { Field, FormError, SelectField, TextAreaField } from "../components/Field";
 import { StatusBadge } from "../components/PromiseStatus";
@@ -43,6 +45,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     promises: failuresFirst(await promiseReport(env, { operator: true })),
     queue: queue.map(({ receipt: _receipt, ...r }) => r),
     operatorAudit: await operatorAuditLog(getDb(env.DB)),
+    deadLetters: await deadLetterSummary(getDb(env.DB)),
   };
 }
 
@@ -69,6 +72,9 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
       <SiteHeader appName={loaderData.appName} signedIn />
       <main id="main" className="content">
         <h1>Operators</h1>
+        <p>
+          <a href="/admin/records">Records of processing</a> · <a href="/admin/incidents">Incidents</a>
+        </p>
         <Promises promises={loaderData.promises} />
         <div className="grid">
           <div className="card">
@@ -83,6 +89,7 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
         <Queue queue={loaderData.queue} />
         <RecordRequest actionData={actionData} />
         <OperatorAudit rows={loaderData.operatorAudit} />
+        <DeadLetters summary={loaderData.deadLetters} />
       </main>
     </>
   );

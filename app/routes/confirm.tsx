@@ -144,11 +144,16 @@ export default function Confirm({ loaderData, actionData }: Route.ComponentProps
               <p className="alert success" role="status">
                 {done}
               </p>
-              <p>
-                <Link to={loaderData.signedIn ? "/dashboard/privacy" : "/login"}>
-                  {loaderData.signedIn ? "Back to your data" : "Log in"}
-                </Link>
-              </p>
+              {loaderData.signedIn ? (
+                <p className="actions">
+                  <Link to="/dashboard">Go to your dashboard</Link>
+                  <Link to="/dashboard/privacy">Your data and privacy requests</Link>
+                </p>
+              ) : (
+                <p>
+                  <Link to="/login">Log in</Link>
+                </p>
+              )}
             </>
           ) : link && token ? (
             <>

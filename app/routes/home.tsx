@@ -24,10 +24,10 @@ export default function Home({ loaderData }: Route.ComponentProps) {
             Point the official SDKs at us, keep your code unchanged. Prompts and responses are not stored
             unless you turn logging on — and then they are encrypted with a key only your account has.
           </p>
-          <p>
+          <p className="actions">
             <Link to="/signup" className="button">
               Get an API key
-            </Link>{" "}
+            </Link>
             <Link to="/privacy" className="button secondary">
               Read what we promise
             </Link>

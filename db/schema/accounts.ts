@@ -10,6 +10,11 @@ export const accounts = sqliteTable("accounts", {
   passwordIterations: integer("password_iterations").notNull(),
   /** When the current email was proven by a link sent to it; null until then (never an operator). */
   emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
+  /**
+   * Rotated by every change of who holds the account (an address proven, a password changed or reset, an
+   * email changed): a mailed link carries the stamp it was issued under and dies when it no longer matches.
+   */
+  securityStamp: text("security_stamp").notNull().default(""),
   /** active → deleting (tombstoned: keys and sessions refused) → row erased. */
   status: text("status", { enum: ["active", "deleting"] })
     .notNull()
@@ -31,6 +36,10 @@ export const sessions = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     /** Last re-entry of the password on this session (sudo mode); signing up or logging in does not set it. */
     reauthAt: integer("reauth_at", { mode: "timestamp_ms" }),
+    /** The browser's User-Agent at login, cut to 256 characters: shown so the holder can tell sessions apart. */
+    userAgent: text("user_agent"),
+    /** Approximate place at login ("city, country") as Cloudflare reported it; null when it did not. */
+    place: text("place"),
   },
   (t) => [index("sessions_account_idx").on(t.accountId)],
 );

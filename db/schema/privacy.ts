@@ -91,6 +91,8 @@ export const privacyTokens = sqliteTable(
     expiresAt: ms("expires_at").notNull(),
     usedAt: ms("used_at"),
     createdAt: ms("created_at").notNull(),
+    /** The account's security stamp when the link was issued (accounts.security_stamp); null never matches. */
+    stamp: text("stamp"),
   },
   (t) => [index("privacy_tokens_account_idx").on(t.accountId)],
 );

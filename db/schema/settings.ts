@@ -19,8 +19,11 @@ export const privacySettings = sqliteTable("privacy_settings", {
 
 /** The consent switches whose every change is recorded (consent to training, and the objection switches). */
 export const consentSettings = ["trainingConsent", "contentLogging", "notices"] as const;
-/** Where a change was made. */
-export const consentChannels = ["api", "dashboard"] as const;
+/**
+ * Where a change was made; "reset" is no choice of the holder's: the settings went back to the defaults when
+ * the address was first proven (whatever an unproven holder chose is discarded, worker/accounts/ownership.ts).
+ */
+export const consentChannels = ["api", "dashboard", "reset"] as const;
 
 /**
  * Append-only: rows are inserted in the same transaction as the change they record and never updated
@@ -37,6 +40,8 @@ export const consentEvents = sqliteTable(
     oldValue: integer("old_value", { mode: "boolean" }).notNull(),
     newValue: integer("new_value", { mode: "boolean" }).notNull(),
     policyVersion: text("policy_version").notNull(),
+    /** SHA-256 (hex) of the wording the person saw (worker/settings/consent-wording.ts); null before it was kept. */
+    wordingHash: text("wording_hash"),
     channel: text("channel", { enum: consentChannels }).notNull(),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
     /** Orders events recorded in the same millisecond. */

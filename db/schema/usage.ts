@@ -75,3 +75,17 @@ export const usageDaily = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.day, t.key, t.model] })],
 );
+
+/**
+ * Usage batches the replay queue gave up on (ADR 020): what an operator sees on /admin — how many rows and how much
+ * they cost, and when — never the rows themselves nor whose they were.
+ */
+export const usageDeadLetters = sqliteTable("usage_dead_letters", {
+  /** The queue message's id. */
+  id: text("id").primaryKey(),
+  rows: integer("rows").notNull(),
+  costMicros: integer("cost_micros").notNull(),
+  /** When the batch's first row was metered. */
+  firstRowAt: integer("first_row_at", { mode: "timestamp_ms" }).notNull(),
+  deadAt: integer("dead_at", { mode: "timestamp_ms" }).notNull(),
+});

@@ -77,7 +77,7 @@ it("answers 100 oversize bodies on every route class with a 413 in the route's d
         },
         body: text,
       });
-      if (res.status !== 413) failures.push(`${route.path}: ${res.status}`);
+      if (res.status !== 413) failures.push(`${i} ${route.path}: ${res.status}`);
       else await route.check(res);
     } catch (error) {
       failures.push(

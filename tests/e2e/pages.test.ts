@@ -72,6 +72,8 @@ const PUBLIC_PAGES = [
   "/privacy/promises",
   "/privacy/verify",
   "/models",
+  "/subprocessors",
+  "/legal/dpa",
   "/no-such-page",
 ];
 const DASHBOARD_PAGES = [
@@ -114,7 +116,12 @@ describe("every page on a phone and a desktop", () => {
       p.replace("FIRST_KEY", keys.data[0]!.id).replace("FIRST_REQUEST", requestId),
     );
     const operator = await operatorWithRequest();
-    const operatorPages = ["/admin", `/admin/requests/${operator.requestId}`];
+    const operatorPages = [
+      "/admin",
+      `/admin/requests/${operator.requestId}`,
+      "/admin/records",
+      "/admin/incidents",
+    ];
     const problems: string[] = [];
     for (const viewport of [PHONE, DESKTOP]) {
       for (const [who, paths] of [

@@ -16,6 +16,7 @@ import {
 const root = path.resolve(import.meta.dirname, "../..");
 
 const good: PreflightConfig = {
+  routes: [{ pattern: "api.botmara.com", custom_domain: true }],
   d1_databases: [
     { binding: "DB", database_name: "botmara", database_id: "8c2a8a1e-6c4f-4b1a-9d0e-2f3b4c5d6e7f" },
   ],
@@ -164,13 +165,33 @@ describe("the deploy preflight", () => {
   });
 });
 
+describe("where the Worker answers", () => {
+  it("fails without a route or custom domain, and on a placeholder one", () => {
+    expect(failures({ config: { ...good, routes: [] } })).toEqual([
+      expect.stringMatching(
+        /^routes: no route or custom domain: the Worker would only answer on \*\.workers\.dev/,
+      ),
+    ]);
+    for (const pattern of ["botmara.example.com", "<your domain>", "api.example.org/*"])
+      expect(failures({ config: { ...good, routes: [{ pattern, custom_domain: true }] } })).toEqual([
+        `routes: placeholder route or domain ${pattern}: put your own in wrangler.toml ([[env.<name>.routes]])`,
+      ]);
+    expect(failures({ config: { ...good, routes: undefined, route: "botmara.com/*" } })).toEqual([]);
+  });
+});
+
 describe("the committed wrangler.toml", () => {
-  it("fails the offline preflight only for what an operator must fill in (the database id), never for a development surface", () => {
+  it("fails the offline preflight only for what an operator must fill in (the database id, the routes), never for a development surface", () => {
     for (const env of [undefined, "staging", "production"]) {
       const config = unstable_readConfig({ config: path.join(root, "wrangler.toml"), env });
       const findings = preflight({ config, ...repositoryInputs(root) });
       const text = formatFindings(findings);
       expect(text).toMatch(/FAIL database: database_id of botmara(-staging)? is a placeholder/);
+      expect(text).toMatch(
+        env
+          ? /FAIL routes: placeholder route or domain (staging\.)?botmara\.example\.com/
+          : /FAIL routes: no route/,
+      );
       expect(text).not.toMatch(/LOCAL_MODE is set|DEV_PROVIDER is|must use https|uses plain http/);
       expect(findings.find((f) => f.rule === "migrations")).toMatchObject({ ok: true });
     }

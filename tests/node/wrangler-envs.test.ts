@@ -12,7 +12,13 @@ type Read = {
   r2_buckets: Named[];
   durable_objects: { bindings: Named[] };
   ratelimits?: Named[];
-  observability?: { enabled?: boolean };
+  observability?: {
+    enabled?: boolean;
+    logs?: { enabled?: boolean; invocation_logs?: boolean };
+    traces?: { enabled?: boolean };
+  };
+  tail_consumers?: unknown[];
+  queues?: { producers?: Named[]; consumers?: { queue: string; dead_letter_queue?: string }[] };
 };
 const read = (env?: string) => unstable_readConfig({ config: file, env }) as unknown as Read;
 
@@ -28,9 +34,27 @@ describe("wrangler.toml environments", () => {
         top.durable_objects.bindings.map((b) => b.name),
       );
       expect((c.ratelimits ?? []).map((r) => r.name)).toEqual((top.ratelimits ?? []).map((r) => r.name));
+      expect((c.queues?.producers ?? []).map((q) => q.binding)).toEqual(
+        (top.queues?.producers ?? []).map((q) => q.binding),
+      );
+      expect((c.queues?.consumers ?? []).map((q) => Boolean(q.dead_letter_queue))).toEqual(
+        (top.queues?.consumers ?? []).map((q) => Boolean(q.dead_letter_queue)),
+      );
       expect(c.observability?.enabled).toBe(true);
       expect(c.vars).not.toHaveProperty("LOCAL_MODE");
       expect(c.vars.DEV_PROVIDER).toBe("off");
+    });
+  }
+
+  // An invocation log records the full URL (?token=…, hub.verify_token=…) and the client address, past the
+  // Worker's own scrubbing; the policy says they are off. Traces would record the same, and a Tail Worker
+  // would receive them: none of these may be on in any environment.
+  for (const env of [undefined, "staging", "production"]) {
+    it(`${env ?? "top level"}: invocation logs off, so no log line can carry a token from a URL`, () => {
+      const c = read(env);
+      expect(c.observability?.logs?.invocation_logs).toBe(false);
+      expect(c.observability?.traces?.enabled ?? false).toBe(false);
+      expect(c.tail_consumers ?? []).toEqual([]);
     });
   }
 });

@@ -8,8 +8,8 @@ import { conflict, notFound } from "../errors";
 import { sendNotice } from "../notices/send";
 import { createLinkToken, LINK_TTL_MS, retireLinks } from "../privacy/rights-requests/links";
 import { DAY_MS, durationText } from "../time";
+import { holderChanged } from "./ownership";
 import { emailTaken } from "./service";
-import { endOtherSessions } from "./sessions";
 
 /** The way back must outlive the 24-hour confirmation: the old address may read its mail late. */
 const REVERT_TTL_MS = 7 * DAY_MS;
@@ -58,14 +58,16 @@ export async function confirmEmailChange(
   const email = link.newEmail!;
   if (await emailTaken(db, email, link.accountId))
     throw conflict("An account with this email already exists.", "email_taken");
-  const [updated] = await db
+  const [before] = await db
+    .select({ verifiedAt: accounts.emailVerifiedAt })
+    .from(accounts)
+    .where(and(eq(accounts.id, link.accountId), eq(accounts.status, "active")));
+  if (!before) throw notFound("Account");
+  await db
     .update(accounts)
     .set({ email, emailVerifiedAt: new Date(), updatedAt: new Date() })
-    .where(and(eq(accounts.id, link.accountId), eq(accounts.status, "active")))
-    .returning({ id: accounts.id });
-  if (!updated) throw notFound("Account");
-  await retireLinks(env, link.accountId, ["verify_email", "password_reset"]);
-  await endOtherSessions(db, link.accountId, keepSession);
+    .where(eq(accounts.id, link.accountId));
+  await holderChanged(env, link.accountId, { keepSession, firstProof: before.verifiedAt === null });
   return email;
 }
 
@@ -84,7 +86,6 @@ export async function revertEmailChange(
     .where(and(eq(accounts.id, link.accountId), eq(accounts.status, "active")))
     .returning({ id: accounts.id });
   if (!updated) throw notFound("Account");
-  await retireLinks(env, link.accountId, ["email_change", "verify_email", "password_reset"]);
-  await endOtherSessions(db, link.accountId, undefined);
+  await holderChanged(env, link.accountId, { keepSession: undefined, firstProof: false });
   return email;
 }

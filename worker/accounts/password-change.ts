@@ -1,18 +1,16 @@
 // Changing a password (signed in, sudo) and resetting a forgotten one by a mailed link.
-import { and, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { badRequest } from "../errors";
-import { revokeAllKeys } from "../keys/service";
 import { sendNotice } from "../notices/send";
-import { consumeLinkToken, createLinkToken, retireLinks } from "../privacy/rights-requests/links";
+import { consumeLinkToken, createLinkToken } from "../privacy/rights-requests/links";
 import { clientAddress, countHit, throttle } from "../security/rate-limit";
 import { HOUR_MS } from "../time";
-import { deleteConnection, findConnection } from "../whatsapp/connection";
+import { holderChanged, markFirstProof } from "./ownership";
 import { normalizeEmail, setPassword } from "./service";
-import { endOtherSessions } from "./sessions";
 import { requireSudo } from "./sudo";
 import type { PasswordChangeInput, ResetConfirmInput, ResetRequestInput } from "./views";
 
@@ -29,8 +27,8 @@ export async function changePassword(
   await requireSudo(env, session, input.currentPassword, headers);
   const db = getDb(env.DB);
   await setPassword(db, session.accountId, input.newPassword);
-  await retireLinks(env, session.accountId, ["password_reset"]);
-  await endOtherSessions(db, session.accountId, session.sessionHash);
+  // Pending links (a reset, an email change) die with the old password.
+  await holderChanged(env, session.accountId, { keepSession: session.sessionHash, firstProof: false });
 }
 
 /**
@@ -84,19 +82,9 @@ export async function confirmPasswordReset(env: Env, input: ResetConfirmInput): 
   if (account?.status !== "active" || account.email !== link.newEmail)
     throw badRequest("This link is invalid, expired or already used.", "token", "invalid_link");
   await setPassword(db, link.accountId, input.newPassword);
-  // Using the link proved the mailbox: the address is verified now.
-  const [firstProof] = await db
-    .update(accounts)
-    .set({ emailVerifiedAt: new Date() })
-    .where(and(eq(accounts.id, link.accountId), isNull(accounts.emailVerifiedAt)))
-    .returning({ id: accounts.id });
-  // Never verified until now: whoever signed up may not be the mailbox's holder (someone can sign up with
-  // another's address, make keys or connect a WhatsApp number, and wait for the owner to reset and top up).
-  // What they set up to spend the account's credit goes with them.
-  if (firstProof) {
-    await revokeAllKeys(db, link.accountId);
-    if (await findConnection(db, link.accountId)) await deleteConnection(db, link.accountId);
-  }
-  await retireLinks(env, link.accountId, ["password_reset"]);
-  await endOtherSessions(db, link.accountId, undefined);
+  // Using the link proved the mailbox. Never verified until now: whoever signed up may not be the mailbox's
+  // holder (someone can sign up with another's address, set it up, and wait for the owner to reset and top
+  // up), so what they set up goes with them, and every session (theirs included) ends.
+  const firstProof = await markFirstProof(db, link.accountId);
+  await holderChanged(env, link.accountId, { keepSession: undefined, firstProof });
 }

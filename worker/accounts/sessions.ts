@@ -5,8 +5,8 @@ import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db, SessionPrincipal } from "../env";
 import { HOUR_MS } from "../time";
 
-const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
-const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
+export const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
+export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
 /** last_seen_at is refreshed at most this often, so reads stay reads. */
 const TOUCH_INTERVAL_MS = HOUR_MS;
 

@@ -1,7 +1,7 @@
 // Email verification: signup mails a single-use link; the address counts as verified only once it is used.
 // Until then the account works on its trial credit but is never an operator and gets no mailed action links.
 import { and, eq } from "drizzle-orm";
-import { accounts } from "../../db/schema";
+import { accounts, sessions } from "../../db/schema";
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import { conflict, tooManyRequests } from "../errors";
@@ -9,6 +9,7 @@ import { sendNotice } from "../notices/send";
 import { createLinkToken, LINK_TTL_MS, retireLinks } from "../privacy/rights-requests/links";
 import { countHit } from "../security/rate-limit";
 import { durationText } from "../time";
+import { holderChanged, markFirstProof } from "./ownership";
 
 /** Mails a fresh verification link to the account's current address; older ones stop working. */
 export async function sendVerification(
@@ -49,12 +50,31 @@ export async function resendVerification(
   await sendVerification(env, session, origin);
 }
 
-/** Uses a verification link: only while the account still has the address the link was sent to. */
-export async function markVerified(env: Env, accountId: string, email: string): Promise<boolean> {
-  const [row] = await getDb(env.DB)
-    .update(accounts)
-    .set({ emailVerifiedAt: new Date() })
-    .where(and(eq(accounts.id, accountId), eq(accounts.email, email), eq(accounts.status, "active")))
-    .returning({ id: accounts.id });
-  return Boolean(row);
+/**
+ * Uses a verification link: only while the account still has the address the link was sent to. A proof of
+ * ownership (worker/accounts/ownership.ts). Used from a browser holding a session of the account, whoever
+ * set the account up is the mailbox's holder, so what they set up stays; used from anywhere else, the proof
+ * says nothing about who set it up, so that is discarded and every session ends.
+ */
+export async function markVerified(
+  env: Env,
+  accountId: string,
+  email: string,
+  browserSession: string | undefined,
+): Promise<boolean> {
+  const db = getDb(env.DB);
+  const [row] = await db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(and(eq(accounts.id, accountId), eq(accounts.email, email), eq(accounts.status, "active")));
+  if (!row) return false;
+  const [own] = browserSession
+    ? await db
+        .select({ id: sessions.idHash })
+        .from(sessions)
+        .where(and(eq(sessions.idHash, browserSession), eq(sessions.accountId, accountId)))
+    : [];
+  const firstProof = await markFirstProof(db, accountId);
+  await holderChanged(env, accountId, { keepSession: own?.id, firstProof: firstProof && !own });
+  return true;
 }

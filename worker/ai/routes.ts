@@ -52,6 +52,7 @@ const streamOrJson = (description: string) => ({
   content: { "application/json": { schema: AnyJson }, "text/event-stream": { schema: z.string() } },
 });
 
+/** A catalogue model as the model list and the single-model route show it. */
 function call(
   c: Context<ApiKeyEnv>,
   fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
@@ -81,28 +82,30 @@ aiRoutes.openapi(
       ...errorResponses(401, 429),
     },
   }),
-  (c) => c.json({ object: "list" as const, data: availableModels(c.var.config).map(modelEntry) }, 200),
+  (c) =>
+    c.json(
+      {
+        object: "list" as const,
+        data: availableModels(c.var.config).map(modelEntry),
+      },
+      200,
+    ),
 );
 
-const retrieveModel = (c: Context<ApiKeyEnv>, id: string) =>
-  c.json(modelEntry(requireModel(c.var.config, id)), 200);
-
-aiRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/models/{id}",
-    tags: ["AI"],
-    summary:
-      "One model (OpenAI's models.retrieve). Ids contain `/` (`/v1/models/openai/gpt-4o-mini`); a bare name resolves when one model has it",
-    security: [{ apiKey: [] }],
-    request: { params: z.object({ id: z.string().openapi({ example: "openai/gpt-4o-mini" }) }) },
-    responses: { 200: jsonContent(Model, "The model"), ...errorResponses(401, 404, 429) },
-  }),
-  (c) => retrieveModel(c, c.req.valid("param").id),
-);
-// The same for ids with a "/" (every catalogue id), which one path parameter cannot match.
-aiRoutes.get("/models/:provider/:name{.+}", (c) =>
-  retrieveModel(c, `${c.req.param("provider")}/${c.req.param("name")}`),
+// One model: its id holds a "/" (openai/gpt-4o-mini), which an OpenAPI path parameter cannot match, so the route
+// is plain Hono with a catch-all parameter and documented beside it.
+aiRoutes.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/v1/models/{id}",
+  tags: ["AI"],
+  summary:
+    "One model you can call (OpenAI's models.retrieve): its id contains '/' (openai/gpt-4o-mini); a bare name resolves when one model has it",
+  security: [{ apiKey: [] }],
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: jsonContent(Model, "The model"), ...errorResponses(401, 404, 429) },
+});
+aiRoutes.get("/models/:id{.+}", (c) =>
+  c.json(modelEntry(requireModel(c.var.config, c.req.param("id"))), 200),
 );
 
 aiRoutes.openapi(

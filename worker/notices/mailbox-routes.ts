@@ -24,6 +24,12 @@ const Message = z.object({
   createdAt: z.string(),
 });
 
+/** A notice's text with its links clickable (each part escaped by the template). */
+const linked = (text: string) =>
+  text
+    .split(/(https?:\/\/[^\s<>"']+)/)
+    .map((part, i) => (i % 2 === 1 ? html`<a href="${part}">${part}</a>` : part));
+
 export const mailboxRoutes = createRouter();
 mailboxRoutes.use("*", onlyLocal);
 mailboxRoutes.openapi(
@@ -56,13 +62,14 @@ mailboxRoutes.openapi(
     if (format === "json") return c.json({ data }, 200);
     return c.html(
       html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev mailbox</title>
-<style>body{font:15px system-ui;margin:2rem auto;max-width:52rem}article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap}small{color:#666}</style>
-</head><body><h1>Dev mailbox</h1><p><small>Notices sent in local mode (no mail provider key set). Newest first.</small></p>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:15px system-ui;margin:2rem auto;max-width:52rem;padding:0 1rem}article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}pre{white-space:pre-wrap;overflow-wrap:anywhere}small{color:#595959}a{color:#3730a3}</style>
+</head><body><main><h1>Dev mailbox</h1><p><small>Notices sent in local mode (no mail provider key set). Newest first.</small></p>
 ${data.map(
   (m) =>
-    html`<article data-kind="${m.kind}"><h2>${m.subject}</h2><small>to ${m.to} · ${m.kind} · ${m.createdAt}</small><pre>${m.text}</pre></article>`,
+    html`<article data-kind="${m.kind}"><h2>${m.subject}</h2><small>to ${m.to} · ${m.kind} · ${m.createdAt}</small><pre>${linked(m.text)}</pre></article>`,
 )}
-${data.length === 0 ? html`<p>No messages.</p>` : ""}</body></html>`,
+${data.length === 0 ? html`<p>No messages.</p>` : ""}</main></body></html>`,
       200,
     );
   },

@@ -13,6 +13,8 @@ const NOTICE_KINDS = [
   "low_balance",
   "operator_deadline",
   "operator_promise_broken",
+  "subprocessors_changed",
+  "breach_notice",
 ] as const;
 
 type NoticeKind = (typeof NOTICE_KINDS)[number];

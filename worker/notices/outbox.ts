@@ -14,7 +14,7 @@ import { resendTransport } from "./resend";
 const RETRY_BASE_MS = 30_000;
 const RETRY_CAP_MS = HOUR_MS;
 /** Sent husks (id and time only) are kept this long, beyond the provider's 24 h idempotency window. */
-const SENT_KEPT_MS = 7 * DAY_MS;
+export const SENT_KEPT_MS = 7 * DAY_MS;
 /** Notices delivered per cron run; the rest wait for the next run. */
 const DRAIN_LIMIT = 50;
 /** A run stops after this many failures: the provider is likely down, and each failure can take a timeout. */

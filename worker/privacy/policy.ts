@@ -2,6 +2,10 @@
 // GET /api/privacy/policy returns it, so neither can promise what the configuration does not enforce.
 import { z } from "@hono/zod-openapi";
 import type { Config } from "../config";
+import { durationText } from "../time";
+import { METADATA_RETENTION_DAYS, WINDOW_MS } from "../whatsapp/window";
+import { daysList } from "./holders/declarations";
+import { retentionLines } from "./records";
 
 const Facts = z.object({
   version: z.string(),
@@ -31,11 +35,10 @@ export function policyFacts(config: Config): PolicyFacts {
 }
 
 const onOff = (on: boolean) => (on ? "on" : "off");
-const list = (days: number[]) =>
-  days
-    .map((d) => `${d} day${d === 1 ? "" : "s"}`)
-    .join(", ")
-    .replace(/, ([^,]*)$/, " or $1");
+const list = daysList;
+
+/** Cloudflare Workers Logs keeps log lines at most this long (paid plans; 3 days on the free plan). */
+const WORKERS_LOGS_RETENTION_DAYS = 7;
 
 export function policySections(config: Config): PolicySection[] {
   const f = policyFacts(config);
@@ -58,7 +61,7 @@ export function policySections(config: Config): PolicySection[] {
       id: "security",
       heading: "Data security",
       paragraphs: [
-        "API keys and session identifiers are stored only as hashes; every database query is scoped to your account; stored content and connection secrets are encrypted at rest with a key unique to your account.",
+        "API keys and session identifiers are stored only as hashes; every database query is scoped to your account; stored content, WhatsApp messages waiting for an answer and connection secrets are encrypted at rest with a key unique to your account, which is destroyed when the account is deleted — so copies in backups become unreadable too.",
         "All transmission is encrypted: the service answers only over HTTPS and calls AI providers only over HTTPS, at addresses the operator configured — never at an address supplied in a request.",
       ],
     },
@@ -74,7 +77,19 @@ export function policySections(config: Config): PolicySection[] {
       id: "whatsapp",
       heading: "WhatsApp Business data",
       paragraphs: [
-        "When you connect WhatsApp, messages are processed to deliver the service in line with WhatsApp Business policies. We store message identifiers, times and delivery status, and the sender's number only as a keyed hash. Message text is stored only if content logging is on, encrypted and under your retention setting. Conversation data is never sold, never exported to third parties and never used for training.",
+        `When you connect WhatsApp, messages are processed to deliver the service in line with WhatsApp Business policies. We store message identifiers, times and delivery status for ${METADATA_RETENTION_DAYS} days, and the sender's number only as a keyed hash. Until a message is answered (at most ${durationText(WINDOW_MS)}), its text and the sender's number wait encrypted with your account's key, whatever your logging setting; beyond that, message text is kept only if content logging is on, encrypted and under your retention setting. Conversation data is never sold, never exported to third parties and never used for training.`,
+      ],
+    },
+    {
+      id: "retention-periods",
+      heading: "How long we keep what",
+      paragraphs: retentionLines(config).map((r) => `${r.what}: ${r.retention}.`),
+    },
+    {
+      id: "logs",
+      heading: "Logs",
+      paragraphs: [
+        `Our own log lines record what happened to a request (route, status, timing, error codes) and never a prompt, response, message text, secret, key, email address or query string. Cloudflare's automatic invocation logs, which would record full addresses and client IP addresses, are switched off. Log lines are kept by Cloudflare Workers Logs for at most ${WORKERS_LOGS_RETENTION_DAYS} days.`,
       ],
     },
     {

@@ -4,6 +4,7 @@
 import { requestEmailChange } from "../accounts/email-change";
 import { emailTaken, getAccount, normalizeEmail, updateAccount } from "../accounts/service";
 import { requireSudo } from "../accounts/sudo";
+import { requireVerifiedSession } from "../accounts/verified";
 import type { AccountPatchInput, RectifiedAccountView } from "../accounts/views";
 import { getConfig } from "../config";
 import { getDb } from "../db";
@@ -26,6 +27,7 @@ export async function rectify(
   const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
   const changesEmail = email !== undefined && email !== current.email;
   if (changesEmail) {
+    requireVerifiedSession(session);
     await requireSudo(env, session, patch.password, headers);
     // Each change mails the new address: without a cap, an account is a way to mail anyone, endlessly.
     const limit = getConfig(env).authLimits.emailChangePerAccount;

@@ -113,7 +113,7 @@ requestRoutes
           }),
           "The request",
         ),
-        ...errorResponses(401, 404),
+        ...errorResponses(400, 401, 404),
       },
     }),
     async (c) => {

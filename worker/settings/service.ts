@@ -1,6 +1,7 @@
 // Changing privacy settings: the rules beyond the schema, then the change, then the caches that must
 // not keep acting on the old choice.
 
+import { requireVerifiedAccount } from "../accounts/verified";
 import { forgetLoggingPolicy } from "../content/policy";
 import { masterKeys } from "../crypto/master-key";
 import type { Db } from "../env";
@@ -22,6 +23,8 @@ export async function changePrivacySettings(
   patch: PrivacySettingsPatch,
   channel: ConsentChannel,
 ): Promise<PrivacySettings> {
+  // Keeping content, or sharing it for training, waits until the address is proven (ADR 009).
+  if (patch.contentLogging || patch.trainingConsent) await requireVerifiedAccount(db, accountId);
   if (patch.contentLogging && !(await encryptionAvailable(env))) {
     throw new AppError(409, "Content logging is unavailable: the operator has not configured encryption.", {
       code: "encryption_unavailable",

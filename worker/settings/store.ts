@@ -5,6 +5,7 @@ import { type consentChannels, consentEvents, consentSettings, privacySettings }
 import { policy } from "../config";
 import type { RetentionDays } from "../content/layout";
 import type { Db } from "../env";
+import { CONSENT_WORDING, wordingFor, wordingHash } from "./consent-wording";
 import type { PrivacySettings, PrivacySettingsPatch } from "./views";
 
 export type ConsentChannel = (typeof consentChannels)[number];
@@ -47,6 +48,7 @@ function recordChange(
   value: boolean,
   channel: ConsentChannel,
   now: Date,
+  hash: string,
 ) {
   const column = privacySettings[setting];
   return db.insert(consentEvents).select(
@@ -58,6 +60,7 @@ function recordChange(
         oldValue: column,
         newValue: sql<boolean>`${value ? 1 : 0}`.as("new_value"),
         policyVersion: sql<string>`${policy.version}`.as("policy_version"),
+        wordingHash: sql<string>`${hash}`.as("wording_hash"),
         channel: sql<ConsentChannel>`${channel}`.as("channel"),
         at: sql<Date>`${now.getTime()}`.as("at"),
         seq: sql<number>`(SELECT COUNT(*) + 1 FROM consent_events WHERE account_id = ${accountId})`.as("seq"),
@@ -76,9 +79,12 @@ export async function updatePrivacySettings(
   now = new Date(),
 ): Promise<PrivacySettings> {
   const { updatedAt: _, ...defaults } = defaultSettings;
+  const hashes = Object.fromEntries(
+    await Promise.all(consentSettings.map(async (s) => [s, await wordingHash(CONSENT_WORDING[s])] as const)),
+  ) as Record<RecordedSwitch, string>;
   const changes = consentSettings.flatMap((s) => {
     const value = patch[s];
-    return value === undefined ? [] : [recordChange(db, accountId, s, value, channel, now)];
+    return value === undefined ? [] : [recordChange(db, accountId, s, value, channel, now, hashes[s])];
   });
   const results = await db.batch([
     db
@@ -96,16 +102,26 @@ export async function updatePrivacySettings(
   return fromRow(updated[0]);
 }
 
-type ConsentEvent = Omit<typeof consentEvents.$inferSelect, "id" | "accountId" | "seq">;
+/** Every setting back to the policy's defaults; each switch that changes is recorded with the channel "reset". */
+export function resetPrivacySettings(db: Db, accountId: string, now = new Date()): Promise<PrivacySettings> {
+  const { updatedAt: _, ...defaults } = defaultSettings;
+  return updatePrivacySettings(db, accountId, defaults, "reset", now);
+}
 
-/** The account's history of consent changes, newest first. */
+type ConsentEvent = Omit<typeof consentEvents.$inferSelect, "id" | "accountId" | "seq"> & {
+  /** The wording the hash names (null for events recorded before wordings were kept). */
+  wording: string | null;
+};
+
+/** The account's history of consent changes, newest first, each with the wording that was agreed to. */
 export async function consentHistory(db: Db, accountId: string, limit = 100): Promise<ConsentEvent[]> {
-  return db
+  const rows = await db
     .select({
       setting: consentEvents.setting,
       oldValue: consentEvents.oldValue,
       newValue: consentEvents.newValue,
       policyVersion: consentEvents.policyVersion,
+      wordingHash: consentEvents.wordingHash,
       channel: consentEvents.channel,
       at: consentEvents.at,
     })
@@ -113,6 +129,7 @@ export async function consentHistory(db: Db, accountId: string, limit = 100): Pr
     .where(eq(consentEvents.accountId, accountId))
     .orderBy(desc(consentEvents.seq))
     .limit(limit);
+  return Promise.all(rows.map(async (r) => ({ ...r, wording: await wordingFor(r.wordingHash) })));
 }
 
 /**

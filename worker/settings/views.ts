@@ -40,6 +40,10 @@ export const ConsentEvent = z
     oldValue: z.boolean(),
     newValue: z.boolean(),
     policyVersion: z.string(),
+    wordingHash: z.string().nullable().openapi({
+      description: "SHA-256 (hex) of the wording agreed to; null for events recorded before it was kept",
+    }),
+    wording: z.string().nullable().openapi({ description: "The wording agreed to, as shown then" }),
     channel: z.enum(consentChannels),
     at: IsoDate,
   })

@@ -7,6 +7,7 @@ import { accountObject } from "../account-object/stub";
 import type { LeaseGrant } from "../billing/credit-desk";
 import type { LeaseAsk } from "../billing/lease-book";
 import { log } from "../observability/log";
+import { handOff } from "./replay";
 import type { MeteredRow } from "./row";
 
 export const BATCH_MAX_ROWS = 50;
@@ -15,6 +16,7 @@ export const BATCH_MAX_ROWS = 50;
  * and the object's soft limit is about 1,000), and measured a sixth less workerd CPU per request (ADR 026).
  */
 export const BATCH_MAX_WAIT_MS = 20;
+/** Tries of one batch before it is handed to the replay queue. */
 const ATTEMPTS = 3;
 
 type Grant = LeaseGrant | null;
@@ -86,11 +88,22 @@ async function send(env: Env, accountId: string, lease?: LeaseAsk): Promise<Gran
   try {
     return await deliver(env, accountId, batch?.rows ?? [], lease);
   } catch (error) {
-    // Three attempts failed: say so (by error name only) — the rows' ids make a later replay harmless.
-    log.error("usage batch failed", { error });
+    // Three attempts failed: the rows go to the replay queue (worker/usage/replay.ts), whose consumer applies them
+    // once the object answers again — their ids make a replay of rows the object did take harmless.
+    if (batch?.rows.length) await handOffOrLog(env, accountId, batch.rows, error);
     return null;
   } finally {
     if (batch) batch.done = true;
+  }
+}
+
+async function handOffOrLog(env: Env, accountId: string, rows: MeteredRow[], cause: unknown) {
+  try {
+    await handOff(env, { accountId, rows });
+    log.warn("usage batch handed to the replay queue", { error: cause, rows: rows.length });
+  } catch (error) {
+    // Neither the object nor the queue took them: the one loss left (ADR 020), said by error name only.
+    log.error("usage batch failed", { error, rows: rows.length });
   }
 }
 

@@ -1,12 +1,14 @@
 // The account's WhatsApp connection: save (secrets sealed), read (never the secrets), remove, and find by number.
-import { and, eq, inArray } from "drizzle-orm";
+
+import { and, eq, inArray, like, or } from "drizzle-orm";
 import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending } from "../../db/schema";
+import { requireVerifiedAccount } from "../accounts/verified";
 import { findModel } from "../ai/catalogue";
 import type { Config } from "../config";
 import type { Db } from "../env";
 import { badRequest, notFound } from "../errors";
 import { tokenControlsNumber } from "./graph";
-import { open, seal, verifyTokenHashes } from "./sealing";
+import { open, seal, sealedUnderMasterKey, verifyTokenHashes } from "./sealing";
 import type { ConnectionSettings, ConnectionView } from "./views";
 
 type Row = typeof whatsappConnections.$inferSelect;
@@ -107,6 +109,7 @@ export async function saveConnection(
 ): Promise<ConnectionView> {
   requireChatModel(config, input.model);
   const existing = await findConnection(db, accountId);
+  if (!existing) await requireVerifiedAccount(db, accountId);
   const { accessToken, appSecret, verifyToken } = input;
   if (!existing && (!accessToken || !appSecret || !verifyToken)) {
     const param = !accessToken ? "accessToken" : !appSecret ? "appSecret" : "verifyToken";
@@ -177,4 +180,39 @@ export async function deleteConnection(db: Db, accountId: string): Promise<void>
       ),
   ]);
   if (deleted.length === 0) throw notFound("WhatsApp connection");
+}
+
+/** Connections saved before their secrets moved under the account's data key (ADR 053): re-sealed by the cron. */
+const RESEAL_PER_TICK = 50;
+
+export async function resealLegacyConnections(env: Env, db: Db): Promise<number> {
+  const rows = await db
+    .select()
+    .from(whatsappConnections)
+    .where(
+      or(
+        like(whatsappConnections.accessTokenSealed, "w1.%"),
+        like(whatsappConnections.appSecretSealed, "w1.%"),
+      ),
+    )
+    .limit(RESEAL_PER_TICK);
+  for (const row of rows) {
+    const reseal = async (field: "access_token" | "app_secret", value: string) =>
+      sealedUnderMasterKey(value)
+        ? seal(env, row.accountId, field, await open(env, row.accountId, field, value))
+        : value;
+    await db
+      .update(whatsappConnections)
+      .set({
+        accessTokenSealed: await reseal("access_token", row.accessTokenSealed),
+        appSecretSealed: await reseal("app_secret", row.appSecretSealed),
+      })
+      .where(
+        and(
+          eq(whatsappConnections.accountId, row.accountId),
+          eq(whatsappConnections.accessTokenSealed, row.accessTokenSealed),
+        ),
+      );
+  }
+  return rows.length;
 }

@@ -5,14 +5,14 @@ import { whatsappMessages, whatsappPending } from "../../db/schema";
 import { getDb } from "../db";
 import { DAY_MS } from "../time";
 import { answerMessage } from "./answer";
+import { resealLegacyConnections } from "./connection";
 import { purgeExpiredContext } from "./context";
 import type { MessageRef } from "./inbox";
+import { METADATA_RETENTION_DAYS } from "./window";
 
 /** Stop starting new answers after this long, so waitUntil's budget is never exceeded; the cron takes the rest. */
 const BUDGET_MS = 20_000;
 const DUE_PER_TICK = 50;
-/** Message metadata (ids, times, statuses, hashes) is kept this long, then deleted. */
-const METADATA_RETENTION_DAYS = 30;
 
 /** Answers messages one after another (keeps a conversation's replies in order) within the time budget. */
 export async function answerAll(env: Env, ctx: ExecutionContext, refs: MessageRef[], now?: number) {
@@ -97,5 +97,6 @@ export const whatsappJob = {
     await expireStale(env, now.getTime());
     await purgeExpiredContext(getDb(env.DB), now.getTime());
     await purgeOldMetadata(env, now.getTime());
+    await resealLegacyConnections(env, getDb(env.DB));
   },
 };

@@ -1,72 +1,111 @@
-// WhatsApp's secrets at rest: AES-256-GCM sealing and keyed hashes, both under keys derived from MASTER_KEY
-// (crypto/master-key.ts), opened under MASTER_KEY_PREVIOUS's too during a rotation.
-// See docs/decisions/061-whatsapp-secrets-at-rest.md for why these keys are derived rather than per-account.
+// WhatsApp's secrets and transient texts at rest: AES-256-GCM under the account's own data key (the key content
+// logging uses, held by the account's Durable Object), so destroying that key on erasure shreds every copy,
+// backups included. Numbers and verify tokens are keyed hashes under a key derived from MASTER_KEY.
+// See docs/decisions/061-whatsapp-secrets-at-rest.md (amended by 053).
 
+import { accountDataKey, type DataKey } from "../content/data-keys";
 import { fromBase64Url, randomBytes, toBase64Url, toHex } from "../crypto/encoding";
 import { derive, masterKeyConfigured } from "../crypto/master-key";
 import { AppError } from "../errors";
 
-type Keys = { seal: CryptoKey; hash: CryptoKey };
-
-const SEAL_VERSION = "w1";
+/** w2: the account's data key (version in the value). w1: a key derived from MASTER_KEY, opened only. */
+const SEAL_VERSION = "w2";
+const LEGACY_VERSION = "w1";
 const encoder = new TextEncoder();
 
-/** The current keys first, then MASTER_KEY_PREVIOUS's while a rotation is under way. */
-async function allKeys(env: Env): Promise<Keys[]> {
+function requireMasterKey(env: Env): void {
   if (!masterKeyConfigured(env)) {
     throw new AppError(503, "WhatsApp is unavailable: the server has no MASTER_KEY configured.", {
       code: "master_key_missing",
     });
   }
-  const [seal, hash] = await Promise.all([derive(env, "whatsapp-seal"), derive(env, "whatsapp-hash")]);
-  return seal.map((key, i) => ({ seal: key, hash: hash[i]! }));
 }
 
-/** Binds a sealed value to its account and its place, so it cannot be moved to another row or field. */
-const aad = (accountId: string, field: string) => encoder.encode(`${SEAL_VERSION}|${accountId}|${field}`);
+/** The account's data key; sealing creates it on first use. Null once it was destroyed (the account is erased). */
+async function dataKey(env: Env, accountId: string, create: boolean): Promise<DataKey | null> {
+  requireMasterKey(env);
+  return accountDataKey(env, accountId, { create });
+}
 
-/** Encrypts `plaintext` for (account, field) with a fresh random 96-bit IV. */
+/** Binds a sealed value to its account, its place and the key's version, so it cannot be moved or re-labelled. */
+const aad = (version: string, accountId: string, field: string, keyVer?: number) =>
+  encoder.encode(
+    keyVer === undefined ? `${version}|${accountId}|${field}` : `${version}|${keyVer}|${accountId}|${field}`,
+  );
+
+/** Encrypts `plaintext` for (account, field) under the account's data key, with a fresh random 96-bit IV. */
 export async function seal(env: Env, accountId: string, field: string, plaintext: string): Promise<string> {
-  const { seal: key } = (await allKeys(env))[0]!;
+  const key = await dataKey(env, accountId, true);
+  if (!key)
+    throw new AppError(409, "This account is being erased; nothing new is stored for it.", {
+      code: "account_erased",
+    });
   const iv = randomBytes(12);
   const ciphertext = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: aad(accountId, field) },
-    key,
+    { name: "AES-GCM", iv, additionalData: aad(SEAL_VERSION, accountId, field, key.keyVer) },
+    key.key,
     encoder.encode(plaintext),
   );
-  return `${SEAL_VERSION}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(ciphertext))}`;
+  return `${SEAL_VERSION}.${key.keyVer}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(ciphertext))}`;
 }
 
-/** Decrypts a value sealed for (account, field); throws if it was tampered with or sealed elsewhere. */
+async function decrypt(key: CryptoKey, iv: string, ciphertext: string, additionalData: Uint8Array) {
+  const plaintext = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: fromBase64Url(iv), additionalData: additionalData as Uint8Array<ArrayBuffer> },
+    key,
+    fromBase64Url(ciphertext),
+  );
+  return new TextDecoder().decode(plaintext);
+}
+
+/**
+ * Decrypts a value sealed for (account, field); throws if it was tampered with, sealed elsewhere, or its
+ * account's data key is gone. Values sealed before the data key took over (w1) still open under MASTER_KEY
+ * (current, then previous) until they are re-sealed or expire.
+ */
 export async function open(env: Env, accountId: string, field: string, sealed: string): Promise<string> {
-  const [version, iv, ciphertext] = sealed.split(".");
-  if (version !== SEAL_VERSION || !iv || !ciphertext) throw new Error("not a sealed value");
-  for (const keys of await allKeys(env)) {
-    try {
-      const plaintext = await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: fromBase64Url(iv), additionalData: aad(accountId, field) },
-        keys.seal,
-        fromBase64Url(ciphertext),
-      );
-      return new TextDecoder().decode(plaintext);
-    } catch {
-      // Try the previous master key, if any.
-    }
+  const parts = sealed.split(".");
+  if (parts[0] === SEAL_VERSION && parts.length === 4) {
+    const [, keyVer, iv, ciphertext] = parts as [string, string, string, string];
+    const key = await dataKey(env, accountId, false);
+    if (!key || String(key.keyVer) !== keyVer) throw new Error("sealed value does not open: no data key");
+    return decrypt(key.key, iv, ciphertext, aad(SEAL_VERSION, accountId, field, key.keyVer));
   }
-  throw new Error("sealed value does not open");
+  if (parts[0] === LEGACY_VERSION && parts.length === 3) {
+    const [, iv, ciphertext] = parts as [string, string, string];
+    requireMasterKey(env);
+    for (const key of await derive(env, "whatsapp-seal")) {
+      try {
+        return await decrypt(key, iv, ciphertext, aad(LEGACY_VERSION, accountId, field));
+      } catch {
+        // Try the previous master key, if any.
+      }
+    }
+    throw new Error("sealed value does not open");
+  }
+  throw new Error("not a sealed value");
 }
 
-async function keyedHash(keys: Keys, purpose: string, value: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", keys.hash, encoder.encode(`${purpose}|${value}`));
+/** Whether a stored value predates the data key (w1): the re-sealing sweep moves these under it. */
+export const sealedUnderMasterKey = (sealed: string | null): boolean =>
+  sealed?.startsWith(`${LEGACY_VERSION}.`) ?? false;
+
+async function hashKeys(env: Env): Promise<CryptoKey[]> {
+  requireMasterKey(env);
+  return derive(env, "whatsapp-hash");
+}
+
+async function keyedHash(key: CryptoKey, purpose: string, value: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${purpose}|${value}`));
   return toHex(mac);
 }
 
 /** The customer's number as stored: a keyed hash, different per account so no one can link people across them. */
 export async function contactHash(env: Env, accountId: string, waId: string): Promise<string> {
-  return keyedHash((await allKeys(env))[0]!, `contact|${accountId}`, waId);
+  return keyedHash((await hashKeys(env))[0]!, `contact|${accountId}`, waId);
 }
 
 /** Every hash the verify token may be stored under (current key, then the previous during a rotation). */
 export async function verifyTokenHashes(env: Env, token: string): Promise<string[]> {
-  return Promise.all((await allKeys(env)).map((keys) => keyedHash(keys, "verify-token", token)));
+  return Promise.all((await hashKeys(env)).map((key) => keyedHash(key, "verify-token", token)));
 }

@@ -5,6 +5,8 @@ import type { Db } from "../env";
 import { HOUR_MS } from "../time";
 
 export const WINDOW_MS = 24 * HOUR_MS;
+/** Message metadata (ids, times, statuses, hashes) is kept this long, then deleted by the cron. */
+export const METADATA_RETENTION_DAYS = 30;
 
 /** When the window with this contact closes (their latest inbound message + 24 h), or null if none is known. */
 export async function windowClosesAt(db: Db, accountId: string, contactHash: string): Promise<number | null> {

@@ -140,24 +140,32 @@ function usePollWhilePending(pending: boolean) {
 }
 
 /** The chart draws in the browser only (its SVG ids differ between renders); the table below serves everyone. */
-function BalanceChart({ history }: { history: { day: string; balanceMicros: number }[] }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
+function BalanceChart({
+  history,
+  mounted,
+}: {
+  history: { day: string; balanceMicros: number }[];
+  mounted: boolean;
+}) {
   if (!mounted || history.length === 0) return null;
   const data = history.map((h) => ({ day: h.day.slice(5), balance: dollars(h.balanceMicros) }));
   return (
-    <div aria-hidden="true" className="chart" inert>
+    <div aria-hidden="true" className="chart">
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }} accessibilityLayer={false}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="day" />
-          <YAxis tickFormatter={moneyTick} width={72} />
+          <YAxis
+            tickFormatter={moneyTick}
+            domain={["auto", "auto"]}
+            width={Math.min(160, 16 + 7 * Math.max(...data.map((d) => moneyTick(d.balance).length)))}
+          />
           <Tooltip formatter={(v) => moneyTick(Number(v))} />
           <Line
             type="stepAfter"
             dataKey="balance"
             name="Balance"
-            stroke="#4338ca"
+            stroke="var(--accent)"
             dot={false}
             isAnimationActive={false}
           />
@@ -196,6 +204,13 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
   const renewal = renewalText(overview);
   const seconds = needsSeconds(statement.map((e) => e.createdAt));
   usePollWhilePending(pending);
+  const [mounted, setMounted] = useState(false);
+  useEffect(() => setMounted(true), []);
+  // Once the outcome is shown, a reload must not show it again: ?checkout=… leaves the address.
+  const settled = Boolean(confirmed) || checkout === "canceled";
+  useEffect(() => {
+    if (settled) window.history.replaceState(window.history.state, "", window.location.pathname);
+  }, [settled]);
   return (
     <>
       <h1>Billing</h1>
@@ -253,18 +268,6 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
           ) : (
             <p className="muted">Free: a one-time {formatMicros(PLANS.free.trialMicros)} trial credit.</p>
           )}
-          {stripeReady && overview.hasCustomer ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="portal" />
-              <button type="submit" className="secondary" disabled={busy}>
-                {overview.plan.id === "free"
-                  ? "Manage payments"
-                  : overview.cancelAt
-                    ? "Resume or change plan"
-                    : "Change plan or cancel"}
-              </button>
-            </Form>
-          ) : null}
         </div>
         <div className="card">
           <h2>Balance</h2>
@@ -328,7 +331,9 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
               <Form method="post">
                 <input type="hidden" name="intent" value="portal" />
                 <button type="submit" disabled={busy}>
-                  Open the customer portal
+                  {overview.cancelAt && overview.status !== "canceled"
+                    ? "Resume or change your plan"
+                    : "Open the customer portal"}
                 </button>
               </Form>
             </div>
@@ -340,24 +345,18 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
 
       <div className="card">
         <h2>Balance over the last {HISTORY_DAYS} days</h2>
-        <BalanceChart history={history} />
-        <table>
-          <caption className="sr-only">Balance at the end of each day with activity</caption>
-          <thead className="sr-only">
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Balance</th>
-            </tr>
-          </thead>
-          <tbody className="sr-only">
+        <BalanceChart history={history} mounted={mounted} />
+        <details open={!mounted}>
+          <summary>The balance day by day</summary>
+          <DataTable caption="Balance at the end of each day with activity" columns={["Day", "Balance"]}>
             {history.map((h) => (
               <tr key={h.day}>
                 <td>{h.day}</td>
-                <td>{formatMicros(h.balanceMicros)}</td>
+                <td className="num">{formatMicros(h.balanceMicros)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </DataTable>
+        </details>
         {history.length === 0 ? <p className="muted">No activity yet.</p> : null}
       </div>
 
@@ -392,7 +391,11 @@ export default function Billing({ loaderData, actionData }: Route.ComponentProps
       <DataTable
         caption="Invoices"
         columns={["Date", "Number", "Status", "Amount", { hidden: "Link" }]}
-        empty={overview.invoices.length === 0 ? "No invoices yet." : null}
+        empty={
+          overview.invoices.length === 0
+            ? "No invoices yet. Top-ups are paid once, without an invoice: each is a line in the ledger above, and Stripe emails its receipt."
+            : null
+        }
       >
         {overview.invoices.map((i) => (
           <tr key={i.id}>

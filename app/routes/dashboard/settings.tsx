@@ -5,6 +5,7 @@ import { z } from "zod";
 import { policy } from "#worker/config";
 import { getDb } from "#worker/db";
 import { formatDateTime } from "#worker/format";
+import { CONSENT_WORDING } from "#worker/settings/consent-wording";
 import { changePrivacySettings } from "#worker/settings/service";
 import { consentHistory, readPrivacySettings } from "#worker/settings/store";
 import { DataTable } from "../../components/DataTable";
@@ -87,9 +88,10 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
       <div className="card">
         <h2>Content logging</h2>
         <p className="muted">
-          Off by default. When off, we keep no prompt, response or message text — only usage metadata (model,
-          tokens, cost, status). When on, content is encrypted with a key unique to your account and deleted
-          automatically after the period you choose.
+          Off by default. When off, we keep no prompt or response — only usage metadata (model, tokens, cost,
+          status) — and a WhatsApp message waits, encrypted, only until it is answered (at most 24 hours).
+          When on, content is encrypted with a key unique to your account and deleted automatically after the
+          period you choose.
         </p>
         <Form
           method="post"
@@ -99,7 +101,7 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
           <input type="hidden" name="intent" value="save" />
           <Checkbox
             name="contentLogging"
-            label="Keep my prompts and responses"
+            label={CONSENT_WORDING.contentLogging}
             checked={settings.contentLogging}
           />
           <label>
@@ -112,11 +114,7 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
               ))}
             </select>
           </label>
-          <Checkbox
-            name="notices"
-            label="Send me technical notices (low balance, finished exports)"
-            checked={settings.notices}
-          />
+          <Checkbox name="notices" label={CONSENT_WORDING.notices} checked={settings.notices} />
           <div>
             <button type="submit" disabled={busy}>
               Save settings
@@ -137,10 +135,7 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
             ? "Content logged from now on may be included in model training data. WhatsApp conversations never are."
             : "Your content is never used for training."}
         </p>
-        <p className="muted">
-          Only content logged while you consent can be used, and only while you still consent. Withdrawing
-          takes one click, just like giving.
-        </p>
+        <p className="muted">What you agree to: “{CONSENT_WORDING.trainingConsent}”</p>
         <Form method="post">
           <input type="hidden" name="intent" value="consent" />
           <input type="hidden" name="trainingConsent" value={settings.trainingConsent ? "false" : "true"} />
@@ -153,7 +148,7 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
       <h2>Consent history</h2>
       <DataTable
         caption="Changes to your consent switches, newest first"
-        columns={["When", "Setting", "Change", "Policy version", "Where"]}
+        columns={["When", "Setting", "Change", "Policy version", "Where", "Wording agreed to"]}
         empty={
           history.length === 0
             ? "No changes yet: the defaults apply (logging off, training consent off)."
@@ -169,6 +164,7 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
             </td>
             <td>{e.policyVersion}</td>
             <td>{e.channel}</td>
+            <td>{e.wording ?? "(not recorded before wordings were kept)"}</td>
           </tr>
         ))}
       </DataTable>

@@ -142,10 +142,12 @@ const TIME_CHARTS: Record<"requests" | "tokens" | "cost", TimeChart> = {
     kind: "bar",
     marks: { requests: "Requests", errors: "Errors and refusals" },
     yAxis: COUNT_AXIS,
+    tooltip: (v) => formatInt(Number(v)),
   },
   tokens: {
     what: "Tokens",
-    kind: "line",
+    // Bars, not a line: a line drawn between empty buckets and one busy one reads as a ramp that never was.
+    kind: "bar",
     marks: { inputTokens: "Input tokens", outputTokens: "Output tokens" },
     yAxis: COUNT_AXIS,
     tooltip: (v) => formatInt(Number(v)),
@@ -154,7 +156,7 @@ const TIME_CHARTS: Record<"requests" | "tokens" | "cost", TimeChart> = {
     what: "Cost",
     kind: "bar",
     marks: { cost: "Cost" },
-    yAxis: { tickFormatter: money, width: 72 },
+    yAxis: { tickFormatter: money, width: 0 },
     tooltip: (v) => money(Number(v)),
   },
 };
@@ -190,7 +192,7 @@ function SeriesChart({
         <Chart data={series} margin={{ top: 8, right: 8, bottom: 4, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis {...TIME_AXIS} />
-          <YAxis {...chart.yAxis} />
+          <YAxis {...chart.yAxis} width={chart.yAxis.width || labelWidth(series.map(costOf).map(money))} />
           <Tooltip formatter={chart.tooltip} />
           {marks.map(({ color, ...mark }) =>
             chart.kind === "bar" ? (
@@ -206,6 +208,11 @@ function SeriesChart({
   );
 }
 
+/** Room for the widest label of an axis (12 px type), so "$0.000135" is not clipped to ".000135". */
+const labelWidth = (labels: string[], max = 240) =>
+  Math.min(max, 16 + 7 * Math.max(4, ...labels.map((l) => l.length)));
+const costOf = (p: object) => ("cost" in p ? Number(p.cost) : 0);
+
 function ChartBox({
   mounted,
   height = 240,
@@ -216,18 +223,28 @@ function ChartBox({
   children: ReactNode;
 }) {
   return (
-    <div className="chart" style={{ height }} aria-hidden="true" inert>
-      {mounted ? (
+    // Hidden from assistive technology (the table carries the numbers) but not inert: a pointer over it shows
+    // each value. Without JavaScript no empty box is reserved; the table is there instead.
+    mounted ? (
+      <div className="chart" style={{ height }} aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
           {children as React.ReactElement}
         </ResponsiveContainer>
-      ) : null}
-    </div>
+      </div>
+    ) : null
   );
 }
 
-/** The measures every usage table gives after its first column. */
-const MEASURES = ["Requests", "Errors", "Input tokens", "Output tokens", "Cost"];
+/** The measures a usage table can give after its first column, in order: heading and cell. */
+const MEASURES = {
+  requests: ["Requests", (r: Measured) => formatInt(r.requests)],
+  errors: ["Errors", (r: Measured) => formatInt(r.errors)],
+  inputTokens: ["Input tokens", (r: Measured) => formatInt(r.inputTokens)],
+  outputTokens: ["Output tokens", (r: Measured) => formatInt(r.outputTokens)],
+  cost: ["Cost", (r: Measured) => formatMicros(r.costMicros)],
+} as const;
+type Measure = keyof typeof MEASURES;
+const ALL_MEASURES = Object.keys(MEASURES) as Measure[];
 
 type Measured = Pick<
   UsageGroup,
@@ -241,35 +258,32 @@ function MeasuresTable<Row extends Measured>({
   rows,
   rowKey,
   mono,
+  measures = ALL_MEASURES,
 }: {
   caption: string;
   first: string;
   rows: Row[];
   rowKey: (row: Row) => string;
   mono?: boolean;
+  measures?: readonly Measure[];
 }) {
   return (
-    <DataTable className="cards" caption={caption} columns={[first, ...MEASURES]}>
+    <DataTable
+      className="cards"
+      caption={caption}
+      columns={[first, ...measures.map((m) => MEASURES[m][0])]}
+      empty={rows.length === 0 ? "No requests in this range." : null}
+    >
       {rows.map((r) => (
         <tr key={rowKey(r)}>
           <td data-label={first} className={mono ? "mono" : undefined}>
             {r.label}
           </td>
-          <td data-label="Requests" className="num">
-            {formatInt(r.requests)}
-          </td>
-          <td data-label="Errors" className="num">
-            {formatInt(r.errors)}
-          </td>
-          <td data-label="Input tokens" className="num">
-            {formatInt(r.inputTokens)}
-          </td>
-          <td data-label="Output tokens" className="num">
-            {formatInt(r.outputTokens)}
-          </td>
-          <td data-label="Cost" className="num">
-            {formatMicros(r.costMicros)}
-          </td>
+          {measures.map((m) => (
+            <td key={m} data-label={MEASURES[m][0]} className="num">
+              {MEASURES[m][1](r)}
+            </td>
+          ))}
         </tr>
       ))}
     </DataTable>
@@ -300,7 +314,16 @@ function CostBars({ rows, mounted }: { rows: UsageGroup[]; mounted: boolean }) {
       >
         <CartesianGrid strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" tickFormatter={money} />
-        <YAxis type="category" dataKey="label" interval={0} width={150} tick={{ fontSize: 12 }} />
+        <YAxis
+          type="category"
+          dataKey="label"
+          interval={0}
+          width={labelWidth(
+            data.map((d) => d.label),
+            260,
+          )}
+          tick={{ fontSize: 12 }}
+        />
         <Tooltip formatter={(v) => money(Number(v))} />
         <Bar dataKey="cost" name="Cost" fill={COLORS.cost} isAnimationActive={false} />
       </BarChart>
@@ -377,17 +400,17 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
           series={series}
           mounted={mounted}
           after={
-            key === "cost" ? (
-              <details>
-                <summary>The numbers per {per}</summary>
-                <MeasuresTable
-                  caption={`Requests, tokens and cost per ${per}`}
-                  first={hourly ? "Hour (UTC)" : "Day (UTC)"}
-                  rows={buckets}
-                  rowKey={(p) => p.bucket}
-                />
-              </details>
-            ) : null
+            // Open until the chart draws: without JavaScript the table is what shows.
+            <details open={!mounted}>
+              <summary>The numbers per {per}</summary>
+              <MeasuresTable
+                caption={`${chart.what} per ${per}`}
+                first={hourly ? "Hour (UTC)" : "Day (UTC)"}
+                rows={buckets}
+                rowKey={(p) => p.bucket}
+                measures={Object.keys(chart.marks) as Measure[]}
+              />
+            </details>
           }
         />
       ))}

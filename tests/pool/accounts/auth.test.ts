@@ -1,6 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, cookieFrom, expectError, newUser, PASSWORD, uniqueEmail } from "../support/helpers";
+import {
+  call,
+  cookieFrom,
+  expectError,
+  newUser,
+  newVerifiedUser,
+  PASSWORD,
+  uniqueEmail,
+} from "../support/helpers";
 
 async function count(table: string): Promise<number> {
   const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
@@ -129,6 +137,26 @@ describe("log-in and sessions", () => {
     await expectError(await call("/api/account", { cookie }), 401);
   });
 
+  it("an active session's last-seen advances on use, so it outlives the idle limit; an idle one expires", async () => {
+    const { cookie, id } = await newUser();
+    const lastSeen = async () =>
+      (await env.DB.prepare("SELECT last_seen_at FROM sessions WHERE account_id = ?").bind(id).first<{
+        last_seen_at: number;
+      }>())!.last_seen_at;
+    const sixDaysAgo = Date.now() - 6 * 24 * 3600 * 1000;
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ? WHERE account_id = ?")
+      .bind(sixDaysAgo, id)
+      .run();
+    const before = Date.now();
+    expect((await call("/api/account", { cookie })).status).toBe(200);
+    expect(await lastSeen()).toBeGreaterThanOrEqual(before);
+    // Two more days pass: idle since its last use only, not since six days before it.
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = last_seen_at - ? WHERE account_id = ?")
+      .bind(2 * 24 * 3600 * 1000, id)
+      .run();
+    expect((await call("/api/account", { cookie })).status).toBe(200);
+  });
+
   it("expires idle sessions", async () => {
     const { cookie, id } = await newUser();
     await env.DB.prepare("UPDATE sessions SET last_seen_at = ? WHERE account_id = ?")
@@ -201,7 +229,7 @@ describe("account", () => {
 
   it("refuses an email another account uses with 409", async () => {
     const a = await newUser();
-    const b = await newUser();
+    const b = await newVerifiedUser();
     await expectError(
       await call("/api/account", {
         method: "PATCH",

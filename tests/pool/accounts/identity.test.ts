@@ -36,7 +36,7 @@ describe("verified email", () => {
       .bind(user.id)
       .first<{ ttl: number }>();
     expect(row!.ttl).toBe(24 * 3_600_000);
-    const used = await call("/api/privacy/links", { body: { token } });
+    const used = await call("/api/privacy/links", { body: { token }, cookie: user.cookie });
     expect(await used.json()).toMatchObject({ purpose: "verify_email", email: user.email });
     expect(await me(user.cookie)).toMatchObject({ emailVerified: true });
     await expectError(await call("/api/privacy/links", { body: { token } }), 400);
@@ -73,8 +73,57 @@ describe("verified email", () => {
     expect(e.code).toBe("already_verified");
   });
 
-  it("sends email-change notices with a way back only to a verified old address", async () => {
+  it("until the address is verified, email change, content logging, training consent and WhatsApp connect are 403 email_unverified", async () => {
     const user = await newUser();
+    const next = uniqueEmail("next");
+    const refused = [
+      await call("/api/account", {
+        method: "PATCH",
+        body: { email: next, password: PASSWORD },
+        cookie: user.cookie,
+      }),
+      await call("/api/settings/privacy", {
+        method: "PUT",
+        body: { contentLogging: true },
+        cookie: user.cookie,
+      }),
+      await call("/api/settings/privacy", {
+        method: "PUT",
+        body: { trainingConsent: true },
+        cookie: user.cookie,
+      }),
+      await call("/api/whatsapp", {
+        method: "PUT",
+        body: {
+          phoneNumberId: "100200300400500",
+          wabaId: "200300400500600",
+          accessToken: "EAAG-unverified-token",
+          appSecret: "unverified-app-secret",
+          verifyToken: "unverified-verify-token",
+          model: "dev/echo",
+          systemPrompt: "Be brief.",
+          password: PASSWORD,
+        },
+        cookie: user.cookie,
+      }),
+    ];
+    for (const res of refused) {
+      const e = await expectError(res, 403);
+      expect(e.code).toBe("email_unverified");
+      expect(e.message).toMatch(/Verify your email address/);
+    }
+    expect(await inbox(next)).toHaveLength(0);
+    // Turning things off, and settings that keep nothing, stay open.
+    const off = await call("/api/settings/privacy", {
+      method: "PUT",
+      body: { contentLogging: false, notices: false, retentionDays: 7 },
+      cookie: user.cookie,
+    });
+    expect(off.status).toBe(200);
+  });
+
+  it("sends email-change notices with a way back to the verified old address", async () => {
+    const user = await newVerifiedUser();
     const next = uniqueEmail("next");
     await call("/api/account", {
       method: "PATCH",
@@ -82,8 +131,7 @@ describe("verified email", () => {
       cookie: user.cookie,
     });
     expect((await inbox(next)).some((m) => m.kind === "email_change")).toBe(true);
-    expect((await inbox(user.email)).some((m) => m.kind === "email_change_notice")).toBe(false);
-    // Confirming the new address proves it: the account is now verified there.
+    expect((await inbox(user.email)).some((m) => m.kind === "email_change_notice")).toBe(true);
     const token = await mailboxLink(next, "email_change");
     await call("/api/privacy/links", { body: { token }, cookie: user.cookie });
     expect(await me(user.cookie)).toMatchObject({ email: next, emailVerified: true });

@@ -1,7 +1,7 @@
 // GET/PUT /api/settings/privacy: defaults, partial updates, refusals that change nothing, consent history.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectError, newUser } from "../support/helpers";
+import { call, expectError, newVerifiedUser } from "../support/helpers";
 
 type Settings = {
   contentLogging: boolean;
@@ -28,7 +28,7 @@ const history = async (cookie: string) =>
 
 describe("privacy settings", () => {
   it("defaults: logging off, consent off, 30 days, notices on", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     const res = await call("/api/settings/privacy", { cookie });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
@@ -50,7 +50,7 @@ describe("privacy settings", () => {
   });
 
   it("PUT takes any subset and leaves the rest alone", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     let res = await put(cookie, { retentionDays: 7 });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
@@ -78,7 +78,7 @@ describe("privacy settings", () => {
     [{ notices: null }, "notices"],
     [{ trainingConsent: true, extra: 1 }, null],
   ])("refuses %j and changes nothing", async (body, param) => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     await put(cookie, { retentionDays: 90 });
     const before = await get(cookie);
     const error = await expectError(await put(cookie, body), 400);
@@ -88,7 +88,7 @@ describe("privacy settings", () => {
   });
 
   it("refuses malformed JSON, wrong content type and forged origins, changing nothing", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     await expectError(
       await call("/api/settings/privacy", {
         method: "PUT",
@@ -123,7 +123,7 @@ describe("privacy settings", () => {
   });
 
   it("refuses an oversize body with 413, changing nothing", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     const res = await call("/api/settings/privacy", {
       method: "PUT",
       cookie,
@@ -135,7 +135,7 @@ describe("privacy settings", () => {
   });
 
   it("records every consent change with time, old, new, policy version and channel", async () => {
-    const { cookie, id } = await newUser();
+    const { cookie, id } = await newVerifiedUser();
     const t0 = Date.now();
     await put(cookie, { trainingConsent: true });
     await put(cookie, { trainingConsent: true }); // no change, no record
@@ -158,7 +158,7 @@ describe("privacy settings", () => {
   });
 
   it("withdrawing is one call, exactly like giving", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     expect((await put(cookie, { trainingConsent: true })).status).toBe(200);
     expect((await get(cookie)).trainingConsent).toBe(true);
     expect((await put(cookie, { trainingConsent: false })).status).toBe(200);
@@ -166,7 +166,7 @@ describe("privacy settings", () => {
   });
 
   it("concurrent changes each land in the history with the value they replaced", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     const results = await Promise.all(
       [true, false, true, false, true].map((v) => put(cookie, { trainingConsent: v })),
     );
@@ -183,8 +183,8 @@ describe("privacy settings", () => {
   });
 
   it("one account's settings never touch another's", async () => {
-    const a = await newUser();
-    const b = await newUser();
+    const a = await newVerifiedUser();
+    const b = await newVerifiedUser();
     await put(a.cookie, { contentLogging: true, trainingConsent: true, retentionDays: 1 });
     expect(await get(b.cookie)).toMatchObject({
       contentLogging: false,
@@ -202,7 +202,7 @@ describe("privacy settings", () => {
         trainingConsentDefault: boolean;
       };
     };
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     const defaults = await get(cookie);
     expect(defaults.contentLogging).toBe(facts.contentLoggingDefault);
     expect(defaults.trainingConsent).toBe(facts.trainingConsentDefault);
@@ -218,5 +218,26 @@ describe("privacy settings", () => {
     const doc = (await (await call("/api/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(doc.paths["/api/settings/privacy"]).toBeDefined();
     expect(doc.paths["/api/admin/training-export"]).toBeDefined();
+  });
+});
+
+describe("consent wording", () => {
+  it("each event stores the SHA-256 of the wording in force, and the history shows that wording", async () => {
+    const { CONSENT_WORDING } = await import("#worker/settings/consent-wording");
+    const { sha256Hex } = await import("#worker/crypto/encoding");
+    const { cookie, id } = await newVerifiedUser();
+    expect((await put(cookie, { trainingConsent: true, notices: false })).status).toBe(200);
+    const { results } = await env.DB.prepare(
+      "SELECT setting, wording_hash FROM consent_events WHERE account_id = ? ORDER BY seq",
+    )
+      .bind(id)
+      .all<{ setting: "trainingConsent" | "notices"; wording_hash: string }>();
+    expect(results).toHaveLength(2);
+    for (const r of results) expect(r.wording_hash).toBe(await sha256Hex(CONSENT_WORDING[r.setting]));
+    const shown = (await history(cookie)) as (HistoryEvent & { wording: string; wordingHash: string })[];
+    expect(shown.map((e) => [e.setting, e.wording])).toEqual([
+      ["notices", CONSENT_WORDING.notices],
+      ["trainingConsent", CONSENT_WORDING.trainingConsent],
+    ]);
   });
 });

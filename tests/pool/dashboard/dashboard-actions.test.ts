@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 import * as billing from "../../../app/routes/dashboard/billing";
 import * as keys from "../../../app/routes/dashboard/keys";
 import * as settings from "../../../app/routes/dashboard/settings";
-import { newUser } from "../support/helpers";
+import { newUser, newVerifiedUser } from "../support/helpers";
 import { args, page, post, unwrap } from "../support/route-calls";
 
 describe("dashboard loaders and actions", () => {
   it("settings: saves, and reports every bad field in plain words", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     const saved = unwrap(
       await settings.action(
         args(

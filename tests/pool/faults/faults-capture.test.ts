@@ -8,7 +8,7 @@ import worker from "#worker/index";
 import { marker, usageRows } from "../support/ai-helpers";
 import { expectConsoleError } from "../support/console-errors";
 import { envWith, fault, r2FailingPut } from "../support/faults";
-import { call, newKeyUser, ORIGIN } from "../support/helpers";
+import { call, newKeyUser, ORIGIN, verifyEmail } from "../support/helpers";
 
 const CLASSES = ["1d", "7d", "30d", "90d"];
 
@@ -66,6 +66,7 @@ describe("R2 fails during content capture", () => {
   it("answers as usual, leaves no plaintext anywhere, counts the failure; the next exchange is captured", async () => {
     expectConsoleError(/content capture failed/); // the provoked R2 failure
     const user = await newKeyUser();
+    await verifyEmail(user.email, user.cookie); // keeping content needs a proven address
     const put = await call("/api/settings/privacy", {
       method: "PUT",
       body: { contentLogging: true },

@@ -1,11 +1,12 @@
 // Operators' view: one JSON log line per refused (4xx, no stack) or failed (5xx, name + first frame) request,
-// never the bound parameters of a failing query; and GET /api/health over D1, R2 and the Durable Object.
+// never the bound parameters of a failing query; GET /api/health (liveness, no binding call) and
+// GET /api/health/deep over D1, R2 and the Durable Object, for operators or the health token.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import worker from "#worker/index";
 import { checkHealth, healthChecks } from "#worker/observability/health";
-import { call, ORIGIN } from "../support/helpers";
+import { call, expectError, newUser, ORIGIN, operatorSession } from "../support/helpers";
 
 let lines: { method: string; text: string }[] = [];
 let spies: MockInstance[] = [];
@@ -83,9 +84,44 @@ describe("the request log", () => {
   });
 });
 
+const TOKEN = "health-token-for-tests-0123456789";
+const withToken = { ...env, HEALTH_TOKEN: TOKEN } as Env;
+const bearer = { authorization: `Bearer ${TOKEN}` };
+
 describe("GET /api/health", () => {
-  it("answers 200 with each binding's check and latency, unauthenticated and uncached", async () => {
-    const res = await call("/api/health");
+  it("answers 200 {status:ok} with no binding call, cacheable for a few seconds, cookie or not", async () => {
+    const { cookie } = await newUser();
+    // Bindings that throw on any use: liveness must not touch one, nor read the session.
+    const untouchable = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error("binding called");
+        },
+      },
+    );
+    const bare = { ...env, DB: untouchable, CONTENT: untouchable, ACCOUNT: untouchable } as unknown as Env;
+    for (const headers of [{}, { cookie }] as Record<string, string>[]) {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`${ORIGIN}/api/health`, { headers }), bare, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("public, max-age=5");
+      expect(await res.json()).toEqual({ status: "ok" });
+    }
+    expect(lines).toEqual([]);
+  });
+});
+
+describe("GET /api/health/deep", () => {
+  it("answers each binding's check and latency to the health token, uncached", async () => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(
+      new Request(`${ORIGIN}/api/health/deep`, { headers: bearer }),
+      withToken,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const body = (await res.json()) as {
@@ -98,14 +134,26 @@ describe("GET /api/health", () => {
       expect(check.ok).toBe(true);
       expect(Number.isInteger(check.latencyMs)).toBe(true);
     }
-    expect(lines).toEqual([]);
+  });
+
+  it("answers an operator's session, and refuses anyone else — a wrong token, a customer, no token set", async () => {
+    const operator = await operatorSession();
+    expect((await call("/api/health/deep", { cookie: operator.cookie })).status).toBe(200);
+    const customer = await newUser();
+    const refused = [
+      await fetchWith(withToken, "/api/health/deep", { headers: { authorization: "Bearer wrong" } }),
+      await fetchWith(withToken, "/api/health/deep"),
+      await fetchWith(env, "/api/health/deep", { headers: bearer }),
+    ];
+    for (const res of refused) expect(res.status).toBe(401);
+    await expectError(await call("/api/health/deep", { cookie: customer.cookie }), 401);
   });
 
   it("answers 503 naming the failing check when D1 is down", async () => {
     const ctx = createExecutionContext();
     const res = await worker.fetch(
-      new Request(`${ORIGIN}/api/health`),
-      { ...env, DB: failingDb() } as Env,
+      new Request(`${ORIGIN}/api/health/deep`, { headers: bearer }),
+      { ...withToken, DB: failingDb() } as Env,
       ctx,
     );
     await waitOnExecutionContext(ctx);
@@ -129,5 +177,6 @@ describe("GET /api/health", () => {
   it("is in the OpenAPI document", async () => {
     const doc = (await (await call("/api/openapi.json")).json()) as { paths: Record<string, unknown> };
     expect(doc.paths).toHaveProperty("/api/health");
+    expect(doc.paths).toHaveProperty("/api/health/deep");
   });
 });

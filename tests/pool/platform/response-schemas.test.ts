@@ -12,7 +12,7 @@ import { Entry } from "#worker/request-log/views";
 import { ConsentEvent, Settings } from "#worker/settings/views";
 import { Connection } from "#worker/whatsapp/views";
 import { usageRows } from "../support/ai-helpers";
-import { call, newKeyUser, newUser, operatorSession } from "../support/helpers";
+import { call, newKeyUser, newUser, newVerifiedUser, operatorSession } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
 
 /** Parses the body under the schema made strict at its top level, so an undeclared field fails too. */
@@ -48,7 +48,7 @@ describe("responses match their declared schemas", () => {
   });
 
   it("account and privacy settings: read, changed, and the consent history", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     const steps: [path: string, init: { method?: string; body?: unknown }, schema: z.ZodObject][] = [
       ["/api/account", {}, Account],
       ["/api/account", { method: "PATCH", body: { name: "Ada" } }, RectifiedAccount],

@@ -28,7 +28,7 @@ const operatorActions = async (target: string) =>
 describe("admin request detail", () => {
   it("shows the timeline and audit, re-sends the confirmation, denies with a reason, and records both", async () => {
     const user = await newUser();
-    await verifyEmail(user.email);
+    await verifyEmail(user.email, user.cookie);
     const req = await record(user.email);
     expect(req.status).toBe("verifying");
     const detail = (await (

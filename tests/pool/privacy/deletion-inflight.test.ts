@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import worker from "#worker/index";
 import { DELETION_STATE, type DeletionState, erasureBegun } from "#worker/privacy/deletion/state";
 import { marker, openaiFake, script, usageRows } from "../support/ai-helpers";
-import { call, newKeyUser, ORIGIN, PASSWORD } from "../support/helpers";
+import { call, newKeyUser, ORIGIN, PASSWORD, verifyEmail } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
 
 const CLASSES = ["1d", "7d", "30d", "90d"];
@@ -43,6 +43,7 @@ function buffered(accountId: string): Promise<number> {
 /** A logged-on account whose logging is proven to work: one exchange stored, one usage row. */
 async function loggingUser() {
   const user = await newKeyUser();
+  await verifyEmail(user.email, user.cookie); // keeping content needs a proven address
   const put = await call("/api/settings/privacy", {
     method: "PUT",
     body: { contentLogging: true },

@@ -3,11 +3,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { cachedLoggingPolicy, policyNeedsRead } from "#worker/content/policy";
-import { call, newUser } from "../support/helpers";
+import { call, newVerifiedUser } from "../support/helpers";
 
 describe("the logging policy cache", () => {
   it("answers from an expired entry while it is refreshed in the background, then serves the new value", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     // Logging on through the API (which writes the row); then primed in this isolate's cache.
     const put = await call("/api/settings/privacy", {
       method: "PUT",

@@ -10,7 +10,6 @@ import {
   operatorSession,
   PASSWORD,
   uniqueEmail,
-  verifyEmail,
 } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
 import { SECRETS, seedAccount } from "../support/privacy-seed";
@@ -122,8 +121,7 @@ describe("access and portability", () => {
 
 describe("requests by email", () => {
   it("records an emailed request, confirms it only through a single-use link to the account's address", async () => {
-    const user = await seedAccount();
-    await verifyEmail(user.email);
+    const user = await seedAccount(); // verified by the seed
     const body = {
       email: user.email.toUpperCase(),
       type: "access",
@@ -203,7 +201,7 @@ describe("requests by email", () => {
 
 describe("rectification", () => {
   it("changes the email only after the link sent to the new address is used", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const next = uniqueEmail("new");
     const res = await call("/api/account", {
       method: "PATCH",
@@ -223,7 +221,7 @@ describe("rectification", () => {
   });
 
   it("refuses a taken email with 409 and changes nothing", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const other = await newUser();
     const res = await call("/api/account", {
       method: "PATCH",

@@ -14,7 +14,7 @@ import { allChecks, trainingConsentCheck } from "#worker/privacy/promises/checks
 import { promiseReport, runPromiseChecks } from "#worker/privacy/promises/report";
 import { DAY_MS } from "#worker/time";
 import { trainingInclusion } from "#worker/training/export";
-import { call, newUser, PASSWORD } from "../support/helpers";
+import { call, newUser, newVerifiedUser, operatorSession, PASSWORD } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
 
 const check = (id: string) => {
@@ -44,7 +44,7 @@ const setLogging = (cookie: string, body: Record<string, unknown>) =>
 
 describe("promise report", () => {
   it("lists P1–P12 publicly with mechanism, config, status and last run, and no customer data", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const key = await putContent(user.id, 7);
     await runPromiseChecks(env, new Date());
     const res = await call("/api/privacy/promises");
@@ -68,7 +68,7 @@ describe("promise report", () => {
   });
 
   it("P5: an object older than its retention class is broken, kept once it is gone", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     await setLogging(user.cookie, { contentLogging: true, retentionDays: 7 });
     const key = await putContent(user.id, 7);
     expect((await audit("p5.content_age")).status).toBe("kept");
@@ -81,7 +81,7 @@ describe("promise report", () => {
   });
 
   it("P5: content stored for an account whose logging is off is broken; after logging is switched on it is kept", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const key = await putContent(user.id, 30);
     const found = await audit("p5.logging_off");
     expect(found.status).toBe("broken");
@@ -143,10 +143,10 @@ describe("promise report", () => {
   });
 
   it("P6: the training export's dry count including a non-consenting account is broken; the real one is kept", async () => {
-    const consenting = await newUser();
+    const consenting = await newVerifiedUser();
     await setLogging(consenting.cookie, { contentLogging: true, trainingConsent: true });
     const ok = await putContent(consenting.id, 30, { consent: "1" });
-    const other = await newUser();
+    const other = await newVerifiedUser();
     const notConsenting = await putContent(other.id, 30, { consent: "1" });
     const real = trainingConsentCheck();
     expect((await real.run(env, new Date())).facts).toMatchObject({ includedObjects: 1 });
@@ -185,7 +185,7 @@ describe("promise report", () => {
     expect(notice!.subject).toContain("p9.deadlines");
     // The broken promise is a degraded check in the health endpoint (still 200: the service serves).
     const health = async () => {
-      const res = await call("/api/health");
+      const res = await call("/api/health/deep", { cookie: (await operatorSession()).cookie });
       return {
         code: res.status,
         ...((await res.json()) as { status: string; checks: Record<string, { ok: boolean }> }),
@@ -207,7 +207,7 @@ describe("promise report", () => {
   });
 
   it("operators get exactly one notice when a check turns broken, none while it stays broken, and no customer data", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const id = crypto.randomUUID();
     const long = Date.now() - 40 * DAY_MS;
     const deadlines = [check("p9.deadlines")];
@@ -262,7 +262,7 @@ describe("promise report", () => {
   });
 
   it("P9: a row or a data key left after a completed deletion is broken, kept once erased", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const res = await call("/api/privacy/requests", {
       body: { type: "deletion", password: PASSWORD },
       cookie: user.cookie,
@@ -326,7 +326,7 @@ describe("promise report", () => {
   });
 
   it("P3/P10: content in a usage row or an unhashed key is broken, kept once removed", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     await env.DB.prepare(
       `INSERT INTO usage_events (id, account_id, key_id, source, endpoint, model, provider, input_tokens, output_tokens,
          cost_micros, latency_ms, status, streamed, estimated, created_at)

@@ -20,7 +20,7 @@ import { getDb } from "#worker/db";
 import { scheduled } from "#worker/scheduled";
 import { changePrivacySettings } from "#worker/settings/service";
 import { DAY_MS } from "#worker/time";
-import { call, expectError, newUser } from "../support/helpers";
+import { call, expectError, newVerifiedUser } from "../support/helpers";
 
 const marker = () => `MARK-${crypto.randomUUID()}`;
 
@@ -38,7 +38,7 @@ function exchange(accountId: string, text: string, over: Partial<Exchange> = {})
 }
 
 async function userWith(settings: Record<string, unknown>) {
-  const user = await newUser();
+  const user = await newVerifiedUser(); // keeping content needs a proven address
   if (Object.keys(settings).length) {
     const res = await call("/api/settings/privacy", { method: "PUT", body: settings, cookie: user.cookie });
     expect(res.status).toBe(200);
@@ -68,7 +68,7 @@ const contains = (bytes: Uint8Array, text: string) => new TextDecoder("latin1").
 
 describe("content logging", () => {
   it("off by default: a capture stores nothing", async () => {
-    const { id } = await newUser();
+    const { id } = await newVerifiedUser();
     expect(await loggingPolicy(env, id)).toEqual({
       enabled: false,
       retentionDays: 30,
@@ -172,7 +172,7 @@ describe("content logging", () => {
   });
 
   it("refuses to turn logging on when no MASTER_KEY is configured, changing nothing", async () => {
-    const { id, cookie } = await newUser();
+    const { id, cookie } = await newVerifiedUser();
     const db = getDb(env.DB);
     await expect(
       changePrivacySettings(db, { ...env, MASTER_KEY: "" }, id, { contentLogging: true }, "api"),
@@ -303,7 +303,7 @@ describe("retention sweep", () => {
 
 describe("settings routes refuse without changing", () => {
   it("a refused PUT leaves logging off and stores nothing", async () => {
-    const { id, cookie } = await newUser();
+    const { id, cookie } = await newVerifiedUser();
     await expectError(
       await call("/api/settings/privacy", {
         method: "PUT",

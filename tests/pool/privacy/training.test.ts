@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { captureExchange, type Exchange } from "#worker/content/capture";
 import { forgetDataKey } from "#worker/content/data-keys";
 import { storeExchange } from "#worker/content/store";
-import { call, expectError, newUser, operatorSession } from "../support/helpers";
+import { call, expectError, newVerifiedUser, operatorSession } from "../support/helpers";
 
 async function operatorCookie(): Promise<string> {
   return (await operatorSession()).cookie;
@@ -47,11 +47,11 @@ describe("training export", () => {
   beforeAll(async () => {
     operator = await operatorCookie();
 
-    const never = await newUser();
+    const never = await newVerifiedUser();
     await put(never.cookie, { contentLogging: true });
     await captureExchange(env, exchange(never.id, marks.never));
 
-    const consented = await newUser();
+    const consented = await newVerifiedUser();
     consentedUser = consented;
     await put(consented.cookie, { contentLogging: true });
     await captureExchange(env, exchange(consented.id, marks.loggedBeforeConsent));
@@ -60,19 +60,19 @@ describe("training export", () => {
     // WhatsApp conversations are never exported, whatever the consent.
     await captureExchange(env, exchange(consented.id, marks.whatsapp, "whatsapp"));
 
-    const withdrewBefore = await newUser();
+    const withdrewBefore = await newVerifiedUser();
     await put(withdrewBefore.cookie, { contentLogging: true, trainingConsent: true });
     await put(withdrewBefore.cookie, { trainingConsent: false });
     await captureExchange(env, exchange(withdrewBefore.id, marks.withdrewBefore));
 
-    const withdrewAfter = await newUser();
+    const withdrewAfter = await newVerifiedUser();
     await put(withdrewAfter.cookie, { contentLogging: true, trainingConsent: true });
     await captureExchange(env, exchange(withdrewAfter.id, marks.withdrewAfter));
     await put(withdrewAfter.cookie, { trainingConsent: false });
 
     // Another isolate's stale cache logs with consent "1" while the account never consented at that time;
     // the account consents only later. The history decides: excluded.
-    const stale = await newUser();
+    const stale = await newVerifiedUser();
     await put(stale.cookie, { contentLogging: true });
     await storeExchange(env, exchange(stale.id, marks.staleFlag), {
       enabled: true,
@@ -125,12 +125,12 @@ describe("training export", () => {
 
   it("is for operators only", async () => {
     await expectError(await call("/api/admin/training-export"), 401);
-    const user = await newUser();
+    const user = await newVerifiedUser();
     await expectError(await call("/api/admin/training-export", { cookie: user.cookie }), 403);
   });
 
   it("includes nothing of an account whose key was destroyed", async () => {
-    const user = await newUser();
+    const user = await newVerifiedUser();
     const mark = `SHREDDED-${crypto.randomUUID()}`;
     await put(user.cookie, { contentLogging: true, trainingConsent: true });
     await captureExchange(env, exchange(user.id, mark));

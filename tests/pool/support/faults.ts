@@ -175,3 +175,29 @@ export function namespaceSlowed<T extends Rpc.DurableObjectBranded | undefined>(
     },
   });
 }
+
+/** A Durable Object namespace whose `method` fails for the object names `isDown(name)` says are down right now. */
+export function namespaceDown<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
+  method: string,
+  isDown: (name: string) => boolean,
+): DurableObjectNamespace<T> {
+  return new Proxy(ns, {
+    get(target, prop) {
+      if (prop !== "getByName") {
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (name: string, ...rest: unknown[]) => {
+        const stub = (target.getByName as (...a: unknown[]) => DurableObjectStub<T>)(name, ...rest);
+        return new Proxy(stub, {
+          get(s, p) {
+            if (p === method && isDown(name))
+              return () => Promise.reject(new Error("Durable Object unavailable (injected)"));
+            return Reflect.get(s, p);
+          },
+        });
+      };
+    },
+  });
+}

@@ -1,7 +1,7 @@
 // Seeds an account with every kind of data the platform holds, so export and deletion tests cover all.
 import { env } from "cloudflare:workers";
 import { sendNotice } from "#worker/notices/send";
-import { call, newKeyUser } from "./helpers";
+import { call, newKeyUser, verifyEmail } from "./helpers";
 
 export const SECRETS = {
   accessToken: "SEALED-ACCESS-TOKEN-never-exported",
@@ -11,6 +11,7 @@ export const SECRETS = {
 
 export async function seedAccount(opts: { usageRows?: number; contentObjects?: number } = {}) {
   const user = await newKeyUser();
+  await verifyEmail(user.email, user.cookie); // consent to training needs a proven address
   const id = user.id;
   const now = Date.now();
   await call("/api/settings/privacy", {

@@ -4,7 +4,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import worker from "#worker/index";
 import { signBody } from "#worker/whatsapp/signature";
-import { call, cookieFrom, ORIGIN, PASSWORD, uniqueEmail } from "./helpers";
+import { call, cookieFrom, ORIGIN, PASSWORD, uniqueEmail, verifyEmail } from "./helpers";
 
 export const MODEL = "dev/echo";
 
@@ -18,15 +18,21 @@ const digits = (n: number) =>
 export const customerNumber = () => `1555${digits(7)}`;
 export const wamid = () => `wamid.test-${Date.now()}-${++seq}-${digits(6)}`;
 
-/** A new account; each from its own client address so the signup throttle never trips in a long file. */
+/**
+ * A new account with a verified address (connecting a number needs one); each from its own client address so
+ * the signup throttle never trips in a long file.
+ */
 export async function newUser(): Promise<{ cookie: string; id: string }> {
+  const email = uniqueEmail("wa");
   const res = await call("/api/auth/signup", {
-    body: { email: uniqueEmail("wa"), password: PASSWORD },
+    body: { email, password: PASSWORD },
     headers: { "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 250)}-${wamid()}` },
   });
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   const { account } = (await res.json()) as { account: { id: string } };
-  return { cookie: cookieFrom(res), id: account.id };
+  const cookie = cookieFrom(res);
+  await verifyEmail(email, cookie);
+  return { cookie, id: account.id };
 }
 
 export type Connected = {

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { marker, usageRows } from "../support/ai-helpers";
-import { call, expectError, newKeyUser, newUser } from "../support/helpers";
+import { call, expectError, newKeyUser, newUser, verifyEmail } from "../support/helpers";
 
 type Entry = { id: string; model: string; status: number; streamed: boolean; keyId: string | null };
 type Page = { data: Entry[]; nextCursor: string | null };
@@ -138,6 +138,7 @@ describe("GET /api/requests/:id", () => {
 
   it("returns a logged request's decrypted content on demand, and only then", async () => {
     const user = await newKeyUser();
+    await verifyEmail(user.email, user.cookie); // keeping content needs a proven address
     await call("/api/settings/privacy", {
       method: "PUT",
       cookie: user.cookie,

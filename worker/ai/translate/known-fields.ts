@@ -22,6 +22,7 @@ const DEFAULTS: Record<string, readonly unknown[]> = {
   parallel_tool_calls: [true],
   modalities: [["text"]],
   verbosity: ["medium"],
+  thinking: [{ type: "disabled" }],
 };
 
 const isEmptyObject = (value: unknown) =>

@@ -15,6 +15,9 @@ import { RECEIPT_KIND, type ReceiptBody, signDocument } from "../receipts/receip
 import { recordTrail } from "../trail";
 import { type DeletionState, loadDeletion, saveDeletion } from "./state";
 
+/** How far back D1 Time Travel can restore the database (Cloudflare's documented maximum on paid plans). */
+const D1_TIME_TRAVEL_DAYS = 30;
+
 type StepResult = { erased: number; next: string | null };
 export type Step = {
   name: string;
@@ -115,7 +118,7 @@ async function finishDeletion(
     issuedAt: now.toISOString(),
     erased: steps.map((s) => ({ holder: s.name, location: s.location, records: state.erased[s.name] ?? 0 })),
     retained: holders.flatMap((h) => h.retains?.(now) ?? []),
-    backups: `Live data erased at ${now.toISOString()}. Database point-in-time backups expire by ${new Date(now.getTime() + 30 * DAY_MS).toISOString()}; any content in them stays unreadable because the data key was destroyed.`,
+    backups: `Live data erased at ${now.toISOString()}. Database point-in-time backups (D1 Time Travel) expire by ${new Date(now.getTime() + D1_TIME_TRAVEL_DAYS * DAY_MS).toISOString()}. Until then, logged content, WhatsApp messages and WhatsApp connection secrets in them stay unreadable because the account's data key was destroyed; account metadata in them (email, usage, billing rows) is deleted when they expire.`,
   });
   await db
     .update(privacyRequests)

@@ -115,7 +115,8 @@ code{word-break:break-all}</style></head><body>
 <table><thead><tr><th scope="col">Section</th><th scope="col">Records</th><th scope="col">What it is</th></tr></thead><tbody>${sections}</tbody></table>
 <h2>Why we hold it</h2>${list(info.purposes)}
 <h2>Who receives it</h2>${list(info.recipients)}
-<h2>How long we keep it</h2>${list(Object.values(info.retention))}
+<h2>How long we keep it</h2>${list(info.retention.map((r) => `${r.what}: ${r.retention}`))}
+<h2>Transfers outside the EEA</h2>${list(info.transfers)}
 <h2>Your rights</h2>${list(info.rights)}
 <h2>Check that this export is ours</h2>
 <p>The export's manifest (request, time and record counts) is signed with our Ed25519 key${manifest.signed ? ` <code>${escapeHtml(manifest.signed.kid)}</code>` : ""}. Paste the <code>manifest.jws</code> value from the JSON file at <a href="${escapeHtml(origin)}/privacy/verify">${escapeHtml(origin)}/privacy/verify</a>.</p>

@@ -5,16 +5,15 @@ import { accounts, privacyRequests } from "../../../db/schema";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import { sendNotice } from "../../notices/send";
-import { durationText, HOUR_MS } from "../../time";
+import { durationText } from "../../time";
 import type { DataHolder } from "../holders/holder";
 import type { Inside } from "../jobs/run";
 import { MANIFEST_KIND, type ManifestBody, signDocument } from "../receipts/receipt";
 import { recordTrail } from "../trail";
 import { type ExportManifest, type ExportPart, partKey, writePart } from "./parts";
+import { EXPORT_TTL_MS } from "./ttl";
 
 export const EXPORTS_STATE = "privacy:exports";
-/** How long a ready export can be downloaded (the notice and the export's own text say so from this). */
-export const EXPORT_TTL_MS = 72 * HOUR_MS;
 
 export type ExportState = {
   requestId: string;

@@ -1,29 +1,28 @@
-// What GDPR Art. 15 asks an export to explain besides the data: purposes, recipients, retention, rights.
+// What GDPR Art. 15 asks an export to explain besides the data: purposes, recipients, retention, transfers,
+// rights — generated from the holders' declarations (worker/privacy/records.ts), the same registry the records
+// of processing and the policy's retention table read.
 import type { Config } from "../../config";
-import { durationText } from "../../time";
-import { EXPORT_TTL_MS } from "./job";
+import { processingRecords, retentionLines } from "../records";
+
+const unique = (items: string[]) => [...new Set(items)];
 
 export function processingInfo(config: Config) {
+  const records = processingRecords(config);
   return {
     controller: { name: config.appName, privacyContact: config.privacyContact },
-    purposes: [
-      "Providing the AI API and dashboard you signed up for (contract)",
-      "Metering usage and billing it (contract, legal obligation for invoices)",
-      "Security: hashed keys, rate limits, abuse prevention (legitimate interest)",
-      "Technical notices you can switch off in your privacy settings (legitimate interest)",
-      "Training use of logged content only with your explicit consent (consent)",
-    ],
-    recipients: [
-      "AI providers receive the requests you send, under our key, without your identity",
-      "Stripe processes payments; we never see card data",
-      "Meta (WhatsApp Cloud API) if you connected WhatsApp",
-    ],
-    retention: {
-      content: `Only if you turned content logging on; kept for the period you chose (${config.policy.retentionChoicesDays.join(", ")} days), then deleted`,
-      usage: "For as long as the account exists",
-      invoices: "Kept pseudonymised after deletion for as long as tax law requires (up to 10 years)",
-      exports: `Export files expire ${durationText(EXPORT_TTL_MS)} after they are ready`,
-    },
+    purposes: unique(records.map((r) => `${r.purpose} — ${r.legalBasis}`)),
+    recipients: unique(records.flatMap((r) => r.recipients)),
+    retention: retentionLines(config),
+    transfers: unique(records.map((r) => r.transfers)),
+    records: records.map(({ holder, purpose, legalBasis, categories, recipients, retention, transfers }) => ({
+      holder,
+      purpose,
+      legalBasis,
+      categories,
+      recipients,
+      retention,
+      transfers,
+    })),
     rights: [
       "Access and portability (this export)",
       "Rectification (edit your profile)",

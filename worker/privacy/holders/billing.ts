@@ -1,5 +1,7 @@
 // Billing data: exported in full; on erasure invoices and ledger entries are first copied, pseudonymised,
 // into retained_billing (tax law), then every billing row of the account is deleted.
+
+import { HOSTING, hostingTransfers, LEGAL_BASIS, PAYMENTS } from "./declarations";
 import type { DataHolder, Retained } from "./holder";
 import { eraseTableBatch, exportTablePage, type TableSpec } from "./table";
 
@@ -64,6 +66,19 @@ export const billingHolder: DataHolder = {
   name: "billing",
   description: "Plan, subscription status, credit ledger and invoice references (no card data)",
   location: "D1 tables billing_accounts, credit_ledger, billing_invoices",
+  processing: (config) => ({
+    purpose: "Billing: plans, prepaid credit, charges per request and invoices",
+    legalBasis: `${LEGAL_BASIS.contract}; ${LEGAL_BASIS.obligation} for invoices`,
+    categories: [
+      "Stripe customer and subscription ids",
+      "plan and status",
+      "credit ledger",
+      "invoice references",
+    ],
+    recipients: [HOSTING, PAYMENTS],
+    retention: `While the account exists; after its deletion, invoices and ledger entries are kept pseudonymised (no name, email or account id) for ${BILLING_RETENTION_YEARS} years (tax law)`,
+    transfers: `${hostingTransfers(config)}. Stripe: EU–US Data Privacy Framework and Standard Contractual Clauses`,
+  }),
   async export(env, accountId, cursor) {
     // Cursor: "<table index>:<rowid cursor>".
     const [indexText, inner] = (cursor ?? "0:").split(":");

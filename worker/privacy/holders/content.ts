@@ -2,6 +2,7 @@
 import { classPrefix, retentionClasses } from "../../content/layout";
 import { openExchange } from "../../content/store";
 import { readableExchange } from "../export/readable";
+import { daysList, HOSTING, hostingTransfers, LEGAL_BASIS } from "./declarations";
 import type { DataHolder } from "./holder";
 import { erasePrefixes } from "./r2-prefix";
 
@@ -16,6 +17,14 @@ export const contentHolder: DataHolder = {
   description:
     "Prompts and responses you sent through the API while content logging was on (decrypted). WhatsApp conversations are not included: they belong to your customers and are never exported.",
   location: "R2 content/<retention class>/<account>/, encrypted with the account's data key",
+  processing: (config) => ({
+    purpose: "Content logging you turned on: reviewing your requests; training use only while you consent",
+    legalBasis: `${LEGAL_BASIS.contract} (a feature you switch on); training: ${LEGAL_BASIS.consent}`,
+    categories: ["prompts and responses sent through the API", "WhatsApp messages and replies"],
+    recipients: [HOSTING],
+    retention: `Only while content logging is on; kept for the period you choose (${daysList(config.policy.retentionChoicesDays)}), then deleted`,
+    transfers: hostingTransfers(config),
+  }),
   async export(env, accountId, cursor, held) {
     const prefixes = contentPrefixes(accountId);
     const bar = cursor?.indexOf("|") ?? -1;

@@ -1,5 +1,6 @@
 // The contract every capability's data holder fulfils, so export and deletion cover new data
 // without edits in the middle: add a holder to the registry and both pick it up.
+import type { Config } from "../../config";
 import type { DataKey } from "../../content/data-keys";
 
 /** A page of exported records; `next` is the cursor for the following page, null when done. */
@@ -29,6 +30,25 @@ type EraseContext = {
   now: Date;
 };
 
+/**
+ * What a holder declares about its processing (GDPR Art. 30(1)): the records of processing, the export's
+ * processing section and the policy's retention table are all generated from these, so they cannot drift.
+ */
+export type Processing = {
+  /** Why it is kept (Art. 30(1)(b)). */
+  purpose: string;
+  /** Art. 6 basis, in words. */
+  legalBasis: string;
+  /** Categories of personal data (Art. 30(1)(c)). */
+  categories: string[];
+  /** Who receives it besides us: processors and other recipients (Art. 30(1)(d)). */
+  recipients: string[];
+  /** How long it is kept, in the words every retention text uses (Art. 30(1)(f)). */
+  retention: string;
+  /** Transfers outside the EEA and their safeguards (Art. 30(1)(e)). */
+  transfers: string;
+};
+
 export interface DataHolder {
   /** Stable key in the export and the deletion receipt. */
   name: string;
@@ -42,6 +62,8 @@ export interface DataHolder {
     | null;
   /** Erases one bounded batch; safe to repeat after a crash (idempotent). */
   erase(env: Env, accountId: string, cursor: string | null, context: EraseContext): Promise<ErasePage>;
+  /** Its declaration of processing (read with the running configuration). */
+  processing: (config: Config) => Processing;
   /** What this holder keeps after erasure, and why (legal retention). */
   retains?: (now: Date) => Retained[];
 }

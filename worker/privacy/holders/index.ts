@@ -1,15 +1,37 @@
 // The registry of data holders: everything the platform keeps about an account, in erase order.
 // A capability that stores something new about an account adds its holder here; the export, the
 // deletion and the completeness test (every table with an account_id must be covered) all follow.
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../accounts/sessions";
+import type { Config } from "../../config";
 import { EXPORTS_PREFIX } from "../../content/layout";
-import { DAY_MS } from "../../time";
+import { SENT_KEPT_MS } from "../../notices/outbox";
+import { DAY_MS, durationText } from "../../time";
+import { METADATA_RETENTION_DAYS, WINDOW_MS } from "../../whatsapp/window";
+import { EXPORT_TTL_MS } from "../export/ttl";
 import { billingHolder } from "./billing";
 import { contentHolder } from "./content";
-import type { DataHolder } from "./holder";
+import { HOSTING, hostingTransfers, LEGAL_BASIS, mailRecipient, PAYMENTS, WHATSAPP } from "./declarations";
+import type { DataHolder, Processing } from "./holder";
 import { erasePrefixes } from "./r2-prefix";
 import { exportTablePage, tableHolder } from "./table";
 
 export const exportPrefix = (accountId: string) => `${EXPORTS_PREFIX}${accountId}/`;
+
+/** Held for as long as the account exists, only on Cloudflare, to provide the service. */
+const forTheAccount =
+  (purpose: string, categories: string[], extra: Partial<Processing> = {}) =>
+  (config: Config): Processing => ({
+    purpose,
+    legalBasis: LEGAL_BASIS.contract,
+    categories,
+    recipients: [HOSTING],
+    retention: `For as long as the account exists; erased within ${config.policy.deletionDeadlineDays} days of a deletion request`,
+    transfers: hostingTransfers(config),
+    ...extra,
+  });
+
+/** Kept after the erasure of the account, detached from it, for accountability (Art. 5(2)). */
+const REQUEST_RECORDS_YEARS = 3;
 
 const profile: DataHolder = {
   ...tableHolder({
@@ -18,6 +40,18 @@ const profile: DataHolder = {
     table: "accounts",
     accountColumn: "id",
     columns: ["id", "email", "email_verified_at", "name", "status", "created_at", "updated_at"],
+    processing: (config) => ({
+      ...forTheAccount("Your account: signing in and reaching you", [
+        "email address",
+        "name",
+        "account dates",
+      ])(config),
+      recipients: [
+        HOSTING,
+        mailRecipient(config),
+        `${PAYMENTS} (your email on the Stripe customer, if you pay)`,
+      ],
+    }),
   }),
   // The account row goes last: it carries the tombstone. Throttles named by the account go with it (login
   // pairs are named by a hash of email and client address only, and are forgotten within hours).
@@ -46,6 +80,15 @@ const privacyRequestsHolder: DataHolder = {
   name: "privacy_requests",
   description: "Your privacy requests, their timeline, and the privacy trail of what was done for them",
   location: "D1 tables privacy_requests, privacy_audit, privacy_tokens",
+  processing: (config) => ({
+    purpose: "Handling your privacy requests and proving we did (accountability)",
+    legalBasis:
+      "Legal obligation (GDPR Arts. 12–22 and 5(2)): answering and documenting data-rights requests",
+    categories: ["request type, status and dates", "the audit trail of each step (no content)"],
+    recipients: [HOSTING],
+    retention: `While the account exists; after its deletion, the request and its trail, detached from the account, ${REQUEST_RECORDS_YEARS} years`,
+    transfers: hostingTransfers(config),
+  }),
   async export(env, accountId, cursor) {
     const page = await exportTablePage(
       env,
@@ -112,8 +155,8 @@ const privacyRequestsHolder: DataHolder = {
     {
       what: "The record of your privacy requests (this deletion, any export) and their privacy trail (dates, steps, counts — no email, no content)",
       legalBasis: "GDPR Art. 5(2) and 17(3)(b): accountability for having handled the request",
-      until: "three years after completion",
-      untilDate: new Date(now.getTime() + 3 * 365 * DAY_MS).toISOString().slice(0, 10),
+      until: `${REQUEST_RECORDS_YEARS} years after completion`,
+      untilDate: new Date(now.getTime() + REQUEST_RECORDS_YEARS * 365 * DAY_MS).toISOString().slice(0, 10),
     },
   ],
 };
@@ -122,6 +165,14 @@ const exportFiles: DataHolder = {
   name: "exports",
   description: "Data exports you requested (encrypted files, deleted when they expire)",
   location: "R2 exports/<account>/",
+  processing: (config) => ({
+    purpose: "Data exports you asked for (GDPR Arts. 15 and 20)",
+    legalBasis: "Legal obligation (GDPR Arts. 15 and 20): giving you your data",
+    categories: ["a copy of everything the export lists"],
+    recipients: [HOSTING],
+    retention: `${durationText(EXPORT_TTL_MS)} after the export is ready, then deleted`,
+    transfers: hostingTransfers(config),
+  }),
   export: null,
   erase: (env, accountId, cursor) => erasePrefixes(env.CONTENT, [exportPrefix(accountId)], cursor),
 };
@@ -151,6 +202,13 @@ export const holders: DataHolder[] = [
       "estimated",
       "created_at",
     ],
+    processing: (config) => ({
+      ...forTheAccount("Metering and billing each API request; your request log", [
+        "model, token counts, cost, latency and status per request",
+        "API key id",
+      ])(config),
+      retention: `${config.ai.usageRetentionDays} days, then deleted (hourly and daily totals stay, see below)`,
+    }),
   }),
   tableHolder({
     name: "usage_hourly",
@@ -167,6 +225,12 @@ export const holders: DataHolder[] = [
       "cost_micros",
       "estimated_requests",
     ],
+    processing: (config) => ({
+      ...forTheAccount("Usage charts and statements", [
+        "requests, errors, tokens and cost per hour, key and model",
+      ])(config),
+      retention: `${config.ai.usageRetentionDays} days, then rolled into daily totals`,
+    }),
   }),
   tableHolder({
     name: "usage_daily",
@@ -183,32 +247,70 @@ export const holders: DataHolder[] = [
       "cost_micros",
       "estimated_requests",
     ],
+    processing: forTheAccount("Usage history after hourly detail expires", [
+      "requests, errors, tokens and cost per day, key and model",
+    ]),
   }),
   tableHolder({
     name: "api_keys",
     description: "Your API keys: name, display prefix and dates (never the secret or its hash)",
     table: "api_keys",
     columns: ["id", "name", "prefix", "rate_limit_rpm", "created_at", "last_used_at", "revoked_at"],
+    processing: forTheAccount("Authenticating your API requests", [
+      "key name, display prefix and dates",
+      "a hash of the key",
+    ]),
   }),
   tableHolder({
     name: "sessions",
     description: "Browser sessions: when they started, were last used and expire (never the session id)",
     table: "sessions",
     columns: ["created_at", "last_seen_at", "expires_at"],
+    processing: (config) => ({
+      ...forTheAccount("Keeping you signed in, and showing you your sessions", [
+        "session times",
+        "browser user agent",
+        "a hash of the session id",
+      ])(config),
+      legalBasis: `${LEGAL_BASIS.contract}; ${LEGAL_BASIS.legitimate}`,
+      retention: `Until you sign out or end it; it stops working after ${durationText(SESSION_IDLE_MS)} idle or ${durationText(SESSION_ABSOLUTE_MS)} after sign-in, and its record goes with the account`,
+    }),
   }),
   tableHolder({
     name: "settings",
     description: "Privacy settings: content logging, retention, training consent, notices",
     table: "privacy_settings",
     columns: ["content_logging", "retention_days", "training_consent", "notices", "updated_at"],
+    processing: forTheAccount("Applying your privacy choices", [
+      "content logging, retention, training consent and notice switches",
+    ]),
   }),
   tableHolder({
     name: "consent_history",
     description: "Every change of a consent switch, with time, channel and policy version",
     table: "consent_events",
     columns: ["setting", "old_value", "new_value", "policy_version", "channel", "at"],
+    processing: (config) => ({
+      ...forTheAccount("Proving consent and objections (GDPR Art. 7(1))", [
+        "each change of a consent switch: time, channel, policy version, the wording you saw",
+      ])(config),
+      legalBasis: "Legal obligation (GDPR Art. 7(1)): demonstrating consent",
+    }),
   }),
   billingHolder,
+  tableHolder({
+    name: "dpa_acceptances",
+    description: "Each acceptance of the data processing agreement: version, who accepted, when",
+    table: "dpa_acceptances",
+    columns: ["version", "accepted_by", "channel", "at"],
+    processing: (config) => ({
+      ...forTheAccount("Proving the data processing agreement you accepted (GDPR Art. 28(9))", [
+        "DPA version, the accepting address, time",
+      ])(config),
+      legalBasis:
+        "Contract and legal obligation (GDPR Art. 28(3) and (9)): the processing agreement in writing",
+    }),
+  }),
   tableHolder({
     name: "whatsapp_connection",
     description: "Your WhatsApp connection (never the access token, app secret or verify token)",
@@ -226,6 +328,15 @@ export const holders: DataHolder[] = [
       "last_error_at",
       "last_error",
     ],
+    processing: (config) => ({
+      ...forTheAccount("Answering your WhatsApp customers", [
+        "phone number id and WhatsApp Business account id",
+        "model and system prompt",
+        "access token and app secret, encrypted with your account's key",
+      ])(config),
+      recipients: [HOSTING, WHATSAPP],
+      retention: "Until you disconnect WhatsApp or delete the account",
+    }),
   }),
   tableHolder({
     name: "whatsapp_messages",
@@ -242,21 +353,67 @@ export const holders: DataHolder[] = [
       "related_id",
       "error",
     ],
+    processing: (config) => ({
+      ...forTheAccount("Delivering WhatsApp replies once, in order, within Meta's 24-hour window", [
+        "message ids, direction, type, status and times",
+        "a keyed hash of the customer's number",
+      ])(config),
+      recipients: [HOSTING, WHATSAPP],
+      retention: `${METADATA_RETENTION_DAYS} days, then deleted`,
+    }),
   }),
   // Sealed in-flight replies and conversation context: your customers' words, never exported (P7).
-  tableHolder({ name: "whatsapp_pending", description: "", table: "whatsapp_pending", columns: null }),
-  tableHolder({ name: "whatsapp_context", description: "", table: "whatsapp_context", columns: null }),
+  tableHolder({
+    name: "whatsapp_pending",
+    description: "",
+    table: "whatsapp_pending",
+    columns: null,
+    processing: (config) => ({
+      ...forTheAccount("Answering a WhatsApp message after a failure or restart", [
+        "the customer's number, message text and our reply, encrypted with your account's key",
+      ])(config),
+      recipients: [HOSTING, WHATSAPP],
+      retention: `Until the message is answered, or at most ${durationText(WINDOW_MS)} (Meta's customer-service window), whether or not content logging is on`,
+    }),
+  }),
+  tableHolder({
+    name: "whatsapp_context",
+    description: "",
+    table: "whatsapp_context",
+    columns: null,
+    processing: (config) => ({
+      ...forTheAccount("Earlier turns of a WhatsApp conversation, for better replies", [
+        "message text and our replies, encrypted with your account's key",
+      ])(config),
+      recipients: [HOSTING],
+      retention: `Only while content logging is on, until the conversation's ${durationText(WINDOW_MS)} window closes`,
+    }),
+  }),
   tableHolder({
     name: "notices",
     description: "Notices we sent you (export ready, deletion, email change, low balance)",
     table: "notices",
     columns: ["kind", "subject", "created_at"],
+    processing: (config) => ({
+      ...forTheAccount("Technical notices and a record of what we sent you", [
+        "notice kind, subject and date",
+      ])(config),
+      legalBasis: `${LEGAL_BASIS.contract}; optional notices: ${LEGAL_BASIS.legitimate}`,
+      recipients: [HOSTING, mailRecipient(config)],
+    }),
   }),
   tableHolder({
     name: "notice_outbox",
     description: "Notices to you still waiting to be mailed (the mail service was unavailable)",
     table: "notice_outbox",
     columns: ["kind", "subject", "created_at", "attempts"],
+    processing: (config) => ({
+      ...forTheAccount("Delivering notices when the mail service was unavailable", [
+        "recipient address, subject and text of the notice",
+      ])(config),
+      recipients: [HOSTING, mailRecipient(config)],
+      retention: `Until delivered, then its id and time only, ${durationText(SENT_KEPT_MS)}`,
+    }),
   }),
   privacyRequestsHolder,
 ];

@@ -1,6 +1,8 @@
 // A holder for one D1 table keyed by account_id: pages by rowid for export, erases in bounded batches.
+
+import type { Config } from "../../config";
 import { readableRow as readable } from "../export/readable";
-import type { DataHolder, ExportPage } from "./holder";
+import type { DataHolder, ExportPage, Processing } from "./holder";
 
 const EXPORT_PAGE_ROWS = 500;
 const ERASE_BATCH_ROWS = 5_000;
@@ -14,6 +16,9 @@ export type TableSpec = {
   /** The column naming the account (default account_id). */
   accountColumn?: string;
 };
+
+/** A table holder: the table, and what it declares about its processing. */
+export type TableHolderSpec = TableSpec & { processing: (config: Config) => Processing };
 
 export async function exportTablePage(
   env: Env,
@@ -43,11 +48,12 @@ export async function eraseTableBatch(env: Env, table: string, accountId: string
   return { erased, next: erased === ERASE_BATCH_ROWS ? "more" : null };
 }
 
-export function tableHolder(spec: TableSpec): DataHolder {
+export function tableHolder(spec: TableHolderSpec): DataHolder {
   return {
     name: spec.name,
     description: spec.description,
     location: `D1 table ${spec.table}`,
+    processing: spec.processing,
     export: spec.columns ? (env, accountId, cursor) => exportTablePage(env, spec, accountId, cursor) : null,
     erase: (env, accountId) => eraseTableBatch(env, spec.table, accountId, spec.accountColumn),
   };

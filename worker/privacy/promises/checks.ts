@@ -602,6 +602,24 @@ const registryCoverage: Check = {
         summary: `Table(s) naming an account that neither the export nor the deletion covers: ${missing.join(", ")}.`,
         facts: { ...facts, uncovered: missing.length },
       };
+    const config = getConfig(env);
+    const undeclared = holders.filter((h) => {
+      const p = h.processing(config);
+      return (
+        !p.purpose ||
+        !p.legalBasis ||
+        !p.retention ||
+        !p.transfers ||
+        !p.categories.length ||
+        !p.recipients.length
+      );
+    });
+    if (undeclared.length)
+      return {
+        status: "broken",
+        summary: `Holder(s) without a complete declaration of processing: ${undeclared.map((h) => h.name).join(", ")}.`,
+        facts: { ...facts, undeclared: undeclared.length },
+      };
     return kept("Every table that names an account is covered by the export and the deletion.", facts);
   },
 };

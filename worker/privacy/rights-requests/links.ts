@@ -1,8 +1,9 @@
 // Single-use links sent by notice (confirm an emailed request, verify an email, cancel a deletion, revert an
 // email change, reset a password): only the token's SHA-256 is stored, and using it is one conditional
-// UPDATE, so it works once. Each caller names the purposes it accepts, so a link is only used for its own.
+// UPDATE, so it works once; it also dies when the account's security stamp moves on (worker/accounts/security-stamp.ts). Each caller names the purposes it accepts, so a link is only used for its own.
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import { privacyTokens } from "../../../db/schema";
+import { linkStampCurrent, stampOf } from "../../accounts/security-stamp";
 import { randomToken, sha256Hex } from "../../crypto/encoding";
 import { getDb } from "../../db";
 import { badRequest } from "../../errors";
@@ -35,6 +36,7 @@ export async function createLinkToken(
       newEmail: input.newEmail ?? null,
       expiresAt: input.expiresAt ?? new Date(now.getTime() + LINK_TTL_MS),
       createdAt: now,
+      stamp: stampOf(input.accountId),
     });
   return token;
 }
@@ -66,6 +68,7 @@ export async function peekLinkToken(env: Env, token: string, purposes: readonly 
         inArray(privacyTokens.purpose, [...purposes]),
         isNull(privacyTokens.usedAt),
         gt(privacyTokens.expiresAt, new Date()),
+        linkStampCurrent,
       ),
     );
   if (!row) throw invalid();
@@ -84,6 +87,7 @@ export async function consumeLinkToken(env: Env, token: string, purposes: readon
         inArray(privacyTokens.purpose, [...purposes]),
         isNull(privacyTokens.usedAt),
         gt(privacyTokens.expiresAt, now),
+        linkStampCurrent,
       ),
     )
     .returning();

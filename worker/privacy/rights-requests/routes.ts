@@ -103,7 +103,7 @@ session
             "text/html": { schema: z.string() },
           },
         },
-        ...errorResponses(401, 404),
+        ...errorResponses(400, 401, 404),
         410: jsonContent(z.object({}), "The export expired"),
       },
     }),

@@ -232,7 +232,7 @@ export async function useLink(
   const db = getDb(env.DB);
   const subject = await subjectOf(env, link.accountId);
   if (link.purpose === "verify_email") {
-    if (!(await markVerified(env, link.accountId, link.newEmail ?? "")))
+    if (!(await markVerified(env, link.accountId, link.newEmail ?? "", keepSession)))
       throw badRequest("This link is invalid, expired or already used.", "token", "invalid_link");
     return { purpose: "verify_email", email: link.newEmail! };
   }

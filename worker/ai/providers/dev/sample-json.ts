@@ -41,7 +41,7 @@ function sample(schema: Schema, root: Schema, depth: number): unknown {
   if (type === "integer" || type === "number") {
     const min = typeof schema.minimum === "number" ? schema.minimum : undefined;
     const max = typeof schema.maximum === "number" ? schema.maximum : undefined;
-    return min ?? (max !== undefined ? Math.min(max, 42) : 42);
+    return Math.min(Math.max(42, min ?? 42), max ?? 42);
   }
   if (type === "boolean") return true;
   if (type === "null") return null;
