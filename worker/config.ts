@@ -66,6 +66,10 @@ const envSchema = z.object({
   AI_FALLBACKS: z.string().default(""),
   /** Days raw usage rows are kept; older ones live on only in the daily aggregates (billing, charts). */
   USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Hours of the request log kept as rows in the account's object before they are sealed into R2 (ADR 090). */
+  /** Share of successful requests that get an access-log line (every 4xx/5xx gets one): 0 to 1. */
+  ACCESS_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
+  REQUEST_LOG_WINDOW_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   AUTH_LIMITS: authLimitsVar,
 });
 
@@ -158,6 +162,8 @@ function buildConfig(env: Env) {
       fallbacks: parseFallbacks(v.AI_FALLBACKS),
       usageRetentionDays: v.USAGE_RETENTION_DAYS,
     },
+    requestLog: { windowHours: v.REQUEST_LOG_WINDOW_HOURS },
+    accessLogSampleRate: v.ACCESS_LOG_SAMPLE_RATE,
     authLimits: v.AUTH_LIMITS,
     policy,
   };

@@ -1,7 +1,7 @@
 // /admin's view of the usage dead-letter queue (ADR 020): batches of usage rows the replay queue could not apply to
 // their account's object — how many, how many rows and what they cost, and when — never the rows themselves.
 import { formatMicros } from "#worker/billing/money";
-import { formatDateTime, formatInt } from "../lib/format";
+import { formatDateTime, formatInt } from "#worker/format";
 
 type Summary = {
   batches: number;

@@ -89,3 +89,13 @@ export const usageDeadLetters = sqliteTable("usage_dead_letters", {
   firstRowAt: integer("first_row_at", { mode: "timestamp_ms" }).notNull(),
   deadAt: integer("dead_at", { mode: "timestamp_ms" }).notNull(),
 });
+
+/** Ids of usage flushes applied to usage_hourly (kept a day): a retried flush adds nothing twice (ADR 090). */
+export const usageFlushes = sqliteTable(
+  "usage_flushes",
+  {
+    id: text("id").primaryKey(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("usage_flushes_time_idx").on(t.createdAt)],
+);

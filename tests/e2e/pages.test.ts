@@ -145,7 +145,7 @@ describe("every page on a phone and a desktop", () => {
       }
     }
     expect(problems).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it("on a phone, the menu opens without JavaScript and reaches every section", async () => {
     const account = await signUp("menu");

@@ -23,7 +23,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /** A handler that throws (or rejects) answers 500 with the error's message; a half-sent answer is ended. */
-export function handled(handler: Handler): RequestListener {
+function handled(handler: Handler): RequestListener {
   return (req, res) => {
     const fail = (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

@@ -12,6 +12,8 @@ import { type ErasureProbe, erasureBegun, erasureProbe } from "../privacy/deleti
 import type { ExportState } from "../privacy/export/job";
 import type { PrivacyJobs } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/rights-requests/view";
+import type { LoggedRow, RowQuery } from "../request-log/query";
+import type { RequestRows, RowGroup, RowSums } from "../request-log/store";
 import type { MeteredRow, UsageRow } from "../usage/row";
 import { AccountHost } from "./host";
 
@@ -180,5 +182,28 @@ export class AccountDO extends DurableObject<Env> {
     this.privacy.resume();
     this.host.forgetAlarm(); // trust storage, not memory: the alarm may be what was lost
     await this.schedule();
+  }
+
+  /** The request log (ADR 090): up to `limit` rows newest first, after moving what the buffer holds. */
+  async requestLogPage(accountId: string, q: RowQuery, limit: number): Promise<LoggedRow[]> {
+    await this.usage.flush();
+    return this.host.requestRows.page(accountId, q, limit);
+  }
+
+  /** The request log: one row by id, wherever it is kept (null when not this account's). */
+  async requestLogEntry(accountId: string, id: string): Promise<LoggedRow | null> {
+    await this.usage.flush();
+    return this.host.requestRows.byId(accountId, id);
+  }
+
+  /** Usage over a short range, exact to the millisecond, summed from the request log's rows. */
+  async requestLogSums(accountId: string, q: RowQuery, groupBy: RowGroup): Promise<RowSums[]> {
+    await this.usage.flush();
+    return this.host.requestRows.sums(accountId, q, groupBy);
+  }
+
+  /** What the request log holds here (rows in the window, sealed segments): counts only, for holdings and P9. */
+  async requestLogHeld(): Promise<ReturnType<RequestRows["left"]>> {
+    return this.host.requestRows.left();
   }
 }

@@ -7,6 +7,7 @@ import { log } from "../observability/log";
 import { deletionSteps, type Step } from "../privacy/deletion/machine";
 import type { DataHolder } from "../privacy/holders/holder";
 import { type Inside, type JobHolders, PrivacyJobs } from "../privacy/jobs/run";
+import { RequestRows } from "../request-log/store";
 import { UsageBuffer } from "../usage/buffer";
 import type { Hosted } from "./hosted";
 
@@ -14,6 +15,7 @@ export class AccountHost {
   readonly creditDesk: CreditDesk;
   readonly usage: UsageBuffer;
   readonly keys: DataKeyStore;
+  readonly requestRows: RequestRows;
   readonly privacy: PrivacyJobs;
   /** What the privacy jobs use of the other capabilities: erased in a deletion, flushed before an export. */
   private readonly inside: Inside;
@@ -26,12 +28,17 @@ export class AccountHost {
     private readonly ctx: DurableObjectState,
     env: Env,
   ) {
-    this.usage = new UsageBuffer(ctx, env);
-    this.creditDesk = new CreditDesk(ctx, env, this.usage);
     this.keys = new DataKeyStore(ctx, env);
-    this.inside = { dataKey: this.keys, buffers: [this.usage, this.creditDesk] };
+    this.requestRows = new RequestRows(ctx, env, this.keys);
+    this.usage = new UsageBuffer(ctx, env, this.requestRows);
+    this.creditDesk = new CreditDesk(ctx, env, this.usage);
+    this.inside = {
+      dataKey: this.keys,
+      buffers: [this.usage, this.creditDesk, this.requestRows],
+      requestLog: this.requestRows,
+    };
     this.privacy = new PrivacyJobs(ctx, env, this.inside);
-    this.hosted = [this.privacy, this.usage, this.creditDesk, this.keys];
+    this.hosted = [this.privacy, this.usage, this.creditDesk, this.keys, this.requestRows];
   }
 
   /** Sets the one alarm to the earliest wake any capability asks for (or clears it); a no-op when unchanged. */

@@ -14,6 +14,8 @@ type KeyEnv = { MASTER_KEY?: string; MASTER_KEY_PREVIOUS?: string };
 const PURPOSES = {
   /** The account's pseudonym in privacy records (HMAC). */
   subject: { salt: "botmara-privacy", info: "hmac|subject", as: "hmac" },
+  /** The account's pseudonymous reference in log lines and metrics (HMAC; ADR 090). */
+  "ops-ref": { salt: "botmara-ops", info: "hmac|account-ref", as: "hmac" },
   /** HMAC signatures of deletion receipts issued before Ed25519 (kind botmara-deletion-receipt/1). */
   "deletion-receipt": { salt: "botmara-privacy", info: "hmac|deletion-receipt", as: "hmac" },
   /** One AES-256-GCM key per export (scope: the request id) for its parts in R2. */

@@ -3,6 +3,7 @@
 // Accepting is recorded like consent — who (the verified address), when, which version — append-only.
 import { desc, eq } from "drizzle-orm";
 import { dpaAcceptances } from "../../db/schema";
+import { requireVerifiedSession } from "../accounts/verified";
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/encoding";
 import type { Db, SessionPrincipal } from "../env";
@@ -125,10 +126,7 @@ export async function acceptDpa(
   version: string,
   now = new Date(),
 ): Promise<DpaAcceptance> {
-  if (!session.emailVerified)
-    throw new AppError(403, "Verify your email address before accepting the DPA.", {
-      code: "email_unverified",
-    });
+  requireVerifiedSession(session);
   const current = await currentDpa(config);
   if (version !== current.version)
     throw new AppError(

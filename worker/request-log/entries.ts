@@ -1,61 +1,21 @@
-// The request log: an account's usage rows, newest first, filtered and paged by an opaque cursor, one row
-// in detail, and the CSV of a filtered range. Always scoped by account: another account's id is not found.
-import { and, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
-import { apiKeys, usageEvents } from "../../db/schema";
+// The request log: an account's requests, newest first, filtered and paged by an opaque cursor, one row in
+// detail, and the CSV of a filtered range. The rows live in the account's own Durable Object and its sealed R2
+// segments (ADR 090), so every read is scoped by account: another account's id is simply not there.
+import { eq, sql } from "drizzle-orm";
+import { apiKeys } from "../../db/schema";
+import { accountObject } from "../account-object/stub";
 import type { Db } from "../env";
-import { badRequest, notFound } from "../errors";
+import { notFound } from "../errors";
+import { DAY_MS, HOUR_MS } from "../time";
+import { decodeCursor, encodeCursor, type LoggedRow, type RequestFilters, rowQuery } from "./query";
 import type { RequestEntry } from "./views";
 
-export type RequestFilters = {
-  from: Date;
-  to: Date;
-  keyId?: string;
-  model?: string;
-  /** "ok" (below 400), "error" (400 and above) or one exact status code. */
-  status?: "ok" | "error" | number;
-  streamed?: boolean;
-};
+export type { RequestFilters } from "./query";
 
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 200;
 /** The most rows one CSV download carries; narrow the range for more. */
 const CSV_MAX_ROWS = 10_000;
-
-/** `<createdAt ms>.<id>` of the last row shown, base64url: the next page starts strictly after it. */
-function encodeCursor(row: { createdAt: string; id: string }): string {
-  return btoa(`${Date.parse(row.createdAt)}.${row.id}`)
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  try {
-    const text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    const dot = text.indexOf(".");
-    const at = Number(text.slice(0, dot));
-    const id = text.slice(dot + 1);
-    if (dot > 0 && Number.isSafeInteger(at) && id) return { at: new Date(at), id };
-  } catch {
-    // fall through to the error below
-  }
-  throw badRequest("The cursor is not one this API gave out.", "cursor", "invalid_cursor");
-}
-
-function conditions(accountId: string, f: RequestFilters): SQL[] {
-  const where: SQL[] = [
-    eq(usageEvents.accountId, accountId),
-    gte(usageEvents.createdAt, f.from),
-    lt(usageEvents.createdAt, f.to),
-  ];
-  if (f.keyId) where.push(eq(usageEvents.keyId, f.keyId));
-  if (f.model) where.push(eq(usageEvents.model, f.model));
-  if (f.status === "ok") where.push(lt(usageEvents.status, 400));
-  else if (f.status === "error") where.push(gte(usageEvents.status, 400));
-  else if (typeof f.status === "number") where.push(eq(usageEvents.status, f.status));
-  if (f.streamed !== undefined) where.push(eq(usageEvents.streamed, f.streamed));
-  return where;
-}
 
 async function keyLabels(db: Db, accountId: string): Promise<Map<string, string>> {
   const keys = await db
@@ -65,10 +25,10 @@ async function keyLabels(db: Db, accountId: string): Promise<Map<string, string>
   return new Map(keys.map((k) => [k.id, `${k.name} (${k.prefix}…)`]));
 }
 
-function entry(r: typeof usageEvents.$inferSelect, labels: Map<string, string>): RequestEntry {
+function entry(r: LoggedRow, labels: Map<string, string>): RequestEntry {
   return {
     id: r.id,
-    createdAt: r.createdAt.toISOString(),
+    createdAt: new Date(r.createdAt).toISOString(),
     keyId: r.keyId,
     keyLabel: r.keyId ? (labels.get(r.keyId) ?? "deleted key") : r.source,
     source: r.source,
@@ -81,8 +41,6 @@ function entry(r: typeof usageEvents.$inferSelect, labels: Map<string, string>):
     streamed: r.streamed,
     estimated: r.estimated,
     inputTokens: r.inputTokens,
-    cachedInputTokens: r.cachedInputTokens,
-    cacheWriteTokens: r.cacheWriteTokens,
     outputTokens: r.outputTokens,
     costMicros: r.costMicros,
     cost: r.costMicros / 1_000_000,
@@ -92,55 +50,50 @@ function entry(r: typeof usageEvents.$inferSelect, labels: Map<string, string>):
 
 /** One page of the log, newest first; `nextCursor` is null on the last page. */
 export async function listRequests(
+  env: Env,
   db: Db,
   accountId: string,
   filters: RequestFilters,
   page: { cursor?: string; limit: number },
 ): Promise<{ data: RequestEntry[]; nextCursor: string | null }> {
-  const where = conditions(accountId, filters);
-  if (page.cursor) {
-    const { at, id } = decodeCursor(page.cursor);
-    where.push(
-      or(lt(usageEvents.createdAt, at), and(eq(usageEvents.createdAt, at), lt(usageEvents.id, id))) as SQL,
-    );
-  }
+  const before = page.cursor ? decodeCursor(page.cursor) : undefined;
   const [rows, labels] = await Promise.all([
-    db
-      .select()
-      .from(usageEvents)
-      .where(and(...where))
-      .orderBy(desc(usageEvents.createdAt), desc(usageEvents.id))
-      .limit(page.limit + 1),
+    accountObject(env, accountId).requestLogPage(accountId, rowQuery(filters, before), page.limit + 1),
     keyLabels(db, accountId),
   ]);
-  const data = rows.slice(0, page.limit).map((r) => entry(r, labels));
-  const last = data.at(-1);
-  return { data, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
+  const shown = rows.slice(0, page.limit);
+  const last = shown.at(-1);
+  return {
+    data: shown.map((r) => entry(r, labels)),
+    nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null,
+  };
 }
 
-export async function getRequest(db: Db, accountId: string, id: string): Promise<RequestEntry> {
-  const [[row], labels] = await Promise.all([
-    db
-      .select()
-      .from(usageEvents)
-      .where(and(eq(usageEvents.accountId, accountId), eq(usageEvents.id, id))),
+export async function getRequest(env: Env, db: Db, accountId: string, id: string): Promise<RequestEntry> {
+  const [row, labels] = await Promise.all([
+    accountObject(env, accountId).requestLogEntry(accountId, id),
     keyLabels(db, accountId),
   ]);
   if (!row) throw notFound("Request");
   return entry(row, labels);
 }
 
-/** The distinct models the account used in the range, for the filter's choices. */
+/**
+ * The distinct models the account used in the range, for the filter's choices: read from D1's hourly and daily
+ * aggregates (hour resolution), which cost a handful of rows per model, not a scan of the log.
+ */
 export async function requestModels(
   db: Db,
   accountId: string,
   range: { from: Date; to: Date },
 ): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ model: usageEvents.model })
-    .from(usageEvents)
-    .where(and(...conditions(accountId, range)))
-    .orderBy(sql`1`);
+  const from = range.from.getTime();
+  const to = range.to.getTime();
+  const rows = await db.all<{ model: string }>(sql`
+    SELECT model FROM usage_hourly WHERE account_id = ${accountId} AND hour > ${from - HOUR_MS} AND hour < ${to}
+    UNION
+    SELECT model FROM usage_daily WHERE account_id = ${accountId} AND day > ${from - DAY_MS} AND day < ${to}
+    ORDER BY 1`);
   return rows.map((r) => r.model);
 }
 
@@ -159,8 +112,6 @@ const CSV_COLUMNS: (keyof RequestEntry)[] = [
   "streamed",
   "estimated",
   "inputTokens",
-  "cachedInputTokens",
-  "cacheWriteTokens",
   "outputTokens",
   "cost",
   "latencyMs",
@@ -175,12 +126,17 @@ function csvCell(value: unknown): string {
 }
 
 /** The filtered rows as CSV (header first, newest first), at most CSV_MAX_ROWS. */
-export async function requestsCsv(db: Db, accountId: string, filters: RequestFilters): Promise<string> {
+export async function requestsCsv(
+  env: Env,
+  db: Db,
+  accountId: string,
+  filters: RequestFilters,
+): Promise<string> {
   const lines = [CSV_COLUMNS.join(",")];
   let cursor: string | undefined;
   let left = CSV_MAX_ROWS;
   do {
-    const page = await listRequests(db, accountId, filters, { cursor, limit: Math.min(1_000, left) });
+    const page = await listRequests(env, db, accountId, filters, { cursor, limit: Math.min(1_000, left) });
     for (const r of page.data) {
       lines.push(CSV_COLUMNS.map((c) => csvCell(c === "cost" ? r.cost.toFixed(6) : r[c])).join(","));
     }

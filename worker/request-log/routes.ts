@@ -3,7 +3,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sessionRouter } from "../accounts/middleware";
 import { errorResponses, jsonContent } from "../openapi";
-import { flushUsage } from "../usage/record";
 import { usageRange } from "../usage/routes";
 import { hasContent, readContent } from "./content";
 import {
@@ -78,10 +77,9 @@ requestRoutes
       const q = c.req.valid("query");
       const accountId = c.var.session.accountId;
       const filters = requestFilters(q);
-      // Rows wait briefly in the account's buffer; move them first so the log includes the latest requests.
-      await flushUsage(c.env, accountId);
+      // The account's object moves what its buffer holds before it reads, so the log includes the latest requests.
       if (q.format === "csv") {
-        const csv = await requestsCsv(c.var.db, accountId, filters);
+        const csv = await requestsCsv(c.env, c.var.db, accountId, filters);
         return c.body(csv, 200, {
           "content-type": "text/csv; charset=utf-8",
           "content-disposition": `attachment; filename="requests-${filters.from.toISOString().slice(0, 10)}-to-${filters.to.toISOString().slice(0, 10)}.csv"`,
@@ -89,7 +87,7 @@ requestRoutes
         });
       }
       return c.json(
-        await listRequests(c.var.db, accountId, filters, { cursor: q.cursor, limit: q.limit }),
+        await listRequests(c.env, c.var.db, accountId, filters, { cursor: q.cursor, limit: q.limit }),
         200,
       );
     },
@@ -119,8 +117,7 @@ requestRoutes
     async (c) => {
       const accountId = c.var.session.accountId;
       const { id } = c.req.valid("param");
-      await flushUsage(c.env, accountId);
-      const entry = await getRequest(c.var.db, accountId, id);
+      const entry = await getRequest(c.env, c.var.db, accountId, id);
       if (c.req.valid("query").include === "content") {
         const content = await readContent(c.env, accountId, entry);
         return c.json({ ...entry, contentLogged: content !== null, content }, 200);

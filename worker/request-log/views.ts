@@ -21,15 +21,7 @@ export const Entry = z
     status: z.number().int(),
     streamed: z.boolean(),
     estimated: z.boolean(),
-    inputTokens: z.number().int().openapi({ description: "Every input token, cached or not" }),
-    cachedInputTokens: z
-      .number()
-      .int()
-      .openapi({ description: "Of the input, tokens read from the provider's prompt cache (cheaper)" }),
-    cacheWriteTokens: z
-      .number()
-      .int()
-      .openapi({ description: "Of the input, tokens written to the provider's prompt cache" }),
+    inputTokens: z.number().int(),
     outputTokens: z.number().int(),
     costMicros: z.number().int(),
     cost: z.number().openapi({ description: "USD" }),

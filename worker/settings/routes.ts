@@ -53,7 +53,7 @@ settingsRoutes
       request: jsonBody(SettingsPatch),
       responses: {
         200: jsonContent(Settings, "The settings after the change"),
-        ...errorResponses(400, 401, 409, 413, 415),
+        ...errorResponses(400, 401, 403, 409, 413, 415),
       },
     }),
     async (c) => {

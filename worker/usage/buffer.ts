@@ -1,18 +1,17 @@
 // The account's usage buffer inside its Durable Object: rows land in the object's SQLite storage (durable,
-// one write per request, off the response path), then move to D1 in batches (ADR 020).
+// one write per request, off the response path), then move in batches (ADR 020, 090): their sums to D1's
+// hourly aggregates, the rows themselves to the account's request log (in this same object).
 
-import { getTableColumns } from "drizzle-orm";
-import { usageEvents } from "../../db/schema";
 import type { Hosted } from "../account-object/hosted";
-import { getDb } from "../db";
+import { loggedRow } from "../request-log/query";
+import type { RequestRows } from "../request-log/store";
+import { addToHourly } from "./hourly";
 import type { UsageRow } from "./row";
 
-/** How long a row may wait in the buffer before the alarm moves it to D1. */
+/** How long a row may wait in the buffer before the alarm moves it on. */
 const FLUSH_DELAY_MS = 1_000;
 /** A full buffer is flushed at once rather than waiting for the alarm. */
 const FLUSH_AT_ROWS = 500;
-/** As many rows as stay under D1's 100 bound parameters per statement (18 columns: 5 rows). */
-const ROWS_PER_STATEMENT = Math.floor(100 / Object.keys(getTableColumns(usageEvents)).length);
 const ROWS_PER_BATCH = 600;
 
 export class UsageBuffer implements Hosted {
@@ -26,12 +25,16 @@ export class UsageBuffer implements Hosted {
   constructor(
     private readonly state: DurableObjectState,
     private readonly env: Env,
+    private readonly log: RequestRows,
   ) {}
 
   private get sql() {
     if (!this.ready) {
       this.state.storage.sql.exec(
         "CREATE TABLE IF NOT EXISTS usage_buffer (id TEXT PRIMARY KEY, row TEXT NOT NULL)",
+      );
+      this.state.storage.sql.exec(
+        "CREATE TABLE IF NOT EXISTS usage_flush_pending (id TEXT PRIMARY KEY, usage_ids TEXT NOT NULL)",
       );
       this.ready = true;
     }
@@ -102,35 +105,48 @@ export class UsageBuffer implements Hosted {
     return this.flushing;
   }
 
+  /** The flush being sent (its id and exact rows), saved before the D1 call so a retry sends the same one. */
+  private pendingFlush(): { id: string; ids: string[] } | undefined {
+    const row = this.sql
+      .exec<{ id: string; usage_ids: string }>("SELECT id, usage_ids FROM usage_flush_pending LIMIT 1")
+      .toArray()[0];
+    return row && { id: row.id, ids: JSON.parse(row.usage_ids) as string[] };
+  }
+
   private async moveAll(): Promise<number> {
     let moved = 0;
     for (;;) {
-      const batch = this.sql
-        .exec<{ id: string; row: string }>("SELECT id, row FROM usage_buffer LIMIT ?", ROWS_PER_BATCH)
-        .toArray();
-      if (batch.length === 0) return moved;
-      await this.insert(batch.map((b) => JSON.parse(b.row) as UsageRow));
-      // Delete only what was inserted: rows added while D1 was busy stay for the next round.
+      let pending = this.pendingFlush();
+      let batch: { id: string; row: string }[];
+      if (pending) {
+        batch = this.sql
+          .exec<{ id: string; row: string }>(
+            "SELECT id, row FROM usage_buffer WHERE id IN (SELECT value FROM json_each(?))",
+            JSON.stringify(pending.ids),
+          )
+          .toArray();
+      } else {
+        batch = this.sql
+          .exec<{ id: string; row: string }>("SELECT id, row FROM usage_buffer LIMIT ?", ROWS_PER_BATCH)
+          .toArray();
+        if (batch.length === 0) return moved;
+        pending = { id: crypto.randomUUID(), ids: batch.map((b) => b.id) };
+        this.sql.exec(
+          "INSERT INTO usage_flush_pending (id, usage_ids) VALUES (?, ?)",
+          pending.id,
+          JSON.stringify(pending.ids),
+        );
+      }
+      const rows = batch.map((b) => JSON.parse(b.row) as UsageRow);
+      if (rows.length > 0) await addToHourly(this.env.DB, pending.id, rows);
+      // In one turn: the rows join the request log, leave the buffer, and the flush is done. Rows added while
+      // D1 was busy stay for the next round.
+      const [first] = rows;
+      if (first) this.log.add(first.accountId, rows.map(loggedRow));
       for (const b of batch) this.sql.exec("DELETE FROM usage_buffer WHERE id = ?", b.id);
+      this.sql.exec("DELETE FROM usage_flush_pending WHERE id = ?", pending.id);
       moved += batch.length;
     }
-  }
-
-  /** Idempotent: a row already in D1 (a flush that died before deleting) is skipped by its primary key. */
-  private async insert(rows: UsageRow[]): Promise<void> {
-    const db = getDb(this.env.DB);
-    const values = rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
-    const statements = [];
-    for (let i = 0; i < values.length; i += ROWS_PER_STATEMENT) {
-      statements.push(
-        db
-          .insert(usageEvents)
-          .values(values.slice(i, i + ROWS_PER_STATEMENT))
-          .onConflictDoNothing(),
-      );
-    }
-    const [first, ...rest] = statements;
-    if (first) await db.batch([first, ...rest]);
   }
 
   async nextWake(): Promise<number | null> {
@@ -145,6 +161,7 @@ export class UsageBuffer implements Hosted {
 
   /** Deletion: drops the buffered rows, so no later flush can write them back to D1. */
   async erase(): Promise<number> {
+    this.sql.exec("DELETE FROM usage_flush_pending"); // names buffered rows only, counted with them
     const erased = this.sql.exec("DELETE FROM usage_buffer").rowsWritten;
     this.dueAt = null;
     return erased;

@@ -1,8 +1,10 @@
 // Usage aggregates for one account over a time range, grouped by day, model or key (always scoped by account).
 import { z } from "@hono/zod-openapi";
-import { and, eq, gte, lt, sql } from "drizzle-orm";
-import { apiKeys, usageEvents } from "../../db/schema";
+import { eq, sql } from "drizzle-orm";
+import { apiKeys } from "../../db/schema";
+import { accountObject } from "../account-object/stub";
 import type { Db } from "../env";
+import { rowQuery } from "../request-log/query";
 import { DAY_MS, HOUR_MS } from "../time";
 
 export type GroupBy = "hour" | "day" | "model" | "key";
@@ -29,13 +31,6 @@ export type UsageGroup = z.infer<typeof UsageGroupSchema>;
 /** Ranges up to this long read the raw rows (exact to the millisecond); longer ones read the aggregates. */
 const RAW_RANGE_MS = 48 * HOUR_MS;
 
-const groupExpression = {
-  hour: sql<string>`strftime('%Y-%m-%dT%H:00:00Z', ${usageEvents.createdAt} / 1000, 'unixepoch')`,
-  day: sql<string>`strftime('%Y-%m-%d', ${usageEvents.createdAt} / 1000, 'unixepoch')`,
-  model: sql<string>`${usageEvents.model}`,
-  key: sql<string>`coalesce(${usageEvents.keyId}, 'source:' || ${usageEvents.source})`,
-};
-
 type Sums = {
   group: string;
   requests: number;
@@ -46,28 +41,9 @@ type Sums = {
   estimatedRequests: number;
 };
 
-async function fromRawRows(db: Db, accountId: string, range: { from: Date; to: Date }, groupBy: GroupBy) {
-  const group = groupExpression[groupBy];
-  return db
-    .select({
-      group,
-      requests: sql<number>`count(*)`,
-      errors: sql<number>`sum(case when ${usageEvents.status} >= 400 then 1 else 0 end)`,
-      inputTokens: sql<number>`sum(${usageEvents.inputTokens})`,
-      outputTokens: sql<number>`sum(${usageEvents.outputTokens})`,
-      costMicros: sql<number>`sum(${usageEvents.costMicros})`,
-      estimatedRequests: sql<number>`sum(${usageEvents.estimated})`,
-    })
-    .from(usageEvents)
-    .where(
-      and(
-        eq(usageEvents.accountId, accountId),
-        gte(usageEvents.createdAt, range.from),
-        lt(usageEvents.createdAt, range.to),
-      ),
-    )
-    .groupBy(group)
-    .orderBy(group);
+/** Short ranges: the request log's own rows, in the account's object (ADR 090), summed there. */
+function fromRawRows(env: Env, accountId: string, range: { from: Date; to: Date }, groupBy: GroupBy) {
+  return accountObject(env, accountId).requestLogSums(accountId, rowQuery(range), groupBy);
 }
 
 const aggregateGroup: Record<GroupBy, string> = {
@@ -101,6 +77,7 @@ async function fromAggregates(db: Db, accountId: string, range: { from: Date; to
 }
 
 export async function usageSummary(
+  env: Env,
   db: Db,
   accountId: string,
   range: { from: Date; to: Date },
@@ -108,7 +85,7 @@ export async function usageSummary(
 ): Promise<UsageGroup[]> {
   const raw = range.to.getTime() - range.from.getTime() <= RAW_RANGE_MS;
   const rows: Sums[] = raw
-    ? await fromRawRows(db, accountId, range, groupBy)
+    ? await fromRawRows(env, accountId, range, groupBy)
     : await fromAggregates(db, accountId, range, groupBy);
   const labels = groupBy === "key" ? await keyLabels(db, accountId) : new Map<string, string>();
   return rows.map((r) => ({

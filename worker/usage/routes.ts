@@ -61,7 +61,7 @@ usageRoutes.openapi(
     const accountId = c.var.session.accountId;
     // Rows wait briefly in the account's buffer; move them first so the answer includes the latest requests.
     await flushUsage(c.env, accountId);
-    const rows = await usageSummary(c.var.db, accountId, range, groupBy);
+    const rows = await usageSummary(c.env, c.var.db, accountId, range, groupBy);
     return c.json({ from: range.from.toISOString(), to: range.to.toISOString(), groupBy, rows }, 200);
   },
 );

@@ -80,7 +80,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const [keys, plan, spend] = await Promise.all([
     listKeys(db, session.accountId),
     accountPlan(db, getConfig(env), session.accountId),
-    usageSummary(db, session.accountId, { from: monthStart, to: new Date(now.getTime() + 1) }, "key"),
+    usageSummary(env, db, session.accountId, { from: monthStart, to: new Date(now.getTime() + 1) }, "key"),
   ]);
   const url = new URL(request.url);
   return {

@@ -27,7 +27,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const [account, keys, usage, billing, privacy] = await Promise.all([
     getAccount(db, session.accountId),
     listKeys(db, session.accountId),
-    usageSummary(db, session.accountId, { from: new Date(to.getTime() - MONTH_MS), to }, "model"),
+    usageSummary(env, db, session.accountId, { from: new Date(to.getTime() - MONTH_MS), to }, "model"),
     billingOverview(env, session.accountId),
     readPrivacySettings(db, session.accountId),
   ]);

@@ -22,7 +22,7 @@ async function findRequest(env: Env, accountId: string, id: string) {
   for (let look = 1; ; look++) {
     await flushUsage(env, accountId);
     try {
-      return await getRequest(getDb(env.DB), accountId, id);
+      return await getRequest(env, getDb(env.DB), accountId, id);
     } catch (error) {
       if (!(error instanceof AppError && error.status === 404)) throw error;
       if (look >= LOOKS) throw new Response("Not found", { status: 404 });
@@ -69,8 +69,6 @@ export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
     ["Streamed", r.streamed ? "yes" : "no"],
     ["Latency", `${formatInt(r.latencyMs)} ms`],
     ["Input tokens", formatInt(r.inputTokens)],
-    ["Of which read from the provider's cache", formatInt(r.cachedInputTokens)],
-    ["Of which written to the provider's cache", formatInt(r.cacheWriteTokens)],
     [
       "Output tokens",
       `${formatInt(r.outputTokens)}${r.estimated ? " (estimated: the stream ended early)" : ""}`,

@@ -66,7 +66,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     if (!parsed.success) throw new AppError(400, "One of the filters is not valid; pick it again.");
     const filters = requestFilters(parsed.data);
     const [page, models] = await Promise.all([
-      listRequests(db, session.accountId, filters, { cursor: parsed.data.cursor, limit: PAGE_DEFAULT }),
+      listRequests(env, db, session.accountId, filters, { cursor: parsed.data.cursor, limit: PAGE_DEFAULT }),
       requestModels(db, session.accountId, { from: new Date(Date.now() - 400 * DAY_MS), to: new Date() }),
     ]);
     const { cursor: _cursor, ...withoutCursor } = query;
@@ -219,9 +219,6 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
               </td>
               <td data-label="Tokens in / out" className="num">
                 {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
-                {r.cachedInputTokens > 0 ? (
-                  <span className="badge off">{formatInt(r.cachedInputTokens)} cached</span>
-                ) : null}
                 {r.estimated ? <span className="badge off">estimated</span> : null}
               </td>
               <td data-label="Cost" className="num">

@@ -59,9 +59,9 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const db = getDb(env.DB);
   await flushUsage(env, session.accountId);
   const [byTime, byModel, byKey] = await Promise.all([
-    usageSummary(db, session.accountId, { from, to }, hourly ? "hour" : "day"),
-    usageSummary(db, session.accountId, { from, to }, "model"),
-    usageSummary(db, session.accountId, { from, to }, "key"),
+    usageSummary(env, db, session.accountId, { from, to }, hourly ? "hour" : "day"),
+    usageSummary(env, db, session.accountId, { from, to }, "model"),
+    usageSummary(env, db, session.accountId, { from, to }, "key"),
   ]);
   return {
     range: range.id,

@@ -14,7 +14,7 @@ async function debited(accountId: string): Promise<number> {
   await accountObject(env, accountId).flushUsage();
   await flushCredits(env, accountId);
   const r = await env.DB.prepare(
-    "SELECT count(*) AS n, coalesce(sum(cost_micros), 0) AS cost FROM usage_events WHERE account_id = ?",
+    "SELECT coalesce(sum(requests), 0) AS n, coalesce(sum(cost_micros), 0) AS cost FROM usage_hourly WHERE account_id = ?",
   )
     .bind(accountId)
     .first<{ n: number; cost: number }>();

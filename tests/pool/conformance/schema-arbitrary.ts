@@ -21,7 +21,7 @@ function resolve(schema: Schema, components: Components): Schema {
 }
 
 /** Values that fit `schema` (as far as a generator can: patterns and formats are approximated). */
-export function fitting(schema: Schema, components: Components, depth = 0): fc.Arbitrary<unknown> {
+function fitting(schema: Schema, components: Components, depth = 0): fc.Arbitrary<unknown> {
   const s = resolve(schema, components);
   if (depth > 4) return fc.constant(null);
   if ("const" in s) return fc.constant(s.const);

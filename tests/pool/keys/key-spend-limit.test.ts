@@ -190,7 +190,7 @@ describe("a key's monthly spend limit", () => {
     await accountObject(env, id).flushUsage();
     await flushCredits(env, id);
     const metered = await env.DB.prepare(
-      "SELECT coalesce(sum(cost_micros), 0) AS cost FROM usage_events WHERE key_id = ?",
+      "SELECT coalesce(sum(cost_micros), 0) AS cost FROM usage_hourly WHERE key = ?",
     )
       .bind(keyId)
       .first<{ cost: number }>();

@@ -24,7 +24,10 @@ async function contentObjects(accountId: string): Promise<number> {
 }
 
 async function usageInD1(accountId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE account_id = ?")
+  // Flushed rows: their sums in D1's hourly aggregates (the rows themselves join the object's request log).
+  const row = await env.DB.prepare(
+    "SELECT coalesce(sum(requests), 0) AS n FROM usage_hourly WHERE account_id = ?",
+  )
     .bind(accountId)
     .first<{ n: number }>();
   return row!.n;

@@ -3,6 +3,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { AccountHost } from "#worker/account-object/host";
 import {
   contentObjectKey,
   DEPLOYED_LIFECYCLE_KEY,
@@ -16,6 +17,7 @@ import { DAY_MS } from "#worker/time";
 import { trainingInclusion } from "#worker/training/export";
 import { call, newUser, newVerifiedUser, operatorSession, PASSWORD } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
+import { seedRequestLog, usageRow } from "../support/request-log";
 
 const check = (id: string) => {
   const found = allChecks().find((c) => c.id === id);
@@ -327,17 +329,16 @@ describe("promise report", () => {
 
   it("P3/P10: content in a usage row or an unhashed key is broken, kept once removed", async () => {
     const user = await newVerifiedUser();
-    await env.DB.prepare(
-      `INSERT INTO usage_events (id, account_id, key_id, source, endpoint, model, provider, input_tokens, output_tokens,
-         cost_micros, latency_ms, status, streamed, estimated, created_at)
-       VALUES ('leaky', ?, NULL, 'api', 'chat.completions', 'Tell me about my medical records', 'dev', 1, 1, 1, 1, 200, 0, 0, ?)`,
-    )
-      .bind(user.id, Date.now())
-      .run();
+    // A row in the account's request log (its object) whose model field carries free text.
+    await seedRequestLog(user.id, [
+      usageRow(user.id, null, { id: "leaky", model: "Tell me about my medical records", provider: "dev" }),
+    ]);
     const leaky = await audit("p3.usage_no_content");
     expect(leaky.status).toBe("broken");
     expect(leaky.refs).toEqual(["leaky"]);
-    await env.DB.prepare("DELETE FROM usage_events WHERE id = 'leaky'").run();
+    await runInDurableObject(env.ACCOUNT.getByName(user.id), (_o, state) =>
+      new AccountHost(state, env).requestRows.erase(),
+    );
     expect((await audit("p3.usage_no_content")).status).toBe("kept");
 
     await env.DB.prepare(

@@ -1,5 +1,6 @@
 // Helpers for the AI proxy tests: script the fake providers, read what they received, and wait for usage rows.
 import { env, exports } from "cloudflare:workers";
+import type { LoggedRow } from "#worker/request-log/query";
 import type { Recorded, Script } from "../../fakes/provider-script";
 import { ORIGIN } from "./helpers";
 
@@ -28,7 +29,10 @@ export const v1 = `${ORIGIN}/v1`;
 
 export type UsageRowView = {
   id: string;
+  account_id: string;
   key_id: string | null;
+  requested_model: string | null;
+  created_at: number;
   source: string;
   endpoint: string;
   model: string;
@@ -42,6 +46,38 @@ export type UsageRowView = {
   estimated: number;
 };
 
+/** The request log's row in the column names the usage rows had in D1. */
+function view(accountId: string, r: LoggedRow): UsageRowView {
+  return {
+    id: r.id,
+    account_id: accountId,
+    key_id: r.keyId,
+    source: r.source,
+    endpoint: r.endpoint,
+    model: r.model,
+    requested_model: r.requestedModel,
+    provider: r.provider,
+    input_tokens: r.inputTokens,
+    output_tokens: r.outputTokens,
+    cost_micros: r.costMicros,
+    latency_ms: r.latencyMs,
+    status: r.status,
+    streamed: r.streamed ? 1 : 0,
+    estimated: r.estimated ? 1 : 0,
+    created_at: r.createdAt,
+  };
+}
+
+/** Every row of the account's request log (its object's window and sealed segments), oldest first. */
+export async function requestLogRows(accountId: string): Promise<UsageRowView[]> {
+  const rows = await env.ACCOUNT.getByName(accountId).requestLogPage(
+    accountId,
+    { from: 0, to: Number.MAX_SAFE_INTEGER },
+    1_000_000,
+  );
+  return rows.reverse().map((r) => view(accountId, r));
+}
+
 /** The account's usage rows once `count` have arrived (rows are written after the response, then flushed). */
 export async function usageRows(
   accountId: string,
@@ -50,12 +86,7 @@ export async function usageRows(
 ): Promise<UsageRowView[]> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    await env.ACCOUNT.getByName(accountId).flushUsage();
-    const { results } = await env.DB.prepare(
-      "SELECT * FROM usage_events WHERE account_id = ? ORDER BY created_at",
-    )
-      .bind(accountId)
-      .all<UsageRowView>();
+    const results = await requestLogRows(accountId);
     if (results.length >= count || Date.now() > until) return results;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -90,11 +121,9 @@ export async function usageRowById(
 ): Promise<UsageRowView | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    await env.ACCOUNT.getByName(accountId).flushUsage();
-    const row = await env.DB.prepare("SELECT * FROM usage_events WHERE id = ?")
-      .bind(id)
-      .first<UsageRowView>();
-    if (row || Date.now() > until) return row ?? undefined;
+    const found = await env.ACCOUNT.getByName(accountId).requestLogEntry(accountId, id);
+    const row = found ? view(accountId, found) : undefined;
+    if (row || Date.now() > until) return row;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

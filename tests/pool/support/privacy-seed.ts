@@ -1,7 +1,9 @@
 // Seeds an account with every kind of data the platform holds, so export and deletion tests cover all.
 import { env } from "cloudflare:workers";
+import { storeExchange } from "#worker/content/store";
 import { sendNotice } from "#worker/notices/send";
 import { call, newKeyUser, verifyEmail } from "./helpers";
+import { sealRequestLog, seedRequestLog, usageRow } from "./request-log";
 
 export const SECRETS = {
   accessToken: "SEALED-ACCESS-TOKEN-never-exported",
@@ -20,17 +22,21 @@ export async function seedAccount(opts: { usageRows?: number; contentObjects?: n
     cookie: user.cookie,
   });
   const usage = opts.usageRows ?? 3;
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < usage; i++) {
-    statements.push(
-      env.DB.prepare(
-        `INSERT INTO usage_events (id, account_id, key_id, source, endpoint, model, provider, input_tokens, output_tokens,
-           cost_micros, latency_ms, status, streamed, estimated, created_at)
-         VALUES (?, ?, ?, 'api', 'chat.completions', 'dev/echo', 'dev', 10, 20, 30, 40, 200, 0, 0, ?)`,
-      ).bind(`${id}-u${i}`, id, user.keyId, now - i),
-    );
-  }
-  for (let i = 0; i < statements.length; i += 500) await env.DB.batch(statements.slice(i, i + 500));
+  // The request log as the proxy leaves it: the oldest row sealed into an R2 segment, the rest in the object.
+  const rows = Array.from({ length: usage }, (_, i) =>
+    usageRow(id, user.keyId, {
+      id: `${id}-u${i}`,
+      model: "dev/echo",
+      provider: "dev",
+      inputTokens: 10,
+      outputTokens: 20,
+      costMicros: 30,
+      latencyMs: 40,
+      createdAt: i === usage - 1 && usage > 1 ? now - 30 * 24 * 3_600_000 : now - i,
+    }),
+  );
+  await seedRequestLog(id, rows);
+  if (usage > 1) await sealRequestLog(id);
   await env.DB.batch([
     env.DB.prepare(
       "INSERT INTO billing_accounts (account_id, balance_micros, created_at) VALUES (?, 0, ?)",
@@ -65,13 +71,25 @@ export async function seedAccount(opts: { usageRows?: number; contentObjects?: n
     text: "Top up.",
     accountId: id,
   });
+  // Logged content as the proxy stores it: encrypted with the account's data key (which the sealed request
+  // log above needs too), so the export can read it.
   const objects = opts.contentObjects ?? 2;
   for (let i = 0; i < objects; i += 100) {
     await Promise.all(
       Array.from({ length: Math.min(100, objects - i) }, (_, j) =>
-        env.CONTENT.put(`content/30d/${id}/2026-11-29/req-${i + j}`, "sealed", {
-          customMetadata: { acct: id },
-        }),
+        storeExchange(
+          env,
+          {
+            accountId: id,
+            requestId: `req-${i + j}`,
+            source: "chat.completions",
+            model: "dev/echo",
+            request: '{"messages":[]}',
+            response: '{"choices":[]}',
+            createdAt: new Date("2026-11-29T12:00:00Z"),
+          },
+          { enabled: true, retentionDays: 30, trainingConsent: true },
+        ),
       ),
     );
   }

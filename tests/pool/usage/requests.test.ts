@@ -1,35 +1,22 @@
 // The request log API: filters, cursor paging, CSV, one request's detail and its logged content, tenant isolation.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { marker, usageRows } from "../support/ai-helpers";
+import { marker, requestLogRows, usageRows } from "../support/ai-helpers";
 import { call, expectError, newKeyUser, newUser, verifyEmail } from "../support/helpers";
+import { type SeedRow, seedRequestLog, usageRow } from "../support/request-log";
 
 type Entry = { id: string; model: string; status: number; streamed: boolean; keyId: string | null };
 type Page = { data: Entry[]; nextCursor: string | null };
 
 const HOUR = 3_600_000;
 
-/** Usage rows as the buffer writes them, straight into D1 (the log reads only D1). */
-async function seed(accountId: string, keyId: string | null, rows: Partial<Record<string, unknown>>[]) {
+/** Rows as the proxy leaves them: metered into the account's object, flushed into its request log. */
+async function seed(accountId: string, keyId: string | null, rows: SeedRow[]) {
   const base = Date.now() - 10 * HOUR;
-  for (const [i, r] of rows.entries()) {
-    await env.DB.prepare(
-      `INSERT INTO usage_events (id, account_id, key_id, source, endpoint, model, provider, input_tokens, output_tokens,
-        cost_micros, latency_ms, status, streamed, estimated, created_at, requested_model)
-       VALUES (?, ?, ?, 'api', 'chat.completions', ?, 'openai', 10, 5, 42, 120, ?, ?, 0, ?, ?)`,
-    )
-      .bind(
-        r.id ?? crypto.randomUUID(),
-        accountId,
-        keyId,
-        r.model ?? "openai/gpt-4o-mini",
-        r.status ?? 200,
-        r.streamed ? 1 : 0,
-        r.createdAt ?? base + i * 60_000,
-        r.requestedModel ?? null,
-      )
-      .run();
-  }
+  await seedRequestLog(
+    accountId,
+    rows.map((r, i) => usageRow(accountId, keyId, { createdAt: base + i * 60_000, ...r })),
+  );
 }
 
 const get = async (path: string, cookie: string) => {
@@ -57,12 +44,8 @@ describe("GET /api/requests", () => {
     } while (cursor);
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(7);
-    const { results } = await env.DB.prepare(
-      "SELECT id FROM usage_events WHERE account_id = ? ORDER BY created_at DESC",
-    )
-      .bind(user.id)
-      .all<{ id: string }>();
-    expect(seen).toEqual(results.map((r) => r.id));
+    const rows = await requestLogRows(user.id);
+    expect(seen).toEqual(rows.reverse().map((r) => r.id));
   });
 
   it("filters by key, model, status, streamed and time range", async () => {

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "#worker/db";
 import { acceptNotification } from "#worker/whatsapp/inbox";
+import { requestLogRows } from "../support/ai-helpers";
 import { countRows } from "../support/d1-count";
 import { call, PASSWORD } from "../support/helpers";
 import {
@@ -20,10 +21,7 @@ import {
 /** The account's usage rows, after asking the usage API (which flushes the account's metering buffer). */
 async function usageRows(accountId: string, cookie: string) {
   expect((await call("/api/usage?groupBy=model", { cookie })).status).toBe(200);
-  const { results } = await env.DB.prepare("SELECT source, key_id FROM usage_events WHERE account_id = ?")
-    .bind(accountId)
-    .all<{ source: string; key_id: string | null }>();
-  return results;
+  return (await requestLogRows(accountId)).map((r) => ({ source: r.source, key_id: r.key_id }));
 }
 
 /** Every text value in every D1 table, for "found nowhere" assertions. */

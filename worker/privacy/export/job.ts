@@ -54,7 +54,10 @@ export async function advanceExports(
   if (!job) return false;
   // An export holds everything held at the moment it is made, including what still waits in the object.
   for (const buffer of inside.buffers) await buffer.flush();
-  const held = { dataKey: () => inside.dataKey.usable(job.accountId) };
+  const held = {
+    dataKey: () => inside.dataKey.usable(job.accountId),
+    requestLog: (cursor: string | null) => inside.requestLog.exportPage(job.accountId, cursor),
+  };
   const exportable = holders.filter((h) => h.export);
   const started = Date.now();
   while (job.holder < exportable.length) {

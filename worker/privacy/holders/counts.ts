@@ -1,5 +1,6 @@
 // "What we hold about you right now": record counts per holder of the same registry the export and the
 // deletion use, counted in place (COUNT(*) in D1, a listing in R2) — nothing is read or decrypted.
+import { accountObject } from "../../account-object/stub";
 import { exportPrefix, holders } from "./";
 import { contentPrefixes } from "./content";
 import type { DataHolder } from "./holder";
@@ -44,6 +45,12 @@ async function countRows(env: Env, table: string, accountId: string): Promise<nu
   return row?.n ?? 0;
 }
 
+/** The request log's rows: the object's window and sealed segments (counted from its index), plus legacy D1 rows. */
+async function requestLogRecords(env: Env, accountId: string): Promise<number> {
+  const held = await accountObject(env, accountId).requestLogHeld();
+  return held.rows + held.sealedRows + (await countRows(env, "usage_events", accountId));
+}
+
 export type Holding = {
   name: string;
   description: string;
@@ -61,6 +68,7 @@ export async function holdingsOf(env: Env, accountId: string): Promise<Holding[]
     let records = 0;
     if (h.name === "content") records = await countObjects(env.CONTENT, contentPrefixes(accountId));
     else if (h.name === "exports") records = await countExports(env.CONTENT, accountId);
+    else if (h.name === "usage") records = await requestLogRecords(env, accountId);
     else for (const t of holderTables(h)) records += await countRows(env, t, accountId);
     out.push({
       name: h.name,

@@ -22,6 +22,8 @@ export type Retained = {
 type HeldState = {
   /** The account's usable data key; null when it was never created or is destroyed. */
   dataKey(): Promise<DataKey | null>;
+  /** One page of the account's request log (its recent rows and sealed segments, both in the object). */
+  requestLog(cursor: string | null): Promise<ExportPage>;
 };
 
 type EraseContext = {

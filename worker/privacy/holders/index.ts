@@ -5,6 +5,7 @@ import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../accounts/sessions";
 import type { Config } from "../../config";
 import { EXPORTS_PREFIX } from "../../content/layout";
 import { SENT_KEPT_MS } from "../../notices/outbox";
+import { requestLogHolder } from "../../request-log/holder";
 import { DAY_MS, durationText } from "../../time";
 import { METADATA_RETENTION_DAYS, WINDOW_MS } from "../../whatsapp/window";
 import { EXPORT_TTL_MS } from "../export/ttl";
@@ -182,26 +183,8 @@ export const holders: DataHolder[] = [
   profile,
   contentHolder,
   exportFiles,
-  tableHolder({
-    name: "usage",
-    description: "One row per API request: model, tokens, cost, latency, status (never content)",
-    table: "usage_events",
-    columns: [
-      "id",
-      "key_id",
-      "source",
-      "endpoint",
-      "model",
-      "provider",
-      "input_tokens",
-      "output_tokens",
-      "cost_micros",
-      "latency_ms",
-      "status",
-      "streamed",
-      "estimated",
-      "created_at",
-    ],
+  {
+    ...requestLogHolder,
     processing: (config) => ({
       ...forTheAccount("Metering and billing each API request; your request log", [
         "model, token counts, cost, latency and status per request",
@@ -209,7 +192,7 @@ export const holders: DataHolder[] = [
       ])(config),
       retention: `${config.ai.usageRetentionDays} days, then deleted (hourly and daily totals stay, see below)`,
     }),
-  }),
+  },
   tableHolder({
     name: "usage_hourly",
     description: "Usage per hour, key and model: requests, errors, tokens, cost (never content)",

@@ -9,7 +9,7 @@ import { cancelDeletion, type DeletionInput, startDeletion } from "../deletion/s
 import { loadDeletion } from "../deletion/state";
 import { advanceExports, EXPORTS_STATE, type ExportState, exportsPending, queueExport } from "../export/job";
 import { eraseOrder, holders } from "../holders";
-import type { DataHolder } from "../holders/holder";
+import type { DataHolder, ExportPage } from "../holders/holder";
 import type { RequestView } from "../rights-requests/view";
 
 /** One alarm's slice of work: well inside the CPU and wall-clock limits of a Durable Object event. */
@@ -27,6 +27,8 @@ export type Inside = {
   dataKey: Erasable & { usable(accountId: string): Promise<DataKey | null> };
   /** Erased in a deletion; flushed to D1 before an export reads D1, so the export holds everything. */
   buffers: (Erasable & { flush(): Promise<unknown> })[];
+  /** The request log kept in the object (its recent rows and sealed segments), read by the export. */
+  requestLog: { exportPage(accountId: string, cursor: string | null): Promise<ExportPage> };
 };
 
 /** When the alarm should next fire for privacy work, or null when there is none. */

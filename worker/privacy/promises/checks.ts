@@ -13,6 +13,7 @@ import {
   retentionClasses,
 } from "../../content/layout";
 import { getDb } from "../../db";
+import { segmentPrefix } from "../../request-log/segments";
 import { upstreamUrlProblem } from "../../security/upstream-url";
 import { DAY_MS, HOUR_MS } from "../../time";
 import { trainingInclusion } from "../../training/export";
@@ -386,11 +387,20 @@ const nothingLeft: Check = {
         .first<{ n: number }>();
       rowsLeft += account?.n ?? 0;
       left += account?.n ?? 0;
-      for (const prefix of [...contentPrefixes(probe.accountId), exportPrefix(probe.accountId)]) {
+      const prefixes = [
+        ...contentPrefixes(probe.accountId),
+        exportPrefix(probe.accountId),
+        segmentPrefix(probe.accountId),
+      ];
+      for (const prefix of prefixes) {
         const n = (await env.CONTENT.list({ prefix, limit: 100 })).objects.length;
         objectsLeft += n;
         left += n;
       }
+      // The request log's rows and segment index in the account's own object (ADR 090).
+      const held = await env.ACCOUNT.get(env.ACCOUNT.idFromString(r.object)).requestLogHeld();
+      rowsLeft += held.rows + held.segments;
+      left += held.rows + held.segments;
       if (probe.dataKeyLeft) {
         keysLeft += 1;
         left += 1;
@@ -459,15 +469,35 @@ const usageSchema: Check = {
 
 const IDENTIFIER = /^[\w.:/@+-]{0,200}$/;
 
+/** Accounts whose request logs the P3 check samples: the most recently active ones. */
+const SAMPLED_ACCOUNTS = 5;
+
 const usageNoContent: Check = {
   id: "p3.usage_no_content",
   promise: "P3",
   async run(env) {
-    const { results } = await env.DB.prepare(
-      "SELECT id, source, endpoint, model, provider FROM usage_events ORDER BY created_at DESC LIMIT ?",
+    // The rows live in each account's object (ADR 090): sample the newest rows of the most recently active.
+    const { results: active } = await env.DB.prepare(
+      "SELECT account_id FROM usage_hourly GROUP BY account_id ORDER BY max(hour) DESC LIMIT ?",
     )
-      .bind(RECENT_ROWS)
-      .all<Record<string, string | null>>();
+      .bind(SAMPLED_ACCOUNTS)
+      .all<{ account_id: string }>();
+    const results: Record<string, string | null>[] = [];
+    for (const { account_id } of active) {
+      const rows = await env.ACCOUNT.getByName(account_id).requestLogPage(
+        account_id,
+        { from: 0, to: Number.MAX_SAFE_INTEGER },
+        Math.ceil(RECENT_ROWS / SAMPLED_ACCOUNTS),
+      );
+      for (const r of rows)
+        results.push({
+          id: r.id,
+          source: r.source,
+          endpoint: r.endpoint,
+          model: r.model,
+          provider: r.provider,
+        });
+    }
     const bad = results.filter((r) =>
       ["source", "endpoint", "model", "provider"].some(
         (k) => r[k] !== null && !IDENTIFIER.test(String(r[k])),

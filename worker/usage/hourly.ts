@@ -1,0 +1,98 @@
+// A flush's usage rows added to D1's hourly aggregates (ADR 090): one upsert per account, hour, key and model,
+// in one transaction with the flush's id, so a flush retried after its answer was lost adds nothing twice.
+// This replaced the per-request D1 row: D1 now grows with accounts × keys × models × hours, not with requests.
+import { HOUR_MS } from "../time";
+import type { UsageRow } from "./row";
+
+/** Flush ids are kept an hour: a flush is retried within seconds; an hour keeps the table small (ADR 090). */
+const FLUSH_IDS_KEPT_MS = HOUR_MS;
+
+type Sums = {
+  accountId: string;
+  hour: number;
+  key: string;
+  model: string;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costMicros: number;
+  estimated: number;
+};
+
+/** The rows summed per account, hour, key ("source:<name>" without one) and model, as the aggregates group. */
+export function hourlySums(rows: UsageRow[]): Sums[] {
+  const groups = new Map<string, Sums>();
+  for (const r of rows) {
+    const hour = r.createdAt - (r.createdAt % HOUR_MS);
+    const key = r.keyId ?? `source:${r.source}`;
+    const id = JSON.stringify([r.accountId, hour, key, r.model]);
+    let g = groups.get(id);
+    if (!g) {
+      g = {
+        accountId: r.accountId,
+        hour,
+        key,
+        model: r.model,
+        requests: 0,
+        errors: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        costMicros: 0,
+        estimated: 0,
+      };
+      groups.set(id, g);
+    }
+    g.requests += 1;
+    g.errors += r.status >= 400 ? 1 : 0;
+    g.inputTokens += r.inputTokens;
+    g.outputTokens += r.outputTokens;
+    g.costMicros += r.costMicros;
+    g.estimated += r.estimated ? 1 : 0;
+  }
+  return [...groups.values()];
+}
+
+/** Applies one flush once: false when its id was already applied (an earlier try whose answer was lost). */
+export async function addToHourly(d1: D1Database, flushId: string, rows: UsageRow[]): Promise<boolean> {
+  const now = Date.now();
+  const statements = [
+    d1.prepare("INSERT INTO usage_flushes (id, created_at) VALUES (?, ?)").bind(flushId, now),
+    ...hourlySums(rows).map((s) =>
+      d1
+        .prepare(
+          `INSERT INTO usage_hourly (account_id, hour, key, model, requests, errors, input_tokens, output_tokens,
+             cost_micros, estimated_requests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (account_id, hour, key, model) DO UPDATE SET requests = requests + excluded.requests,
+             errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
+             output_tokens = output_tokens + excluded.output_tokens,
+             cost_micros = cost_micros + excluded.cost_micros,
+             estimated_requests = estimated_requests + excluded.estimated_requests`,
+        )
+        .bind(
+          s.accountId,
+          s.hour,
+          s.key,
+          s.model,
+          s.requests,
+          s.errors,
+          s.inputTokens,
+          s.outputTokens,
+          s.costMicros,
+          s.estimated,
+        ),
+    ),
+    d1.prepare("DELETE FROM usage_flushes WHERE created_at < ?").bind(now - FLUSH_IDS_KEPT_MS),
+  ];
+  try {
+    await d1.batch(statements);
+    return true;
+  } catch (error) {
+    const applied = await d1
+      .prepare("SELECT 1 AS found FROM usage_flushes WHERE id = ?")
+      .bind(flushId)
+      .first();
+    if (applied) return false;
+    throw error;
+  }
+}
