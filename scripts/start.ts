@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs, stripVTControlCharacters } from "node:util";
 import { buildIsCurrent, recordBuild, sourceHash } from "./build-cache";
+import { checkShippedCatalogue } from "./check-catalogue";
 import { type DemoCredentials, seedDemo } from "./seed";
 import { startServer } from "./server";
 
@@ -85,7 +86,10 @@ async function buildUnlessCurrent(): Promise<void> {
 
 async function main() {
   mkdirSync(dataDir, { recursive: true });
-  if (!values["no-build"]) await buildUnlessCurrent();
+  if (!values["no-build"]) {
+    checkShippedCatalogue();
+    await buildUnlessCurrent();
+  }
   const port = Number(values.port ?? process.env.PORT ?? 8787);
   let fakeVars: Record<string, string> = {};
   if (values.fakes) {

@@ -1,4 +1,7 @@
-// The models and their prices, as the gateway bills them (one catalogue: worker/ai/catalogue.ts).
+// The models and their prices, as the gateway bills them (one catalogue: worker/ai/catalogue/catalogue.json),
+// with each provider's published data policy.
+import { providerLabel, providerPolicy } from "#worker/ai/catalogue";
+import type { CatalogueModel } from "#worker/ai/catalogue/model";
 import { formatMicros } from "#worker/billing/money";
 import { formatInt } from "#worker/format";
 import { DataTable } from "./DataTable";
@@ -10,28 +13,37 @@ export type ModelRow = {
   contextTokens: number;
   maxOutputTokens: number;
   inputMicrosPerM: number;
+  cachedInputMicrosPerM: number;
+  cacheWriteMicrosPerM: number | null;
   outputMicrosPerM: number;
-};
-
-const PROVIDERS: Record<string, string> = {
-  openai: "OpenAI",
-  anthropic: "Anthropic",
-  dev: "Development (built in)",
+  /** The provider's data policy in a few words ("no training · kept up to 30 days · us"). */
+  policy: string;
 };
 
 /** The catalogue's fields a page needs (the loader passes plain data). */
-export function modelRows(models: ModelRow[]): ModelRow[] {
-  return models.map(
-    ({ id, provider, kind, contextTokens, maxOutputTokens, inputMicrosPerM, outputMicrosPerM }) => ({
-      id,
-      provider,
-      kind,
-      contextTokens,
-      maxOutputTokens,
-      inputMicrosPerM,
-      outputMicrosPerM,
-    }),
-  );
+export function modelRows(models: CatalogueModel[]): ModelRow[] {
+  return models.map((m) => {
+    const p = providerPolicy(m.provider);
+    const retention = p.zeroDataRetention
+      ? "zero retention"
+      : p.retentionDays === 0
+        ? "not kept"
+        : `kept up to ${p.retentionDays} days`;
+    return {
+      id: m.id,
+      provider: providerLabel(m.provider),
+      kind: m.kind,
+      contextTokens: m.contextTokens,
+      maxOutputTokens: m.maxOutputTokens,
+      inputMicrosPerM: m.inputMicrosPerM,
+      cachedInputMicrosPerM: m.cachedInputMicrosPerM,
+      cacheWriteMicrosPerM: m.cacheWriteMicrosPerM,
+      outputMicrosPerM: m.outputMicrosPerM,
+      policy: [p.trainsOnData ? "trains on data" : "no training", retention, p.regions.join(", ")].join(
+        " · ",
+      ),
+    };
+  });
 }
 
 export function ModelTable({ models }: { models: ModelRow[] }) {
@@ -43,9 +55,12 @@ export function ModelTable({ models }: { models: ModelRow[] }) {
       columns={[
         "Model id",
         "Provider",
+        "Data policy",
         "Context length",
         "Max output",
         "Input, per 1M tokens",
+        "Cached input, per 1M",
+        "Cache write, per 1M",
         "Output, per 1M tokens",
       ]}
     >
@@ -55,12 +70,19 @@ export function ModelTable({ models }: { models: ModelRow[] }) {
             <code>{m.id}</code>
             {m.kind === "embedding" ? <span className="badge off">embeddings</span> : null}
           </td>
-          <td data-label="Provider">{PROVIDERS[m.provider] ?? m.provider}</td>
+          <td data-label="Provider">{m.provider}</td>
+          <td data-label="Data policy">{m.policy}</td>
           <td data-label="Context length">{formatInt(m.contextTokens)} tokens</td>
           <td data-label="Max output">
             {m.kind === "chat" ? `${formatInt(m.maxOutputTokens)} tokens` : "—"}
           </td>
           <td data-label="Input, per 1M tokens">{formatMicros(m.inputMicrosPerM)}</td>
+          <td data-label="Cached input, per 1M">
+            {m.kind === "chat" ? formatMicros(m.cachedInputMicrosPerM) : "—"}
+          </td>
+          <td data-label="Cache write, per 1M">
+            {m.cacheWriteMicrosPerM === null ? "—" : formatMicros(m.cacheWriteMicrosPerM)}
+          </td>
           <td data-label="Output, per 1M tokens">
             {m.kind === "chat" ? formatMicros(m.outputMicrosPerM) : "—"}
           </td>

@@ -20,6 +20,10 @@ export const usageEvents = sqliteTable(
     provider: text("provider").notNull(),
     inputTokens: integer("input_tokens").notNull(),
     outputTokens: integer("output_tokens").notNull(),
+    /** Of the input tokens, those read from the provider's prompt cache (billed at the cached-input price). */
+    cachedInputTokens: integer("cached_input_tokens").notNull().default(0),
+    /** Of the input tokens, those written to the provider's prompt cache (billed at the cache-write price). */
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
     /** Integer micro-units of USD, priced from the catalogue at request time. */
     costMicros: integer("cost_micros").notNull(),
     latencyMs: integer("latency_ms").notNull(),

@@ -14,9 +14,6 @@ import {
 export const FAKE_ANTHROPIC_KEY = "sk-ant-platform-test";
 const REPLY = "Hello from the fake Anthropic provider.";
 
-/** Anthropic's usage always names the cache counts (0 here: the fake caches nothing). */
-const NO_CACHE = { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-
 const sse = (type: string, data: Record<string, unknown>) =>
   `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
@@ -67,6 +64,13 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
           }
         : undefined);
     const input = promptTokens(body);
+    // Anthropic's usage always names the cache counts: input_tokens is the uncached part, the cache reads and
+    // writes (as scripted; none by default) beside it.
+    const inputUsage = {
+      input_tokens: input,
+      cache_creation_input_tokens: script?.cache?.write ?? 0,
+      cache_read_input_tokens: script?.cache?.read ?? 0,
+    };
     const id = `msg_fake_${Math.random().toString(36).slice(2)}`;
     const stopReason = tool ? "tool_use" : script?.stopSequence ? "stop_sequence" : "end_turn";
     const stopSequence = script?.stopSequence ?? null;
@@ -83,9 +87,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
             : [{ type: "text", text: words.join("") }],
           stop_reason: stopReason,
           stop_sequence: stopSequence,
-          usage: script?.omitUsage
-            ? undefined
-            : { ...NO_CACHE, input_tokens: input, output_tokens: words.length },
+          usage: script?.omitUsage ? undefined : { ...inputUsage, output_tokens: words.length },
         }),
       );
       return;
@@ -117,7 +119,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { ...NO_CACHE, input_tokens: input, output_tokens: 1 },
+          usage: { ...inputUsage, output_tokens: 1 },
         },
       }),
       sse("ping", {}),
@@ -126,9 +128,7 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
       sse("message_delta", {
         delta: { stop_reason: stopReason, stop_sequence: stopSequence },
         // The final counts, as Anthropic's API sends them in message_delta.
-        usage: script?.omitUsage
-          ? { output_tokens: 0 }
-          : { ...NO_CACHE, input_tokens: input, output_tokens: words.length },
+        usage: script?.omitUsage ? { output_tokens: 0 } : { ...inputUsage, output_tokens: words.length },
       }),
       sse("message_stop", {}),
     ];

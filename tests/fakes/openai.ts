@@ -14,9 +14,17 @@ import {
 export const FAKE_OPENAI_KEY = "sk-platform-test";
 const REPLY = "Hello from the fake OpenAI provider.";
 
-function usage(body: Record<string, unknown>, completion: number) {
-  const prompt = promptTokens(body);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+/** Chat usage; tokens read from the prompt cache are part of prompt_tokens, counted in cached_tokens. */
+function usage(body: Record<string, unknown>, completion: number, script: Script | undefined) {
+  const cached = script?.cache?.read ?? 0;
+  const prompt = promptTokens(body) + cached;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0 },
+  };
 }
 
 function toolCalls(script: Script | undefined) {
@@ -105,7 +113,7 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
               ...stopReason,
             },
           ],
-          ...(script?.omitUsage ? {} : { usage: usage(body, words.length) }),
+          ...(script?.omitUsage ? {} : { usage: usage(body, words.length, script) }),
         }),
       );
       return;
@@ -134,7 +142,7 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
       ...content,
       chunk({}, finish),
       ...(wantsUsage && !script?.omitUsage
-        ? [`data: ${JSON.stringify({ ...base, choices: [], usage: usage(body, words.length) })}\n\n`]
+        ? [`data: ${JSON.stringify({ ...base, choices: [], usage: usage(body, words.length, script) })}\n\n`]
         : []),
       "data: [DONE]\n\n",
     ];
@@ -150,11 +158,12 @@ async function responses(res: ServerResponse, body: Record<string, unknown>, scr
       ? JSON.stringify(sampleJson(format.schema))
       : replyWords(script, REPLY).join("");
   const id = `resp_fake_${Math.random().toString(36).slice(2)}`;
-  const input = promptTokens(body);
+  const cached = script?.cache?.read ?? 0;
+  const input = promptTokens(body) + cached;
   const output = script?.toolCall ? 5 : replyWords(script, REPLY).length;
   const usage = {
     input_tokens: input,
-    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    input_tokens_details: { cached_tokens: cached, cache_write_tokens: 0 },
     output_tokens: output,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: input + output,

@@ -22,6 +22,10 @@ export type Script = {
   destroy?: boolean;
   /** Stream this many content chunks, then drop the connection. */
   cutAfter?: number;
+  /** The provider's prompt cache: tokens read from it and (Anthropic) written to it, reported in the usage as
+   * each provider documents (OpenAI: part of prompt_tokens, in prompt_tokens_details.cached_tokens; Anthropic:
+   * cache_read_input_tokens and cache_creation_input_tokens beside input_tokens). */
+  cache?: { read: number; write?: number };
   /** Leave the usage out of the answer. */
   omitUsage?: boolean;
   reply?: string;

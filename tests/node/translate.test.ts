@@ -1,7 +1,7 @@
 // The dialect translators as pure functions, table by table: requests mapped field by field, stop reasons
 // both ways, OpenAI parameters Anthropic cannot take refused by name, and a stream turned into chunks.
 import { describe, expect, it } from "vitest";
-import type { CatalogueModel } from "#worker/ai/catalogue";
+import type { CatalogueModel } from "#worker/ai/catalogue/model";
 import type { Provider } from "#worker/ai/providers/types";
 import { SseParser } from "#worker/ai/sse";
 import { translationFor } from "#worker/ai/translate";
@@ -16,6 +16,9 @@ const model: CatalogueModel = {
   kind: "chat",
   inputMicrosPerM: 1_000_000,
   outputMicrosPerM: 5_000_000,
+  cachedInputMicrosPerM: 100_000,
+  cacheWriteMicrosPerM: 1_250_000,
+  capabilities: ["tools", "vision", "structured_output"],
   contextTokens: 200_000,
   maxOutputTokens: 64_000,
   structuredOutput: true,
@@ -103,8 +106,13 @@ describe("OpenAI chat → Anthropic messages", () => {
       usage: unknown;
     };
     expect(out.choices[0]).toMatchObject({ finish_reason: finishReason, message: { content: "Hello" } });
-    expect(out.usage).toEqual({ prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 });
-    expect(usage).toEqual({ inputTokens: 7, outputTokens: 2 });
+    expect(out.usage).toEqual({
+      prompt_tokens: 7,
+      completion_tokens: 2,
+      total_tokens: 9,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
+    expect(usage).toEqual({ inputTokens: 7, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0 });
   });
 
   it("turns an Anthropic stream into OpenAI chunks, the usage chunk and [DONE]", () => {
@@ -134,8 +142,13 @@ describe("OpenAI chat → Anthropic messages", () => {
     const parsed = chunks.slice(0, -1).map((d) => JSON.parse(d));
     expect(parsed.map((c) => c.choices[0]?.delta?.content ?? null)).toEqual(["", "Hello", null, null]);
     expect(parsed.map((c) => c.choices[0]?.finish_reason ?? null)).toEqual([null, null, "stop", null]);
-    expect(parsed.at(-1).usage).toEqual({ prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 });
-    expect(stream.usage()).toEqual({ inputTokens: 7, outputTokens: 2 });
+    expect(parsed.at(-1).usage).toEqual({
+      prompt_tokens: 7,
+      completion_tokens: 2,
+      total_tokens: 9,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
+    expect(stream.usage()).toMatchObject({ inputTokens: 7, outputTokens: 2, cachedInputTokens: 0 });
     expect(stream.finished()).toBe(true);
     expect(stream.deliveredChars()).toBe(5);
   });
@@ -189,6 +202,7 @@ describe("OpenAI chat → Anthropic messages", () => {
       prompt_tokens: 9,
       completion_tokens: 12,
       total_tokens: 21,
+      prompt_tokens_details: { cached_tokens: 0 },
     });
   });
 });
@@ -230,11 +244,11 @@ describe("Anthropic messages → OpenAI chat", () => {
     expect(out.content).toEqual([{ type: "text", text: "Hello" }]);
     expect(out.usage).toEqual({
       input_tokens: 7,
-      output_tokens: 2,
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
+      output_tokens: 2,
     });
-    expect(usage).toEqual({ inputTokens: 7, outputTokens: 2 });
+    expect(usage).toEqual({ inputTokens: 7, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0 });
   });
 });
 

@@ -2,8 +2,7 @@
 // documented estimate (≈4 characters a token over every string of the request). Never billed, never metered.
 import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
-import { findModel } from "./catalogue";
-import { modelNotFound } from "./gateway";
+import { requireModel } from "./catalogue/require";
 import { providers } from "./providers/registry";
 import { estimateTokens, textLength } from "./tokens";
 import { withoutIdentity } from "./translate/privacy";
@@ -14,8 +13,7 @@ export type TokenCount = { input_tokens: number; method: "exact" | "estimate" };
 export async function countTokens(env: Env, body: Record<string, unknown>): Promise<TokenCount> {
   const config = getConfig(env);
   const id = String(body.model);
-  const model = findModel(config, id);
-  if (!model) throw modelNotFound(id);
+  const model = requireModel(config, id);
   if (model.kind !== "chat") {
     throw badRequest(`The model '${id}' cannot be used for messages.`, "model", "model_not_supported");
   }

@@ -7,7 +7,10 @@ import { type Config, getConfig } from "../config";
 import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { policyNeedsRead } from "../content/policy";
 import { AppError, badRequest } from "../errors";
-import { type CatalogueModel, costMicros, findModel } from "./catalogue";
+import { findModel } from "./catalogue";
+import type { CatalogueModel } from "./catalogue/model";
+import { costMicros } from "./catalogue/prices";
+import { requireModel } from "./catalogue/require";
 import { type Endpoint, type MeteredRequest, meter } from "./metering";
 import { type Dialect, type Operation, providers } from "./providers/registry";
 import { openStream, tooManyStreams } from "./rate-limit";
@@ -43,16 +46,9 @@ export type AiCall = {
 /** Output tokens asked of a provider that needs a cap (Anthropic) when the client set none. */
 const DEFAULT_MAX_TOKENS = 4_096;
 
-export const modelNotFound = (id: string) =>
-  new AppError(404, `The model '${id}' does not exist or is not available here. See GET /v1/models.`, {
-    code: "model_not_found",
-    param: "model",
-  });
-
 function resolveModel(config: Config, call: AiCall): CatalogueModel {
   const id = String(call.body.model);
-  const model = findModel(config, id);
-  if (!model) throw modelNotFound(id);
+  const model = requireModel(config, id);
   const wanted = call.operation === "embeddings" ? "embedding" : "chat";
   if (model.kind !== wanted) {
     throw badRequest(
@@ -225,7 +221,7 @@ async function reserve(
     reserveCredit(
       env,
       call.accountId,
-      costMicros(model, estimatedInput, outputCap),
+      costMicros(model, { inputTokens: estimatedInput, outputTokens: outputCap }),
       (work) => ctx.waitUntil(work),
       call.keyId && call.spendLimitMicros != null
         ? { keyId: call.keyId, limit: call.spendLimitMicros }

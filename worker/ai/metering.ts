@@ -4,7 +4,8 @@ import type { CreditHold } from "../billing/credits";
 import { captureExchange, type LoggingPolicy } from "../content/capture";
 import { log } from "../observability/log";
 import { recordUsage } from "../usage/record";
-import { type CatalogueModel, costMicros } from "./catalogue";
+import type { CatalogueModel } from "./catalogue/model";
+import { costMicros } from "./catalogue/prices";
 import { estimateTokens } from "./tokens";
 import type { Usage } from "./translate/types";
 
@@ -40,12 +41,18 @@ export type Outcome = {
 function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; estimated: boolean } {
   // No model answered (refused, failed, timed out before the first byte): nothing was used, nothing is charged.
   if (!outcome.model) return { usage: { inputTokens: 0, outputTokens: 0 }, estimated: false };
-  const { inputTokens, outputTokens } = outcome.usage ?? {};
+  const { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens } = outcome.usage ?? {};
+  // Cache reads and writes are parts of the input, each billed at its own price (only ever from the provider).
+  const cache = {
+    ...(cachedInputTokens ? { cachedInputTokens } : {}),
+    ...(cacheWriteTokens ? { cacheWriteTokens } : {}),
+  };
   if (inputTokens !== undefined && outputTokens !== undefined) {
-    return { usage: { inputTokens, outputTokens }, estimated: false };
+    return { usage: { inputTokens, outputTokens, ...cache }, estimated: false };
   }
   return {
     usage: {
+      ...cache,
       inputTokens: inputTokens ?? request.estimatedInput,
       outputTokens: outputTokens ?? estimateTokens(outcome.deliveredChars ?? 0),
     },
@@ -56,7 +63,7 @@ function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; esti
 /** Writes the request's usage row and settles its credit, off the response path. Returns the row's cost. */
 export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, outcome: Outcome) {
   const { usage, estimated } = tokens(outcome, request);
-  const cost = outcome.model ? costMicros(outcome.model, usage.inputTokens, usage.outputTokens) : 0;
+  const cost = outcome.model ? costMicros(outcome.model, usage) : 0;
   const row = {
     id: request.id,
     accountId: request.accountId,
@@ -68,6 +75,8 @@ export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, 
     provider: outcome.model?.provider ?? "none",
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
+    cachedInputTokens: usage.cachedInputTokens ?? 0,
+    cacheWriteTokens: usage.cacheWriteTokens ?? 0,
     costMicros: cost,
     latencyMs: Date.now() - request.startedAt,
     status: outcome.status,

@@ -7,9 +7,10 @@ import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
 import { anthropicErrorResponses, createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { availableModels } from "./catalogue";
+import { modelEntry } from "./catalogue/entry";
+import { requireModel } from "./catalogue/require";
 import { countTokens } from "./count-tokens";
 import { type AiCall, runAi } from "./gateway";
-import { providers } from "./providers/registry";
 import { rateLimitPerKey } from "./rate-limit";
 import { recordRefusals } from "./refusals";
 import {
@@ -52,24 +53,6 @@ const streamOrJson = (description: string) => ({
 });
 
 /** A catalogue model as the model list and the single-model route show it. */
-function modelEntry(m: ReturnType<typeof availableModels>[number]) {
-  return {
-    id: m.id,
-    object: "model" as const,
-    created: 0,
-    owned_by: providers[m.provider].label,
-    // From the catalogue that bills: what a request may hold and what it costs.
-    context_length: m.contextTokens,
-    max_output_tokens: m.maxOutputTokens,
-    pricing: {
-      input: m.inputMicrosPerM / 1_000_000,
-      output: m.outputMicrosPerM / 1_000_000,
-      currency: "USD" as const,
-      per: 1_000_000 as const,
-    },
-  };
-}
-
 function call(
   c: Context<ApiKeyEnv>,
   fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
@@ -92,7 +75,7 @@ aiRoutes.openapi(
     method: "get",
     path: "/models",
     tags: ["AI"],
-    summary: "List the models you can call",
+    summary: "List the models you can call, with their limits, prices and providers' data policies",
     security: [{ apiKey: [] }],
     responses: {
       200: jsonContent(z.object({ object: z.literal("list"), data: z.array(Model) }), "Models"),
@@ -115,21 +98,15 @@ aiRoutes.openAPIRegistry.registerPath({
   method: "get",
   path: "/v1/models/{id}",
   tags: ["AI"],
-  summary: "One model you can call (its id contains '/', e.g. openai/gpt-4o-mini)",
+  summary:
+    "One model you can call (OpenAI's models.retrieve): its id contains '/' (openai/gpt-4o-mini); a bare name resolves when one model has it",
   security: [{ apiKey: [] }],
   request: { params: z.object({ id: z.string() }) },
   responses: { 200: jsonContent(Model, "The model"), ...errorResponses(401, 404, 429) },
 });
-aiRoutes.get("/models/:id{.+}", (c) => {
-  const id = c.req.param("id");
-  const model = availableModels(c.var.config).find((m) => m.id === id);
-  if (!model)
-    throw new AppError(404, `The model '${id}' does not exist or is not available here.`, {
-      code: "model_not_found",
-      param: "model",
-    });
-  return c.json(modelEntry(model), 200);
-});
+aiRoutes.get("/models/:id{.+}", (c) =>
+  c.json(modelEntry(requireModel(c.var.config, c.req.param("id"))), 200),
+);
 
 aiRoutes.openapi(
   createRoute({

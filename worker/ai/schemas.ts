@@ -230,15 +230,33 @@ export const Model = z
     id: z.string(),
     object: z.literal("model"),
     created: z.number(),
-    owned_by: z.string(),
+    owned_by: z.string().openapi({ description: "The provider's id" }),
+    provider: z.string().openapi({ description: "The provider's name" }),
+    kind: z.enum(["chat", "embedding"]),
     context_length: z.number().int(),
     max_output_tokens: z.number().int(),
+    capabilities: z.array(z.enum(["tools", "vision", "structured_output", "reasoning"])),
     pricing: z.object({
-      input: z.number().openapi({ description: "USD per 1M input tokens" }),
-      output: z.number().openapi({ description: "USD per 1M output tokens" }),
+      input: z.number().openapi({ description: "USD per 1M uncached input tokens" }),
+      output: z.number().openapi({ description: "USD per 1M output tokens (reasoning tokens included)" }),
+      input_cache_read: z
+        .number()
+        .openapi({ description: "USD per 1M input tokens read from the provider's cache" }),
+      input_cache_write: z.number().nullable().openapi({
+        description: "USD per 1M input tokens written to the provider's cache; null where it has none",
+      }),
       currency: z.literal("USD"),
       per: z.literal(1_000_000),
     }),
+    data_policy: z
+      .object({
+        trains_on_data: z.boolean(),
+        retention_days: z.number().int().openapi({ description: "Days the provider keeps prompts; 0: none" }),
+        zero_data_retention: z.boolean(),
+        regions: z.array(z.string()),
+        terms_url: z.string(),
+      })
+      .openapi({ description: "The provider's published data policy" }),
   })
   .openapi("Model");
 

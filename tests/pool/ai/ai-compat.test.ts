@@ -36,7 +36,7 @@ describe("POST /v1/messages/count_tokens", () => {
     const [upstream] = await received(anthropicFake(), m);
     expect(upstream!.path).toBe("/v1/messages/count_tokens");
     const sent = JSON.parse(upstream!.body);
-    expect(sent.model).toBe("claude-3-5-haiku-latest");
+    expect(sent.model).toBe("claude-haiku-4-5"); // the retired id is an alias of its successor
     // The fake counts 3 + its prompt count + 5 for a system prompt.
     expect(counted.input_tokens).toBe(3 + 7 + (JSON.stringify(messages).length % 50) + 5);
     // Not billed: no usage row, no credit moved.
@@ -89,7 +89,7 @@ describe("structured output across dialects", () => {
     const client = openai(key);
     const format = { type: "json_schema" as const, json_schema: { name: "city", schema: citySchema } };
     const whole = await client.chat.completions.create({
-      model: "anthropic/claude-3-5-haiku-latest",
+      model: "anthropic/claude-sonnet-4-0",
       messages: [{ role: "user", content: marker() }],
       response_format: format,
     });
@@ -97,7 +97,7 @@ describe("structured output across dialects", () => {
     expect(whole.choices[0]!.message.tool_calls).toBeUndefined();
     expect(JSON.parse(whole.choices[0]!.message.content!)).toEqual({ city: "sample", population: 42 });
     const stream = await client.chat.completions.create({
-      model: "anthropic/claude-3-5-haiku-latest",
+      model: "anthropic/claude-sonnet-4-0",
       messages: [{ role: "user", content: marker() }],
       response_format: { type: "json_object" },
       stream: true,
@@ -314,7 +314,7 @@ describe("provider error bodies", () => {
 });
 
 describe("GET /v1/models", () => {
-  it("carries context length, max output and prices per 1M tokens from the billing catalogue", async () => {
+  it("carries context length, max output, every price per 1M tokens and the provider's data policy", async () => {
     const { key } = await newKeyUser();
     const models: Record<string, unknown>[] = [];
     for await (const m of openai(key).models.list()) models.push(m as unknown as Record<string, unknown>);
@@ -323,9 +323,29 @@ describe("GET /v1/models", () => {
       object: "model",
       created: 0,
       owned_by: "openai",
+      provider: "OpenAI",
+      kind: "chat",
       context_length: 128_000,
       max_output_tokens: 16_384,
-      pricing: { input: 0.15, output: 0.6, currency: "USD", per: 1_000_000 },
+      capabilities: ["tools", "vision", "structured_output"],
+      pricing: {
+        input: 0.15,
+        output: 0.6,
+        input_cache_read: 0.075,
+        input_cache_write: null,
+        currency: "USD",
+        per: 1_000_000,
+      },
+      data_policy: {
+        trains_on_data: false,
+        retention_days: 30,
+        zero_data_retention: false,
+        regions: ["us"],
+        terms_url: "https://openai.com/policies/services-agreement/",
+      },
+    });
+    expect(models.find((m) => m.id === "anthropic/claude-sonnet-4-5")).toMatchObject({
+      pricing: { input: 3, output: 15, input_cache_read: 0.3, input_cache_write: 3.75 },
     });
   });
 });

@@ -120,8 +120,8 @@ describe("bad input", () => {
       "model",
     ],
     [
-      "a model without a provider prefix",
-      (m) => ({ body: chatBody(m, { model: "gpt-4o-mini" }) }),
+      "a bare model name no model has (a bare name one model has resolves: models.test.ts)",
+      (m) => ({ body: chatBody(m, { model: "gpt-99" }) }),
       404,
       "model_not_found",
       "model",

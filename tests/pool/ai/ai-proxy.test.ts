@@ -38,7 +38,7 @@ describe("OpenAI SDK", () => {
       expect.arrayContaining([
         "openai/gpt-4o-mini",
         "openai/text-embedding-3-small",
-        "anthropic/claude-3-5-haiku-latest",
+        "anthropic/claude-haiku-4-5",
         "dev/echo",
       ]),
     );
@@ -167,7 +167,7 @@ describe("Anthropic SDK", () => {
     expect(upstream!.headers["x-api-key"]).toBe("sk-ant-platform-test");
     expect(upstream!.headers["anthropic-version"]).toBe("2023-06-01");
     const sent = JSON.parse(upstream!.body);
-    expect(sent.model).toBe("claude-3-5-haiku-latest");
+    expect(sent.model).toBe("claude-haiku-4-5"); // the retired id is an alias of its successor
     expect(sent.metadata).toBeUndefined();
     const [row] = await usageRows(user.id, 1);
     expect(row).toMatchObject({
@@ -211,7 +211,7 @@ describe("translation", () => {
     const [upstream] = await expectNoIdentity(anthropicFake(), m, user);
     const sent = JSON.parse(upstream!.body);
     expect(sent).toMatchObject({
-      model: "claude-3-5-haiku-latest",
+      model: "claude-haiku-4-5",
       system: "You are terse.",
       max_tokens: 4096,
       stop_sequences: ["END"],

@@ -101,7 +101,7 @@ describe("translated to an Anthropic model", () => {
     const [upstream] = await received(anthropicFake(), m);
     const sent = JSON.parse(upstream!.body);
     expect(sent).toMatchObject({
-      model: "claude-3-5-haiku-latest",
+      model: "claude-haiku-4-5",
       system: "You are terse.\n\nAnswer in English.",
       max_tokens: 100,
       messages: [{ role: "user", content: [{ type: "text", text: m }] }],
@@ -230,7 +230,7 @@ describe("translated to an Anthropic model", () => {
     const { key } = await newKeyUser();
     const m = marker();
     const res = await openai(key).responses.create({
-      model: "anthropic/claude-3-5-haiku-latest",
+      model: "anthropic/claude-sonnet-4-0",
       input: m,
       text: {
         format: {
@@ -242,7 +242,7 @@ describe("translated to an Anthropic model", () => {
     });
     expect(JSON.parse(res.output_text)).toEqual({ city: "sample" });
     const [upstream] = await received(anthropicFake(), m);
-    // claude-3-5-haiku has no structured-output parameter: a forced tool carries the schema.
+    // claude-sonnet-4-0 has no structured-output parameter: a forced tool carries the schema.
     expect(JSON.parse(upstream!.body)).toMatchObject({
       tool_choice: { type: "tool", name: "json_response" },
       tools: [{ name: "json_response", input_schema: { properties: { city: { type: "string" } } } }],

@@ -1,7 +1,8 @@
 // What a provider is: data (where, how to authenticate, which paths, which wire dialect) — no control flow.
 import type { Config } from "../../config";
+import type { PROVIDER_IDS } from "../catalogue/schema";
 
-export type ProviderId = "openai" | "anthropic" | "dev";
+export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** The wire format a provider speaks; translation happens between dialects, not between providers. */
 export type Dialect = "openai" | "anthropic";
@@ -13,8 +14,6 @@ export type Connection = { baseUrl: string; apiKey: string };
 export type Provider = {
   id: ProviderId;
   dialect: Dialect;
-  /** Shown as `owned_by` in /v1/models. */
-  label: string;
   /** The platform's credentials and base URL from configuration; undefined when not configured. */
   connection: (config: Config) => Connection | undefined;
   /** The only headers the upstream ever sees besides content-type/accept. */

@@ -5,9 +5,29 @@ import { withoutIdentity } from "./privacy";
 import { StreamTranslatorBase } from "./stream-base";
 import type { Json, Translation, TranslationContext, Usage } from "./types";
 
+/** OpenAI's usage in ours: prompt_tokens counts every input token; the cache reads among them
+ * (prompt_tokens_details.cached_tokens) and any cache writes a compatible provider reports are kept apart.
+ * Reasoning tokens are inside completion_tokens: output. */
 export function openaiUsage(usage: Json): Usage | undefined {
   if (!usage || typeof usage.prompt_tokens !== "number") return undefined;
-  return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens ?? 0 };
+  const details = usage.prompt_tokens_details ?? {};
+  const count = (n: unknown) => (typeof n === "number" && n > 0 ? n : 0);
+  return {
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens ?? 0,
+    cachedInputTokens: count(details.cached_tokens),
+    cacheWriteTokens: count(details.cache_write_tokens),
+  };
+}
+
+/** Our usage in OpenAI's words (chat completions). */
+export function openaiUsageOf(usage: Usage) {
+  return {
+    prompt_tokens: usage.inputTokens,
+    completion_tokens: usage.outputTokens,
+    total_tokens: usage.inputTokens + usage.outputTokens,
+    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens ?? 0 },
+  };
 }
 
 /** The delta fields that carry generated text: an answer, a refusal, reasoning (billed as output). */

@@ -3,11 +3,11 @@
 import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicUsage, complete, finishReasonFor } from "./anthropic";
-import { openaiError } from "./chat-to-chat";
+import { openaiError, openaiUsageOf } from "./chat-to-chat";
 import { isNoOp, refuseUnknown } from "./known-fields";
 import { StreamTranslatorBase } from "./stream-base";
 import { anthropicStructured, ForcedToolUnwrapper, unwrapForcedTool, usesForcedTool } from "./structured";
-import type { Json, Translation, TranslationContext, Usage } from "./types";
+import type { Json, Translation, TranslationContext } from "./types";
 
 const untranslatable = (param: string, why: string) =>
   badRequest(`'${param}' cannot be sent to an Anthropic model: ${why}`, param, "untranslatable_parameter");
@@ -158,14 +158,6 @@ function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
   Object.assign(out, anthropicStructured(body, ctx.model, "response_format"));
   if (body.stream) out.stream = true;
   return out;
-}
-
-function openaiUsageOf(usage: Usage) {
-  return {
-    prompt_tokens: usage.inputTokens,
-    completion_tokens: usage.outputTokens,
-    total_tokens: usage.inputTokens + usage.outputTokens,
-  };
 }
 
 function response(raw: Json, ctx: TranslationContext) {

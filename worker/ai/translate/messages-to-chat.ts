@@ -3,13 +3,13 @@
 // Anthropic messages and events.
 import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
-import { stopReasonFor } from "./anthropic";
+import { anthropicUsageOf, stopReasonFor } from "./anthropic";
 import { openaiChunkChars, openaiUsage } from "./chat-to-chat";
 import { isNoOp, refuseUnknown } from "./known-fields";
 import { anthropicError } from "./messages-to-messages";
 import { StreamTranslatorBase } from "./stream-base";
 import { openaiResponseFormat } from "./structured";
-import type { Json, Translation, TranslationContext, Usage } from "./types";
+import type { Json, Translation, TranslationContext } from "./types";
 
 /** The stop sequence an OpenAI-compatible server says it matched (vLLM's `stop_reason`, SGLang's
  * `matched_stop`); OpenAI itself does not say, and its stops are reported as end_turn. */
@@ -143,16 +143,6 @@ function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
     out.stream_options = { include_usage: true };
   }
   return out;
-}
-
-/** Anthropic's usage object, every count it documents (an OpenAI provider reports no cache writes here). */
-function anthropicUsageOf(usage: Partial<Usage> | undefined) {
-  return {
-    input_tokens: usage?.inputTokens ?? 0,
-    output_tokens: usage?.outputTokens ?? 0,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
-  };
 }
 
 function response(upstream: Json, ctx: TranslationContext) {
@@ -292,6 +282,7 @@ class OpenAIToAnthropicStream extends StreamTranslatorBase {
           delta: anthropicStop(this.finish, this.stopSequence),
           // The final counts, as Anthropic's API sends them: the provider's, else our input estimate.
           usage: anthropicUsageOf({
+            ...this.reported,
             inputTokens: this.reported?.inputTokens ?? this.ctx.estimatedInput,
             outputTokens: this.reported?.outputTokens ?? 0,
           }),

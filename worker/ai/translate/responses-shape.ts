@@ -7,7 +7,10 @@ function responsesUsage(usage: Usage | undefined): Json {
   if (!usage) return null;
   return {
     input_tokens: usage.inputTokens,
-    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    input_tokens_details: {
+      cached_tokens: usage.cachedInputTokens ?? 0,
+      cache_write_tokens: usage.cacheWriteTokens ?? 0,
+    },
     output_tokens: usage.outputTokens,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: usage.inputTokens + usage.outputTokens,
@@ -17,7 +20,12 @@ function responsesUsage(usage: Usage | undefined): Json {
 /** Usage from a Responses answer or its final event (input_tokens / output_tokens). */
 export function usageFromResponses(usage: Json): Usage | undefined {
   if (!usage || typeof usage.input_tokens !== "number") return undefined;
-  return { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens ?? 0 };
+  const cached = usage.input_tokens_details?.cached_tokens;
+  return {
+    inputTokens: usage.input_tokens,
+    outputTokens: usage.output_tokens ?? 0,
+    cachedInputTokens: typeof cached === "number" && cached > 0 ? cached : 0,
+  };
 }
 
 /** A function tool as OpenAI echoes it: every field named (strict is null: no provider here enforces it). */

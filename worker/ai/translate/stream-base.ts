@@ -43,12 +43,17 @@ export abstract class StreamTranslatorBase implements StreamTranslator {
   /** Anthropic streams give input tokens in message_start (its output count is a placeholder) and the final
    * output count — sometimes input too — in message_delta. */
   protected noteAnthropicUsage(e: Json): void {
-    if (e.type === "message_start") this.reported.inputTokens = anthropicUsage(e.message?.usage).inputTokens;
+    if (e.type === "message_start") {
+      const { inputTokens, cachedInputTokens, cacheWriteTokens } = anthropicUsage(e.message?.usage);
+      Object.assign(this.reported, { inputTokens, cachedInputTokens, cacheWriteTokens });
+    }
     if (e.type !== "message_delta") return;
     const usage = anthropicUsage(e.usage);
     if (usage.outputTokens !== undefined) this.reported.outputTokens = usage.outputTokens;
     if (usage.inputTokens !== undefined && this.reported.inputTokens === undefined) {
       this.reported.inputTokens = usage.inputTokens;
+      this.reported.cachedInputTokens = usage.cachedInputTokens;
+      this.reported.cacheWriteTokens = usage.cacheWriteTokens;
     }
   }
 }

@@ -3,7 +3,7 @@
 // tool otherwise — whose answer is turned back into the JSON text the client asked for. And back: Anthropic's
 // output_config to an OpenAI model becomes response_format.
 import { badRequest } from "../../errors";
-import type { CatalogueModel } from "../catalogue";
+import type { CatalogueModel } from "../catalogue/model";
 import type { SseEvent } from "../sse";
 import { formatSse } from "../sse";
 import type { Json } from "./types";

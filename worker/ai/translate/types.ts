@@ -1,9 +1,12 @@
 // The interface every translation between a client dialect and a provider dialect implements.
-import type { CatalogueModel } from "../catalogue";
+import type { CatalogueModel } from "../catalogue/model";
+import type { TokenCounts } from "../catalogue/prices";
 import type { Operation } from "../providers/types";
 import type { SseEvent } from "../sse";
 
-export type Usage = { inputTokens: number; outputTokens: number };
+/** Tokens as the provider reported them: every input token in inputTokens, with the cached reads and cache
+ * writes among them counted apart (they are billed at their own prices). */
+export type Usage = TokenCounts;
 
 export type TranslationContext = {
   model: CatalogueModel;

@@ -7,7 +7,6 @@ const ANTHROPIC_VERSION = "2023-06-01";
 export const anthropic: Provider = {
   id: "anthropic",
   dialect: "anthropic",
-  label: "anthropic",
   connection: (config) =>
     config.anthropic.apiKey
       ? { baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey }

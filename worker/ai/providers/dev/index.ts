@@ -11,7 +11,6 @@ const LABEL = "[dev provider]";
 export const dev: Provider = {
   id: "dev",
   dialect: "openai",
-  label: "dev (local development provider)",
   connection: () => ({ baseUrl: "local://dev", apiKey: "" }),
   headers: () => ({}),
   paths: { chat: "/chat/completions", embeddings: "/embeddings" },

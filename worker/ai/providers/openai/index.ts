@@ -4,7 +4,6 @@ import type { Provider } from "../types";
 export const openai: Provider = {
   id: "openai",
   dialect: "openai",
-  label: "openai",
   connection: (config) =>
     config.openai.apiKey ? { baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey } : undefined,
   headers: ({ apiKey }) => ({ authorization: `Bearer ${apiKey}` }),

@@ -1,0 +1,88 @@
+// Real prices: cached input and cache writes are billed at their own catalogue prices, from each provider's
+// usage fields, whichever dialect the client speaks, whole or streamed — and told to the client in its dialect.
+import { describe, expect, it } from "vitest";
+import { anthropicFake, marker, openaiFake, script, usageRows } from "../support/ai-helpers";
+import { call, newKeyUser } from "../support/helpers";
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field
+type Json = Record<string, any>;
+
+/** The usage object of a whole answer, or of a stream (the OpenAI usage chunk / Anthropic message_delta). */
+async function clientUsage(res: Response, streamed: boolean): Promise<Json> {
+  if (!streamed) return ((await res.json()) as Json).usage;
+  const events = (await res.text())
+    .split("\n")
+    .filter((l) => l.startsWith("data: ") && l !== "data: [DONE]")
+    .map((l) => JSON.parse(l.slice(6)) as Json);
+  // Anthropic's stream counts input in message_start and output (sometimes everything) in message_delta.
+  const start = events.find((e) => e.type === "message_start")?.message?.usage ?? {};
+  return { ...start, ...events.filter((e) => e.usage).at(-1)!.usage };
+}
+
+const cases = [
+  // OpenAI gpt-4o-mini: $0.15 input, $0.075 cached, $0.60 output per 1M; 9,000 of the prompt read from cache.
+  { provider: "openai", model: "openai/gpt-4o-mini", fake: openaiFake, cache: { read: 9_000 } },
+  // Anthropic Sonnet 4.5: $3 input, $0.30 cache read, $3.75 cache write, $15 output per 1M.
+  {
+    provider: "anthropic",
+    model: "anthropic/claude-sonnet-4-5",
+    fake: anthropicFake,
+    cache: { read: 9_000, write: 4_000 },
+  },
+] as const;
+
+describe.each(cases)("$model with its prompt cache", ({ provider, model, fake, cache }) => {
+  describe.each([
+    ["OpenAI", "/v1/chat/completions"],
+    ["Anthropic", "/v1/messages"],
+  ] as const)("through the %s dialect", (dialect, path) => {
+    it.each([false, true])(
+      "streamed: %s — each token class at its price, told in the client's dialect",
+      async (stream) => {
+        const { key, id } = await newKeyUser();
+        const m = marker();
+        await script(fake(), { match: m, cache, reply: "one two three" });
+        const res = await call(path, {
+          key,
+          body: {
+            model,
+            max_tokens: 50,
+            messages: [{ role: "user", content: m }],
+            ...(stream
+              ? { stream: true, ...(dialect === "OpenAI" ? { stream_options: { include_usage: true } } : {}) }
+              : {}),
+          },
+        });
+        expect(res.status).toBe(200);
+        const usage = await clientUsage(res, stream);
+        const [row] = await usageRows(id, 1);
+        const written = "write" in cache ? cache.write : 0;
+        const uncached = row!.input_tokens - cache.read - written;
+        // The request log (now in the account object) does not keep the cache counts yet: the cost proves them.
+        expect(row).toMatchObject({ output_tokens: 3 });
+        expect(uncached).toBeGreaterThan(0);
+        const perM =
+          provider === "openai"
+            ? { input: 0.15, read: 0.075, write: 0, output: 0.6 }
+            : { input: 3, read: 0.3, write: 3.75, output: 15 };
+        const micros =
+          uncached * perM.input + cache.read * perM.read + written * perM.write + 3 * perM.output;
+        expect(row!.cost_micros).toBe(Math.ceil(micros - 1e-9));
+        // Far below what the same tokens cost uncached.
+        expect(row!.cost_micros).toBeLessThan((row!.input_tokens * perM.input + 3 * perM.output) / 1.5);
+        if (dialect === "OpenAI") {
+          expect(usage).toMatchObject({
+            prompt_tokens: row!.input_tokens,
+            prompt_tokens_details: { cached_tokens: cache.read },
+          });
+        } else {
+          expect(usage).toMatchObject({
+            input_tokens: uncached,
+            cache_read_input_tokens: cache.read,
+            cache_creation_input_tokens: written,
+          });
+        }
+      },
+    );
+  });
+});

@@ -1,0 +1,130 @@
+// The shape of the shipped catalogue (catalogue.json), checked with zod at build (vite.config.ts) and in the
+// tests — never at Worker startup, which only reads the already-checked data. A bad entry fails with its path.
+import { z } from "zod";
+
+/** Every provider this code can speak to (worker/ai/providers/registry.ts has one entry for each). Kept in this
+ * file, which imports nothing of ours, so the build's check (vite.config.ts) loads it alone. */
+export const PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
+
+/** USD per 1M tokens as a decimal string ("0.075"): read exactly into integer micro-USD, never through floats. */
+const price = z
+  .string()
+  .regex(/^\d{1,6}(\.\d{1,6})?$/, "a price is a decimal string of USD per 1M tokens, at most 6 decimals");
+
+const dataPolicy = z.strictObject({
+  /** Whether the provider trains its models on API inputs and outputs. */
+  trainsOnData: z.boolean(),
+  /** Days the provider keeps prompts and answers (abuse monitoring); 0 when it keeps none. */
+  retentionDays: z.number().int().min(0),
+  /** Whether this platform's agreement with the provider is zero data retention. */
+  zeroDataRetention: z.boolean(),
+  /** Where the provider processes requests: ISO region codes ("us", "eu") or "local". */
+  regions: z.array(z.string().regex(/^[a-z-]+$/)).min(1),
+  termsUrl: z.url(),
+});
+
+const provider = z.strictObject({ label: z.string().min(1), dataPolicy });
+
+const capability = z.enum(["tools", "vision", "structured_output", "reasoning"]);
+
+const modelId = z.string().regex(/^[a-z0-9-]+\/[A-Za-z0-9._:-]+$/, "an id is provider/model");
+
+const servedModel = z.strictObject({
+  id: modelId,
+  /** The name the provider knows it by; default: the id after "provider/" (the dev provider: the whole id). */
+  upstream: z.string().min(1).optional(),
+  kind: z.enum(["chat", "embedding"]),
+  contextTokens: z.number().int().positive(),
+  maxOutputTokens: z.number().int().min(0),
+  capabilities: z.array(capability),
+  prices: z.strictObject({
+    input: price,
+    output: price,
+    /** Input read from the provider's prompt cache; absent: the provider has no cache price (billed as input). */
+    cachedInput: price.optional(),
+    /** Input written to the provider's prompt cache (Anthropic); absent: writes cost nothing extra. */
+    cacheWrite: price.optional(),
+  }),
+});
+
+/** An old id that still works: answered by the model it names, billed at that model's prices. */
+const aliasModel = z.strictObject({ id: modelId, kind: z.literal("alias"), aliasOf: modelId });
+
+/** An old id that no longer works: refused with the date it was retired and the id to use instead. */
+const deprecatedModel = z.strictObject({
+  id: modelId,
+  kind: z.literal("deprecated"),
+  deprecated: z.strictObject({ since: z.iso.date(), use: modelId }),
+});
+
+const entry = z.discriminatedUnion("kind", [servedModel, aliasModel, deprecatedModel]);
+
+const catalogueSchema = z
+  .strictObject({
+    $comment: z.string().optional(),
+    providers: z.record(z.enum(PROVIDER_IDS), provider),
+    models: z.array(entry),
+  })
+  .superRefine((file, ctx) => {
+    const ids = new Map<string, z.infer<typeof entry>>();
+    file.models.forEach((m, i) => {
+      if (ids.has(m.id))
+        ctx.addIssue({ code: "custom", path: ["models", i, "id"], message: `${m.id} is listed twice` });
+      ids.set(m.id, m);
+    });
+    file.models.forEach((m, i) => {
+      const at = (...rest: (string | number)[]) => ["models", i, ...rest];
+      const providerId = m.id.split("/")[0]!;
+      if (!(providerId in file.providers)) {
+        ctx.addIssue({ code: "custom", path: at("id"), message: `${m.id}: no provider "${providerId}"` });
+      }
+      if (m.kind === "alias" || m.kind === "deprecated") {
+        const target = m.kind === "alias" ? m.aliasOf : m.deprecated.use;
+        const t = ids.get(target);
+        if (!t || t.kind === "alias" || t.kind === "deprecated") {
+          ctx.addIssue({
+            code: "custom",
+            path: at(m.kind === "alias" ? "aliasOf" : "deprecated"),
+            message: `${m.id} points at ${target}, which is not a served model`,
+          });
+        }
+        return;
+      }
+      const p = m.prices;
+      if (p.cachedInput !== undefined && Number(p.cachedInput) > Number(p.input)) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("prices", "cachedInput"),
+          message: `${m.id}: cached input costs more than input`,
+        });
+      }
+      if (m.kind === "embedding" && (Number(p.output) !== 0 || m.maxOutputTokens !== 0)) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("prices", "output"),
+          message: `${m.id}: an embedding model has no output`,
+        });
+      }
+      if (m.kind === "chat" && (m.maxOutputTokens === 0 || m.maxOutputTokens > m.contextTokens)) {
+        ctx.addIssue({
+          code: "custom",
+          path: at("maxOutputTokens"),
+          message: `${m.id}: the output limit must be between 1 and the context`,
+        });
+      }
+    });
+  });
+
+export type CatalogueFile = z.infer<typeof catalogueSchema>;
+
+/** The catalogue, or an Error naming the first bad entry by its path ("models[3].prices.input: …"). */
+export function checkCatalogue(data: unknown, file = "catalogue.json"): CatalogueFile {
+  const parsed = catalogueSchema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+    .join("")
+    .replace(/^\./, "");
+  throw new Error(`${file}: ${path}: ${issue.message}`);
+}
