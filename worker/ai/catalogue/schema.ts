@@ -117,7 +117,10 @@ const catalogueSchema = z
 
 export type CatalogueFile = z.infer<typeof catalogueSchema>;
 
-/** The catalogue, or an Error naming the first bad entry by its path ("models[3].prices.input: …"). */
+/**
+ * The catalogue, or an Error naming the first bad entry by its path ("models[3].prices.input: …").
+ * @internal Run by scripts/check-catalogue.ts before every build, and by the tests.
+ */
 export function checkCatalogue(data: unknown, file = "catalogue.json"): CatalogueFile {
   const parsed = catalogueSchema.safeParse(data);
   if (parsed.success) return parsed.data;
