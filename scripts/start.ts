@@ -103,7 +103,8 @@ async function main() {
     port,
     persistDir: dataDir,
     cronIntervalMs: 60_000,
-    vars: { ...localSecrets(), ...fakeVars, ...parseVars(values.var) },
+    // Log lines a person reads in this terminal (LOG_FORMAT=json keeps the production form).
+    vars: { LOG_FORMAT: "human", ...localSecrets(), ...fakeVars, ...parseVars(values.var) },
     prepare: async (mf, origin) => {
       demo = await seedDemo(mf, origin, dataDir);
     },

@@ -66,9 +66,11 @@ const envSchema = z.object({
   AI_FALLBACKS: z.string().default(""),
   /** Days raw usage rows are kept; older ones live on only in the daily aggregates (billing, charts). */
   USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  /** Hours of the request log kept as rows in the account's object before they are sealed into R2 (ADR 090). */
   /** Share of successful requests that get an access-log line (every 4xx/5xx gets one): 0 to 1. */
   ACCESS_LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.01),
+  /** Log lines as JSON (production, the tests) or one compact line a person reads (`npm start` sets human). */
+  LOG_FORMAT: z.enum(["json", "human"]).default("json"),
+  /** Hours of the request log kept as rows in the account's object before they are sealed into R2 (ADR 090). */
   REQUEST_LOG_WINDOW_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   AUTH_LIMITS: authLimitsVar,
 });
@@ -164,6 +166,7 @@ function buildConfig(env: Env) {
     },
     requestLog: { windowHours: v.REQUEST_LOG_WINDOW_HOURS },
     accessLogSampleRate: v.ACCESS_LOG_SAMPLE_RATE,
+    logFormat: v.LOG_FORMAT,
     authLimits: v.AUTH_LIMITS,
     policy,
   };

@@ -9,6 +9,7 @@ import { drainUnreadBody } from "./drain-body";
 import type { AppEnv } from "./env";
 import { onError } from "./errors";
 import { accessLog } from "./observability/access-log";
+import { useLogFormat } from "./observability/log";
 import { requestId } from "./request-id";
 import { securityHeaders } from "./security/headers";
 
@@ -16,7 +17,9 @@ export function front<E extends AppEnv>(router: OpenAPIHono<E>): void {
   router.onError(onError);
   router.use("*", accessLog);
   router.use("*", requestId, drainUnreadBody, securityHeaders, async (c, next) => {
-    c.set("config", getConfig(c.env));
+    const config = getConfig(c.env);
+    c.set("config", config);
+    useLogFormat(config.logFormat);
     c.set("db", getDb(c.env.DB));
     await next();
   });

@@ -1,7 +1,7 @@
 // The logger prints no bound parameter, email, key, token, query string or message — fed a real drizzle error.
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { describe, expect, it } from "vitest";
-import { describeError, formatLine, scrub } from "#worker/observability/log";
+import { describeError, formatHumanLine, formatLine, scrub } from "#worker/observability/log";
 
 describe("the logger", () => {
   it("prints a drizzle error carrying an email as its name and first frame only", () => {
@@ -74,5 +74,41 @@ describe("the logger", () => {
     expect(JSON.parse(formatLine("info", "x", { requestId: "eve@example.com" }))).not.toHaveProperty(
       "requestId",
     );
+  });
+});
+
+describe("the human form (npm start)", () => {
+  it("reads as one line: level, status, method, route, code, time, the sentence, then the ids", () => {
+    const line = formatHumanLine("warn", "Request refused.", {
+      requestId: "0193a4c2-7b1d-7000-8000-000000000001",
+      route: "/v1/chat/completions",
+      method: "POST",
+      status: 401,
+      code: "invalid_api_key",
+      durationMs: 3,
+      keyId: "key_9",
+    });
+    expect(line).toBe(
+      "WARN 401 POST /v1/chat/completions invalid_api_key 3 ms — Request refused. requestId=0193a4c2-7b1d-7000-8000-000000000001 keyId=key_9",
+    );
+  });
+
+  it("keeps exactly what the JSON form keeps: no email, query, key, body or error message", () => {
+    const fields = {
+      route: "/api/keys?token=abc",
+      who: "someone@example.com",
+      secret: "sk-live_abcdefghijklmnop",
+      body: { prompt: "hello" },
+      error: new Error("the prompt was: hello"),
+    };
+    const human = formatHumanLine("error", "Failed for someone@example.com", fields);
+    const json = JSON.parse(formatLine("error", "Failed for someone@example.com", fields));
+    for (const leaked of ["someone@example.com", "token=abc", "sk-live_abcdefghijklmnop", "hello"]) {
+      expect(human).not.toContain(leaked);
+    }
+    expect(human).toContain(`${json.route}`);
+    expect(human).toContain(`who=${json.who}`);
+    expect(human).toContain(`error=${json.error.name}`);
+    expect(human.startsWith("ERROR /api/keys — Failed for [email]")).toBe(true);
   });
 });

@@ -72,11 +72,8 @@ function field(value: unknown): unknown {
   return undefined; // objects, arrays, bodies: never
 }
 
-/**
- * One JSON line. `msg` is a fixed sentence chosen by the caller; it is scrubbed like every other string.
- * @internal
- */
-export function formatLine(level: LogLevel, msg: string, fields: LogFields = {}): string {
+/** The line's fields, each kept only if it cannot carry content. */
+function safeLine(level: LogLevel, msg: string, fields: LogFields): Record<string, unknown> {
   const { error, requestId, xRequestId, code, ...rest } = fields;
   const line: Record<string, unknown> = { level, msg: scrub(msg) };
   // Ids are kept whole (they look like tokens to scrub) but only when they are nothing but an id.
@@ -89,11 +86,59 @@ export function formatLine(level: LogLevel, msg: string, fields: LogFields = {})
     if (safe !== undefined) line[name] = safe;
   }
   if (error !== undefined) line.error = describeError(error);
-  return JSON.stringify(line);
+  return line;
+}
+
+/**
+ * One JSON line. `msg` is a fixed sentence chosen by the caller; it is scrubbed like every other string.
+ * @internal
+ */
+export function formatLine(level: LogLevel, msg: string, fields: LogFields = {}): string {
+  return JSON.stringify(safeLine(level, msg, fields));
+}
+
+/**
+ * The same fields as one line a person reads in a terminal (`npm start`):
+ * `WARN 401 POST /v1/chat/completions invalid_api_key 3 ms — Invalid API key. requestId=… keyId=…`.
+ * @internal
+ */
+export function formatHumanLine(level: LogLevel, msg: string, fields: LogFields = {}): string {
+  const {
+    level: _,
+    msg: text,
+    status,
+    method,
+    route,
+    code,
+    durationMs,
+    error,
+    ...rest
+  } = safeLine(level, msg, fields);
+  const head = [
+    level.toUpperCase(),
+    status,
+    method,
+    route,
+    code,
+    durationMs === undefined ? undefined : `${durationMs} ms`,
+  ]
+    .filter((part) => part !== undefined)
+    .join(" ");
+  const failure = error as { name: string; frame?: string } | undefined;
+  const tail = Object.entries(rest).map(([name, value]) => `${name}=${value}`);
+  if (failure) tail.push(`error=${failure.name}${failure.frame ? ` (${failure.frame})` : ""}`);
+  return [head, "—", text, ...tail].join(" ");
+}
+
+let render = formatLine;
+
+/** JSON lines (the default) or human ones; set from the config on each request (LOG_FORMAT). */
+export function useLogFormat(format: "json" | "human"): void {
+  render = format === "human" ? formatHumanLine : formatLine;
 }
 
 export const log = {
-  info: (msg: string, fields?: LogFields) => console.info(formatLine("info", msg, fields)),
-  warn: (msg: string, fields?: LogFields) => console.warn(formatLine("warn", msg, fields)),
-  error: (msg: string, fields?: LogFields) => console.error(formatLine("error", msg, fields)),
+  info: (msg: string, fields?: LogFields) => console.info(render("info", msg, fields)),
+  warn: (msg: string, fields?: LogFields) => console.warn(render("warn", msg, fields)),
+  error: (msg: string, fields?: LogFields) => console.error(render("error", msg, fields)),
 };
