@@ -86,10 +86,10 @@ describe("the human form (npm start)", () => {
       status: 401,
       code: "invalid_api_key",
       durationMs: 3,
-      keyId: "key_9",
+      keyId: "3f2b8c1e-5d6a-4b7c-8d9e-000000000009",
     });
     expect(line).toBe(
-      "WARN 401 POST /v1/chat/completions invalid_api_key 3 ms — Request refused. requestId=0193a4c2-7b1d-7000-8000-000000000001 keyId=key_9",
+      "WARN 401 POST /v1/chat/completions invalid_api_key 3 ms — Request refused. requestId=0193a4c2-7b1d-7000-8000-000000000001 keyId=3f2b8c1e-5d6a-4b7c-8d9e-000000000009",
     );
   });
 

@@ -23,6 +23,7 @@ const KEY = /\b(?:sk|pk|rk|whsec|bm|bmk|key|tok)[-_][A-Za-z0-9_-]{6,}/gi;
 const TOKEN = /[A-Za-z0-9+_=-]{32,}/g;
 const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
 const REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;
+const ID_FIELDS = ["requestId", "xRequestId", "keyId", "accountRef"] as const;
 /** An error code is lowercase words joined by underscores (`key_spend_limit_reached`): no key or token looks so. */
 const ERROR_CODE = /^[a-z]+(?:_[a-z]+)*$/;
 
@@ -74,11 +75,15 @@ function field(value: unknown): unknown {
 
 /** The line's fields, each kept only if it cannot carry content. */
 function safeLine(level: LogLevel, msg: string, fields: LogFields): Record<string, unknown> {
-  const { error, requestId, xRequestId, code, ...rest } = fields;
+  const { error, code, ...rest } = fields;
   const line: Record<string, unknown> = { level, msg: scrub(msg) };
-  // Ids are kept whole (they look like tokens to scrub) but only when they are nothing but an id.
-  if (typeof requestId === "string" && REQUEST_ID.test(requestId)) line.requestId = requestId;
-  if (typeof xRequestId === "string" && REQUEST_ID.test(xRequestId)) line.xRequestId = xRequestId;
+  // Ids are kept whole (they look like tokens to scrub) but only when they are nothing but an id: the request's,
+  // the key's (its row id, never its secret) and the account's pseudonymous reference.
+  for (const name of ID_FIELDS) {
+    const id = rest[name];
+    delete rest[name];
+    if (typeof id === "string" && REQUEST_ID.test(id)) line[name] = id;
+  }
   // A code is kept whole when it is one ("key_revoked" would read as a key to scrub); anything else is scrubbed.
   if (typeof code === "string") line.code = ERROR_CODE.test(code) && code.length <= 64 ? code : scrub(code);
   for (const [name, value] of Object.entries(rest)) {
