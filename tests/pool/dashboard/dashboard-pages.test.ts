@@ -7,7 +7,7 @@ import * as requests from "../../../app/routes/dashboard/requests";
 import * as settings from "../../../app/routes/dashboard/settings";
 import * as usage from "../../../app/routes/dashboard/usage";
 import { usageRows } from "../support/ai-helpers";
-import { call, newKeyUser, newUser } from "../support/helpers";
+import { call, newKeyUser, newUser, newVerifiedUser } from "../support/helpers";
 import { args, page, post, unwrap } from "../support/route-calls";
 
 /** What a loader or action throws without a session: a redirect to the login page that comes back. */
@@ -113,7 +113,7 @@ describe("usage page", () => {
 
 describe("settings page", () => {
   it("saves the training choice, and the loader shows it with its history", async () => {
-    const { cookie } = await newUser();
+    const { cookie } = await newVerifiedUser();
     const saved = unwrap(
       await settings.action(
         args(post("/dashboard/settings", { intent: "consent", trainingConsent: "true" }, cookie)),

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } fr
 import { accountDataKey } from "#worker/content/data-keys";
 import { openExchange } from "#worker/content/store";
 import worker from "#worker/index";
-import { call, newKeyUser, ORIGIN } from "../support/helpers";
+import { call, newKeyUser, ORIGIN, verifyEmail } from "../support/helpers";
 import {
   connectedUser,
   customerNumber,
@@ -126,6 +126,8 @@ function expectNowhere(mark: string, where: Map<string, string>, what: string) {
 async function sendEverything(logging: boolean) {
   const mark = `NOCONTENT-${crypto.randomUUID()}`;
   const user = await newKeyUser();
+  // Content logging and training consent need a verified address (ADR 009).
+  await verifyEmail(user.email, user.cookie);
   await setLogging(user.cookie, logging);
   for (const [path, body] of requests(mark)) {
     const res = await send(path, user.key, body);

@@ -48,7 +48,8 @@ describe("attack: admin by unverified signup", () => {
     expect(audit!.n).toBe(0);
     // Only the holder of the mailbox can verify it; once verified, the rights follow on the next request.
     const token = await mailboxLink(OPERATOR_EMAIL, "email_verification");
-    expect((await call("/api/privacy/links", { body: { token } })).status).toBe(200);
+    // Verified from the browser that signed up (elsewhere, the first proof would end this session: ADR 009).
+    expect((await call("/api/privacy/links", { body: { token }, cookie })).status).toBe(200);
     expect((await call("/api/admin/privacy/requests", { cookie })).status).toBe(200);
   });
 
