@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { purgeOldUsage } from "#worker/usage/retention";
 import { call, newUser } from "../support/helpers";
+import { seedRequestLog, usageRow } from "../support/request-log";
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -45,7 +46,13 @@ describe("usage aggregates", () => {
   it("answer groupBy=hour and long ranges from the aggregates with the raw rows' totals", async () => {
     const { id, cookie } = await newUser();
     const now = Date.now();
-    for (let h = 1; h <= 30; h++) await insertRow(id, now - h * HOUR_MS);
+    // Metered as the proxy meters (ADR 090): the rows go to the account's object, their sums to usage_hourly.
+    await seedRequestLog(
+      id,
+      Array.from({ length: 30 }, (_, i) =>
+        usageRow(id, null, { createdAt: now - (i + 1) * HOUR_MS, costMicros: 100 }),
+      ),
+    );
     const to = new Date(now + 60_000).toISOString();
     const hours = await usage(
       cookie,
