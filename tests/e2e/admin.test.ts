@@ -16,7 +16,7 @@ const server = ownServer({
 
 async function signUpVerified(email: string): Promise<string> {
   const { cookieHeader } = await signUp(server.url, email);
-  await proveAddress(server.url, email);
+  await proveAddress(server.url, email, cookieHeader);
   return cookieHeader;
 }
 

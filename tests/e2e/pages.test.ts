@@ -50,7 +50,7 @@ async function contextFor(
 async function operatorWithRequest(): Promise<{ account: Account; requestId: string }> {
   const email = "pages-operator@example.com";
   const { cookie: pair, cookieHeader: cookie } = await signUpAt(baseUrl, email);
-  await proveAddress(baseUrl, email);
+  await proveAddress(baseUrl, email, cookie);
   // A request waiting for confirmation: its page shows both the re-send and the deny form.
   const recorded = await fetch(`${baseUrl}/api/admin/privacy/requests`, {
     method: "POST",

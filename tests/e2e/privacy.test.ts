@@ -37,12 +37,17 @@ async function noticeOf(email: string, kind: string): Promise<Notice> {
   return (await mailbox(email)).find((n) => n.kind === kind)!;
 }
 
-/** Verifies an address as its holder does: the link from the dev mailbox, posted once. */
-async function verifyEmail(email: string): Promise<void> {
+/**
+ * Verifies an address as its holder does: the link from the dev mailbox, posted once — from the browser `page`
+ * that signed up, when there is one (elsewhere, the first proof ends that browser's session: ADR 009).
+ */
+async function verifyEmail(email: string, page?: Page): Promise<void> {
   const link = (await noticeOf(email, "email_verification")).text.match(/token=([A-Za-z0-9_-]+)/)![1]!;
+  const cookies = page ? await page.context().cookies(baseUrl) : [];
+  const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
   const res = await fetch(`${baseUrl}/api/privacy/links`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", origin: baseUrl, ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({ token: link }),
   });
   expect(res.status).toBe(200);
@@ -131,7 +136,7 @@ it("lets an operator record an emailed request that the account holder confirms 
   await signUpInBrowser(page, "operator@example.com");
   // Listed in ADMIN_EMAILS is not enough: the operator verifies the address first.
   expect((await page.goto(`${baseUrl}/admin`))!.status()).toBe(403);
-  await verifyEmail("operator@example.com");
+  await verifyEmail("operator@example.com", page);
   await page.goto(`${baseUrl}/admin`);
   await page.getByLabel("Sender's email").fill(subjectEmail);
   await page.getByLabel("Kind of request").selectOption("access");
@@ -258,6 +263,8 @@ it("corrects the email address only once the link sent to the new address is use
   const email = `e2e-rectify-${Date.now()}@example.com`;
   const newEmail = `e2e-rectified-${Date.now()}@example.com`;
   await signUpInBrowser(page, email);
+  // Only a proven address can be changed (ADR 009).
+  await verifyEmail(email, page);
   await page.goto(`${baseUrl}/dashboard/privacy`);
   await page.getByLabel("Name").fill("Ada Example");
   await page.getByLabel("Email", { exact: true }).fill(newEmail);

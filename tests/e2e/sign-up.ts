@@ -25,7 +25,11 @@ export async function signUp(origin: string, email: string): Promise<SignedUp> {
   return { accountId: account.id, cookie: { name, value }, cookieHeader };
 }
 
-export async function proveAddress(origin: string, email: string): Promise<void> {
+/**
+ * Posts the verification link from the dev mailbox — with the session that signed up (`cookieHeader`), as the
+ * holder does in the browser that signed up; elsewhere the first proof would end that session (ADR 009).
+ */
+export async function proveAddress(origin: string, email: string, cookieHeader?: string): Promise<void> {
   const mail = (await (
     await fetch(`${origin}/dev/mailbox?format=json&to=${encodeURIComponent(email)}`)
   ).json()) as { data: { kind: string; text: string }[] };
@@ -34,7 +38,11 @@ export async function proveAddress(origin: string, email: string): Promise<void>
     .text.match(/token=([A-Za-z0-9_-]+)/)![1];
   const verified = await fetch(`${origin}/api/privacy/links`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: {
+      "content-type": "application/json",
+      origin,
+      ...(cookieHeader ? { cookie: cookieHeader } : {}),
+    },
     body: JSON.stringify({ token }),
   });
   expect(verified.status).toBe(200);

@@ -3,17 +3,22 @@
 import { createHmac } from "node:crypto";
 import { expect, inject, it } from "vitest";
 import { openPage, sharedBrowser } from "./browser";
+import { proveAddress } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
 const browser = sharedBrowser();
 
 it("connects a number, answers a simulated customer and shows the message metadata", async () => {
   const { page, errors } = await openPage(browser());
+  const email = `e2e-wa-${Date.now()}@example.com`;
   await page.goto(`${baseUrl}/signup`);
-  await page.getByLabel("Email").fill(`e2e-wa-${Date.now()}@example.com`);
+  await page.getByLabel("Email").fill(email);
   await page.getByLabel(/Password/).fill("a long enough password");
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(/\/dashboard/);
+  // Only a proven address connects WhatsApp (ADR 009): the link, posted from this browser's session.
+  const cookie = (await page.context().cookies(baseUrl)).map((c) => `${c.name}=${c.value}`).join("; ");
+  await proveAddress(baseUrl, email, cookie);
 
   await page.goto(`${baseUrl}/dashboard/whatsapp`, { waitUntil: "networkidle" });
   const phoneNumberId = String(100_000_000 + Math.floor(Math.random() * 1e8));
