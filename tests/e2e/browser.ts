@@ -62,12 +62,24 @@ export async function pageProblems(page: Page): Promise<string[]> {
   const { createRequire } = await import("node:module");
   axeSource ??= await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   const problems: string[] = [];
-  const overflow = await page.evaluate(() => ({
-    scrollWidth: document.scrollingElement!.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
+  const overflow = await page.evaluate(() => {
+    // The deepest element reaching past the window names the cause ("td.mono …" rather than just a width).
+    const wide = [...document.body.querySelectorAll("*")].filter(
+      (e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.children.length === 0,
+    );
+    const culprit = wide[0];
+    return {
+      scrollWidth: document.scrollingElement!.scrollWidth,
+      innerWidth: window.innerWidth,
+      culprit: culprit
+        ? `${culprit.tagName.toLowerCase()}${culprit.className ? `.${String(culprit.className).split(" ").join(".")}` : ""} "${(culprit.textContent ?? "").trim().slice(0, 40)}"`
+        : "",
+    };
+  });
   if (overflow.scrollWidth > overflow.innerWidth) {
-    problems.push(`horizontal overflow: ${overflow.scrollWidth}px wide in a ${overflow.innerWidth}px window`);
+    problems.push(
+      `horizontal overflow: ${overflow.scrollWidth}px wide in a ${overflow.innerWidth}px window${overflow.culprit ? ` (${overflow.culprit})` : ""}`,
+    );
   }
   // The page's CSP allows only its own nonce'd scripts, so the source goes in through the DevTools protocol.
   await page.evaluate(axeSource);
