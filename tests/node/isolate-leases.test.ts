@@ -9,7 +9,8 @@ import {
   type LeaseTransport,
   reserveInObject,
 } from "#worker/billing/lease";
-import { LEASE_CAP_MICROS, type LeaseAsk } from "#worker/billing/lease-book";
+import type { LeaseAsk } from "#worker/billing/lease-book";
+import { LEASE_CAP_MICROS } from "#worker/billing/lease-terms";
 
 const env = {} as Env;
 const ACCOUNT = "acct_1";
