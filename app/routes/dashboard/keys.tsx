@@ -21,10 +21,13 @@ import { flushUsage } from "#worker/usage/record";
 import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
+import { Snippets } from "../../components/Snippets";
 import { formState, useResetAfterSuccess } from "../../lib/form-state";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { rateLimitText } from "../../lib/key-limit";
+import { quickstartModel } from "../../lib/quickstart.server";
 import { requireUser } from "../../lib/session.server";
+import { chatSnippets } from "../../lib/snippets";
 import type { Route } from "./+types/keys";
 
 export const meta: Route.MetaFunction = () => [{ title: "API keys — Botmara" }];
@@ -107,7 +110,14 @@ export async function action({ request, context }: Route.ActionArgs) {
         name: input.name,
         ...settingsFrom(input),
       });
-      return { created: { name: created.name, key: created.key } };
+      // The quickstart again, with the new key filled in: the one moment the key can be part of the code.
+      const snippets = chatSnippets({
+        origin: new URL(request.url).origin,
+        key: created.key,
+        model: quickstartModel(config),
+        messages: [{ role: "user", content: "Hello!" }],
+      });
+      return { created: { name: created.name, key: created.key, snippets } };
     }
     if (input.intent === "update") {
       const key = await updateKey(db, config, session.accountId, input.id, {
@@ -221,8 +231,16 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
           </p>
           <div className="secret">
             <code data-testid="new-key">{created.key}</code>
-            <CopyButton value={created.key} />
+            <CopyButton value={created.key} label="Copy key" />
           </div>
+          <details open className="quickstart">
+            <summary>Try it: the quickstart with this key filled in</summary>
+            <p className="muted">
+              Keep keys out of code you share: once this works, read it from an environment variable, as the{" "}
+              <Link to="/dashboard">dashboard's quickstart</Link> does.
+            </p>
+            <Snippets snippets={created.snippets} />
+          </details>
         </div>
       ) : null}
       {updated ? (
