@@ -256,7 +256,12 @@ async function tryCandidates(
     if (!result.ok) {
       if (isRetryable(result.error) && i < chain.length - 1 && !deadline.expired) continue;
       deadline.disarm();
-      meter(env, ctx, request, { status: result.error.status, model: undefined, requested });
+      meter(env, ctx, request, {
+        status: result.error.status,
+        model: undefined,
+        requested,
+        error: result.error,
+      });
       throw result.error;
     }
     const answer: Answer = { env, ctx, call, prepared, candidate, response: result.response, spent };
@@ -326,7 +331,7 @@ async function respondWhole(a: Answer, deadline: Deadline): Promise<Response> {
           code: "upstream_error",
           type: "api_error",
         });
-    meter(env, ctx, request, { status: error.status, model: undefined, requested });
+    meter(env, ctx, request, { status: error.status, model: undefined, requested, error });
     throw error;
   } finally {
     deadline.disarm();

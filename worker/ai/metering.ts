@@ -2,7 +2,9 @@
 // the account turned logging on — the content capture, all after the response (waitUntil).
 import type { CreditHold } from "../billing/credits";
 import { captureExchange, type LoggingPolicy } from "../content/capture";
+import type { AppError } from "../errors";
 import { log } from "../observability/log";
+import { failureOf } from "../request-log/failure";
 import { recordUsage } from "../usage/record";
 import type { CatalogueModel } from "./catalogue/model";
 import { costMicros } from "./catalogue/prices";
@@ -36,6 +38,8 @@ export type Outcome = {
   /** Generated characters the client received, for an estimate when usage is missing. */
   deliveredChars?: number;
   responseText?: string;
+  /** The error we answered with, when the request failed (the log keeps its code and our message). */
+  error?: AppError;
 };
 
 function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; estimated: boolean } {
@@ -83,6 +87,7 @@ export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, 
     streamed: request.streamed,
     estimated,
     createdAt: Date.now(),
+    ...(outcome.error ? failureOf(outcome.error) : {}),
   };
   ctx.waitUntil(settle(env, request, row, outcome));
   return { usage, costMicros: cost, estimated };
