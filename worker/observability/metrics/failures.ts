@@ -1,7 +1,14 @@
 // A customer's recent failed API requests, for the operator's search on /admin: from the same data points
 // (/admin/metrics' source), found by the account's pseudonymous reference — which also finds the customer's
 // access-log lines (accountRef=…). Times, request ids, key ids, model, status and code: never content.
+import { eq } from "drizzle-orm";
+import { accounts } from "../../../db/schema";
+import { normalizeEmail } from "../../accounts/service";
 import { getConfig } from "../../config";
+import type { Db } from "../../env";
+import { type Operator, recordOperatorAction } from "../../operators/audit";
+import { DAY_MS } from "../../time";
+import { accountRef } from "../account-ref";
 import { analyticsSql, fromSqlTime, sqlTime } from "./analytics-sql";
 import { localPoints } from "./local-store";
 import { COLUMNS as C } from "./point";
@@ -62,4 +69,40 @@ export async function recentFailures(env: Env, accountRef: string, from: number)
     status: Number(r.status),
     code: String(r.code),
   }));
+}
+
+export type CustomerFailures = {
+  accountId: string;
+  /** What the customer's access-log lines and data points carry (accountRef=…), to search the logs with. */
+  accountRef: string;
+  since: string;
+  failures: FailedRequest[];
+};
+
+/**
+ * An operator's search: the account by email or id, then its failed requests of the last day. Recorded in
+ * the operator audit (by account id, never the email searched for). Null when no account matches.
+ */
+export async function findCustomerFailures(
+  env: Env,
+  db: Db,
+  operator: Operator,
+  who: string,
+  now = Date.now(),
+): Promise<CustomerFailures | null> {
+  const [account] = await db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(who.includes("@") ? eq(accounts.email, normalizeEmail(who)) : eq(accounts.id, who.trim()))
+    .limit(1);
+  if (!account) return null;
+  await recordOperatorAction(db, operator, { action: "metrics.failures.searched", target: account.id });
+  const ref = await accountRef(env, account.id);
+  const since = now - DAY_MS;
+  return {
+    accountId: account.id,
+    accountRef: ref,
+    since: new Date(since).toISOString(),
+    failures: await recentFailures(env, ref, since),
+  };
 }
