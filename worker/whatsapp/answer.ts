@@ -30,6 +30,12 @@ export type Outcome = "replied" | "skipped" | "expired" | "no_credit" | "failed"
 type Message = typeof whatsappMessages.$inferSelect;
 type Connection = typeof whatsappConnections.$inferSelect;
 
+const refOf = (message: Message) => ({
+  accountId: message.accountId,
+  messageId: message.id,
+  phoneNumberId: message.phoneNumberId,
+});
+
 const where = (ref: MessageRef) =>
   and(eq(whatsappMessages.accountId, ref.accountId), eq(whatsappMessages.id, ref.messageId));
 const pendingWhere = (ref: MessageRef) =>
@@ -50,10 +56,13 @@ async function claim(db: Db, ref: MessageRef, now: number): Promise<boolean> {
   return result.meta.changes === 1;
 }
 
+/** The status line of the number a message came to (messages recorded before numbers had ids: none). */
+const numberIs = (phoneNumberId: string | null) => eq(whatsappConnections.phoneNumberId, phoneNumberId ?? "");
+
 /** A final state: the pending pieces are deleted, the reason kept (codes only, never content). */
 async function settle(
   db: Db,
-  ref: MessageRef,
+  ref: MessageRef & { phoneNumberId: string | null },
   outcome: Exclude<Outcome, "replied" | "retry" | "busy">,
   error: string | null,
   now: number,
@@ -71,12 +80,18 @@ async function settle(
   const statusLine = db
     .update(whatsappConnections)
     .set({ lastError: error, lastErrorAt: at })
-    .where(eq(whatsappConnections.accountId, ref.accountId));
+    .where(numberIs(ref.phoneNumberId));
   await db.batch([settled, forget, statusLine]);
   return outcome;
 }
 
-async function retryLater(db: Db, ref: MessageRef, attempts: number, error: string, now: number) {
+async function retryLater(
+  db: Db,
+  ref: MessageRef & { phoneNumberId: string | null },
+  attempts: number,
+  error: string,
+  now: number,
+) {
   if (attempts >= MAX_ATTEMPTS) return settle(db, ref, "failed", error, now);
   const at = new Date(now);
   await db.batch([
@@ -93,7 +108,7 @@ async function retryLater(db: Db, ref: MessageRef, attempts: number, error: stri
     db
       .update(whatsappConnections)
       .set({ lastError: error, lastErrorAt: at })
-      .where(eq(whatsappConnections.accountId, ref.accountId)),
+      .where(numberIs(ref.phoneNumberId)),
   ]);
   return "retry" as const;
 }
@@ -113,7 +128,7 @@ export async function answerMessage(
   } catch (error) {
     const name = error instanceof Error ? error.name : "error";
     log.error("whatsapp: answering failed", { errorName: name });
-    return retryLater(db, ref, message.attempts, `internal_error: ${name}`, now);
+    return retryLater(db, refOf(message), message.attempts, `internal_error: ${name}`, now);
   }
 }
 
@@ -124,13 +139,14 @@ async function answerClaimed(
   message: Message,
   now: number,
 ): Promise<Outcome> {
-  const ref = { accountId: message.accountId, messageId: message.id };
-  const connection = await findConnection(db, ref.accountId);
+  const ref = refOf(message);
+  const connection = await findConnection(db, ref.accountId, message.phoneNumberId ?? undefined);
   if (!connection) return settle(db, ref, "failed", "disconnected", now);
   const pending = await db.query.whatsappPending.findFirst({ where: pendingWhere(ref) });
   if (!pending) return settle(db, ref, "failed", "nothing_to_answer", now);
   const closesAt =
-    (await windowClosesAt(db, ref.accountId, message.contactHash)) ?? message.sentAt.getTime() + WINDOW_MS;
+    (await windowClosesAt(db, ref.accountId, connection.phoneNumberId, message.contactHash)) ??
+    message.sentAt.getTime() + WINDOW_MS;
   if (now >= closesAt) {
     return settle(
       db,
@@ -169,9 +185,10 @@ async function answerClaimed(
     if (sent.retryable) return retryLater(db, ref, message.attempts, sent.error, now);
     return settle(db, ref, "failed", sent.error, now);
   }
-  await recordReply(db, message, sent.messageId, now);
+  await recordReply(db, message, connection.phoneNumberId, sent.messageId, now);
   if (policy.enabled && text !== null) {
-    await keepContent(env, db, { message, text, reply, replyId: sent.messageId, closesAt, now });
+    const replyId = sent.messageId;
+    await keepContent(env, db, { connection, message, text, reply, replyId, closesAt, now });
   }
   return "replied";
 }
@@ -190,10 +207,11 @@ async function compose(
   },
 ): Promise<{ reply: string } | { outcome: Outcome }> {
   const { connection, message, text, policy, now } = input;
-  const ref = { accountId: message.accountId, messageId: message.id };
+  const ref = refOf(message);
   if (text === null) return { reply: NON_TEXT_REPLY };
   if (!policy.enabled) await forgetContext(db, ref.accountId);
-  const history = policy.enabled ? await loadContext(env, db, ref.accountId, message.contactHash, now) : [];
+  const conversation = { ...ref, phoneNumberId: connection.phoneNumberId, contactHash: message.contactHash };
+  const history = policy.enabled ? await loadContext(env, db, conversation, now) : [];
   const system = connection.systemPrompt.trim()
     ? [{ role: "system" as const, content: connection.systemPrompt }]
     : [];
@@ -223,8 +241,14 @@ async function compose(
 }
 
 /** Sent: one outbound row, the inbound one settled, the pending pieces gone — together. */
-async function recordReply(db: Db, message: Message, replyId: string, now: number): Promise<void> {
-  const ref = { accountId: message.accountId, messageId: message.id };
+async function recordReply(
+  db: Db,
+  message: Message,
+  phoneNumberId: string,
+  replyId: string,
+  now: number,
+): Promise<void> {
+  const ref = refOf(message);
   const at = new Date(now);
   await db.batch([
     db
@@ -232,6 +256,7 @@ async function recordReply(db: Db, message: Message, replyId: string, now: numbe
       .values({
         accountId: ref.accountId,
         id: replyId,
+        phoneNumberId,
         direction: "out",
         type: "text",
         contactHash: message.contactHash,
@@ -257,7 +282,7 @@ async function recordReply(db: Db, message: Message, replyId: string, now: numbe
     db
       .update(whatsappConnections)
       .set({ lastReplyAt: at })
-      .where(eq(whatsappConnections.accountId, ref.accountId)),
+      .where(eq(whatsappConnections.phoneNumberId, phoneNumberId)),
   ]);
 }
 
@@ -268,12 +293,21 @@ async function recordReply(db: Db, message: Message, replyId: string, now: numbe
 async function keepContent(
   env: Env,
   db: Db,
-  input: { message: Message; text: string; reply: string; replyId: string; closesAt: number; now: number },
+  input: {
+    connection: Connection;
+    message: Message;
+    text: string;
+    reply: string;
+    replyId: string;
+    closesAt: number;
+    now: number;
+  },
 ): Promise<void> {
   const { message, text, reply, now } = input;
   try {
     await keepExchange(env, db, {
       accountId: message.accountId,
+      phoneNumberId: input.connection.phoneNumberId,
       contactHash: message.contactHash,
       inbound: { id: message.id, text, at: message.sentAt.getTime() },
       reply: { id: input.replyId, text: reply, at: now },

@@ -106,7 +106,7 @@ export async function acceptNotification(
       const seen = db
         .update(whatsappConnections)
         .set({ lastReceivedAt: new Date(now) })
-        .where(eq(whatsappConnections.accountId, connection.accountId));
+        .where(eq(whatsappConnections.phoneNumberId, connection.phoneNumberId));
       statements.push(prepared(env, seen));
     }
   }
@@ -160,6 +160,7 @@ async function recordInbound(
       .values({
         accountId,
         id: message.id,
+        phoneNumberId: connection.phoneNumberId,
         direction: "in",
         type: message.type,
         contactHash: await contactHash(env, accountId, message.from),

@@ -37,6 +37,13 @@ export const ConnectionInput = z
   })
   .openapi("WhatsAppConnectionInput");
 
+/** Per-number routes take the number from the path. */
+export const NumberInput = ConnectionInput.omit({ phoneNumberId: true }).openapi("WhatsAppNumberInput");
+
+export const NumberParam = z.object({
+  phoneNumberId: Digits("phoneNumberId").openapi({ param: { name: "phoneNumberId", in: "path" } }),
+});
+
 export const Connection = z
   .object({
     connected: z.boolean(),
@@ -56,6 +63,8 @@ export const Connection = z
     }),
   })
   .openapi("WhatsAppConnection");
+
+export const NumberList = z.object({ numbers: z.array(Connection) }).openapi("WhatsAppNumbers");
 
 /** What saving a connection takes: the validated input without the sudo password (checked before). */
 export type ConnectionSettings = Omit<z.infer<typeof ConnectionInput>, "password">;

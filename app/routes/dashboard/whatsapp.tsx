@@ -1,6 +1,7 @@
-// /dashboard/whatsapp: connect a WhatsApp Business number, see its status and recent messages (metadata only),
-// and — in local development against the fake Graph API — simulate a customer conversation.
-import { Form, useNavigation } from "react-router";
+// /dashboard/whatsapp: connect WhatsApp Business numbers (several per account, each with its own model and
+// prompt), see their status and recent messages (metadata only), and — in local development against the fake
+// Graph API — simulate a customer conversation. `?number=<id>` picks the number to edit, `?number=new` adds one.
+import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { requireSudo } from "#worker/accounts/sudo";
 import { availableModels } from "#worker/ai/catalogue";
@@ -10,8 +11,9 @@ import { getDb } from "#worker/db";
 import { formatDateTime } from "#worker/format";
 import {
   deleteConnection,
+  disconnectedView,
   findConnection,
-  getConnectionView,
+  listConnectionViews,
   reconnects,
   saveConnection,
 } from "#worker/whatsapp/connection";
@@ -32,6 +34,8 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 const WhatsAppAction = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("save"),
+    /** The number being edited; empty when adding one. */
+    target: z.preprocess(blankToUndefined, z.string().max(40).optional()),
     phoneNumberId: z.string(),
     wabaId: z.string(),
     accessToken: z.preprocess(blankToUndefined, z.string().optional()),
@@ -44,10 +48,12 @@ const WhatsAppAction = z.discriminatedUnion("intent", [
   }),
   z.object({
     intent: z.literal("disconnect"),
+    phoneNumberId: z.string().max(40),
     password: z.preprocess(blankToUndefined, z.string().max(256).optional()),
   }),
   z.object({
     intent: z.literal("simulate"),
+    phoneNumberId: z.string().max(40),
     from: z.string().regex(/^\d{8,15}$/, "A phone number in digits, with country code."),
     text: z.string().trim().min(1, "Type a message.").max(1000),
   }),
@@ -58,9 +64,15 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const session = await requireUser(request, env);
   const db = getDb(env.DB);
   const config = getConfig(env);
-  const connection = await getConnectionView(db, session.accountId);
+  const numbers = await listConnectionViews(db, session.accountId);
+  const wanted = new URL(request.url).searchParams.get("number");
+  const adding = wanted === "new" || numbers.length === 0;
+  const connection = adding
+    ? disconnectedView()
+    : (numbers.find((n) => n.phoneNumberId === wanted) ?? numbers[0]!);
   const simulator = simulatorEnabled(config);
   return {
+    numbers,
     connection,
     webhookUrl: `${new URL(request.url).origin}/webhooks/whatsapp`,
     models: availableModels(config)
@@ -85,7 +97,7 @@ export async function action({ request, context }: Route.ActionArgs) {
     const input = await parseForm(request, WhatsAppAction);
     if (input.intent === "disconnect") {
       await requireSudo(env, session, input.password, request.headers);
-      await deleteConnection(db, session.accountId);
+      await deleteConnection(db, session.accountId, input.phoneNumberId);
       return { disconnected: true as const };
     }
     if (input.intent === "simulate") {
@@ -99,21 +111,23 @@ export async function action({ request, context }: Route.ActionArgs) {
       );
       return { simulated: { from: input.from, text: input.text, reply: reply?.text ?? null } };
     }
-    const { intent: _intent, ...fields } = input;
+    const { intent: _intent, target, ...fields } = input;
     const parsed = ConnectionInput.safeParse(fields);
     if (!parsed.success) throw parsed.error;
     const { password, ...connection } = parsed.data;
+    // Adding a number the account already has edits it.
+    const edited = target ?? connection.phoneNumberId;
     // Connecting, another number or new secrets: the same sudo rule as PUT /api/whatsapp.
-    if (reconnects(await findConnection(db, session.accountId), connection))
+    if (reconnects(await findConnection(db, session.accountId, edited), connection))
       await requireSudo(env, session, password, request.headers);
-    await saveConnection(env, db, config, session.accountId, connection);
+    await saveConnection(env, db, config, session.accountId, connection, edited);
     return { saved: true as const };
   });
 }
 
 export default function WhatsApp({ loaderData, actionData }: Route.ComponentProps) {
   const busy = useNavigation().state === "submitting";
-  const { connection, models, messages, simulator, fakeReplies, webhookUrl } = loaderData;
+  const { numbers, connection, models, messages, simulator, fakeReplies, webhookUrl } = loaderData;
   const error = actionData && "error" in actionData ? actionData.error : null;
   const simulated = actionData && "simulated" in actionData ? actionData.simulated : null;
   const connected = connection.connected;
@@ -138,28 +152,45 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       <FormError message={error?.message} />
 
       <div className="card">
-        <h2>Status</h2>
-        {connected ? (
+        <h2>Numbers</h2>
+        {numbers.length > 0 ? (
           <ul className="stack" data-testid="whatsapp-status">
-            <li>
-              Number <code>{connection.phoneNumberId}</code> is <span className="badge">connected</span>
-            </li>
-            <li>Last message received: {formatDateTime(connection.status.lastMessageAt)}</li>
-            <li>Last reply sent: {formatDateTime(connection.status.lastReplyAt)}</li>
-            <li>
-              Last error:{" "}
-              {connection.status.lastError ? (
-                <>
-                  <code>{connection.status.lastError}</code> ({formatDateTime(connection.status.lastErrorAt)})
-                </>
-              ) : (
-                "none"
-              )}
-            </li>
+            {numbers.map((n) => (
+              <li key={n.phoneNumberId} data-testid="whatsapp-number">
+                Number <code>{n.phoneNumberId}</code> is <span className="badge">connected</span>
+                {n.phoneNumberId === connection.phoneNumberId ? (
+                  <> (editing below)</>
+                ) : (
+                  <>
+                    {" "}
+                    — <Link to={`?number=${n.phoneNumberId}`}>edit</Link>
+                  </>
+                )}
+                <br />
+                <span className="muted">
+                  Model <code>{n.model}</code>. Last message received:{" "}
+                  {formatDateTime(n.status.lastMessageAt)}. Last reply sent:{" "}
+                  {formatDateTime(n.status.lastReplyAt)}. Last error:{" "}
+                  {n.status.lastError ? (
+                    <>
+                      <code>{n.status.lastError}</code> ({formatDateTime(n.status.lastErrorAt)})
+                    </>
+                  ) : (
+                    "none"
+                  )}
+                  .
+                </span>
+              </li>
+            ))}
           </ul>
         ) : (
           <p>Not connected.</p>
         )}
+        {numbers.length > 0 ? (
+          <p>
+            <Link to="?number=new">Add another number</Link>
+          </p>
+        ) : null}
         <p className="muted">
           In Meta's App Dashboard, set the webhook callback URL to <code>{webhookUrl}</code> with your verify
           token, and subscribe to the <code>messages</code> field.
@@ -167,9 +198,10 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       </div>
 
       <div className="card">
-        <h2>{connected ? "Settings" : "Connect a number"}</h2>
+        <h2>{connected ? `Settings of ${connection.phoneNumberId}` : "Connect a number"}</h2>
         <Form method="post" className="stack">
           <input type="hidden" name="intent" value="save" />
+          <input type="hidden" name="target" value={connection.phoneNumberId ?? ""} />
           <Field
             label="Phone number id"
             name="phoneNumberId"
@@ -258,6 +290,7 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
         {connected ? (
           <Form method="post" className="stack">
             <input type="hidden" name="intent" value="disconnect" />
+            <input type="hidden" name="phoneNumberId" value={connection.phoneNumberId ?? ""} />
             <Field
               label="Your current password (to disconnect)"
               name="password"
@@ -274,13 +307,14 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
 
       {simulator && connected ? (
         <div className="card">
-          <h2>Simulator (local development)</h2>
+          <h2>Simulator (local development, number {connection.phoneNumberId})</h2>
           <p className="muted">
             Sends a signed sample notification through the real webhook path; the reply goes to the local fake
             Graph API, never to WhatsApp.
           </p>
           <Form method="post" className="inline">
             <input type="hidden" name="intent" value="simulate" />
+            <input type="hidden" name="phoneNumberId" value={connection.phoneNumberId ?? ""} />
             <Field
               label="Customer number"
               name="from"
@@ -321,12 +355,15 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       <h2>Recent messages</h2>
       <DataTable
         caption="Recent WhatsApp messages (metadata only)"
-        columns={["Time", "Direction", "Conversation", "Type", "Status", "Note"]}
+        columns={["Time", "Number", "Direction", "Conversation", "Type", "Status", "Note"]}
         empty={messages.length === 0 ? "No messages yet." : null}
       >
         {messages.map((m) => (
           <tr key={`${m.direction}-${m.id}`}>
             <td>{formatDateTime(m.sentAt)}</td>
+            <td>
+              <code>{m.phoneNumberId ?? ""}</code>
+            </td>
             <td>{m.direction === "in" ? "received" : "sent"}</td>
             <td>
               <code>{m.contact}</code>

@@ -296,7 +296,8 @@ export const holders: DataHolder[] = [
   }),
   tableHolder({
     name: "whatsapp_connection",
-    description: "Your WhatsApp connection (never the access token, app secret or verify token)",
+    description:
+      "Your WhatsApp numbers and their settings (never the access token, app secret or verify token)",
     table: "whatsapp_connections",
     columns: [
       "phone_number_id",
@@ -313,8 +314,8 @@ export const holders: DataHolder[] = [
     ],
     processing: (config) => ({
       ...forTheAccount("Answering your WhatsApp customers", [
-        "phone number id and WhatsApp Business account id",
-        "model and system prompt",
+        "each number's phone number id and WhatsApp Business account id",
+        "each number's model and system prompt",
         "access token and app secret, encrypted with your account's key",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
@@ -327,6 +328,7 @@ export const holders: DataHolder[] = [
     table: "whatsapp_messages",
     columns: [
       "id",
+      "phone_number_id",
       "direction",
       "type",
       "status",
@@ -338,7 +340,7 @@ export const holders: DataHolder[] = [
     ],
     processing: (config) => ({
       ...forTheAccount("Delivering WhatsApp replies once, in order, within Meta's 24-hour window", [
-        "message ids, direction, type, status and times",
+        "message ids, the business number, direction, type, status and times",
         "a keyed hash of the customer's number",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
