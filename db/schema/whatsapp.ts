@@ -92,6 +92,10 @@ export const whatsappPending = sqliteTable(
     recipientSealed: text("recipient_sealed").notNull(),
     bodySealed: text("body_sealed"),
     replySealed: text("reply_sealed"),
+    /** The image, document or voice note to fetch from Graph (its media id and type), sealed. */
+    mediaSealed: text("media_sealed"),
+    /** The wamid the customer quoted (an id, like the metadata's), so the quoted text can join the prompt. */
+    quotedId: text("quoted_id"),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [

@@ -2,8 +2,9 @@
 // the reply is sealed until sent, so a Graph retry never charges twice), send it, then settle and forget.
 // Content logging (the retention copy) happens inside completeChat, exactly as for API requests.
 import { and, eq, sql } from "drizzle-orm";
-import { whatsappConnections, whatsappMessages, whatsappPending } from "../../db/schema";
-import { completeChat } from "../ai/complete";
+import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending } from "../../db/schema";
+import { findModel } from "../ai/catalogue";
+import { type ChatContent, completeChat } from "../ai/complete";
 import { getConfig } from "../config";
 import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { getDb } from "../db";
@@ -13,9 +14,11 @@ import { log } from "../observability/log";
 import { HOUR_MS } from "../time";
 import { findConnection } from "./connection";
 import { forgetContext, keepExchange, loadContext } from "./context";
-import { sendText } from "./graph";
+import { fetchMedia, sendText } from "./graph";
 import type { MessageRef } from "./inbox";
+import { type Attachment, customerTurn } from "./prompt";
 import { open, seal } from "./sealing";
+import type { Understood } from "./understand";
 import { WINDOW_MS, windowClosesAt } from "./window";
 
 /** How long one worker owns a message before another may take it over (it must have died). */
@@ -23,7 +26,8 @@ const LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 6;
 const MAX_REPLY_TOKENS = 1024;
 const NON_TEXT_REPLY =
-  "Thanks for your message! I can only read text for now — could you type your question?";
+  "Thanks for your message! I could not read this kind of message — could you type your question?";
+const VOICE_NOTE = "(The customer sent a voice message, which this assistant cannot listen to.)";
 
 export type Outcome = "replied" | "skipped" | "expired" | "no_credit" | "failed" | "retry" | "busy";
 
@@ -161,11 +165,21 @@ async function answerClaimed(
   const text = pending.bodySealed
     ? await open(env, ref.accountId, `pending.body|${ref.messageId}`, pending.bodySealed)
     : null;
+  const media = pending.mediaSealed
+    ? (JSON.parse(
+        await open(env, ref.accountId, `pending.media|${ref.messageId}`, pending.mediaSealed),
+      ) as NonNullable<Understood["media"]>)
+    : null;
   let reply = pending.replySealed
     ? await open(env, ref.accountId, `pending.reply|${ref.messageId}`, pending.replySealed)
     : null;
   if (reply === null) {
-    const composed = await compose(env, ctx, db, { connection, message, text, policy, now });
+    const turn = await customerInput(env, db, { connection, message, text, media, pending, policy });
+    if ("outcome" in turn) {
+      if (turn.retryable) return retryLater(db, ref, message.attempts, turn.outcome, now);
+      return settle(db, ref, "failed", turn.outcome, now);
+    }
+    const composed = await compose(env, ctx, db, { connection, message, turn: turn.content, policy, now });
     if ("outcome" in composed) return composed.outcome;
     reply = composed.reply;
     const replySealed = await seal(env, ref.accountId, `pending.reply|${ref.messageId}`, reply);
@@ -193,6 +207,58 @@ async function answerClaimed(
   return "replied";
 }
 
+/**
+ * The customer's turn for the model: their words, the text they quoted (when we still have it: context is
+ * kept only with logging on), and the image or document fetched from Graph into memory. Null content: there
+ * is nothing to read (the fixed polite reply goes). A media download that may work later is a retry.
+ */
+async function customerInput(
+  env: Env,
+  db: Db,
+  input: {
+    connection: Connection;
+    message: Message;
+    text: string | null;
+    media: Understood["media"];
+    pending: typeof whatsappPending.$inferSelect;
+    policy: LoggingPolicy;
+  },
+): Promise<{ content: ChatContent | null } | { outcome: string; retryable: boolean }> {
+  const { connection, message, text, media, pending } = input;
+  if (text === null && media === null) return { content: null };
+  const quoted =
+    pending.quotedId && input.policy.enabled
+      ? await quotedText(env, db, message.accountId, pending.quotedId)
+      : null;
+  let attachment: Attachment | null = null;
+  if (media?.kind === "audio") {
+    attachment = { kind: "unreadable", note: VOICE_NOTE };
+  } else if (media) {
+    const accessToken = await open(env, message.accountId, "access_token", connection.accessTokenSealed);
+    const fetched = await fetchMedia(getConfig(env), { mediaId: media.id, accessToken });
+    if (!fetched.ok && fetched.retryable) return { outcome: fetched.error, retryable: true };
+    attachment = fetched.ok
+      ? media.kind === "image"
+        ? { kind: "image", bytes: fetched.bytes, mimeType: fetched.mimeType }
+        : { kind: "document", bytes: fetched.bytes, mimeType: fetched.mimeType, filename: media.filename }
+      : {
+          kind: "unreadable",
+          note: `(The customer sent ${media.kind === "image" ? "an image" : "a document"} that could not be downloaded.)`,
+        };
+  }
+  const vision = findModel(getConfig(env), connection.model)?.capabilities.includes("vision") ?? false;
+  return { content: customerTurn({ text, quoted, attachment, vision }) };
+}
+
+/** The text of a message the customer quoted, if it is still kept as context (logging on, window open). */
+async function quotedText(env: Env, db: Db, accountId: string, messageId: string): Promise<string | null> {
+  const row = await db.query.whatsappContext.findFirst({
+    where: and(eq(whatsappContext.accountId, accountId), eq(whatsappContext.messageId, messageId)),
+  });
+  if (!row) return null;
+  return open(env, accountId, `context|${messageId}`, row.bodySealed).catch(() => null);
+}
+
 /** The reply's text, or the outcome when there will be none (out of credit, refused) or not yet (retry). */
 async function compose(
   env: Env,
@@ -201,14 +267,14 @@ async function compose(
   input: {
     connection: Connection;
     message: Message;
-    text: string | null;
+    turn: ChatContent | null;
     policy: LoggingPolicy;
     now: number;
   },
 ): Promise<{ reply: string } | { outcome: Outcome }> {
-  const { connection, message, text, policy, now } = input;
+  const { connection, message, turn, policy, now } = input;
   const ref = refOf(message);
-  if (text === null) return { reply: NON_TEXT_REPLY };
+  if (turn === null) return { reply: NON_TEXT_REPLY };
   if (!policy.enabled) await forgetContext(db, ref.accountId);
   const conversation = { ...ref, phoneNumberId: connection.phoneNumberId, contactHash: message.contactHash };
   const history = policy.enabled ? await loadContext(env, db, conversation, now) : [];
@@ -219,7 +285,7 @@ async function compose(
     const result = await completeChat(env, ctx, {
       accountId: ref.accountId,
       model: connection.model,
-      messages: [...system, ...history, { role: "user", content: text }],
+      messages: [...system, ...history, { role: "user", content: turn }],
       maxTokens: MAX_REPLY_TOKENS,
       source: "whatsapp",
     });

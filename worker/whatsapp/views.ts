@@ -29,10 +29,10 @@ export const ConnectionInput = z
     }),
     model: z.string().trim().min(1).max(100).openapi({ example: "openai/gpt-4o-mini" }),
     systemPrompt: z.string().max(4000).default(""),
-    nonTextMessages: z
-      .enum(["reply", "skip"])
-      .optional()
-      .openapi({ description: "Images, audio, stickers…: a polite fixed reply, or nothing." }),
+    nonTextMessages: z.enum(["reply", "skip"]).optional().openapi({
+      description:
+        "Messages with nothing to read (a sticker, an unsupported type): a polite fixed reply, or nothing.",
+    }),
     password: SudoPassword,
   })
   .openapi("WhatsAppConnectionInput");

@@ -265,7 +265,7 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
             />
           </label>
           <label>
-            Images, audio and other non-text messages
+            Messages the bot cannot read (e.g. a sticker or an unsupported type)
             <select name="nonTextMessages" defaultValue={connection.nonTextMessages ?? "reply"}>
               <option value="reply">Reply with a short polite note asking for text</option>
               <option value="skip">Do not reply</option>

@@ -355,7 +355,8 @@ export const holders: DataHolder[] = [
     columns: null,
     processing: (config) => ({
       ...forTheAccount("Answering a WhatsApp message after a failure or restart", [
-        "the customer's number, message text and our reply, encrypted with your account's key",
+        "the customer's number, message text (or what a button, location or contact said), the id of an image, document or voice note to fetch from Meta, and our reply, encrypted with your account's key",
+        "the id of the message the customer quoted",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
       retention: `Until the message is answered, or at most ${durationText(WINDOW_MS)} (Meta's customer-service window), whether or not content logging is on`,
