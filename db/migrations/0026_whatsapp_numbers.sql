@@ -27,5 +27,7 @@ CREATE INDEX `whatsapp_connections_account_idx` ON `whatsapp_connections` (`acco
 ALTER TABLE `whatsapp_context` ADD `phone_number_id` text;--> statement-breakpoint
 ALTER TABLE `whatsapp_messages` ADD `phone_number_id` text;--> statement-breakpoint
 CREATE INDEX `whatsapp_messages_number_idx` ON `whatsapp_messages` (`account_id`,`phone_number_id`,`created_at`);--> statement-breakpoint
+ALTER TABLE `whatsapp_pending` ADD `media_sealed` text;--> statement-breakpoint
+ALTER TABLE `whatsapp_pending` ADD `quoted_id` text;--> statement-breakpoint
 UPDATE `whatsapp_messages` SET `phone_number_id` = (SELECT `c`.`phone_number_id` FROM `whatsapp_connections` `c` WHERE `c`.`account_id` = `whatsapp_messages`.`account_id`) WHERE `phone_number_id` IS NULL;--> statement-breakpoint
 UPDATE `whatsapp_context` SET `phone_number_id` = (SELECT `c`.`phone_number_id` FROM `whatsapp_connections` `c` WHERE `c`.`account_id` = `whatsapp_context`.`account_id`) WHERE `phone_number_id` IS NULL;
