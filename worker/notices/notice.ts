@@ -15,6 +15,7 @@ const NOTICE_KINDS = [
   "operator_promise_broken",
   "subprocessors_changed",
   "breach_notice",
+  "objection_answered",
 ] as const;
 
 type NoticeKind = (typeof NOTICE_KINDS)[number];

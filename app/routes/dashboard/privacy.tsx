@@ -13,11 +13,13 @@ import { formatCount, formatDateTime } from "#worker/format";
 import { holders } from "#worker/privacy/holders";
 import { holdingsOf } from "#worker/privacy/holders/counts";
 import { rectify } from "#worker/privacy/rectification";
+import { OBJECTION_MAX, OBJECTION_MIN } from "#worker/privacy/rights-requests/objection";
+import { liftRestriction, restrictionState } from "#worker/privacy/rights-requests/restriction";
 import { createRequest, listRequests } from "#worker/privacy/rights-requests/service";
 import { OPEN_STATUSES } from "#worker/privacy/rights-requests/view";
 import { consentHistory, readPrivacySettings } from "#worker/settings/store";
 import { DataTable } from "../../components/DataTable";
-import { Field, FormError } from "../../components/Field";
+import { Field, FormError, TextAreaField } from "../../components/Field";
 import { RequestStatus, requestTypeLabel } from "../../components/RequestStatus";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
@@ -38,6 +40,16 @@ const PrivacyAction = z.discriminatedUnion("intent", [
     /** Needed only when the email changes (sudo mode); empty otherwise. */
     password: z.string().max(PASSWORD_LENGTH.max).optional(),
   }),
+  z.object({ intent: z.literal("restrict") }),
+  z.object({ intent: z.literal("lift") }),
+  z.object({
+    intent: z.literal("object"),
+    note: z
+      .string()
+      .trim()
+      .min(OBJECTION_MIN, `Say what you object to in at least ${OBJECTION_MIN} characters.`)
+      .max(OBJECTION_MAX, `Keep it under ${OBJECTION_MAX} characters.`),
+  }),
   z.object({
     intent: z.literal("delete"),
     password: z.string().min(1, "Re-enter your password.").max(PASSWORD_LENGTH.max),
@@ -51,16 +63,18 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const db = getDb(env.DB);
   const config = getConfig(env);
   const now = new Date();
-  const [account, requests, holdings, settings, consents] = await Promise.all([
+  const [account, requests, holdings, settings, consents, restriction] = await Promise.all([
     getAccount(db, session.accountId),
     listRequests(db, session.accountId),
     holdingsOf(env, session.accountId),
     readPrivacySettings(db, session.accountId),
     consentHistory(db, session.accountId, 20),
+    restrictionState(db, session.accountId),
   ]);
   const open = OPEN_STATUSES as readonly string[];
   return {
     account: { email: account.email, name: account.name ?? "" },
+    restriction,
     requests: requests.map(({ receipt: _receipt, ...r }) => ({
       ...r,
       msLeft: open.includes(r.status) ? Date.parse(r.dueAt) - now.getTime() : null,
@@ -91,6 +105,18 @@ export async function action({ request, context }: Route.ActionArgs) {
     if (input.intent === "export") {
       const view = await createRequest(env, session.accountId, "access", origin);
       return { exportRequested: view.id };
+    }
+    if (input.intent === "restrict") {
+      await createRequest(env, session.accountId, "restriction", origin);
+      return { restriction: "applied" as const };
+    }
+    if (input.intent === "lift") {
+      await liftRestriction(env, session.accountId);
+      return { restriction: "lifted" as const };
+    }
+    if (input.intent === "object") {
+      await createRequest(env, session.accountId, "objection", origin, input.note);
+      return { objected: true };
     }
     if (input.intent === "rectify") {
       const current = await getAccount(db, session.accountId);
@@ -150,6 +176,14 @@ export default function YourData({ loaderData, actionData }: Route.ComponentProp
       {error && !DELETE_FIELDS.has(error.param ?? "") ? <FormError message={error.message} /> : null}
       <Requests requests={loaderData.requests} exporting={exporting} />
       <ExportCard exporting={exporting} done={Boolean(actionData && "exportRequested" in actionData)} />
+      <RestrictCard
+        restriction={loaderData.restriction}
+        done={actionData && "restriction" in actionData ? (actionData.restriction ?? null) : null}
+      />
+      <ObjectCard
+        done={Boolean(actionData && "objected" in actionData)}
+        error={error?.param === "note" ? error.message : null}
+      />
       <RectifyCard
         account={loaderData.account}
         pendingEmail={
@@ -237,7 +271,12 @@ function Rights() {
         </li>
         <li>
           <strong>Object.</strong> Turn content logging, training use and notices off in{" "}
-          <a href="/dashboard/settings">privacy settings</a>.
+          <a href="/dashboard/settings">privacy settings</a>, or object below to anything else we do on the
+          basis of our legitimate interests; an operator answers within the deadline.
+        </li>
+        <li>
+          <strong>Restrict it.</strong> Have your data only stored — no API requests, no WhatsApp replies, no
+          training use — until you lift the restriction.
         </li>
         <li>
           <strong>Delete it.</strong> Delete your account and its data; you get a signed receipt of what was
@@ -307,6 +346,8 @@ function RequestResult({ request: r }: { request: LoaderData["requests"][number]
   }
   if (r.type === "access" && r.status === "completed") return <span className="muted">Expired</span>;
   if (r.status === "denied") return <span className="muted">{r.denialReason}</span>;
+  if (r.answer) return <span className="muted">Upheld: {r.answer}</span>;
+  if (r.type === "restriction" && r.progress) return <span className="muted">{r.progress}</span>;
   if (r.status === "verifying") return <span className="muted">Confirm by the link we emailed you</span>;
   return <span className="muted">—</span>;
 }
@@ -330,6 +371,77 @@ function ExportCard({ exporting, done }: { exporting: boolean; done: boolean }) 
         <button type="submit" disabled={busy || exporting}>
           {exporting ? "Export in progress…" : "Request an export"}
         </button>
+      </Form>
+    </section>
+  );
+}
+
+function RestrictCard({
+  restriction,
+  done,
+}: {
+  restriction: LoaderData["restriction"];
+  done: "applied" | "lifted" | null;
+}) {
+  const busy = ["restrict", "lift"].includes(String(useNavigation().formData?.get("intent")));
+  return (
+    <section className="card" aria-labelledby="restrict">
+      <h2 id="restrict">Restrict processing</h2>
+      <p>
+        While processing is restricted your data is only stored: your API keys are refused with{" "}
+        <code>processing_restricted</code>, WhatsApp messages are received but not answered, and nothing of
+        yours goes to a training export. Lift it here whenever you like.
+      </p>
+      {done ? (
+        <p className="alert success" role="status">
+          {done === "applied" ? "Processing is restricted." : "The restriction is lifted."}
+        </p>
+      ) : null}
+      <p data-testid="restriction-state">
+        {restriction.since
+          ? `Restricted since ${formatDateTime(restriction.since)}.`
+          : "Not restricted: your data is processed as the policy describes."}
+      </p>
+      <Form method="post">
+        <input type="hidden" name="intent" value={restriction.restricted ? "lift" : "restrict"} />
+        <button type="submit" className="secondary" disabled={busy}>
+          {restriction.restricted ? "Lift the restriction" : "Restrict processing"}
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function ObjectCard({ done, error }: { done: boolean; error: string | null }) {
+  const busy = useNavigation().formData?.get("intent") === "object";
+  return (
+    <section className="card" aria-labelledby="object">
+      <h2 id="object">Object to processing</h2>
+      <p>
+        Tell us what you object to and why. Operators answer within the deadline — upheld or not, with the
+        reasons — by email.
+      </p>
+      {done ? (
+        <p className="alert success" role="status">
+          Objection received. It appears in the list above until it is answered.
+        </p>
+      ) : null}
+      <Form method="post" className="stack">
+        <input type="hidden" name="intent" value="object" />
+        <TextAreaField
+          label="Your objection"
+          name="note"
+          rows={4}
+          required
+          minLength={OBJECTION_MIN}
+          maxLength={OBJECTION_MAX}
+          error={error}
+        />
+        <div>
+          <button type="submit" className="secondary" disabled={busy}>
+            Send objection
+          </button>
+        </div>
       </Form>
     </section>
   );
