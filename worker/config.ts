@@ -73,6 +73,13 @@ const envSchema = z.object({
   /** Hours of the request log kept as rows in the account's object before they are sealed into R2 (ADR 090). */
   REQUEST_LOG_WINDOW_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   AUTH_LIMITS: authLimitsVar,
+  /**
+   * Where stored data lives. "eu": Durable Objects in the `eu` jurisdiction (ids made through
+   * `ACCOUNT.jurisdiction("eu")`) and the R2 bucket bound with `jurisdiction = "eu"` (the preflight holds the
+   * two together); D1 gets only a location hint at creation. Choose before the first account: objects made
+   * under one setting are not found under the other (ADR 055).
+   */
+  DATA_RESIDENCY: z.enum(["global", "eu"]).default("global"),
 });
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -168,6 +175,7 @@ function buildConfig(env: Env) {
     accessLogSampleRate: v.ACCESS_LOG_SAMPLE_RATE,
     logFormat: v.LOG_FORMAT,
     authLimits: v.AUTH_LIMITS,
+    dataResidency: v.DATA_RESIDENCY,
     policy,
   };
 }
