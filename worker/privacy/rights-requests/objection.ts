@@ -14,9 +14,6 @@ import { recordTrail } from "../trail";
 import { dueDate } from "./clock";
 import { type RequestView, requestView } from "./view";
 
-export const OBJECTION_MIN = 10;
-export const OBJECTION_MAX = 2000;
-
 /** An objection from the signed-in holder; its text is kept with the request (never in the trail or logs). */
 export async function createObjection(env: Env, accountId: string, note: string): Promise<RequestView> {
   const db = getDb(env.DB);

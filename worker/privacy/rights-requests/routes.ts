@@ -6,7 +6,7 @@ import { requireSession, SESSION_SECURITY } from "../../accounts/middleware";
 import { requireSudo } from "../../accounts/sudo";
 import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
 import { exportStream, exportSummaryHtml } from "../export/download";
-import { OBJECTION_MAX, OBJECTION_MIN } from "./objection";
+import { OBJECTION_LENGTH } from "./objection-length";
 import { liftRestriction, restrictionState } from "./restriction";
 import { createRequest, listRequests, ownedRequest, useLink } from "./service";
 import { PrivacyRequest, requestView } from "./view";
@@ -17,7 +17,7 @@ const NewRequest = z
     password: z.string().max(256).optional().openapi({
       description: "Deletion needs your password here, unless you re-authenticated in the last 10 minutes.",
     }),
-    note: z.string().trim().min(OBJECTION_MIN).max(OBJECTION_MAX).optional().openapi({
+    note: z.string().trim().min(OBJECTION_LENGTH.min).max(OBJECTION_LENGTH.max).optional().openapi({
       description:
         "Objection: what you object to and why (processing based on our legitimate interests, GDPR Art. 21).",
     }),
