@@ -60,7 +60,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     graceHours: config.deletionGraceHours,
     deadlineDays: config.policy.deletionDeadlineDays,
     privacyContact: config.privacyContact,
-    // Privacy requests and their audit are the record of the erasure itself: listed as kept, not erased.
+    // Privacy requests and their trail are the record of the erasure itself: listed as kept, not erased.
     erased: holders
       .filter((h) => h.description && h.name !== "privacy_requests")
       .map((h) => ({ name: h.name, what: h.description })),
