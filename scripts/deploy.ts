@@ -2,7 +2,7 @@
 // local build never overwrites it), read what the preflight needs from Cloudflare — every read must succeed, or
 // nothing changes — run the preflight (scripts/preflight.ts: fails with the list of what is wrong), then remote D1
 // migrations, the R2 lifecycle rules (one per retention class; what was set is recorded in the bucket at
-// deploy/lifecycle.json for the P5 self-audit), `wrangler versions upload` + `versions deploy` (a bad version is
+// deploy/lifecycle.json for the P5 promise check), `wrangler versions upload` + `versions deploy` (a bad version is
 // rolled back with `npx wrangler rollback`), and `wrangler triggers deploy` on every deploy, so a changed cron or
 // route always reaches the environment (version uploads carry neither).
 //   --env (required: wrangler.toml's [env.*]; the top level is for local runs and deploys nowhere), --dry-run
@@ -155,8 +155,11 @@ function main(): void {
     process.exit(1);
   }
 
-  const bucket = config.r2_buckets.find((b: { binding: string }) => b.binding === "CONTENT")?.bucket_name;
+  const content = config.r2_buckets.find((b: { binding: string }) => b.binding === "CONTENT");
+  const bucket = content?.bucket_name;
   if (!bucket) throw new Error("wrangler.toml has no R2 bucket bound as CONTENT");
+  // A bucket in a jurisdiction (DATA_RESIDENCY "eu", ADR 055) is only found when wrangler is told it.
+  const inJurisdiction = content?.jurisdiction ? ["--jurisdiction", content.jurisdiction] : [];
   const dir = mkdtempSync(path.join(tmpdir(), "botmara-deploy-"));
   const rulesFile = path.join(dir, "lifecycle.json");
   const rules = lifecycleRules();
@@ -169,7 +172,18 @@ function main(): void {
       console.info(
         `  ${r.id}: delete objects under ${r.conditions.prefix} ${days(r.deleteObjectsTransition.condition.maxAge)} after upload`,
       );
-    step(wrangler, ["r2", "bucket", "lifecycle", "set", bucket, "--file", rulesFile, "--force", ...source]);
+    step(wrangler, [
+      "r2",
+      "bucket",
+      "lifecycle",
+      "set",
+      bucket,
+      "--file",
+      rulesFile,
+      "--force",
+      ...inJurisdiction,
+      ...source,
+    ]);
     // What was just set, recorded in the bucket itself: the P5 promise check compares it with the retention classes.
     const recordFile = path.join(dir, "lifecycle-record.json");
     writeFileSync(recordFile, JSON.stringify(lifecycleRecord(new Date(), "deploy", rules.rules), null, 2));
@@ -183,6 +197,7 @@ function main(): void {
       "--content-type",
       "application/json",
       "--remote",
+      ...inJurisdiction,
       ...source,
     ]);
     if (values.initial) step(wrangler, ["deploy"]);

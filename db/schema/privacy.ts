@@ -1,5 +1,5 @@
 // Data-subject requests (access, deletion) with their 30-day clocks, single-use confirmation links,
-// the append-only privacy audit, and the billing records kept after an account is erased.
+// the append-only privacy trail (table privacy_audit), and the billing records kept after an account is erased.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -12,7 +12,11 @@ export const privacyRequestStatuses = [
   "canceled",
 ] as const;
 export type PrivacyRequestStatus = (typeof privacyRequestStatuses)[number];
-export const privacyRequestTypes = ["access", "deletion"] as const;
+/**
+ * access and deletion (Arts. 15, 17, 20); restriction of processing until lifted (Art. 18); a free-text
+ * objection to processing on legitimate interests (Art. 21), answered by an operator.
+ */
+export const privacyRequestTypes = ["access", "deletion", "restriction", "objection"] as const;
 export type PrivacyRequestType = (typeof privacyRequestTypes)[number];
 /** How a request arrived: from the dashboard or API, or by email (recorded by an operator). */
 export const privacyRequestChannels = ["dashboard", "email"] as const;
@@ -25,13 +29,18 @@ export const privacyRequests = sqliteTable(
     id: text("id").primaryKey(),
     /** No foreign key: the row outlives the account (the law wants the record); set to null on erasure. */
     accountId: text("account_id"),
-    /** Keyed pseudonym of the account: links the request to its audit trail without the account id. */
+    /** Keyed pseudonym of the account: links the request to its trail without the account id. */
     subject: text("subject").notNull(),
     type: text("type", { enum: privacyRequestTypes }).notNull(),
     channel: text("channel", { enum: privacyRequestChannels }).notNull(),
     status: text("status", { enum: privacyRequestStatuses }).notNull(),
-    /** Operator's note for emailed requests (how and when it arrived); never shown to other accounts. */
+    /**
+     * Operator's note for emailed requests (how and when it arrived); an objection's own text. Never shown to
+     * other accounts.
+     */
     note: text("note"),
+    /** Objection: the operator's answer, as the requester is told it. */
+    answer: text("answer"),
     receivedAt: ms("received_at").notNull(),
     dueAt: ms("due_at").notNull(),
     verifiedAt: ms("verified_at"),

@@ -288,7 +288,7 @@ describe("the dashboard's flows", () => {
       const page = await context.newPage();
       await page.goto(`${baseUrl}/dashboard/playground`, { waitUntil: "networkidle" });
       await page.getByLabel("Model").selectOption("openai/gpt-4o-mini");
-      await page.getByLabel("Prompt").fill("Say hello");
+      await page.getByLabel("Prompt", { exact: true }).fill("Say hello");
       await page.getByRole("button", { name: "Send", exact: true }).click();
       await expect
         .poll(

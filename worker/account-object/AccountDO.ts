@@ -144,7 +144,7 @@ export class AccountDO extends DurableObject<Env> {
     await this.schedule();
   }
 
-  /** Privacy: what the promise report's deletion audit checks (the finished job, any data key left). */
+  /** Privacy: what the promise report's deletion check reads (the finished job, any data key left). */
   async erasureProbe(): Promise<ErasureProbe> {
     return erasureProbe(this.ctx.storage);
   }

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accountObject } from "#worker/account-object/stub";
 import { reserveCredit } from "#worker/billing/credits";
-import { LEASE_TTL_MS } from "#worker/billing/lease-book";
+import { LEASE_TTL_MS } from "#worker/billing/lease-terms";
 import worker from "#worker/index";
 import { usageRows } from "../support/ai-helpers";
 import { balanceOf, ledgerOf, meter, setBalance } from "../support/billing-helpers";
