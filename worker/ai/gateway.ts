@@ -7,10 +7,12 @@ import { type Config, getConfig } from "../config";
 import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { policyNeedsRead } from "../content/policy";
 import { AppError, badRequest } from "../errors";
-import { findModel } from "./catalogue";
+import { findModel, providerPolicy } from "./catalogue";
 import type { CatalogueModel } from "./catalogue/model";
 import { costMicros } from "./catalogue/prices";
 import { requireModel } from "./catalogue/require";
+import { dataPolicyViolation } from "./data-policy/refuse";
+import { type DataPolicyName, effectivePolicies, routeWithinPolicy } from "./data-policy/rules";
 import { type Endpoint, type MeteredRequest, meter } from "./metering";
 import { type Dialect, type Operation, providers } from "./providers/registry";
 import { openStream, tooManyStreams } from "./rate-limit";
@@ -32,6 +34,8 @@ export type AiCall = {
   keyId: string | null;
   /** The key's monthly spend limit (micro-USD, UTC month), from the cached key; null or absent: none. */
   spendLimitMicros?: number | null;
+  /** The key's narrowing of its account's data policy (from the cached key); absent: the account's alone. */
+  keyDataPolicy?: DataPolicyName;
   source: string;
   /** When the request arrived (the overhead header and the usage row's latency count from here). */
   startedAt: number;
@@ -194,7 +198,32 @@ async function prepare(env: Env, ctx: ExecutionContext, call: AiCall): Promise<P
     requestText: policy.enabled ? JSON.stringify(call.body) : undefined,
     estimatedInput,
   };
-  return { config, chain, request, requested: model.id };
+  return {
+    config,
+    chain: withinPolicy(env, ctx, call, request, chain, policy),
+    request,
+    requested: model.id,
+  };
+}
+
+/**
+ * The candidates whose providers' published data policies satisfy the account's and the key's: a forbidden
+ * fallback is dropped; a forbidden model asked for is refused (403, a zero-cost row, nothing sent upstream).
+ */
+function withinPolicy(
+  env: Env,
+  ctx: ExecutionContext,
+  call: AiCall,
+  request: MeteredRequest,
+  chain: Candidate[],
+  policy: LoggingPolicy,
+): Candidate[] {
+  const policies = effectivePolicies(policy.dataPolicy, call.keyDataPolicy);
+  const route = routeWithinPolicy(policies, chain, (c) => providerPolicy(c.model.provider));
+  if ("allowed" in route) return route.allowed;
+  const model = chain[0]!.model;
+  meter(env, ctx, request, { status: 403, model: undefined, requested: model.id });
+  throw dataPolicyViolation(model, route.refused);
 }
 
 /** The logging policy and the credit for the worst case, in parallel; Server-Timing notes where each came from. */

@@ -30,6 +30,7 @@ async function lookup(db: Db, config: Config, keyHash: string) {
       rateLimitRpm: apiKeys.rateLimitRpm,
       expiresAt: apiKeys.expiresAt,
       monthlySpendLimitMicros: apiKeys.monthlySpendLimitMicros,
+      dataPolicy: apiKeys.dataPolicy,
       status: billingAccounts.subscriptionStatus,
       priceId: billingAccounts.subscriptionPriceId,
     })

@@ -1,7 +1,8 @@
 // /dashboard/keys: create keys (secret shown once), rename them, set expiry, monthly spend limit and rate
-// limit, and revoke after a confirmation step — all plain forms that work without JavaScript.
+// limit and data policy, and revoke after a confirmation step — all plain forms that work without JavaScript.
 import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
+import { type DataPolicyName, dataPolicies, policyChoices } from "#worker/ai/data-policy/rules";
 import { formatCents, formatMicros } from "#worker/billing/money";
 import { getConfig } from "#worker/config";
 import { getDb } from "#worker/db";
@@ -20,7 +21,7 @@ import { usageSummary } from "#worker/usage/queries";
 import { flushUsage } from "#worker/usage/record";
 import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
-import { Field, FormError } from "../../components/Field";
+import { Field, FormError, SelectField } from "../../components/Field";
 import { formState, useResetAfterSuccess } from "../../lib/form-state";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { rateLimitText } from "../../lib/key-limit";
@@ -52,6 +53,7 @@ const settingsFields = {
       .int("Enter a whole number of requests.")
       .min(1, "Enter at least 1 request per minute, or leave it empty."),
   ),
+  dataPolicy: z.enum(dataPolicies).default("any"),
 };
 const name = z.string().trim().min(1, "Give the key a name.").max(100, "Use at most 100 characters.");
 const id = z.string().min(1).max(64);
@@ -62,8 +64,14 @@ const KeyAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("revoke"), id }),
 ]);
 
-function settingsFrom(input: { expires: string; spendLimit: number | null; rateLimit: number | null }) {
+function settingsFrom(input: {
+  expires: string;
+  spendLimit: number | null;
+  rateLimit: number | null;
+  dataPolicy: DataPolicyName;
+}) {
   return {
+    dataPolicy: input.dataPolicy,
     expiresAt: input.expires ? new Date(`${input.expires}T00:00:00Z`) : null,
     monthlySpendLimitCents: input.spendLimit === null ? null : Math.round(input.spendLimit * 100),
     rateLimitRpm: input.rateLimit,
@@ -92,6 +100,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     editing: url.searchParams.get("edit"),
     revoking: url.searchParams.get("revoke"),
     tomorrow: new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10),
+    dataPolicyChoices: policyChoices(),
   };
 }
 
@@ -135,6 +144,7 @@ function KeySettingsFields({
   defaultRpm,
   tomorrow,
   prefix,
+  policies,
 }: {
   values: Record<string, string>;
   fields: Record<string, string>;
@@ -142,6 +152,7 @@ function KeySettingsFields({
   defaultRpm: number;
   tomorrow: string;
   prefix: string;
+  policies: { value: string; label: string }[];
 }) {
   return (
     <>
@@ -180,6 +191,20 @@ function KeySettingsFields({
         hint={`1 to ${ceiling} on your plan. Empty: ${defaultRpm}.`}
         error={fields.rateLimit}
       />
+      <SelectField
+        id={`${prefix}-dataPolicy`}
+        label="Data policy"
+        name="dataPolicy"
+        defaultValue={values.dataPolicy ?? "any"}
+        hint="Narrows your account's data policy for this key: both apply."
+        error={fields.dataPolicy}
+      >
+        {policies.map((p) => (
+          <option key={p.value} value={p.value}>
+            {p.value === "any" ? "as the account's" : p.label}
+          </option>
+        ))}
+      </SelectField>
     </>
   );
 }
@@ -189,6 +214,7 @@ const editValues = (k: KeyView): Record<string, string> => ({
   expires: k.expiresAt?.slice(0, 10) ?? "",
   spendLimit: k.monthlySpendLimitCents === null ? "" : (k.monthlySpendLimitCents / 100).toFixed(2),
   rateLimit: k.rateLimitRpm === null ? "" : String(k.rateLimitRpm),
+  dataPolicy: k.dataPolicy,
 });
 
 function keyStatus(k: KeyView) {
@@ -285,6 +311,7 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
                     ceiling={plan.ceiling}
                     defaultRpm={defaultRpm}
                     tomorrow={tomorrow}
+                    policies={loaderData.dataPolicyChoices}
                   />
                 </>
               );
@@ -329,6 +356,7 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
                 ceiling={plan.ceiling}
                 defaultRpm={defaultRpm}
                 tomorrow={tomorrow}
+                policies={loaderData.dataPolicyChoices}
               />
             </div>
           </details>
