@@ -29,6 +29,8 @@ export type ApiKeyPrincipal = {
   monthlySpendLimitMicros: number | null;
   /** Narrows the account's data policy for this key's requests (worker/ai/data-policy). */
   dataPolicy: DataPolicyName;
+  /** Providers the account stored its own key for (bring your own key); their requests use it. */
+  byokProviders: string[];
 };
 
 export type AppEnv = {

@@ -3,6 +3,7 @@
 import type { CreditHold } from "../billing/credits";
 import { captureExchange, type LoggingPolicy } from "../content/capture";
 import { log } from "../observability/log";
+import { withPlatformFee } from "../provider-keys/fee";
 import { recordUsage } from "../usage/record";
 import type { CatalogueModel } from "./catalogue/model";
 import { costMicros } from "./catalogue/prices";
@@ -36,6 +37,8 @@ export type Outcome = {
   /** Generated characters the client received, for an estimate when usage is missing. */
   deliveredChars?: number;
   responseText?: string;
+  /** Answered with the customer's own provider key: billed this share of the list price (basis points). */
+  feeBasisPoints?: number;
 };
 
 function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; estimated: boolean } {
@@ -63,7 +66,8 @@ function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; esti
 /** Writes the request's usage row and settles its credit, off the response path. Returns the row's cost. */
 export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, outcome: Outcome) {
   const { usage, estimated } = tokens(outcome, request);
-  const cost = outcome.model ? costMicros(outcome.model, usage) : 0;
+  const list = outcome.model ? costMicros(outcome.model, usage) : 0;
+  const cost = outcome.feeBasisPoints === undefined ? list : withPlatformFee(list, outcome.feeBasisPoints);
   const row = {
     id: request.id,
     accountId: request.accountId,

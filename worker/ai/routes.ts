@@ -66,6 +66,7 @@ function call(
     keyId: key.keyId,
     spendLimitMicros: key.monthlySpendLimitMicros,
     keyDataPolicy: key.dataPolicy,
+    byokProviders: key.byokProviders,
     source: "api",
     startedAt: c.var.arrivedAt ?? Date.now(),
     timing: c.var.timing,

@@ -1,0 +1,10 @@
+CREATE TABLE `provider_keys` (
+	`account_id` text NOT NULL,
+	`provider` text NOT NULL,
+	`sealed_key` text NOT NULL,
+	`prefix` text NOT NULL,
+	`allow_platform_fallback` integer DEFAULT false NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`account_id`, `provider`),
+	FOREIGN KEY (`account_id`) REFERENCES `accounts`(`id`) ON UPDATE no action ON DELETE cascade
+);
