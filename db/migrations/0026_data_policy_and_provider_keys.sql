@@ -8,3 +8,6 @@ CREATE TABLE `provider_keys` (
 	PRIMARY KEY(`account_id`, `provider`),
 	FOREIGN KEY (`account_id`) REFERENCES `accounts`(`id`) ON UPDATE no action ON DELETE cascade
 );
+--> statement-breakpoint
+ALTER TABLE `api_keys` ADD `data_policy` text DEFAULT 'any' NOT NULL;--> statement-breakpoint
+ALTER TABLE `privacy_settings` ADD `data_policy` text DEFAULT 'any' NOT NULL;
