@@ -236,8 +236,9 @@ function withinPolicy(
   const route = routeWithinPolicy(policies, chain, (c) => providerPolicy(c.model.provider));
   if ("allowed" in route) return route.allowed;
   const model = chain[0]!.model;
-  meter(env, ctx, request, { status: 403, model: undefined, requested: model.id });
-  throw dataPolicyViolation(model, route.refused);
+  const error = dataPolicyViolation(model, route.refused);
+  meter(env, ctx, request, { status: 403, model: undefined, requested: model.id, error });
+  throw error;
 }
 
 /** The logging policy and the credit for the worst case, in parallel; Server-Timing notes where each came from. */

@@ -307,7 +307,8 @@ export const holders: DataHolder[] = [
   }),
   tableHolder({
     name: "whatsapp_connection",
-    description: "Your WhatsApp connection (never the access token, app secret or verify token)",
+    description:
+      "Your WhatsApp numbers and their settings (never the access token, app secret or verify token)",
     table: "whatsapp_connections",
     columns: [
       "phone_number_id",
@@ -324,8 +325,8 @@ export const holders: DataHolder[] = [
     ],
     processing: (config) => ({
       ...forTheAccount("Answering your WhatsApp customers", [
-        "phone number id and WhatsApp Business account id",
-        "model and system prompt",
+        "each number's phone number id and WhatsApp Business account id",
+        "each number's model and system prompt",
         "access token and app secret, encrypted with your account's key",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
@@ -338,6 +339,7 @@ export const holders: DataHolder[] = [
     table: "whatsapp_messages",
     columns: [
       "id",
+      "phone_number_id",
       "direction",
       "type",
       "status",
@@ -349,7 +351,7 @@ export const holders: DataHolder[] = [
     ],
     processing: (config) => ({
       ...forTheAccount("Delivering WhatsApp replies once, in order, within Meta's 24-hour window", [
-        "message ids, direction, type, status and times",
+        "message ids, the business number, direction, type, status and times",
         "a keyed hash of the customer's number",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
@@ -364,7 +366,8 @@ export const holders: DataHolder[] = [
     columns: null,
     processing: (config) => ({
       ...forTheAccount("Answering a WhatsApp message after a failure or restart", [
-        "the customer's number, message text and our reply, encrypted with your account's key",
+        "the customer's number, message text (or what a button, location or contact said), the id of an image, document or voice note to fetch from Meta, and our reply, encrypted with your account's key",
+        "the id of the message the customer quoted",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
       retention: `Until the message is answered, or at most ${durationText(WINDOW_MS)} (Meta's customer-service window), whether or not content logging is on`,
