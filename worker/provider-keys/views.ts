@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { IsoDate } from "../openapi";
 
 /** Providers a customer may bring a key for: every one reached over the network (not the built-in dev one). */
-export const BYOK_PROVIDERS = ["openai", "anthropic"] as const;
+const BYOK_PROVIDERS = ["openai", "anthropic"] as const;
 export type ByokProvider = (typeof BYOK_PROVIDERS)[number];
 
 export const ProviderParam = z.object({
