@@ -31,6 +31,8 @@ export type ApiKeyPrincipal = {
   dataPolicy: DataPolicyName;
   /** Providers the account stored its own key for (bring your own key); their requests use it. */
   byokProviders: string[];
+  /** Its account's processing is restricted (Art. 18): every request is refused, 403 processing_restricted. */
+  restricted: boolean;
 };
 
 export type AppEnv = {

@@ -47,7 +47,7 @@ async function contextFor(
 }
 
 /** The page sweep's operator (ADMIN_EMAILS in global-setup.ts): signed up, verified, one emailed request recorded. */
-async function operatorWithRequest(): Promise<{ account: Account; requestId: string }> {
+async function operatorWithRequest(): Promise<{ account: Account; requestId: string; objectionId: string }> {
   const email = "pages-operator@example.com";
   const { cookie: pair, cookieHeader: cookie } = await signUpAt(baseUrl, email);
   await proveAddress(baseUrl, email, cookie);
@@ -59,7 +59,15 @@ async function operatorWithRequest(): Promise<{ account: Account; requestId: str
   });
   expect(recorded.status).toBe(201);
   const { id } = (await recorded.json()) as { id: string };
-  return { account: { email, cookie: pair, key: "" }, requestId: id };
+  // An objection waiting for an answer: its page shows the answer form.
+  const objected = await fetch(`${baseUrl}/api/privacy/requests`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie, origin: baseUrl },
+    body: JSON.stringify({ type: "objection", note: "I object to product notices about new models." }),
+  });
+  expect(objected.status).toBe(202);
+  const objection = (await objected.json()) as { id: string };
+  return { account: { email, cookie: pair, key: "" }, requestId: id, objectionId: objection.id };
 }
 
 const chat = (key: string, body: Record<string, unknown>) =>
@@ -125,6 +133,7 @@ describe("every page on a phone and a desktop", () => {
     const operatorPages = [
       "/admin",
       `/admin/requests/${operator.requestId}`,
+      `/admin/requests/${operator.objectionId}`,
       "/admin/records",
       "/admin/incidents",
     ];
@@ -288,7 +297,7 @@ describe("the dashboard's flows", () => {
       const page = await context.newPage();
       await page.goto(`${baseUrl}/dashboard/playground`, { waitUntil: "networkidle" });
       await page.getByLabel("Model").selectOption("openai/gpt-4o-mini");
-      await page.getByLabel("Prompt").fill("Say hello");
+      await page.getByLabel("Prompt", { exact: true }).fill("Say hello");
       await page.getByRole("button", { name: "Send", exact: true }).click();
       await expect
         .poll(

@@ -11,6 +11,7 @@ import { getDb } from "../db";
 import type { Db } from "../env";
 import { toAppError } from "../errors";
 import { log } from "../observability/log";
+import { isRestricted } from "../privacy/rights-requests/restriction";
 import { HOUR_MS } from "../time";
 import { findConnection } from "./connection";
 import { forgetContext, keepExchange, loadContext } from "./context";
@@ -146,6 +147,8 @@ async function answerClaimed(
   const ref = refOf(message);
   const connection = await findConnection(db, ref.accountId, message.phoneNumberId ?? undefined);
   if (!connection) return settle(db, ref, "failed", "disconnected", now);
+  // Art. 18: while processing is restricted the message is only stored (its metadata); no reply is made.
+  if (await isRestricted(db, ref.accountId)) return settle(db, ref, "skipped", "processing_restricted", now);
   const pending = await db.query.whatsappPending.findFirst({ where: pendingWhere(ref) });
   if (!pending) return settle(db, ref, "failed", "nothing_to_answer", now);
   const closesAt =

@@ -40,7 +40,16 @@ const profile: DataHolder = {
     description: "Your account: email address, name, status and dates (never the password hash)",
     table: "accounts",
     accountColumn: "id",
-    columns: ["id", "email", "email_verified_at", "name", "status", "created_at", "updated_at"],
+    columns: [
+      "id",
+      "email",
+      "email_verified_at",
+      "name",
+      "status",
+      "restricted_at",
+      "created_at",
+      "updated_at",
+    ],
     processing: (config) => ({
       ...forTheAccount("Your account: signing in and reaching you", [
         "email address",
@@ -85,7 +94,11 @@ const privacyRequestsHolder: DataHolder = {
     purpose: "Handling your privacy requests and proving we did (accountability)",
     legalBasis:
       "Legal obligation (GDPR Arts. 12–22 and 5(2)): answering and documenting data-rights requests",
-    categories: ["request type, status and dates", "the audit trail of each step (no content)"],
+    categories: [
+      "request type, status and dates",
+      "an objection's text and its answer",
+      "the audit trail of each step (no content)",
+    ],
     recipients: [HOSTING],
     retention: `While the account exists; after its deletion, the request and its trail, detached from the account, ${REQUEST_RECORDS_YEARS} years`,
     transfers: hostingTransfers(config),
@@ -110,6 +123,8 @@ const privacyRequestsHolder: DataHolder = {
           "denied_at",
           "canceled_at",
           "denial_reason",
+          "note",
+          "answer",
         ],
       },
       accountId,
