@@ -64,6 +64,8 @@ const envSchema = z.object({
   AI_RATE_LIMIT_RPM: z.coerce.number().int().min(1).default(600),
   /** Fallback chains, e.g. "openai/gpt-4o-mini=anthropic/claude-3-5-haiku-latest|dev/echo,anthropic/x=openai/y". */
   AI_FALLBACKS: z.string().default(""),
+  /** What a request sent with the customer's own provider key costs, as a percentage of the list price. */
+  BYOK_PLATFORM_FEE_PERCENT: z.coerce.number().min(0).max(100).multipleOf(0.01).default(0),
   /** Days raw usage rows are kept; older ones live on only in the daily aggregates (billing, charts). */
   USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Share of successful requests that get an access-log line (every 4xx/5xx gets one): 0 to 1. */
@@ -184,6 +186,8 @@ function buildConfig(env: Env) {
       maxRetries: v.AI_MAX_RETRIES,
       rateLimitRpm: v.AI_RATE_LIMIT_RPM,
       fallbacks: parseFallbacks(v.AI_FALLBACKS),
+      /** The platform fee on requests sent with a customer's own key, in basis points of the list price. */
+      byokFeeBasisPoints: Math.round(v.BYOK_PLATFORM_FEE_PERCENT * 100),
       usageRetentionDays: v.USAGE_RETENTION_DAYS,
     },
     requestLog: { windowHours: v.REQUEST_LOG_WINDOW_HOURS },

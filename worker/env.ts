@@ -1,6 +1,7 @@
 // The Hono app's type: Cloudflare bindings plus what middleware puts on the context.
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type * as schema from "../db/schema";
+import type { DataPolicyName } from "./ai/data-policy/rules";
 import type { Timing } from "./ai/timing";
 import type { Config } from "./config";
 
@@ -26,6 +27,10 @@ export type ApiKeyPrincipal = {
   expiresAt: number | null;
   /** Most the key may spend per UTC calendar month, micro-USD; null: only the account's balance limits it. */
   monthlySpendLimitMicros: number | null;
+  /** Narrows the account's data policy for this key's requests (worker/ai/data-policy). */
+  dataPolicy: DataPolicyName;
+  /** Providers the account stored its own key for (bring your own key); their requests use it. */
+  byokProviders: string[];
   /** Its account's processing is restricted (Art. 18): every request is refused, 403 processing_restricted. */
   restricted: boolean;
 };

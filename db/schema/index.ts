@@ -10,6 +10,7 @@ export * from "./notices";
 export * from "./operators";
 export * from "./privacy";
 export * from "./promises";
+export * from "./provider-keys";
 export * from "./rate-limits";
 export * from "./settings";
 export * from "./usage";

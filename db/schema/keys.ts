@@ -1,6 +1,7 @@
 // API keys: only a SHA-256 of the secret and a display prefix are stored.
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { accounts } from "./accounts";
+import { dataPolicies } from "./settings";
 
 export const apiKeys = sqliteTable(
   "api_keys",
@@ -18,6 +19,8 @@ export const apiKeys = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
     /** Most this key may spend per calendar month (UTC), in micro-dollars; null = no limit beyond the account's credit. */
     monthlySpendLimitMicros: integer("monthly_spend_limit_micros"),
+    /** Narrows the account's data policy for this key (both apply); "any" adds nothing to the account's. */
+    dataPolicy: text("data_policy", { enum: dataPolicies }).notNull().default("any"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),

@@ -3,6 +3,12 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { accounts } from "./accounts";
 
+/**
+ * Which providers may receive an account's (or a key's) requests, by the data policy each provider publishes
+ * (worker/ai/data-policy/rules.ts says what each one requires).
+ */
+export const dataPolicies = ["any", "no_training", "zero_retention", "eu_only"] as const;
+
 /** One row per account that ever changed a setting; no row means the policy's defaults. */
 export const privacySettings = sqliteTable("privacy_settings", {
   accountId: text("account_id")
@@ -12,6 +18,8 @@ export const privacySettings = sqliteTable("privacy_settings", {
   retentionDays: integer("retention_days").notNull(),
   trainingConsent: integer("training_consent", { mode: "boolean" }).notNull(),
   notices: integer("notices", { mode: "boolean" }).notNull(),
+  /** Which providers may receive the account's requests (its keys may narrow it further). */
+  dataPolicy: text("data_policy", { enum: dataPolicies }).notNull().default("any"),
   /** Fingerprint of the MASTER_KEY that wraps this account's data key (no secret); drives re-wrapping. */
   dataKeyKek: text("data_key_kek"),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),

@@ -12,6 +12,8 @@ import {
 } from "./provider-script";
 
 export const FAKE_ANTHROPIC_KEY = "sk-ant-platform-test";
+/** A customer's own key (bring your own key) the fake accepts too; any other key is refused with 401. */
+export const FAKE_CUSTOMER_ANTHROPIC_KEY = "sk-ant-customer-valid";
 const REPLY = "Hello from the fake Anthropic provider.";
 
 const sse = (type: string, data: Record<string, unknown>) =>
@@ -23,7 +25,8 @@ export function startFakeAnthropic(): Promise<FakeProvider> {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify({ type: "error", error: { type, message } }));
     };
-    if (req.headers["x-api-key"] !== FAKE_ANTHROPIC_KEY)
+    const key = req.headers["x-api-key"];
+    if (key !== FAKE_ANTHROPIC_KEY && key !== FAKE_CUSTOMER_ANTHROPIC_KEY)
       return fail(401, "authentication_error", "invalid x-api-key");
     if (!req.headers["anthropic-version"])
       return fail(400, "invalid_request_error", "anthropic-version required");

@@ -49,6 +49,8 @@ export async function startFakes(): Promise<Fakes> {
       AI_TIMEOUT_MS: "3000",
       // One fallback chain for the tests: gpt-4o falls back to Claude when OpenAI fails.
       AI_FALLBACKS: "openai/gpt-4o=anthropic/claude-3-5-haiku-latest",
+      // Requests with a customer's own provider key billed at 10 % of list, so the fee's arithmetic is exercised.
+      BYOK_PLATFORM_FEE_PERCENT: "10",
       MAIL_API_URL: mail.url,
     },
     close: async () => {

@@ -12,6 +12,8 @@ import {
 } from "./provider-script";
 
 export const FAKE_OPENAI_KEY = "sk-platform-test";
+/** A customer's own key (bring your own key) the fake accepts too; any other key is refused with 401. */
+export const FAKE_CUSTOMER_OPENAI_KEY = "sk-customer-openai-valid";
 const REPLY = "Hello from the fake OpenAI provider.";
 
 /** Chat usage; tokens read from the prompt cache are part of prompt_tokens, counted in cached_tokens. */
@@ -41,7 +43,8 @@ function toolCalls(script: Script | undefined) {
 
 export function startFakeOpenAI(): Promise<FakeProvider> {
   return startFakeProvider(async (req, res, body, script) => {
-    if (req.headers.authorization !== `Bearer ${FAKE_OPENAI_KEY}`) {
+    const auth = req.headers.authorization;
+    if (auth !== `Bearer ${FAKE_OPENAI_KEY}` && auth !== `Bearer ${FAKE_CUSTOMER_OPENAI_KEY}`) {
       res.writeHead(401, { "content-type": "application/json" });
       res.end(
         JSON.stringify({ error: { message: "Incorrect API key provided.", type: "invalid_request_error" } }),

@@ -7,19 +7,30 @@ import { type Config, getConfig } from "../config";
 import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { policyNeedsRead } from "../content/policy";
 import { AppError, badRequest } from "../errors";
-import { findModel } from "./catalogue";
+import { customerKey } from "../provider-keys/cache";
+import { withPlatformFee } from "../provider-keys/fee";
+import { byokKeyRejected, isKeyRejection } from "../provider-keys/rejected";
+import { findModel, providerPolicy } from "./catalogue";
 import type { CatalogueModel } from "./catalogue/model";
 import { costMicros } from "./catalogue/prices";
 import { requireModel } from "./catalogue/require";
+import { dataPolicyViolation } from "./data-policy/refuse";
+import { type DataPolicyName, effectivePolicies, routeWithinPolicy } from "./data-policy/rules";
 import { type Endpoint, type MeteredRequest, meter } from "./metering";
-import { type Dialect, type Operation, providers } from "./providers/registry";
+import {
+  type Dialect,
+  type Operation,
+  type ProviderId,
+  providerAvailable,
+  providers,
+} from "./providers/registry";
 import { openStream, tooManyStreams } from "./rate-limit";
 import { relay } from "./relay";
 import type { Timing } from "./timing";
 import { estimateTokens, textLength } from "./tokens";
 import { translationFor } from "./translate";
 import type { Translation, TranslationContext } from "./translate/types";
-import { callUpstream, Deadline } from "./upstream";
+import { callUpstream, Deadline, type UpstreamResult } from "./upstream";
 import { isRetryable, upstreamTimeout } from "./upstream-errors";
 
 export type AiCall = {
@@ -32,6 +43,10 @@ export type AiCall = {
   keyId: string | null;
   /** The key's monthly spend limit (micro-USD, UTC month), from the cached key; null or absent: none. */
   spendLimitMicros?: number | null;
+  /** The key's narrowing of its account's data policy (from the cached key); absent: the account's alone. */
+  keyDataPolicy?: DataPolicyName;
+  /** Providers the account brought its own key for (from the cached key); absent: none. */
+  byokProviders?: string[];
   source: string;
   /** When the request arrived (the overhead header and the usage row's latency count from here). */
   startedAt: number;
@@ -197,7 +212,33 @@ async function prepare(env: Env, ctx: ExecutionContext, call: AiCall): Promise<P
     estimatedInput,
     onMeter: call.onMeter,
   };
-  return { config, chain, request, requested: model.id };
+  return {
+    config,
+    chain: withinPolicy(env, ctx, call, request, chain, policy),
+    request,
+    requested: model.id,
+  };
+}
+
+/**
+ * The candidates whose providers' published data policies satisfy the account's and the key's: a forbidden
+ * fallback is dropped; a forbidden model asked for is refused (403, a zero-cost row, nothing sent upstream).
+ */
+function withinPolicy(
+  env: Env,
+  ctx: ExecutionContext,
+  call: AiCall,
+  request: MeteredRequest,
+  chain: Candidate[],
+  policy: LoggingPolicy,
+): Candidate[] {
+  const policies = effectivePolicies(policy.dataPolicy, call.keyDataPolicy);
+  const route = routeWithinPolicy(policies, chain, (c) => providerPolicy(c.model.provider));
+  if ("allowed" in route) return route.allowed;
+  const model = chain[0]!.model;
+  const error = dataPolicyViolation(model, route.refused);
+  meter(env, ctx, request, { status: 403, model: undefined, requested: model.id, error });
+  throw error;
 }
 
 /** The logging policy and the credit for the worst case, in parallel; Server-Timing notes where each came from. */
@@ -224,7 +265,12 @@ async function reserve(
     reserveCredit(
       env,
       call.accountId,
-      costMicros(model, { inputTokens: estimatedInput, outputTokens: outputCap }),
+      billed(
+        getConfig(env),
+        call,
+        model,
+        costMicros(model, { inputTokens: estimatedInput, outputTokens: outputCap }),
+      ),
       (work) => ctx.waitUntil(work),
       call.keyId && call.spendLimitMicros != null
         ? { keyId: call.keyId, limit: call.spendLimitMicros }
@@ -254,7 +300,7 @@ async function tryCandidates(
     const provider = providers[candidate.model.provider];
     const operation = candidate.translation.upstreamOperation ?? call.operation;
     const callStarted = Date.now();
-    const result = await callUpstream(config, provider, operation, candidate.upstreamBody, deadline);
+    const { result, ownKey } = await callWithKey(env, config, call, provider, operation, candidate, deadline);
     spent.upstreamMs += Date.now() - callStarted;
     if (!result.ok) {
       if (isRetryable(result.error) && i < chain.length - 1 && !deadline.expired) continue;
@@ -267,7 +313,17 @@ async function tryCandidates(
       });
       throw result.error;
     }
-    const answer: Answer = { env, ctx, call, prepared, candidate, response: result.response, spent };
+    const feeBasisPoints = ownKey ? config.ai.byokFeeBasisPoints : undefined;
+    const answer: Answer = {
+      env,
+      ctx,
+      call,
+      prepared,
+      candidate,
+      response: result.response,
+      spent,
+      feeBasisPoints,
+    };
     if (request.streamed) {
       deadline.disarm();
       return respondStreamed(answer, releaseStream);
@@ -287,7 +343,51 @@ type Answer = {
   response: Response;
   /** Time spent waiting for the provider so far (the rest is the gateway's overhead). */
   spent: { upstreamMs: number };
+  /** Set when the customer's own key answered: the platform fee billed instead of the list price. */
+  feeBasisPoints?: number;
 };
+
+/**
+ * One call to a candidate's provider: with the account's own key for it when there is one (bring your own key),
+ * else the platform's. A refused own key is a 424 — the platform's key is tried instead only when the customer
+ * allowed it (and billed at list price then).
+ */
+async function callWithKey(
+  env: Env,
+  config: Config,
+  call: AiCall,
+  provider: (typeof providers)[ProviderId],
+  operation: Operation,
+  candidate: Candidate,
+  deadline: Deadline,
+): Promise<{ result: UpstreamResult; ownKey: boolean }> {
+  const own = call.byokProviders?.includes(provider.id)
+    ? await customerKey(env, call.accountId, provider.id)
+    : null;
+  const result = await callUpstream(
+    config,
+    provider,
+    operation,
+    candidate.upstreamBody,
+    deadline,
+    own?.apiKey,
+  );
+  if (!own || result.ok || !isKeyRejection(result.upstreamStatus)) return { result, ownKey: !!own };
+  if (own.allowPlatformFallback && providerAvailable(config, provider.id)) {
+    return {
+      result: await callUpstream(config, provider, operation, candidate.upstreamBody, deadline),
+      ownKey: false,
+    };
+  }
+  return { result: { ok: false, error: byokKeyRejected(provider.id, result.upstreamStatus!) }, ownKey: true };
+}
+
+/** What a request is billed: the list price, or the platform fee when the account's own key will answer it. */
+function billed(config: Config, call: AiCall, model: CatalogueModel, listMicros: number): number {
+  return call.byokProviders?.includes(model.provider)
+    ? withPlatformFee(listMicros, config.ai.byokFeeBasisPoints)
+    : listMicros;
+}
 
 /** Relayed chunk by chunk in the client's dialect; metered once when the stream ends, however it ends. */
 function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Response {
@@ -308,6 +408,7 @@ function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Re
         usage: translator.usage(),
         deliveredChars: translator.deliveredChars(),
         responseText: captured,
+        feeBasisPoints: a.feeBasisPoints,
       });
       releaseStream?.();
       finished();
@@ -351,6 +452,7 @@ async function respondWhole(a: Answer, deadline: Deadline): Promise<Response> {
     model: candidate.model,
     requested,
     usage,
+    feeBasisPoints: a.feeBasisPoints,
     // Only an answer without usage needs its characters counted (for the estimate).
     deliveredChars: usage
       ? 0

@@ -6,6 +6,7 @@ import type { AppError } from "../errors";
 import { accountRef } from "../observability/account-ref";
 import { log } from "../observability/log";
 import { writeRequestPoint } from "../observability/metrics/point";
+import { withPlatformFee } from "../provider-keys/fee";
 import { failureOf } from "../request-log/failure";
 import { recordUsage } from "../usage/record";
 import type { CatalogueModel } from "./catalogue/model";
@@ -48,6 +49,8 @@ export type Outcome = {
   responseText?: string;
   /** The error we answered with, when the request failed (the log keeps its code and our message). */
   error?: AppError;
+  /** Answered with the customer's own provider key: billed this share of the list price (basis points). */
+  feeBasisPoints?: number;
 };
 
 function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; estimated: boolean } {
@@ -75,7 +78,8 @@ function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; esti
 /** Writes the request's usage row and settles its credit, off the response path. Returns the row's cost. */
 export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, outcome: Outcome) {
   const { usage, estimated } = tokens(outcome, request);
-  const cost = outcome.model ? costMicros(outcome.model, usage) : 0;
+  const list = outcome.model ? costMicros(outcome.model, usage) : 0;
+  const cost = outcome.feeBasisPoints === undefined ? list : withPlatformFee(list, outcome.feeBasisPoints);
   const row = {
     id: request.id,
     accountId: request.accountId,

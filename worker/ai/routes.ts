@@ -2,14 +2,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { loggingPolicy } from "../content/capture";
 import type { ApiKeyEnv } from "../env";
 import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
 import { anthropicErrorResponses, createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
-import { availableModels } from "./catalogue";
+import { availableModels, providerPolicy } from "./catalogue";
 import { modelEntry } from "./catalogue/entry";
 import { requireModel } from "./catalogue/require";
 import { countTokens } from "./count-tokens";
+import { effectivePolicies, violatedPolicy } from "./data-policy/rules";
 import { type AiCall, runAi } from "./gateway";
 import { rateLimitPerKey } from "./rate-limit";
 import { recordRefusals } from "./refusals";
@@ -63,6 +65,8 @@ function call(
     accountId: key.accountId,
     keyId: key.keyId,
     spendLimitMicros: key.monthlySpendLimitMicros,
+    keyDataPolicy: key.dataPolicy,
+    byokProviders: key.byokProviders,
     source: "api",
     startedAt: c.var.arrivedAt ?? Date.now(),
     timing: c.var.timing,
@@ -76,21 +80,23 @@ aiRoutes.openapi(
     method: "get",
     path: "/models",
     tags: ["AI"],
-    summary: "List the models you can call, with their limits, prices and providers' data policies",
+    summary:
+      "List the models you can call — those whose providers' data policies your account's and key's data policy allow — with their limits, prices and data policies",
     security: [{ apiKey: [] }],
     responses: {
       200: jsonContent(z.object({ object: z.literal("list"), data: z.array(Model) }), "Models"),
       ...errorResponses(401, 429),
     },
   }),
-  (c) =>
-    c.json(
-      {
-        object: "list" as const,
-        data: availableModels(c.var.config).map(modelEntry),
-      },
-      200,
-    ),
+  async (c) => {
+    const key = c.var.apiKey;
+    const account = await loggingPolicy(c.env, key.accountId, (work) => c.executionCtx.waitUntil(work));
+    const policies = effectivePolicies(account.dataPolicy, key.dataPolicy);
+    const allowed = availableModels(c.var.config).filter(
+      (m) => violatedPolicy(policies, providerPolicy(m.provider)) === undefined,
+    );
+    return c.json({ object: "list" as const, data: allowed.map(modelEntry) }, 200);
+  },
 );
 
 // One model: its id holds a "/" (openai/gpt-4o-mini), which an OpenAPI path parameter cannot match, so the route

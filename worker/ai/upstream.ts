@@ -1,4 +1,4 @@
-// Calling a provider: only its configured base URL, only the platform's credentials, bounded retries with
+// Calling a provider: only its configured base URL, only the platform's credentials (or the customer's own), bounded retries with
 // backoff (honouring Retry-After) before the first byte, all within one deadline.
 import type { Config } from "../config";
 import type { AppError } from "../errors";
@@ -16,7 +16,11 @@ const BACKOFF_BASE_MS = 100;
 
 export type UpstreamResult =
   | { ok: true; response: Response; upstreamMs: number; signal: AbortSignal; disarm: () => void }
-  | { ok: false; error: AppError };
+  | {
+      ok: false;
+      error: AppError /** The provider's own status, when it answered. */;
+      upstreamStatus?: number;
+    };
 
 /** A request deadline shared by every attempt; the body of a streamed answer has its own idle timeout. */
 export class Deadline {
@@ -46,9 +50,10 @@ function send(
   operation: Operation,
   body: Record<string, unknown>,
   signal: AbortSignal,
+  customerKey: string | undefined,
 ): Promise<Response> {
   if (provider.local) return provider.local(operation, body);
-  const connection = connect(config, provider);
+  const connection = connect(config, provider, customerKey);
   // Headers are built from nothing: nothing of the client's request (key, IP, cookies, user agent) goes on.
   return fetch(`${connection.baseUrl}${provider.paths[operation]}`, {
     method: "POST",
@@ -68,6 +73,8 @@ export async function callUpstream(
   operation: Operation,
   body: Record<string, unknown>,
   deadline: Deadline,
+  /** The customer's own key for this provider (bring your own key); absent: the platform's. */
+  customerKey?: string,
 ): Promise<UpstreamResult> {
   // Built only when needed: an Error captures a stack trace, which the hot path should not pay for.
   let lastError: AppError | undefined;
@@ -75,7 +82,7 @@ export async function callUpstream(
     const started = Date.now();
     let wait: number | undefined;
     try {
-      const response = await send(config, provider, operation, body, deadline.controller.signal);
+      const response = await send(config, provider, operation, body, deadline.controller.signal, customerKey);
       if (response.ok) {
         return {
           ok: true,
@@ -89,7 +96,8 @@ export async function callUpstream(
       const after = retryAfterSeconds(response.headers);
       if (after !== undefined) wait = after * 1000;
       // Only throttling and server-side failures are worth repeating; the mapped status may differ (401 → 502).
-      if (response.status !== 429 && response.status < 500) return { ok: false, error: lastError };
+      if (response.status !== 429 && response.status < 500)
+        return { ok: false, error: lastError, upstreamStatus: response.status };
     } catch (error) {
       if (deadline.expired) return { ok: false, error: upstreamTimeout() };
       if (error instanceof Error && error.name === "AppError") throw error;

@@ -1,11 +1,20 @@
 // Content logging seam for the AI proxy and WhatsApp: whether an account keeps content, and storing it.
 // With logging off nothing is captured at all; with it on, content is encrypted before it is stored.
+
+import type { DataPolicyName } from "../ai/data-policy/rules";
 import { countFailure } from "../failure-counts";
 import { log } from "../observability/log";
 import { cachedLoggingPolicy, freshLoggingPolicy } from "./policy";
 import { storeExchange } from "./store";
 
-export type LoggingPolicy = { enabled: boolean; retentionDays: number; trainingConsent: boolean };
+export type LoggingPolicy = {
+  enabled: boolean;
+  retentionDays: number;
+  trainingConsent: boolean;
+  /** Which providers may receive the account's requests: read with the rest of the settings, so the request
+   * path has it from the same isolate cache (worker/ai/data-policy). */
+  dataPolicy: DataPolicyName;
+};
 
 export type Exchange = {
   accountId: string;

@@ -19,6 +19,7 @@ export async function freshLoggingPolicy(env: Env, accountId: string): Promise<L
     enabled: s.contentLogging,
     retentionDays: s.retentionDays,
     trainingConsent: s.trainingConsent,
+    dataPolicy: s.dataPolicy,
   };
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.set(accountId, { value, expires: Date.now() + TTL_MS });

@@ -1,5 +1,5 @@
 // API-key authentication for /v1/*: Bearer or x-api-key, one indexed lookup, cached briefly per isolate.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { accounts, apiKeys, billingAccounts } from "../../db/schema";
 import { effectivePlan, PLANS } from "../billing/plans";
@@ -30,6 +30,11 @@ async function lookup(db: Db, config: Config, keyHash: string) {
       rateLimitRpm: apiKeys.rateLimitRpm,
       expiresAt: apiKeys.expiresAt,
       monthlySpendLimitMicros: apiKeys.monthlySpendLimitMicros,
+      dataPolicy: apiKeys.dataPolicy,
+      // Which providers the account brought its own key for: only those requests read and open one.
+      byok: sql<
+        string | null
+      >`(SELECT group_concat(provider) FROM provider_keys WHERE account_id = ${apiKeys.accountId})`,
       restrictedAt: accounts.restrictedAt,
       status: billingAccounts.subscriptionStatus,
       priceId: billingAccounts.subscriptionPriceId,
@@ -40,13 +45,14 @@ async function lookup(db: Db, config: Config, keyHash: string) {
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), eq(accounts.status, "active")))
     .limit(1);
   if (!row) return undefined;
-  const { status, priceId, restrictedAt, ...key } = row;
+  const { status, priceId, byok, restrictedAt, ...key } = row;
   // A limit set under a paid plan is held to the plan the account is on now (it may have lapsed since).
   const ceiling = PLANS[effectivePlan(config, { status, priceId })].rateLimitCeilingRpm;
   return {
     ...key,
     rateLimitRpm: key.rateLimitRpm === null ? null : Math.min(key.rateLimitRpm, ceiling),
     expiresAt: key.expiresAt?.getTime() ?? null,
+    byokProviders: byok ? byok.split(",") : [],
     restricted: restrictedAt !== null,
   };
 }

@@ -28,6 +28,7 @@ function view(row: typeof apiKeys.$inferSelect): KeyView {
     expiresAt: row.expiresAt?.toISOString() ?? null,
     monthlySpendLimitCents:
       row.monthlySpendLimitMicros === null ? null : Math.round(row.monthlySpendLimitMicros / MICROS_PER_CENT),
+    dataPolicy: row.dataPolicy,
   };
 }
 
@@ -58,6 +59,7 @@ async function columns(db: Db, config: Config, accountId: string, input: KeySett
   return {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.rateLimitRpm !== undefined ? { rateLimitRpm: input.rateLimitRpm } : {}),
+    ...(input.dataPolicy !== undefined ? { dataPolicy: input.dataPolicy } : {}),
     ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
     ...(input.monthlySpendLimitCents !== undefined
       ? {
@@ -96,6 +98,7 @@ export async function createKey(
     rateLimitRpm: null,
     expiresAt: null,
     monthlySpendLimitMicros: null,
+    dataPolicy: "any" as const,
     createdAt: new Date(),
     ...set,
   };
@@ -103,9 +106,10 @@ export async function createKey(
   // cannot both pass a count that each read before the other's insert.
   const inserted = await db.run(sql`
     INSERT INTO ${apiKeys} (id, account_id, name, prefix, key_hash, rate_limit_rpm, expires_at,
-      monthly_spend_limit_micros, created_at)
+      monthly_spend_limit_micros, data_policy, created_at)
     SELECT ${row.id}, ${accountId}, ${row.name}, ${row.prefix}, ${row.keyHash}, ${row.rateLimitRpm},
-      ${row.expiresAt?.getTime() ?? null}, ${row.monthlySpendLimitMicros}, ${row.createdAt.getTime()}
+      ${row.expiresAt?.getTime() ?? null}, ${row.monthlySpendLimitMicros}, ${row.dataPolicy},
+      ${row.createdAt.getTime()}
     WHERE (SELECT COUNT(*) FROM ${apiKeys} WHERE account_id = ${accountId} AND revoked_at IS NULL)
       < ${MAX_KEYS_PER_ACCOUNT}`);
   if (!inserted.meta.changes) throw tooManyKeys();

@@ -1,6 +1,7 @@
 // The API keys' shapes, declared once: the zod schemas validate and document /api/keys, and the types the
 // service takes and returns are derived from them.
 import { z } from "@hono/zod-openapi";
+import { dataPolicies } from "../../db/schema";
 import { IsoDate } from "../openapi";
 
 export const Key = z
@@ -16,6 +17,7 @@ export const Key = z
     monthlySpendLimitCents: z.number().int().nullable().openapi({
       description: "Most the key may spend per calendar month (UTC), in US cents; null: no limit",
     }),
+    dataPolicy: z.enum(dataPolicies),
   })
   .openapi("ApiKey");
 
@@ -39,6 +41,10 @@ export const keySettingsFields = {
     .optional()
     .openapi({ description: "After this instant the key is refused with 401; must be in the future" }),
   monthlySpendLimitCents: z.number().int().min(1).max(100_000_000).nullable().optional(),
+  dataPolicy: z.enum(dataPolicies).optional().openapi({
+    description:
+      "Narrows the account's data policy for this key: both apply, so a key can only narrow it ('any' adds nothing)",
+  }),
 };
 export const KeyPatch = z
   .strictObject({ name: z.string().trim().min(1).max(100).optional(), ...keySettingsFields })

@@ -21,6 +21,7 @@ function present(s: PrivacySettings): PrivacySettingsView {
     retentionDays: s.retentionDays,
     trainingConsent: s.trainingConsent,
     notices: s.notices,
+    dataPolicy: s.dataPolicy,
     policyVersion: policy.version,
     retentionChoicesDays: [...policy.retentionChoicesDays],
     updatedAt: s.updatedAt?.toISOString() ?? null,

@@ -32,6 +32,7 @@ export async function changePrivacySettings(
     });
   }
   const settings = await updatePrivacySettings(db, accountId, patch, channel);
+  // The request path reads the data policy from the same cache: evicted here, the next request re-reads it.
   forgetLoggingPolicy(accountId);
   return settings;
 }

@@ -16,6 +16,7 @@ const defaultSettings: PrivacySettings = {
   retentionDays: 30,
   trainingConsent: policy.trainingConsentDefault,
   notices: true,
+  dataPolicy: "any",
   updatedAt: null,
 };
 
@@ -26,6 +27,7 @@ function fromRow(row: typeof privacySettings.$inferSelect | undefined): PrivacyS
     retentionDays: row.retentionDays as RetentionDays,
     trainingConsent: row.trainingConsent,
     notices: row.notices,
+    dataPolicy: row.dataPolicy,
     updatedAt: row.updatedAt,
   };
 }

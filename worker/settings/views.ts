@@ -1,7 +1,7 @@
 // The privacy settings' shapes, declared once: the zod schemas validate and document /api/settings/privacy,
 // and the types the settings store and service take and return are derived from them.
 import { z } from "@hono/zod-openapi";
-import { consentChannels, consentSettings } from "../../db/schema";
+import { consentChannels, consentSettings, dataPolicies } from "../../db/schema";
 import { policy } from "../config";
 import { IsoDate } from "../openapi";
 
@@ -13,12 +13,18 @@ const RetentionDays = z.literal(policy.retentionChoicesDays).openapi({
   enum: [...policy.retentionChoicesDays],
 });
 
+const DataPolicyChoice = z.enum(dataPolicies).openapi({
+  description:
+    "Which providers may receive your requests, by the data policy each publishes: any; no_training (providers that do not train on API data); zero_retention (providers that keep nothing); eu_only (processing in the EU only). Each key may narrow it further.",
+});
+
 export const Settings = z
   .object({
     contentLogging: z.boolean(),
     retentionDays: RetentionDays,
     trainingConsent: z.boolean(),
     notices: z.boolean(),
+    dataPolicy: DataPolicyChoice,
     policyVersion: z.string(),
     retentionChoicesDays: z.array(z.number().int()),
     updatedAt: IsoDate.nullable(),
@@ -31,6 +37,7 @@ export const SettingsPatch = z
     retentionDays: RetentionDays.optional(),
     trainingConsent: z.boolean().optional(),
     notices: z.boolean().optional(),
+    dataPolicy: DataPolicyChoice.optional(),
   })
   .openapi("PrivacySettingsPatch");
 

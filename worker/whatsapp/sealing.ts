@@ -3,13 +3,12 @@
 // backups included. Numbers and verify tokens are keyed hashes under a key derived from MASTER_KEY.
 // See docs/decisions/061-whatsapp-secrets-at-rest.md (amended by 053).
 
-import { accountDataKey, type DataKey } from "../content/data-keys";
-import { fromBase64Url, randomBytes, toBase64Url, toHex } from "../crypto/encoding";
+import { decryptSealed, openForAccount, SEAL_VERSION, sealAad, sealForAccount } from "../content/sealed";
+import { toHex } from "../crypto/encoding";
 import { derive, masterKeyConfigured } from "../crypto/master-key";
 import { AppError } from "../errors";
 
-/** w2: the account's data key (version in the value). w1: a key derived from MASTER_KEY, opened only. */
-const SEAL_VERSION = "w2";
+/** w1: a key derived from MASTER_KEY, opened only (w2, the account's data key, is content/sealed.ts). */
 const LEGACY_VERSION = "w1";
 const encoder = new TextEncoder();
 
@@ -21,41 +20,10 @@ function requireMasterKey(env: Env): void {
   }
 }
 
-/** The account's data key; sealing creates it on first use. Null once it was destroyed (the account is erased). */
-async function dataKey(env: Env, accountId: string, create: boolean): Promise<DataKey | null> {
-  requireMasterKey(env);
-  return accountDataKey(env, accountId, { create });
-}
-
-/** Binds a sealed value to its account, its place and the key's version, so it cannot be moved or re-labelled. */
-const aad = (version: string, accountId: string, field: string, keyVer?: number) =>
-  encoder.encode(
-    keyVer === undefined ? `${version}|${accountId}|${field}` : `${version}|${keyVer}|${accountId}|${field}`,
-  );
-
 /** Encrypts `plaintext` for (account, field) under the account's data key, with a fresh random 96-bit IV. */
 export async function seal(env: Env, accountId: string, field: string, plaintext: string): Promise<string> {
-  const key = await dataKey(env, accountId, true);
-  if (!key)
-    throw new AppError(409, "This account is being erased; nothing new is stored for it.", {
-      code: "account_erased",
-    });
-  const iv = randomBytes(12);
-  const ciphertext = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData: aad(SEAL_VERSION, accountId, field, key.keyVer) },
-    key.key,
-    encoder.encode(plaintext),
-  );
-  return `${SEAL_VERSION}.${key.keyVer}.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(ciphertext))}`;
-}
-
-async function decrypt(key: CryptoKey, iv: string, ciphertext: string, additionalData: Uint8Array) {
-  const plaintext = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: fromBase64Url(iv), additionalData: additionalData as Uint8Array<ArrayBuffer> },
-    key,
-    fromBase64Url(ciphertext),
-  );
-  return new TextDecoder().decode(plaintext);
+  requireMasterKey(env);
+  return sealForAccount(env, accountId, field, plaintext);
 }
 
 /**
@@ -64,19 +32,17 @@ async function decrypt(key: CryptoKey, iv: string, ciphertext: string, additiona
  * (current, then previous) until they are re-sealed or expire.
  */
 export async function open(env: Env, accountId: string, field: string, sealed: string): Promise<string> {
-  const parts = sealed.split(".");
-  if (parts[0] === SEAL_VERSION && parts.length === 4) {
-    const [, keyVer, iv, ciphertext] = parts as [string, string, string, string];
-    const key = await dataKey(env, accountId, false);
-    if (!key || String(key.keyVer) !== keyVer) throw new Error("sealed value does not open: no data key");
-    return decrypt(key.key, iv, ciphertext, aad(SEAL_VERSION, accountId, field, key.keyVer));
+  if (sealed.startsWith(`${SEAL_VERSION}.`)) {
+    requireMasterKey(env);
+    return openForAccount(env, accountId, field, sealed);
   }
+  const parts = sealed.split(".");
   if (parts[0] === LEGACY_VERSION && parts.length === 3) {
     const [, iv, ciphertext] = parts as [string, string, string];
     requireMasterKey(env);
     for (const key of await derive(env, "whatsapp-seal")) {
       try {
-        return await decrypt(key, iv, ciphertext, aad(LEGACY_VERSION, accountId, field));
+        return await decryptSealed(key, iv, ciphertext, sealAad(LEGACY_VERSION, accountId, field));
       } catch {
         // Try the previous master key, if any.
       }

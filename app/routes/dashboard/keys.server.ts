@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type DataPolicyName, dataPolicies, policyChoices } from "#worker/ai/data-policy/rules";
 import { getConfig } from "#worker/config";
 import { getDb } from "#worker/db";
 import {
@@ -41,6 +42,7 @@ const settingsFields = {
       .int("Enter a whole number of requests.")
       .min(1, "Enter at least 1 request per minute, or leave it empty."),
   ),
+  dataPolicy: z.enum(dataPolicies).default("any"),
 };
 const name = z.string().trim().min(1, "Give the key a name.").max(100, "Use at most 100 characters.");
 const id = z.string().min(1).max(64);
@@ -51,8 +53,14 @@ const KeyAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("revoke"), id }),
 ]);
 
-function settingsFrom(input: { expires: string; spendLimit: number | null; rateLimit: number | null }) {
+function settingsFrom(input: {
+  expires: string;
+  spendLimit: number | null;
+  rateLimit: number | null;
+  dataPolicy: DataPolicyName;
+}) {
   return {
+    dataPolicy: input.dataPolicy,
     expiresAt: input.expires ? new Date(`${input.expires}T00:00:00Z`) : null,
     monthlySpendLimitCents: input.spendLimit === null ? null : Math.round(input.spendLimit * 100),
     rateLimitRpm: input.rateLimit,
@@ -78,6 +86,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     plan: { name: plan.name, ceiling: plan.rateLimitCeilingRpm },
     defaultRpm: Math.min(getConfig(env).ai.rateLimitRpm, plan.rateLimitCeilingRpm),
     maxKeys: MAX_KEYS_PER_ACCOUNT,
+    dataPolicyChoices: policyChoices(),
     editing: url.searchParams.get("edit"),
     revoking: url.searchParams.get("revoke"),
     tomorrow: new Date(now.getTime() + DAY_MS).toISOString().slice(0, 10),

@@ -1,12 +1,12 @@
 // /dashboard/keys: create keys (secret shown once), rename them, set expiry, monthly spend limit and rate
-// limit, and revoke after a confirmation step — all plain forms that work without JavaScript.
+// limit and data policy, and revoke after a confirmation step — all plain forms that work without JavaScript.
 import { Form, Link, useNavigation } from "react-router";
 import { formatCents, formatMicros } from "#worker/billing/money";
 import { formatDate, formatDateTime } from "#worker/format";
 import type { KeyView } from "#worker/keys/views";
 import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
-import { Field, FormError } from "../../components/Field";
+import { Field, FormError, SelectField } from "../../components/Field";
 import { Snippets } from "../../components/Snippets";
 import { formState, useResetAfterSuccess } from "../../lib/form-state";
 import { rateLimitText } from "../../lib/key-limit";
@@ -30,6 +30,7 @@ function KeySettingsFields({
   defaultRpm,
   tomorrow,
   prefix,
+  policies,
 }: {
   values: Record<string, string>;
   fields: Record<string, string>;
@@ -37,6 +38,7 @@ function KeySettingsFields({
   defaultRpm: number;
   tomorrow: string;
   prefix: string;
+  policies: { value: string; label: string }[];
 }) {
   return (
     <>
@@ -75,6 +77,20 @@ function KeySettingsFields({
         hint={`1 to ${ceiling} on your plan. Empty: ${defaultRpm}.`}
         error={fields.rateLimit}
       />
+      <SelectField
+        id={`${prefix}-dataPolicy`}
+        label="Data policy"
+        name="dataPolicy"
+        defaultValue={values.dataPolicy ?? "any"}
+        hint="Narrows your account's data policy for this key: both apply."
+        error={fields.dataPolicy}
+      >
+        {policies.map((p) => (
+          <option key={p.value} value={p.value}>
+            {p.value === "any" ? "as the account's" : p.label}
+          </option>
+        ))}
+      </SelectField>
     </>
   );
 }
@@ -84,6 +100,7 @@ const editValues = (k: KeyView): Record<string, string> => ({
   expires: k.expiresAt?.slice(0, 10) ?? "",
   spendLimit: k.monthlySpendLimitCents === null ? "" : (k.monthlySpendLimitCents / 100).toFixed(2),
   rateLimit: k.rateLimitRpm === null ? "" : String(k.rateLimitRpm),
+  dataPolicy: k.dataPolicy,
 });
 
 function keyStatus(k: KeyView) {
@@ -188,6 +205,7 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
                     ceiling={plan.ceiling}
                     defaultRpm={defaultRpm}
                     tomorrow={tomorrow}
+                    policies={loaderData.dataPolicyChoices}
                   />
                 </>
               );
@@ -232,6 +250,7 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
                 ceiling={plan.ceiling}
                 defaultRpm={defaultRpm}
                 tomorrow={tomorrow}
+                policies={loaderData.dataPolicyChoices}
               />
             </div>
           </details>

@@ -2,6 +2,7 @@
 // The same services as PUT /api/settings/privacy; every change is recorded with channel "dashboard".
 import { Form, useNavigation } from "react-router";
 import { z } from "zod";
+import { dataPolicies, policyChoices } from "#worker/ai/data-policy/rules";
 import { policy } from "#worker/config";
 import { getDb } from "#worker/db";
 import { formatDateTime } from "#worker/format";
@@ -9,7 +10,7 @@ import { CONSENT_WORDING } from "#worker/settings/consent-wording";
 import { changePrivacySettings } from "#worker/settings/service";
 import { consentHistory, readPrivacySettings } from "#worker/settings/store";
 import { DataTable } from "../../components/DataTable";
-import { FormError } from "../../components/Field";
+import { FormError, SelectField } from "../../components/Field";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/settings";
@@ -27,6 +28,7 @@ const SettingsAction = z.discriminatedUnion("intent", [
     notices: flag,
   }),
   z.object({ intent: z.literal("consent"), trainingConsent: flag }),
+  z.object({ intent: z.literal("dataPolicy"), dataPolicy: z.enum(dataPolicies) }),
 ]);
 
 const settingNames: Record<string, string> = {
@@ -47,6 +49,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     history: history.map((e) => ({ ...e, at: e.at.toISOString() })),
     choices: [...policy.retentionChoicesDays],
     policyVersion: policy.version,
+    dataPolicyChoices: policyChoices(),
   };
 }
 
@@ -72,7 +75,7 @@ function Checkbox({ name, label, checked }: { name: string; label: string; check
 
 export default function Settings({ loaderData, actionData }: Route.ComponentProps) {
   const busy = useNavigation().state === "submitting";
-  const { settings, history, choices } = loaderData;
+  const { settings, history, choices, dataPolicyChoices } = loaderData;
   const error = actionData && "error" in actionData ? actionData.error.message : null;
   const saved = actionData && "saved" in actionData ? actionData.saved : null;
   return (
@@ -81,7 +84,11 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
       <FormError message={error} />
       {saved ? (
         <div className="alert success" role="status">
-          {saved === "consent" ? "Your training choice is saved." : "Your settings are saved."}
+          {saved === "consent"
+            ? "Your training choice is saved."
+            : saved === "dataPolicy"
+              ? "Your data policy is saved: it applies to your next request."
+              : "Your settings are saved."}
         </div>
       ) : null}
 
@@ -142,6 +149,31 @@ export default function Settings({ loaderData, actionData }: Route.ComponentProp
           <button type="submit" className={settings.trainingConsent ? "danger" : "secondary"} disabled={busy}>
             {settings.trainingConsent ? "Withdraw training consent" : "Give training consent"}
           </button>
+        </Form>
+      </div>
+
+      <div className="card">
+        <h2>Which providers may see your requests</h2>
+        <p className="muted">
+          Each AI provider publishes whether it trains on API data, how long it keeps it and where it
+          processes it (the models page lists each one). A request is only ever sent to a provider that
+          satisfies your choice — fallbacks included; any other is refused (403) and nothing is sent. Each API
+          key can narrow this further.
+        </p>
+        <Form method="post" className="stack" key={settings.dataPolicy}>
+          <input type="hidden" name="intent" value="dataPolicy" />
+          <SelectField label="Data policy" name="dataPolicy" defaultValue={settings.dataPolicy}>
+            {dataPolicyChoices.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </SelectField>
+          <div>
+            <button type="submit" disabled={busy}>
+              Save data policy
+            </button>
+          </div>
         </Form>
       </div>
 

@@ -78,6 +78,7 @@ describe("training export", () => {
       enabled: true,
       retentionDays: 30,
       trainingConsent: true,
+      dataPolicy: "any",
     });
     await new Promise((r) => setTimeout(r, 5));
     await put(stale.cookie, { trainingConsent: true });

@@ -88,7 +88,7 @@ export async function seedAccount(opts: { usageRows?: number; contentObjects?: n
             response: '{"choices":[]}',
             createdAt: new Date("2026-11-29T12:00:00Z"),
           },
-          { enabled: true, retentionDays: 30, trainingConsent: true },
+          { enabled: true, retentionDays: 30, trainingConsent: true, dataPolicy: "any" },
         ),
       ),
     );

@@ -55,6 +55,13 @@ export function providerPolicy(provider: ProviderId): DataPolicy {
   return file.providers[provider]!.dataPolicy;
 }
 
+/** The published policy of a provider named in a stored row (a string); undefined when the catalogue has none. */
+export function policyOfProviderNamed(provider: string): DataPolicy | undefined {
+  return Object.hasOwn(file.providers, provider)
+    ? file.providers[provider as ProviderId]!.dataPolicy
+    : undefined;
+}
+
 export function providerLabel(provider: ProviderId): string {
   return file.providers[provider]!.label;
 }

@@ -20,8 +20,10 @@ export function providerAvailable(config: Config, id: ProviderId): boolean {
  * The provider's configured connection. Only these base URLs are ever called (never one a customer sends),
  * and only by the one upstream-URL rule (https; plain http only on loopback in local mode).
  */
-export function connect(config: Config, provider: Provider): Connection {
-  const connection = provider.connection(config);
+export function connect(config: Config, provider: Provider, customerKey?: string): Connection {
+  const connection = customerKey
+    ? { baseUrl: provider.baseUrl(config), apiKey: customerKey }
+    : provider.connection(config);
   if (!connection)
     throw new AppError(503, `Provider ${provider.id} is not configured.`, { code: "provider_unavailable" });
   if (provider.local) return connection;

@@ -14,6 +14,8 @@ export type Connection = { baseUrl: string; apiKey: string };
 export type Provider = {
   id: ProviderId;
   dialect: Dialect;
+  /** The configured base URL (a customer's own key is sent there too). */
+  baseUrl: (config: Config) => string;
   /** The platform's credentials and base URL from configuration; undefined when not configured. */
   connection: (config: Config) => Connection | undefined;
   /** The only headers the upstream ever sees besides content-type/accept. */

@@ -260,6 +260,17 @@ export const holders: DataHolder[] = [
     ]),
   }),
   tableHolder({
+    name: "provider_keys",
+    description:
+      "Your own provider keys: provider, display prefix, fallback choice and date (the key itself, sealed under your account's data key, is never exported)",
+    table: "provider_keys",
+    columns: ["provider", "prefix", "allow_platform_fallback", "created_at"],
+    processing: forTheAccount("Sending your requests to a provider with your own key", [
+      "provider name, key display prefix and date",
+      "the key, encrypted with your account's data key",
+    ]),
+  }),
+  tableHolder({
     name: "sessions",
     description: "Browser sessions: when they started, were last used and expire (never the session id)",
     table: "sessions",

@@ -101,9 +101,9 @@ export function promiseCatalogue(config: Config): PromiseEntry[] {
       id: "P10",
       promise: "Third-party AI through a secure proxy architecture",
       mechanism:
-        "Providers receive the platform's key and the request, never the customer's key or identity; usage rows and logs carry no content.",
+        "Providers receive the platform's key and the request, never the customer's key or identity; usage rows and logs carry no content. A request goes only to providers whose published data policy satisfies its account's and key's (no training, zero retention, EU only), fallbacks included.",
       config: { openaiBaseUrl: config.openai.baseUrl, anthropicBaseUrl: config.anthropic.baseUrl },
-      checks: ["p3.usage_no_content", "p3.key_hashes"],
+      checks: ["p3.usage_no_content", "p3.key_hashes", "p10.data_policy_routing"],
     },
     {
       id: "P11",

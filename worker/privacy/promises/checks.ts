@@ -5,6 +5,8 @@
 import { z } from "zod";
 import type { PromiseCheckStatus } from "../../../db/schema";
 import { accountNamespace, accountObject } from "../../account-object/stub";
+import { policyOfProviderNamed } from "../../ai/catalogue";
+import { type DataPolicyName, violatedPolicy } from "../../ai/data-policy/rules";
 import { getConfig } from "../../config";
 import {
   classPrefix,
@@ -521,6 +523,55 @@ const usageNoContent: Check = {
   },
 };
 
+/** Accounts with a narrowed data policy whose last hour of requests the P10 check reads. */
+const POLICY_ACCOUNTS = 50;
+
+const dataPolicyRouting: Check = {
+  id: "p10.data_policy_routing",
+  promise: "P10",
+  async run(env, now) {
+    const since = now.getTime() - HOUR_MS;
+    // Accounts that chose a policy and sent requests in the last hour (the hourly aggregates say which).
+    const { results: accounts } = await env.DB.prepare(
+      `SELECT p.account_id, p.data_policy, p.updated_at FROM privacy_settings p
+       WHERE p.data_policy != 'any'
+         AND EXISTS (SELECT 1 FROM usage_hourly u WHERE u.account_id = p.account_id AND u.hour >= ?)
+       ORDER BY p.updated_at DESC LIMIT ?`,
+    )
+      .bind(since - (since % HOUR_MS), POLICY_ACCOUNTS)
+      .all<{ account_id: string; data_policy: DataPolicyName; updated_at: number }>();
+    let rowsChecked = 0;
+    const outside: string[] = [];
+    for (const a of accounts) {
+      // Requests before the policy last changed were held to the one in force then.
+      const from = Math.max(since, a.updated_at);
+      const rows = await env.ACCOUNT.getByName(a.account_id).requestLogPage(
+        a.account_id,
+        { from, to: now.getTime() },
+        RECENT_ROWS,
+      );
+      for (const r of rows) {
+        if (r.provider === "none") continue;
+        rowsChecked++;
+        const published = policyOfProviderNamed(r.provider);
+        if (!published || violatedPolicy([a.data_policy], published)) outside.push(r.id);
+      }
+    }
+    const facts = { accountsChecked: accounts.length, rowsChecked };
+    if (outside.length)
+      return {
+        status: "broken",
+        summary: `${outside.length} request(s) in the last hour went to a provider outside their account's data policy.`,
+        facts: { ...facts, outsidePolicy: outside.length },
+        refs: outside.slice(0, REFS_MAX),
+      };
+    return kept(
+      "Every request in the last hour from an account with a data policy went to a provider that satisfies it.",
+      facts,
+    );
+  },
+};
+
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 const keyHashes: Check = {
@@ -738,6 +789,7 @@ export function allChecks(overrides: { training?: TrainingSource } = {}): Check[
     contactInNotices,
     keyHashes,
     usageNoContent,
+    dataPolicyRouting,
     httpsUpstreams,
     contentAge,
     loggingOff,

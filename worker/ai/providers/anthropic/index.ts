@@ -7,6 +7,7 @@ const ANTHROPIC_VERSION = "2023-06-01";
 export const anthropic: Provider = {
   id: "anthropic",
   dialect: "anthropic",
+  baseUrl: (config) => config.anthropic.baseUrl,
   connection: (config) =>
     config.anthropic.apiKey
       ? { baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey }

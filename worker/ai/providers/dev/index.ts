@@ -11,6 +11,7 @@ const LABEL = "[dev provider]";
 export const dev: Provider = {
   id: "dev",
   dialect: "openai",
+  baseUrl: () => "local://dev",
   connection: () => ({ baseUrl: "local://dev", apiKey: "" }),
   headers: () => ({}),
   paths: { chat: "/chat/completions", embeddings: "/embeddings" },

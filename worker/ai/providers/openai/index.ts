@@ -4,6 +4,7 @@ import type { Provider } from "../types";
 export const openai: Provider = {
   id: "openai",
   dialect: "openai",
+  baseUrl: (config) => config.openai.baseUrl,
   connection: (config) =>
     config.openai.apiKey ? { baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey } : undefined,
   headers: ({ apiKey }) => ({ authorization: `Bearer ${apiKey}` }),

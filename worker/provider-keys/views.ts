@@ -1,0 +1,35 @@
+// The customers' own provider keys' shapes, declared once: they validate and document /api/provider-keys.
+import { z } from "@hono/zod-openapi";
+import { IsoDate } from "../openapi";
+
+/** Providers a customer may bring a key for: every one reached over the network (not the built-in dev one). */
+const BYOK_PROVIDERS = ["openai", "anthropic"] as const;
+export type ByokProvider = (typeof BYOK_PROVIDERS)[number];
+
+export const ProviderParam = z.object({
+  provider: z.enum(BYOK_PROVIDERS).openapi({ param: { name: "provider", in: "path" }, example: "openai" }),
+});
+
+export const ProviderKey = z
+  .object({
+    provider: z.enum(BYOK_PROVIDERS),
+    prefix: z.string().openapi({ description: "The key's first characters; the key itself is never shown" }),
+    createdAt: IsoDate,
+    allowPlatformFallback: z.boolean().openapi({
+      description:
+        "When the provider refuses your key, send the request with the platform's key instead (billed at list price); off: 424 byok_key_rejected",
+    }),
+  })
+  .openapi("ProviderKey");
+
+export const ProviderKeyInput = z
+  .strictObject({
+    key: z.string().trim().min(8).max(512).regex(/^\S+$/, "a key has no spaces"),
+    allowPlatformFallback: z.boolean().optional(),
+    password: z.string().max(1024).optional().openapi({
+      description: "Your password, unless you re-authenticated in the last 10 minutes",
+    }),
+  })
+  .openapi("ProviderKeyInput");
+
+export type ProviderKeyView = z.infer<typeof ProviderKey>;
