@@ -42,6 +42,8 @@ function entry(r: LoggedRow, labels: Map<string, string>): RequestEntry {
     estimated: r.estimated,
     inputTokens: r.inputTokens,
     outputTokens: r.outputTokens,
+    cachedInputTokens: r.cachedInputTokens,
+    cacheWriteTokens: r.cacheWriteTokens,
     costMicros: r.costMicros,
     cost: r.costMicros / 1_000_000,
     latencyMs: r.latencyMs,
@@ -113,6 +115,8 @@ const CSV_COLUMNS: (keyof RequestEntry)[] = [
   "estimated",
   "inputTokens",
   "outputTokens",
+  "cachedInputTokens",
+  "cacheWriteTokens",
   "cost",
   "latencyMs",
 ];
