@@ -110,13 +110,13 @@ export function inputShape(body: Record<string, unknown>, embeddings = false): I
   };
   for (const [key, value] of Object.entries(body)) {
     if (embeddings && key === "input") {
-      const list = isTokenIds(value) || !Array.isArray(value) ? [value] : value;
-      for (const one of list) {
+      const many = Array.isArray(value) && !isTokenIds(value);
+      for (const one of many ? value : [value]) {
         if (isTokenIds(one)) {
           shape.tokenIds += one.length;
           shape.inputs.push({ tokenIds: one.length, texts: [] });
         } else {
-          const texts = strings(one, 1);
+          const texts = strings(one, many ? 2 : 1);
           add(texts);
           shape.inputs.push({ tokenIds: 0, texts });
         }
