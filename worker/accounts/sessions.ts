@@ -1,14 +1,10 @@
-// Browser sessions: an opaque random id in a cookie, only its SHA-256 in D1, idle and absolute expiry.
+// Browser sessions: an opaque random id in a cookie, only its SHA-256 in D1, idle and absolute expiry
+// (decided in session-timing.ts).
 import { and, eq, gt, ne } from "drizzle-orm";
 import { accounts, sessions } from "../../db/schema";
 import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db, SessionPrincipal } from "../env";
-import { HOUR_MS } from "../time";
-
-export const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
-export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
-/** last_seen_at is refreshed at most this often, so reads stay reads. */
-const TOUCH_INTERVAL_MS = HOUR_MS;
+import { sessionExpiresAt, sessionFreshness } from "./session-timing";
 
 /** `__Host-` and Secure need https; plain-http loopback (local dev) gets a plain name. */
 function sessionCookieName(url: string): string {
@@ -28,7 +24,7 @@ export function readSessionCookie(url: string, cookieHeader: string | null): str
 export async function createSession(db: Db, accountId: string): Promise<{ token: string; expiresAt: Date }> {
   const token = randomToken(32);
   const now = Date.now();
-  const expiresAt = new Date(now + SESSION_ABSOLUTE_MS);
+  const expiresAt = sessionExpiresAt(now);
   await db.insert(sessions).values({
     idHash: await sha256Hex(token),
     accountId,
@@ -57,11 +53,12 @@ export async function lookupSession(db: Db, token: string): Promise<SessionPrinc
     .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, new Date(now))))
     .limit(1);
   if (row?.status !== "active") return undefined;
-  if (now - row.lastSeenAt.getTime() > SESSION_IDLE_MS) {
+  const freshness = sessionFreshness(row.lastSeenAt, now);
+  if (freshness === "idle") {
     await db.delete(sessions).where(eq(sessions.idHash, idHash));
     return undefined;
   }
-  if (now - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+  if (freshness === "touch") {
     await db
       .update(sessions)
       .set({ lastSeenAt: new Date(now) })

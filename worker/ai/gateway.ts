@@ -39,6 +39,8 @@ export type AiCall = {
   timing?: Timing;
   /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
   requestId?: string;
+  /** Told when the request is metered (it then has its metrics point; the access log writes none). */
+  onMeter?: () => void;
   /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
   onMetered?: (usage: { inputTokens: number; outputTokens: number; costMicros: number }) => void;
 };
@@ -200,6 +202,7 @@ async function prepare(env: Env, ctx: ExecutionContext, call: AiCall): Promise<P
     policy,
     requestText: policy.enabled ? JSON.stringify(call.body) : undefined,
     estimatedInput,
+    onMeter: call.onMeter,
   };
   return { config, chain, request, requested: model.id };
 }
@@ -263,7 +266,12 @@ async function tryCandidates(
     if (!result.ok) {
       if (isRetryable(result.error) && i < chain.length - 1 && !deadline.expired) continue;
       deadline.disarm();
-      meter(env, ctx, request, { status: result.error.status, model: undefined, requested });
+      meter(env, ctx, request, {
+        status: result.error.status,
+        model: undefined,
+        requested,
+        error: result.error,
+      });
       throw result.error;
     }
     const answer: Answer = { env, ctx, call, prepared, candidate, response: result.response, spent };
@@ -301,6 +309,7 @@ function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Re
     onEnd: (outcome, captured) => {
       meter(env, ctx, request, {
         status: outcome === "complete" ? 200 : outcome === "aborted" ? 499 : 502,
+        code: outcome === "complete" ? undefined : outcome === "aborted" ? "client_closed" : "stream_failed",
         model: candidate.model,
         requested,
         usage: translator.usage(),
@@ -311,6 +320,7 @@ function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Re
       finished();
     },
   });
+  request.firstByteAt = Date.now();
   const headers = answerHeaders(a, "text/event-stream; charset=utf-8");
   headers.set("cache-control", "no-cache");
   return new Response(body, { status: 200, headers });
@@ -333,7 +343,7 @@ async function respondWhole(a: Answer, deadline: Deadline): Promise<Response> {
           code: "upstream_error",
           type: "api_error",
         });
-    meter(env, ctx, request, { status: error.status, model: undefined, requested });
+    meter(env, ctx, request, { status: error.status, model: undefined, requested, error });
     throw error;
   } finally {
     deadline.disarm();
@@ -342,6 +352,7 @@ async function respondWhole(a: Answer, deadline: Deadline): Promise<Response> {
   const { body, usage } = candidate.translation.response(upstreamJson, candidate.context);
   // A pass-through answer goes out exactly as the provider wrote it, without re-serialising.
   const text = body === upstreamJson ? upstreamText : JSON.stringify(body);
+  request.firstByteAt = Date.now();
   const metered = meter(env, ctx, request, {
     status: 200,
     model: candidate.model,

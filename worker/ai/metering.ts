@@ -2,7 +2,11 @@
 // the account turned logging on — the content capture, all after the response (waitUntil).
 import type { CreditHold } from "../billing/credits";
 import { captureExchange, type LoggingPolicy } from "../content/capture";
+import type { AppError } from "../errors";
+import { accountRef } from "../observability/account-ref";
 import { log } from "../observability/log";
+import { writeRequestPoint } from "../observability/metrics/point";
+import { failureOf } from "../request-log/failure";
 import { recordUsage } from "../usage/record";
 import type { CatalogueModel } from "./catalogue/model";
 import { costMicros } from "./catalogue/prices";
@@ -25,6 +29,10 @@ export type MeteredRequest = {
   requestText?: string;
   /** Input tokens estimated from the request, for when the provider reports none. */
   estimatedInput: number;
+  /** When the response's headers left (set as the answer goes out); the metric's time to first byte. */
+  firstByteAt?: number;
+  /** Told when the request is metered (the access log then writes no metric of its own for it). */
+  onMeter?: () => void;
 };
 
 export type Outcome = {
@@ -36,6 +44,10 @@ export type Outcome = {
   /** Generated characters the client received, for an estimate when usage is missing. */
   deliveredChars?: number;
   responseText?: string;
+  /** The error we answered with, when the request failed (the log keeps its code and our message). */
+  error?: AppError;
+  /** A stream's ending when it did not complete (client_closed, stream_failed), for the metrics. */
+  code?: string;
 };
 
 function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; estimated: boolean } {
@@ -83,7 +95,9 @@ export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, 
     streamed: request.streamed,
     estimated,
     createdAt: Date.now(),
+    ...(outcome.error ? failureOf(outcome.error) : {}),
   };
+  request.onMeter?.();
   ctx.waitUntil(settle(env, request, row, outcome));
   return { usage, costMicros: cost, estimated };
 }
@@ -94,11 +108,14 @@ async function settle(
   row: Parameters<typeof recordUsage>[1],
   outcome: Outcome,
 ): Promise<void> {
+  let metered = true;
   try {
     await recordUsage(env, row, request.hold);
   } catch (error) {
+    metered = false;
     log.error("usage record failed", { error });
   }
+  await pointFor(env, request, row, outcome, metered);
   if (request.policy.enabled && request.requestText !== undefined && outcome.responseText !== undefined) {
     try {
       await captureExchange(env, {
@@ -113,5 +130,38 @@ async function settle(
     } catch (error) {
       log.error("content capture failed", { error });
     }
+  }
+}
+
+/** The request's metrics point, once its row reached the account's object (or was given up on). */
+async function pointFor(
+  env: Env,
+  request: MeteredRequest,
+  row: Parameters<typeof recordUsage>[1],
+  outcome: Outcome,
+  metered: boolean,
+): Promise<void> {
+  try {
+    writeRequestPoint(env, {
+      at: request.startedAt,
+      requestId: request.id,
+      accountRef: await accountRef(env, request.accountId),
+      keyId: request.keyId ?? "",
+      model: row.model,
+      provider: row.provider,
+      endpoint: row.endpoint,
+      status: row.status,
+      code: outcome.error?.options.code ?? outcome.code ?? (row.status >= 400 ? "upstream_error" : ""),
+      fallback: row.requestedModel !== null,
+      metered,
+      latencyMs: row.latencyMs,
+      firstByteMs: (request.firstByteAt ?? row.createdAt) - request.startedAt,
+      inputTokens: row.inputTokens,
+      outputTokens: row.outputTokens,
+      costMicros: row.costMicros,
+      meteringLagMs: metered ? Date.now() - row.createdAt : 0,
+    });
+  } catch (error) {
+    log.warn("metrics point failed", { error });
   }
 }

@@ -67,6 +67,7 @@ function call(
     startedAt: c.var.arrivedAt ?? Date.now(),
     timing: c.var.timing,
     requestId: c.var.requestId,
+    onMeter: () => c.set("metered", true),
   });
 }
 

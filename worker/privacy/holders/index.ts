@@ -1,7 +1,7 @@
 // The registry of data holders: everything the platform keeps about an account, in erase order.
 // A capability that stores something new about an account adds its holder here; the export, the
 // deletion and the completeness test (every table with an account_id must be covered) all follow.
-import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../accounts/sessions";
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../accounts/session-timing";
 import type { Config } from "../../config";
 import { EXPORTS_PREFIX } from "../../content/layout";
 import { SENT_KEPT_MS } from "../../notices/outbox";
