@@ -13,7 +13,8 @@ import { workerdCpu } from "./cpu";
 import { type Ours, ours } from "./targets";
 
 export type TokenizerFigures = {
-  /** CPU to load the o200k_base ranks once (Node, same V8), ms. */
+  /** CPU to load the o200k_base ranks once (Node, same V8), ms — near 0 when this process had loaded them already
+   * (the fake OpenAI provider counts with them): workerd.firstCountTokensMs is the figure that counts. */
   loadCpuMs: number;
   /** CPU per count (Node), ms: a typical 1,000-character prompt, and 10,000 and 100,000 characters. */
   countCpuMs: { chars1k: number; chars10k: number; chars100k: number };
