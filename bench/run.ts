@@ -19,6 +19,7 @@ import { HOUR_MS } from "../worker/time";
 import { workerdCpu } from "./cpu";
 import { abortedStreamExactness } from "./metering-exactness";
 import { bareWorker, direct, ours, portkey, type Target } from "./targets";
+import { tokenizerCpu } from "./tokenizer-cpu";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -288,6 +289,29 @@ function manyIsolates(): ManyIsolates | { error: string } {
   }
 }
 
+type ObjectOutage = {
+  rows: number;
+  outageSeconds: number;
+  lost: number;
+  appliedTwice: number;
+  balanceDifferenceMicros: number;
+};
+
+/** Rows lost while the account object refuses usage for 10 s (bench/workerd/object-outage.measure.ts). */
+function objectOutage(): ObjectOutage | { error: string } {
+  try {
+    const out = execFileSync(
+      path.join(root, "node_modules/.bin/vitest"),
+      ["run", "--config", "bench/workerd/vitest.config.ts", "bench/workerd/object-outage.measure.ts"],
+      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 600_000 },
+    );
+    const line = /OBJECT_OUTAGE (\{.*\})/.exec(out)?.[1];
+    return line ? (JSON.parse(line) as ObjectOutage) : { error: "no figure printed" };
+  } catch (error) {
+    return { error: error instanceof Error ? error.name : "failed" };
+  }
+}
+
 async function main() {
   if (!process.argv.includes("--no-build")) {
     console.info("Building…");
@@ -340,11 +364,17 @@ async function main() {
   const abortedStreams = await abortedStreamExactness(our, fake.url).catch((error: unknown) => ({
     error: error instanceof Error ? error.message : "failed",
   }));
+  console.info("Tokenizer CPU: loading, per count, per request in workerd (bench/tokenizer-cpu.ts)…");
+  const tokenizer = await tokenizerCpu(our, root).catch((error: unknown) => ({
+    error: error instanceof Error ? error.message : "failed",
+  }));
   const loadAverage = loadavg();
   for (const { target } of targets) await target.close();
   await fake.close();
   console.info("Driving one account's object from many simulated isolates (workerd)…");
   const many = manyIsolates();
+  console.info("Failing the account object for 10 s while 200 requests are metered (workerd)…");
+  const outage = objectOutage();
 
   const [d, bare, bareAssets, o, peer] = targets.map((t) => results[t.target.name]!);
   const ratios = {
@@ -387,6 +417,11 @@ async function main() {
       abortedStreams.missing === 0 &&
       abortedStreams.duplicates === 0 &&
       abortedStreams.balanceDifferenceMicros === 0,
+    "object down 10 s: 0 rows lost, none twice, balance exact":
+      "lost" in outage &&
+      outage.lost === 0 &&
+      outage.appliedTwice === 0 &&
+      outage.balanceDifferenceMicros === 0,
     "0 awaited DO/D1 calls per request (steady state)": stageTable.awaitedCallsPerRequest === 0,
     "≤ 50 D1 bytes per request amortised (kept past retention)": metering.keptBytesPerRequest <= 50,
     "many isolates: balance exact":
@@ -423,6 +458,8 @@ async function main() {
   console.info(`\n${table({ met: targetsMet })}`);
   console.info(`\n${table({ metering })}`);
   console.info(`\nstreams cut by the client: ${JSON.stringify(abortedStreams)}`);
+  console.info(`\naccount object down: ${JSON.stringify(outage)}`);
+  console.info(`\ntokenizer CPU: ${JSON.stringify(tokenizer)}`);
   console.info(`\n${table({ "stages (mean ms, sequential)": stageTable })}`);
   console.info(`\nmany isolates, one account: ${JSON.stringify(many)}`);
   console.info(
@@ -440,6 +477,8 @@ async function main() {
     targetsMet,
     metering,
     abortedStreams,
+    objectOutage: outage,
+    tokenizer,
     stages: stageTable,
     manyIsolates: many,
     loadAverage,

@@ -47,6 +47,10 @@ const aggregateColumns = {
   errors: integer("errors").notNull(),
   inputTokens: integer("input_tokens").notNull(),
   outputTokens: integer("output_tokens").notNull(),
+  /** Of the input tokens, those read from the provider's prompt cache. */
+  cachedInputTokens: integer("cached_input_tokens").notNull().default(0),
+  /** Of the input tokens, those written to the provider's prompt cache. */
+  cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
   costMicros: integer("cost_micros").notNull(),
   estimatedRequests: integer("estimated_requests").notNull(),
 };

@@ -1,6 +1,7 @@
 // A fake OpenAI-compatible provider on loopback: chat completions and the Responses API (whole and streamed,
 // structured output too) and embeddings, checking the platform key, scriptable by tests (see provider-script.ts).
 import type { ServerResponse } from "node:http";
+import { encodeChat } from "gpt-tokenizer/encoding/o200k_base";
 import {
   type FakeProvider,
   promptTokens,
@@ -16,10 +17,23 @@ export const FAKE_OPENAI_KEY = "sk-platform-test";
 export const FAKE_CUSTOMER_OPENAI_KEY = "sk-customer-openai-valid";
 const REPLY = "Hello from the fake OpenAI provider.";
 
+/** The text of a chat message's content (a string, or its text parts). */
+function text(content: unknown): string {
+  if (typeof content === "string") return content;
+  return Array.isArray(content) ? content.map((p: { text?: unknown }) => String(p?.text ?? "")).join("") : "";
+}
+
+/** Prompt tokens of a chat request as OpenAI counts them: its messages in gpt-4o's chat format, o200k_base. */
+function chatTokens(body: Record<string, unknown>): number {
+  const messages = (body.messages ?? []) as { role: string; content?: unknown }[];
+  const chat = messages.map((m) => ({ role: m.role as "user", content: text(m.content) }));
+  return encodeChat(chat, "gpt-4o").length;
+}
+
 /** Chat usage; tokens read from the prompt cache are part of prompt_tokens, counted in cached_tokens. */
 function usage(body: Record<string, unknown>, completion: number, script: Script | undefined) {
   const cached = script?.cache?.read ?? 0;
-  const prompt = promptTokens(body) + cached;
+  const prompt = chatTokens(body) + cached;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,

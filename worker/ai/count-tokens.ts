@@ -1,10 +1,12 @@
-// POST /v1/messages/count_tokens: exact where the provider counts (Anthropic's count endpoint), otherwise our
-// documented estimate (≈4 characters a token over every string of the request). Never billed, never metered.
+// POST /v1/messages/count_tokens: exact where the provider counts (Anthropic's count endpoint); for OpenAI-family
+// models OpenAI's own tokenizer over the request as it would be sent (the number the provider will report);
+// otherwise our documented estimate (≈4 characters a token, every input form). Never billed, never metered.
 import { getConfig } from "../config";
 import { AppError, badRequest } from "../errors";
 import { requireModel } from "./catalogue/require";
 import { providers } from "./providers/registry";
-import { estimateTokens, textLength } from "./tokens";
+import { chatPromptTokens, estimatedInputTokens, inputShape } from "./tokens";
+import { translationFor } from "./translate";
 import { withoutIdentity } from "./translate/privacy";
 import { callUpstream, Deadline } from "./upstream";
 
@@ -19,8 +21,13 @@ export async function countTokens(env: Env, body: Record<string, unknown>): Prom
   }
   const provider = providers[model.provider];
   // Also refuses JSON nested too deep (400) before anything recursive touches it.
-  const chars = textLength(body.messages) + textLength(body.system) + textLength(body.tools);
-  if (!provider.paths.count_tokens) return { input_tokens: estimateTokens(chars), method: "estimate" };
+  const shape = inputShape({ messages: body.messages, system: body.system, tools: body.tools });
+  if (model.provider === "openai") {
+    const context = { model, body, includeUsage: false, estimatedInput: 0, defaultMaxTokens: 1 };
+    const upstream = translationFor("anthropic", provider, "chat").request(body, context);
+    return { input_tokens: await chatPromptTokens(upstream), method: "exact" };
+  }
+  if (!provider.paths.count_tokens) return { input_tokens: estimatedInputTokens(shape), method: "estimate" };
   const deadline = new Deadline(config.ai.timeoutMs);
   try {
     const upstream = { ...withoutIdentity(body), model: model.upstreamModel };

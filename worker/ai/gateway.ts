@@ -27,7 +27,7 @@ import {
 import { openStream, tooManyStreams } from "./rate-limit";
 import { relay } from "./relay";
 import type { Timing } from "./timing";
-import { estimateTokens, textLength } from "./tokens";
+import { chatPromptTokens, reservedInputTokens, textLength } from "./tokens";
 import { translationFor } from "./translate";
 import type { Translation, TranslationContext } from "./translate/types";
 import { callUpstream, Deadline, type UpstreamResult } from "./upstream";
@@ -111,7 +111,7 @@ function worstCaseOutput(
   return choices * (maxTokens ?? sentCap);
 }
 
-function checkLimits(model: CatalogueModel, inputTokens: number, maxTokens: number | undefined) {
+function checkOutputCap(model: CatalogueModel, maxTokens: number | undefined) {
   if (maxTokens !== undefined && model.kind === "chat" && maxTokens > model.maxOutputTokens) {
     throw badRequest(
       `max_tokens is too large for ${model.id}: at most ${model.maxOutputTokens}.`,
@@ -119,13 +119,11 @@ function checkLimits(model: CatalogueModel, inputTokens: number, maxTokens: numb
       "max_tokens_exceeded",
     );
   }
-  if (inputTokens > model.contextTokens) {
-    throw badRequest(
-      `The input is longer than ${model.id}'s context of ${model.contextTokens} tokens.`,
-      "messages",
-      "context_length_exceeded",
-    );
-  }
+}
+
+/** OpenAI-family models are counted with OpenAI's tokenizer; the others with the estimate. */
+function usesTokenizer(model: CatalogueModel): boolean {
+  return model.provider === "openai";
 }
 
 /** One model the request may be sent to: its translation and the body it would be sent. */
@@ -180,23 +178,32 @@ async function prepare(env: Env, ctx: ExecutionContext, call: AiCall): Promise<P
   const config = getConfig(env);
   const model = resolveModel(config, call);
   const maxTokens = requestedMaxTokens(call.body);
-  // Every string of the request (messages, system, input, instructions, tools) counts as input; the walk also
-  // refuses JSON nested too deep for anything downstream, before anything is reserved or sent.
-  const estimatedInput = estimateTokens(textLength(call.body));
-  checkLimits(model, estimatedInput, maxTokens);
+  checkOutputCap(model, maxTokens);
+  // Every input form (text, token ids, images, files, tool schemas) counts; a request no model of its kind could
+  // take is refused here (400 context_length_exceeded), before anything is reserved or sent. The walk also refuses
+  // JSON nested too deep for anything downstream.
+  const estimatedInput = await reservedInputTokens(call.body, model, usesTokenizer(model));
   const includeUsage =
     (call.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-  const chain = candidates(config, model).map((m): Candidate => {
-    const translation = translationFor(call.clientDialect, providers[m.provider], call.operation);
-    const context: TranslationContext = {
-      model: m,
-      body: call.body,
-      estimatedInput,
-      includeUsage,
-      defaultMaxTokens: Math.min(DEFAULT_MAX_TOKENS, m.maxOutputTokens),
-    };
-    return { model: m, translation, context, upstreamBody: translation.request(call.body, context) };
-  });
+  const chain = await Promise.all(
+    candidates(config, model).map(async (m): Promise<Candidate> => {
+      const translation = translationFor(call.clientDialect, providers[m.provider], call.operation);
+      const context: TranslationContext = {
+        model: m,
+        body: call.body,
+        estimatedInput,
+        includeUsage,
+        defaultMaxTokens: Math.min(DEFAULT_MAX_TOKENS, m.maxOutputTokens),
+      };
+      const upstreamBody = translation.request(call.body, context);
+      // An Anthropic-dialect stream names its input tokens in message_start, before the provider counts them:
+      // for an OpenAI model, the tokenizer counts them as OpenAI will (LangChain reports that number).
+      if (call.clientDialect === "anthropic" && call.body.stream === true && usesTokenizer(m)) {
+        context.estimatedInput = await chatPromptTokens(upstreamBody);
+      }
+      return { model: m, translation, context, upstreamBody };
+    }),
+  );
   const [policy, hold] = await reserve(env, ctx, call, model, estimatedInput, maxTokens);
   const request: MeteredRequest = {
     id: call.requestId ?? crypto.randomUUID(),

@@ -21,6 +21,8 @@ const legacy = {
     "provider",
     "input_tokens",
     "output_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
     "cost_micros",
     "latency_ms",
     "status",

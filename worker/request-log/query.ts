@@ -48,6 +48,10 @@ export type LoggedRow = {
   provider: string;
   inputTokens: number;
   outputTokens: number;
+  /** Of the input tokens, those read from the provider's prompt cache. */
+  cachedInputTokens: number;
+  /** Of the input tokens, those written to the provider's prompt cache. */
+  cacheWriteTokens: number;
   costMicros: number;
   latencyMs: number;
   status: number;
@@ -71,6 +75,8 @@ export function loggedRow(r: UsageRow): LoggedRow {
     provider: r.provider,
     inputTokens: r.inputTokens,
     outputTokens: r.outputTokens,
+    cachedInputTokens: r.cachedInputTokens ?? 0,
+    cacheWriteTokens: r.cacheWriteTokens ?? 0,
     costMicros: r.costMicros,
     latencyMs: r.latencyMs,
     status: r.status,

@@ -59,6 +59,9 @@ type Tuple = [
   number,
   0 | 1,
   0 | 1,
+  // Cached input and cache writes, appended later: a segment sealed before them has neither (read as 0).
+  number?,
+  number?,
 ];
 
 /** Why failed rows failed, by row id: [error code, error message]. */
@@ -80,6 +83,8 @@ const toTuple = (r: LoggedRow): Tuple => [
   r.status,
   r.streamed ? 1 : 0,
   r.estimated ? 1 : 0,
+  r.cachedInputTokens,
+  r.cacheWriteTokens,
 ];
 
 const fromTuple = (t: Tuple): LoggedRow => ({
@@ -98,6 +103,8 @@ const fromTuple = (t: Tuple): LoggedRow => ({
   status: t[12],
   streamed: t[13] === 1,
   estimated: t[14] === 1,
+  cachedInputTokens: t[15] ?? 0,
+  cacheWriteTokens: t[16] ?? 0,
 });
 
 async function pipe(bytes: Uint8Array<ArrayBuffer>, stream: CompressionStream | DecompressionStream) {

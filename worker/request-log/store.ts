@@ -148,6 +148,8 @@ export class RequestRows implements Hosted {
             errors: 0,
             inputTokens: 0,
             outputTokens: 0,
+            cachedInputTokens: 0,
+            cacheWriteTokens: 0,
             costMicros: 0,
             estimatedRequests: 0,
           };
@@ -157,6 +159,8 @@ export class RequestRows implements Hosted {
         g.errors += r.status >= 400 ? 1 : 0;
         g.inputTokens += r.inputTokens;
         g.outputTokens += r.outputTokens;
+        g.cachedInputTokens += r.cachedInputTokens;
+        g.cacheWriteTokens += r.cacheWriteTokens;
         g.costMicros += r.costMicros;
         g.estimatedRequests += r.estimated ? 1 : 0;
       }
@@ -255,6 +259,8 @@ export class RequestRows implements Hosted {
         provider: r.provider,
         input_tokens: r.inputTokens,
         output_tokens: r.outputTokens,
+        cached_input_tokens: r.cachedInputTokens,
+        cache_write_tokens: r.cacheWriteTokens,
         cost_usd: r.costMicros / 1_000_000,
         latency_ms: r.latencyMs,
         status: r.status,
@@ -285,6 +291,8 @@ export type RowSums = {
   errors: number;
   inputTokens: number;
   outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
   costMicros: number;
   estimatedRequests: number;
 };

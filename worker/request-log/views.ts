@@ -21,8 +21,16 @@ export const Entry = z
     status: z.number().int(),
     streamed: z.boolean(),
     estimated: z.boolean(),
-    inputTokens: z.number().int(),
+    inputTokens: z.number().int().openapi({ description: "Every input token, cached or not" }),
     outputTokens: z.number().int(),
+    cachedInputTokens: z
+      .number()
+      .int()
+      .openapi({ description: "Of the input tokens, those read from the provider's prompt cache" }),
+    cacheWriteTokens: z
+      .number()
+      .int()
+      .openapi({ description: "Of the input tokens, those written to the provider's prompt cache" }),
     costMicros: z.number().int(),
     cost: z.number().openapi({ description: "USD" }),
     latencyMs: z.number().int(),

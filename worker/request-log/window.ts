@@ -13,6 +13,8 @@ type SqlRow = {
   provider: string;
   input_tokens: number;
   output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
   cost_micros: number;
   latency_ms: number;
   status: number;
@@ -21,7 +23,10 @@ type SqlRow = {
 };
 
 const COLUMNS =
-  "id, created_at, key_id, source, endpoint, model, requested_model, provider, input_tokens, output_tokens, cost_micros, latency_ms, status, streamed, estimated";
+  "id, created_at, key_id, source, endpoint, model, requested_model, provider, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_micros, latency_ms, status, streamed, estimated";
+
+/** Columns added after the table first shipped: added to a window created before them, on first use. */
+const ADDED_COLUMNS = ["cached_input_tokens", "cache_write_tokens"];
 
 function toRow(r: SqlRow): LoggedRow {
   return {
@@ -35,6 +40,8 @@ function toRow(r: SqlRow): LoggedRow {
     provider: r.provider,
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,
+    cachedInputTokens: r.cached_input_tokens,
+    cacheWriteTokens: r.cache_write_tokens,
     costMicros: r.cost_micros,
     latencyMs: r.latency_ms,
     status: r.status,
@@ -72,7 +79,17 @@ export class RecentWindow {
         endpoint TEXT NOT NULL, model TEXT NOT NULL, requested_model TEXT, provider TEXT NOT NULL,
         input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_micros INTEGER NOT NULL,
         latency_ms INTEGER NOT NULL, status INTEGER NOT NULL, streamed INTEGER NOT NULL,
-        estimated INTEGER NOT NULL)`);
+        estimated INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+        cache_write_tokens INTEGER NOT NULL DEFAULT 0)`);
+      const present = new Set(
+        this.storage.sql
+          .exec<{ name: string }>("SELECT name FROM pragma_table_info('request_rows')")
+          .toArray()
+          .map((c) => c.name),
+      );
+      for (const column of ADDED_COLUMNS.filter((c) => !present.has(c))) {
+        this.storage.sql.exec(`ALTER TABLE request_rows ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+      }
       this.storage.sql.exec("CREATE INDEX IF NOT EXISTS request_rows_time ON request_rows (created_at, id)");
       // Why a failed request failed, beside its row (few rows have one; failure.ts says what is kept).
       this.storage.sql.exec(`CREATE TABLE IF NOT EXISTS request_failures (
@@ -86,7 +103,7 @@ export class RecentWindow {
   add(rows: LoggedRow[]): void {
     for (const r of rows) {
       this.sql.exec(
-        `INSERT OR IGNORE INTO request_rows (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO request_rows (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         r.id,
         r.createdAt,
         r.keyId,
@@ -97,6 +114,8 @@ export class RecentWindow {
         r.provider,
         r.inputTokens,
         r.outputTokens,
+        r.cachedInputTokens,
+        r.cacheWriteTokens,
         r.costMicros,
         r.latencyMs,
         r.status,

@@ -16,6 +16,8 @@ type Sums = {
   errors: number;
   inputTokens: number;
   outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
   costMicros: number;
   estimated: number;
 };
@@ -38,6 +40,8 @@ function hourlySums(rows: UsageRow[]): Sums[] {
         errors: 0,
         inputTokens: 0,
         outputTokens: 0,
+        cachedInputTokens: 0,
+        cacheWriteTokens: 0,
         costMicros: 0,
         estimated: 0,
       };
@@ -47,6 +51,8 @@ function hourlySums(rows: UsageRow[]): Sums[] {
     g.errors += r.status >= 400 ? 1 : 0;
     g.inputTokens += r.inputTokens;
     g.outputTokens += r.outputTokens;
+    g.cachedInputTokens += r.cachedInputTokens ?? 0;
+    g.cacheWriteTokens += r.cacheWriteTokens ?? 0;
     g.costMicros += r.costMicros;
     g.estimated += r.estimated ? 1 : 0;
   }
@@ -62,10 +68,13 @@ export async function addToHourly(d1: D1Database, flushId: string, rows: UsageRo
       d1
         .prepare(
           `INSERT INTO usage_hourly (account_id, hour, key, model, requests, errors, input_tokens, output_tokens,
-             cost_micros, estimated_requests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             cached_input_tokens, cache_write_tokens, cost_micros, estimated_requests)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (account_id, hour, key, model) DO UPDATE SET requests = requests + excluded.requests,
              errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
              output_tokens = output_tokens + excluded.output_tokens,
+             cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
+             cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
              cost_micros = cost_micros + excluded.cost_micros,
              estimated_requests = estimated_requests + excluded.estimated_requests`,
         )
@@ -78,6 +87,8 @@ export async function addToHourly(d1: D1Database, flushId: string, rows: UsageRo
           s.errors,
           s.inputTokens,
           s.outputTokens,
+          s.cachedInputTokens,
+          s.cacheWriteTokens,
           s.costMicros,
           s.estimated,
         ),

@@ -18,8 +18,16 @@ export const UsageGroupSchema = z
       .openapi({ description: "The group's readable name (a key's name and prefix, or the source)" }),
     requests: z.number().int(),
     errors: z.number().int(),
-    inputTokens: z.number().int(),
+    inputTokens: z.number().int().openapi({ description: "Every input token, cached or not" }),
     outputTokens: z.number().int(),
+    cachedInputTokens: z
+      .number()
+      .int()
+      .openapi({ description: "Of the input tokens, those read from the provider's prompt cache" }),
+    cacheWriteTokens: z
+      .number()
+      .int()
+      .openapi({ description: "Of the input tokens, those written to the provider's prompt cache" }),
     cost: z.number().openapi({ description: "USD" }),
     costMicros: z.number().int().openapi({ description: "Integer micro-USD (exact)" }),
     estimatedRequests: z.number().int().openapi({ description: "Requests whose tokens were estimated" }),
@@ -37,6 +45,8 @@ type Sums = {
   errors: number;
   inputTokens: number;
   outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
   costMicros: number;
   estimatedRequests: number;
 };
@@ -62,11 +72,12 @@ async function fromAggregates(db: Db, accountId: string, range: { from: Date; to
   const to = range.to.getTime();
   const group = aggregateGroup[groupBy];
   const columns = sql.raw(
-    "account_id, key, model, requests, errors, input_tokens, output_tokens, cost_micros, estimated_requests",
+    "account_id, key, model, requests, errors, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_micros, estimated_requests",
   );
   return db.all<Sums>(sql`
     SELECT ${sql.raw(group)} AS "group", sum(requests) AS requests, sum(errors) AS errors,
            sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens,
+           sum(cached_input_tokens) AS cachedInputTokens, sum(cache_write_tokens) AS cacheWriteTokens,
            sum(cost_micros) AS costMicros, sum(estimated_requests) AS estimatedRequests
     FROM (SELECT hour AS t, ${columns} FROM usage_hourly
           WHERE account_id = ${accountId} AND hour > ${from - HOUR_MS} AND hour < ${to}
@@ -95,6 +106,8 @@ export async function usageSummary(
     errors: Number(r.errors),
     inputTokens: Number(r.inputTokens),
     outputTokens: Number(r.outputTokens),
+    cachedInputTokens: Number(r.cachedInputTokens),
+    cacheWriteTokens: Number(r.cacheWriteTokens),
     costMicros: Number(r.costMicros),
     cost: Number(r.costMicros) / 1_000_000,
     estimatedRequests: Number(r.estimatedRequests),

@@ -9,7 +9,16 @@ const MAX_BATCHES = 20;
 /** Days of hourly aggregates rolled up per tick. */
 const MAX_DAYS_ROLLED = 31;
 
-const sums = ["requests", "errors", "input_tokens", "output_tokens", "cost_micros", "estimated_requests"];
+const sums = [
+  "requests",
+  "errors",
+  "input_tokens",
+  "output_tokens",
+  "cached_input_tokens",
+  "cache_write_tokens",
+  "cost_micros",
+  "estimated_requests",
+];
 
 /** Moves one UTC day of hourly aggregates into usage_daily in one transaction (adding, so a rerun is safe). */
 function rollUpDay(db: D1Database, day: number): D1PreparedStatement[] {

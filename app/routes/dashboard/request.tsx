@@ -101,6 +101,8 @@ export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
     ["Streamed", r.streamed ? "yes" : "no"],
     ["Latency", `${formatInt(r.latencyMs)} ms`],
     ["Input tokens", formatInt(r.inputTokens)],
+    ["Of which cached (read from the prompt cache)", formatInt(r.cachedInputTokens)],
+    ["Of which cache writes", formatInt(r.cacheWriteTokens)],
     [
       "Output tokens",
       `${formatInt(r.outputTokens)}${r.estimated ? " (estimated: the stream ended early)" : ""}`,

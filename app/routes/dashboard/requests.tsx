@@ -142,6 +142,13 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
               </td>
               <td data-label="Tokens in / out" className="num">
                 {formatInt(r.inputTokens)} / {formatInt(r.outputTokens)}
+                {r.cachedInputTokens || r.cacheWriteTokens ? (
+                  <span className="muted">
+                    {" "}
+                    ({formatInt(r.cachedInputTokens)} cached
+                    {r.cacheWriteTokens ? `, ${formatInt(r.cacheWriteTokens)} written` : ""})
+                  </span>
+                ) : null}
                 {r.estimated ? <span className="badge off">estimated</span> : null}
               </td>
               <td data-label="Cost" className="num">

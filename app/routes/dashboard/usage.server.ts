@@ -61,6 +61,8 @@ function fill(rows: UsageGroup[], from: Date, to: Date, unit: number, hourly: bo
       errors: r?.errors ?? 0,
       inputTokens: r?.inputTokens ?? 0,
       outputTokens: r?.outputTokens ?? 0,
+      cachedInputTokens: r?.cachedInputTokens ?? 0,
+      cacheWriteTokens: r?.cacheWriteTokens ?? 0,
       costMicros: r?.costMicros ?? 0,
       cost: r?.cost ?? 0,
     });

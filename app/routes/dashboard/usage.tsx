@@ -177,6 +177,8 @@ const MEASURES = {
   errors: ["Errors", (r: Measured) => formatInt(r.errors)],
   inputTokens: ["Input tokens", (r: Measured) => formatInt(r.inputTokens)],
   outputTokens: ["Output tokens", (r: Measured) => formatInt(r.outputTokens)],
+  cachedInputTokens: ["Cached input tokens", (r: Measured) => formatInt(r.cachedInputTokens)],
+  cacheWriteTokens: ["Cache writes", (r: Measured) => formatInt(r.cacheWriteTokens)],
   cost: ["Cost", (r: Measured) => formatMicros(r.costMicros)],
 } as const;
 type Measure = keyof typeof MEASURES;
@@ -184,7 +186,14 @@ const ALL_MEASURES = Object.keys(MEASURES) as Measure[];
 
 type Measured = Pick<
   UsageGroup,
-  "label" | "requests" | "errors" | "inputTokens" | "outputTokens" | "costMicros"
+  | "label"
+  | "requests"
+  | "errors"
+  | "inputTokens"
+  | "outputTokens"
+  | "cachedInputTokens"
+  | "cacheWriteTokens"
+  | "costMicros"
 >;
 
 /** A usage table: one row per time bucket, model or key, named in the first column, then the measures. */

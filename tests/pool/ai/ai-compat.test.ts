@@ -44,16 +44,19 @@ describe("POST /v1/messages/count_tokens", () => {
     expect(await usageRows(id, 0, 0)).toHaveLength(0);
   });
 
-  it("is a documented estimate (≈4 characters a token) for other providers", async () => {
-    const { key } = await newKeyUser();
-    const res = await call("/v1/messages/count_tokens", {
-      key,
-      body: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "x".repeat(396) }] },
-    });
+  it("is OpenAI's tokenizer for OpenAI models: the count the provider then reports", async () => {
+    const { key, id } = await newKeyUser();
+    const body = {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: `${marker()} ${"x".repeat(396)}` }],
+    };
+    const res = await call("/v1/messages/count_tokens", { key, body });
     expect(res.status).toBe(200);
-    expect(res.headers.get("x-token-count")).toBe("estimate");
-    // Every string counts: 396 characters of content plus "user" = 400 characters, 100 tokens.
-    expect(await res.json()).toEqual({ input_tokens: 100 });
+    expect(res.headers.get("x-token-count")).toBe("exact");
+    const { input_tokens } = (await res.json()) as { input_tokens: number };
+    expect((await call("/v1/messages", { key, body: { ...body, max_tokens: 5 } })).status).toBe(200);
+    const [row] = await usageRows(id, 1);
+    expect(input_tokens).toBe(row!.input_tokens);
   });
 
   it("is rate-limited like the rest, in Anthropic's error shape", async () => {
@@ -174,8 +177,8 @@ describe("structured output across dialects", () => {
 });
 
 describe("honest translated streams", () => {
-  it("message_start carries our input estimate, corrected in message_delta", async () => {
-    const { key } = await newKeyUser();
+  it("message_start carries the tokenizer's count, the provider's own, repeated in message_delta", async () => {
+    const { key, id } = await newKeyUser();
     const m = marker();
     const stream = anthropic(key).messages.stream({
       model: "openai/gpt-4o-mini",
@@ -187,10 +190,10 @@ describe("honest translated streams", () => {
       if (e.type === "message_start") startInput = e.message.usage.input_tokens;
     });
     const final = await stream.finalMessage();
-    expect(startInput).toBeGreaterThan(0);
-    const [upstream] = await received(openaiFake(), m);
-    const prompt = 7 + (JSON.stringify(JSON.parse(upstream!.body).messages).length % 50);
-    expect(final.usage.input_tokens).toBe(prompt);
+    const [row] = await usageRows(id, 1);
+    expect(row!.estimated).toBe(0);
+    expect(startInput).toBe(row!.input_tokens);
+    expect(final.usage.input_tokens).toBe(row!.input_tokens);
     expect(final.model).toBe("openai/gpt-4o-mini");
   });
 

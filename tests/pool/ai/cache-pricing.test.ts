@@ -58,7 +58,6 @@ describe.each(cases)("$model with its prompt cache", ({ provider, model, fake, c
         const [row] = await usageRows(id, 1);
         const written = "write" in cache ? cache.write : 0;
         const uncached = row!.input_tokens - cache.read - written;
-        // The request log (now in the account object) does not keep the cache counts yet: the cost proves them.
         expect(row).toMatchObject({ output_tokens: 3 });
         expect(uncached).toBeGreaterThan(0);
         const perM =
@@ -84,5 +83,39 @@ describe.each(cases)("$model with its prompt cache", ({ provider, model, fake, c
         }
       },
     );
+  });
+});
+
+describe("cached tokens are shown wherever the request's tokens are", () => {
+  it("the request log (list, detail, CSV) and the usage sums, raw and aggregated", async () => {
+    const { key, id, cookie } = await newKeyUser();
+    const m = marker();
+    await script(anthropicFake(), { match: m, cache: { read: 9_000, write: 4_000 }, reply: "one two three" });
+    const res = await call("/v1/messages", {
+      key,
+      body: {
+        model: "anthropic/claude-sonnet-4-5",
+        max_tokens: 50,
+        messages: [{ role: "user", content: m }],
+      },
+    });
+    expect(res.status).toBe(200);
+    const [row] = await usageRows(id, 1);
+    const cached = { cachedInputTokens: 9_000, cacheWriteTokens: 4_000 };
+    const detail = (await (await call(`/api/requests/${row!.id}`, { cookie })).json()) as Json;
+    expect(detail).toMatchObject({ ...cached, inputTokens: row!.input_tokens });
+    const list = (await (await call("/api/requests", { cookie })).json()) as Json;
+    expect(list.data[0]).toMatchObject(cached);
+    const [header, line] = (await (await call("/api/requests?format=csv", { cookie })).text())
+      .trim()
+      .split("\n");
+    const cells = Object.fromEntries(header!.split(",").map((h, i) => [h, line!.split(",")[i]]));
+    expect(cells).toMatchObject({ cachedInputTokens: "9000", cacheWriteTokens: "4000" });
+    // The last hour reads the raw rows; the default 30 days the hourly aggregates (after the flush).
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    for (const query of [`?groupBy=model&from=${from}`, "?groupBy=model"]) {
+      const usage = (await (await call(`/api/usage${query}`, { cookie })).json()) as Json;
+      expect(usage.rows, query).toEqual([expect.objectContaining(cached)]);
+    }
   });
 });
