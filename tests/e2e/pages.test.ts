@@ -77,6 +77,7 @@ const PUBLIC_PAGES = [
   "/privacy/promises",
   "/privacy/verify",
   "/models",
+  "/models?q=openai&sort=input&dir=desc",
   "/subprocessors",
   "/legal/dpa",
   "/dev/mailbox",
@@ -91,6 +92,7 @@ const DASHBOARD_PAGES = [
   "/dashboard/usage?range=24h",
   "/dashboard/requests",
   "/dashboard/requests/FIRST_REQUEST",
+  "/dashboard/requests/REFUSED_REQUEST",
   "/dashboard/playground",
   "/dashboard/models",
   "/dashboard/billing",
@@ -110,16 +112,22 @@ describe("every page on a phone and a desktop", () => {
     expect(ok.status).toBe(200);
     const requestId = ok.headers.get("x-request-id")!;
     await ok.text();
-    await (
-      await chat(account.key, { model: "nope/none", messages: [{ role: "user", content: "hi" }] })
-    ).text();
+    const refused = await chat(account.key, {
+      model: "nope/none",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    const refusedId = refused.headers.get("x-request-id")!;
+    await refused.text();
     const keys = (await (
       await fetch(`${baseUrl}/api/keys`, {
         headers: { cookie: `${account.cookie.name}=${account.cookie.value}` },
       })
     ).json()) as { data: { id: string }[] };
     const pages = DASHBOARD_PAGES.map((p) =>
-      p.replace("FIRST_KEY", keys.data[0]!.id).replace("FIRST_REQUEST", requestId),
+      p
+        .replace("FIRST_KEY", keys.data[0]!.id)
+        .replace("FIRST_REQUEST", requestId)
+        .replace("REFUSED_REQUEST", refusedId),
     );
     const operator = await operatorWithRequest();
     const operatorPages = [
