@@ -295,8 +295,8 @@ describe("the dashboard's flows", () => {
       const { context, errors } = await contextFor(browser(), account, { javaScriptEnabled });
       const page = await context.newPage();
       await page.goto(`${baseUrl}/dashboard/playground`, { waitUntil: "networkidle" });
-      await page.getByLabel("Model").selectOption("openai/gpt-4o-mini");
-      await page.getByLabel("Prompt", { exact: true }).fill("Say hello");
+      await page.locator("select[name=model]").selectOption("openai/gpt-4o-mini");
+      await page.locator("textarea[name=prompt]").fill("Say hello");
       await page.getByRole("button", { name: "Send", exact: true }).click();
       await expect
         .poll(
