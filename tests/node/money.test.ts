@@ -52,6 +52,7 @@ describe("formatMinor", () => {
     [500, "jpy", "¥500"],
     [1_999, "gbp", "£19.99"],
     [1_999, "xx1", "19.99 XX1"],
+    [1_905, "xx1", "19.05 XX1"], // the cents keep their leading zero
   ])("%i in %s reads %s", (amount, currency, text) => {
     expect(formatMinor(amount, currency)).toBe(text);
   });

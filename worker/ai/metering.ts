@@ -37,7 +37,7 @@ export type MeteredRequest = {
 
 export type Outcome = {
   status: number;
-  /** The error code of a failed request (`upstream_timeout`), for the metrics. */
+  /** The code of a stream that did not complete (`client_closed`), for the metrics; an `error` carries its own. */
   code?: string;
   /** The model that answered (a fallback may differ from the one asked for); undefined if none did. */
   model: CatalogueModel | undefined;
@@ -151,7 +151,7 @@ async function pointFor(
       provider: row.provider,
       endpoint: row.endpoint,
       status: row.status,
-      code: outcome.code ?? (row.status >= 400 ? "upstream_error" : ""),
+      code: outcome.code ?? outcome.error?.options.code ?? (row.status >= 400 ? "upstream_error" : ""),
       fallback: row.requestedModel !== null,
       metered,
       latencyMs: row.latencyMs,

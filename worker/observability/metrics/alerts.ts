@@ -11,13 +11,13 @@ import { HOUR_MS } from "../../time";
 import { metricsByHour } from "./query";
 
 /** Fewer API requests than this in the hour: the error rate says too little to alert on. */
-export const MIN_REQUESTS_FOR_ERROR_RATE = 20;
+const MIN_REQUESTS_FOR_ERROR_RATE = 20;
 
-export type AlertId = "error_rate" | "metering_lag" | "dead_letters";
+type AlertId = "error_rate" | "metering_lag" | "dead_letters";
 type Reading = { id: AlertId; value: number; threshold: number; firing: boolean; text: string };
 
 /** The last hour's readings, each against its threshold. */
-export async function readAlerts(env: Env, now: number): Promise<Reading[]> {
+async function readAlerts(env: Env, now: number): Promise<Reading[]> {
   const { alerts } = getConfig(env).metrics;
   const { hours } = await metricsByHour(env, now - HOUR_MS, now);
   const requests = hours.reduce((n, h) => n + h.requests, 0);

@@ -14,7 +14,7 @@ import { localPoints } from "./local-store";
 import { COLUMNS as C } from "./point";
 import { metricsSource } from "./query";
 
-export type FailedRequest = {
+type FailedRequest = {
   at: string;
   requestId: string;
   keyId: string;
@@ -29,7 +29,7 @@ const LIMIT = 50;
 const REF = /^[0-9a-f]{16}$/;
 
 /** The account's failed requests since `from`, newest first (at most 50); empty when metrics are unconfigured. */
-export async function recentFailures(env: Env, accountRef: string, from: number): Promise<FailedRequest[]> {
+async function recentFailures(env: Env, accountRef: string, from: number): Promise<FailedRequest[]> {
   if (!REF.test(accountRef)) return [];
   const to = Date.now() + 1;
   const source = metricsSource(env);
@@ -71,7 +71,7 @@ export async function recentFailures(env: Env, accountRef: string, from: number)
   }));
 }
 
-export type CustomerFailures = {
+type CustomerFailures = {
   accountId: string;
   /** What the customer's access-log lines and data points carry (accountRef=…), to search the logs with. */
   accountRef: string;

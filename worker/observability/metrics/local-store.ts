@@ -6,8 +6,7 @@
 import { HOUR_MS } from "../../time";
 import type { RequestPoint } from "./point";
 
-/** @internal */
-export const MAX_POINTS = 10_000;
+const MAX_POINTS = 10_000;
 const RETAIN_MS = 48 * HOUR_MS;
 
 const points: RequestPoint[] = [];

@@ -10,14 +10,14 @@ import { MetricsReportSchema } from "./views";
 /** The longest range one report covers (168 hours). */
 const MAX_RANGE_MS = 7 * DAY_MS;
 
-export const MetricsQuery = z.object({
+const MetricsQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Default: 24 hours before `to`" }),
   to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Default: now" }),
   groupBy: z.enum(["hour"]).default("hour"),
 });
 
 /** [from, to) in epoch ms from the query's optional ISO times: the last 24 hours by default, at most 7 days. */
-export function metricsRange(query: { from?: string; to?: string }, now = Date.now()) {
+function metricsRange(query: { from?: string; to?: string }, now = Date.now()) {
   const to = query.to ? Date.parse(query.to) : now;
   const from = query.from ? Date.parse(query.from) : to - 24 * HOUR_MS;
   if (!(from < to)) throw badRequest("`from` must be before `to`.", "from", "invalid_range");

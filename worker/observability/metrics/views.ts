@@ -3,7 +3,7 @@ import { z } from "@hono/zod-openapi";
 
 const Percentiles = z.object({ p50: z.number(), p95: z.number() }).openapi("Percentiles");
 
-export const HourMetricsSchema = z
+const HourMetricsSchema = z
   .object({
     hour: z.string().openapi({ description: "Start of the hour (ISO 8601, UTC)" }),
     requests: z.number(),
