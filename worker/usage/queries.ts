@@ -42,7 +42,7 @@ type Sums = {
 };
 
 /** Narrows a summary to one API key and/or one model. */
-export type UsageFilter = { keyId?: string; model?: string };
+type UsageFilter = { keyId?: string; model?: string };
 
 /** Short ranges: the request log's own rows, in the account's object (ADR 090), summed there. */
 function fromRawRows(

@@ -21,7 +21,7 @@ const HOURLY_UP_TO_HOURS = 48;
 const CUSTOM_MAX_DAYS = 400;
 
 /** A custom range from `?from=&to=` (whole UTC days, `to` inclusive), or null when absent or not a range. */
-export function customRange(params: URLSearchParams): { from: Date; to: Date } | null {
+function customRange(params: URLSearchParams): { from: Date; to: Date } | null {
   const day = (name: string) => {
     const v = params.get(name) ?? "";
     const t = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : Number.NaN;
