@@ -47,7 +47,7 @@ async function contextFor(
 }
 
 /** The page sweep's operator (ADMIN_EMAILS in global-setup.ts): signed up, verified, one emailed request recorded. */
-async function operatorWithRequest(): Promise<{ account: Account; requestId: string }> {
+async function operatorWithRequest(): Promise<{ account: Account; requestId: string; objectionId: string }> {
   const email = "pages-operator@example.com";
   const { cookie: pair, cookieHeader: cookie } = await signUpAt(baseUrl, email);
   await proveAddress(baseUrl, email, cookie);
@@ -59,7 +59,15 @@ async function operatorWithRequest(): Promise<{ account: Account; requestId: str
   });
   expect(recorded.status).toBe(201);
   const { id } = (await recorded.json()) as { id: string };
-  return { account: { email, cookie: pair, key: "" }, requestId: id };
+  // An objection waiting for an answer: its page shows the answer form.
+  const objected = await fetch(`${baseUrl}/api/privacy/requests`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie, origin: baseUrl },
+    body: JSON.stringify({ type: "objection", note: "I object to product notices about new models." }),
+  });
+  expect(objected.status).toBe(202);
+  const objection = (await objected.json()) as { id: string };
+  return { account: { email, cookie: pair, key: "" }, requestId: id, objectionId: objection.id };
 }
 
 const chat = (key: string, body: Record<string, unknown>) =>
@@ -133,6 +141,7 @@ describe("every page on a phone and a desktop", () => {
     const operatorPages = [
       "/admin",
       `/admin/requests/${operator.requestId}`,
+      `/admin/requests/${operator.objectionId}`,
       "/admin/records",
       "/admin/incidents",
     ];

@@ -210,6 +210,34 @@ it("works without JavaScript: the export by reloading, and the deletion form", a
   await context.close();
 });
 
+it("without JavaScript at 390 px: restricts processing and lifts it, and sends an objection", async () => {
+  const context = await browser().newContext({
+    javaScriptEnabled: false,
+    viewport: { width: 390, height: 844 },
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  await signUpInBrowser(page, `e2e-restrict-${Date.now()}@example.com`);
+  await page.goto(`${baseUrl}/dashboard/privacy`);
+  await page.getByRole("button", { name: "Restrict processing" }).click();
+  await page.waitForLoadState();
+  expect(await page.getByTestId("restriction-state").textContent()).toMatch(/^Restricted since/);
+  await page.getByRole("button", { name: "Lift the restriction" }).click();
+  await page.waitForLoadState();
+  expect(await page.getByTestId("restriction-state").textContent()).toMatch(/^Not restricted/);
+  await page.getByLabel("Your objection").fill("I object to receiving product notices.");
+  await page.getByRole("button", { name: "Send objection" }).click();
+  await page.waitForLoadState();
+  expect(await page.textContent("main")).toContain("Objection received");
+  expect(await page.getByTestId("request-objection").count()).toBe(1);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
 it("with a grace period, cancels the deletion through the emailed link and the account works again", async () => {
   // A second server of the same build, configured with a one-hour grace period.
   const port = await freePort();

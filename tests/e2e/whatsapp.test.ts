@@ -88,4 +88,27 @@ it("connects a number, answers a simulated customer and shows the message metada
   expect(table).not.toContain("secret-words-e2e");
   expect(table).not.toContain("15557654321");
   expect(errors).toEqual([]);
+
+  // A second number, added on a 390 px phone without JavaScript: both are listed, the page never scrolls sideways.
+  const phone = await browser().newContext({
+    viewport: { width: 390, height: 844 },
+    javaScriptEnabled: false,
+  });
+  await phone.addCookies(await page.context().cookies(baseUrl));
+  const small = await phone.newPage();
+  await small.goto(`${baseUrl}/dashboard/whatsapp?number=new`);
+  const second = String(200_000_000 + Math.floor(Math.random() * 1e8));
+  await small.getByLabel("Phone number id").fill(second);
+  await small.getByLabel("WhatsApp Business Account id").fill("102290129340398");
+  await small.getByLabel("Access token").fill("EAAGe2etokene2etokene2etoken2");
+  await small.getByLabel("App secret").fill("e2e0123456789abcdef0123456789cd");
+  await small.getByLabel("Model").selectOption("dev/echo");
+  await small.getByLabel("Your current password", { exact: true }).fill("a long enough password");
+  await small.getByRole("button", { name: "Connect" }).click();
+  await small.goto(`${baseUrl}/dashboard/whatsapp`);
+  const listed = (await small.getByTestId("whatsapp-number").allTextContents()).join(" ");
+  expect(listed).toContain(phoneNumberId);
+  expect(listed).toContain(second);
+  expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await phone.close();
 });

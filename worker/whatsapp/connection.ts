@@ -37,7 +37,7 @@ function connectionView(row: Row | undefined): ConnectionView {
 }
 
 /** How many numbers one account may connect. */
-export const MAX_NUMBERS_PER_ACCOUNT = 20;
+const MAX_NUMBERS_PER_ACCOUNT = 20;
 
 /** One of the account's numbers, or (without a phone number id) the first it connected. */
 export async function findConnection(
@@ -57,7 +57,7 @@ export async function findConnection(
 }
 
 /** Every number the account connected, oldest first. */
-export async function listConnections(db: Db, accountId: string): Promise<Row[]> {
+async function listConnections(db: Db, accountId: string): Promise<Row[]> {
   return db
     .select()
     .from(whatsappConnections)

@@ -99,7 +99,7 @@ export async function tokenControlsNumber(
 }
 
 /** Media larger than this is not downloaded (WhatsApp's own caps: images 5 MB, audio 16 MB). */
-export const MAX_MEDIA_BYTES = 16 * 1024 * 1024;
+const MAX_MEDIA_BYTES = 16 * 1024 * 1024;
 
 export type MediaResult =
   | { ok: true; bytes: Uint8Array; mimeType: string }

@@ -3,7 +3,7 @@
 // documents, voice notes), and the message it quotes. Pure: the webhook seals the result, answering reads it.
 import type { InboundMessage } from "./payload";
 
-export type MediaKind = "image" | "document" | "audio";
+type MediaKind = "image" | "document" | "audio";
 
 /** What answering needs from a message beyond its words. */
 export type Understood = {

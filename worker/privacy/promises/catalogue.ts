@@ -37,9 +37,9 @@ export function promiseCatalogue(config: Config): PromiseEntry[] {
       id: "P3",
       promise: "Appropriate technical and organisational measures against unauthorised access",
       mechanism:
-        "API keys and sessions are stored only as SHA-256 hashes, every query is scoped to the account, secrets are sealed at rest.",
-      config: { aiRateLimitRpm: config.ai.rateLimitRpm },
-      checks: ["p3.key_hashes", "p3.usage_no_content"],
+        "API keys and sessions are stored only as SHA-256 hashes, every query is scoped to the account, secrets are sealed at rest; with EU residency, account objects and stored content stay in the EU jurisdiction.",
+      config: { aiRateLimitRpm: config.ai.rateLimitRpm, dataResidency: config.dataResidency },
+      checks: ["p3.key_hashes", "p3.usage_no_content", "p3.residency"],
     },
     {
       id: "P4",
