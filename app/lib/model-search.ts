@@ -8,7 +8,7 @@ export const MODEL_SORTS = {
   output: "Output price",
   context: "Context length",
 } as const;
-export type ModelSort = keyof typeof MODEL_SORTS;
+type ModelSort = keyof typeof MODEL_SORTS;
 
 export type ModelSearch = { q: string; sort: ModelSort; dir: "asc" | "desc" };
 

@@ -76,7 +76,7 @@ export const PlaygroundForm = z.object({
 export type PlaygroundInput = z.infer<typeof PlaygroundForm>;
 
 /** The chat messages of a turn of the conversation: the system prompt, the turns so far, the new prompt. */
-export function playgroundMessages(input: PlaygroundInput): { role: string; content: string }[] {
+function playgroundMessages(input: PlaygroundInput): { role: string; content: string }[] {
   return [
     ...(input.system ? [{ role: "system", content: input.system }] : []),
     ...input.history.map((t: Turn) => ({ role: t.role, content: t.content })),

@@ -85,6 +85,7 @@ const PUBLIC_PAGES = [
   "/privacy/promises",
   "/privacy/verify",
   "/models",
+  "/models?q=openai&sort=input&dir=desc",
   "/subprocessors",
   "/legal/dpa",
   "/dev/mailbox",
@@ -99,6 +100,7 @@ const DASHBOARD_PAGES = [
   "/dashboard/usage?range=24h",
   "/dashboard/requests",
   "/dashboard/requests/FIRST_REQUEST",
+  "/dashboard/requests/REFUSED_REQUEST",
   "/dashboard/playground",
   "/dashboard/models",
   "/dashboard/billing",
@@ -118,16 +120,22 @@ describe("every page on a phone and a desktop", () => {
     expect(ok.status).toBe(200);
     const requestId = ok.headers.get("x-request-id")!;
     await ok.text();
-    await (
-      await chat(account.key, { model: "nope/none", messages: [{ role: "user", content: "hi" }] })
-    ).text();
+    const refused = await chat(account.key, {
+      model: "nope/none",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    const refusedId = refused.headers.get("x-request-id")!;
+    await refused.text();
     const keys = (await (
       await fetch(`${baseUrl}/api/keys`, {
         headers: { cookie: `${account.cookie.name}=${account.cookie.value}` },
       })
     ).json()) as { data: { id: string }[] };
     const pages = DASHBOARD_PAGES.map((p) =>
-      p.replace("FIRST_KEY", keys.data[0]!.id).replace("FIRST_REQUEST", requestId),
+      p
+        .replace("FIRST_KEY", keys.data[0]!.id)
+        .replace("FIRST_REQUEST", requestId)
+        .replace("REFUSED_REQUEST", refusedId),
     );
     const operator = await operatorWithRequest();
     const operatorPages = [
@@ -296,8 +304,8 @@ describe("the dashboard's flows", () => {
       const { context, errors } = await contextFor(browser(), account, { javaScriptEnabled });
       const page = await context.newPage();
       await page.goto(`${baseUrl}/dashboard/playground`, { waitUntil: "networkidle" });
-      await page.getByLabel("Model").selectOption("openai/gpt-4o-mini");
-      await page.getByLabel("Prompt", { exact: true }).fill("Say hello");
+      await page.locator("select[name=model]").selectOption("openai/gpt-4o-mini");
+      await page.locator("textarea[name=prompt]").fill("Say hello");
       await page.getByRole("button", { name: "Send", exact: true }).click();
       await expect
         .poll(

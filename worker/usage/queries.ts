@@ -51,9 +51,18 @@ type Sums = {
   estimatedRequests: number;
 };
 
+/** Narrows a summary to one API key and/or one model. */
+type UsageFilter = { keyId?: string; model?: string };
+
 /** Short ranges: the request log's own rows, in the account's object (ADR 090), summed there. */
-function fromRawRows(env: Env, accountId: string, range: { from: Date; to: Date }, groupBy: GroupBy) {
-  return accountObject(env, accountId).requestLogSums(accountId, rowQuery(range), groupBy);
+function fromRawRows(
+  env: Env,
+  accountId: string,
+  range: { from: Date; to: Date },
+  groupBy: GroupBy,
+  filter: UsageFilter,
+) {
+  return accountObject(env, accountId).requestLogSums(accountId, rowQuery({ ...range, ...filter }), groupBy);
 }
 
 const aggregateGroup: Record<GroupBy, string> = {
@@ -67,7 +76,21 @@ const aggregateGroup: Record<GroupBy, string> = {
  * Sums from the hourly aggregates and, for what is older than the raw retention, the daily ones. A bucket counts
  * when it overlaps the range, so the range's edges have the bucket's resolution (an hour; a day for old data).
  */
-async function fromAggregates(db: Db, accountId: string, range: { from: Date; to: Date }, groupBy: GroupBy) {
+async function fromAggregates(
+  db: Db,
+  accountId: string,
+  range: { from: Date; to: Date },
+  groupBy: GroupBy,
+  filter: UsageFilter,
+) {
+  const narrow = sql.join(
+    [
+      sql``,
+      ...(filter.keyId !== undefined ? [sql`key = ${filter.keyId}`] : []),
+      ...(filter.model !== undefined ? [sql`model = ${filter.model}`] : []),
+    ],
+    sql` AND `,
+  );
   const from = range.from.getTime();
   const to = range.to.getTime();
   const group = aggregateGroup[groupBy];
@@ -80,10 +103,10 @@ async function fromAggregates(db: Db, accountId: string, range: { from: Date; to
            sum(cached_input_tokens) AS cachedInputTokens, sum(cache_write_tokens) AS cacheWriteTokens,
            sum(cost_micros) AS costMicros, sum(estimated_requests) AS estimatedRequests
     FROM (SELECT hour AS t, ${columns} FROM usage_hourly
-          WHERE account_id = ${accountId} AND hour > ${from - HOUR_MS} AND hour < ${to}
+          WHERE account_id = ${accountId} AND hour > ${from - HOUR_MS} AND hour < ${to}${narrow}
           UNION ALL
           SELECT day AS t, ${columns} FROM usage_daily
-          WHERE account_id = ${accountId} AND day > ${from - DAY_MS} AND day < ${to})
+          WHERE account_id = ${accountId} AND day > ${from - DAY_MS} AND day < ${to}${narrow})
     GROUP BY 1 ORDER BY 1`);
 }
 
@@ -93,11 +116,12 @@ export async function usageSummary(
   accountId: string,
   range: { from: Date; to: Date },
   groupBy: GroupBy,
+  filter: UsageFilter = {},
 ): Promise<UsageGroup[]> {
   const raw = range.to.getTime() - range.from.getTime() <= RAW_RANGE_MS;
   const rows: Sums[] = raw
-    ? await fromRawRows(env, accountId, range, groupBy)
-    : await fromAggregates(db, accountId, range, groupBy);
+    ? await fromRawRows(env, accountId, range, groupBy, filter)
+    : await fromAggregates(db, accountId, range, groupBy, filter);
   const labels = groupBy === "key" ? await keyLabels(db, accountId) : new Map<string, string>();
   return rows.map((r) => ({
     group: r.group,

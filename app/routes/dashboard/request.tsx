@@ -100,6 +100,14 @@ export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
     ["Key", r.keyLabel],
     ["Streamed", r.streamed ? "yes" : "no"],
     ["Latency", `${formatInt(r.latencyMs)} ms`],
+    ...(r.outputTokens > 0 && r.latencyMs > 0
+      ? ([
+          [
+            "Speed",
+            `${formatInt((r.outputTokens * 1000) / r.latencyMs)} output tokens a second (over the whole request)`,
+          ],
+        ] as [string, React.ReactNode][])
+      : []),
     ["Input tokens", formatInt(r.inputTokens)],
     ["Of which cached (read from the prompt cache)", formatInt(r.cachedInputTokens)],
     ["Of which cache writes", formatInt(r.cacheWriteTokens)],

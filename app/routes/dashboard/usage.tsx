@@ -2,7 +2,7 @@
 // and by key. Charts draw in the browser only and are hidden from assistive technology; each has a table
 // with the same numbers, rendered on the server.
 import { type ReactNode, useEffect, useState } from "react";
-import { Link } from "react-router";
+import { Form, Link } from "react-router";
 import {
   Bar,
   BarChart,
@@ -277,7 +277,10 @@ function CostBars({ rows, mounted }: { rows: UsageGroup[]; mounted: boolean }) {
 }
 
 export default function Usage({ loaderData }: Route.ComponentProps) {
-  const { ranges, range, hourly, series, byModel, byKey } = loaderData;
+  const { ranges, range, custom, filter, keys, models, hourly, series, byModel, byKey } = loaderData;
+  const narrowed = new URLSearchParams(
+    Object.entries(filter).filter(([, v]) => v !== "") as [string, string][],
+  ).toString();
   const mounted = useMounted();
   const totals = series.reduce(
     (t, r) => ({
@@ -296,11 +299,59 @@ export default function Usage({ loaderData }: Route.ComponentProps) {
       <nav className="tabs" aria-label="Time range">
         <span className="muted">Last</span>
         {ranges.map((r) => (
-          <Link key={r.id} to={`?range=${r.id}`} aria-current={r.id === range ? "page" : undefined}>
+          <Link
+            key={r.id}
+            to={`?range=${r.id}${narrowed ? `&${narrowed}` : ""}`}
+            aria-current={r.id === range ? "page" : undefined}
+          >
             {r.label}
           </Link>
         ))}
       </nav>
+      <Form method="get" className="filters card" aria-label="Date range and filters">
+        {range ? <input type="hidden" name="range" value={range} /> : null}
+        <label>
+          From
+          <input type="date" name="from" defaultValue={custom?.from ?? ""} />
+        </label>
+        <label>
+          To (inclusive)
+          <input type="date" name="to" defaultValue={custom?.to ?? ""} />
+        </label>
+        <label>
+          Key
+          <select name="keyId" defaultValue={filter.keyId}>
+            <option value="">Any key</option>
+            {keys.map((k) => (
+              <option key={k.id} value={k.id}>
+                {k.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Model
+          <select name="model" defaultValue={filter.model}>
+            <option value="">Any model</option>
+            {models.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </label>
+        <div className="inline">
+          <button type="submit">Show</button>
+          <Link to="/dashboard/usage" className="button secondary">
+            Clear
+          </Link>
+        </div>
+      </Form>
+      {custom ? (
+        <p className="muted" data-testid="usage-range">
+          {custom.from} to {custom.to} (UTC days, both included)
+        </p>
+      ) : null}
       <div className="grid">
         <div className="card">
           <div className="muted">Requests</div>
