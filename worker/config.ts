@@ -73,6 +73,8 @@ const envSchema = z.object({
   /** Hours of the request log kept as rows in the account's object before they are sealed into R2 (ADR 090). */
   REQUEST_LOG_WINDOW_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   AUTH_LIMITS: authLimitsVar,
+  /** Operators must have a second factor before any admin page or route answers (on unless set to false). */
+  REQUIRE_2FA_FOR_OPERATORS: bool(true),
 });
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -168,6 +170,7 @@ function buildConfig(env: Env) {
     accessLogSampleRate: v.ACCESS_LOG_SAMPLE_RATE,
     logFormat: v.LOG_FORMAT,
     authLimits: v.AUTH_LIMITS,
+    requireSecondFactorForOperators: v.REQUIRE_2FA_FOR_OPERATORS,
     policy,
   };
 }

@@ -10,6 +10,7 @@ export * from "./operators";
 export * from "./privacy";
 export * from "./promises";
 export * from "./rate-limits";
+export * from "./second-factors";
 export * from "./settings";
 export * from "./usage";
 export * from "./whatsapp";
