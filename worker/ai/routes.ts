@@ -1,10 +1,12 @@
 // /v1: the AI API (OpenAI- and Anthropic-compatible), authenticated by API key and limited per key.
+
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiKeyEnv } from "../env";
 import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
+import { guardStream } from "../keys/stream-guard";
 import { anthropicErrorResponses, createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { availableModels } from "./catalogue";
 import { modelEntry } from "./catalogue/entry";
@@ -63,6 +65,7 @@ function call(
     accountId: key.accountId,
     keyId: key.keyId,
     spendLimitMicros: key.monthlySpendLimitMicros,
+    guardStream: () => guardStream(c.var.db, key),
     source: "api",
     startedAt: c.var.arrivedAt ?? Date.now(),
     timing: c.var.timing,
