@@ -38,4 +38,5 @@ export default [
   route("admin/requests/:id", "routes/admin/request.tsx"),
   route("admin/records", "routes/admin/records.tsx"),
   route("admin/incidents", "routes/admin/incidents.tsx"),
+  route("admin/metrics", "routes/admin/metrics.tsx"),
 ] satisfies RouteConfig;

@@ -17,9 +17,11 @@ export type AbortedStreamFigures = {
   requests: number;
   /** Requests whose client hung up before the end of the stream. */
   aborted: number;
+  /** Requests the provider received: a client that hangs up before the Worker forwarded its request costs nothing. */
+  forwarded: number;
   /** Usage rows the run added. */
   rows: number;
-  /** Requests with no row, and rows beyond one per request. */
+  /** Forwarded requests with no row, and rows beyond one per request sent. */
   missing: number;
   duplicates: number;
   /** Σ cost of the rows = what the balance lost (micro-USD); the difference should be 0. */
@@ -95,6 +97,12 @@ async function usage(target: Ours): Promise<{ requests: number; costMicros: numb
   );
 }
 
+/** How many of the run's requests reached the provider (the fake records what it received). */
+async function forwardedCount(fakeUrl: string, marker: string): Promise<number> {
+  const res = await fetch(`${fakeUrl}/__requests?match=${encodeURIComponent(marker)}`);
+  return ((await res.json()) as unknown[]).length;
+}
+
 async function balance(target: Ours): Promise<number> {
   const res = await fetch(`${target.origin}/api/billing`, { headers: { cookie: target.cookie } });
   const json = (await res.json()) as { balanceMicros?: number; balance?: { micros?: number } };
@@ -132,7 +140,8 @@ export async function abortedStreamExactness(
   await Promise.all(Array.from({ length: options.concurrency ?? MAX_OPEN_STREAMS_PER_KEY }, client));
   const until = Date.now() + (options.settleMs ?? 15_000);
   let now = await usage(target);
-  while (now.requests - before.requests < requests && Date.now() <= until) {
+  const expected = async () => Math.min(requests, await forwardedCount(fakeUrl, marker));
+  while (now.requests - before.requests < (await expected()) && Date.now() <= until) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     now = await usage(target);
   }
@@ -141,12 +150,14 @@ export async function abortedStreamExactness(
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   const after = await balance(target);
   const rows = now.requests - before.requests;
+  const forwarded = await forwardedCount(fakeUrl, marker);
   return {
     requests,
     aborted: sent.filter((s) => s.abortAfter !== undefined).length,
+    forwarded,
     rows,
-    missing: Math.max(0, requests - rows),
-    duplicates: Math.max(0, rows - requests),
+    missing: Math.max(0, forwarded - rows),
+    duplicates: Math.max(0, rows - forwarded),
     balanceDifferenceMicros: before.balance - after - (now.costMicros - before.costMicros),
     seconds,
   };

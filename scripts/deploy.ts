@@ -2,7 +2,7 @@
 // local build never overwrites it), read what the preflight needs from Cloudflare — every read must succeed, or
 // nothing changes — run the preflight (scripts/preflight.ts: fails with the list of what is wrong), then remote D1
 // migrations, the R2 lifecycle rules (one per retention class; what was set is recorded in the bucket at
-// deploy/lifecycle.json for the P5 self-audit), `wrangler versions upload` + `versions deploy` (a bad version is
+// deploy/lifecycle.json for the P5 promise check), `wrangler versions upload` + `versions deploy` (a bad version is
 // rolled back with `npx wrangler rollback`), and `wrangler triggers deploy` on every deploy, so a changed cron or
 // route always reaches the environment (version uploads carry neither).
 //   --env (required: wrangler.toml's [env.*]; the top level is for local runs and deploys nowhere), --dry-run

@@ -13,6 +13,7 @@ import { front } from "./front";
 import { keyRoutes } from "./keys/routes";
 import { mailboxRoutes } from "./notices/mailbox-routes";
 import { healthRoutes } from "./observability/health";
+import { metricsRoutes } from "./observability/metrics/routes";
 import { createRouter } from "./openapi";
 import { policyRoutes } from "./privacy/policy-routes";
 import { promiseRoutes } from "./privacy/promises/routes";
@@ -56,6 +57,7 @@ api.route("/billing", billingRoutes);
 api.route("/whatsapp", whatsappRoutes);
 api.route("/settings", settingsRoutes);
 api.route("/admin/training-export", trainingRoutes);
+api.route("/admin/metrics", metricsRoutes);
 
 export const app = createRouter();
 front(app);

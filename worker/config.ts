@@ -75,6 +75,21 @@ const envSchema = z.object({
   AUTH_LIMITS: authLimitsVar,
   /** Operators must have a second factor before any admin page or route answers (on unless set to false). */
   REQUIRE_2FA_FOR_OPERATORS: bool(true),
+  /** The Analytics Engine dataset behind the METRICS binding, for the SQL API that reads it (ADR 091). */
+  METRICS_DATASET: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/)
+    .default("botmara_requests"),
+  /** The Cloudflare account whose Analytics Engine SQL API /admin/metrics reads (with ANALYTICS_API_TOKEN). */
+  ANALYTICS_ACCOUNT_ID: optionalSecret,
+  /** An API token with Account Analytics: Read. Secret. */
+  ANALYTICS_API_TOKEN: optionalSecret,
+  /** Alert thresholds over the last hour (ADR 091): share of API requests answered with an error, ≥ 0 to 1. */
+  ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  /** 95th percentile of the metering lag (response end → row in the account's object), milliseconds. */
+  ALERT_METERING_LAG_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Usage batches dead-lettered in the last hour. */
+  ALERT_DEAD_LETTERS: z.coerce.number().int().min(1).default(1),
 });
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -168,6 +183,18 @@ function buildConfig(env: Env) {
     },
     requestLog: { windowHours: v.REQUEST_LOG_WINDOW_HOURS },
     accessLogSampleRate: v.ACCESS_LOG_SAMPLE_RATE,
+    metrics: {
+      dataset: v.METRICS_DATASET,
+      sqlApi:
+        v.ANALYTICS_ACCOUNT_ID && v.ANALYTICS_API_TOKEN
+          ? { accountId: v.ANALYTICS_ACCOUNT_ID, token: v.ANALYTICS_API_TOKEN }
+          : undefined,
+      alerts: {
+        errorRate: v.ALERT_ERROR_RATE,
+        meteringLagMs: v.ALERT_METERING_LAG_MS,
+        deadLetters: v.ALERT_DEAD_LETTERS,
+      },
+    },
     logFormat: v.LOG_FORMAT,
     authLimits: v.AUTH_LIMITS,
     requireSecondFactorForOperators: v.REQUIRE_2FA_FOR_OPERATORS,

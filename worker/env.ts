@@ -43,6 +43,8 @@ export type AppEnv = {
     timing?: Timing;
     /** Minted on arrival (request-id.ts): response headers, logs and the usage row share it. */
     requestId: string;
+    /** The AI request was metered, so its metrics point is written by the metering (observability/metrics). */
+    metered?: boolean;
   };
 };
 

@@ -4,6 +4,7 @@ import { sweepExpiredContent } from "./content/sweep";
 import { announceSubprocessorChanges } from "./legal/changes";
 import { deliverDueNotices } from "./notices/outbox";
 import { log } from "./observability/log";
+import { runAlerts } from "./observability/metrics/alerts";
 import { privacyJobs } from "./privacy/jobs/cron";
 import { runPromiseChecks } from "./privacy/promises/report";
 import { usageRetentionJob } from "./usage/retention";
@@ -18,6 +19,7 @@ const jobs: Job[] = [
   ...privacyJobs,
   usageRetentionJob,
   { name: "promise-checks", run: async (env, now) => void (await runPromiseChecks(env, now)) },
+  { name: "metrics-alerts", run: async (env, now) => void (await runAlerts(env, now)) },
   {
     name: "subprocessor-changes",
     run: async (env, now) => void (await announceSubprocessorChanges(env, now)),

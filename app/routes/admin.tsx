@@ -1,11 +1,13 @@
 // /admin, for operators (ADMIN_EMAILS): the privacy promises that are broken or at risk first, then every
 // privacy request on its 30-day clock, overdue first, and recording a request that arrived by email (the
-// account holder then confirms it by a single-use link).
+// account holder then confirms it by a single-use link); and finding a customer's recent failed API requests
+// by email or account id (times, ids, codes — never content).
 import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { getDb } from "#worker/db";
 import { forbidden } from "#worker/errors";
 import { formatDateTime } from "#worker/format";
+import { findCustomerFailures } from "#worker/observability/metrics/failures";
 import { type OperatorAuditRow, operatorAuditLog } from "#worker/operators/audit";
 import { failuresFirst, promiseReport } from "#worker/privacy/promises/report";
 import { privacyQueue } from "#worker/privacy/rights-requests/admin-routes";
@@ -34,6 +36,15 @@ const EmailedRequestForm = z.object({
   note: z.string().trim().max(2000, "Keep the note under 2,000 characters."),
 });
 
+/** The operator's search for a customer's failures: an email address or an account id. */
+const FindFailuresForm = z.object({
+  who: z
+    .string()
+    .trim()
+    .min(1, "Enter the customer's email address or account id.")
+    .max(254, "Keep it under 254 characters."),
+});
+
 const isOpen = (status: string) => (OPEN_STATUSES as readonly string[]).includes(status);
 
 export async function loader({ request, context }: Route.LoaderArgs) {
@@ -54,12 +65,14 @@ export async function action({ request, context }: Route.ActionArgs) {
   const session = await requireUser(request, env);
   return formAction(async () => {
     if (!isAdmin(env, session)) throw forbidden("Operators only.");
+    const operator = { accountId: session.accountId, email: session.email };
+    if ((await request.clone().formData()).get("intent") === "find-failures") {
+      const { who } = await parseForm(request, FindFailuresForm);
+      const found = await findCustomerFailures(env, getDb(env.DB), operator, who);
+      return { searched: found ?? { notFound: true as const } };
+    }
     const input = await parseForm(request, EmailedRequestForm);
-    const view = await recordEmailedRequest(
-      env,
-      { ...input, origin: new URL(request.url).origin },
-      { accountId: session.accountId, email: session.email },
-    );
+    const view = await recordEmailedRequest(env, { ...input, origin: new URL(request.url).origin }, operator);
     return { recorded: { id: view.id, status: view.status } };
   }, request);
 }
@@ -73,7 +86,8 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
       <main id="main" className="content">
         <h1>Operators</h1>
         <p>
-          <a href="/admin/records">Records of processing</a> · <a href="/admin/incidents">Incidents</a>
+          <a href="/admin/records">Records of processing</a> · <a href="/admin/incidents">Incidents</a> ·{" "}
+          <a href="/admin/metrics">Metrics</a>
         </p>
         <Promises promises={loaderData.promises} />
         <div className="grid">
@@ -86,6 +100,7 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
             <div className="stat">{overdue}</div>
           </div>
         </div>
+        <CustomerFailures actionData={actionData} />
         <Queue queue={loaderData.queue} />
         <RecordRequest actionData={actionData} />
         <OperatorAudit rows={loaderData.operatorAudit} />
@@ -146,6 +161,70 @@ function Promises({ promises }: { promises: Route.ComponentProps["loaderData"]["
           </summary>
           <p className="mono">{kept.map((k) => `${k.promiseId} ${k.id}`).join(", ")}</p>
         </details>
+      ) : null}
+    </section>
+  );
+}
+
+/** A customer's failed API requests of the last day, found by email or account id; never their content. */
+function CustomerFailures({ actionData }: { actionData: Route.ComponentProps["actionData"] }) {
+  const busy = useNavigation().state === "submitting";
+  const form = formState(actionData);
+  const searched = actionData && "searched" in actionData ? actionData.searched : null;
+  return (
+    <section className="card block" aria-labelledby="failures">
+      <h2 id="failures">A customer's failed requests</h2>
+      <p className="muted">
+        The last 24 hours of API requests answered with an error, from the metrics: times, request and key
+        ids, model, status and code — never content. Each search is noted in the operator audit.
+      </p>
+      <Form method="post" className="inline" aria-label="Find a customer's failed requests">
+        <input type="hidden" name="intent" value="find-failures" />
+        <Field
+          label="Email or account id"
+          name="who"
+          required
+          maxLength={254}
+          defaultValue={form.values.who ?? ""}
+          error={form.fields.who}
+        />
+        <button type="submit" className="secondary" disabled={busy}>
+          Find failures
+        </button>
+      </Form>
+      {searched && "notFound" in searched ? (
+        <p className="alert" role="status">
+          No account has that email address or id.
+        </p>
+      ) : null}
+      {searched && "accountId" in searched ? (
+        <>
+          <p role="status">
+            Account <span className="mono">{searched.accountId}</span>: {searched.failures.length} failed
+            request{searched.failures.length === 1 ? "" : "s"} since {formatDateTime(searched.since)}. Its log
+            lines carry <span className="mono">accountRef={searched.accountRef}</span>.
+          </p>
+          <DataTable
+            caption="The customer's failed requests, newest first"
+            data-testid="customer-failures"
+            columns={["When", "Request id", "Key", "Model", "Status", "Code"]}
+            empty={searched.failures.length === 0 ? "No failed requests." : null}
+          >
+            {searched.failures.map((f) => (
+              <tr key={f.requestId}>
+                <td>{formatDateTime(f.at, true)}</td>
+                <td className="mono">{f.requestId}</td>
+                <td className="mono">{f.keyId ? f.keyId.slice(0, 8) : "—"}</td>
+                <td className="mono">
+                  {f.model || "—"}
+                  {f.provider !== "none" ? <span className="muted"> ({f.provider})</span> : null}
+                </td>
+                <td>{f.status}</td>
+                <td className="mono">{f.code || "—"}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
       ) : null}
     </section>
   );

@@ -1,5 +1,6 @@
 // Every table of the D1 database, one file per capability.
 export * from "./accounts";
+export * from "./alerts";
 export * from "./billing";
 export * from "./failures";
 export * from "./incidents";

@@ -1,5 +1,5 @@
 // Data-subject requests (access, deletion) with their 30-day clocks, single-use confirmation links,
-// the append-only privacy audit, and the billing records kept after an account is erased.
+// the append-only privacy trail (table privacy_audit), and the billing records kept after an account is erased.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -25,7 +25,7 @@ export const privacyRequests = sqliteTable(
     id: text("id").primaryKey(),
     /** No foreign key: the row outlives the account (the law wants the record); set to null on erasure. */
     accountId: text("account_id"),
-    /** Keyed pseudonym of the account: links the request to its audit trail without the account id. */
+    /** Keyed pseudonym of the account: links the request to its trail without the account id. */
     subject: text("subject").notNull(),
     type: text("type", { enum: privacyRequestTypes }).notNull(),
     channel: text("channel", { enum: privacyRequestChannels }).notNull(),

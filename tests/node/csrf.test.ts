@@ -82,6 +82,14 @@ const CASES: Case[] = [
     true,
   ],
   ["no cookie + our Origin", "POST", "/login", { origin: ORIGIN }, false],
+  [
+    "no cookie + Origin null + same-origin fetch (a link page's own form)",
+    "POST",
+    "/reset-password",
+    { origin: "null", "sec-fetch-site": "same-origin" },
+    false,
+  ],
+  ["no cookie + Origin null and nothing else", "POST", "/signup", { origin: "null" }, false],
   ["no cookie + no header (a server or script)", "POST", "/api/auth/login", {}, false],
   ["no cookie + none fetch (typed URL)", "POST", "/login", { "sec-fetch-site": "none" }, false],
   ["/v1 with a stray cookie and no Origin", "POST", "/v1/chat/completions", cookie, false],
@@ -102,6 +110,13 @@ const CASES: Case[] = [
     true,
   ],
   ["a path that only starts like /webhooks", "POST", "/webhooksx", { "sec-fetch-site": "cross-site" }, true],
+  [
+    "a path that only contains /v1 further on",
+    "POST",
+    "/api/v1/keys",
+    { ...cookie, origin: "https://evil.example" },
+    true,
+  ],
 ];
 
 describe("isCsrfRefused", () => {

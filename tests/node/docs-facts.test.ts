@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PASSWORD_ITERATIONS } from "#worker/accounts/passwords";
 import { MAX_OPEN_STREAMS_PER_KEY } from "#worker/ai/rate-limit";
-import { LEASE_TTL_MS } from "#worker/billing/lease-book";
+import { LEASE_TTL_MS } from "#worker/billing/lease-terms";
 import { CACHE_TTL_MS } from "#worker/keys/cache";
 import { LINK_TTL_MS } from "#worker/privacy/rights-requests/links";
 import { HOUR_MS } from "#worker/time";

@@ -3,8 +3,14 @@
 // when it renews, and how a revocation or silence stops it.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LeaseGrant } from "#worker/billing/credit-desk";
-import { IsolateLeases, LEASE_CONFIRM_AFTER_MS, type LeaseTransport } from "#worker/billing/lease";
-import { LEASE_CAP_MICROS, type LeaseAsk } from "#worker/billing/lease-book";
+import {
+  IsolateLeases,
+  LEASE_CONFIRM_AFTER_MS,
+  type LeaseTransport,
+  reserveInObject,
+} from "#worker/billing/lease";
+import type { LeaseAsk } from "#worker/billing/lease-book";
+import { LEASE_CAP_MICROS } from "#worker/billing/lease-terms";
 
 const env = {} as Env;
 const ACCOUNT = "acct_1";
@@ -188,6 +194,71 @@ describe("IsolateLeases", () => {
     expect(leases.stats.remote).toBe(3 - 1);
   });
 
+  it("ignores answers and settlements for an account it holds no lease for", () => {
+    const leases = new IsolateLeases(object().transport);
+    expect(() => leases.settle("nobody", "lease", 10, 5)).not.toThrow();
+    expect(() => leases.heard("nobody", "lease", { granted: 0, ttlMs: 0, live: false }, T0)).not.toThrow();
+    expect(leases.stale("nobody", T0)).toBe(false);
+    expect(leases.available("nobody")).toBe(0);
+  });
+
+  it("a renewal the object does not answer (null) leaves the lease ungranted", async () => {
+    const leases = new IsolateLeases(object(() => null).transport);
+    await expect(leases.renew(env, ACCOUNT, T0)).resolves.toBeUndefined();
+    expect(leases.available(ACCOUNT)).toBe(0);
+    expect(leases.leaseOf(ACCOUNT)).toBeUndefined();
+  });
+
+  it("names no lease to a usage batch until the object has granted one", async () => {
+    let release!: (g: LeaseGrant) => void;
+    const leases = new IsolateLeases(async () => new Promise<LeaseGrant>((resolve) => (release = resolve)));
+    const renewal = leases.renew(env, ACCOUNT, T0)!;
+    expect(leases.leaseOf(ACCOUNT)).toBeUndefined();
+    release({ granted: 100, ttlMs: 30_000 });
+    await renewal;
+    expect(leases.leaseOf(ACCOUNT)).toBeDefined();
+  });
+
+  it("is not stale once spent to nothing, nor once past its time", async () => {
+    const { leases } = await leased(1_000);
+    // Never confirmed after the grant at T0: past LEASE_CONFIRM_AFTER_MS it would be stale, were it usable.
+    expect(leases.stale(ACCOUNT, T0 + 25_000 - 1)).toBe(true);
+    expect(leases.stale(ACCOUNT, T0 + 25_000)).toBe(false);
+    const { leases: spent } = await leased(100);
+    spent.reserve(ACCOUNT, 100, T0);
+    expect(spent.stale(ACCOUNT, T0 + 2_000)).toBe(false);
+  });
+
+  it("starts a new lease the moment the old one stops being usable", async () => {
+    const { leases, asks } = await leased(1_000);
+    await leases.renew(env, ACCOUNT, T0 + 25_000);
+    expect(asks[1]!.leaseId).not.toBe(asks[0]!.leaseId);
+  });
+
+  it("a reservation in the object gives back this isolate's slice in the same call, with the key", async () => {
+    const { leases, asks } = await leased(1_000);
+    leases.reserve(ACCOUNT, 400, T0);
+    const calls: unknown[][] = [];
+    const objectEnv = {
+      ACCOUNT: {
+        getByName: (id: string) => ({
+          reserveCredit: async (...args: unknown[]) => {
+            calls.push([id, ...args]);
+            return "hold_1";
+          },
+        }),
+      },
+    } as unknown as Env;
+    const key = { keyId: "key_9", limit: 5_000 };
+    expect(await reserveInObject(objectEnv, ACCOUNT, 250, leases, key)).toBe("hold_1");
+    expect(calls).toEqual([
+      [ACCOUNT, ACCOUNT, 250, { leaseId: asks[0]!.leaseId, giveBack: 600, wanted: 0 }, key],
+    ]);
+    expect(leases.available(ACCOUNT)).toBe(0);
+    await reserveInObject(objectEnv, ACCOUNT, 1, leases);
+    expect(calls[1]).toEqual([ACCOUNT, ACCOUNT, 1, undefined, undefined]);
+  });
+
   describe("a key with a monthly spend limit", () => {
     const key = { keyId: "key_1", limit: 10_000 };
 
@@ -206,8 +277,89 @@ describe("IsolateLeases", () => {
       expect(id).toBeDefined();
       expect(leases.reserve(ACCOUNT, 21, T0, key)).toBeUndefined();
       leases.settle(ACCOUNT, id, 80, 30, "key_1");
+      expect(leases.reserve(ACCOUNT, 71, T0, key)).toBeUndefined();
       expect(leases.reserve(ACCOUNT, 70, T0, key)).toBeDefined();
       expect(leases.available(ACCOUNT)).toBe(1_000 - 30 - 70);
+    });
+
+    /** An object that grants the lease 1,000 and each key what `keyGrant` says. */
+    const keyed = (keyGrant: number) =>
+      object((ask) => ({
+        granted: 1_000,
+        ttlMs: 30_000,
+        keys: Object.fromEntries((ask.keys ?? []).map((k) => [k.keyId, keyGrant])),
+      }));
+
+    it("renews for a key whose allowance fell below half its last grant, asking for the rest of the cap", async () => {
+      const o = keyed(100);
+      const leases = new IsolateLeases(o.transport);
+      await leases.renew(env, ACCOUNT, T0, key);
+      leases.reserve(ACCOUNT, 50, T0, key);
+      expect(leases.renew(env, ACCOUNT, T0, key)).toBeUndefined(); // exactly half left
+      leases.reserve(ACCOUNT, 10, T0, key);
+      await leases.renew(env, ACCOUNT, T0, key);
+      expect(o.asks).toHaveLength(2);
+      expect(o.asks[1]!.keys).toEqual([
+        { keyId: "key_1", limit: 10_000, giveBack: 0, wanted: LEASE_CAP_MICROS - 40 },
+      ]);
+    });
+
+    it("asks again for a key at its limit (granted nothing) at most once a second", async () => {
+      const o = keyed(0);
+      const leases = new IsolateLeases(o.transport);
+      await leases.renew(env, ACCOUNT, T0, key);
+      expect(leases.reserve(ACCOUNT, 1, T0, key)).toBeUndefined();
+      expect(leases.renew(env, ACCOUNT, T0 + 999, key)).toBeUndefined();
+      await leases.renew(env, ACCOUNT, T0 + 1_000, key);
+      expect(o.asks).toHaveLength(2);
+    });
+
+    it("surrenders a key's allowance even when the lease itself is spent, and only once", async () => {
+      const o = object((ask) => ({
+        granted: 100,
+        ttlMs: 30_000,
+        keys: Object.fromEntries((ask.keys ?? []).map((k) => [k.keyId, 1_000])),
+      }));
+      const leases = new IsolateLeases(o.transport);
+      await leases.renew(env, ACCOUNT, T0, key);
+      leases.reserve(ACCOUNT, 100, T0, key);
+      expect(leases.surrender(ACCOUNT, "key_1")).toEqual({
+        leaseId: o.asks[0]!.leaseId,
+        giveBack: 0,
+        wanted: 0,
+        keys: [{ keyId: "key_1", limit: 10_000, giveBack: 900, wanted: 0 }],
+      });
+      expect(leases.surrender(ACCOUNT, "key_1")).toBeUndefined();
+    });
+
+    it("surrenders no key entry when the key has nothing left to give", async () => {
+      const o = keyed(100);
+      const leases = new IsolateLeases(o.transport);
+      await leases.renew(env, ACCOUNT, T0, key);
+      leases.reserve(ACCOUNT, 100, T0, key);
+      expect(leases.surrender(ACCOUNT, "key_1")).toEqual({
+        leaseId: o.asks[0]!.leaseId,
+        giveBack: 900,
+        wanted: 0,
+      });
+    });
+
+    it("a grant that lands after the key's limit changed goes back whole with the next renewal", async () => {
+      let release!: (g: LeaseGrant) => void;
+      const asks: LeaseAsk[] = [];
+      const leases = new IsolateLeases(async (_e, _a, ask) => {
+        asks.push(ask);
+        return new Promise<LeaseGrant>((resolve) => (release = resolve));
+      });
+      const first = leases.renew(env, ACCOUNT, T0, key)!;
+      // The key's limit changes while the renewal is in flight (a request of it sees the new one).
+      expect(leases.renew(env, ACCOUNT, T0, { keyId: "key_1", limit: 5_000 })).toBeUndefined();
+      release({ granted: 1_000, ttlMs: 30_000, keys: { key_1: 300 } });
+      await first;
+      expect(leases.reserve(ACCOUNT, 1, T0, { keyId: "key_1", limit: 5_000 })).toBeUndefined();
+      expect(leases.surrender(ACCOUNT, "key_1")?.keys).toEqual([
+        { keyId: "key_1", limit: 5_000, giveBack: 300, wanted: 0 },
+      ]);
     });
 
     it("gives the allowance back when the key's limit changes, and on surrender", async () => {

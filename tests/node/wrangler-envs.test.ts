@@ -19,6 +19,7 @@ type Read = {
   };
   tail_consumers?: unknown[];
   queues?: { producers?: Named[]; consumers?: { queue: string; dead_letter_queue?: string }[] };
+  analytics_engine_datasets?: (Named & { dataset?: string })[];
 };
 const read = (env?: string) => unstable_readConfig({ config: file, env }) as unknown as Read;
 
@@ -40,6 +41,9 @@ describe("wrangler.toml environments", () => {
       expect((c.queues?.consumers ?? []).map((q) => Boolean(q.dead_letter_queue))).toEqual(
         (top.queues?.consumers ?? []).map((q) => Boolean(q.dead_letter_queue)),
       );
+      expect((c.analytics_engine_datasets ?? []).map((d) => d.binding)).toEqual(["METRICS"]);
+      // The SQL API reads back the dataset the binding writes.
+      expect(c.vars.METRICS_DATASET).toBe(c.analytics_engine_datasets?.[0]?.dataset);
       expect(c.observability?.enabled).toBe(true);
       expect(c.vars).not.toHaveProperty("LOCAL_MODE");
       expect(c.vars.DEV_PROVIDER).toBe("off");

@@ -14,7 +14,7 @@ import type { PrivacyJobs } from "../privacy/jobs/run";
 import type { RequestView } from "../privacy/rights-requests/view";
 import type { LoggedRow, RowQuery } from "../request-log/query";
 import type { RequestRows, RowGroup, RowSums } from "../request-log/store";
-import type { MeteredRow, UsageRow } from "../usage/row";
+import type { MeteredRow } from "../usage/row";
 import { AccountHost } from "./host";
 
 export class AccountDO extends DurableObject<Env> {
@@ -61,22 +61,6 @@ export class AccountDO extends DurableObject<Env> {
     return this.creditDesk.reserve(accountId, amountMicros, key);
   }
 
-  /** Billing: releases a hold and buffers the metered debit; the alarm moves it to the D1 ledger. */
-  async settleCredit(
-    holdId: string,
-    accountId: string,
-    costMicros: number,
-    usageId: string,
-    leaseId?: string,
-    keyId?: string,
-  ): Promise<void> {
-    // A debit for an account being erased would recreate its ledger.
-    if (await erasureBegun(this.ctx.storage)) return;
-    if (leaseId) this.creditDesk.debitLease(leaseId, costMicros, keyId);
-    await this.creditDesk.settle(holdId, accountId, costMicros, usageId);
-    await this.schedule();
-  }
-
   /**
    * Billing: the D1 balance changed (payment, refund, adjustment); read it again — and with the account named, at
    * once, revoking every lease a reversal left unbacked.
@@ -89,18 +73,6 @@ export class AccountDO extends DurableObject<Env> {
   /** Billing: moves buffered debits to the D1 ledger now (before showing the ledger). */
   async flushCredits(): Promise<void> {
     await this.creditDesk.flush();
-  }
-
-  /**
-   * The end of one AI request in one call (the hot path pays one round trip, not two): its usage row and
-   * the settlement of its credit hold. Both are idempotent by the usage id, so a retried call charges once.
-   */
-  async finishRequest(row: UsageRow, holdId: string | null, costMicros: number): Promise<void> {
-    if (await erasureBegun(this.ctx.storage)) return;
-    await this.usage.add(row);
-    if (row.keyId) this.creditDesk.keySpend.add(row.keyId, row.costMicros, row.createdAt);
-    if (holdId) await this.creditDesk.settle(holdId, row.accountId, costMicros, row.id);
-    await this.schedule();
   }
 
   /**
@@ -172,7 +144,7 @@ export class AccountDO extends DurableObject<Env> {
     await this.schedule();
   }
 
-  /** Privacy: what the promise report's deletion audit checks (the finished job, any data key left). */
+  /** Privacy: what the promise report's deletion check reads (the finished job, any data key left). */
   async erasureProbe(): Promise<ErasureProbe> {
     return erasureProbe(this.ctx.storage);
   }

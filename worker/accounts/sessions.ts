@@ -1,13 +1,10 @@
-// Browser sessions: an opaque random id in a cookie, only its SHA-256 in D1, idle and absolute expiry.
+// Browser sessions: an opaque random id in a cookie, only its SHA-256 in D1, idle and absolute expiry
+// (decided in session-timing.ts).
 import { and, desc, eq, gt, ne, sql } from "drizzle-orm";
 import { accounts, passkeys, sessions, totpFactors } from "../../db/schema";
 import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db, SessionPrincipal } from "../env";
-
-export const SESSION_IDLE_MS = 7 * 24 * 3600 * 1000;
-export const SESSION_ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
-/** last_seen_at is refreshed at most this often, so reads stay reads. */
-export const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
+import { SESSION_IDLE_MS, sessionExpiresAt, sessionFreshness } from "./session-timing";
 
 /** `__Host-` and Secure need https; plain-http loopback (local dev) gets a plain name. */
 function sessionCookieName(url: string): string {
@@ -44,7 +41,7 @@ export async function createSession(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = randomToken(32);
   const now = Date.now();
-  const expiresAt = new Date(now + SESSION_ABSOLUTE_MS);
+  const expiresAt = sessionExpiresAt(now);
   await db.insert(sessions).values({
     idHash: await sha256Hex(token),
     accountId,
@@ -58,7 +55,7 @@ export async function createSession(
 }
 
 /** Whether the account has a second factor in use: a confirmed authenticator app or a passkey. */
-export const hasSecondFactorSql = (accountId: typeof accounts.id) =>
+const hasSecondFactorSql = (accountId: typeof accounts.id) =>
   sql<number>`(EXISTS (SELECT 1 FROM ${totpFactors} WHERE ${totpFactors.accountId} = ${accountId} AND ${totpFactors.confirmedAt} IS NOT NULL)
     OR EXISTS (SELECT 1 FROM ${passkeys} WHERE ${passkeys.accountId} = ${accountId}))`;
 
@@ -81,11 +78,12 @@ export async function lookupSession(db: Db, token: string): Promise<SessionPrinc
     .where(and(eq(sessions.idHash, idHash), gt(sessions.expiresAt, new Date(now))))
     .limit(1);
   if (row?.status !== "active") return undefined;
-  if (now - row.lastSeenAt.getTime() > SESSION_IDLE_MS) {
+  const freshness = sessionFreshness(row.lastSeenAt, now);
+  if (freshness === "idle") {
     await db.delete(sessions).where(eq(sessions.idHash, idHash));
     return undefined;
   }
-  if (now - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+  if (freshness === "touch") {
     await db
       .update(sessions)
       .set({ lastSeenAt: new Date(now) })
@@ -102,7 +100,7 @@ export async function lookupSession(db: Db, token: string): Promise<SessionPrinc
 }
 
 /** One session as its holder sees it (GET /api/auth/sessions, /dashboard/account). */
-export type SessionView = {
+type SessionView = {
   id: string;
   current: boolean;
   userAgent: string | null;
@@ -111,10 +109,10 @@ export type SessionView = {
   lastSeenAt: string;
 };
 
-/**
- * The account's live sessions, newest use first. The public id is a hash of the stored hash: it names the
- * session without being the value a lookup or a cookie would need.
- */
+/** The public id of a session: a hash of the stored hash, naming it without being what a lookup needs. */
+const publicSessionId = async (idHash: string) => (await sha256Hex(`session-id|${idHash}`)).slice(0, 32);
+
+/** The account's live sessions (not expired, not idle too long), most recently used first. */
 export async function listSessions(db: Db, current: SessionPrincipal): Promise<SessionView[]> {
   const now = Date.now();
   const rows = await db
@@ -139,8 +137,6 @@ export async function listSessions(db: Db, current: SessionPrincipal): Promise<S
     })),
   );
 }
-
-const publicSessionId = async (idHash: string) => (await sha256Hex(`session-id|${idHash}`)).slice(0, 32);
 
 /** Ends one of the account's sessions by its public id; false when the account has no such session. */
 export async function endSessionById(db: Db, accountId: string, id: string): Promise<boolean> {

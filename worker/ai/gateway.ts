@@ -41,6 +41,8 @@ export type AiCall = {
   requestId?: string;
   /** Watches a stream's key: its signal ends the stream when the key is revoked or expires (worker/keys/stream-guard.ts). */
   guardStream?: () => { signal: AbortSignal; release: () => void };
+  /** Told when the request is metered (it then has its metrics point; the access log writes none). */
+  onMeter?: () => void;
   /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
   onMetered?: (usage: { inputTokens: number; outputTokens: number; costMicros: number }) => void;
 };
@@ -195,6 +197,7 @@ async function prepare(env: Env, ctx: ExecutionContext, call: AiCall): Promise<P
     policy,
     requestText: policy.enabled ? JSON.stringify(call.body) : undefined,
     estimatedInput,
+    onMeter: call.onMeter,
   };
   return { config, chain, request, requested: model.id };
 }
@@ -258,7 +261,12 @@ async function tryCandidates(
     if (!result.ok) {
       if (isRetryable(result.error) && i < chain.length - 1 && !deadline.expired) continue;
       deadline.disarm();
-      meter(env, ctx, request, { status: result.error.status, model: undefined, requested });
+      meter(env, ctx, request, {
+        status: result.error.status,
+        code: result.error.options.code,
+        model: undefined,
+        requested,
+      });
       throw result.error;
     }
     const answer: Answer = { env, ctx, call, prepared, candidate, response: result.response, spent };
@@ -285,6 +293,12 @@ type Answer = {
 
 /** The status a stream is metered with: a key revoked or expired mid-stream (stopped) counts as 401. */
 const STREAM_STATUS = { complete: 200, aborted: 499, cut: 502, stopped: 401 } as const;
+const STREAM_CODE = {
+  complete: undefined,
+  aborted: "client_closed",
+  cut: "stream_failed",
+  stopped: "key_revoked_mid_stream",
+} as const;
 
 /** Relayed chunk by chunk in the client's dialect; metered once when the stream ends, however it ends. */
 function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Response {
@@ -302,6 +316,7 @@ function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Re
       guard?.release();
       meter(env, ctx, request, {
         status: STREAM_STATUS[outcome],
+        code: STREAM_CODE[outcome],
         model: candidate.model,
         requested,
         usage: translator.usage(),
@@ -312,6 +327,7 @@ function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Re
       finished();
     },
   });
+  request.firstByteAt = Date.now();
   const headers = answerHeaders(a, "text/event-stream; charset=utf-8");
   headers.set("cache-control", "no-cache");
   return new Response(body, { status: 200, headers });
@@ -334,7 +350,7 @@ async function respondWhole(a: Answer, deadline: Deadline): Promise<Response> {
           code: "upstream_error",
           type: "api_error",
         });
-    meter(env, ctx, request, { status: error.status, model: undefined, requested });
+    meter(env, ctx, request, { status: error.status, code: error.options.code, model: undefined, requested });
     throw error;
   } finally {
     deadline.disarm();
@@ -343,6 +359,7 @@ async function respondWhole(a: Answer, deadline: Deadline): Promise<Response> {
   const { body, usage } = candidate.translation.response(upstreamJson, candidate.context);
   // A pass-through answer goes out exactly as the provider wrote it, without re-serialising.
   const text = body === upstreamJson ? upstreamText : JSON.stringify(body);
+  request.firstByteAt = Date.now();
   const metered = meter(env, ctx, request, {
     status: 200,
     model: candidate.model,

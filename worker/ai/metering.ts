@@ -2,7 +2,9 @@
 // the account turned logging on — the content capture, all after the response (waitUntil).
 import type { CreditHold } from "../billing/credits";
 import { captureExchange, type LoggingPolicy } from "../content/capture";
+import { accountRef } from "../observability/account-ref";
 import { log } from "../observability/log";
+import { writeRequestPoint } from "../observability/metrics/point";
 import { recordUsage } from "../usage/record";
 import type { CatalogueModel } from "./catalogue/model";
 import { costMicros } from "./catalogue/prices";
@@ -25,10 +27,16 @@ export type MeteredRequest = {
   requestText?: string;
   /** Input tokens estimated from the request, for when the provider reports none. */
   estimatedInput: number;
+  /** When the response's headers left (set as the answer goes out); the metric's time to first byte. */
+  firstByteAt?: number;
+  /** Told when the request is metered (the access log then writes no metric of its own for it). */
+  onMeter?: () => void;
 };
 
 export type Outcome = {
   status: number;
+  /** The error code of a failed request (`upstream_timeout`), for the metrics. */
+  code?: string;
   /** The model that answered (a fallback may differ from the one asked for); undefined if none did. */
   model: CatalogueModel | undefined;
   requested: string;
@@ -84,6 +92,7 @@ export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, 
     estimated,
     createdAt: Date.now(),
   };
+  request.onMeter?.();
   ctx.waitUntil(settle(env, request, row, outcome));
   return { usage, costMicros: cost, estimated };
 }
@@ -94,11 +103,14 @@ async function settle(
   row: Parameters<typeof recordUsage>[1],
   outcome: Outcome,
 ): Promise<void> {
+  let metered = true;
   try {
     await recordUsage(env, row, request.hold);
   } catch (error) {
+    metered = false;
     log.error("usage record failed", { error });
   }
+  await pointFor(env, request, row, outcome, metered);
   if (request.policy.enabled && request.requestText !== undefined && outcome.responseText !== undefined) {
     try {
       await captureExchange(env, {
@@ -113,5 +125,38 @@ async function settle(
     } catch (error) {
       log.error("content capture failed", { error });
     }
+  }
+}
+
+/** The request's metrics point, once its row reached the account's object (or was given up on). */
+async function pointFor(
+  env: Env,
+  request: MeteredRequest,
+  row: Parameters<typeof recordUsage>[1],
+  outcome: Outcome,
+  metered: boolean,
+): Promise<void> {
+  try {
+    writeRequestPoint(env, {
+      at: request.startedAt,
+      requestId: request.id,
+      accountRef: await accountRef(env, request.accountId),
+      keyId: request.keyId ?? "",
+      model: row.model,
+      provider: row.provider,
+      endpoint: row.endpoint,
+      status: row.status,
+      code: outcome.code ?? (row.status >= 400 ? "upstream_error" : ""),
+      fallback: row.requestedModel !== null,
+      metered,
+      latencyMs: row.latencyMs,
+      firstByteMs: (request.firstByteAt ?? row.createdAt) - request.startedAt,
+      inputTokens: row.inputTokens,
+      outputTokens: row.outputTokens,
+      costMicros: row.costMicros,
+      meteringLagMs: metered ? Date.now() - row.createdAt : 0,
+    });
+  } catch (error) {
+    log.warn("metrics point failed", { error });
   }
 }

@@ -70,6 +70,7 @@ function call(
     startedAt: c.var.arrivedAt ?? Date.now(),
     timing: c.var.timing,
     requestId: c.var.requestId,
+    onMeter: () => c.set("metered", true),
   });
 }
 

@@ -10,7 +10,8 @@ import { log } from "../observability/log";
 import { HOUR_MS } from "../time";
 import type { UsageBuffer } from "../usage/buffer";
 import { type KeyLimit, KeySpend } from "./key-spend";
-import { LEASE_TTL_MS, type LeaseAsk, LeaseBook, SeenUsage } from "./lease-book";
+import { type LeaseAsk, LeaseBook, SeenUsage } from "./lease-book";
+import { leaseTtl } from "./lease-terms";
 import { cachedBalance, ensureBillingAccount } from "./ledger";
 import { sendLowBalanceNotice } from "./low-balance";
 import { LOW_BALANCE_MICROS } from "./plans";
@@ -175,7 +176,7 @@ export class CreditDesk implements Hosted {
     void this.sql; // creates the table and loads the buffered mirror on first use
     // No await from here on: the check and the grant see the same state.
     const available = balance - this.bufferedMicros - this.held(now);
-    const ttlMs = Math.min(ask.ttlMs ?? LEASE_TTL_MS, LEASE_TTL_MS);
+    const ttlMs = leaseTtl(ask.ttlMs);
     const granted = this.leases.grant(ask.leaseId, ask.wanted, available, now, ttlMs);
     const live = this.leases.live(ask.leaseId, now);
     if (wanted.length === 0) return { granted, ttlMs, live };

@@ -1,6 +1,7 @@
-// Credit enforcement for the AI proxy: reserve the most a request can cost before forwarding it, settle
-// to the metered cost afterwards. Both go to the account's Durable Object, which decides one account's
-// reservations one at a time and batches the debits into the D1 ledger (ADR 040).
+// Credit enforcement for the AI proxy: reserve the most a request can cost before forwarding it (here); the
+// metered cost settles it afterwards with the request's usage row (recordUsage → the object's meterBatch,
+// worker/usage/record.ts). The account's Durable Object decides one account's reservations one at a time and
+// batches the debits into the D1 ledger (ADR 040).
 import { accountObject } from "../account-object/stub";
 import { AppError } from "../errors";
 import type { KeyLimit } from "./key-spend";
@@ -75,31 +76,6 @@ function reserveOutside(
     if (typeof id !== "string") throw keySpendLimitReached();
     return { id, accountId, amountMicros };
   });
-}
-
-/**
- * Releases a hold and charges the metered cost (called once per request, off the response path). The
- * charge is the metered cost even when it exceeds the hold, so the balance may dip below zero by at most
- * that excess; the next reservation is then refused. Settling the same usage twice charges once.
- * @internal
- */
-export async function settleCredit(
-  env: Env,
-  hold: CreditHold,
-  costMicros: number,
-  usageId: string,
-): Promise<void> {
-  if (!hold) return;
-  const cost = Math.max(0, Math.round(costMicros));
-  if (hold.leaseId) isolateLeases.settle(hold.accountId, hold.leaseId, hold.amountMicros, cost, hold.keyId);
-  await accountObject(env, hold.accountId).settleCredit(
-    hold.id ?? "",
-    hold.accountId,
-    cost,
-    usageId,
-    hold.leaseId,
-    hold.keyId,
-  );
 }
 
 /**

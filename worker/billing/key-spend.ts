@@ -3,17 +3,7 @@
 // loaded once from D1's usage aggregates plus the rows still buffered here. The limit itself comes with each
 // ask (from the isolate's cached key), so the object stores spend, never limits.
 import type { UsageBuffer } from "../usage/buffer";
-
-/**
- * Start of the UTC calendar month holding `at` (epoch ms): a key's monthly spend restarts there.
- * @internal
- */
-export function monthStart(at: number): number {
-  const d = new Date(at);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-}
-
-type Spend = { month: number; spent: number };
+import { monthStart, type Spend, spendAfter, spentIn } from "./key-spend-month";
 
 /** A key's limit as the isolate knows it (micro-USD per UTC month). */
 export type KeyLimit = { keyId: string; limit: number };
@@ -61,15 +51,10 @@ export class KeySpend {
   add(keyId: string, cost: number, at: number): void {
     void this.sql; // loads what an earlier life of this object tracked
     const s = this.spend.get(keyId);
-    if (!s || cost <= 0) return;
-    const month = monthStart(at);
-    if (month < s.month) return; // a late row of a month already over
-    if (month > s.month) {
-      s.month = month;
-      s.spent = 0;
-    }
-    s.spent += cost;
-    this.save(keyId, s);
+    const next = s && spendAfter(s, cost, at);
+    if (!next) return;
+    this.spend.set(keyId, next);
+    this.save(keyId, next);
   }
 
   /** Makes sure the key is tracked (the first time in this object: one D1 read). */
@@ -86,8 +71,7 @@ export class KeySpend {
 
   /** The key's spend in the month holding `now`; call ensure() first (0 for a key not tracked). */
   spentNow(keyId: string, now: number): number {
-    const s = this.spend.get(keyId);
-    return s && s.month === monthStart(now) ? s.spent : 0;
+    return spentIn(this.spend.get(keyId), now);
   }
 
   /**

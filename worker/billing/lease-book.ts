@@ -2,15 +2,7 @@
 // reserve against them in memory. A lease is held like a reservation until its debits arrive, it is given
 // back, or it expires (its isolate died); leases survive the object's restarts in its SQLite (ADR 026).
 import { HOUR_MS } from "../time";
-
-/** A lease is valid this long after its last grant; an isolate renews well before (LEASE_RENEW_AFTER_MS). */
-export const LEASE_TTL_MS = 30_000;
-/** Each grant is at most this share of what is available, so many isolates can hold one at once. */
-const LEASE_SHARE = 8;
-/** And at most this much (micro-USD), whatever the balance. */
-export const LEASE_CAP_MICROS = 5_000_000;
-/** A slice under 1 cent is not worth a lease (near an empty balance): the isolate reserves per request instead. */
-const LEASE_MIN_MICROS = 10_000;
+import { isLive, keySlice, leaseExpiry, leaseSlice, takenBack } from "./lease-terms";
 
 /** `keys`: each limited key's allowance inside the lease (its share of the key's remaining monthly limit). */
 type Lease = { outstanding: number; expiresAt: number; keys: Map<string, number> };
@@ -73,7 +65,7 @@ export class LeaseBook {
     let total = 0;
     for (const lease of this.leases.values()) {
       const outstanding = lease.keys.get(keyId) ?? 0;
-      if (lease.expiresAt > now && outstanding > 0) total += outstanding;
+      if (isLive(lease.expiresAt, now) && outstanding > 0) total += outstanding;
     }
     return total;
   }
@@ -83,7 +75,7 @@ export class LeaseBook {
     this.load();
     const lease = this.leases.get(id);
     const outstanding = lease?.keys.get(keyId);
-    if (!lease || outstanding === undefined || lease.expiresAt <= now) return;
+    if (!lease || outstanding === undefined || !isLive(lease.expiresAt, now)) return;
     lease.keys.set(keyId, outstanding - amount);
     this.saveKey(id, keyId, outstanding - amount);
   }
@@ -94,7 +86,7 @@ export class LeaseBook {
     const lease = this.leases.get(id);
     const outstanding = lease?.keys.get(keyId);
     if (!lease || outstanding === undefined || amount <= 0) return;
-    const left = outstanding - Math.min(amount, Math.max(0, outstanding));
+    const left = outstanding - takenBack(amount, outstanding);
     lease.keys.set(keyId, left);
     this.saveKey(id, keyId, left);
   }
@@ -107,7 +99,7 @@ export class LeaseBook {
     this.load();
     const lease = this.leases.get(id);
     if (!lease) return 0;
-    const added = Math.max(0, Math.min(wanted, LEASE_CAP_MICROS, Math.floor(remaining / LEASE_SHARE)));
+    const added = keySlice(wanted, remaining);
     const outstanding = (lease.keys.get(keyId) ?? 0) + added;
     lease.keys.set(keyId, outstanding);
     this.saveKey(id, keyId, outstanding);
@@ -119,7 +111,7 @@ export class LeaseBook {
     this.load();
     let total = 0;
     for (const [id, lease] of this.leases) {
-      if (lease.expiresAt <= now) this.drop(id);
+      if (!isLive(lease.expiresAt, now)) this.drop(id);
       else if (lease.outstanding > 0) total += lease.outstanding;
     }
     return total;
@@ -129,7 +121,7 @@ export class LeaseBook {
   debit(id: string, amount: number, now: number): void {
     this.load();
     const lease = this.leases.get(id);
-    if (!lease || lease.expiresAt <= now) return;
+    if (!lease || !isLive(lease.expiresAt, now)) return;
     lease.outstanding -= amount;
     this.save(id, lease);
   }
@@ -139,7 +131,7 @@ export class LeaseBook {
     this.load();
     const lease = this.leases.get(id);
     if (!lease || amount <= 0) return;
-    lease.outstanding -= Math.min(amount, Math.max(0, lease.outstanding));
+    lease.outstanding -= takenBack(amount, lease.outstanding);
     this.save(id, lease);
   }
 
@@ -147,14 +139,13 @@ export class LeaseBook {
    * Adds up to `wanted` to the lease out of `available` (already net of every live lease and hold) and
    * extends it; returns what was added. Called with no await between the caller's check and this.
    */
-  grant(id: string, wanted: number, available: number, now: number, ttlMs = LEASE_TTL_MS): number {
+  grant(id: string, wanted: number, available: number, now: number, ttlMs?: number): number {
     this.load();
-    const slice = Math.min(wanted, LEASE_CAP_MICROS, Math.floor(available / LEASE_SHARE));
     const lease = this.leases.get(id) ?? { outstanding: 0, expiresAt: 0, keys: new Map<string, number>() };
-    const added = slice >= LEASE_MIN_MICROS ? slice : 0;
+    const added = leaseSlice(wanted, available);
     if (added === 0 && !this.leases.has(id)) return 0;
     lease.outstanding += added;
-    lease.expiresAt = now + Math.min(ttlMs, LEASE_TTL_MS);
+    lease.expiresAt = leaseExpiry(now, ttlMs);
     this.leases.set(id, lease);
     this.save(id, lease);
     return added;
@@ -164,7 +155,7 @@ export class LeaseBook {
   live(id: string, now: number): boolean {
     this.load();
     const lease = this.leases.get(id);
-    return lease !== undefined && lease.expiresAt > now;
+    return lease !== undefined && isLive(lease.expiresAt, now);
   }
 
   /**

@@ -5,7 +5,8 @@ import { accountObject } from "../account-object/stub";
 import { sendBatch, watchLeases } from "../usage/batcher";
 import type { KeyLimitRefusal, LeaseGrant } from "./credit-desk";
 import type { KeyLimit } from "./key-spend";
-import { type KeyAsk, LEASE_CAP_MICROS, type LeaseAsk } from "./lease-book";
+import type { KeyAsk, LeaseAsk } from "./lease-book";
+import { LEASE_CAP_MICROS } from "./lease-terms";
 
 /** A limited key's allowance inside the lease: its share of the key's remaining monthly limit. */
 type LocalKey = {

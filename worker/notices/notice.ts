@@ -13,6 +13,7 @@ const NOTICE_KINDS = [
   "low_balance",
   "operator_deadline",
   "operator_promise_broken",
+  "operator_metrics_alert",
   "subprocessors_changed",
   "breach_notice",
 ] as const;

@@ -8,6 +8,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { accountRef } from "./account-ref";
 import { log } from "./log";
+import { writeRequestPoint } from "./metrics/point";
 
 /** The matched route pattern (`/api/keys/:id`), or the path for the dashboard's catch-all; never a query. */
 function routeOf(c: Context<AppEnv>): string {
@@ -57,4 +58,33 @@ export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (status < 500) log.warn("request refused", fields);
   else
     log.error("request failed", { ...fields, ...(error && !(error instanceof AppError) ? { error } : {}) });
+  // An API request refused before it was metered (bad key, limits, validation, credit) still counts in the
+  // metrics' error rate; a metered one got its point from the metering.
+  if (c.req.path.startsWith("/v1/") && !c.get("metered")) refusedPoint(c, fields);
 };
+
+/** The metrics point of an API request refused before metering: no model answered, nothing was used. */
+function refusedPoint(
+  c: Context<AppEnv>,
+  fields: { accountRef?: string; keyId?: string; status: number; durationMs: number; code?: string },
+) {
+  writeRequestPoint(c.env, {
+    at: Date.now() - fields.durationMs,
+    requestId: c.get("requestId"),
+    accountRef: fields.accountRef ?? "",
+    keyId: fields.keyId ?? "",
+    model: "",
+    provider: "none",
+    endpoint: routeOf(c),
+    status: fields.status,
+    code: fields.code ?? "",
+    fallback: false,
+    metered: false,
+    latencyMs: fields.durationMs,
+    firstByteMs: fields.durationMs,
+    inputTokens: 0,
+    outputTokens: 0,
+    costMicros: 0,
+    meteringLagMs: 0,
+  });
+}

@@ -7,8 +7,21 @@ export function isLoopback(url: URL): boolean {
   return isLoopbackHost(url.hostname);
 }
 
+/** Answers already worked out: the settings are a handful of strings fixed for the isolate's life, read per call. */
+const answers = new Map<string, string | undefined>();
+const ANSWERS_KEPT = 64;
+
 /** Why `value` (the setting `setting`) may not be called, or undefined when it may. */
 export function upstreamUrlProblem(localMode: boolean, setting: string, value: string): string | undefined {
+  const key = `${localMode ? 1 : 0} ${setting} ${value}`;
+  if (answers.has(key)) return answers.get(key);
+  const problem = judge(localMode, setting, value);
+  if (answers.size >= ANSWERS_KEPT) answers.clear();
+  answers.set(key, problem);
+  return problem;
+}
+
+function judge(localMode: boolean, setting: string, value: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value);

@@ -2,7 +2,7 @@
 // each revocable; last-seen advances on use, and a session idle too long is gone from the list and refused.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SESSION_IDLE_MS, TOUCH_INTERVAL_MS } from "#worker/accounts/sessions";
+import { SESSION_IDLE_MS, TOUCH_INTERVAL_MS } from "#worker/accounts/session-timing";
 import { call, cookieFrom, expectError, newUser, PASSWORD, testAddress } from "../support/helpers";
 
 type Listed = {

@@ -7,10 +7,19 @@ import { describe, expect, it } from "vitest";
 import { notices } from "#db/schema";
 import type { AccountDO } from "#worker/account-object/AccountDO";
 import { usageReference } from "#worker/billing/credit-desk";
-import { reserveCredit, settleCredit } from "#worker/billing/credits";
+import { reserveCredit } from "#worker/billing/credits";
 import { LOW_BALANCE_MICROS, PLANS } from "#worker/billing/plans";
 import { AppError } from "#worker/errors";
-import { balanceOf, db, deliverOk, ledgerOf, setBalance, stripeEvent, uid } from "../support/billing-helpers";
+import {
+  balanceOf,
+  db,
+  deliverOk,
+  ledgerOf,
+  meter,
+  setBalance,
+  stripeEvent,
+  uid,
+} from "../support/billing-helpers";
 import { call, expectError, newUser } from "../support/helpers";
 
 async function reserveOrStatus(accountId: string, micros: number) {
@@ -61,8 +70,8 @@ describe("reserve and settle", () => {
     await setBalance(user.id, 1_000_000);
     const hold = await reserveCredit(env, user.id, 300_000);
     expect(hold?.amountMicros).toBe(300_000);
-    await settleCredit(env, hold, 120_000, "usage-a");
-    await settleCredit(env, hold, 120_000, "usage-a"); // a retried settle
+    await meter(hold, 120_000, "usage-a");
+    await meter(hold, 120_000, "usage-a"); // a retried settle
     expect(await balanceOf(user.id)).toBe(880_000);
     // The hold is released: everything left can be reserved.
     expect(await reserveOrStatus(user.id, 880_000)).toMatchObject({ amountMicros: 880_000 });
@@ -77,7 +86,7 @@ describe("reserve and settle", () => {
     const user = await newUser();
     await setBalance(user.id, 1_000_000);
     const hold = await reserveCredit(env, user.id, 900_000);
-    await settleCredit(env, hold, 0, "usage-cut");
+    await meter(hold, 0, "usage-cut");
     expect(await balanceOf(user.id)).toBe(1_000_000);
     // The hold is gone: the full balance can be reserved again.
     expect(await reserveCredit(env, user.id, 1_000_000)).not.toBeNull();
@@ -120,8 +129,8 @@ describe("reserve and settle", () => {
     const user = await newUser();
     await setBalance(user.id, 1_000_000);
     const hold = await reserveCredit(env, user.id, 100_000);
-    await settleCredit(env, hold, 70_000, "usage-buffered");
-    await settleCredit(env, hold, 70_000, "usage-buffered");
+    await meter(hold, 70_000, "usage-buffered");
+    await meter(hold, 70_000, "usage-buffered");
     // Still in the object, not yet in D1: the debit already counts against what can be reserved.
     expect((await ledgerOf(user.id)).filter((e) => e.kind === "usage")).toHaveLength(0);
     expect(await reserveOrStatus(user.id, 930_001)).toBe(402);
@@ -164,9 +173,7 @@ describe("reserve and settle", () => {
     expect(holds).toHaveLength(10);
     expect(results.filter((r) => r === 402)).toHaveLength(90);
     // Metered cost below the estimate for some, exactly the estimate for others.
-    await Promise.all(
-      holds.map((hold, i) => settleCredit(env, hold, i % 2 ? each : each - 10_000, uid("usage"))),
-    );
+    await Promise.all(holds.map((hold, i) => meter(hold, i % 2 ? each : each - 10_000, uid("usage"))));
     const balance = await balanceOf(user.id);
     expect(balance).toBe(5 * 10_000);
     expect(balance).toBeGreaterThanOrEqual(0);
@@ -180,7 +187,7 @@ describe("reserve and settle", () => {
     const user = await newUser();
     await setBalance(user.id, 100_000);
     const hold = await reserveCredit(env, user.id, 100_000);
-    await settleCredit(env, hold, 130_000, uid("usage"));
+    await meter(hold, 130_000, uid("usage"));
     expect(await balanceOf(user.id)).toBe(-30_000);
     expect(await reserveOrStatus(user.id, 0)).toBe(402);
   });
@@ -204,7 +211,7 @@ describe("the low-balance notice", () => {
     expect(res.status).toBe(200);
     await setBalance(user.id, LOW_BALANCE_MICROS + 10_000);
     const hold = await reserveCredit(env, user.id, 20_000);
-    await settleCredit(env, hold, 20_000, uid("u"));
+    await meter(hold, 20_000, uid("u"));
     await balanceOf(user.id);
     expect(await lowBalanceNotices(user.id)).toHaveLength(0);
   });
@@ -213,7 +220,7 @@ describe("the low-balance notice", () => {
     const user = await newUser();
     await setBalance(user.id, LOW_BALANCE_MICROS + 100_000);
     const spend = async (micros: number) => {
-      await settleCredit(env, await reserveCredit(env, user.id, micros), micros, uid("u"));
+      await meter(await reserveCredit(env, user.id, micros), micros, uid("u"));
       await balanceOf(user.id); // flushes: the crossing is noticed when the debit reaches the ledger
     };
     await spend(50_000);

@@ -2,7 +2,7 @@
 // and disputes after spending, outcomes that say what happened, and refused deliveries changing nothing.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { reserveCredit, settleCredit } from "#worker/billing/credits";
+import { reserveCredit } from "#worker/billing/credits";
 import { PLANS } from "#worker/billing/plans";
 import type { AppError } from "#worker/errors";
 import {
@@ -14,6 +14,7 @@ import {
   eventRecorded,
   ledgerOf,
   linkCustomer,
+  meter,
   setBalance,
   stripeEvent,
   uid,
@@ -49,7 +50,7 @@ function subscription(customer: string, status: string, id = uid("sub"), price =
 }
 
 async function spend(accountId: string, micros: number) {
-  await settleCredit(env, await reserveCredit(env, accountId, micros), micros, uid("usage"));
+  await meter(await reserveCredit(env, accountId, micros), micros, uid("usage"));
 }
 
 describe("signature checks (400, nothing changed)", () => {

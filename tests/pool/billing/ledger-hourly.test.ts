@@ -7,11 +7,11 @@ import { describe, expect, it } from "vitest";
 import type { AccountDO } from "#worker/account-object/AccountDO";
 import { accountObject } from "#worker/account-object/stub";
 import { usageReference } from "#worker/billing/credit-desk";
-import { flushCredits, reserveCredit, settleCredit } from "#worker/billing/credits";
+import { flushCredits, reserveCredit } from "#worker/billing/credits";
 import { ledgerStatement } from "#worker/billing/statement";
 import { HOUR_MS } from "#worker/time";
 import * as billing from "../../../app/routes/dashboard/billing";
-import { balanceOf, db, ledgerOf, setBalance, uid } from "../support/billing-helpers";
+import { balanceOf, db, ledgerOf, meter, setBalance, uid } from "../support/billing-helpers";
 import { newUser } from "../support/helpers";
 import { args, page } from "../support/route-calls";
 
@@ -23,7 +23,7 @@ const deskOf = (instance: AccountDO) =>
 async function charge(accountId: string, costs: number[]): Promise<void> {
   for (const cost of costs) {
     const hold = await reserveCredit(env, accountId, cost);
-    await settleCredit(env, hold, cost, uid("usage"));
+    await meter(hold, cost, uid("usage"));
   }
 }
 

@@ -5,11 +5,11 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { accountObject } from "#worker/account-object/stub";
-import { reserveCredit, settleCredit } from "#worker/billing/credits";
-import { LEASE_TTL_MS } from "#worker/billing/lease-book";
+import { reserveCredit } from "#worker/billing/credits";
+import { LEASE_TTL_MS } from "#worker/billing/lease-terms";
 import worker from "#worker/index";
 import { usageRows } from "../support/ai-helpers";
-import { balanceOf, ledgerOf, setBalance } from "../support/billing-helpers";
+import { balanceOf, ledgerOf, meter, setBalance } from "../support/billing-helpers";
 import { envWith, fault, namespaceFailing } from "../support/faults";
 import { newKeyUser, ORIGIN } from "../support/helpers";
 
@@ -26,7 +26,7 @@ async function restart(accountId: string): Promise<void> {
 async function nothingHeld(accountId: string, balance: number): Promise<boolean> {
   const hold = await reserveCredit(env, accountId, balance).catch(() => null);
   if (!hold) return false;
-  await settleCredit(env, hold, 0, crypto.randomUUID());
+  await meter(hold, 0, crypto.randomUUID());
   return true;
 }
 
@@ -59,9 +59,9 @@ describe("the account object fails between reservation and settlement", () => {
     const hold = await reserveCredit(env, user.id, 600_000);
     await restart(user.id);
     const usageId = crypto.randomUUID();
-    await settleCredit(env, hold, 250_000, usageId);
+    await meter(hold, 250_000, usageId);
     // The request's own retry of the settlement (same usage id) charges nothing more.
-    await settleCredit(env, hold, 250_000, usageId);
+    await meter(hold, 250_000, usageId);
     expect(await balanceOf(user.id)).toBe(BALANCE - 250_000);
     expect(await usageDebits(user.id)).toHaveLength(1);
     expect(await nothingHeld(user.id, BALANCE - 250_000)).toBe(true);

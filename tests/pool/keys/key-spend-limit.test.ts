@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { usageEvents } from "#db/schema";
 import { accountObject } from "#worker/account-object/stub";
 import { flushCredits } from "#worker/billing/credits";
-import { monthStart } from "#worker/billing/key-spend";
+import { monthStart } from "#worker/billing/key-spend-month";
 import { reserveInObject } from "#worker/billing/lease";
 import { expectAnthropicError, marker, openaiFake, received, script, usageRows } from "../support/ai-helpers";
 import { balanceOf, db, setBalance } from "../support/billing-helpers";

@@ -4,26 +4,12 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { startDeletion } from "#worker/privacy/deletion/start";
-import type { UsageRow } from "#worker/usage/row";
+import { recordUsage } from "#worker/usage/record";
 import { newUser, ORIGIN } from "../support/helpers";
+import { usageRow } from "../support/request-log";
 
-const row = (accountId: string): UsageRow => ({
-  id: crypto.randomUUID(),
-  accountId,
-  keyId: null,
-  source: "api",
-  endpoint: "chat.completions",
-  model: "dev/echo",
-  provider: "dev",
-  inputTokens: 3,
-  outputTokens: 5,
-  costMicros: 0,
-  latencyMs: 1,
-  status: 200,
-  streamed: false,
-  estimated: false,
-  createdAt: Date.now(),
-});
+/** One request's usage, metered as the proxy meters it (recordUsage → the object's meterBatch). */
+const meterOne = (accountId: string) => recordUsage(env, usageRow(accountId, null, { costMicros: 0 }));
 
 async function usageInD1(accountId: string): Promise<number> {
   // Flushed rows are summed into D1's hourly aggregates (the rows themselves join the object's request log).
@@ -58,7 +44,7 @@ describe("the account object's one alarm", () => {
     const stub = env.ACCOUNT.getByName(user.id);
     const { executeAfter } = await deletionInGrace(user.id);
     // Within the grace period the account still accepts usage.
-    await stub.finishRequest(row(user.id), null, 0);
+    await meterOne(user.id);
     const armed = await alarmOf(user.id);
     expect(armed).not.toBeNull();
     expect(armed!).toBeLessThan(executeAfter);
@@ -72,7 +58,7 @@ describe("the account object's one alarm", () => {
     const user = await newUser();
     const stub = env.ACCOUNT.getByName(user.id);
     const { id } = await deletionInGrace(user.id);
-    await stub.finishRequest(row(user.id), null, 0);
+    await meterOne(user.id);
     await stub.cancelDeletion({ requestId: id, actor: "subject" });
     expect(await alarmOf(user.id)).not.toBeNull();
     expect(await runDurableObjectAlarm(stub)).toBe(true);

@@ -2,11 +2,12 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AccountHost, runPrivacyJobs } from "#worker/account-object/host";
-import { reserveCredit, settleCredit } from "#worker/billing/credits";
+import { reserveCredit } from "#worker/billing/credits";
 import { startDeletion } from "#worker/privacy/deletion/start";
 import { DELETION_STATE, type DeletionState, loadDeletion } from "#worker/privacy/deletion/state";
 import { eraseOrder } from "#worker/privacy/holders";
 import type { DataHolder } from "#worker/privacy/holders/holder";
+import { meter } from "../support/billing-helpers";
 import { expectConsoleError } from "../support/console-errors";
 import { d1Failing, envWith, fault, storageFailingPut } from "../support/faults";
 import { call, expectError, PASSWORD } from "../support/helpers";
@@ -88,7 +89,7 @@ describe("deletion", () => {
   it("drops charges and usage still buffered in the account's object, so its alarm cannot write them back", async () => {
     const user = await seedAccount();
     const hold = await reserveCredit(env, user.id, 1_000);
-    await settleCredit(env, hold, 700, crypto.randomUUID()); // buffered in the object, not yet in D1
+    await meter(hold, 700, crypto.randomUUID()); // buffered in the object, not yet in D1
     const res = await requestDeletion(user.cookie);
     const req = (await res.json()) as Req;
     expect(await settle(user.id, req.id)).toBe("completed");

@@ -3,10 +3,12 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import Stripe from "stripe";
 import { billingAccounts, creditLedger, stripeEvents } from "#db/schema";
-import { creditChanged, flushCredits } from "#worker/billing/credits";
+import { type CreditHold, creditChanged, flushCredits } from "#worker/billing/credits";
 import { appendEntry, cachedBalance, ensureBillingAccount, recomputeBalance } from "#worker/billing/ledger";
 import { getDb } from "#worker/db";
+import { recordUsage } from "#worker/usage/record";
 import { call } from "./helpers";
+import { usageRow } from "./request-log";
 
 export const WEBHOOK_SECRET = "whsec_test";
 export const db = () => getDb(env.DB);
@@ -128,4 +130,14 @@ export async function linkCustomer(accountId: string): Promise<string> {
     .set({ stripeCustomerId: customer })
     .where(eq(billingAccounts.accountId, accountId));
   return customer;
+}
+
+/**
+ * Ends one request's billing the one way production does: its usage row, costing `costMicros`, goes with its
+ * hold through recordUsage to the account object's meterBatch, which settles the hold once per usage id.
+ */
+export function meter(hold: CreditHold, costMicros: number, usageId = uid("usage")): Promise<void> {
+  if (!hold) throw new Error("meter needs a hold (reserveCredit's answer)");
+  const row = usageRow(hold.accountId, hold.keyId ?? null, { id: usageId, costMicros });
+  return recordUsage(env, row, hold);
 }

@@ -98,7 +98,7 @@ export async function advanceDeletion(
   return false;
 }
 
-/** Receipt, request record (detached from the account), audit, notice. Safe to repeat. */
+/** Receipt, request record (detached from the account), trail entry, notice. Safe to repeat. */
 async function finishDeletion(
   ctx: DurableObjectState,
   env: Env,

@@ -2,7 +2,7 @@
 // A capability that stores something new about an account adds its holder here; the export, the
 // deletion and the completeness test (every table with an account_id must be covered) all follow.
 import { CHALLENGE_TTL_MS } from "../../accounts/second-factor/challenges";
-import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../accounts/sessions";
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../accounts/session-timing";
 import type { Config } from "../../config";
 import { EXPORTS_PREFIX } from "../../content/layout";
 import { SENT_KEPT_MS } from "../../notices/outbox";

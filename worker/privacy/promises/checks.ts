@@ -33,7 +33,7 @@ export type CheckResult = {
 
 export type Check = { id: string; promise: string; run: (env: Env, now: Date) => Promise<CheckResult> };
 
-/** Objects listed per retention class: a sample, bounded so the audit stays cheap on any bucket. */
+/** Objects listed per retention class: a sample, bounded so the check stays cheap on any bucket. */
 const SAMPLE_PER_CLASS = 1_000;
 /** Overdue by more than this before it counts: the sweep runs every few minutes, in the same tick as us. */
 const SWEEP_GRACE_MS = 60 * 60_000;

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { requireSudo } from "#worker/accounts/sudo";
+import { availableModels } from "#worker/ai/catalogue";
+import { getConfig } from "#worker/config";
+import { randomToken } from "#worker/crypto/encoding";
+import { getDb } from "#worker/db";
+import {
+  deleteConnection,
+  findConnection,
+  getConnectionView,
+  reconnects,
+  saveConnection,
+} from "#worker/whatsapp/connection";
+import { recentMessages } from "#worker/whatsapp/messages";
+import { sentByFake, simulateMessage, simulatorEnabled } from "#worker/whatsapp/simulator";
+import { ConnectionInput } from "#worker/whatsapp/views";
+import { formAction, parseForm } from "../../lib/forms.server";
+import { requireUser } from "../../lib/session.server";
+import type { Route } from "./+types/whatsapp";
+
+/** Empty secret fields mean "keep the saved one". */
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+const WhatsAppAction = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("save"),
+    phoneNumberId: z.string(),
+    wabaId: z.string(),
+    accessToken: z.preprocess(blankToUndefined, z.string().optional()),
+    appSecret: z.preprocess(blankToUndefined, z.string().optional()),
+    verifyToken: z.preprocess(blankToUndefined, z.string().optional()),
+    model: z.string(),
+    systemPrompt: z.string().default(""),
+    nonTextMessages: z.enum(["reply", "skip"]),
+    password: z.preprocess(blankToUndefined, z.string().max(256).optional()),
+  }),
+  z.object({
+    intent: z.literal("disconnect"),
+    password: z.preprocess(blankToUndefined, z.string().max(256).optional()),
+  }),
+  z.object({
+    intent: z.literal("simulate"),
+    from: z.string().regex(/^\d{8,15}$/, "A phone number in digits, with country code."),
+    text: z.string().trim().min(1, "Type a message.").max(1000),
+  }),
+]);
+
+export async function loader({ request, context }: Route.LoaderArgs) {
+  const env = context.cloudflare.env;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const config = getConfig(env);
+  const connection = await getConnectionView(db, session.accountId);
+  const simulator = simulatorEnabled(config);
+  return {
+    connection,
+    webhookUrl: `${new URL(request.url).origin}/webhooks/whatsapp`,
+    models: availableModels(config)
+      .filter((m) => m.kind === "chat")
+      .map((m) => m.id),
+    messages: await recentMessages(db, session.accountId),
+    simulator,
+    fakeReplies:
+      simulator && connection.phoneNumberId
+        ? (await sentByFake(config, connection.phoneNumberId)).slice(-10)
+        : [],
+    suggestedVerifyToken: randomToken(24),
+  };
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const env = context.cloudflare.env;
+  const session = await requireUser(request, env);
+  const db = getDb(env.DB);
+  const config = getConfig(env);
+  return formAction(async () => {
+    const input = await parseForm(request, WhatsAppAction);
+    if (input.intent === "disconnect") {
+      await requireSudo(env, session, input.password, request.headers);
+      await deleteConnection(db, session.accountId);
+      return { disconnected: true as const };
+    }
+    if (input.intent === "simulate") {
+      const { reply } = await simulateMessage(
+        env,
+        context.cloudflare.ctx,
+        db,
+        config,
+        session.accountId,
+        input,
+      );
+      return { simulated: { from: input.from, text: input.text, reply: reply?.text ?? null } };
+    }
+    const { intent: _intent, ...fields } = input;
+    const parsed = ConnectionInput.safeParse(fields);
+    if (!parsed.success) throw parsed.error;
+    const { password, ...connection } = parsed.data;
+    // Connecting, another number or new secrets: the same sudo rule as PUT /api/whatsapp.
+    if (reconnects(await findConnection(db, session.accountId), connection))
+      await requireSudo(env, session, password, request.headers);
+    await saveConnection(env, db, config, session.accountId, connection);
+    return { saved: true as const };
+  });
+}
