@@ -52,3 +52,16 @@ export function workerdCpu(): { stop: () => number } {
   const before = new Map(pids.map((p) => [p, cpuMs(p)]));
   return { stop: () => pids.reduce((t, p) => t + cpuMs(p) - (before.get(p) ?? 0), 0) };
 }
+
+/** Resident memory of the workerd processes below this process (VmRSS from /proc), MB. */
+export function workerdRssMb(): number {
+  const kb = workerdPids().reduce((total, pid) => {
+    try {
+      const line = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      return total + Number(line?.[1] ?? 0);
+    } catch {
+      return total;
+    }
+  }, 0);
+  return Math.round(kb / 1024);
+}

@@ -98,7 +98,7 @@ export type Ours = Target & {
  * dbstat under Miniflare): the header's page count, or — in WAL mode — the size recorded by the WAL's last
  * committed frame of the current WAL generation (its salts match the WAL header).
  */
-function sqliteLogicalBytes(file: string): number {
+export function sqliteLogicalBytes(file: string): number {
   const header = Buffer.alloc(100);
   const fd = openSync(file, "r");
   try {
@@ -128,7 +128,7 @@ function sqliteLogicalBytes(file: string): number {
   return pages * pageSize;
 }
 
-function sqliteFiles(dir: string): string[] {
+export function sqliteFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
@@ -137,7 +137,7 @@ function sqliteFiles(dir: string): string[] {
 }
 
 /** A value's size in a SQLite record: its serial-type byte plus its body (integers take 0–8 bytes). */
-function recordBytes(value: unknown): number {
+export function recordBytes(value: unknown): number {
   if (value === null || value === undefined) return 1;
   if (typeof value === "number") {
     if (!Number.isInteger(value)) return 9;

@@ -155,8 +155,11 @@ function main(): void {
     process.exit(1);
   }
 
-  const bucket = config.r2_buckets.find((b: { binding: string }) => b.binding === "CONTENT")?.bucket_name;
+  const content = config.r2_buckets.find((b: { binding: string }) => b.binding === "CONTENT");
+  const bucket = content?.bucket_name;
   if (!bucket) throw new Error("wrangler.toml has no R2 bucket bound as CONTENT");
+  // A bucket in a jurisdiction (DATA_RESIDENCY "eu", ADR 055) is only found when wrangler is told it.
+  const inJurisdiction = content?.jurisdiction ? ["--jurisdiction", content.jurisdiction] : [];
   const dir = mkdtempSync(path.join(tmpdir(), "botmara-deploy-"));
   const rulesFile = path.join(dir, "lifecycle.json");
   const rules = lifecycleRules();
@@ -169,7 +172,18 @@ function main(): void {
       console.info(
         `  ${r.id}: delete objects under ${r.conditions.prefix} ${days(r.deleteObjectsTransition.condition.maxAge)} after upload`,
       );
-    step(wrangler, ["r2", "bucket", "lifecycle", "set", bucket, "--file", rulesFile, "--force", ...source]);
+    step(wrangler, [
+      "r2",
+      "bucket",
+      "lifecycle",
+      "set",
+      bucket,
+      "--file",
+      rulesFile,
+      "--force",
+      ...inJurisdiction,
+      ...source,
+    ]);
     // What was just set, recorded in the bucket itself: the P5 promise check compares it with the retention classes.
     const recordFile = path.join(dir, "lifecycle-record.json");
     writeFileSync(recordFile, JSON.stringify(lifecycleRecord(new Date(), "deploy", rules.rules), null, 2));
@@ -183,6 +197,7 @@ function main(): void {
       "--content-type",
       "application/json",
       "--remote",
+      ...inJurisdiction,
       ...source,
     ]);
     if (values.initial) step(wrangler, ["deploy"]);

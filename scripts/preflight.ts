@@ -15,6 +15,8 @@ export type PreflightConfig = {
   /** wrangler's resolved routes / custom domains of the environment (`route` or `routes`). */
   routes?: Route[];
   route?: Route;
+  /** The R2 buckets, with the jurisdiction each is bound in (`jurisdiction = "eu"`). */
+  r2_buckets?: { binding: string; bucket_name?: string; jurisdiction?: string }[];
 };
 
 export type Migration = { name: string; sql: string };
@@ -108,6 +110,42 @@ export function contractProblems(
   return problems;
 }
 
+/**
+ * DATA_RESIDENCY and the R2 bindings said together (ADR 055): "eu" needs every bucket bound with
+ * `jurisdiction = "eu"` (the Worker itself makes Durable Object ids in the `eu` jurisdiction), and a bucket in
+ * the EU jurisdiction needs the setting, so the pages and the promise report say what the storage does.
+ */
+export function residencyFindings(config: PreflightConfig): Finding[] {
+  const setting = str(config.vars.DATA_RESIDENCY) || "global";
+  const rule = "data residency";
+  if (setting !== "global" && setting !== "eu")
+    return [{ ok: false, rule, detail: `DATA_RESIDENCY must be "global" or "eu", not "${setting}"` }];
+  const buckets = config.r2_buckets ?? [];
+  const name = (b: (typeof buckets)[number]) => b.bucket_name ?? b.binding;
+  const outside = buckets.filter((b) => (b.jurisdiction ?? "") !== (setting === "eu" ? "eu" : ""));
+  if (outside.length === 0)
+    return [
+      {
+        ok: true,
+        rule,
+        detail:
+          setting === "eu"
+            ? `EU: R2 ${buckets.map(name).join(", ")} in jurisdiction eu, Durable Objects in eu; D1 by location hint only (create it with --location weur or eeur)`
+            : "global: no residency promised",
+      },
+    ];
+  return [
+    {
+      ok: false,
+      rule,
+      detail:
+        setting === "eu"
+          ? `DATA_RESIDENCY is "eu" but R2 ${outside.map(name).join(", ")} ${outside.length > 1 ? "are" : "is"} not bound with jurisdiction = "eu" (create the bucket with --jurisdiction eu)`
+          : `R2 ${outside.map(name).join(", ")} ${outside.length > 1 ? "are" : "is"} bound in a jurisdiction but DATA_RESIDENCY is not "eu": set DATA_RESIDENCY = "eu" so Durable Objects follow and the pages say so`,
+    },
+  ];
+}
+
 export function preflight(input: PreflightInput): Finding[] {
   const findings: Finding[] = [];
   const add = (ok: boolean, rule: string, detail: string) => findings.push({ ok, rule, detail });
@@ -141,6 +179,8 @@ export function preflight(input: PreflightInput): Finding[] {
       `placeholder route or domain ${placeholders.join(", ")}: put your own in wrangler.toml ([[env.<name>.routes]])`,
     );
   else add(true, "routes", routes.join(", "));
+
+  for (const f of residencyFindings(input.config)) add(f.ok, f.rule, f.detail);
 
   // Secrets are set with `wrangler secret put`, never as plain vars.
   const plainSecrets = Object.keys(vars).filter((n) => SECRET_NAMES.test(n) && str(vars[n]).trim() !== "");

@@ -90,6 +90,13 @@ const envSchema = z.object({
   ALERT_METERING_LAG_MS: z.coerce.number().int().min(1).default(60_000),
   /** Usage batches dead-lettered in the last hour. */
   ALERT_DEAD_LETTERS: z.coerce.number().int().min(1).default(1),
+  /**
+   * Where stored data lives. "eu": Durable Objects in the `eu` jurisdiction (ids made through
+   * `ACCOUNT.jurisdiction("eu")`) and the R2 bucket bound with `jurisdiction = "eu"` (the preflight holds the
+   * two together); D1 gets only a location hint at creation. Choose before the first account: objects made
+   * under one setting are not found under the other (ADR 055).
+   */
+  DATA_RESIDENCY: z.enum(["global", "eu"]).default("global"),
 });
 
 export type Config = ReturnType<typeof buildConfig>;
@@ -197,6 +204,7 @@ function buildConfig(env: Env) {
     },
     logFormat: v.LOG_FORMAT,
     authLimits: v.AUTH_LIMITS,
+    dataResidency: v.DATA_RESIDENCY,
     requireSecondFactorForOperators: v.REQUIRE_2FA_FOR_OPERATORS,
     policy,
   };

@@ -28,6 +28,8 @@ export type ApiKeyPrincipal = {
   expiresAt: number | null;
   /** Most the key may spend per UTC calendar month, micro-USD; null: only the account's balance limits it. */
   monthlySpendLimitMicros: number | null;
+  /** Its account's processing is restricted (Art. 18): every request is refused, 403 processing_restricted. */
+  restricted: boolean;
 };
 
 export type AppEnv = {

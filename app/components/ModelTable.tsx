@@ -52,6 +52,7 @@ export function ModelTable({ models }: { models: ModelRow[] }) {
       className="cards"
       data-testid="models"
       caption="Models, limits and prices per million tokens"
+      empty={models.length === 0 ? "No model matches the search." : undefined}
       columns={[
         "Model id",
         "Provider",

@@ -15,5 +15,11 @@ export function RequestStatus({ status }: { status: RequestView["status"] }) {
   return <span className={tone}>{LABELS[status]}</span>;
 }
 
-export const requestTypeLabel = (type: RequestView["type"]) =>
-  type === "access" ? "Copy of data (access)" : "Account deletion";
+const TYPE_LABELS: Record<RequestView["type"], string> = {
+  access: "Copy of data (access)",
+  deletion: "Account deletion",
+  restriction: "Restriction of processing",
+  objection: "Objection",
+};
+
+export const requestTypeLabel = (type: RequestView["type"]) => TYPE_LABELS[type];

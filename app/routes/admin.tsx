@@ -32,7 +32,7 @@ export const meta: Route.MetaFunction = () => [{ title: "Operators — Botmara" 
 /** The form's version of POST /api/admin/privacy/requests' body (channel is always "email" here). */
 const EmailedRequestForm = z.object({
   email: z.string().trim().pipe(z.email("Enter the sender's email address.").max(254)),
-  type: z.enum(["access", "deletion"], { error: "Choose the kind of request." }),
+  type: z.enum(["access", "deletion", "restriction", "objection"], { error: "Choose the kind of request." }),
   note: z.string().trim().max(2000, "Keep the note under 2,000 characters."),
 });
 
@@ -66,7 +66,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     if (!isAdmin(env, session)) throw forbidden("Operators only.");
     const operator = { accountId: session.accountId, email: session.email };
-    if ((await readForm(request.clone())).get("intent") === "find-failures") {
+    if ((await readForm(request.clone() as Request)).get("intent") === "find-failures") {
       const { who } = await parseForm(request, FindFailuresForm);
       const found = await findCustomerFailures(env, getDb(env.DB), operator, who);
       return { searched: found ?? { notFound: true as const } };
@@ -319,6 +319,8 @@ function RecordRequest({ actionData }: { actionData: Route.ComponentProps["actio
           </option>
           <option value="access">Copy of their data (access)</option>
           <option value="deletion">Deletion of their account</option>
+          <option value="restriction">Restriction of processing</option>
+          <option value="objection">Objection (put their text in the note)</option>
         </SelectField>
         <TextAreaField
           label="Note (what the email said; no content beyond what you need)"

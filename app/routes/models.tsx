@@ -2,8 +2,10 @@
 import { Link } from "react-router";
 import { availableModels } from "#worker/ai/catalogue";
 import { getConfig } from "#worker/config";
+import { ModelSearchForm } from "../components/ModelSearchForm";
 import { ModelTable, modelRows } from "../components/ModelTable";
 import { SiteHeader } from "../components/SiteHeader";
+import { modelSearch, searchModels } from "../lib/model-search";
 import { getSession } from "../lib/session.server";
 import type { Route } from "./+types/models";
 
@@ -17,10 +19,14 @@ export const meta: Route.MetaFunction = () => [
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { env } = context.cloudflare;
+  const all = modelRows(availableModels(getConfig(env)));
+  const search = modelSearch(new URL(request.url).searchParams);
   return {
     signedIn: Boolean(await getSession(request, env)),
     appName: env.APP_NAME ?? "Botmara",
-    models: modelRows(availableModels(getConfig(env))),
+    search,
+    total: all.length,
+    models: searchModels(all, search),
   };
 }
 
@@ -35,6 +41,11 @@ export default function Models({ loaderData }: Route.ComponentProps) {
           any of them by its id through <code>/v1/chat/completions</code>, <code>/v1/messages</code> or{" "}
           <code>/v1/embeddings</code>; <code>GET /v1/models</code> lists the same.
         </p>
+        <ModelSearchForm
+          search={loaderData.search}
+          shown={loaderData.models.length}
+          total={loaderData.total}
+        />
         <ModelTable models={loaderData.models} />
         <p>
           {loaderData.signedIn ? (

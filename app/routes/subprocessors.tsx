@@ -22,13 +22,14 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     appName: config.appName,
     signedIn: Boolean(await getSession(request, env)),
     list,
+    residency: config.dataResidency,
     version,
     effectiveAt: published?.version === version ? published.effectiveAt.toISOString() : null,
   };
 }
 
 export default function Subprocessors({ loaderData }: Route.ComponentProps) {
-  const { list, version, effectiveAt } = loaderData;
+  const { list, version, effectiveAt, residency } = loaderData;
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={loaderData.signedIn} />
@@ -46,6 +47,14 @@ export default function Subprocessors({ loaderData }: Route.ComponentProps) {
             : ", recorded at the next scheduled run"}
           .
         </p>
+        <section className="card block" aria-labelledby="residency">
+          <h2 id="residency">Where your data is stored</h2>
+          <p data-testid="residency">
+            {residency === "eu"
+              ? "EU data residency is on: your account's Durable Object (its buffers, keys and request log) and stored content (R2) are kept in Cloudflare's EU jurisdiction. The database (D1) has an EU location hint only, which Cloudflare does not guarantee; AI providers outside the EU still receive the requests you send to their models."
+              : "No data residency is promised: data is stored in Cloudflare's global network. Operators can choose EU residency for a deployment."}
+          </p>
+        </section>
         {list.map((s) => (
           <section key={s.name} className="card block" aria-label={s.name}>
             <h2>{s.name}</h2>

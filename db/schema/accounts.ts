@@ -19,6 +19,12 @@ export const accounts = sqliteTable("accounts", {
   status: text("status", { enum: ["active", "deleting"] })
     .notNull()
     .default("active"),
+  /**
+   * Processing restricted at the holder's request (GDPR Art. 18) since this time; null when not. While set the
+   * data is only stored: API keys are refused (403 processing_restricted), WhatsApp replies pause, the
+   * training export leaves the account out.
+   */
+  restrictedAt: integer("restricted_at", { mode: "timestamp_ms" }),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });

@@ -12,7 +12,11 @@ export const privacyRequestStatuses = [
   "canceled",
 ] as const;
 export type PrivacyRequestStatus = (typeof privacyRequestStatuses)[number];
-export const privacyRequestTypes = ["access", "deletion"] as const;
+/**
+ * access and deletion (Arts. 15, 17, 20); restriction of processing until lifted (Art. 18); a free-text
+ * objection to processing on legitimate interests (Art. 21), answered by an operator.
+ */
+export const privacyRequestTypes = ["access", "deletion", "restriction", "objection"] as const;
 export type PrivacyRequestType = (typeof privacyRequestTypes)[number];
 /** How a request arrived: from the dashboard or API, or by email (recorded by an operator). */
 export const privacyRequestChannels = ["dashboard", "email"] as const;
@@ -30,8 +34,13 @@ export const privacyRequests = sqliteTable(
     type: text("type", { enum: privacyRequestTypes }).notNull(),
     channel: text("channel", { enum: privacyRequestChannels }).notNull(),
     status: text("status", { enum: privacyRequestStatuses }).notNull(),
-    /** Operator's note for emailed requests (how and when it arrived); never shown to other accounts. */
+    /**
+     * Operator's note for emailed requests (how and when it arrived); an objection's own text. Never shown to
+     * other accounts.
+     */
     note: text("note"),
+    /** Objection: the operator's answer, as the requester is told it. */
+    answer: text("answer"),
     receivedAt: ms("received_at").notNull(),
     dueAt: ms("due_at").notNull(),
     verifiedAt: ms("verified_at"),

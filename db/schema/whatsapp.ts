@@ -3,14 +3,17 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { accounts } from "./accounts";
 
-/** One connected WhatsApp Business number per account; secrets sealed, the verify token only as a keyed hash. */
+/**
+ * A connected WhatsApp Business number, keyed by Meta's phone number id (one account may connect several, each
+ * with its own model and prompt); secrets sealed, the verify token only as a keyed hash.
+ */
 export const whatsappConnections = sqliteTable(
   "whatsapp_connections",
   {
+    phoneNumberId: text("phone_number_id").primaryKey(),
     accountId: text("account_id")
-      .primaryKey()
+      .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
-    phoneNumberId: text("phone_number_id").notNull().unique(),
     wabaId: text("waba_id").notNull(),
     accessTokenSealed: text("access_token_sealed").notNull(),
     appSecretSealed: text("app_secret_sealed").notNull(),
@@ -29,7 +32,10 @@ export const whatsappConnections = sqliteTable(
     /** A code and a short reason (never message content). */
     lastError: text("last_error"),
   },
-  (t) => [index("whatsapp_connections_verify_idx").on(t.verifyTokenHash)],
+  (t) => [
+    index("whatsapp_connections_verify_idx").on(t.verifyTokenHash),
+    index("whatsapp_connections_account_idx").on(t.accountId, t.createdAt),
+  ],
 );
 
 /**
@@ -45,6 +51,8 @@ export const whatsappMessages = sqliteTable(
       .references(() => accounts.id, { onDelete: "cascade" }),
     /** Meta's message id (wamid). */
     id: text("id").notNull(),
+    /** The business number it was sent to (inbound) or from (outbound). */
+    phoneNumberId: text("phone_number_id"),
     direction: text("direction", { enum: ["in", "out"] }).notNull(),
     type: text("type").notNull(),
     /** HMAC of the customer's number under a key derived from MASTER_KEY, per account. */
@@ -64,6 +72,7 @@ export const whatsappMessages = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.accountId, t.id] }),
     index("whatsapp_messages_contact_idx").on(t.accountId, t.contactHash, t.direction, t.sentAt),
+    index("whatsapp_messages_number_idx").on(t.accountId, t.phoneNumberId, t.createdAt),
     index("whatsapp_messages_due_idx").on(t.status, t.nextAttemptAt),
     index("whatsapp_messages_created_idx").on(t.accountId, t.createdAt),
   ],
@@ -83,6 +92,10 @@ export const whatsappPending = sqliteTable(
     recipientSealed: text("recipient_sealed").notNull(),
     bodySealed: text("body_sealed"),
     replySealed: text("reply_sealed"),
+    /** The image, document or voice note to fetch from Graph (its media id and type), sealed. */
+    mediaSealed: text("media_sealed"),
+    /** The wamid the customer quoted (an id, like the metadata's), so the quoted text can join the prompt. */
+    quotedId: text("quoted_id"),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
@@ -99,6 +112,8 @@ export const whatsappContext = sqliteTable(
       .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
     messageId: text("message_id").notNull(),
+    /** The business number of the conversation: context is per number and contact. */
+    phoneNumberId: text("phone_number_id"),
     contactHash: text("contact_hash").notNull(),
     role: text("role", { enum: ["user", "assistant"] }).notNull(),
     bodySealed: text("body_sealed").notNull(),

@@ -26,7 +26,7 @@ it("signs up, creates a key, uses it, revokes it — with no console errors", as
   await page.getByRole("button", { name: "Create key" }).click();
   const key = (await page.getByTestId("new-key").textContent())!;
   expect(key).toMatch(/^bm_/);
-  await page.getByRole("button", { name: "Copy" }).click();
+  await page.getByRole("button", { name: "Copy key", exact: true }).click();
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(key);
 
   const models = await fetch(`${baseUrl}/v1/models`, { headers: { authorization: `Bearer ${key}` } });

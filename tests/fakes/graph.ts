@@ -2,10 +2,13 @@
 // like the Cloud API. Control API: GET /__messages?phone_number_id= lists what was sent (per number, so parallel
 // tests don't see each other's), POST /__script {phoneNumberId, status, times, code?} makes the next `times`
 // sends from that number fail with that HTTP status and Graph error code.
+// Media as Meta documents it: POST /__media {id, mimeType, base64} uploads a customer's file; `GET /v21.0/{media-id}`
+// (with a bearer token) answers {messaging_product, url, mime_type, sha256, file_size, id}, and the url
+// (`/__media/{id}`) answers the bytes only with the bearer token, like Meta's lookaside URLs.
 // `GET /v21.0/{phone_number_id}` answers the number's fields (proof of control before connecting) to any
 // bearer token, unless POST /__owner {phoneNumberId, accessToken} named the one token that controls it; a
 // token that does not gets Graph's "does not exist or missing permissions" error (code 100, subcode 33).
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFakeServer, readBody } from "./http";
@@ -34,6 +37,7 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
   const sent: SentMessage[] = [];
   const scripts = new Map<string, Script>();
   const owners = new Map<string, string>();
+  const media = new Map<string, { mimeType: string; bytes: Buffer }>();
 
   const send = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
@@ -57,11 +61,36 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
       owners.set(o.phoneNumberId, o.accessToken);
       return send(res, 200, { ok: true });
     }
+    if (req.method === "POST" && url.pathname === "/__media") {
+      const m = JSON.parse(raw) as { id: string; mimeType: string; base64: string };
+      media.set(m.id, { mimeType: m.mimeType, bytes: Buffer.from(m.base64, "base64") });
+      return send(res, 200, { ok: true });
+    }
+    const download = url.pathname.match(/^\/__media\/(\d+)$/);
+    if (req.method === "GET" && download) {
+      const file = media.get(download[1]!);
+      if (!req.headers.authorization?.startsWith("Bearer "))
+        return send(res, 401, graphError("No token", 190));
+      if (!file) return send(res, 404, graphError("Unknown media", 100));
+      res.writeHead(200, { "content-type": file.mimeType, "content-length": String(file.bytes.length) });
+      return res.end(file.bytes);
+    }
     const numberPath = url.pathname.match(/^\/v\d+\.\d+\/(\d+)$/);
     if (req.method === "GET" && numberPath) {
       const id = numberPath[1]!;
       const token = req.headers.authorization?.replace(/^Bearer /, "");
       if (!token) return send(res, 400, graphError("An active access token must be used.", 2500));
+      const file = media.get(id);
+      if (file) {
+        return send(res, 200, {
+          messaging_product: "whatsapp",
+          url: `http://${req.headers.host}/__media/${id}`,
+          mime_type: file.mimeType,
+          sha256: createHash("sha256").update(file.bytes).digest("hex"),
+          file_size: file.bytes.length,
+          id,
+        });
+      }
       const owner = owners.get(id);
       if (owner !== undefined && owner !== token) {
         return send(res, 400, {

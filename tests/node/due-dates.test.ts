@@ -1,6 +1,6 @@
 // The 30-day clock of a privacy request: due at min(received + N days, received + 1 calendar month).
 import { describe, expect, it } from "vitest";
-import { dueDate } from "#worker/privacy/rights-requests/clock";
+import { BREACH_CLOCK_HOURS, breachDueDate, dueDate } from "#worker/privacy/rights-requests/clock";
 
 describe("dueDate", () => {
   it.each([
@@ -13,5 +13,14 @@ describe("dueDate", () => {
     ["2026-03-01T00:00:00.000Z", 10, "2026-03-11T00:00:00.000Z"], // a shorter deadline: days decide
   ])("received %s, %i days → due %s", (received, days, due) => {
     expect(dueDate(new Date(received), days).toISOString()).toBe(due);
+  });
+});
+
+describe("breachDueDate", () => {
+  it("a breach reaches the supervisory authority within 72 hours of its detection (Art. 33(1))", () => {
+    expect(BREACH_CLOCK_HOURS).toBe(72);
+    expect(breachDueDate(new Date("2026-12-06T09:30:00.000Z")).toISOString()).toBe(
+      "2026-12-09T09:30:00.000Z",
+    );
   });
 });

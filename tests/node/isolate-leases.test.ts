@@ -261,13 +261,16 @@ describe("IsolateLeases", () => {
 
   describe("a key with a monthly spend limit", () => {
     const key = { keyId: "key_1", limit: 10_000 };
-
-    it("reserves only within the key's allowance, granted with the lease", async () => {
-      const o = object((ask) => ({
+    /** An object that grants the lease 1,000 and each key what `keyGrant` says. */
+    const keyed = (keyGrant: number) =>
+      object((ask) => ({
         granted: 1_000,
         ttlMs: 30_000,
-        keys: Object.fromEntries((ask.keys ?? []).map((k) => [k.keyId, 100])),
+        keys: Object.fromEntries((ask.keys ?? []).map((k) => [k.keyId, keyGrant])),
       }));
+
+    it("reserves only within the key's allowance, granted with the lease", async () => {
+      const o = keyed(100);
       const leases = new IsolateLeases(o.transport);
       await leases.renew(env, ACCOUNT, T0, key);
       expect(o.asks[0]!.keys).toEqual([
@@ -281,14 +284,6 @@ describe("IsolateLeases", () => {
       expect(leases.reserve(ACCOUNT, 70, T0, key)).toBeDefined();
       expect(leases.available(ACCOUNT)).toBe(1_000 - 30 - 70);
     });
-
-    /** An object that grants the lease 1,000 and each key what `keyGrant` says. */
-    const keyed = (keyGrant: number) =>
-      object((ask) => ({
-        granted: 1_000,
-        ttlMs: 30_000,
-        keys: Object.fromEntries((ask.keys ?? []).map((k) => [k.keyId, keyGrant])),
-      }));
 
     it("renews for a key whose allowance fell below half its last grant, asking for the rest of the cap", async () => {
       const o = keyed(100);
@@ -363,11 +358,7 @@ describe("IsolateLeases", () => {
     });
 
     it("gives the allowance back when the key's limit changes, and on surrender", async () => {
-      const o = object((ask) => ({
-        granted: 1_000,
-        ttlMs: 30_000,
-        keys: Object.fromEntries((ask.keys ?? []).map((k) => [k.keyId, 100])),
-      }));
+      const o = keyed(100);
       const leases = new IsolateLeases(o.transport);
       await leases.renew(env, ACCOUNT, T0, key);
       expect(leases.reserve(ACCOUNT, 10, T0, { keyId: "key_1", limit: 5_000 })).toBeUndefined();

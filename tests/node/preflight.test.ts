@@ -194,7 +194,26 @@ describe("the committed wrangler.toml", () => {
       );
       expect(text).not.toMatch(/LOCAL_MODE is set|DEV_PROVIDER is|must use https|uses plain http/);
       expect(findings.find((f) => f.rule === "migrations")).toMatchObject({ ok: true });
+      expect(findings.find((f) => f.rule === "data residency")).toMatchObject({ ok: true });
     }
+  });
+
+  it("holds DATA_RESIDENCY and the R2 bucket's jurisdiction together (ADR 055)", () => {
+    const bucket = (jurisdiction?: string) => [
+      { binding: "CONTENT", bucket_name: "botmara-content", ...(jurisdiction ? { jurisdiction } : {}) },
+    ];
+    const residency = (vars: Record<string, unknown>, jurisdiction?: string) =>
+      failures({ config: { ...good, r2_buckets: bucket(jurisdiction) }, vars }).filter((f) =>
+        f.startsWith("data residency"),
+      );
+    expect(residency({ DATA_RESIDENCY: "eu" }, "eu")).toEqual([]);
+    expect(residency({ DATA_RESIDENCY: "global" })).toEqual([]);
+    expect(residency({})).toEqual([]);
+    expect(residency({ DATA_RESIDENCY: "eu" })).toEqual([
+      'data residency: DATA_RESIDENCY is "eu" but R2 botmara-content is not bound with jurisdiction = "eu" (create the bucket with --jurisdiction eu)',
+    ]);
+    expect(residency({ DATA_RESIDENCY: "global" }, "eu")[0]).toMatch(/not "eu": set DATA_RESIDENCY = "eu"/);
+    expect(residency({ DATA_RESIDENCY: "us" })[0]).toMatch(/must be "global" or "eu"/);
   });
 
   it("npm run deploy refuses an environment wrangler.toml does not define", () => {

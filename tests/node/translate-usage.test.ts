@@ -3,21 +3,13 @@
 // uncached part, with cache_read_input_tokens and cache_creation_input_tokens beside it).
 import { describe, expect, it } from "vitest";
 import type { CatalogueModel } from "#worker/ai/catalogue/model";
-import type { Provider } from "#worker/ai/providers/types";
 import { SseParser } from "#worker/ai/sse";
 import { translationFor } from "#worker/ai/translate";
-import type { Json, TranslationContext } from "#worker/ai/translate/types";
+import type { Json } from "#worker/ai/translate/types";
+import { provider, translationContext } from "./support/translation";
 
 const model = { id: "x/model", upstreamModel: "model", structuredOutput: true } as CatalogueModel;
-const ctx = (body: Record<string, unknown>): TranslationContext => ({
-  model,
-  body,
-  includeUsage: true,
-  estimatedInput: 10,
-  defaultMaxTokens: 4096,
-});
-const provider = (dialect: "openai" | "anthropic", responses = false) =>
-  ({ dialect, paths: responses ? { responses: "/responses" } : {} }) as unknown as Provider;
+const ctx = (body: Record<string, unknown>) => translationContext(model, body);
 const hi = [{ role: "user", content: "Hi" }];
 
 /** Anthropic's usage for 1,000 input tokens: 150 uncached, 800 read from the cache, 50 written to it. */

@@ -2,12 +2,11 @@
 // both ways, OpenAI parameters Anthropic cannot take refused by name, and a stream turned into chunks.
 import { describe, expect, it } from "vitest";
 import type { CatalogueModel } from "#worker/ai/catalogue/model";
-import type { Provider } from "#worker/ai/providers/types";
 import { SseParser } from "#worker/ai/sse";
 import { translationFor } from "#worker/ai/translate";
 import { openaiChunkChars } from "#worker/ai/translate/chat-to-chat";
-import type { TranslationContext } from "#worker/ai/translate/types";
 import { AppError } from "#worker/errors";
+import { provider, translationContext } from "./support/translation";
 
 const model: CatalogueModel = {
   id: "anthropic/claude-haiku-4-5",
@@ -23,14 +22,7 @@ const model: CatalogueModel = {
   maxOutputTokens: 64_000,
   structuredOutput: true,
 };
-const ctx = (body: Record<string, unknown>): TranslationContext => ({
-  model,
-  body,
-  includeUsage: true,
-  estimatedInput: 10,
-  defaultMaxTokens: 4096,
-});
-const provider = (dialect: "openai" | "anthropic") => ({ dialect, paths: {} }) as unknown as Provider;
+const ctx = (body: Record<string, unknown>) => translationContext(model, body);
 const chatToMessages = translationFor("openai", provider("anthropic"), "chat");
 const messagesToChat = translationFor("anthropic", provider("openai"), "chat");
 const hi = [{ role: "user", content: "Hi" }];

@@ -12,7 +12,7 @@ import type { Db } from "../env";
 import { revokeAllKeys } from "../keys/service";
 import { retireLinks } from "../privacy/rights-requests/links";
 import { resetPrivacySettings } from "../settings/store";
-import { deleteConnection, findConnection } from "../whatsapp/connection";
+import { deleteAllConnections } from "../whatsapp/connection";
 import { discardSecondFactors } from "./second-factor/factors";
 import { rotateStamp } from "./security-stamp";
 import { endOtherSessions } from "./sessions";
@@ -33,7 +33,7 @@ export async function markFirstProof(db: Db, accountId: string): Promise<boolean
 /** What an unproven holder set up to spend the account's credit or read its content goes with them. */
 async function discardUnprovenSetup(db: Db, accountId: string): Promise<void> {
   await revokeAllKeys(db, accountId);
-  if (await findConnection(db, accountId)) await deleteConnection(db, accountId);
+  await deleteAllConnections(db, accountId);
   await resetPrivacySettings(db, accountId);
   forgetLoggingPolicy(accountId);
   await discardSecondFactors(db, accountId);

@@ -3,10 +3,15 @@
 import { AppError } from "../errors";
 import { runAi } from "./gateway";
 
+/** A message's content: text, or OpenAI's parts (text and images, as data URLs) for a model with vision. */
+export type ChatContent =
+  | string
+  | ({ type: "text"; text: string } | { type: "image_url"; image_url: { url: string } })[];
+
 export type CompleteChatInput = {
   accountId: string;
   model: string;
-  messages: { role: "system" | "user" | "assistant"; content: string }[];
+  messages: { role: "system" | "user" | "assistant"; content: ChatContent }[];
   maxTokens?: number;
   /** Who is asking, recorded on the usage row (e.g. "whatsapp"). */
   source: string;

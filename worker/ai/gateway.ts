@@ -263,9 +263,9 @@ async function tryCandidates(
       deadline.disarm();
       meter(env, ctx, request, {
         status: result.error.status,
-        code: result.error.options.code,
         model: undefined,
         requested,
+        error: result.error,
       });
       throw result.error;
     }
@@ -350,7 +350,7 @@ async function respondWhole(a: Answer, deadline: Deadline): Promise<Response> {
           code: "upstream_error",
           type: "api_error",
         });
-    meter(env, ctx, request, { status: error.status, code: error.options.code, model: undefined, requested });
+    meter(env, ctx, request, { status: error.status, model: undefined, requested, error });
     throw error;
   } finally {
     deadline.disarm();

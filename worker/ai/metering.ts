@@ -2,9 +2,11 @@
 // the account turned logging on — the content capture, all after the response (waitUntil).
 import type { CreditHold } from "../billing/credits";
 import { captureExchange, type LoggingPolicy } from "../content/capture";
+import type { AppError } from "../errors";
 import { accountRef } from "../observability/account-ref";
 import { log } from "../observability/log";
 import { writeRequestPoint } from "../observability/metrics/point";
+import { failureOf } from "../request-log/failure";
 import { recordUsage } from "../usage/record";
 import type { CatalogueModel } from "./catalogue/model";
 import { costMicros } from "./catalogue/prices";
@@ -35,7 +37,7 @@ export type MeteredRequest = {
 
 export type Outcome = {
   status: number;
-  /** The error code of a failed request (`upstream_timeout`), for the metrics. */
+  /** The code of a stream that did not complete (`client_closed`), for the metrics; an `error` carries its own. */
   code?: string;
   /** The model that answered (a fallback may differ from the one asked for); undefined if none did. */
   model: CatalogueModel | undefined;
@@ -44,6 +46,8 @@ export type Outcome = {
   /** Generated characters the client received, for an estimate when usage is missing. */
   deliveredChars?: number;
   responseText?: string;
+  /** The error we answered with, when the request failed (the log keeps its code and our message). */
+  error?: AppError;
 };
 
 function tokens(outcome: Outcome, request: MeteredRequest): { usage: Usage; estimated: boolean } {
@@ -91,6 +95,7 @@ export function meter(env: Env, ctx: ExecutionContext, request: MeteredRequest, 
     streamed: request.streamed,
     estimated,
     createdAt: Date.now(),
+    ...(outcome.error ? failureOf(outcome.error) : {}),
   };
   request.onMeter?.();
   ctx.waitUntil(settle(env, request, row, outcome));
@@ -146,7 +151,7 @@ async function pointFor(
       provider: row.provider,
       endpoint: row.endpoint,
       status: row.status,
-      code: outcome.code ?? (row.status >= 400 ? "upstream_error" : ""),
+      code: outcome.code ?? outcome.error?.options.code ?? (row.status >= 400 ? "upstream_error" : ""),
       fallback: row.requestedModel !== null,
       metered,
       latencyMs: row.latencyMs,

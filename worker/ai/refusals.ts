@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { toAppError } from "../errors";
 import { log } from "../observability/log";
+import { failureOf } from "../request-log/failure";
 import { recordUsage } from "../usage/record";
 
 const RECORDED = new Set([400, 402, 404, 413, 429]);
@@ -50,6 +51,7 @@ export const recordRefusals: MiddlewareHandler<AppEnv> = async (c, next) => {
     streamed: body.stream === true,
     estimated: false,
     createdAt: Date.now(),
+    ...(c.error ? failureOf(toAppError(c.error)) : {}),
   };
   c.executionCtx.waitUntil(
     recordUsage(c.env, row).catch((error: unknown) => log.error("refusal record failed", { error })),

@@ -4,6 +4,7 @@
 // workerd's clock only moves at I/O, so pure CPU reads 0 ms.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import { meterCalls } from "../usage/batcher";
 
 /**
  * The request header that asks for Server-Timing.
@@ -32,7 +33,9 @@ export class Timing {
   header(upstreamMs: number): string {
     const key = this.keyFromD1 ? "d1" : "cache";
     const policy = this.policyFromD1 ? "d1" : "cache";
-    return `auth;dur=${this.authed - this.arrived};desc=${key}, body;dur=${this.creditStarted - this.authed}, credit;dur=${this.creditMs};desc=${this.reservedIn}, policy;desc=${policy}, upstream;dur=${upstreamMs}`;
+    // The isolate's batch calls to account objects so far / the rows they carried (bench/many-accounts.ts).
+    const meter = meterCalls();
+    return `auth;dur=${this.authed - this.arrived};desc=${key}, body;dur=${this.creditStarted - this.authed}, credit;dur=${this.creditMs};desc=${this.reservedIn}, policy;desc=${policy}, upstream;dur=${upstreamMs}, meter;desc=${meter.calls}/${meter.rows}`;
   }
 }
 

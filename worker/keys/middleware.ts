@@ -6,7 +6,7 @@ import { effectivePlan, PLANS } from "../billing/plans";
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/encoding";
 import type { ApiKeyEnv, Db } from "../env";
-import { unauthorized } from "../errors";
+import { forbidden, unauthorized } from "../errors";
 import { cachedKey, rememberKey } from "./cache";
 import { KEY_PREFIX } from "./service";
 
@@ -30,6 +30,7 @@ async function lookup(db: Db, config: Config, keyHash: string) {
       rateLimitRpm: apiKeys.rateLimitRpm,
       expiresAt: apiKeys.expiresAt,
       monthlySpendLimitMicros: apiKeys.monthlySpendLimitMicros,
+      restrictedAt: accounts.restrictedAt,
       status: billingAccounts.subscriptionStatus,
       priceId: billingAccounts.subscriptionPriceId,
     })
@@ -39,15 +40,19 @@ async function lookup(db: Db, config: Config, keyHash: string) {
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), eq(accounts.status, "active")))
     .limit(1);
   if (!row) return undefined;
-  const { status, priceId, ...key } = row;
+  const { status, priceId, restrictedAt, ...key } = row;
   // A limit set under a paid plan is held to the plan the account is on now (it may have lapsed since).
   const ceiling = PLANS[effectivePlan(config, { status, priceId })].rateLimitCeilingRpm;
   return {
     ...key,
     rateLimitRpm: key.rateLimitRpm === null ? null : Math.min(key.rateLimitRpm, ceiling),
     expiresAt: key.expiresAt?.getTime() ?? null,
+    restricted: restrictedAt !== null,
   };
 }
+
+const RESTRICTED =
+  "Processing of this account's data is restricted at its holder's request (GDPR Art. 18): it is only stored. Lift the restriction on the dashboard's privacy page to use the API again.";
 
 /** Refuses without a live key and puts it on c.var.apiKey: typed so that what follows reads it as present. */
 export const requireApiKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
@@ -69,6 +74,8 @@ export const requireApiKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
   if (entry.principal.expiresAt !== null && now >= entry.principal.expiresAt) {
     throw unauthorized("This API key has expired. Create a new one on the keys page.", "expired_api_key");
   }
+  // Art. 18: while its holder restricts processing, the account's data is only stored (read with the key).
+  if (entry.principal.restricted) throw forbidden(RESTRICTED, "processing_restricted");
   if (now - entry.lastUsedWrittenAt > LAST_USED_INTERVAL_MS) {
     entry.lastUsedWrittenAt = now;
     c.executionCtx.waitUntil(

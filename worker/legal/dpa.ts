@@ -10,6 +10,7 @@ import type { Db, SessionPrincipal } from "../env";
 import { AppError } from "../errors";
 import { canonical } from "../privacy/receipts/receipt";
 import { processingRecords } from "../privacy/records";
+import { hostingLocation, subprocessors } from "./subprocessors";
 
 /** Days' notice before a new subprocessor list takes effect (the DPA promises it; the cron keeps it). */
 export const SUBPROCESSOR_NOTICE_DAYS = 30;
@@ -58,7 +59,11 @@ function dpaSections(config: Config): DpaSection[] {
       id: "subprocessors",
       heading: "5. Subprocessors",
       paragraphs: [
-        `You authorise the subprocessors listed at /subprocessors. We tell every customer who accepted this agreement by email at least ${SUBPROCESSOR_NOTICE_DAYS} days before a changed list takes effect; you may object in that time, and end the service if we cannot meet the objection. Each subprocessor is bound by terms at least as protective as these.`,
+        `You authorise the subprocessors listed at /subprocessors — today ${subprocessors(config)
+          .map((s) => `${s.name} (${s.location})`)
+          .join(
+            "; ",
+          )}. We tell every customer who accepted this agreement by email at least ${SUBPROCESSOR_NOTICE_DAYS} days before a changed list takes effect; you may object in that time, and end the service if we cannot meet the objection. Each subprocessor is bound by terms at least as protective as these.`,
       ],
     },
     {
@@ -66,6 +71,7 @@ function dpaSections(config: Config): DpaSection[] {
       heading: "6. International transfers",
       paragraphs: [
         "Where a subprocessor processes data outside the EEA, the transfer rests on an adequacy decision (the EU–US Data Privacy Framework) or on Standard Contractual Clauses, as /subprocessors states for each.",
+        `Where we store data: ${hostingLocation(config)}.`,
       ],
     },
     {

@@ -1,8 +1,9 @@
-// The subprocessors, generated from configuration: who processes customers' data for us, for what, where, and
+// The subprocessors, generated from configuration (the AI providers from the catalogue): who processes customers' data for us, for what, where, and
 // on what transfer basis. /subprocessors shows it, the DPA points to it, and a change is announced to every
 // account that accepted the DPA (worker/legal/changes.ts) with the date it takes effect.
-import { providerAvailable } from "../ai/providers/registry";
-import type { ProviderId } from "../ai/providers/types";
+import { providerLabel, providerPolicy } from "../ai/catalogue";
+import type { DataPolicy } from "../ai/catalogue/model";
+import { type ProviderId, providerAvailable, providers } from "../ai/providers/registry";
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/encoding";
 import { canonical } from "../privacy/receipts/receipt";
@@ -21,28 +22,53 @@ export type Subprocessor = {
 
 const DPF_SCC = "EU–US Data Privacy Framework (Art. 45) and Standard Contractual Clauses (Art. 46)";
 
-/** The AI providers this deployment can call; the dev provider runs inside the Worker and sends nothing out. */
-const AI: Record<Exclude<ProviderId, "dev">, Subprocessor> = {
-  openai: {
-    name: "OpenAI, L.L.C.",
-    purpose: "Answering AI requests for OpenAI models",
-    data: "The requests you send to openai/* models and their responses; never your identity or API key",
-    location: "United States",
-    transferBasis: DPF_SCC,
-    dataPolicy:
-      "API data is not used for training; kept up to 30 days for abuse monitoring, then deleted (zero retention on request)",
-    terms: "https://openai.com/policies/api-data-usage-policies",
-  },
-  anthropic: {
-    name: "Anthropic, PBC",
-    purpose: "Answering AI requests for Anthropic models",
-    data: "The requests you send to anthropic/* models and their responses; never your identity or API key",
-    location: "United States",
-    transferBasis: "Standard Contractual Clauses (Art. 46)",
-    dataPolicy: "API data is not used for training; kept up to 30 days, then deleted",
-    terms: "https://www.anthropic.com/legal/commercial-terms",
-  },
+const REGION_NAMES: Record<string, string> = {
+  us: "United States",
+  eu: "European Union",
+  uk: "United Kingdom",
 };
+const regionName = (code: string) => REGION_NAMES[code] ?? code.toUpperCase();
+const IN_EEA = new Set(["eu"]);
+
+/** How a provider's published data policy (the catalogue's) reads on the list. */
+function policyText(p: DataPolicy): string {
+  const training = p.trainsOnData ? "may use API data for training" : "API data is not used for training";
+  const kept = p.zeroDataRetention
+    ? "nothing is kept (zero data retention)"
+    : `kept up to ${p.retentionDays} days, then deleted`;
+  return `${training}; ${kept}`;
+}
+
+/**
+ * Each AI provider this deployment calls, read from the catalogue (its label, regions, data policy and terms);
+ * a provider that runs inside the Worker (region "local", the dev provider) sends nothing out and is none.
+ */
+function aiProviders(config: Config): Subprocessor[] {
+  return (Object.keys(providers) as ProviderId[]).flatMap((id) => {
+    const policy = providerPolicy(id);
+    if (!providerAvailable(config, id) || policy.regions.includes("local")) return [];
+    const label = providerLabel(id);
+    const outsideEea = policy.regions.some((r) => !IN_EEA.has(r));
+    return [
+      {
+        name: label,
+        purpose: `Answering AI requests for ${label} models`,
+        data: `The requests you send to ${id}/* models and their responses; never your identity or API key`,
+        location: policy.regions.map(regionName).join(", "),
+        transferBasis: outsideEea ? DPF_SCC : "None needed: processed in the EU",
+        dataPolicy: policyText(policy),
+        terms: policy.termsUrl,
+      },
+    ];
+  });
+}
+
+/** Where Cloudflare keeps what we store, by DATA_RESIDENCY (ADR 055). */
+export function hostingLocation(config: Config): string {
+  return config.dataResidency === "eu"
+    ? "EU jurisdiction for Durable Objects and R2 object storage; the D1 database has an EU location hint only (not a guarantee); requests are handled at the Cloudflare location nearest the caller"
+    : "Global network; database primary location chosen at creation";
+}
 
 export function subprocessors(config: Config): Subprocessor[] {
   const list: Subprocessor[] = [
@@ -50,14 +76,13 @@ export function subprocessors(config: Config): Subprocessor[] {
       name: "Cloudflare, Inc.",
       purpose: "Hosting: the Worker, database (D1), object storage (R2), Durable Objects, logs",
       data: "Everything the service stores; content and WhatsApp messages encrypted with your account's key",
-      location: "Global network; database primary location chosen at creation",
+      location: hostingLocation(config),
       transferBasis: DPF_SCC,
       dataPolicy: "Processes data only on our instructions under Cloudflare's DPA",
       terms: "https://www.cloudflare.com/cloudflare-customer-dpa/",
     },
   ];
-  for (const id of Object.keys(AI) as (keyof typeof AI)[])
-    if (providerAvailable(config, id)) list.push(AI[id]);
+  list.push(...aiProviders(config));
   list.push(
     {
       name: "Stripe, Inc. / Stripe Payments Europe, Ltd.",

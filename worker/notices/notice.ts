@@ -16,6 +16,7 @@ const NOTICE_KINDS = [
   "operator_metrics_alert",
   "subprocessors_changed",
   "breach_notice",
+  "objection_answered",
 ] as const;
 
 type NoticeKind = (typeof NOTICE_KINDS)[number];

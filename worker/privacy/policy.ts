@@ -2,6 +2,7 @@
 // GET /api/privacy/policy returns it, so neither can promise what the configuration does not enforce.
 import { z } from "@hono/zod-openapi";
 import type { Config } from "../config";
+import { hostingLocation, subprocessors } from "../legal/subprocessors";
 import { durationText } from "../time";
 import { METADATA_RETENTION_DAYS, WINDOW_MS } from "../whatsapp/window";
 import { daysList } from "./holders/declarations";
@@ -111,13 +112,19 @@ export function policySections(config: Config): PolicySection[] {
       heading: "Third-party services",
       paragraphs: [
         "We forward your requests to third-party AI providers through our proxy, using our own provider keys. Providers never see your API key, email, IP address or account identifier.",
+        `Our subprocessors, as this service is configured: ${subprocessors(config)
+          .map((s) => `${s.name} (${s.purpose.toLowerCase()}; ${s.location})`)
+          .join(
+            "; ",
+          )}. Their transfer bases and data policies are listed on the Subprocessors page (/subprocessors).`,
+        `Where we store data: ${hostingLocation(config)}.`,
       ],
     },
     {
       id: "rights",
       heading: "Your rights",
       paragraphs: [
-        "You can access and download everything we hold about you in a machine-readable export, correct your details, delete your account, and object to processing by switching off content logging, training use and notices — all from your dashboard, or by contacting us.",
+        "You can access and download everything we hold about you in a machine-readable export, correct your details, delete your account, object to processing by switching off content logging, training use and notices, object in your own words to processing based on our legitimate interests (an operator answers), and restrict processing so your data is only stored until you lift the restriction — all from your dashboard, or by contacting us.",
       ],
     },
     {

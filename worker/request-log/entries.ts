@@ -45,6 +45,8 @@ function entry(r: LoggedRow, labels: Map<string, string>): RequestEntry {
     costMicros: r.costMicros,
     cost: r.costMicros / 1_000_000,
     latencyMs: r.latencyMs,
+    errorCode: r.errorCode ?? null,
+    errorMessage: r.errorMessage ?? null,
   };
 }
 
@@ -115,6 +117,8 @@ const CSV_COLUMNS: (keyof RequestEntry)[] = [
   "outputTokens",
   "cost",
   "latencyMs",
+  "errorCode",
+  "errorMessage",
 ];
 
 /** RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets never run a cell as a formula. */

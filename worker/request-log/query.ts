@@ -53,6 +53,9 @@ export type LoggedRow = {
   status: number;
   streamed: boolean;
   estimated: boolean;
+  /** Why it failed, as we answered (absent on rows that succeeded and on rows logged before it was kept). */
+  errorCode?: string | null;
+  errorMessage?: string | null;
 };
 
 /** The usage row as the request log keeps it. */
@@ -73,6 +76,7 @@ export function loggedRow(r: UsageRow): LoggedRow {
     status: r.status,
     streamed: r.streamed,
     estimated: r.estimated,
+    ...(r.errorMessage ? { errorCode: r.errorCode ?? null, errorMessage: r.errorMessage } : {}),
   };
 }
 

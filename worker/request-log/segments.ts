@@ -61,6 +61,9 @@ type Tuple = [
   0 | 1,
 ];
 
+/** Why failed rows failed, by row id: [error code, error message]. */
+type Failures = Record<string, [string | null, string]>;
+
 const toTuple = (r: LoggedRow): Tuple => [
   r.id,
   r.createdAt,
@@ -112,7 +115,10 @@ export async function sealSegment(
   key: string,
   dataKey: { key: CryptoKey; keyVer: number },
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const json = new TextEncoder().encode(JSON.stringify({ v: 1, rows: rows.map(toTuple) }));
+  // Failures ride beside the tuples, by id (few rows have one; older segments have none).
+  const failures: Failures = {};
+  for (const r of rows) if (r.errorMessage) failures[r.id] = [r.errorCode ?? null, r.errorMessage];
+  const json = new TextEncoder().encode(JSON.stringify({ v: 1, rows: rows.map(toTuple), failures }));
   const packed = await pipe(json, new CompressionStream("gzip"));
   return seal(dataKey.key, context(accountId, key, dataKey.keyVer), packed);
 }
@@ -125,8 +131,12 @@ export async function openSegment(
 ): Promise<LoggedRow[]> {
   const packed = await open(dataKey.key, context(accountId, key, dataKey.keyVer), sealed);
   const json = await pipe(new Uint8Array(packed), new DecompressionStream("gzip"));
-  const body = JSON.parse(new TextDecoder().decode(json)) as { v: 1; rows: Tuple[] };
-  return body.rows.map(fromTuple);
+  const body = JSON.parse(new TextDecoder().decode(json)) as { v: 1; rows: Tuple[]; failures?: Failures };
+  return body.rows.map((t) => {
+    const row = fromTuple(t);
+    const failure = body.failures?.[row.id];
+    return failure ? { ...row, errorCode: failure[0], errorMessage: failure[1] } : row;
+  });
 }
 
 /** The index entry of a segment about to be written. */

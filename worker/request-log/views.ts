@@ -26,6 +26,14 @@ export const Entry = z
     costMicros: z.number().int(),
     cost: z.number().openapi({ description: "USD" }),
     latencyMs: z.number().int(),
+    errorCode: z
+      .string()
+      .nullable()
+      .openapi({ description: "A failed request's error code, as answered (null when it has none)" }),
+    errorMessage: z.string().nullable().openapi({
+      description:
+        "A failed request's error message as we answered it; for a provider's failure, our sentence for its code (never the provider's text)",
+    }),
   })
   .openapi("RequestLogEntry");
 

@@ -74,6 +74,9 @@ export class RecentWindow {
         latency_ms INTEGER NOT NULL, status INTEGER NOT NULL, streamed INTEGER NOT NULL,
         estimated INTEGER NOT NULL)`);
       this.storage.sql.exec("CREATE INDEX IF NOT EXISTS request_rows_time ON request_rows (created_at, id)");
+      // Why a failed request failed, beside its row (few rows have one; failure.ts says what is kept).
+      this.storage.sql.exec(`CREATE TABLE IF NOT EXISTS request_failures (
+        id TEXT PRIMARY KEY, error_code TEXT, error_message TEXT NOT NULL)`);
       this.ready = true;
     }
     return this.storage.sql;
@@ -100,13 +103,40 @@ export class RecentWindow {
         r.streamed ? 1 : 0,
         r.estimated ? 1 : 0,
       );
+      if (r.errorMessage) {
+        this.sql.exec(
+          "INSERT OR IGNORE INTO request_failures (id, error_code, error_message) VALUES (?, ?, ?)",
+          r.id,
+          r.errorCode ?? null,
+          r.errorMessage,
+        );
+      }
     }
+  }
+
+  /** The rows with their failures, where they have one. */
+  private withFailures(rows: LoggedRow[]): LoggedRow[] {
+    const failed = rows.filter((r) => r.status >= 400).map((r) => r.id);
+    if (failed.length === 0) return rows;
+    const found = new Map(
+      this.sql
+        .exec<{ id: string; error_code: string | null; error_message: string }>(
+          "SELECT id, error_code, error_message FROM request_failures WHERE id IN (SELECT value FROM json_each(?))",
+          JSON.stringify(failed),
+        )
+        .toArray()
+        .map((f) => [f.id, { errorCode: f.error_code, errorMessage: f.error_message }]),
+    );
+    return rows.map((r) => {
+      const f = found.get(r.id);
+      return f ? { ...r, ...f } : r;
+    });
   }
 
   /** Up to `limit` matching rows, newest first. */
   page(q: RowQuery, limit: number): LoggedRow[] {
     const w = where(q);
-    return this.sql
+    const rows = this.sql
       .exec<SqlRow>(
         `SELECT ${COLUMNS} FROM request_rows WHERE ${w.sql} ORDER BY created_at DESC, id DESC LIMIT ?`,
         ...w.binds,
@@ -114,16 +144,17 @@ export class RecentWindow {
       )
       .toArray()
       .map(toRow);
+    return this.withFailures(rows);
   }
 
   byId(id: string): LoggedRow | null {
     const row = this.sql.exec<SqlRow>(`SELECT ${COLUMNS} FROM request_rows WHERE id = ?`, id).toArray()[0];
-    return row ? toRow(row) : null;
+    return row ? this.withFailures([toRow(row)])[0]! : null;
   }
 
   /** The oldest rows created before `cutoff`, oldest first (what the next segment seals). */
   oldest(cutoff: number, limit: number): LoggedRow[] {
-    return this.sql
+    const rows = this.sql
       .exec<SqlRow>(
         `SELECT ${COLUMNS} FROM request_rows WHERE created_at < ? ORDER BY created_at, id LIMIT ?`,
         cutoff,
@@ -131,6 +162,7 @@ export class RecentWindow {
       )
       .toArray()
       .map(toRow);
+    return this.withFailures(rows);
   }
 
   oldestAt(): number | null {
@@ -138,10 +170,9 @@ export class RecentWindow {
   }
 
   remove(ids: string[]): void {
-    this.sql.exec(
-      "DELETE FROM request_rows WHERE id IN (SELECT value FROM json_each(?))",
-      JSON.stringify(ids),
-    );
+    for (const table of ["request_rows", "request_failures"]) {
+      this.sql.exec(`DELETE FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(ids));
+    }
   }
 
   count(): number {
@@ -150,6 +181,7 @@ export class RecentWindow {
 
   /** Deletion: every row; returns how many went. */
   erase(): number {
+    this.sql.exec("DELETE FROM request_failures");
     return this.sql.exec("DELETE FROM request_rows").rowsWritten;
   }
 }

@@ -1,6 +1,6 @@
 // The training export: the only path by which logged content can leave for training. It includes an
 // object only if every check passes — consent recorded on the object when it was logged, consent in
-// the account's history at that moment, consent still given now, the account live, and the source not
+// the account's history at that moment, consent still given now, the account live and not restricted (Art. 18), and the source not
 // WhatsApp — so a stale cache, a withdrawal or a deletion can each only ever exclude content.
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema";
@@ -28,11 +28,13 @@ type AccountCheck = (loggedAt: Date) => boolean;
 /** Per account, once per export: live, consenting now, and its consent timeline. */
 async function accountCheck(db: Db, accountId: string): Promise<AccountCheck> {
   const account = await db
-    .select({ status: accounts.status })
+    .select({ status: accounts.status, restrictedAt: accounts.restrictedAt })
     .from(accounts)
     .where(eq(accounts.id, accountId))
     .get();
   if (account?.status !== "active") return () => false;
+  // Art. 18: a restricted account's data is only stored, never handed on.
+  if (account.restrictedAt !== null) return () => false;
   if (!(await readPrivacySettings(db, accountId)).trainingConsent) return () => false;
   return trainingConsentTimeline(db, accountId);
 }

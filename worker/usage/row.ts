@@ -5,6 +5,9 @@ export type UsageRow = Omit<typeof usageEvents.$inferInsert, "createdAt"> & {
   id: string;
   /** Epoch milliseconds (JSON-safe across the Durable Object RPC boundary). */
   createdAt: number;
+  /** A failed request's error code and message as we answered them (request-log/failure.ts). */
+  errorCode?: string | null;
+  errorMessage?: string | null;
 };
 
 /** A usage row on its way to the account's object, with what settles its credit. */

@@ -2,20 +2,24 @@
 // the reply is sealed until sent, so a Graph retry never charges twice), send it, then settle and forget.
 // Content logging (the retention copy) happens inside completeChat, exactly as for API requests.
 import { and, eq, sql } from "drizzle-orm";
-import { whatsappConnections, whatsappMessages, whatsappPending } from "../../db/schema";
-import { completeChat } from "../ai/complete";
+import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending } from "../../db/schema";
+import { findModel } from "../ai/catalogue";
+import { type ChatContent, completeChat } from "../ai/complete";
 import { getConfig } from "../config";
 import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { getDb } from "../db";
 import type { Db } from "../env";
 import { toAppError } from "../errors";
 import { log } from "../observability/log";
+import { isRestricted } from "../privacy/rights-requests/restriction";
 import { HOUR_MS } from "../time";
 import { findConnection } from "./connection";
 import { forgetContext, keepExchange, loadContext } from "./context";
-import { sendText } from "./graph";
+import { fetchMedia, sendText } from "./graph";
 import type { MessageRef } from "./inbox";
+import { type Attachment, customerTurn } from "./prompt";
 import { open, seal } from "./sealing";
+import type { Understood } from "./understand";
 import { WINDOW_MS, windowClosesAt } from "./window";
 
 /** How long one worker owns a message before another may take it over (it must have died). */
@@ -23,12 +27,19 @@ const LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 6;
 const MAX_REPLY_TOKENS = 1024;
 const NON_TEXT_REPLY =
-  "Thanks for your message! I can only read text for now — could you type your question?";
+  "Thanks for your message! I could not read this kind of message — could you type your question?";
+const VOICE_NOTE = "(The customer sent a voice message, which this assistant cannot listen to.)";
 
 export type Outcome = "replied" | "skipped" | "expired" | "no_credit" | "failed" | "retry" | "busy";
 
 type Message = typeof whatsappMessages.$inferSelect;
 type Connection = typeof whatsappConnections.$inferSelect;
+
+const refOf = (message: Message) => ({
+  accountId: message.accountId,
+  messageId: message.id,
+  phoneNumberId: message.phoneNumberId,
+});
 
 const where = (ref: MessageRef) =>
   and(eq(whatsappMessages.accountId, ref.accountId), eq(whatsappMessages.id, ref.messageId));
@@ -50,10 +61,13 @@ async function claim(db: Db, ref: MessageRef, now: number): Promise<boolean> {
   return result.meta.changes === 1;
 }
 
+/** The status line of the number a message came to (messages recorded before numbers had ids: none). */
+const numberIs = (phoneNumberId: string | null) => eq(whatsappConnections.phoneNumberId, phoneNumberId ?? "");
+
 /** A final state: the pending pieces are deleted, the reason kept (codes only, never content). */
 async function settle(
   db: Db,
-  ref: MessageRef,
+  ref: MessageRef & { phoneNumberId: string | null },
   outcome: Exclude<Outcome, "replied" | "retry" | "busy">,
   error: string | null,
   now: number,
@@ -71,12 +85,18 @@ async function settle(
   const statusLine = db
     .update(whatsappConnections)
     .set({ lastError: error, lastErrorAt: at })
-    .where(eq(whatsappConnections.accountId, ref.accountId));
+    .where(numberIs(ref.phoneNumberId));
   await db.batch([settled, forget, statusLine]);
   return outcome;
 }
 
-async function retryLater(db: Db, ref: MessageRef, attempts: number, error: string, now: number) {
+async function retryLater(
+  db: Db,
+  ref: MessageRef & { phoneNumberId: string | null },
+  attempts: number,
+  error: string,
+  now: number,
+) {
   if (attempts >= MAX_ATTEMPTS) return settle(db, ref, "failed", error, now);
   const at = new Date(now);
   await db.batch([
@@ -93,7 +113,7 @@ async function retryLater(db: Db, ref: MessageRef, attempts: number, error: stri
     db
       .update(whatsappConnections)
       .set({ lastError: error, lastErrorAt: at })
-      .where(eq(whatsappConnections.accountId, ref.accountId)),
+      .where(numberIs(ref.phoneNumberId)),
   ]);
   return "retry" as const;
 }
@@ -113,7 +133,7 @@ export async function answerMessage(
   } catch (error) {
     const name = error instanceof Error ? error.name : "error";
     log.error("whatsapp: answering failed", { errorName: name });
-    return retryLater(db, ref, message.attempts, `internal_error: ${name}`, now);
+    return retryLater(db, refOf(message), message.attempts, `internal_error: ${name}`, now);
   }
 }
 
@@ -124,13 +144,16 @@ async function answerClaimed(
   message: Message,
   now: number,
 ): Promise<Outcome> {
-  const ref = { accountId: message.accountId, messageId: message.id };
-  const connection = await findConnection(db, ref.accountId);
+  const ref = refOf(message);
+  const connection = await findConnection(db, ref.accountId, message.phoneNumberId ?? undefined);
   if (!connection) return settle(db, ref, "failed", "disconnected", now);
+  // Art. 18: while processing is restricted the message is only stored (its metadata); no reply is made.
+  if (await isRestricted(db, ref.accountId)) return settle(db, ref, "skipped", "processing_restricted", now);
   const pending = await db.query.whatsappPending.findFirst({ where: pendingWhere(ref) });
   if (!pending) return settle(db, ref, "failed", "nothing_to_answer", now);
   const closesAt =
-    (await windowClosesAt(db, ref.accountId, message.contactHash)) ?? message.sentAt.getTime() + WINDOW_MS;
+    (await windowClosesAt(db, ref.accountId, connection.phoneNumberId, message.contactHash)) ??
+    message.sentAt.getTime() + WINDOW_MS;
   if (now >= closesAt) {
     return settle(
       db,
@@ -145,11 +168,21 @@ async function answerClaimed(
   const text = pending.bodySealed
     ? await open(env, ref.accountId, `pending.body|${ref.messageId}`, pending.bodySealed)
     : null;
+  const media = pending.mediaSealed
+    ? (JSON.parse(
+        await open(env, ref.accountId, `pending.media|${ref.messageId}`, pending.mediaSealed),
+      ) as NonNullable<Understood["media"]>)
+    : null;
   let reply = pending.replySealed
     ? await open(env, ref.accountId, `pending.reply|${ref.messageId}`, pending.replySealed)
     : null;
   if (reply === null) {
-    const composed = await compose(env, ctx, db, { connection, message, text, policy, now });
+    const turn = await customerInput(env, db, { connection, message, text, media, pending, policy });
+    if ("outcome" in turn) {
+      if (turn.retryable) return retryLater(db, ref, message.attempts, turn.outcome, now);
+      return settle(db, ref, "failed", turn.outcome, now);
+    }
+    const composed = await compose(env, ctx, db, { connection, message, turn: turn.content, policy, now });
     if ("outcome" in composed) return composed.outcome;
     reply = composed.reply;
     const replySealed = await seal(env, ref.accountId, `pending.reply|${ref.messageId}`, reply);
@@ -169,11 +202,64 @@ async function answerClaimed(
     if (sent.retryable) return retryLater(db, ref, message.attempts, sent.error, now);
     return settle(db, ref, "failed", sent.error, now);
   }
-  await recordReply(db, message, sent.messageId, now);
+  await recordReply(db, message, connection.phoneNumberId, sent.messageId, now);
   if (policy.enabled && text !== null) {
-    await keepContent(env, db, { message, text, reply, replyId: sent.messageId, closesAt, now });
+    const replyId = sent.messageId;
+    await keepContent(env, db, { connection, message, text, reply, replyId, closesAt, now });
   }
   return "replied";
+}
+
+/**
+ * The customer's turn for the model: their words, the text they quoted (when we still have it: context is
+ * kept only with logging on), and the image or document fetched from Graph into memory. Null content: there
+ * is nothing to read (the fixed polite reply goes). A media download that may work later is a retry.
+ */
+async function customerInput(
+  env: Env,
+  db: Db,
+  input: {
+    connection: Connection;
+    message: Message;
+    text: string | null;
+    media: Understood["media"];
+    pending: typeof whatsappPending.$inferSelect;
+    policy: LoggingPolicy;
+  },
+): Promise<{ content: ChatContent | null } | { outcome: string; retryable: boolean }> {
+  const { connection, message, text, media, pending } = input;
+  if (text === null && media === null) return { content: null };
+  const quoted =
+    pending.quotedId && input.policy.enabled
+      ? await quotedText(env, db, message.accountId, pending.quotedId)
+      : null;
+  let attachment: Attachment | null = null;
+  if (media?.kind === "audio") {
+    attachment = { kind: "unreadable", note: VOICE_NOTE };
+  } else if (media) {
+    const accessToken = await open(env, message.accountId, "access_token", connection.accessTokenSealed);
+    const fetched = await fetchMedia(getConfig(env), { mediaId: media.id, accessToken });
+    if (!fetched.ok && fetched.retryable) return { outcome: fetched.error, retryable: true };
+    attachment = fetched.ok
+      ? media.kind === "image"
+        ? { kind: "image", bytes: fetched.bytes, mimeType: fetched.mimeType }
+        : { kind: "document", bytes: fetched.bytes, mimeType: fetched.mimeType, filename: media.filename }
+      : {
+          kind: "unreadable",
+          note: `(The customer sent ${media.kind === "image" ? "an image" : "a document"} that could not be downloaded.)`,
+        };
+  }
+  const vision = findModel(getConfig(env), connection.model)?.capabilities.includes("vision") ?? false;
+  return { content: customerTurn({ text, quoted, attachment, vision }) };
+}
+
+/** The text of a message the customer quoted, if it is still kept as context (logging on, window open). */
+async function quotedText(env: Env, db: Db, accountId: string, messageId: string): Promise<string | null> {
+  const row = await db.query.whatsappContext.findFirst({
+    where: and(eq(whatsappContext.accountId, accountId), eq(whatsappContext.messageId, messageId)),
+  });
+  if (!row) return null;
+  return open(env, accountId, `context|${messageId}`, row.bodySealed).catch(() => null);
 }
 
 /** The reply's text, or the outcome when there will be none (out of credit, refused) or not yet (retry). */
@@ -184,16 +270,17 @@ async function compose(
   input: {
     connection: Connection;
     message: Message;
-    text: string | null;
+    turn: ChatContent | null;
     policy: LoggingPolicy;
     now: number;
   },
 ): Promise<{ reply: string } | { outcome: Outcome }> {
-  const { connection, message, text, policy, now } = input;
-  const ref = { accountId: message.accountId, messageId: message.id };
-  if (text === null) return { reply: NON_TEXT_REPLY };
+  const { connection, message, turn, policy, now } = input;
+  const ref = refOf(message);
+  if (turn === null) return { reply: NON_TEXT_REPLY };
   if (!policy.enabled) await forgetContext(db, ref.accountId);
-  const history = policy.enabled ? await loadContext(env, db, ref.accountId, message.contactHash, now) : [];
+  const conversation = { ...ref, phoneNumberId: connection.phoneNumberId, contactHash: message.contactHash };
+  const history = policy.enabled ? await loadContext(env, db, conversation, now) : [];
   const system = connection.systemPrompt.trim()
     ? [{ role: "system" as const, content: connection.systemPrompt }]
     : [];
@@ -201,7 +288,7 @@ async function compose(
     const result = await completeChat(env, ctx, {
       accountId: ref.accountId,
       model: connection.model,
-      messages: [...system, ...history, { role: "user", content: text }],
+      messages: [...system, ...history, { role: "user", content: turn }],
       maxTokens: MAX_REPLY_TOKENS,
       source: "whatsapp",
     });
@@ -223,8 +310,14 @@ async function compose(
 }
 
 /** Sent: one outbound row, the inbound one settled, the pending pieces gone — together. */
-async function recordReply(db: Db, message: Message, replyId: string, now: number): Promise<void> {
-  const ref = { accountId: message.accountId, messageId: message.id };
+async function recordReply(
+  db: Db,
+  message: Message,
+  phoneNumberId: string,
+  replyId: string,
+  now: number,
+): Promise<void> {
+  const ref = refOf(message);
   const at = new Date(now);
   await db.batch([
     db
@@ -232,6 +325,7 @@ async function recordReply(db: Db, message: Message, replyId: string, now: numbe
       .values({
         accountId: ref.accountId,
         id: replyId,
+        phoneNumberId,
         direction: "out",
         type: "text",
         contactHash: message.contactHash,
@@ -257,7 +351,7 @@ async function recordReply(db: Db, message: Message, replyId: string, now: numbe
     db
       .update(whatsappConnections)
       .set({ lastReplyAt: at })
-      .where(eq(whatsappConnections.accountId, ref.accountId)),
+      .where(eq(whatsappConnections.phoneNumberId, phoneNumberId)),
   ]);
 }
 
@@ -268,12 +362,21 @@ async function recordReply(db: Db, message: Message, replyId: string, now: numbe
 async function keepContent(
   env: Env,
   db: Db,
-  input: { message: Message; text: string; reply: string; replyId: string; closesAt: number; now: number },
+  input: {
+    connection: Connection;
+    message: Message;
+    text: string;
+    reply: string;
+    replyId: string;
+    closesAt: number;
+    now: number;
+  },
 ): Promise<void> {
   const { message, text, reply, now } = input;
   try {
     await keepExchange(env, db, {
       accountId: message.accountId,
+      phoneNumberId: input.connection.phoneNumberId,
       contactHash: message.contactHash,
       inbound: { id: message.id, text, at: message.sentAt.getTime() },
       reply: { id: input.replyId, text: reply, at: now },

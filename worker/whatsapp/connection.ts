@@ -1,12 +1,13 @@
-// The account's WhatsApp connection: save (secrets sealed), read (never the secrets), remove, and find by number.
+// The account's WhatsApp numbers: save one (secrets sealed), read them (never the secrets), remove, find by number.
+// An account may connect several numbers; the single-number API and views mean the first one connected.
 
-import { and, eq, inArray, like, or } from "drizzle-orm";
+import { and, asc, eq, inArray, like, or, sql } from "drizzle-orm";
 import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending } from "../../db/schema";
 import { requireVerifiedAccount } from "../accounts/verified";
 import { findModel } from "../ai/catalogue";
 import type { Config } from "../config";
 import type { Db } from "../env";
-import { badRequest, notFound } from "../errors";
+import { AppError, badRequest, notFound } from "../errors";
 import { tokenControlsNumber } from "./graph";
 import { open, seal, sealedUnderMasterKey, verifyTokenHashes } from "./sealing";
 import type { ConnectionSettings, ConnectionView } from "./views";
@@ -35,12 +36,48 @@ function connectionView(row: Row | undefined): ConnectionView {
   };
 }
 
-export async function findConnection(db: Db, accountId: string): Promise<Row | undefined> {
-  return db.query.whatsappConnections.findFirst({ where: eq(whatsappConnections.accountId, accountId) });
+/** How many numbers one account may connect. */
+export const MAX_NUMBERS_PER_ACCOUNT = 20;
+
+/** One of the account's numbers, or (without a phone number id) the first it connected. */
+export async function findConnection(
+  db: Db,
+  accountId: string,
+  phoneNumberId?: string,
+): Promise<Row | undefined> {
+  return db.query.whatsappConnections.findFirst({
+    where: phoneNumberId
+      ? and(
+          eq(whatsappConnections.accountId, accountId),
+          eq(whatsappConnections.phoneNumberId, phoneNumberId),
+        )
+      : eq(whatsappConnections.accountId, accountId),
+    orderBy: [asc(whatsappConnections.createdAt), asc(whatsappConnections.phoneNumberId)],
+  });
 }
 
-export async function getConnectionView(db: Db, accountId: string): Promise<ConnectionView> {
-  return connectionView(await findConnection(db, accountId));
+/** Every number the account connected, oldest first. */
+export async function listConnections(db: Db, accountId: string): Promise<Row[]> {
+  return db
+    .select()
+    .from(whatsappConnections)
+    .where(eq(whatsappConnections.accountId, accountId))
+    .orderBy(asc(whatsappConnections.createdAt), asc(whatsappConnections.phoneNumberId));
+}
+
+/** A number not (yet) connected: what the form to add one starts from. */
+export const disconnectedView = (): ConnectionView => connectionView(undefined);
+
+export async function getConnectionView(
+  db: Db,
+  accountId: string,
+  phoneNumberId?: string,
+): Promise<ConnectionView> {
+  return connectionView(await findConnection(db, accountId, phoneNumberId));
+}
+
+export async function listConnectionViews(db: Db, accountId: string): Promise<ConnectionView[]> {
+  return (await listConnections(db, accountId)).map(connectionView);
 }
 
 /** The connections that own these phone number ids (a notification names one or a few). */
@@ -56,7 +93,7 @@ export async function connectionsByNumber(db: Db, phoneNumberIds: string[]): Pro
 export async function verifyTokenKnown(env: Env, db: Db, token: string): Promise<boolean> {
   const hashes = await verifyTokenHashes(env, token);
   const row = await db
-    .select({ accountId: whatsappConnections.accountId })
+    .select({ phoneNumberId: whatsappConnections.phoneNumberId })
     .from(whatsappConnections)
     .where(inArray(whatsappConnections.verifyTokenHash, hashes))
     .limit(1);
@@ -96,9 +133,10 @@ const notProven = () =>
   );
 
 /**
- * Connects or updates the account's number. Before a number is (re)connected, the Graph API must confirm
- * that the access token controls it; one phone number id belongs to one account. Sudo mode is checked by
- * the caller when reconnects() says so.
+ * Connects or updates one of the account's numbers: `target` is the number being edited (undefined to add
+ * one); when `input.phoneNumberId` differs from it, that row moves to the new number. Before a number is
+ * (re)connected, the Graph API must confirm that the access token controls it; one phone number id belongs
+ * to one account. Sudo mode is checked by the caller when reconnects() says so.
  */
 export async function saveConnection(
   env: Env,
@@ -106,10 +144,20 @@ export async function saveConnection(
   config: Config,
   accountId: string,
   input: ConnectionSettings,
+  target?: string,
 ): Promise<ConnectionView> {
   requireChatModel(config, input.model);
-  const existing = await findConnection(db, accountId);
-  if (!existing) await requireVerifiedAccount(db, accountId);
+  const existing = target ? await findConnection(db, accountId, target) : undefined;
+  if (!existing) {
+    await requireVerifiedAccount(db, accountId);
+    const count = (await listConnections(db, accountId)).length;
+    const adding = !(await findConnection(db, accountId, input.phoneNumberId));
+    if (adding && count >= MAX_NUMBERS_PER_ACCOUNT)
+      throw new AppError(409, `An account can connect at most ${MAX_NUMBERS_PER_ACCOUNT} numbers.`, {
+        code: "too_many_numbers",
+        param: "phoneNumberId",
+      });
+  }
   const { accessToken, appSecret, verifyToken } = input;
   if (!existing && (!accessToken || !appSecret || !verifyToken)) {
     const param = !accessToken ? "accessToken" : !appSecret ? "appSecret" : "verifyToken";
@@ -126,6 +174,13 @@ export async function saveConnection(
     where: eq(whatsappConnections.phoneNumberId, input.phoneNumberId),
   });
   if (owner && owner.accountId !== accountId) throw notProven();
+  if (owner && existing && numberChanges)
+    throw new AppError(409, "This number is already connected to your account; edit it there.", {
+      code: "number_already_connected",
+      param: "phoneNumberId",
+    });
+  // Adding a number the account already has is editing it.
+  const current = existing ?? (owner ? await findConnection(db, accountId, input.phoneNumberId) : undefined);
 
   const now = new Date();
   const values = {
@@ -133,15 +188,23 @@ export async function saveConnection(
     wabaId: input.wabaId,
     model: input.model,
     systemPrompt: input.systemPrompt,
-    nonTextMessages: input.nonTextMessages ?? existing?.nonTextMessages ?? "reply",
+    nonTextMessages: input.nonTextMessages ?? current?.nonTextMessages ?? "reply",
     updatedAt: now,
     ...(accessToken ? { accessTokenSealed: await seal(env, accountId, "access_token", accessToken) } : {}),
     ...(appSecret ? { appSecretSealed: await seal(env, accountId, "app_secret", appSecret) } : {}),
     ...(verifyToken ? { verifyTokenHash: (await verifyTokenHashes(env, verifyToken))[0]! } : {}),
   };
   try {
-    if (existing) {
-      await db.update(whatsappConnections).set(values).where(eq(whatsappConnections.accountId, accountId));
+    if (current) {
+      await db
+        .update(whatsappConnections)
+        .set(values)
+        .where(
+          and(
+            eq(whatsappConnections.accountId, accountId),
+            eq(whatsappConnections.phoneNumberId, current.phoneNumberId),
+          ),
+        );
     } else {
       await db.insert(whatsappConnections).values({
         ...values,
@@ -157,29 +220,52 @@ export async function saveConnection(
     if (String((error as Error)?.message ?? "").includes("UNIQUE")) throw notProven();
     throw error;
   }
-  return getConnectionView(db, accountId);
+  return getConnectionView(db, accountId, input.phoneNumberId);
 }
 
-/** Disconnects: the secrets go, and so does anything still waiting to be answered or kept as context. */
-export async function deleteConnection(db: Db, accountId: string): Promise<void> {
+/**
+ * Disconnects one number: its secrets go, and so does anything of its conversations still waiting to be
+ * answered or kept as context.
+ */
+export async function deleteConnection(db: Db, accountId: string, phoneNumberId: string): Promise<void> {
+  const ofNumber = sql`SELECT ${whatsappMessages.id} FROM ${whatsappMessages}
+    WHERE ${whatsappMessages.accountId} = ${accountId} AND ${whatsappMessages.phoneNumberId} = ${phoneNumberId}`;
   const [deleted] = await db.batch([
     db
       .delete(whatsappConnections)
-      .where(eq(whatsappConnections.accountId, accountId))
-      .returning({ id: whatsappConnections.accountId }),
-    db.delete(whatsappPending).where(eq(whatsappPending.accountId, accountId)),
-    db.delete(whatsappContext).where(eq(whatsappContext.accountId, accountId)),
+      .where(
+        and(
+          eq(whatsappConnections.accountId, accountId),
+          eq(whatsappConnections.phoneNumberId, phoneNumberId),
+        ),
+      )
+      .returning({ id: whatsappConnections.phoneNumberId }),
+    db
+      .delete(whatsappPending)
+      .where(
+        and(eq(whatsappPending.accountId, accountId), sql`${whatsappPending.messageId} IN (${ofNumber})`),
+      ),
+    db
+      .delete(whatsappContext)
+      .where(and(eq(whatsappContext.accountId, accountId), eq(whatsappContext.phoneNumberId, phoneNumberId))),
     db
       .update(whatsappMessages)
       .set({ status: "failed", error: "disconnected", leaseUntil: null, nextAttemptAt: null })
       .where(
         and(
           eq(whatsappMessages.accountId, accountId),
+          eq(whatsappMessages.phoneNumberId, phoneNumberId),
           inArray(whatsappMessages.status, ["pending", "processing"]),
         ),
       ),
   ]);
   if (deleted.length === 0) throw notFound("WhatsApp connection");
+}
+
+/** Disconnects every number of the account (its holder changed, or it is being erased). */
+export async function deleteAllConnections(db: Db, accountId: string): Promise<void> {
+  for (const row of await listConnections(db, accountId))
+    await deleteConnection(db, accountId, row.phoneNumberId);
 }
 
 /** Connections saved before their secrets moved under the account's data key (ADR 053): re-sealed by the cron. */
@@ -209,7 +295,7 @@ export async function resealLegacyConnections(env: Env, db: Db): Promise<number>
       })
       .where(
         and(
-          eq(whatsappConnections.accountId, row.accountId),
+          eq(whatsappConnections.phoneNumberId, row.phoneNumberId),
           eq(whatsappConnections.accessTokenSealed, row.accessTokenSealed),
         ),
       );

@@ -12,20 +12,21 @@ export type Turn = { role: "user" | "assistant"; content: string };
 
 const field = (messageId: string) => `context|${messageId}`;
 
-/** The conversation so far with this contact, oldest first, if its window is still open. */
+/** The conversation so far between this number and this contact, oldest first, if its window is still open. */
 export async function loadContext(
   env: Env,
   db: Db,
-  accountId: string,
-  contactHash: string,
+  conversation: { accountId: string; phoneNumberId: string; contactHash: string },
   now: number,
 ): Promise<Turn[]> {
+  const { accountId, phoneNumberId, contactHash } = conversation;
   const rows = await db
     .select()
     .from(whatsappContext)
     .where(
       and(
         eq(whatsappContext.accountId, accountId),
+        eq(whatsappContext.phoneNumberId, phoneNumberId),
         eq(whatsappContext.contactHash, contactHash),
         gt(whatsappContext.expiresAt, new Date(now)),
       ),
@@ -46,15 +47,17 @@ export async function keepExchange(
   db: Db,
   input: {
     accountId: string;
+    phoneNumberId: string;
     contactHash: string;
     inbound: { id: string; text: string; at: number };
     reply: { id: string; text: string; at: number };
     expiresAt: number;
   },
 ): Promise<void> {
-  const { accountId, contactHash, expiresAt } = input;
+  const { accountId, phoneNumberId, contactHash, expiresAt } = input;
   const row = async (id: string, role: Turn["role"], text: string, at: number) => ({
     accountId,
+    phoneNumberId,
     messageId: id,
     contactHash,
     role,

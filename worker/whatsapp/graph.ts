@@ -97,3 +97,62 @@ export async function tokenControlsNumber(
     return false;
   }
 }
+
+/** Media larger than this is not downloaded (WhatsApp's own caps: images 5 MB, audio 16 MB). */
+export const MAX_MEDIA_BYTES = 16 * 1024 * 1024;
+
+export type MediaResult =
+  | { ok: true; bytes: Uint8Array; mimeType: string }
+  | { ok: false; retryable: boolean; error: string };
+
+/**
+ * Downloads an inbound image, document or voice note the way Meta documents it: `GET /{media-id}` answers a
+ * short-lived URL, which is fetched with the same access token. The bytes stay in memory; nothing is stored.
+ */
+export async function fetchMedia(
+  config: Config,
+  input: { mediaId: string; accessToken: string },
+): Promise<MediaResult> {
+  const base = config.whatsapp.graphBaseUrl;
+  const refused = (error: string) => ({ ok: false as const, retryable: false, error });
+  if (upstreamUrlProblem(config.localMode, "WHATSAPP_GRAPH_BASE_URL", base))
+    return refused("media_error: WHATSAPP_GRAPH_BASE_URL refused");
+  const headers = { authorization: `Bearer ${input.accessToken}` };
+  try {
+    const meta = await fetch(`${base}/${encodeURIComponent(input.mediaId)}`, {
+      headers,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const info = (await meta.json().catch(() => ({}))) as GraphError & {
+      url?: unknown;
+      mime_type?: unknown;
+      file_size?: unknown;
+    };
+    if (!meta.ok || typeof info.url !== "string") {
+      const failed = failure(meta.status, info) as Extract<SendResult, { ok: false }>;
+      return { ok: false, retryable: failed.retryable, error: `media_${failed.error}` };
+    }
+    // The URL comes from Meta's answer: only https (or the local fake) is followed, never anything else.
+    if (upstreamUrlProblem(config.localMode, "media URL", info.url))
+      return refused("media_error: URL refused");
+    if (typeof info.file_size === "number" && info.file_size > MAX_MEDIA_BYTES)
+      return refused("media_error: too large");
+    const file = await fetch(info.url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!file.ok) {
+      await file.body?.cancel();
+      return {
+        ok: false,
+        retryable: file.status === 429 || file.status >= 500,
+        error: `media_error: HTTP ${file.status}`,
+      };
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (bytes.byteLength > MAX_MEDIA_BYTES) return refused("media_error: too large");
+    const mimeType =
+      typeof info.mime_type === "string" ? info.mime_type : (file.headers.get("content-type") ?? "");
+    return { ok: true, bytes, mimeType };
+  } catch (error) {
+    const name = error instanceof Error ? error.name : "error";
+    return { ok: false, retryable: true, error: `media_unreachable: ${name}` };
+  }
+}

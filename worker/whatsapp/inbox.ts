@@ -15,6 +15,7 @@ import {
 } from "./payload";
 import { contactHash, seal } from "./sealing";
 import { parseSignature, verifySignature } from "./signature";
+import { readable, understand } from "./understand";
 import { WINDOW_MS } from "./window";
 
 /** Message types that never get an answer: a reaction or a system notice is not a question. */
@@ -106,7 +107,7 @@ export async function acceptNotification(
       const seen = db
         .update(whatsappConnections)
         .set({ lastReceivedAt: new Date(now) })
-        .where(eq(whatsappConnections.accountId, connection.accountId));
+        .where(eq(whatsappConnections.phoneNumberId, connection.phoneNumberId));
       statements.push(prepared(env, seen));
     }
   }
@@ -150,8 +151,9 @@ async function recordInbound(
 ): Promise<{ statements: BatchItem[]; answerable: boolean }> {
   const { accountId } = connection;
   const sentAt = messageTime(message.timestamp, now);
+  const understood = understand(message);
   const answerable =
-    !NEVER_ANSWERED.has(message.type) && (message.type === "text" || connection.nonTextMessages === "reply");
+    !NEVER_ANSWERED.has(message.type) && (readable(understood) || connection.nonTextMessages === "reply");
   const status = answerable ? "pending" : "skipped";
   const metadata = prepared(
     env,
@@ -160,6 +162,7 @@ async function recordInbound(
       .values({
         accountId,
         id: message.id,
+        phoneNumberId: connection.phoneNumberId,
         direction: "in",
         type: message.type,
         contactHash: await contactHash(env, accountId, message.from),
@@ -174,15 +177,19 @@ async function recordInbound(
   if (!answerable) return { statements: [metadata], answerable };
   const recipient = await seal(env, accountId, `pending.recipient|${message.id}`, message.from);
   const body =
-    message.type === "text" && message.text
-      ? await seal(env, accountId, `pending.body|${message.id}`, message.text.body)
+    understood.text !== null
+      ? await seal(env, accountId, `pending.body|${message.id}`, understood.text)
       : null;
+  const media = understood.media
+    ? await seal(env, accountId, `pending.media|${message.id}`, JSON.stringify(understood.media))
+    : null;
   const expiresAt = sentAt.getTime() + WINDOW_MS;
   const pending = env.DB.prepare(
-    `INSERT OR IGNORE INTO whatsapp_pending (account_id, message_id, recipient_sealed, body_sealed, expires_at)
-     SELECT ?1, ?2, ?3, ?4, ?5
+    `INSERT OR IGNORE INTO whatsapp_pending
+       (account_id, message_id, recipient_sealed, body_sealed, media_sealed, quoted_id, expires_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
      WHERE NOT EXISTS (SELECT 1 FROM whatsapp_messages WHERE account_id = ?1 AND id = ?2)`,
-  ).bind(accountId, message.id, recipient, body, expiresAt);
+  ).bind(accountId, message.id, recipient, body, media, understood.quotedId, expiresAt);
   return { statements: [pending, metadata], answerable };
 }
 

@@ -5,6 +5,8 @@ import type { Db } from "../env";
 
 export type MessageView = {
   id: string;
+  /** The business number it was sent to or from. */
+  phoneNumberId: string | null;
   direction: "in" | "out";
   type: string;
   status: string;
@@ -23,6 +25,7 @@ export async function recentMessages(db: Db, accountId: string, limit = 25): Pro
     .limit(limit);
   return rows.map((r) => ({
     id: r.id,
+    phoneNumberId: r.phoneNumberId,
     direction: r.direction,
     type: r.type,
     status: r.status,

@@ -4,12 +4,59 @@ import { z } from "zod";
 const Id = z.string().min(1).max(256);
 const Timestamp = z.string().regex(/^\d{1,12}$/);
 
+const Short = z.string().max(1024);
+/** Meta's media object: image, video, audio (voice notes: `voice: true`), document, sticker. */
+const Media = z.looseObject({
+  id: Id,
+  mime_type: z.string().max(200).optional(),
+  caption: z.string().max(4096).optional(),
+  filename: z.string().max(1024).optional(),
+  voice: z.boolean().optional(),
+});
+const Reply = z.looseObject({ id: Short, title: Short, description: Short.optional() });
+
 const InboundMessage = z.looseObject({
   from: z.string().regex(/^\d{5,20}$/),
   id: Id,
   timestamp: Timestamp,
   type: z.string().min(1).max(40),
   text: z.looseObject({ body: z.string().max(65_536) }).optional(),
+  image: Media.optional(),
+  video: Media.optional(),
+  audio: Media.optional(),
+  document: Media.optional(),
+  sticker: Media.optional(),
+  /** A tap on an interactive message's reply button or list row. */
+  interactive: z
+    .looseObject({
+      type: z.string().max(40),
+      button_reply: Reply.optional(),
+      list_reply: Reply.optional(),
+    })
+    .optional(),
+  /** A tap on a template's quick-reply button. */
+  button: z.looseObject({ text: Short.optional(), payload: Short.optional() }).optional(),
+  location: z
+    .looseObject({
+      latitude: z.number(),
+      longitude: z.number(),
+      name: Short.optional(),
+      address: Short.optional(),
+      url: Short.optional(),
+    })
+    .optional(),
+  contacts: z
+    .array(
+      z.looseObject({
+        name: z.looseObject({ formatted_name: Short.optional() }).optional(),
+        phones: z.array(z.looseObject({ phone: Short.optional(), wa_id: Short.optional() })).optional(),
+        emails: z.array(z.looseObject({ email: Short.optional() })).optional(),
+      }),
+    )
+    .max(50)
+    .optional(),
+  /** The message this one quotes (a reply in the chat). */
+  context: z.looseObject({ id: Id.optional(), from: Short.optional() }).optional(),
 });
 
 const Status = z.looseObject({

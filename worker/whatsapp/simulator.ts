@@ -26,10 +26,10 @@ export async function simulateMessage(
   db: Db,
   config: Config,
   accountId: string,
-  input: { from: string; text: string },
+  input: { from: string; text: string; phoneNumberId?: string },
 ): Promise<{ messageId: string; reply: SentByFake | null }> {
   if (!simulatorEnabled(config)) throw forbidden("The simulator only runs against the local fake Graph API.");
-  const connection = await findConnection(db, accountId);
+  const connection = await findConnection(db, accountId, input.phoneNumberId);
   if (!connection) throw notFound("WhatsApp connection");
   const messageId = `wamid.sim-${crypto.randomUUID()}`;
   const raw = new TextEncoder().encode(

@@ -29,13 +29,20 @@ export const ConnectionInput = z
     }),
     model: z.string().trim().min(1).max(100).openapi({ example: "openai/gpt-4o-mini" }),
     systemPrompt: z.string().max(4000).default(""),
-    nonTextMessages: z
-      .enum(["reply", "skip"])
-      .optional()
-      .openapi({ description: "Images, audio, stickers…: a polite fixed reply, or nothing." }),
+    nonTextMessages: z.enum(["reply", "skip"]).optional().openapi({
+      description:
+        "Messages with nothing to read (a sticker, an unsupported type): a polite fixed reply, or nothing.",
+    }),
     password: SudoPassword,
   })
   .openapi("WhatsAppConnectionInput");
+
+/** Per-number routes take the number from the path. */
+export const NumberInput = ConnectionInput.omit({ phoneNumberId: true }).openapi("WhatsAppNumberInput");
+
+export const NumberParam = z.object({
+  phoneNumberId: Digits("phoneNumberId").openapi({ param: { name: "phoneNumberId", in: "path" } }),
+});
 
 export const Connection = z
   .object({
@@ -56,6 +63,8 @@ export const Connection = z
     }),
   })
   .openapi("WhatsAppConnection");
+
+export const NumberList = z.object({ numbers: z.array(Connection) }).openapi("WhatsAppNumbers");
 
 /** What saving a connection takes: the validated input without the sudo password (checked before). */
 export type ConnectionSettings = Omit<z.infer<typeof ConnectionInput>, "password">;

@@ -8,14 +8,23 @@ export const WINDOW_MS = 24 * HOUR_MS;
 /** Message metadata (ids, times, statuses, hashes) is kept this long, then deleted by the cron. */
 export const METADATA_RETENTION_DAYS = 30;
 
-/** When the window with this contact closes (their latest inbound message + 24 h), or null if none is known. */
-export async function windowClosesAt(db: Db, accountId: string, contactHash: string): Promise<number | null> {
+/**
+ * When the window between this business number and this contact closes (their latest inbound message to it
+ * + 24 h), or null if none is known. Meta keeps one window per business number and customer.
+ */
+export async function windowClosesAt(
+  db: Db,
+  accountId: string,
+  phoneNumberId: string,
+  contactHash: string,
+): Promise<number | null> {
   const [row] = await db
     .select({ last: max(whatsappMessages.sentAt) })
     .from(whatsappMessages)
     .where(
       and(
         eq(whatsappMessages.accountId, accountId),
+        eq(whatsappMessages.phoneNumberId, phoneNumberId),
         eq(whatsappMessages.contactHash, contactHash),
         eq(whatsappMessages.direction, "in"),
       ),

@@ -4,6 +4,7 @@ import { data, Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { AppError, forbidden, notFound } from "#worker/errors";
 import { formatDateTime } from "#worker/format";
+import { answerObjection } from "#worker/privacy/rights-requests/objection";
 import {
   denyRequest,
   requestDetail,
@@ -44,6 +45,15 @@ const ActionForm = z.discriminatedUnion("intent", [
       .max(REASON_MAX, `Keep the reason under ${REASON_MAX} characters.`),
   }),
   z.object({ intent: z.literal("resend") }),
+  z.object({
+    intent: z.literal("answer"),
+    upheld: z.enum(["yes", "no"], { error: "Say whether the objection is upheld." }),
+    answer: z
+      .string()
+      .trim()
+      .min(REASON_MIN, `Give your answer in at least ${REASON_MIN} characters: the requester is mailed it.`)
+      .max(2000, "Keep the answer under 2000 characters."),
+  }),
 ]);
 
 async function load(env: Env, id: string | undefined) {
@@ -79,6 +89,10 @@ export async function action({ request, params, context }: Route.ActionArgs) {
     if (!id.success) throw notFound("Privacy request");
     const input = await parseForm(request, ActionForm);
     const operator = { accountId: session.accountId, email: session.email };
+    if (input.intent === "answer") {
+      await answerObjection(env, id.data, { upheld: input.upheld === "yes", answer: input.answer }, operator);
+      return { done: "answered" as const };
+    }
     if (input.intent === "deny") {
       await denyRequest(env, id.data, input.reason, operator);
       return { done: "denied" as const };
@@ -91,6 +105,7 @@ export async function action({ request, params, context }: Route.ActionArgs) {
 const DONE = {
   denied: "Denied. The requester sees the reason you gave.",
   resent: "Sent. The account holder has a fresh confirmation link, valid 24 hours.",
+  answered: "Answered. The requester is mailed your answer; it is in the trail below.",
 } as const;
 
 export default function AdminRequest({ loaderData, actionData }: Route.ComponentProps) {
@@ -132,7 +147,8 @@ export default function AdminRequest({ loaderData, actionData }: Route.Component
     ]);
   if (r.type === "deletion") facts.push(["Receipt", r.hasReceipt ? "signed and sent" : "not issued yet"]);
   if (r.denialReason) facts.push(["Reason given", r.denialReason]);
-  if (r.note) facts.push(["Note", r.note]);
+  if (r.answer) facts.push(["Answer", r.answer]);
+  if (r.note) facts.push([r.type === "objection" ? "Objection" : "Note", r.note]);
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn />
@@ -159,7 +175,37 @@ export default function AdminRequest({ loaderData, actionData }: Route.Component
         <section className="block" aria-labelledby="actions">
           <h2 id="actions">Actions</h2>
           <FormError message={form.error} />
-          {!r.canDeny && !r.canResend ? (
+          {r.canAnswer ? (
+            <Form method="post" className="card stack">
+              <input type="hidden" name="intent" value="answer" />
+              <fieldset>
+                <legend>Is the objection upheld?</legend>
+                <label className="check">
+                  <input type="radio" name="upheld" value="yes" required /> Upheld: the processing objected to
+                  stops
+                </label>
+                <label className="check">
+                  <input type="radio" name="upheld" value="no" /> Not upheld: our compelling grounds override
+                  it
+                </label>
+              </fieldset>
+              <TextAreaField
+                label="Answer (the requester is mailed it)"
+                name="answer"
+                rows={4}
+                required
+                minLength={REASON_MIN}
+                maxLength={2000}
+                error={form.fields.answer}
+              />
+              <div>
+                <button type="submit" disabled={busy}>
+                  Send the answer
+                </button>
+              </div>
+            </Form>
+          ) : null}
+          {!r.canDeny && !r.canResend && !r.canAnswer ? (
             <p className="muted">
               {r.open
                 ? "Work on this request has started: it can no longer be denied, and there is no link to re-send."

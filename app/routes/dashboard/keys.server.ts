@@ -13,7 +13,9 @@ import { DAY_MS } from "#worker/time";
 import { usageSummary } from "#worker/usage/queries";
 import { flushUsage } from "#worker/usage/record";
 import { formAction, parseForm } from "../../lib/forms.server";
+import { quickstartModel } from "../../lib/quickstart.server";
 import { requireUser } from "../../lib/session.server";
+import { chatSnippets } from "../../lib/snippets";
 import type { Route } from "./+types/keys";
 
 /** An optional number field: blank clears the setting. */
@@ -94,7 +96,14 @@ export async function action({ request, context }: Route.ActionArgs) {
         name: input.name,
         ...settingsFrom(input),
       });
-      return { created: { name: created.name, key: created.key } };
+      // The quickstart again, with the new key filled in: the one moment the key can be part of the code.
+      const snippets = chatSnippets({
+        origin: new URL(request.url).origin,
+        key: created.key,
+        model: quickstartModel(config),
+        messages: [{ role: "user", content: "Hello!" }],
+      });
+      return { created: { name: created.name, key: created.key, snippets } };
     }
     if (input.intent === "update") {
       const key = await updateKey(db, config, session.accountId, input.id, {

@@ -7,6 +7,7 @@ import type { KeyView } from "#worker/keys/views";
 import { CopyButton } from "../../components/CopyButton";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
+import { Snippets } from "../../components/Snippets";
 import { formState, useResetAfterSuccess } from "../../lib/form-state";
 import { rateLimitText } from "../../lib/key-limit";
 import type { Route } from "./+types/keys";
@@ -115,8 +116,16 @@ export default function Keys({ loaderData, actionData }: Route.ComponentProps) {
           </p>
           <div className="secret">
             <code data-testid="new-key">{created.key}</code>
-            <CopyButton value={created.key} />
+            <CopyButton value={created.key} label="Copy key" />
           </div>
+          <details open className="quickstart">
+            <summary>Try it: the quickstart with this key filled in</summary>
+            <p className="muted">
+              Keep keys out of code you share: once this works, read it from an environment variable, as the{" "}
+              <Link to="/dashboard">dashboard's quickstart</Link> does.
+            </p>
+            <Snippets snippets={created.snippets} />
+          </details>
         </div>
       ) : null}
       {updated ? (

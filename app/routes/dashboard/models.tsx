@@ -2,13 +2,17 @@
 import { Link } from "react-router";
 import { availableModels } from "#worker/ai/catalogue";
 import { getConfig } from "#worker/config";
+import { ModelSearchForm } from "../../components/ModelSearchForm";
 import { ModelTable, modelRows } from "../../components/ModelTable";
+import { modelSearch, searchModels } from "../../lib/model-search";
 import type { Route } from "./+types/models";
 
 export const meta: Route.MetaFunction = () => [{ title: "Models and prices — Botmara" }];
 
-export function loader({ context }: Route.LoaderArgs) {
-  return { models: modelRows(availableModels(getConfig(context.cloudflare.env))) };
+export function loader({ request, context }: Route.LoaderArgs) {
+  const all = modelRows(availableModels(getConfig(context.cloudflare.env)));
+  const search = modelSearch(new URL(request.url).searchParams);
+  return { search, total: all.length, models: searchModels(all, search) };
 }
 
 export default function DashboardModels({ loaderData }: Route.ComponentProps) {
@@ -19,6 +23,7 @@ export default function DashboardModels({ loaderData }: Route.ComponentProps) {
         Per million tokens, in US dollars: what each request is charged from your credit. The same list is
         public at <Link to="/models">/models</Link> and in <code>GET /v1/models</code>.
       </p>
+      <ModelSearchForm search={loaderData.search} shown={loaderData.models.length} total={loaderData.total} />
       <ModelTable models={loaderData.models} />
       <p>
         <Link to="/dashboard/playground">Try a model in the playground</Link>

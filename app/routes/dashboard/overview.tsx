@@ -1,9 +1,11 @@
 // /dashboard: the greeting, balance, usage, keys and privacy at a glance, the first steps for a new account,
-// and a quickstart (base URL, curl, the openai SDK, the Anthropic SDK, the OpenAPI document).
+// and a quickstart (base URL, curl, Python and TypeScript with the openai SDK, the Anthropic SDK, the OpenAPI
+// document).
 import { Link } from "react-router";
 import { getAccount } from "#worker/accounts/service";
 import { formatMicros } from "#worker/billing/money";
 import { billingOverview } from "#worker/billing/overview";
+import { getConfig } from "#worker/config";
 import { getDb } from "#worker/db";
 import { formatInt } from "#worker/format";
 import { listKeys } from "#worker/keys/service";
@@ -11,7 +13,10 @@ import { readPrivacySettings } from "#worker/settings/store";
 import { usageSummary } from "#worker/usage/queries";
 import { flushUsage } from "#worker/usage/record";
 import { CopyButton } from "../../components/CopyButton";
+import { Snippets } from "../../components/Snippets";
+import { quickstartModel } from "../../lib/quickstart.server";
 import { requireUser } from "../../lib/session.server";
+import { chatSnippets } from "../../lib/snippets";
 import type { Route } from "./+types/overview";
 
 export const meta: Route.MetaFunction = () => [{ title: "Dashboard — Botmara" }];
@@ -43,35 +48,13 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     lowBalance: billing.lowBalance,
     privacy,
     origin: new URL(request.url).origin,
+    model: quickstartModel(getConfig(env)),
   };
 }
 
-function snippets(origin: string) {
-  return [
-    {
-      id: "curl",
-      title: "curl",
-      code: `curl ${origin}/v1/chat/completions \\
-  -H "Authorization: Bearer $BOTMARA_API_KEY" \\
-  -H "Content-Type: application/json" \\
-  -d '{"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello!"}]}'`,
-    },
-    {
-      id: "openai",
-      title: "OpenAI SDK (npm i openai)",
-      code: `import OpenAI from "openai";
-
-const client = new OpenAI({ baseURL: "${origin}/v1", apiKey: process.env.BOTMARA_API_KEY });
-const completion = await client.chat.completions.create({
-  model: "openai/gpt-4o-mini",
-  messages: [{ role: "user", content: "Hello!" }],
-});
-console.log(completion.choices[0].message.content);`,
-    },
-    {
-      id: "anthropic",
-      title: "Anthropic SDK (npm i @anthropic-ai/sdk)",
-      code: `import Anthropic from "@anthropic-ai/sdk";
+/** The Anthropic SDK too: the /v1/messages dialect (the shared snippets speak the OpenAI one). */
+function anthropicSnippet(origin: string) {
+  return `import Anthropic from "@anthropic-ai/sdk";
 
 const client = new Anthropic({ baseURL: "${origin}", apiKey: process.env.BOTMARA_API_KEY });
 const message = await client.messages.create({
@@ -79,9 +62,7 @@ const message = await client.messages.create({
   max_tokens: 256,
   messages: [{ role: "user", content: "Hello!" }],
 });
-console.log(message.content[0].text);`,
-    },
-  ];
+console.log(message.content[0].text);`;
 }
 
 export default function Overview({ loaderData: d }: Route.ComponentProps) {
@@ -155,12 +136,20 @@ export default function Overview({ loaderData: d }: Route.ComponentProps) {
           (Anthropic clients: <code>x-api-key</code>); model ids are <code>provider/model</code>, listed on{" "}
           <Link to="/dashboard/models">Models and prices</Link>.
         </p>
-        {snippets(d.origin).map((s) => (
-          <div key={s.id}>
-            <h3>{s.title}</h3>
-            <pre className="code-block">{s.code}</pre>
+        <Snippets
+          snippets={chatSnippets({
+            origin: d.origin,
+            model: d.model,
+            messages: [{ role: "user", content: "Hello!" }],
+          })}
+        />
+        <div className="snippet">
+          <div className="snippet-head">
+            <h3>Anthropic SDK (npm i @anthropic-ai/sdk)</h3>
+            <CopyButton value={anthropicSnippet(d.origin)} label="Copy Anthropic" />
           </div>
-        ))}
+          <pre className="code-block">{anthropicSnippet(d.origin)}</pre>
+        </div>
         <p>
           Every endpoint, with its schemas: <a href="/api/openapi.json">the OpenAPI document</a>.
         </p>

@@ -9,6 +9,8 @@ import { getDb } from "#worker/db";
 import { holders } from "#worker/privacy/holders";
 import { holdingsOf } from "#worker/privacy/holders/counts";
 import { rectify } from "#worker/privacy/rectification";
+import { OBJECTION_LENGTH } from "#worker/privacy/rights-requests/objection-length";
+import { liftRestriction, restrictionState } from "#worker/privacy/rights-requests/restriction";
 import { createRequest, listRequests } from "#worker/privacy/rights-requests/service";
 import { OPEN_STATUSES } from "#worker/privacy/rights-requests/view";
 import { consentHistory, readPrivacySettings } from "#worker/settings/store";
@@ -25,6 +27,16 @@ const PrivacyAction = z.discriminatedUnion("intent", [
     /** Needed only when the email changes (sudo mode); empty otherwise. */
     password: z.string().max(PASSWORD_LENGTH.max).optional(),
   }),
+  z.object({ intent: z.literal("restrict") }),
+  z.object({ intent: z.literal("lift") }),
+  z.object({
+    intent: z.literal("object"),
+    note: z
+      .string()
+      .trim()
+      .min(OBJECTION_LENGTH.min, `Say what you object to in at least ${OBJECTION_LENGTH.min} characters.`)
+      .max(OBJECTION_LENGTH.max, `Keep it under ${OBJECTION_LENGTH.max} characters.`),
+  }),
   z.object({
     intent: z.literal("delete"),
     password: z.string().min(1, "Re-enter your password.").max(PASSWORD_LENGTH.max),
@@ -38,16 +50,18 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const db = getDb(env.DB);
   const config = getConfig(env);
   const now = new Date();
-  const [account, requests, holdings, settings, consents] = await Promise.all([
+  const [account, requests, holdings, settings, consents, restriction] = await Promise.all([
     getAccount(db, session.accountId),
     listRequests(db, session.accountId),
     holdingsOf(env, session.accountId),
     readPrivacySettings(db, session.accountId),
     consentHistory(db, session.accountId, 20),
+    restrictionState(db, session.accountId),
   ]);
   const open = OPEN_STATUSES as readonly string[];
   return {
     account: { email: account.email, name: account.name ?? "" },
+    restriction,
     requests: requests.map(({ receipt: _receipt, ...r }) => ({
       ...r,
       msLeft: open.includes(r.status) ? Date.parse(r.dueAt) - now.getTime() : null,
@@ -78,6 +92,18 @@ export async function action({ request, context }: Route.ActionArgs) {
     if (input.intent === "export") {
       const view = await createRequest(env, session.accountId, "access", origin);
       return { exportRequested: view.id };
+    }
+    if (input.intent === "restrict") {
+      await createRequest(env, session.accountId, "restriction", origin);
+      return { restriction: "applied" as const };
+    }
+    if (input.intent === "lift") {
+      await liftRestriction(env, session.accountId);
+      return { restriction: "lifted" as const };
+    }
+    if (input.intent === "object") {
+      await createRequest(env, session.accountId, "objection", origin, input.note);
+      return { objected: true };
     }
     if (input.intent === "rectify") {
       const current = await getAccount(db, session.accountId);

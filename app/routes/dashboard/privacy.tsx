@@ -4,8 +4,9 @@ import { useEffect } from "react";
 import { Form, useNavigation, useRevalidator } from "react-router";
 import { PASSWORD_LENGTH } from "#worker/accounts/password-length";
 import { formatCount, formatDateTime } from "#worker/format";
+import { OBJECTION_LENGTH } from "#worker/privacy/rights-requests/objection-length";
 import { DataTable } from "../../components/DataTable";
-import { Field, FormError } from "../../components/Field";
+import { Field, FormError, TextAreaField } from "../../components/Field";
 import { RequestStatus, requestTypeLabel } from "../../components/RequestStatus";
 import { formatTimeLeft } from "../../lib/time-left";
 import type { Route } from "./+types/privacy";
@@ -48,6 +49,14 @@ export default function YourData({ loaderData, actionData }: Route.ComponentProp
       {error && !DELETE_FIELDS.has(error.param ?? "") ? <FormError message={error.message} /> : null}
       <Requests requests={loaderData.requests} exporting={exporting} />
       <ExportCard exporting={exporting} done={Boolean(actionData && "exportRequested" in actionData)} />
+      <RestrictCard
+        restriction={loaderData.restriction}
+        done={actionData && "restriction" in actionData ? (actionData.restriction ?? null) : null}
+      />
+      <ObjectCard
+        done={Boolean(actionData && "objected" in actionData)}
+        error={error?.param === "note" ? error.message : null}
+      />
       <RectifyCard
         account={loaderData.account}
         pendingEmail={
@@ -135,7 +144,12 @@ function Rights() {
         </li>
         <li>
           <strong>Object.</strong> Turn content logging, training use and notices off in{" "}
-          <a href="/dashboard/settings">privacy settings</a>.
+          <a href="/dashboard/settings">privacy settings</a>, or object below to anything else we do on the
+          basis of our legitimate interests; an operator answers within the deadline.
+        </li>
+        <li>
+          <strong>Restrict it.</strong> Have your data only stored — no API requests, no WhatsApp replies, no
+          training use — until you lift the restriction.
         </li>
         <li>
           <strong>Delete it.</strong> Delete your account and its data; you get a signed receipt of what was
@@ -205,6 +219,8 @@ function RequestResult({ request: r }: { request: LoaderData["requests"][number]
   }
   if (r.type === "access" && r.status === "completed") return <span className="muted">Expired</span>;
   if (r.status === "denied") return <span className="muted">{r.denialReason}</span>;
+  if (r.answer) return <span className="muted">Upheld: {r.answer}</span>;
+  if (r.type === "restriction" && r.progress) return <span className="muted">{r.progress}</span>;
   if (r.status === "verifying") return <span className="muted">Confirm by the link we emailed you</span>;
   return <span className="muted">—</span>;
 }
@@ -228,6 +244,77 @@ function ExportCard({ exporting, done }: { exporting: boolean; done: boolean }) 
         <button type="submit" disabled={busy || exporting}>
           {exporting ? "Export in progress…" : "Request an export"}
         </button>
+      </Form>
+    </section>
+  );
+}
+
+function RestrictCard({
+  restriction,
+  done,
+}: {
+  restriction: LoaderData["restriction"];
+  done: "applied" | "lifted" | null;
+}) {
+  const busy = ["restrict", "lift"].includes(String(useNavigation().formData?.get("intent")));
+  return (
+    <section className="card" aria-labelledby="restrict">
+      <h2 id="restrict">Restrict processing</h2>
+      <p>
+        While processing is restricted your data is only stored: your API keys are refused with{" "}
+        <code>processing_restricted</code>, WhatsApp messages are received but not answered, and nothing of
+        yours goes to a training export. Lift it here whenever you like.
+      </p>
+      {done ? (
+        <p className="alert success" role="status">
+          {done === "applied" ? "Processing is restricted." : "The restriction is lifted."}
+        </p>
+      ) : null}
+      <p data-testid="restriction-state">
+        {restriction.since
+          ? `Restricted since ${formatDateTime(restriction.since)}.`
+          : "Not restricted: your data is processed as the policy describes."}
+      </p>
+      <Form method="post">
+        <input type="hidden" name="intent" value={restriction.restricted ? "lift" : "restrict"} />
+        <button type="submit" className="secondary" disabled={busy}>
+          {restriction.restricted ? "Lift the restriction" : "Restrict processing"}
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function ObjectCard({ done, error }: { done: boolean; error: string | null }) {
+  const busy = useNavigation().formData?.get("intent") === "object";
+  return (
+    <section className="card" aria-labelledby="object">
+      <h2 id="object">Object to processing</h2>
+      <p>
+        Tell us what you object to and why. Operators answer within the deadline — upheld or not, with the
+        reasons — by email.
+      </p>
+      {done ? (
+        <p className="alert success" role="status">
+          Objection received. It appears in the list above until it is answered.
+        </p>
+      ) : null}
+      <Form method="post" className="stack">
+        <input type="hidden" name="intent" value="object" />
+        <TextAreaField
+          label="Your objection"
+          name="note"
+          rows={4}
+          required
+          minLength={OBJECTION_LENGTH.min}
+          maxLength={OBJECTION_LENGTH.max}
+          error={error}
+        />
+        <div>
+          <button type="submit" className="secondary" disabled={busy}>
+            Send objection
+          </button>
+        </div>
       </Form>
     </section>
   );

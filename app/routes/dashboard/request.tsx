@@ -8,6 +8,7 @@ import { formatDateTime, formatInt } from "#worker/format";
 import { hasContent, readContent } from "#worker/request-log/content";
 import { getRequest } from "#worker/request-log/entries";
 import { flushUsage } from "#worker/usage/record";
+import { CopyButton } from "../../components/CopyButton";
 import { Facts } from "../../components/Facts";
 import { requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/request";
@@ -50,19 +51,50 @@ function pretty(text: string): string {
   }
 }
 
+/** What a status we answered means, for a row that carries no message of its own. */
+const STATUS_MEANS: Record<number, string> = {
+  400: "The request was not valid.",
+  401: "The key was refused.",
+  402: "The account's credit or the key's spend limit did not cover it.",
+  404: "The model or the route is not one we serve.",
+  413: "The request body was too large.",
+  429: "Too many requests: a rate limit was reached.",
+  499: "The client closed the connection before the answer ended.",
+  502: "The provider failed, or its stream broke off after the answer began.",
+  503: "The provider was unavailable.",
+  504: "The provider did not answer in time.",
+};
+
 export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
   const r = d.entry;
+  const failed = r.status >= 400;
   const rows: [string, React.ReactNode][] = [
-    ["Request id", <code key="id">{r.id}</code>],
-    ["Time", formatDateTime(r.createdAt)],
     [
-      "Status",
-      <span key="s" className={r.status < 400 ? "badge" : "badge bad"}>
+      "Request id",
+      <span key="id" className="inline">
+        <code>{r.id}</code> <CopyButton value={r.id} label="Copy id" />
+      </span>,
+    ],
+    ["Time", formatDateTime(r.createdAt, true)],
+    [
+      "Status we answered",
+      <span key="s" className={failed ? "badge bad" : "badge"} data-testid="status">
         {r.status}
       </span>,
     ],
+    ...(failed
+      ? ([
+          ["Error code", r.errorCode ? <code key="c">{r.errorCode}</code> : "—"],
+          [
+            "Error message",
+            <span key="m" data-testid="error-message">
+              {r.errorMessage ?? STATUS_MEANS[r.status] ?? "The request failed."}
+            </span>,
+          ],
+        ] as [string, React.ReactNode][])
+      : []),
     ["Endpoint", r.endpoint],
-    ["Model", <code key="m">{r.model}</code>],
+    ["Model", r.model ? <code key="m">{r.model}</code> : "none (refused before a model was named)"],
     ["Fallback used", r.fallbackUsed ? `yes — ${r.requestedModel} was asked for` : "no"],
     ["Provider", r.provider],
     ["Key", r.keyLabel],

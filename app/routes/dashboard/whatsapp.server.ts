@@ -6,8 +6,9 @@ import { randomToken } from "#worker/crypto/encoding";
 import { getDb } from "#worker/db";
 import {
   deleteConnection,
+  disconnectedView,
   findConnection,
-  getConnectionView,
+  listConnectionViews,
   reconnects,
   saveConnection,
 } from "#worker/whatsapp/connection";
@@ -24,6 +25,8 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 const WhatsAppAction = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("save"),
+    /** The number being edited; empty when adding one. */
+    target: z.preprocess(blankToUndefined, z.string().max(40).optional()),
     phoneNumberId: z.string(),
     wabaId: z.string(),
     accessToken: z.preprocess(blankToUndefined, z.string().optional()),
@@ -36,10 +39,12 @@ const WhatsAppAction = z.discriminatedUnion("intent", [
   }),
   z.object({
     intent: z.literal("disconnect"),
+    phoneNumberId: z.string().max(40),
     password: z.preprocess(blankToUndefined, z.string().max(256).optional()),
   }),
   z.object({
     intent: z.literal("simulate"),
+    phoneNumberId: z.string().max(40),
     from: z.string().regex(/^\d{8,15}$/, "A phone number in digits, with country code."),
     text: z.string().trim().min(1, "Type a message.").max(1000),
   }),
@@ -50,9 +55,15 @@ export async function loader({ request, context }: Route.LoaderArgs) {
   const session = await requireUser(request, env);
   const db = getDb(env.DB);
   const config = getConfig(env);
-  const connection = await getConnectionView(db, session.accountId);
+  const numbers = await listConnectionViews(db, session.accountId);
+  const wanted = new URL(request.url).searchParams.get("number");
+  const adding = wanted === "new" || numbers.length === 0;
+  const connection = adding
+    ? disconnectedView()
+    : (numbers.find((n) => n.phoneNumberId === wanted) ?? numbers[0]!);
   const simulator = simulatorEnabled(config);
   return {
+    numbers,
     connection,
     webhookUrl: `${new URL(request.url).origin}/webhooks/whatsapp`,
     models: availableModels(config)
@@ -77,7 +88,7 @@ export async function action({ request, context }: Route.ActionArgs) {
     const input = await parseForm(request, WhatsAppAction);
     if (input.intent === "disconnect") {
       await requireSudo(env, session, input.password, request.headers);
-      await deleteConnection(db, session.accountId);
+      await deleteConnection(db, session.accountId, input.phoneNumberId);
       return { disconnected: true as const };
     }
     if (input.intent === "simulate") {
@@ -91,14 +102,16 @@ export async function action({ request, context }: Route.ActionArgs) {
       );
       return { simulated: { from: input.from, text: input.text, reply: reply?.text ?? null } };
     }
-    const { intent: _intent, ...fields } = input;
+    const { intent: _intent, target, ...fields } = input;
     const parsed = ConnectionInput.safeParse(fields);
     if (!parsed.success) throw parsed.error;
     const { password, ...connection } = parsed.data;
+    // Adding a number the account already has edits it.
+    const edited = target ?? connection.phoneNumberId;
     // Connecting, another number or new secrets: the same sudo rule as PUT /api/whatsapp.
-    if (reconnects(await findConnection(db, session.accountId), connection))
+    if (reconnects(await findConnection(db, session.accountId, edited), connection))
       await requireSudo(env, session, password, request.headers);
-    await saveConnection(env, db, config, session.accountId, connection);
+    await saveConnection(env, db, config, session.accountId, connection, edited);
     return { saved: true as const };
   });
 }

@@ -1,6 +1,7 @@
-// /dashboard/whatsapp: connect a WhatsApp Business number, see its status and recent messages (metadata only),
-// and — in local development against the fake Graph API — simulate a customer conversation.
-import { Form, useNavigation } from "react-router";
+// /dashboard/whatsapp: connect WhatsApp Business numbers (several per account, each with its own model and
+// prompt), see their status and recent messages (metadata only), and — in local development against the fake
+// Graph API — simulate a customer conversation. `?number=<id>` picks the number to edit, `?number=new` adds one.
+import { Form, Link, useNavigation } from "react-router";
 import { formatDateTime } from "#worker/format";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
@@ -12,7 +13,7 @@ export { action, loader } from "./whatsapp.server";
 
 export default function WhatsApp({ loaderData, actionData }: Route.ComponentProps) {
   const busy = useNavigation().state === "submitting";
-  const { connection, models, messages, simulator, fakeReplies, webhookUrl } = loaderData;
+  const { numbers, connection, models, messages, simulator, fakeReplies, webhookUrl } = loaderData;
   const error = actionData && "error" in actionData ? actionData.error : null;
   const simulated = actionData && "simulated" in actionData ? actionData.simulated : null;
   const connected = connection.connected;
@@ -37,28 +38,45 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       <FormError message={error?.message} />
 
       <div className="card">
-        <h2>Status</h2>
-        {connected ? (
+        <h2>Numbers</h2>
+        {numbers.length > 0 ? (
           <ul className="stack" data-testid="whatsapp-status">
-            <li>
-              Number <code>{connection.phoneNumberId}</code> is <span className="badge">connected</span>
-            </li>
-            <li>Last message received: {formatDateTime(connection.status.lastMessageAt)}</li>
-            <li>Last reply sent: {formatDateTime(connection.status.lastReplyAt)}</li>
-            <li>
-              Last error:{" "}
-              {connection.status.lastError ? (
-                <>
-                  <code>{connection.status.lastError}</code> ({formatDateTime(connection.status.lastErrorAt)})
-                </>
-              ) : (
-                "none"
-              )}
-            </li>
+            {numbers.map((n) => (
+              <li key={n.phoneNumberId} data-testid="whatsapp-number">
+                Number <code>{n.phoneNumberId}</code> is <span className="badge">connected</span>
+                {n.phoneNumberId === connection.phoneNumberId ? (
+                  <> (editing below)</>
+                ) : (
+                  <>
+                    {" "}
+                    — <Link to={`?number=${n.phoneNumberId}`}>edit</Link>
+                  </>
+                )}
+                <br />
+                <span className="muted">
+                  Model <code>{n.model}</code>. Last message received:{" "}
+                  {formatDateTime(n.status.lastMessageAt)}. Last reply sent:{" "}
+                  {formatDateTime(n.status.lastReplyAt)}. Last error:{" "}
+                  {n.status.lastError ? (
+                    <>
+                      <code>{n.status.lastError}</code> ({formatDateTime(n.status.lastErrorAt)})
+                    </>
+                  ) : (
+                    "none"
+                  )}
+                  .
+                </span>
+              </li>
+            ))}
           </ul>
         ) : (
           <p>Not connected.</p>
         )}
+        {numbers.length > 0 ? (
+          <p>
+            <Link to="?number=new">Add another number</Link>
+          </p>
+        ) : null}
         <p className="muted">
           In Meta's App Dashboard, set the webhook callback URL to <code>{webhookUrl}</code> with your verify
           token, and subscribe to the <code>messages</code> field.
@@ -66,9 +84,10 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       </div>
 
       <div className="card">
-        <h2>{connected ? "Settings" : "Connect a number"}</h2>
+        <h2>{connected ? `Settings of ${connection.phoneNumberId}` : "Connect a number"}</h2>
         <Form method="post" className="stack">
           <input type="hidden" name="intent" value="save" />
+          <input type="hidden" name="target" value={connection.phoneNumberId ?? ""} />
           <Field
             label="Phone number id"
             name="phoneNumberId"
@@ -132,7 +151,7 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
             />
           </label>
           <label>
-            Images, audio and other non-text messages
+            Messages the bot cannot read (e.g. a sticker or an unsupported type)
             <select name="nonTextMessages" defaultValue={connection.nonTextMessages ?? "reply"}>
               <option value="reply">Reply with a short polite note asking for text</option>
               <option value="skip">Do not reply</option>
@@ -157,6 +176,7 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
         {connected ? (
           <Form method="post" className="stack">
             <input type="hidden" name="intent" value="disconnect" />
+            <input type="hidden" name="phoneNumberId" value={connection.phoneNumberId ?? ""} />
             <Field
               label="Your current password (to disconnect)"
               name="password"
@@ -173,13 +193,14 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
 
       {simulator && connected ? (
         <div className="card">
-          <h2>Simulator (local development)</h2>
+          <h2>Simulator (local development, number {connection.phoneNumberId})</h2>
           <p className="muted">
             Sends a signed sample notification through the real webhook path; the reply goes to the local fake
             Graph API, never to WhatsApp.
           </p>
           <Form method="post" className="inline">
             <input type="hidden" name="intent" value="simulate" />
+            <input type="hidden" name="phoneNumberId" value={connection.phoneNumberId ?? ""} />
             <Field
               label="Customer number"
               name="from"
@@ -220,12 +241,15 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       <h2>Recent messages</h2>
       <DataTable
         caption="Recent WhatsApp messages (metadata only)"
-        columns={["Time", "Direction", "Conversation", "Type", "Status", "Note"]}
+        columns={["Time", "Number", "Direction", "Conversation", "Type", "Status", "Note"]}
         empty={messages.length === 0 ? "No messages yet." : null}
       >
         {messages.map((m) => (
           <tr key={`${m.direction}-${m.id}`}>
             <td>{formatDateTime(m.sentAt)}</td>
+            <td>
+              <code>{m.phoneNumberId ?? ""}</code>
+            </td>
             <td>{m.direction === "in" ? "received" : "sent"}</td>
             <td>
               <code>{m.contact}</code>

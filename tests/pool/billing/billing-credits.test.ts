@@ -18,6 +18,7 @@ import {
   meter,
   setBalance,
   stripeEvent,
+  topupSession,
   uid,
 } from "../support/billing-helpers";
 import { call, expectError, newUser } from "../support/helpers";
@@ -147,20 +148,7 @@ describe("reserve and settle", () => {
     const user = await newUser();
     await setBalance(user.id, 0);
     expect(await reserveOrStatus(user.id, 1)).toBe(402);
-    await deliverOk(
-      stripeEvent({
-        type: "checkout.session.completed",
-        object: {
-          id: uid("cs"),
-          mode: "payment",
-          payment_status: "paid",
-          client_reference_id: user.id,
-          metadata: { accountId: user.id, kind: "topup" },
-          amount_total: 500,
-          payment_intent: uid("pi"),
-        },
-      }),
-    );
+    await deliverOk(stripeEvent({ type: "checkout.session.completed", object: topupSession(user.id, 500) }));
     expect(await reserveOrStatus(user.id, 5_000_000)).toMatchObject({ amountMicros: 5_000_000 });
   });
 
@@ -233,21 +221,7 @@ describe("the low-balance notice", () => {
     expect(sent[0]!.text).toContain("$0.45");
 
     // A paid top-up lifts the balance back above the threshold; the next crossing notifies again.
-    await deliverOk(
-      stripeEvent({
-        type: "checkout.session.completed",
-        object: {
-          id: uid("cs"),
-          object: "checkout.session",
-          mode: "payment",
-          payment_status: "paid",
-          client_reference_id: user.id,
-          metadata: { accountId: user.id, kind: "topup" },
-          amount_total: 500,
-          payment_intent: uid("pi"),
-        },
-      }),
-    );
+    await deliverOk(stripeEvent({ type: "checkout.session.completed", object: topupSession(user.id, 500) }));
     expect(await balanceOf(user.id)).toBe(5_440_000);
     await spend(5_000_000);
     expect(await lowBalanceNotices(user.id)).toHaveLength(2);

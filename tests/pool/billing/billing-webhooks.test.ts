@@ -17,26 +17,12 @@ import {
   meter,
   setBalance,
   stripeEvent,
+  topupSession,
   uid,
 } from "../support/billing-helpers";
 import { call, expectError, newUser } from "../support/helpers";
 
 const PRO = "price_fake_pro";
-
-function topupSession(accountId: string, cents: number, extra: Record<string, unknown> = {}) {
-  return {
-    id: uid("cs"),
-    object: "checkout.session",
-    mode: "payment",
-    payment_status: "paid",
-    client_reference_id: accountId,
-    customer: null,
-    metadata: { accountId, kind: "topup" },
-    amount_total: cents,
-    payment_intent: uid("pi"),
-    ...extra,
-  };
-}
 
 function subscription(customer: string, status: string, id = uid("sub"), price = PRO) {
   return {

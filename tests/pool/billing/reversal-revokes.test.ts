@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { isolateLeases } from "#worker/billing/lease";
 import { recordUsage } from "#worker/usage/record";
 import { marker } from "../support/ai-helpers";
-import { balanceOf, deliverOk, setBalance, stripeEvent, uid } from "../support/billing-helpers";
+import { balanceOf, deliverOk, setBalance, stripeEvent, topupSession, uid } from "../support/billing-helpers";
 import { call, newKeyUser } from "../support/helpers";
 import { meteredRow } from "../support/isolates";
 
@@ -23,17 +23,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function servingFromLease() {
   const user = await newKeyUser();
   await setBalance(user.id, 0);
-  const session = {
-    id: uid("cs"),
-    object: "checkout.session",
-    mode: "payment",
-    payment_status: "paid",
-    client_reference_id: user.id,
-    customer: null,
-    metadata: { accountId: user.id, kind: "topup" },
-    amount_total: 1000,
-    payment_intent: uid("pi"),
-  };
+  const session = topupSession(user.id, 1000);
   await deliverOk(stripeEvent({ type: "checkout.session.completed", object: session }));
   for (let i = 0; i < 5; i++) expect((await chat(user.key)).status).toBe(200);
   const until = Date.now() + 5_000;

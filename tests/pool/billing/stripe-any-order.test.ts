@@ -4,7 +4,15 @@
 // each applied once (a redelivery is a duplicate).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { balanceOf, deliverOk, ledgerOf, setBalance, stripeEvent, uid } from "../support/billing-helpers";
+import {
+  balanceOf,
+  deliverOk,
+  ledgerOf,
+  setBalance,
+  stripeEvent,
+  topupSession,
+  uid,
+} from "../support/billing-helpers";
 import { newUser } from "../support/helpers";
 
 type Outcome = "won" | "lost";
@@ -14,17 +22,7 @@ function paymentEvents(accountId: string, outcome: Outcome) {
   const pi = uid("pi");
   const ch = uid("ch");
   const dp = uid("dp");
-  const session = {
-    id: uid("cs"),
-    object: "checkout.session",
-    mode: "payment",
-    payment_status: "paid",
-    client_reference_id: accountId,
-    customer: null,
-    metadata: { accountId, kind: "topup" },
-    amount_total: 1000,
-    payment_intent: pi,
-  };
+  const session = topupSession(accountId, 1000, { payment_intent: pi });
   const charge = (refunded: number) => ({
     id: ch,
     amount: 1000,

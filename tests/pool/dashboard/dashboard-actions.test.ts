@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as billing from "../../../app/routes/dashboard/billing";
 import * as keys from "../../../app/routes/dashboard/keys";
 import * as settings from "../../../app/routes/dashboard/settings";
-import { newUser, newVerifiedUser } from "../support/helpers";
+import { call, newUser, newVerifiedUser } from "../support/helpers";
 import { args, page, post, unwrap } from "../support/route-calls";
 
 describe("dashboard loaders and actions", () => {
@@ -74,6 +74,31 @@ describe("dashboard loaders and actions", () => {
     expect(bad.values).toMatchObject({ spendLimit: "-1", rateLimit: "10" });
     const loaded = await keys.loader(args(page("/dashboard/keys", cookie)));
     expect(loaded.plan).toEqual({ name: "Free", ceiling: 600 });
+  });
+
+  it("keys: the created panel's quickstart carries the new key, and its request is answered", async () => {
+    const { cookie } = await newUser();
+    const done = unwrap(
+      await keys.action(
+        args(
+          post(
+            "/dashboard/keys",
+            { intent: "create", name: "laptop", expires: "", spendLimit: "", rateLimit: "" },
+            cookie,
+          ),
+        ),
+      ),
+    ) as { created: { key: string; snippets: { id: string; code: string }[] } };
+    const { key, snippets } = done.created;
+    expect(snippets.map((s) => s.id)).toEqual(["curl", "python", "typescript"]);
+    for (const s of snippets) expect(s.code).toContain(key);
+    // The curl line, as the shell would send it: the key from its header, the body from -d.
+    const curl = snippets[0]!.code;
+    const sentKey = /Bearer ([^"]+)"/.exec(curl)![1]!;
+    const body = JSON.parse(/-d '(.*)'$/s.exec(curl)![1]!) as Record<string, unknown>;
+    const res = await call("/v1/chat/completions", { key: sentKey, body });
+    expect(res.status).toBe(200);
+    await res.text();
   });
 
   it("billing: the loader shows the trial credit; a top-up out of bounds is refused beside its field", async () => {

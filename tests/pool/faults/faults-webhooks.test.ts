@@ -13,6 +13,7 @@ import {
   ledgerOf,
   setBalance,
   stripeEvent,
+  topupSession,
   uid,
   WEBHOOK_SECRET,
 } from "../support/billing-helpers";
@@ -61,17 +62,7 @@ describe("D1 fails during a Stripe event's batch", () => {
     expectConsoleError(/stripe event not recorded/);
     const user = await newUser();
     await setBalance(user.id, 0);
-    const session = {
-      id: uid("cs"),
-      object: "checkout.session",
-      mode: "payment",
-      payment_status: "paid",
-      client_reference_id: user.id,
-      customer: uid("cus"),
-      metadata: { accountId: user.id, kind: "topup" },
-      amount_total: 1500,
-      payment_intent: uid("pi"),
-    };
+    const session = topupSession(user.id, 1500, { customer: uid("cus") });
     const event = stripeEvent({ type: "checkout.session.completed", object: session });
     const d1Down = fault(/INSERT INTO stripe_events/);
     const faulty = envWith({ DB: d1Failing(env.DB, d1Down) });

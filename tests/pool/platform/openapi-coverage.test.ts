@@ -19,6 +19,8 @@ const DOCUMENTED_ROUTES: [method: string, path: string][] = [
   ["get", "/api/privacy/requests/{id}"],
   ["get", "/api/privacy/requests/{id}/export"],
   ["post", "/api/privacy/links"],
+  ["get", "/api/privacy/restriction"],
+  ["delete", "/api/privacy/restriction"],
   // Promises and receipts
   ["get", "/api/privacy/promises"],
   ["get", "/.well-known/privacy-receipt-keys.json"],
@@ -29,6 +31,7 @@ const DOCUMENTED_ROUTES: [method: string, path: string][] = [
   ["get", "/api/admin/privacy/requests/{id}"],
   ["post", "/api/admin/privacy/requests/{id}/deny"],
   ["post", "/api/admin/privacy/requests/{id}/resend"],
+  ["post", "/api/admin/privacy/requests/{id}/answer"],
 ];
 
 type Doc = {

@@ -38,6 +38,22 @@ export function stripeEvent(input: StripeEventInput) {
   };
 }
 
+/** A Checkout session that paid a top-up of `cents` for the account (`extra` overrides or adds fields). */
+export function topupSession(accountId: string, cents: number, extra: Record<string, unknown> = {}) {
+  return {
+    id: uid("cs"),
+    object: "checkout.session",
+    mode: "payment",
+    payment_status: "paid",
+    client_reference_id: accountId,
+    customer: null,
+    metadata: { accountId, kind: "topup" },
+    amount_total: cents,
+    payment_intent: uid("pi"),
+    ...extra,
+  };
+}
+
 /** POSTs a payload to /webhooks/stripe signed as Stripe would (optionally with another secret or time). */
 export async function deliverRaw(
   payload: string,

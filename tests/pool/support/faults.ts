@@ -117,13 +117,12 @@ export function r2Failing(bucket: R2Bucket, op: R2Op, r2Fault: Fault): R2Bucket 
 export const r2FailingPut = (bucket: R2Bucket, putFault: Fault) => r2Failing(bucket, "put", putFault);
 
 /**
- * A Durable Object namespace whose stubs fail the chosen RPC method for the object names that match (the
- * object restarting or unreachable when called); everything else reaches the real object.
+ * A Durable Object namespace whose stubs answer through `stubGet` (given the object's name, the stub and the
+ * property asked for); everything else is the real namespace.
  */
-export function namespaceFailing<T extends Rpc.DurableObjectBranded | undefined>(
+function namespaceWith<T extends Rpc.DurableObjectBranded | undefined>(
   ns: DurableObjectNamespace<T>,
-  method: string,
-  callFault: Fault,
+  stubGet: (name: string, stub: DurableObjectStub<T>, prop: string | symbol) => unknown,
 ): DurableObjectNamespace<T> {
   return new Proxy(ns, {
     get(target, prop) {
@@ -133,16 +132,26 @@ export function namespaceFailing<T extends Rpc.DurableObjectBranded | undefined>
       }
       return (name: string, ...rest: unknown[]) => {
         const stub = (target.getByName as (...a: unknown[]) => DurableObjectStub<T>)(name, ...rest);
-        return new Proxy(stub, {
-          get(s, p) {
-            if (p === method && strike(callFault, name))
-              return () => Promise.reject(new Error("Durable Object reset (injected)"));
-            return Reflect.get(s, p);
-          },
-        });
+        return new Proxy(stub, { get: (s, p) => stubGet(name, s, p) });
       };
     },
   });
+}
+
+/**
+ * A Durable Object namespace whose stubs fail the chosen RPC method for the object names that match (the
+ * object restarting or unreachable when called); everything else reaches the real object.
+ */
+export function namespaceFailing<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
+  method: string,
+  callFault: Fault,
+): DurableObjectNamespace<T> {
+  return namespaceWith(ns, (name, s, p) =>
+    p === method && strike(callFault, name)
+      ? () => Promise.reject(new Error("Durable Object reset (injected)"))
+      : Reflect.get(s, p),
+  );
 }
 
 /**
@@ -153,26 +162,13 @@ export function namespaceSlowed<T extends Rpc.DurableObjectBranded | undefined>(
   ns: DurableObjectNamespace<T>,
   pause: () => number,
 ): DurableObjectNamespace<T> {
-  return new Proxy(ns, {
-    get(target, prop) {
-      if (prop !== "getByName") {
-        const value = Reflect.get(target, prop, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return (name: string, ...rest: unknown[]) => {
-        const stub = (target.getByName as (...a: unknown[]) => DurableObjectStub<T>)(name, ...rest);
-        return new Proxy(stub, {
-          get(s, p) {
-            const method = Reflect.get(s, p);
-            if (typeof method !== "function" || typeof p !== "string") return method;
-            return async (...args: unknown[]) => {
-              await new Promise((resolve) => setTimeout(resolve, pause()));
-              return (Reflect.get(s, p) as (...a: unknown[]) => unknown)(...args);
-            };
-          },
-        });
-      };
-    },
+  return namespaceWith(ns, (_name, s, p) => {
+    const method = Reflect.get(s, p);
+    if (typeof method !== "function" || typeof p !== "string") return method;
+    return async (...args: unknown[]) => {
+      await new Promise((resolve) => setTimeout(resolve, pause()));
+      return (Reflect.get(s, p) as (...a: unknown[]) => unknown)(...args);
+    };
   });
 }
 
@@ -182,22 +178,9 @@ export function namespaceDown<T extends Rpc.DurableObjectBranded | undefined>(
   method: string,
   isDown: (name: string) => boolean,
 ): DurableObjectNamespace<T> {
-  return new Proxy(ns, {
-    get(target, prop) {
-      if (prop !== "getByName") {
-        const value = Reflect.get(target, prop, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      }
-      return (name: string, ...rest: unknown[]) => {
-        const stub = (target.getByName as (...a: unknown[]) => DurableObjectStub<T>)(name, ...rest);
-        return new Proxy(stub, {
-          get(s, p) {
-            if (p === method && isDown(name))
-              return () => Promise.reject(new Error("Durable Object unavailable (injected)"));
-            return Reflect.get(s, p);
-          },
-        });
-      };
-    },
-  });
+  return namespaceWith(ns, (name, s, p) =>
+    p === method && isDown(name)
+      ? () => Promise.reject(new Error("Durable Object unavailable (injected)"))
+      : Reflect.get(s, p),
+  );
 }

@@ -203,20 +203,20 @@ describe("POST /webhooks/whatsapp (delivery)", () => {
     expect(reaction!.status).toBe("skipped");
   });
 
-  it("gives non-text messages the fixed polite reply, or nothing when configured to skip", async () => {
+  it("gives messages with nothing to read the fixed polite reply, or nothing when configured to skip", async () => {
     const user = await connectedUser();
     await deliverSigned(
       user.appSecret,
       notification(user.phoneNumberId, {
-        messages: [inboundMessage({ from: customerNumber(), type: "image" })],
+        messages: [inboundMessage({ from: customerNumber(), type: "unsupported" })],
       }),
     );
     const sent = await sentFrom(user.phoneNumberId);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.text).toMatch(/only read text/);
+    expect(sent[0]!.text).toMatch(/could not read this kind of message/);
 
     const quiet = await connectedUser({ nonTextMessages: "skip" });
-    const image = inboundMessage({ from: customerNumber(), type: "image" });
+    const image = inboundMessage({ from: customerNumber(), type: "unsupported" });
     await deliverSigned(quiet.appSecret, notification(quiet.phoneNumberId, { messages: [image] }));
     expect(await sentFrom(quiet.phoneNumberId)).toEqual([]);
     expect((await messageRow(quiet.accountId, image.id))!.status).toBe("skipped");

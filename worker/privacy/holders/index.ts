@@ -41,7 +41,16 @@ const profile: DataHolder = {
     description: "Your account: email address, name, status and dates (never the password hash)",
     table: "accounts",
     accountColumn: "id",
-    columns: ["id", "email", "email_verified_at", "name", "status", "created_at", "updated_at"],
+    columns: [
+      "id",
+      "email",
+      "email_verified_at",
+      "name",
+      "status",
+      "restricted_at",
+      "created_at",
+      "updated_at",
+    ],
     processing: (config) => ({
       ...forTheAccount("Your account: signing in and reaching you", [
         "email address",
@@ -90,7 +99,11 @@ const privacyRequestsHolder: DataHolder = {
     purpose: "Handling your privacy requests and proving we did (accountability)",
     legalBasis:
       "Legal obligation (GDPR Arts. 12–22 and 5(2)): answering and documenting data-rights requests",
-    categories: ["request type, status and dates", "the audit trail of each step (no content)"],
+    categories: [
+      "request type, status and dates",
+      "an objection's text and its answer",
+      "the audit trail of each step (no content)",
+    ],
     recipients: [HOSTING],
     retention: `While the account exists; after its deletion, the request and its trail, detached from the account, ${REQUEST_RECORDS_YEARS} years`,
     transfers: hostingTransfers(config),
@@ -115,6 +128,8 @@ const privacyRequestsHolder: DataHolder = {
           "denied_at",
           "canceled_at",
           "denial_reason",
+          "note",
+          "answer",
         ],
       },
       accountId,
@@ -346,7 +361,8 @@ export const holders: DataHolder[] = [
   }),
   tableHolder({
     name: "whatsapp_connection",
-    description: "Your WhatsApp connection (never the access token, app secret or verify token)",
+    description:
+      "Your WhatsApp numbers and their settings (never the access token, app secret or verify token)",
     table: "whatsapp_connections",
     columns: [
       "phone_number_id",
@@ -363,8 +379,8 @@ export const holders: DataHolder[] = [
     ],
     processing: (config) => ({
       ...forTheAccount("Answering your WhatsApp customers", [
-        "phone number id and WhatsApp Business account id",
-        "model and system prompt",
+        "each number's phone number id and WhatsApp Business account id",
+        "each number's model and system prompt",
         "access token and app secret, encrypted with your account's key",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
@@ -377,6 +393,7 @@ export const holders: DataHolder[] = [
     table: "whatsapp_messages",
     columns: [
       "id",
+      "phone_number_id",
       "direction",
       "type",
       "status",
@@ -388,7 +405,7 @@ export const holders: DataHolder[] = [
     ],
     processing: (config) => ({
       ...forTheAccount("Delivering WhatsApp replies once, in order, within Meta's 24-hour window", [
-        "message ids, direction, type, status and times",
+        "message ids, the business number, direction, type, status and times",
         "a keyed hash of the customer's number",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
@@ -403,7 +420,8 @@ export const holders: DataHolder[] = [
     columns: null,
     processing: (config) => ({
       ...forTheAccount("Answering a WhatsApp message after a failure or restart", [
-        "the customer's number, message text and our reply, encrypted with your account's key",
+        "the customer's number, message text (or what a button, location or contact said), the id of an image, document or voice note to fetch from Meta, and our reply, encrypted with your account's key",
+        "the id of the message the customer quoted",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
       retention: `Until the message is answered, or at most ${durationText(WINDOW_MS)} (Meta's customer-service window), whether or not content logging is on`,

@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import type { PromiseCheckStatus } from "../../../db/schema";
+import { accountNamespace, accountObject } from "../../account-object/stub";
 import { getConfig } from "../../config";
 import {
   classPrefix,
@@ -363,7 +364,9 @@ const nothingLeft: Check = {
     let requestsKept = 0;
     const refs: string[] = [];
     for (const r of results) {
-      const probe = await env.ACCOUNT.get(env.ACCOUNT.idFromString(r.object)).erasureProbe();
+      const probe = await accountNamespace(env)
+        .get(accountNamespace(env).idFromString(r.object))
+        .erasureProbe();
       if (!probe || probe.requestId !== r.request_id) continue;
       // What is kept on purpose: the account's privacy requests, under its pseudonym and without its id.
       const kept = await env.DB.prepare(
@@ -399,7 +402,9 @@ const nothingLeft: Check = {
         left += n;
       }
       // The request log's rows and segment index in the account's own object (ADR 090).
-      const held = await env.ACCOUNT.get(env.ACCOUNT.idFromString(r.object)).requestLogHeld();
+      const held = await accountNamespace(env)
+        .get(accountNamespace(env).idFromString(r.object))
+        .requestLogHeld();
       rowsLeft += held.rows + held.segments;
       left += held.rows + held.segments;
       if (probe.dataKeyLeft) {
@@ -485,7 +490,7 @@ const usageNoContent: Check = {
       .all<{ account_id: string }>();
     const results: Record<string, string | null>[] = [];
     for (const { account_id } of active) {
-      const rows = await env.ACCOUNT.getByName(account_id).requestLogPage(
+      const rows = await accountObject(env, account_id).requestLogPage(
         account_id,
         { from: 0, to: Number.MAX_SAFE_INTEGER },
         Math.ceil(RECENT_ROWS / SAMPLED_ACCOUNTS),
@@ -693,6 +698,40 @@ const contactInNotices: Check = {
   },
 };
 
+/**
+ * Where stored data lives (DATA_RESIDENCY): with "eu", an account object's id made the way the Worker makes
+ * every one must carry the `eu` jurisdiction. The R2 bucket's jurisdiction is a binding the deploy preflight
+ * holds to the setting; D1 has only a location hint, said as such.
+ */
+const residency: Check = {
+  id: "p3.residency",
+  promise: "P3",
+  async run(env) {
+    const setting = getConfig(env).dataResidency;
+    if (setting === "global")
+      return kept("No data residency is promised: data is stored in Cloudflare's global network.", {
+        residency: setting,
+      });
+    const jurisdiction = accountNamespace(env).idFromName("residency-probe").jurisdiction ?? "none";
+    const facts = {
+      residency: setting,
+      durableObjects: jurisdiction,
+      r2: "eu (binding checked by the deploy preflight)",
+      d1: "location hint only",
+    };
+    if (jurisdiction !== "eu")
+      return {
+        status: "broken",
+        summary: `DATA_RESIDENCY is "eu" but account objects are made in jurisdiction "${jurisdiction}".`,
+        facts,
+      };
+    return kept(
+      "Account objects and stored content are kept in the EU jurisdiction; the database has an EU location hint only.",
+      facts,
+    );
+  },
+};
+
 export function allChecks(overrides: { training?: TrainingSource } = {}): Check[] {
   return [
     usageSchema,
@@ -711,5 +750,6 @@ export function allChecks(overrides: { training?: TrainingSource } = {}): Check[
     receiptKey,
     registryCoverage,
     contactOnPolicy,
+    residency,
   ];
 }

@@ -6,6 +6,7 @@ import { accounts, privacyRequests, privacyRequestTypes } from "../../../db/sche
 import { adminRouter } from "../../accounts/middleware";
 import type { Db } from "../../env";
 import { errorResponses, jsonBody, jsonContent } from "../../openapi";
+import { answerObjection } from "./objection";
 import { denyRequest, requestDetail, resendConfirmation } from "./operator-actions";
 import { recordEmailedRequest } from "./service";
 import {
@@ -50,6 +51,9 @@ export async function privacyQueue(db: Db, now = new Date()): Promise<QueueItemV
 
 const Id = z.object({ id: z.string().max(64) });
 const DenyBody = z.strictObject({ reason: z.string().trim().min(3).max(500) }).openapi("DenyPrivacyRequest");
+const AnswerBody = z
+  .strictObject({ upheld: z.boolean(), answer: z.string().trim().min(3).max(2000) })
+  .openapi("ObjectionAnswer");
 const EmailedRequest = z
   .strictObject({
     email: z.string().trim().pipe(z.email().max(254)),
@@ -138,6 +142,28 @@ adminPrivacyRoutes
     async (c) => {
       const s = c.var.session;
       const view = await resendConfirmation(c.env, c.req.valid("param").id, new URL(c.req.url).origin, {
+        accountId: s.accountId,
+        email: s.email,
+      });
+      return c.json(view, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/requests/{id}/answer",
+      tags: ["Admin"],
+      summary:
+        "Answer an objection: upheld (the processing stops) or not, with the reasons the requester is mailed",
+      request: { params: Id, ...jsonBody(AnswerBody) },
+      responses: {
+        200: jsonContent(PrivacyRequest, "Answered"),
+        ...errorResponses(400, 401, 403, 404, 409, 415),
+      },
+    }),
+    async (c) => {
+      const s = c.var.session;
+      const view = await answerObjection(c.env, c.req.valid("param").id, c.req.valid("json"), {
         accountId: s.accountId,
         email: s.email,
       });

@@ -9,7 +9,13 @@ import { type Operator, recordOperatorAction } from "../../operators/audit";
 import { durationText } from "../../time";
 import { recordTrail } from "../trail";
 import { createLinkToken, LINK_TTL_MS } from "./links";
-import { OPEN_STATUSES, type RequestDetailView, requestView, type TimelineEntryView } from "./view";
+import {
+  OPEN_STATUSES,
+  REQUEST_WHAT,
+  type RequestDetailView,
+  requestView,
+  type TimelineEntryView,
+} from "./view";
 
 /** One request for operators: its view, note, timeline and privacy trail (no email, no content). */
 export async function requestDetail(env: Env, id: string, now = new Date()): Promise<RequestDetailView> {
@@ -41,7 +47,8 @@ export async function requestDetail(env: Env, id: string, now = new Date()): Pro
     /** An export is gone once its account is (or is being erased): the files go with it. */
     exportGone: row.type === "access" && (!account || account.status === "deleting"),
     canResend: row.status === "verifying" && row.channel === "email" && account?.status === "active",
-    canDeny: row.status === "received" || row.status === "verifying",
+    canDeny: row.type !== "objection" && (row.status === "received" || row.status === "verifying"),
+    canAnswer: row.type === "objection" && row.status === "received",
     timeline,
     audit: results.map((a) => ({
       at: new Date(a.at).toISOString(),
@@ -100,7 +107,7 @@ export async function resendConfirmation(env: Env, id: string, origin: string, o
     accountId: account.id,
     requestId: id,
   });
-  const what = row.type === "deletion" ? "delete your account and its data" : "send you a copy of your data";
+  const what = REQUEST_WHAT[row.type];
   await sendNotice(env, {
     to: account.email,
     kind: "request_confirmation",

@@ -4,8 +4,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { privacyRequestTypes } from "../../../db/schema";
 import { requireSession, SESSION_SECURITY } from "../../accounts/middleware";
 import { requireSudo } from "../../accounts/sudo";
-import { createRouter, errorResponses, jsonBody, jsonContent } from "../../openapi";
+import { createRouter, errorResponses, IsoDate, jsonBody, jsonContent } from "../../openapi";
 import { exportStream, exportSummaryHtml } from "../export/download";
+import { OBJECTION_LENGTH } from "./objection-length";
+import { liftRestriction, restrictionState } from "./restriction";
 import { createRequest, listRequests, ownedRequest, useLink } from "./service";
 import { PrivacyRequest, requestView } from "./view";
 
@@ -15,8 +17,20 @@ const NewRequest = z
     password: z.string().max(256).optional().openapi({
       description: "Deletion needs your password here, unless you re-authenticated in the last 10 minutes.",
     }),
+    note: z.string().trim().min(OBJECTION_LENGTH.min).max(OBJECTION_LENGTH.max).optional().openapi({
+      description:
+        "Objection: what you object to and why (processing based on our legitimate interests, GDPR Art. 21).",
+    }),
+  })
+  .refine((r) => (r.type === "objection") === (r.note !== undefined), {
+    message: "An objection needs its text in `note`; other requests take none.",
+    path: ["note"],
   })
   .openapi("NewPrivacyRequest");
+
+const Restriction = z
+  .object({ restricted: z.boolean(), since: IsoDate.nullable() })
+  .openapi("ProcessingRestriction");
 
 const Id = z.object({ id: z.string().max(64) });
 const origin = (url: string) => new URL(url).origin;
@@ -33,18 +47,19 @@ session
       middleware: [requireSession] as const,
       security: SESSION_SECURITY,
       tags: ["Privacy"],
-      summary: "Ask for a copy of your data (access) or for deletion of your account",
+      summary:
+        "Ask for a copy of your data (access), deletion of your account, restriction of processing until you lift it, or object (with your reasons in note)",
       request: jsonBody(NewRequest),
       responses: {
         202: jsonContent(PrivacyRequest, "Accepted; work runs in the background"),
-        ...errorResponses(400, 401, 415, 429),
+        ...errorResponses(400, 401, 409, 415, 429),
       },
     }),
     async (c) => {
-      const { type, password } = c.req.valid("json");
+      const { type, password, note } = c.req.valid("json");
       const { accountId } = c.var.session;
       if (type === "deletion") await requireSudo(c.env, c.var.session, password, c.req.raw.headers);
-      return c.json(await createRequest(c.env, accountId, type, origin(c.req.url)), 202);
+      return c.json(await createRequest(c.env, accountId, type, origin(c.req.url), note), 202);
     },
   )
   .openapi(
@@ -126,6 +141,33 @@ session
         },
       }) as never;
     },
+  );
+
+session.use("/restriction", requireSession);
+session
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/restriction",
+      middleware: [requireSession] as const,
+      security: SESSION_SECURITY,
+      tags: ["Privacy"],
+      summary: "Whether processing of your data is restricted (Art. 18), and since when",
+      responses: { 200: jsonContent(Restriction, "The restriction's state"), ...errorResponses(401) },
+    }),
+    async (c) => c.json(await restrictionState(c.var.db, c.var.session.accountId), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/restriction",
+      middleware: [requireSession] as const,
+      security: SESSION_SECURITY,
+      tags: ["Privacy"],
+      summary: "Lift the restriction of processing: the API and WhatsApp replies work again",
+      responses: { 200: jsonContent(Restriction, "Lifted"), ...errorResponses(401, 409) },
+    }),
+    async (c) => c.json(await liftRestriction(c.env, c.var.session.accountId), 200),
   );
 
 const Token = z.strictObject({ token: z.string().min(10).max(128) }).openapi("LinkToken");

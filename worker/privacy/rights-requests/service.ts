@@ -18,7 +18,9 @@ import { subjectOf } from "../subject";
 import { recordTrail } from "../trail";
 import { dueDate } from "./clock";
 import { consumeLinkToken, createLinkToken, LINK_TTL_MS, type LinkPurpose } from "./links";
-import { type RequestView, requestView } from "./view";
+import { createObjection, objectionConfirmed } from "./objection";
+import { restrictProcessing } from "./restriction";
+import { REQUEST_WHAT, type RequestView, requestView } from "./view";
 
 type Actor = { actor: "subject" | "operator"; actorRef?: string | null };
 
@@ -115,14 +117,20 @@ async function startDeletionFor(
   return view;
 }
 
-/** A request from the signed-in account holder (identity proven by the session and, for deletion, the password). */
+/**
+ * A request from the signed-in account holder (identity proven by the session and, for deletion, the password);
+ * `note` is an objection's text.
+ */
 export async function createRequest(
   env: Env,
   accountId: string,
   type: PrivacyRequestType,
   origin: string,
+  note = "",
 ): Promise<RequestView> {
   if (type === "access") return startAccess(env, accountId, origin);
+  if (type === "restriction") return restrictProcessing(env, accountId);
+  if (type === "objection") return createObjection(env, accountId, note);
   return startDeletionFor(env, accountId, origin, { actor: "subject" });
 }
 
@@ -188,8 +196,7 @@ export async function recordEmailedRequest(
       accountId: account!.id,
       requestId: id,
     });
-    const what =
-      input.type === "deletion" ? "delete your account and its data" : "send you a copy of your data";
+    const what = REQUEST_WHAT[input.type];
     await sendNotice(env, {
       to: account!.email,
       kind: "request_confirmation",
@@ -277,9 +284,18 @@ export async function useLink(
     action: "request.confirmed",
     detail: { channel: "email" },
   });
-  const view =
-    request.type === "access"
-      ? await startAccess(env, link.accountId, origin, request.id)
-      : await startDeletionFor(env, link.accountId, origin, { actor: "subject" });
-  return { purpose: "confirm_request", request: view };
+  return { purpose: "confirm_request", request: await runConfirmed(env, request, link.accountId, origin) };
+}
+
+/** A request confirmed from its holder's mailbox goes ahead as if made from the dashboard. */
+function runConfirmed(
+  env: Env,
+  request: typeof privacyRequests.$inferSelect,
+  accountId: string,
+  origin: string,
+): Promise<RequestView> {
+  if (request.type === "access") return startAccess(env, accountId, origin, request.id);
+  if (request.type === "restriction") return restrictProcessing(env, accountId, request.id);
+  if (request.type === "objection") return objectionConfirmed(env, request.id);
+  return startDeletionFor(env, accountId, origin, { actor: "subject" });
 }

@@ -29,6 +29,10 @@ export const PrivacyRequest = z
     executeAfter: IsoDate.nullable(),
     progress: z.string().nullable(),
     denialReason: z.string().nullable(),
+    answer: z
+      .string()
+      .nullable()
+      .openapi({ description: "Objection: the operator's answer (upheld or not, and why)." }),
     exportReady: z.boolean(),
     exportExpiresAt: IsoDate.nullable(),
     receipt: z.unknown(),
@@ -53,6 +57,7 @@ export const RequestDetail = PrivacyRequest.extend({
   exportGone: z.boolean(),
   canResend: z.boolean(),
   canDeny: z.boolean(),
+  canAnswer: z.boolean(),
   timeline: z.array(TimelineEntry),
   audit: z.array(
     z.object({
@@ -85,10 +90,19 @@ export function requestView(row: Row, now = new Date()): RequestView {
     executeAfter: iso(row.executeAfter),
     progress: row.progress,
     denialReason: row.denialReason,
+    answer: row.answer,
     exportReady: Boolean(row.exportManifest && row.exportExpiresAt && row.exportExpiresAt > now),
     exportExpiresAt: iso(row.exportExpiresAt),
     receipt: row.receipt ? JSON.parse(row.receipt) : null,
   };
 }
+
+/** What a request of each type asks, as the confirmation mail words it ("… to <what>"). */
+export const REQUEST_WHAT: Record<Row["type"], string> = {
+  access: "send you a copy of your data",
+  deletion: "delete your account and its data",
+  restriction: "restrict the processing of your data (it is only stored until you lift it)",
+  objection: "record your objection to processing based on our legitimate interests",
+};
 
 export const OPEN_STATUSES = ["received", "verifying", "in_progress"] as const;

@@ -1,0 +1,282 @@
+// `npm run bench:scale`: many accounts and keys against the built Worker as `npm start -- --fakes` serves it
+// (workerd under Miniflare, local persistence, the fake OpenAI upstream): 200 accounts with 5 keys each
+// (1,000 keys), then three waves of 7,000 chat completions (21,000) at 32 connections, each on a random key.
+// After each wave every account's usage and ledger are read (which flushes the objects' buffers first), and it
+// reports: workerd's resident memory (RSS) before and after each wave (it must level off), D1 bytes per request
+// (the file's logical size, and the record bytes of what grows with requests — the hourly aggregates and the
+// ledger — marginal over a wave once the hour's rows exist), the account objects' SQLite bytes per request
+// (the request log's recent window) and R2's, the isolate's calls to account objects per request and per
+// account-second, and that the usage adds up to exactly the requests served. Heavy: run it alone, under nice.
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort } from "../scripts/ports";
+import { startServer } from "../scripts/server";
+import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
+import { TIMING_REQUEST_HEADER } from "../worker/ai/timing";
+import { HOUR_MS } from "../worker/time";
+import { workerdRssMb } from "./cpu";
+import { recordBytes, sqliteFiles, sqliteLogicalBytes } from "./targets";
+
+const root = path.resolve(import.meta.dirname, "..");
+const ACCOUNTS = Number(process.env.SCALE_ACCOUNTS ?? 200);
+const KEYS_PER_ACCOUNT = Number(process.env.SCALE_KEYS ?? 5);
+const WAVES = 3;
+const PER_WAVE = Number(process.env.SCALE_PER_WAVE ?? 7_000);
+const CONNECTIONS = 32;
+
+type Account = { id: string; cookie: string; keys: string[] };
+
+const body = JSON.stringify({
+  model: "openai/gpt-4o-mini",
+  max_tokens: 16,
+  messages: [{ role: "user", content: "Say hello to the many accounts." }],
+});
+
+/** `n` tasks, at most `width` at a time. */
+async function pool<T>(n: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await task(i);
+      }
+    }),
+  );
+  return out;
+}
+
+async function main() {
+  if (!process.argv.includes("--no-build")) {
+    console.info("Building…");
+    execFileSync(path.join(root, "node_modules/.bin/react-router"), ["build"], {
+      cwd: root,
+      stdio: "ignore",
+    });
+  }
+  const fake = await startFakeOpenAI();
+  const persistDir = mkdtempSync(path.join(tmpdir(), "botmara-scale-"));
+  const server = await startServer({
+    port: await freePort(),
+    quiet: true,
+    persistDir,
+    vars: {
+      MASTER_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
+      OPENAI_BASE_URL: `${fake.url}/v1`,
+      OPENAI_API_KEY: FAKE_OPENAI_KEY,
+      DEV_PROVIDER: "off",
+      AI_RATE_LIMIT_RPM: "100000",
+      ACCESS_LOG_SAMPLE_RATE: "0",
+      AUTH_LIMITS: JSON.stringify({ signupPerAddress: { limit: 100_000, windowSeconds: 3600 } }),
+    },
+  });
+  const origin = server.url;
+  const db = await server.mf.getD1Database("DB");
+  const bucket = await server.mf.getR2Bucket("CONTENT");
+  try {
+    // 1. Accounts, keys and credit.
+    console.info(`Creating ${ACCOUNTS} accounts with ${KEYS_PER_ACCOUNT} keys each…`);
+    const accounts = await pool(ACCOUNTS, 8, async (i): Promise<Account> => {
+      const res = await fetch(`${origin}/api/auth/signup`, {
+        method: "POST",
+        headers: {
+          origin,
+          "content-type": "application/json",
+          "cf-connecting-ip": `198.18.${i >> 8}.${i & 255}`,
+        },
+        body: JSON.stringify({
+          email: `scale-${i}-${Date.now()}@example.com`,
+          password: "scale-password-123",
+        }),
+      });
+      if (res.status !== 201) throw new Error(`signup ${i}: ${res.status} ${await res.text()}`);
+      const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
+      const { account } = (await res.json()) as { account: { id: string } };
+      const keys: string[] = [];
+      for (let k = 0; k < KEYS_PER_ACCOUNT; k++) {
+        const created = await fetch(`${origin}/api/keys`, {
+          method: "POST",
+          headers: { origin, cookie, "content-type": "application/json" },
+          body: JSON.stringify({ name: `key ${k}` }),
+        });
+        keys.push(((await created.json()) as { key: string }).key);
+      }
+      // One request opens the billing row; then credit for the whole run.
+      await (
+        await fetch(`${origin}/v1/models`, { headers: { authorization: `Bearer ${keys[0]}` } })
+      ).arrayBuffer();
+      await db
+        .prepare(
+          "INSERT INTO billing_accounts (account_id, balance_micros, created_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(account.id, Date.now())
+        .run();
+      await db
+        .prepare(
+          "INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, created_at) VALUES (?, ?, 'adjustment', ?, 'bench credit', 'bench', ?)",
+        )
+        .bind(crypto.randomUUID(), account.id, 1_000_000_000, Date.now())
+        .run();
+      return { id: account.id, cookie, keys };
+    });
+    const keys = accounts.flatMap((a, i) => a.keys.map((key) => ({ key, account: i })));
+
+    /** Every account's usage and ledger read: each read flushes the account object's buffers first. */
+    const settle = async () => {
+      await pool(accounts.length, 8, async (i) => {
+        const a = accounts[i]!;
+        await (
+          await fetch(`${origin}/api/usage?groupBy=model`, { headers: { cookie: a.cookie } })
+        ).arrayBuffer();
+        await (await fetch(`${origin}/api/billing`, { headers: { cookie: a.cookie } })).arrayBuffer();
+      });
+    };
+    const tableBytes = async (table: string) => {
+      const { results } = await db.prepare(`SELECT * FROM ${table}`).all<Record<string, unknown>>();
+      return results.reduce(
+        (n, r) => n + 1 + Object.values(r).reduce<number>((m, v) => m + recordBytes(v), 0),
+        0,
+      );
+    };
+    const d1Bytes = () =>
+      sqliteFiles(path.join(persistDir, "d1")).reduce((n, f) => n + sqliteLogicalBytes(f), 0);
+    const doBytes = () =>
+      sqliteFiles(path.join(persistDir, "do")).reduce((n, f) => n + sqliteLogicalBytes(f), 0);
+    const r2Bytes = async (prefix: string) => {
+      let total = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await bucket.list({ prefix, cursor });
+        total += page.objects.reduce((n, o) => n + o.size, 0);
+        cursor = page.truncated ? page.cursor : undefined;
+      } while (cursor);
+      return total;
+    };
+    const meter = async () => {
+      const res = await fetch(`${origin}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${keys[0]!.key}`,
+          [TIMING_REQUEST_HEADER]: "1",
+        },
+        body,
+      });
+      await res.arrayBuffer();
+      const [calls, rows] = (/meter;desc=(\d+)\/(\d+)/.exec(res.headers.get("server-timing") ?? "") ?? [])
+        .slice(1)
+        .map(Number);
+      return { calls: calls ?? 0, rows: rows ?? 0 };
+    };
+    const snapshot = async () => ({
+      at: Date.now(),
+      rssMb: workerdRssMb(),
+      d1: d1Bytes(),
+      kept: (await tableBytes("usage_hourly")) + (await tableBytes("credit_ledger")),
+      flushIds: await tableBytes("usage_flushes"),
+      objects: doBytes(),
+      r2Log: await r2Bytes("request-log/"),
+      meter: await meter(),
+    });
+
+    await settle();
+    const start = await snapshot();
+    console.info(`Start: workerd ${start.rssMb} MB, D1 ${start.d1} B`);
+    const waves: {
+      requests: number;
+      ok: number;
+      seconds: number;
+      rps: number;
+      rssMb: number;
+      d1BytesPerRequest: number;
+      keptBytesPerRequest: number;
+      flushIdBytesPerRequest: number;
+      objectBytesPerRequest: number;
+      r2BytesPerRequest: number;
+      objectCallsPerRequest: number;
+      objectCallsPerAccountSecond: number;
+      hour: string;
+    }[] = [];
+    let before = start;
+    let served = 0;
+    for (let w = 0; w < WAVES; w++) {
+      const started = performance.now();
+      const statuses = await pool(PER_WAVE, CONNECTIONS, async () => {
+        const { key } = keys[Math.floor(Math.random() * keys.length)]!;
+        try {
+          const res = await fetch(`${origin}/v1/chat/completions`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+            body,
+          });
+          await res.arrayBuffer();
+          return res.status;
+        } catch {
+          return 0;
+        }
+      });
+      const seconds = (performance.now() - started) / 1000;
+      await settle();
+      const after = await snapshot();
+      const ok = statuses.filter((s) => s === 200).length;
+      served += ok + 1; // and the snapshot's probe request
+      const per = (x: number) => Number((x / PER_WAVE).toFixed(2));
+      const calls = after.meter.calls - before.meter.calls;
+      waves.push({
+        requests: PER_WAVE,
+        ok,
+        seconds: Number(seconds.toFixed(1)),
+        rps: Math.round(PER_WAVE / seconds),
+        rssMb: after.rssMb,
+        d1BytesPerRequest: per(after.d1 - before.d1),
+        keptBytesPerRequest: per(after.kept - before.kept),
+        flushIdBytesPerRequest: per(after.flushIds - before.flushIds),
+        objectBytesPerRequest: per(after.objects - before.objects),
+        r2BytesPerRequest: per(after.r2Log - before.r2Log),
+        objectCallsPerRequest: Number((calls / PER_WAVE).toFixed(3)),
+        objectCallsPerAccountSecond: Number((calls / ACCOUNTS / seconds).toFixed(2)),
+        hour: new Date(Math.floor(after.at / HOUR_MS) * HOUR_MS).toISOString(),
+      });
+      console.info(`Wave ${w + 1}: ${JSON.stringify(waves.at(-1))}`);
+      before = after;
+    }
+    // Exactness: the usage the accounts see adds up to every request served (waves and probes).
+    const { results } = await db
+      .prepare("SELECT coalesce(sum(requests), 0) AS n FROM usage_hourly")
+      .all<{ n: number }>();
+    const metered = Number(results[0]?.n ?? 0);
+    const combos = await db.prepare("SELECT count(*) AS n FROM usage_hourly").first<{ n: number }>();
+    const keptPerCombo =
+      Math.round(((await tableBytes("usage_hourly")) / Math.max(1, combos?.n ?? 1)) * 10) / 10;
+    const rss = [start.rssMb, ...waves.map((w) => w.rssMb)];
+    const growth = rss.slice(1).map((r, i) => r - rss[i]!);
+    const summary = {
+      accounts: ACCOUNTS,
+      keys: keys.length,
+      requests: PER_WAVE * WAVES,
+      served,
+      metered,
+      usageExact: metered === served,
+      workerdRssMb: rss,
+      rssGrowthPerWaveMb: growth,
+      levelsOff: growth.length >= 2 && growth.at(-1)! <= Math.max(8, growth[0]! / 2),
+      waves,
+      usageHourlyRows: combos?.n ?? 0,
+      usageHourlyBytesPerRow: keptPerCombo,
+      /** D1 bytes per request once the hour's rows exist (the last wave's kept-table growth): must be ≤ 0.5. */
+      d1MarginalBytesPerRequest: waves.at(-1)!.keptBytesPerRequest,
+      sameHour: new Set(waves.map((w) => w.hour)).size === 1,
+    };
+    console.info(`MANY_ACCOUNTS ${JSON.stringify(summary)}`);
+  } finally {
+    await server.close();
+    await fake.close();
+    rmSync(persistDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,2 @@
+ALTER TABLE `accounts` ADD `restricted_at` integer;--> statement-breakpoint
+ALTER TABLE `privacy_requests` ADD `answer` text;
