@@ -9,10 +9,10 @@ import { accounts, apiKeys } from "../../db/schema";
 import type { ApiKeyPrincipal, Db } from "../env";
 
 /** How often an open stream's key is re-checked: a revocation anywhere ends the stream within about this long. */
-export const CHECK_MS = 500;
+const CHECK_MS = 500;
 
 /** Why a stream was stopped: the message its error event carries. */
-export class KeyStopped extends Error {
+class KeyStopped extends Error {
   override name = "KeyStopped";
   constructor(readonly code: "revoked_api_key" | "expired_api_key") {
     super(

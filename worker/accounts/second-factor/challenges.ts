@@ -21,7 +21,7 @@ export function pendingLoginCookie(url: string, token: string, expiresAt: Date):
 
 export const clearPendingLoginCookie = (url: string) => pendingLoginCookie(url, "", new Date(0));
 
-export function readPendingLoginCookie(url: string, cookieHeader: string | null): string | undefined {
+function readPendingLoginCookie(url: string, cookieHeader: string | null): string | undefined {
   const name = cookieName(url);
   for (const part of (cookieHeader ?? "").split(";")) {
     const [k, ...v] = part.trim().split("=");
@@ -47,7 +47,7 @@ export async function startPendingLogin(
 export const sessionChallengeId = (purpose: Purpose, sessionHash: string) => `${purpose}:${sessionHash}`;
 
 /** The live challenge row, or a 401 telling the holder to start again. */
-export async function liveChallenge(db: Db, idHash: string, purpose: Purpose) {
+async function liveChallenge(db: Db, idHash: string, purpose: Purpose) {
   const [row] = await db
     .select()
     .from(authChallenges)

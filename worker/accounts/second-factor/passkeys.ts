@@ -18,7 +18,7 @@ import { badRequest, conflict, notFound } from "../../errors";
 import { sessionChallengeId, setWebAuthnChallenge, takeWebAuthnChallenge } from "./challenges";
 
 /** At most this many passkeys per account. */
-export const MAX_PASSKEYS = 10;
+const MAX_PASSKEYS = 10;
 
 export type PasskeyView = { id: string; name: string; createdAt: string; lastUsedAt: string | null };
 
