@@ -3,6 +3,7 @@ import { index, layout, prefix, type RouteConfig, route } from "@react-router/de
 export default [
   index("routes/home.tsx"),
   route("login", "routes/login.tsx"),
+  route("login/2fa", "routes/login-2fa.tsx"),
   route("signup", "routes/signup.tsx"),
   route("logout", "routes/logout.tsx"),
   route("privacy", "routes/privacy.tsx"),
@@ -29,6 +30,7 @@ export default [
       route("whatsapp", "routes/dashboard/whatsapp.tsx"),
       route("privacy", "routes/dashboard/privacy.tsx"),
       route("account", "routes/dashboard/account.tsx"),
+      route("account/two-factor", "routes/dashboard/two-factor.tsx"),
     ]),
     route("verify-email", "routes/dashboard/verify-email.tsx"),
   ]),

@@ -75,6 +75,8 @@ const envSchema = z.object({
   /** Hours of the request log kept as rows in the account's object before they are sealed into R2 (ADR 090). */
   REQUEST_LOG_WINDOW_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   AUTH_LIMITS: authLimitsVar,
+  /** Operators must have a second factor before any admin page or route answers (on unless set to false). */
+  REQUIRE_2FA_FOR_OPERATORS: bool(true),
   /** The Analytics Engine dataset behind the METRICS binding, for the SQL API that reads it (ADR 091). */
   METRICS_DATASET: z
     .string()
@@ -207,6 +209,7 @@ function buildConfig(env: Env) {
     logFormat: v.LOG_FORMAT,
     authLimits: v.AUTH_LIMITS,
     dataResidency: v.DATA_RESIDENCY,
+    requireSecondFactorForOperators: v.REQUIRE_2FA_FOR_OPERATORS,
     policy,
   };
 }

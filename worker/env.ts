@@ -16,6 +16,8 @@ export type SessionPrincipal = {
   sessionHash: string;
   /** The last password re-entry on this session (sudo mode), if any. */
   reauthAt: Date | null;
+  /** The account has a second factor in use (a confirmed authenticator app or a passkey). */
+  secondFactor: boolean;
 };
 
 /** The account behind an API key. */

@@ -11,7 +11,7 @@ export type ActionError = {
 };
 
 /** Fields whose values are never sent back to the page. */
-const SECRET = /password|token|secret|key$/i;
+const SECRET = /password|token|secret|key$|code$/i;
 
 /** A failed form: one plain message per field. */
 class FormInvalid extends AppError {

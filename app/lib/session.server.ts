@@ -1,6 +1,6 @@
 // The dashboard's view of sessions: the same service the API uses, read from the request's cookie.
 import { data, redirect } from "react-router";
-import { isOperator } from "#worker/accounts/middleware";
+import { isOperator, operatorNeedsSecondFactor, SECOND_FACTOR_SETUP_PATH } from "#worker/accounts/middleware";
 import { lookupSession, readSessionCookie } from "#worker/accounts/sessions";
 import { getConfig } from "#worker/config";
 import { getDb } from "#worker/db";
@@ -21,15 +21,30 @@ export async function requireUser(request: Request, env: Env): Promise<SessionPr
   return session;
 }
 
-/** Operator rights: a verified address listed in ADMIN_EMAILS, read fresh on every request. */
+/**
+ * Operator rights: a verified address listed in ADMIN_EMAILS, read fresh on every request, with a second factor
+ * when REQUIRE_2FA_FOR_OPERATORS asks for one (the admin actions check this, the pages send to the setup).
+ */
 export function isAdmin(env: Env, session: SessionPrincipal | undefined): boolean {
-  return isOperator(getConfig(env), session);
+  const config = getConfig(env);
+  return isOperator(config, session) && !operatorNeedsSecondFactor(config, session!);
 }
 
-/** For the /admin pages' loaders: signed in (else to /login), and an operator (else a 403 page). */
+/** Listed and verified, whether or not the second factor the setting asks for is there yet. */
+const isListedOperator = (env: Env, session: SessionPrincipal) => isOperator(getConfig(env), session);
+
+/**
+ * For the /admin pages' loaders and actions: signed in (else to /login), an operator (else a 403 page), and —
+ * with REQUIRE_2FA_FOR_OPERATORS on — with a second factor (else to the page that sets one up, then back).
+ */
 export async function requireOperator(request: Request, env: Env): Promise<SessionPrincipal> {
   const session = await requireUser(request, env);
-  if (!isAdmin(env, session)) throw data("Operators only", { status: 403, statusText: "Operators only." });
+  if (!isListedOperator(env, session))
+    throw data("Operators only", { status: 403, statusText: "Operators only." });
+  if (operatorNeedsSecondFactor(getConfig(env), session)) {
+    const url = new URL(request.url);
+    throw redirect(`${SECOND_FACTOR_SETUP_PATH}?next=${encodeURIComponent(url.pathname + url.search)}`);
+  }
   return session;
 }
 

@@ -22,7 +22,7 @@ import { StatusBadge } from "../components/PromiseStatus";
 import { RequestStatus, requestTypeLabel } from "../components/RequestStatus";
 import { SiteHeader } from "../components/SiteHeader";
 import { formState, useResetAfterSuccess } from "../lib/form-state";
-import { formAction, parseForm } from "../lib/forms.server";
+import { formAction, parseForm, readForm } from "../lib/forms.server";
 import { isAdmin, requireOperator, requireUser } from "../lib/session.server";
 import { formatTimeLeft } from "../lib/time-left";
 import type { Route } from "./+types/admin";
@@ -66,7 +66,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     if (!isAdmin(env, session)) throw forbidden("Operators only.");
     const operator = { accountId: session.accountId, email: session.email };
-    if ((await request.clone().formData()).get("intent") === "find-failures") {
+    if ((await readForm(request.clone() as Request)).get("intent") === "find-failures") {
       const { who } = await parseForm(request, FindFailuresForm);
       const found = await findCustomerFailures(env, getDb(env.DB), operator, who);
       return { searched: found ?? { notFound: true as const } };

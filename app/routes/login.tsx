@@ -1,7 +1,8 @@
 import { Form, Link, redirect, useNavigation } from "react-router";
 import { z } from "zod";
+import { pendingLoginCookie } from "#worker/accounts/second-factor/challenges";
 import { logIn } from "#worker/accounts/service";
-import { endRequestSession, sessionSetCookie } from "#worker/accounts/sessions";
+import { endRequestSession, sessionClearCookie, sessionSetCookie } from "#worker/accounts/sessions";
 import { getDb } from "#worker/db";
 import { Field, FormError } from "../components/Field";
 import { SiteHeader } from "../components/SiteHeader";
@@ -27,10 +28,19 @@ export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     const input = await parseForm(request, LoginForm);
     const { env } = context.cloudflare;
-    const { token, expiresAt } = await logIn(env, input, request.headers);
+    const result = await logIn(env, input, request);
     await endRequestSession(getDb(env.DB), request); // the session this login replaces ends with it
     const next = safeNext(new URL(request.url).searchParams.get("next"));
-    return redirect(next, { headers: { "Set-Cookie": sessionSetCookie(request.url, token, expiresAt) } });
+    if (result.kind === "second_factor") {
+      // No session yet: the second-factor page finishes the login, then goes on to `next`.
+      const headers = new Headers();
+      headers.append("Set-Cookie", pendingLoginCookie(request.url, result.token, result.expiresAt));
+      headers.append("Set-Cookie", sessionClearCookie(request.url));
+      return redirect(`/login/2fa?next=${encodeURIComponent(next)}`, { headers });
+    }
+    return redirect(next, {
+      headers: { "Set-Cookie": sessionSetCookie(request.url, result.token, result.expiresAt) },
+    });
   });
 }
 

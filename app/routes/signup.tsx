@@ -29,7 +29,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     const input = await parseForm(request, SignupForm);
     const origin = new URL(request.url).origin;
-    const { token, expiresAt } = await signUp(context.cloudflare.env, input, request.headers, origin);
+    const { token, expiresAt } = await signUp(context.cloudflare.env, input, request, origin);
     return redirect("/dashboard/keys", {
       headers: { "Set-Cookie": sessionSetCookie(request.url, token, expiresAt) },
     });

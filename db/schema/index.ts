@@ -12,6 +12,7 @@ export * from "./privacy";
 export * from "./promises";
 export * from "./provider-keys";
 export * from "./rate-limits";
+export * from "./second-factors";
 export * from "./settings";
 export * from "./usage";
 export * from "./whatsapp";

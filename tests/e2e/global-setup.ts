@@ -30,6 +30,8 @@ export default async function setup(project: TestProject) {
       MASTER_KEY: "ZTJlLW1hc3Rlci1rZXktMzItYnl0ZXMtbG9uZy0hISE=",
       // The second operator is the page sweep's (pages.test.ts), so it never races privacy.test.ts's sign-up.
       ADMIN_EMAILS: "operator@example.com,pages-operator@example.com",
+      // The operators here sign up by fetch; the second-factor gate has its own server (two-factor.test.ts).
+      REQUIRE_2FA_FOR_OPERATORS: "false",
       // Every e2e file signs up from the one loopback address; the default 20 signups/hour would refuse the later ones.
       AUTH_LIMITS: JSON.stringify({ signupPerAddress: { limit: 1000 } }),
     },

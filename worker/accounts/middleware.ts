@@ -31,7 +31,15 @@ export function isOperator(config: Config, session: SessionPrincipal | undefined
   return Boolean(session?.emailVerified && config.adminEmails.has(session.email));
 }
 
-/** Refuses anyone but an operator (who always has a session). */
+/** With REQUIRE_2FA_FOR_OPERATORS on, an operator without a second factor sets one up before anything else. */
+export function operatorNeedsSecondFactor(config: Config, session: SessionPrincipal): boolean {
+  return config.requireSecondFactorForOperators && !session.secondFactor;
+}
+
+/** Where an operator without a second factor is sent: the page that sets one up. */
+export const SECOND_FACTOR_SETUP_PATH = "/dashboard/account/two-factor";
+
+/** Refuses anyone but an operator (who always has a session) with a second factor when the setting asks for one. */
 const requireAdmin: MiddlewareHandler<SessionEnv> = async (c, next) => {
   if (!loaded(c)) throw unauthorized("Log in first.", "not_logged_in");
   if (!isOperator(c.var.config, c.var.session)) {
@@ -41,6 +49,11 @@ const requireAdmin: MiddlewareHandler<SessionEnv> = async (c, next) => {
       "not_admin",
     );
   }
+  if (operatorNeedsSecondFactor(c.var.config, c.var.session))
+    throw forbidden(
+      `Operators need a second factor: set up an authenticator app or a passkey at ${SECOND_FACTOR_SETUP_PATH} first.`,
+      "second_factor_required",
+    );
   await next();
 };
 

@@ -2,7 +2,8 @@
 // change confirmed, an email change undone). Each proof rotates the security stamp (every pending link but the
 // way back from an email change dies), retires pending links and ends the other sessions. The FIRST proof also
 // discards what an unproven holder set up — someone may have signed up with another's address and waited for
-// the owner to recover it: keys, WhatsApp, privacy settings (back to the defaults, recorded as a reset).
+// the owner to recover it: keys, WhatsApp, privacy settings (back to the defaults, recorded as a reset), and
+// second factors (a squatter's authenticator would lock the owner out, or re-authenticate the squatter).
 import { and, eq, isNull } from "drizzle-orm";
 import { accounts, linkPurposes } from "../../db/schema";
 import { forgetLoggingPolicy } from "../content/policy";
@@ -12,6 +13,7 @@ import { revokeAllKeys } from "../keys/service";
 import { retireLinks } from "../privacy/rights-requests/links";
 import { resetPrivacySettings } from "../settings/store";
 import { deleteAllConnections } from "../whatsapp/connection";
+import { discardSecondFactors } from "./second-factor/factors";
 import { rotateStamp } from "./security-stamp";
 import { endOtherSessions } from "./sessions";
 
@@ -34,6 +36,7 @@ async function discardUnprovenSetup(db: Db, accountId: string): Promise<void> {
   await deleteAllConnections(db, accountId);
   await resetPrivacySettings(db, accountId);
   forgetLoggingPolicy(accountId);
+  await discardSecondFactors(db, accountId);
 }
 
 /**

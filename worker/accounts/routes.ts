@@ -4,6 +4,8 @@ import { createRouter, errorResponses, jsonBody, jsonContent } from "../openapi"
 import { rectify } from "../privacy/rectification";
 import { requireSession, sessionRouter } from "./middleware";
 import { changePassword, confirmPasswordReset, requestPasswordReset } from "./password-change";
+import { pendingLoginCookie } from "./second-factor/challenges";
+import { secondFactorRoutes } from "./second-factor/routes";
 import { getAccount, logIn, signUp } from "./service";
 import { endOtherSessions, endRequestSession, sessionClearCookie, sessionSetCookie } from "./sessions";
 import { reauthenticate } from "./sudo";
@@ -20,7 +22,18 @@ import {
   SignUp,
 } from "./views";
 
-const Reauth = z.strictObject({ password: CurrentPassword }).openapi("Reauth");
+const Reauth = z
+  .union([
+    z.strictObject({ password: CurrentPassword }),
+    z.strictObject({
+      code: z
+        .string()
+        .trim()
+        .regex(/^\d{3} ?\d{3}$/, "Enter the 6-digit code."),
+    }),
+    z.strictObject({ recoveryCode: z.string().trim().min(16).max(40) }),
+  ])
+  .openapi("Reauth");
 const origin = (c: { req: { url: string } }) => new URL(c.req.url).origin;
 const noStore = { "Cache-Control": "no-store" };
 const session = [{ session: [] }];
@@ -45,12 +58,7 @@ authRoutes
       },
     }),
     async (c) => {
-      const { account, token, expiresAt } = await signUp(
-        c.env,
-        c.req.valid("json"),
-        c.req.raw.headers,
-        origin(c),
-      );
+      const { account, token, expiresAt } = await signUp(c.env, c.req.valid("json"), c.req.raw, origin(c));
       c.header("Set-Cookie", sessionSetCookie(c.req.url, token, expiresAt));
       return c.json({ account }, 201, noStore);
     },
@@ -60,16 +68,31 @@ authRoutes
       method: "post",
       path: "/login",
       tags: ["Auth"],
-      summary: "Start a session (wrong passwords slow down per email and client address, and per address)",
+      summary:
+        "Start a session (wrong passwords slow down per email and client address, and per address); with a second factor on, a pending login that POST /api/auth/login/2fa or a passkey completes",
       request: jsonBody(Credentials),
       responses: {
-        200: jsonContent(z.object({ account: Account }), "Logged in; the session cookie is set"),
+        200: jsonContent(
+          z.union([
+            z.object({ account: Account }),
+            z.object({
+              mfaRequired: z.literal(true),
+              methods: z.array(z.enum(["totp", "passkey", "recovery_code"])),
+            }),
+          ]),
+          "Logged in (the session cookie is set), or the second factor is needed (a pending-login cookie is set, no session)",
+        ),
         ...errorResponses(400, 401, 413, 415, 429),
       },
     }),
     async (c) => {
-      const result = await logIn(c.env, c.req.valid("json"), c.req.raw.headers);
+      const result = await logIn(c.env, c.req.valid("json"), c.req.raw);
       await endRequestSession(c.var.db, c.req.raw); // rotate: never keep a pre-login session id
+      if (result.kind === "second_factor") {
+        c.header("Set-Cookie", pendingLoginCookie(c.req.url, result.token, result.expiresAt));
+        c.header("Set-Cookie", sessionClearCookie(c.req.url), { append: true });
+        return c.json({ mfaRequired: true as const, methods: result.methods }, 200, noStore);
+      }
       c.header("Set-Cookie", sessionSetCookie(c.req.url, result.token, result.expiresAt));
       return c.json({ account: result.account }, 200, noStore);
     },
@@ -127,7 +150,8 @@ authRoutes
       method: "post",
       path: "/reauth",
       tags: ["Auth"],
-      summary: "Re-enter your password: sensitive changes on this session need no password for 10 minutes",
+      summary:
+        "Re-enter your password (or a second-factor code): sensitive changes on this session need no password for 10 minutes",
       security: session,
       middleware: [requireSession] as const,
       request: jsonBody(Reauth),
@@ -137,7 +161,7 @@ authRoutes
       },
     }),
     async (c) => {
-      await reauthenticate(c.env, c.var.session, c.req.valid("json").password, c.req.raw.headers);
+      await reauthenticate(c.env, c.var.session, c.req.valid("json"), c.req.raw.headers);
       return c.body(null, 204);
     },
   )
@@ -198,6 +222,8 @@ authRoutes
       return c.body(null, 204);
     },
   );
+
+authRoutes.route("/", secondFactorRoutes);
 
 export const accountRoutes = sessionRouter();
 accountRoutes

@@ -9,7 +9,9 @@ import { conflict, notFound, unauthorized } from "../errors";
 import { clearFailures, forgiveAttempt, refuseWhileDelayed, takeAttempt } from "../security/auth-throttle";
 import { clientAddress, throttle } from "../security/rate-limit";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./passwords";
-import { createSession } from "./sessions";
+import { startPendingLogin } from "./second-factor/challenges";
+import { type SecondFactorMethod, secondFactorMethods } from "./second-factor/factors";
+import { createSession, deviceOf } from "./sessions";
 import { sendVerification } from "./verification";
 import type { AccountView, CredentialsInput, SignUpInput } from "./views";
 
@@ -40,9 +42,10 @@ export async function emailTaken(db: Db, email: string, exceptId?: string): Prom
 export async function signUp(
   env: Env,
   input: SignUpInput,
-  headers: Headers,
+  request: Request,
   origin: string,
 ): Promise<{ account: AccountView; token: string; expiresAt: Date }> {
+  const headers = request.headers;
   const db = getDb(env.DB);
   const limit = getConfig(env).authLimits.signupPerAddress;
   await throttle(db, `signup:ip:${clientAddress(headers)}`, limit.limit, limit.windowSeconds);
@@ -70,7 +73,7 @@ export async function signUp(
     throw error;
   }
   await sendVerification(env, { accountId: id, email }, origin);
-  const session = await createSession(db, id);
+  const session = await createSession(db, id, deviceOf(request));
   const [row] = await db.select().from(accounts).where(eq(accounts.id, id));
   return { account: view(row!), ...session };
 }
@@ -99,11 +102,16 @@ async function loginBuckets(email: string, headers: Headers) {
   };
 }
 
-export async function logIn(
-  env: Env,
-  input: CredentialsInput,
-  headers: Headers,
-): Promise<{ account: AccountView; token: string; expiresAt: Date }> {
+/**
+ * A right password either starts a session, or — when the account has a second factor — a pending login that
+ * only the second factor completes (its token goes in a cookie of its own; no session exists until then).
+ */
+export type LoginOutcome =
+  | { kind: "session"; account: AccountView; token: string; expiresAt: Date }
+  | { kind: "second_factor"; methods: SecondFactorMethod[]; token: string; expiresAt: Date };
+
+export async function logIn(env: Env, input: CredentialsInput, request: Request): Promise<LoginOutcome> {
+  const headers = request.headers;
   const db = getDb(env.DB);
   const limits = getConfig(env).authLimits;
   const email = normalizeEmail(input.email);
@@ -122,8 +130,10 @@ export async function logIn(
   }
   await clearFailures(db, [buckets.pair]);
   await forgiveAttempt(db, buckets.address);
-  const session = await createSession(db, row.id);
-  return { account: view(row), ...session };
+  const methods = await secondFactorMethods(db, row.id);
+  if (methods.length > 0) return { kind: "second_factor", methods, ...(await startPendingLogin(db, row.id)) };
+  const session = await createSession(db, row.id, deviceOf(request));
+  return { kind: "session", account: view(row), ...session };
 }
 
 export async function getAccount(db: Db, accountId: string): Promise<AccountView> {

@@ -1,10 +1,10 @@
 // Browser sessions: an opaque random id in a cookie, only its SHA-256 in D1, idle and absolute expiry
 // (decided in session-timing.ts).
-import { and, eq, gt, ne } from "drizzle-orm";
-import { accounts, sessions } from "../../db/schema";
+import { and, desc, eq, gt, ne, sql } from "drizzle-orm";
+import { accounts, passkeys, sessions, totpFactors } from "../../db/schema";
 import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db, SessionPrincipal } from "../env";
-import { sessionExpiresAt, sessionFreshness } from "./session-timing";
+import { SESSION_IDLE_MS, sessionExpiresAt, sessionFreshness } from "./session-timing";
 
 /** `__Host-` and Secure need https; plain-http loopback (local dev) gets a plain name. */
 function sessionCookieName(url: string): string {
@@ -21,7 +21,24 @@ export function readSessionCookie(url: string, cookieHeader: string | null): str
   return undefined;
 }
 
-export async function createSession(db: Db, accountId: string): Promise<{ token: string; expiresAt: Date }> {
+/** What the holder sees of a session's device: the browser's User-Agent and, if Cloudflare gave it, a city. */
+export type Device = { userAgent: string | null; place: string | null };
+
+/** The device a request comes from: never the address, only what lets the holder tell sessions apart. */
+export function deviceOf(request: Request): Device {
+  const cf = (request as { cf?: { city?: unknown; country?: unknown } }).cf;
+  const place = [cf?.city, cf?.country].filter((p): p is string => typeof p === "string" && p !== "");
+  return {
+    userAgent: request.headers.get("user-agent")?.slice(0, 256) || null,
+    place: place.length ? place.join(", ").slice(0, 120) : null,
+  };
+}
+
+export async function createSession(
+  db: Db,
+  accountId: string,
+  device: Device = { userAgent: null, place: null },
+): Promise<{ token: string; expiresAt: Date }> {
   const token = randomToken(32);
   const now = Date.now();
   const expiresAt = sessionExpiresAt(now);
@@ -31,9 +48,16 @@ export async function createSession(db: Db, accountId: string): Promise<{ token:
     createdAt: new Date(now),
     lastSeenAt: new Date(now),
     expiresAt,
+    userAgent: device.userAgent,
+    place: device.place,
   });
   return { token, expiresAt };
 }
+
+/** Whether the account has a second factor in use: a confirmed authenticator app or a passkey. */
+const hasSecondFactorSql = (accountId: typeof accounts.id) =>
+  sql<number>`(EXISTS (SELECT 1 FROM ${totpFactors} WHERE ${totpFactors.accountId} = ${accountId} AND ${totpFactors.confirmedAt} IS NOT NULL)
+    OR EXISTS (SELECT 1 FROM ${passkeys} WHERE ${passkeys.accountId} = ${accountId}))`;
 
 /** The live session for a cookie value, or undefined when unknown, idle too long, expired or tombstoned. */
 export async function lookupSession(db: Db, token: string): Promise<SessionPrincipal | undefined> {
@@ -47,6 +71,7 @@ export async function lookupSession(db: Db, token: string): Promise<SessionPrinc
       reauthAt: sessions.reauthAt,
       status: accounts.status,
       emailVerifiedAt: accounts.emailVerifiedAt,
+      secondFactor: hasSecondFactorSql(accounts.id),
     })
     .from(sessions)
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
@@ -70,7 +95,62 @@ export async function lookupSession(db: Db, token: string): Promise<SessionPrinc
     emailVerified: row.emailVerifiedAt !== null,
     sessionHash: idHash,
     reauthAt: row.reauthAt,
+    secondFactor: Boolean(row.secondFactor),
   };
+}
+
+/** One session as its holder sees it (GET /api/auth/sessions, /dashboard/account). */
+type SessionView = {
+  id: string;
+  current: boolean;
+  userAgent: string | null;
+  place: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+};
+
+/** The public id of a session: a hash of the stored hash, naming it without being what a lookup needs. */
+const publicSessionId = async (idHash: string) => (await sha256Hex(`session-id|${idHash}`)).slice(0, 32);
+
+/** The account's live sessions (not expired, not idle too long), most recently used first. */
+export async function listSessions(db: Db, current: SessionPrincipal): Promise<SessionView[]> {
+  const now = Date.now();
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.accountId, current.accountId),
+        gt(sessions.expiresAt, new Date(now)),
+        gt(sessions.lastSeenAt, new Date(now - SESSION_IDLE_MS)),
+      ),
+    )
+    .orderBy(desc(sessions.lastSeenAt));
+  return Promise.all(
+    rows.map(async (row) => ({
+      id: await publicSessionId(row.idHash),
+      current: row.idHash === current.sessionHash,
+      userAgent: row.userAgent,
+      place: row.place,
+      createdAt: row.createdAt.toISOString(),
+      lastSeenAt: row.lastSeenAt.toISOString(),
+    })),
+  );
+}
+
+/** Ends one of the account's sessions by its public id; false when the account has no such session. */
+export async function endSessionById(db: Db, accountId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .select({ idHash: sessions.idHash })
+    .from(sessions)
+    .where(eq(sessions.accountId, accountId));
+  for (const row of rows) {
+    if ((await publicSessionId(row.idHash)) === id) {
+      await destroySession(db, row.idHash);
+      return true;
+    }
+  }
+  return false;
 }
 
 export async function destroySession(db: Db, sessionHash: string): Promise<void> {

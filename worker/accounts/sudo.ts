@@ -1,12 +1,13 @@
-// Sudo mode: sensitive changes (email, password, deletion, WhatsApp) need the current password in the
-// request, or a re-authentication on this session within the last ten minutes. Wrong passwords are
-// throttled per (account, client address) with growing delays.
+// Sudo mode: sensitive changes (email, password, deletion, WhatsApp, second factors) need the current password
+// in the request, or a re-authentication on this session within the last ten minutes — by the password or by
+// the second factor. Wrong passwords and codes are throttled per (account, client address) with growing delays.
 import { getConfig } from "../config";
 import { getDb } from "../db";
 import type { SessionPrincipal } from "../env";
 import { AppError } from "../errors";
 import { clearFailures, refuseWhileDelayed, takeAttempt } from "../security/auth-throttle";
 import { clientAddress } from "../security/rate-limit";
+import { checkTypedFactor } from "./second-factor/check";
 import { checkPassword } from "./service";
 import { recordReauth } from "./sessions";
 
@@ -35,7 +36,7 @@ export async function recheckPassword(
 }
 
 /** True when this session re-authenticated within the sudo window. */
-function inSudoWindow(session: SessionPrincipal, now = Date.now()): boolean {
+export function inSudoWindow(session: SessionPrincipal, now = Date.now()): boolean {
   return session.reauthAt !== null && now - session.reauthAt.getTime() < SUDO_WINDOW_MS;
 }
 
@@ -53,13 +54,33 @@ export async function requireSudo(
   if (!inSudoWindow(session)) throw reauthRequired();
 }
 
-/** POST /api/auth/reauth: a correct password opens the sudo window on this session. */
+/** What re-authenticates a session: the password, or a code from the second factor (app or recovery code). */
+export type ReauthProof = {
+  password?: string | undefined;
+  code?: string | undefined;
+  recoveryCode?: string | undefined;
+};
+
+/** POST /api/auth/reauth: a correct password or second-factor code opens the sudo window on this session. */
 export async function reauthenticate(
   env: Env,
   session: SessionPrincipal,
-  password: string,
+  proof: ReauthProof,
   headers: Headers,
 ): Promise<void> {
-  await recheckPassword(env, session, password, headers);
+  if (proof.password) await recheckPassword(env, session, proof.password, headers);
+  else if (proof.code || proof.recoveryCode) await checkTypedFactor(env, session.accountId, proof, headers);
+  else throw reauthRequired();
   await recordReauth(getDb(env.DB), session.sessionHash);
+}
+
+/** The sudo gate for a step that starts a ceremony: a password given here also opens the window for what follows. */
+export async function requireSudoAndRecord(
+  env: Env,
+  session: SessionPrincipal,
+  password: string | undefined,
+  headers: Headers,
+): Promise<void> {
+  if (password) return reauthenticate(env, session, { password }, headers);
+  if (!inSudoWindow(session)) throw reauthRequired();
 }

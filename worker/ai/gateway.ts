@@ -54,6 +54,8 @@ export type AiCall = {
   timing?: Timing;
   /** The request id the client sees (x-request-id); also the usage row's id. Minted here when absent. */
   requestId?: string;
+  /** Watches a stream's key: its signal ends the stream when the key is revoked or expires (worker/keys/stream-guard.ts). */
+  guardStream?: () => { signal: AbortSignal; release: () => void };
   /** Told when the request is metered (it then has its metrics point; the access log writes none). */
   onMeter?: () => void;
   /** Told the metered tokens and cost of a non-streamed answer (internal callers report them). */
@@ -395,6 +397,14 @@ function billed(config: Config, call: AiCall, model: CatalogueModel, listMicros:
     ? withPlatformFee(listMicros, config.ai.byokFeeBasisPoints)
     : listMicros;
 }
+/** The status a stream is metered with: a key revoked or expired mid-stream (stopped) counts as 401. */
+const STREAM_STATUS = { complete: 200, aborted: 499, cut: 502, stopped: 401 } as const;
+const STREAM_CODE = {
+  complete: undefined,
+  aborted: "client_closed",
+  cut: "stream_failed",
+  stopped: "key_revoked_mid_stream",
+} as const;
 
 /** Relayed chunk by chunk in the client's dialect; metered once when the stream ends, however it ends. */
 function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Response {
@@ -403,13 +413,16 @@ function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Re
   let finished!: () => void;
   ctx.waitUntil(new Promise<void>((resolve) => (finished = resolve)));
   const translator = candidate.translation.stream(candidate.context);
+  const guard = a.call.guardStream?.();
   const body = relay(a.response.body!, translator, {
     idleMs: config.ai.timeoutMs,
     capture: request.policy.enabled,
+    stop: guard?.signal,
     onEnd: (outcome, captured) => {
+      guard?.release();
       meter(env, ctx, request, {
-        status: outcome === "complete" ? 200 : outcome === "aborted" ? 499 : 502,
-        code: outcome === "complete" ? undefined : outcome === "aborted" ? "client_closed" : "stream_failed",
+        status: STREAM_STATUS[outcome],
+        code: STREAM_CODE[outcome],
         model: candidate.model,
         requested,
         usage: translator.usage(),

@@ -4,13 +4,16 @@
 import { SseParser } from "./sse";
 import type { StreamTranslator } from "./translate/types";
 
-type StreamOutcome = "complete" | "cut" | "aborted";
+type StreamOutcome = "complete" | "cut" | "aborted" | "stopped";
 
 type RelayOptions = {
   /** Longest silence between upstream chunks before the stream counts as cut. */
   idleMs: number;
   /** Keep the client-facing text (only when the account turned content logging on). */
   capture: boolean;
+  /** Aborts when the stream must end now (its key revoked or expired: worker/keys/stream-guard.ts); the reason's
+   * message goes to the client as the dialect's error event, and the outcome is "stopped". */
+  stop?: AbortSignal | undefined;
   onEnd: (outcome: StreamOutcome, captured: string | undefined) => void;
 };
 
@@ -62,7 +65,7 @@ export function relay(
     captured?.push(text);
     return true;
   };
-  const close = (outcome: "complete" | "cut") => {
+  const close = (outcome: "complete" | "cut" | "stopped") => {
     try {
       controller.close();
     } catch {
@@ -70,11 +73,18 @@ export function relay(
     }
     end(outcome);
   };
-  const cut = () => {
-    if (!send(translator.cut(CUT_MESSAGE))) return;
+  const cut = (message = CUT_MESSAGE, outcome: "cut" | "stopped" = "cut") => {
+    if (!send(translator.cut(message))) return;
     reader.cancel().catch(() => {});
-    close("cut");
+    close(outcome);
   };
+  options.stop?.addEventListener(
+    "abort",
+    () => {
+      if (!ended) cut((options.stop!.reason as Error).message, "stopped");
+    },
+    { once: true },
+  );
 
   // The provider is read at its own pace, not the client's: the end of the provider's stream (its usage and
   // [DONE]) is reached and metered even when the client stops reading without the stream being cancelled, as a

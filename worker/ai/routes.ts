@@ -1,4 +1,5 @@
 // /v1: the AI API (OpenAI- and Anthropic-compatible), authenticated by API key and limited per key.
+
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -6,6 +7,7 @@ import { loggingPolicy } from "../content/capture";
 import type { ApiKeyEnv } from "../env";
 import { AppError } from "../errors";
 import { requireApiKey } from "../keys/middleware";
+import { guardStream } from "../keys/stream-guard";
 import { anthropicErrorResponses, createRouter, errorResponses, jsonBody, jsonContent } from "../openapi";
 import { availableModels, providerPolicy } from "./catalogue";
 import { modelEntry } from "./catalogue/entry";
@@ -67,6 +69,7 @@ function call(
     spendLimitMicros: key.monthlySpendLimitMicros,
     keyDataPolicy: key.dataPolicy,
     byokProviders: key.byokProviders,
+    guardStream: () => guardStream(c.var.db, key),
     source: "api",
     startedAt: c.var.arrivedAt ?? Date.now(),
     timing: c.var.timing,

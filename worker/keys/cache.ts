@@ -2,6 +2,7 @@
 // costs no hashing. Revocation and account tombstones evict at once on this isolate; other isolates forget
 // an entry within CACHE_TTL_MS (the documented cross-instance bound). Secrets stay in isolate memory only.
 import type { ApiKeyPrincipal } from "../env";
+import { stopAccountStreams } from "./stream-guard";
 
 /** @internal Exported for the docs test: ADR 008 and the architecture quote it. */
 export const CACHE_TTL_MS = 10_000;
@@ -30,8 +31,9 @@ export function forgetKey(keyHash: string): void {
   for (const [presented, entry] of entries) if (entry.keyHash === keyHash) entries.delete(presented);
 }
 
-/** Drops every cached key of an account (deletion tombstone). */
+/** Drops every cached key of an account (deletion tombstone), and ends its open streams here. */
 export function forgetAccountKeys(accountId: string): void {
+  stopAccountStreams(accountId);
   for (const [presented, entry] of entries) {
     if (entry.principal.accountId === accountId) entries.delete(presented);
   }

@@ -8,6 +8,7 @@ import { randomToken, sha256Hex } from "../crypto/encoding";
 import type { Db } from "../env";
 import { badRequest, conflict, notFound } from "../errors";
 import { forgetKey } from "./cache";
+import { stopKeyStreams } from "./stream-guard";
 import type { CreatedKeyView, KeySettings, KeyView } from "./views";
 
 export const KEY_PREFIX = "bm_";
@@ -174,6 +175,7 @@ export async function revokeKey(db: Db, accountId: string, keyId: string): Promi
     return;
   }
   forgetKey(row.keyHash);
+  stopKeyStreams(keyId);
 }
 
 /** Revokes every live key of the account (e.g. keys made by whoever set it up before its mailbox was proven). */
@@ -182,7 +184,10 @@ export async function revokeAllKeys(db: Db, accountId: string): Promise<number> 
     .update(apiKeys)
     .set({ revokedAt: new Date() })
     .where(and(eq(apiKeys.accountId, accountId), isNull(apiKeys.revokedAt)))
-    .returning({ keyHash: apiKeys.keyHash });
-  for (const row of rows) forgetKey(row.keyHash);
+    .returning({ keyHash: apiKeys.keyHash, id: apiKeys.id });
+  for (const row of rows) {
+    forgetKey(row.keyHash);
+    stopKeyStreams(row.id);
+  }
   return rows.length;
 }

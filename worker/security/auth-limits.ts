@@ -28,6 +28,10 @@ const authLimitsSchema = z
     loginPerAddress: growing(50),
     /** Wrong passwords re-entered for sensitive changes, per account and client address. */
     passwordCheck: growing(5),
+    /** Wrong second-factor codes (authenticator, recovery code, passkey), per account and client address. */
+    secondFactor: growing(5),
+    /** Wrong second-factor codes per account from anywhere: only someone who knew the password gets this far. */
+    secondFactorPerAccount: growing(20),
     signupPerAddress: windowed(20, 3600),
     passwordResetPerAddress: windowed(10, 3600),
     /** Reset mails to one address (past it the answer stays 202, but no mail goes out). */

@@ -1,12 +1,15 @@
 // /dashboard/account: the login email (verified or not), changing it or the password (both need the current
-// password: sudo mode), and logging out every other session. The same services as the API; no JS needed.
-import { Form, useNavigation } from "react-router";
+// password: sudo mode), the second factor (its own page), and every active session — device, approximate place
+// when Cloudflare gave one, created, last seen — each revocable. The same services as the API; no JS needed.
+import { Form, Link, useNavigation } from "react-router";
 import { z } from "zod";
 import { changePassword } from "#worker/accounts/password-change";
 import { PASSWORD_LENGTH } from "#worker/accounts/password-length";
+import { factorStatus } from "#worker/accounts/second-factor/factors";
 import { getAccount } from "#worker/accounts/service";
-import { endOtherSessions } from "#worker/accounts/sessions";
+import { endOtherSessions, endSessionById, listSessions } from "#worker/accounts/sessions";
 import { getDb } from "#worker/db";
+import { notFound } from "#worker/errors";
 import { rectify } from "#worker/privacy/rectification";
 import { Field, FormError } from "../../components/Field";
 import { NewPasswordField } from "../../components/NewPasswordField";
@@ -29,13 +32,21 @@ const AccountAction = z.discriminatedUnion("intent", [
     newPassword: z.string().min(PASSWORD_LENGTH.min).max(PASSWORD_LENGTH.max),
   }),
   z.object({ intent: z.literal("logout-others") }),
+  z.object({ intent: z.literal("end-session"), id: z.string().min(1).max(64) }),
 ]);
 
 export async function loader({ request, context }: Route.LoaderArgs) {
   const { env } = context.cloudflare;
   const session = await requireUser(request, env);
-  const account = await getAccount(getDb(env.DB), session.accountId);
-  return { email: account.email, emailVerified: account.emailVerified };
+  const db = getDb(env.DB);
+  const account = await getAccount(db, session.accountId);
+  const factors = await factorStatus(db, session.accountId);
+  return {
+    email: account.email,
+    emailVerified: account.emailVerified,
+    sessions: await listSessions(db, session),
+    secondFactor: { totp: factors.totp, passkeys: factors.passkeys.length },
+  };
 }
 
 export async function action({ request, context }: Route.ActionArgs) {
@@ -57,6 +68,10 @@ export async function action({ request, context }: Route.ActionArgs) {
       await changePassword(env, session, input, request.headers);
       return { done: "password" as const };
     }
+    if (input.intent === "end-session") {
+      if (!(await endSessionById(getDb(env.DB), session.accountId, input.id))) throw notFound("Session");
+      return { done: "end-session" as const };
+    }
     await endOtherSessions(getDb(env.DB), session.accountId, session.sessionHash);
     return { done: "logout-others" as const };
   }, request);
@@ -65,13 +80,48 @@ export async function action({ request, context }: Route.ActionArgs) {
 const DONE = {
   password: "Your password is changed. Every other session was logged out.",
   "logout-others": "Every other session of your account is logged out. This one stays.",
+  "end-session": "That session is logged out.",
 };
+
+/** "Firefox on macOS" from a User-Agent: enough to tell sessions apart, no parser needed. */
+function deviceName(userAgent: string | null): string {
+  if (!userAgent) return "Unknown device";
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /Firefox\//.test(userAgent)
+      ? "Firefox"
+      : /Chrome\//.test(userAgent)
+        ? "Chrome"
+        : /Safari\//.test(userAgent)
+          ? "Safari"
+          : /curl\//i.test(userAgent)
+            ? "curl"
+            : "A browser";
+  const system = /Android/.test(userAgent)
+    ? "Android"
+    : /iPhone|iPad/.test(userAgent)
+      ? "iOS"
+      : /Mac OS X|Macintosh/.test(userAgent)
+        ? "macOS"
+        : /Windows/.test(userAgent)
+          ? "Windows"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : null;
+  return system ? `${browser} on ${system}` : browser;
+}
+
+const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 export default function Account({ loaderData, actionData }: Route.ComponentProps) {
   const navigation = useNavigation();
   const busy = (intent: string) => navigation.formData?.get("intent") === intent;
   const form = formState(actionData);
-  const done = actionData as { done?: "email" | "password" | "logout-others"; pendingEmail?: string | null };
+  const done = actionData as {
+    done?: "email" | "password" | "logout-others" | "end-session";
+    pendingEmail?: string | null;
+  };
+  const { secondFactor } = loaderData;
   return (
     <>
       <h1>Account</h1>
@@ -149,8 +199,55 @@ export default function Account({ loaderData, actionData }: Route.ComponentProps
         </Form>
       </section>
 
+      <section className="card" aria-labelledby="second-factor">
+        <h2 id="second-factor">Second factor</h2>
+        <p>
+          {secondFactor.totp || secondFactor.passkeys ? (
+            <>
+              <span className="badge">on</span>{" "}
+              {[
+                secondFactor.totp ? "authenticator app" : null,
+                secondFactor.passkeys
+                  ? `${secondFactor.passkeys} passkey${secondFactor.passkeys === 1 ? "" : "s"}`
+                  : null,
+              ]
+                .filter(Boolean)
+                .join(" and ")}
+            </>
+          ) : (
+            <>
+              <span className="badge off">off</span> Logging in needs only your password.
+            </>
+          )}
+        </p>
+        <p>
+          <Link to="/dashboard/account/two-factor">Manage your second factor</Link>
+        </p>
+      </section>
+
       <section className="card" aria-labelledby="sessions">
         <h2 id="sessions">Sessions</h2>
+        <ul className="stack" aria-label="Active sessions">
+          {loaderData.sessions.map((s) => (
+            <li key={s.id}>
+              <strong>{deviceName(s.userAgent)}</strong>
+              {s.current ? <span className="badge"> this device</span> : null}
+              <br />
+              <span className="muted">
+                {s.place ? `${s.place} · ` : ""}signed in {when(s.createdAt)} · last seen {when(s.lastSeenAt)}
+              </span>
+              {s.current ? null : (
+                <Form method="post" className="inline">
+                  <input type="hidden" name="intent" value="end-session" />
+                  <input type="hidden" name="id" value={s.id} />
+                  <button type="submit" className="secondary" disabled={busy("end-session")}>
+                    Log out this session
+                  </button>
+                </Form>
+              )}
+            </li>
+          ))}
+        </ul>
         <p className="muted">
           Lost a device, or logged in somewhere you should not have? End every session but this one.
         </p>

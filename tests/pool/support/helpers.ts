@@ -1,5 +1,6 @@
 // Test helpers: call the Worker like a client would, through its real fetch handler.
 import { exports } from "cloudflare:workers";
+import { Secret, TOTP } from "otpauth";
 
 export const ORIGIN = "http://localhost";
 
@@ -123,18 +124,55 @@ export async function newVerifiedUser(email = uniqueEmail()) {
 
 export const OPERATOR_EMAIL = "operator@example.com";
 
-/** A session of the operator (ADMIN_EMAILS in vitest.config.ts), signed up and verified on first use. */
+/** The code an authenticator app shows for `secret` at `timestamp` (steps of 30 s). */
+export function totpCode(secret: string, timestamp = Date.now()): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 }).generate({
+    timestamp,
+  });
+}
+
+/** Sets up an authenticator app on a session's account (password as the sudo proof): its secret and recovery codes. */
+export async function enrolTotp(cookie: string): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const started = await call("/api/auth/2fa/totp", { body: { password: PASSWORD }, cookie });
+  if (started.status !== 200) throw new Error(`totp start failed: ${started.status} ${await started.text()}`);
+  const { secret } = (await started.json()) as { secret: string };
+  const confirmed = await call("/api/auth/2fa/totp/confirm", { body: { code: totpCode(secret) }, cookie });
+  if (confirmed.status !== 200)
+    throw new Error(`totp confirm failed: ${confirmed.status} ${await confirmed.text()}`);
+  const { recoveryCodes } = (await confirmed.json()) as { recoveryCodes: string[] };
+  return { secret, recoveryCodes };
+}
+
+/** The operator's second factor (REQUIRE_2FA_FOR_OPERATORS is on, as committed), set up at first sign-up. */
+let operatorFactor: { secret: string; recoveryCodes: string[] } | undefined;
+
+/**
+ * A session of the operator (ADMIN_EMAILS in vitest.config.ts), signed up, verified and given an authenticator
+ * app on first use; later logins finish with one of its recovery codes (a TOTP code works once per 30 s).
+ */
 export async function operatorSession(): Promise<{ cookie: string; id: string }> {
   const signup = await call("/api/auth/signup", { body: { email: OPERATOR_EMAIL, password: PASSWORD } });
   if (signup.status === 201) {
     const cookie = cookieFrom(signup);
     await verifyEmail(OPERATOR_EMAIL, cookie);
+    operatorFactor = await enrolTotp(cookie);
     const { account } = (await signup.json()) as { account: { id: string } };
     return { cookie, id: account.id };
   }
   await signup.arrayBuffer();
   const login = await call("/api/auth/login", { body: { email: OPERATOR_EMAIL, password: PASSWORD } });
   if (login.status !== 200) throw new Error(`operator login failed: ${login.status}`);
-  const { account } = (await login.json()) as { account: { id: string } };
-  return { cookie: cookieFrom(login), id: account.id };
+  const answer = (await login.json()) as { account?: { id: string }; mfaRequired?: true };
+  if (answer.account) {
+    // Signed up (and verified) elsewhere in this file without a second factor: it gets one now.
+    const cookie = cookieFrom(login);
+    operatorFactor = await enrolTotp(cookie);
+    return { cookie, id: answer.account.id };
+  }
+  const recoveryCode = operatorFactor?.recoveryCodes.pop();
+  if (!recoveryCode) throw new Error("the operator has no recovery code left in this test file");
+  const finished = await call("/api/auth/login/2fa", { body: { recoveryCode }, cookie: cookieFrom(login) });
+  if (finished.status !== 200) throw new Error(`operator second factor failed: ${finished.status}`);
+  const { account } = (await finished.json()) as { account: { id: string } };
+  return { cookie: cookieFrom(finished), id: account.id };
 }

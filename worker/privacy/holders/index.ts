@@ -1,6 +1,7 @@
 // The registry of data holders: everything the platform keeps about an account, in erase order.
 // A capability that stores something new about an account adds its holder here; the export, the
 // deletion and the completeness test (every table with an account_id must be covered) all follow.
+import { CHALLENGE_TTL_MS } from "../../accounts/second-factor/challenges";
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "../../accounts/session-timing";
 import type { Config } from "../../config";
 import { EXPORTS_PREFIX } from "../../content/layout";
@@ -70,7 +71,11 @@ const profile: DataHolder = {
       .bind(accountId)
       .first<{ email: string }>();
     const statements = [
-      env.DB.prepare("DELETE FROM auth_throttles WHERE bucket LIKE ?").bind(`pwcheck:${accountId}|%`),
+      env.DB.prepare("DELETE FROM auth_throttles WHERE bucket LIKE ? OR bucket LIKE ? OR bucket = ?").bind(
+        `pwcheck:${accountId}|%`,
+        `2fa:${accountId}|%`,
+        `2fa:${accountId}`,
+      ),
       env.DB.prepare("DELETE FROM rate_limits WHERE bucket IN (?, ?)").bind(
         `verify-resend:${accountId}`,
         `reset:account:${accountId}`,
@@ -278,15 +283,60 @@ export const holders: DataHolder[] = [
     name: "sessions",
     description: "Browser sessions: when they started, were last used and expire (never the session id)",
     table: "sessions",
-    columns: ["created_at", "last_seen_at", "expires_at"],
+    columns: ["created_at", "last_seen_at", "expires_at", "user_agent", "place"],
     processing: (config) => ({
       ...forTheAccount("Keeping you signed in, and showing you your sessions", [
         "session times",
         "browser user agent",
+        "approximate place at sign-in (city and country, when Cloudflare gives one)",
         "a hash of the session id",
       ])(config),
       legalBasis: `${LEGAL_BASIS.contract}; ${LEGAL_BASIS.legitimate}`,
       retention: `Until you sign out or end it; it stops working after ${durationText(SESSION_IDLE_MS)} idle or ${durationText(SESSION_ABSOLUTE_MS)} after sign-in, and its record goes with the account`,
+    }),
+  }),
+  tableHolder({
+    name: "totp_factors",
+    description:
+      "Your authenticator app: when it was set up (the secret is encrypted under your data key, never exported)",
+    table: "totp_factors",
+    columns: ["created_at", "confirmed_at"],
+    processing: forTheAccount("Your second factor: checking the codes of your authenticator app", [
+      "the app's shared secret (encrypted)",
+      "when it was set up and last used",
+    ]),
+  }),
+  tableHolder({
+    name: "passkeys",
+    description: "Your passkeys: name, public key, when added and last used",
+    table: "passkeys",
+    columns: ["id", "name", "created_at", "last_used_at"],
+    processing: forTheAccount("Your second factor: checking your passkeys", [
+      "passkey name and public key",
+      "when added and last used",
+    ]),
+  }),
+  tableHolder({
+    name: "recovery_codes",
+    description:
+      "Your recovery codes: when made and used (only hashes are stored; the codes are never exported)",
+    table: "recovery_codes",
+    columns: ["created_at", "used_at"],
+    processing: forTheAccount("Recovering your account when your second factor is lost", [
+      "hashes of the recovery codes",
+      "when each was used",
+    ]),
+  }),
+  tableHolder({
+    name: "auth_challenges",
+    description: "Logins waiting for their second factor and passkey challenges (five minutes each)",
+    table: "auth_challenges",
+    columns: null,
+    processing: (config) => ({
+      ...forTheAccount("Finishing a login with your second factor", ["a random challenge", "its expiry"])(
+        config,
+      ),
+      retention: `${durationText(CHALLENGE_TTL_MS)}, then useless; its record goes with the account`,
     }),
   }),
   tableHolder({
