@@ -15,13 +15,20 @@ export const MAX_JSON_DEPTH = 64;
  * Tokens an image may cost, at most: Anthropic's ≈1,600 for its largest image (1.15 megapixels), OpenAI's gpt-4o
  * at high detail 1,445 (85 + 8 tiles of 170). Models that bill an image at a multiple of that (gpt-4o-mini counts
  * 2,833 + 5,667 a tile at its 33× lower price) are reserved less in tokens but not in dollars (ADR 026).
+ * @internal
  */
 export const IMAGE_TOKENS = 1_600;
 
-/** A file or audio clip: one token per 32 bytes of its data (≈3,000 tokens a 100 KB PDF page), at least an image's. */
+/**
+ * A file or audio clip: one token per 32 bytes of its data (≈3,000 tokens a 100 KB PDF page), at least an image's.
+ * @internal
+ */
 export const FILE_BYTES_PER_TOKEN = 32;
 
-/** The most input one embeddings request may carry, whatever the model: OpenAI's limit (300,000 tokens). */
+/**
+ * The most input one embeddings request may carry, whatever the model: OpenAI's limit (300,000 tokens).
+ * @internal
+ */
 export const EMBEDDINGS_REQUEST_TOKENS = 300_000;
 
 export function estimateTokens(characters: number): number {
@@ -145,7 +152,10 @@ function o200k(): Promise<Encoder> {
   return encoder;
 }
 
-/** The shape's input with its text counted by the tokenizer (images, files and token ids as in the estimate). */
+/**
+ * The shape's input with its text counted by the tokenizer (images, files and token ids as in the estimate).
+ * @internal
+ */
 export async function countedInputTokens(shape: InputShape): Promise<number> {
   const { countTokens } = await o200k();
   let tokens = shape.tokenIds + shape.images * IMAGE_TOKENS + shape.fileTokens;

@@ -2,7 +2,10 @@
 // it lives, and what a give-back may take. lease-book.ts applies them to its SQLite; tests/node/lease-terms.test.ts
 // checks them (npm run mutate).
 
-/** A lease is valid this long after its last grant; an isolate renews well before. */
+/**
+ * A lease is valid this long after its last grant; an isolate renews well before.
+ * @internal
+ */
 export const LEASE_TTL_MS = 30_000;
 /** Each grant is at most this share of what is available, so many isolates can hold one at once. */
 const LEASE_SHARE = 8;
