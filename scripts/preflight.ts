@@ -51,7 +51,7 @@ const str = (v: unknown) => (typeof v === "string" ? v : v === undefined ? "" : 
 export function removals(sql: string): { kind: string; name: string }[] {
   const found: { kind: string; name: string }[] = [];
   const name = (s: string) => s.replace(/[`"[\]]/g, "");
-  const clean = sql.replace(/--[^\n]*/g, "");
+  const clean = rebuildsRemoved(sql.replace(/--[^\n]*/g, ""));
   for (const m of clean.matchAll(/\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?([`"[\]\w.]+)/gi))
     found.push({ kind: "drops table", name: name(m[1]!) });
   for (const m of clean.matchAll(/\bALTER\s+TABLE\s+([`"[\]\w.]+)\s+DROP\s+(?:COLUMN\s+)?([`"[\]\w]+)/gi))
@@ -63,6 +63,28 @@ export function removals(sql: string): { kind: string; name: string }[] {
     found.push({ kind: "renames", name: m[2] ? `${table}.${name(m[2])}` : table });
   }
   return found;
+}
+
+/**
+ * drizzle-kit's table rebuild (SQLite cannot change a primary key in place): `__new_X` created, every row copied
+ * from X, X dropped and `__new_X` renamed to X. The table keeps its name and the columns copied, so it removes
+ * nothing; the statements are taken out before looking for removals. A column dropped in the same migration
+ * appears as its own ALTER TABLE … DROP COLUMN, which is still found.
+ */
+function rebuildsRemoved(sql: string): string {
+  let out = sql;
+  for (const m of sql.matchAll(/\bALTER\s+TABLE\s+[`"]?__new_(\w+)[`"]?\s+RENAME\s+TO\s+[`"]?(\w+)[`"]?/gi)) {
+    const [rename, table, target] = m as unknown as [string, string, string];
+    if (table !== target) continue;
+    const copied = new RegExp(
+      `INSERT\\s+INTO\\s+[\`"]?__new_${table}[\`"]?[^;]*\\bFROM\\s+[\`"]?${table}[\`"]?`,
+      "i",
+    );
+    const drop = new RegExp(`\\bDROP\\s+TABLE\\s+(?:IF\\s+EXISTS\\s+)?[\`"]?${table}[\`"]?\\s*;`, "i");
+    if (!copied.test(out) || !drop.test(out)) continue;
+    out = out.replace(drop, "").replace(rename, "");
+  }
+  return out;
 }
 
 const number = (migration: string) => Number.parseInt(migration, 10);

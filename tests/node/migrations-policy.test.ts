@@ -24,4 +24,22 @@ describe("migrations", () => {
     const grandfathered = Object.entries(contract).filter(([, e]) => e.stoppedUsingIn === "grandfathered");
     expect(grandfathered.map(([name]) => name)).toEqual(["0010_billing_holds_in_durable_object.sql"]);
   });
+
+  it("take drizzle's table rebuild (rows copied into __new_X, X dropped, __new_X renamed to X) as no removal", () => {
+    const rebuild = [
+      "CREATE TABLE `__new_t` (`id` text PRIMARY KEY NOT NULL, `a` text);",
+      'INSERT INTO `__new_t`("id", "a") SELECT "id", "a" FROM `t`;',
+      "DROP TABLE `t`;",
+      "ALTER TABLE `__new_t` RENAME TO `t`;",
+    ].join("--> statement-breakpoint\n");
+    expect(removals(rebuild)).toEqual([]);
+    // A column dropped beside the rebuild is still found; a drop without the copy is still a drop.
+    expect(removals(`${rebuild}\nALTER TABLE \`u\` DROP COLUMN \`b\`;`)).toEqual([
+      { kind: "drops column", name: "u.b" },
+    ]);
+    expect(removals(rebuild.replace(/INSERT[^;]*;/, ""))).toEqual([
+      { kind: "drops table", name: "t" },
+      { kind: "renames", name: "__new_t" },
+    ]);
+  });
 });

@@ -55,7 +55,7 @@ providerKeyRoutes
       summary: "Delete your key for a provider: its requests go back to the platform's key",
       security: [{ session: [] }],
       request: { params: ProviderParam },
-      responses: { 204: { description: "Deleted" }, ...errorResponses(401, 404) },
+      responses: { 204: { description: "Deleted" }, ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
       await deleteProviderKey(c.var.db, c.var.session.accountId, c.req.valid("param").provider);

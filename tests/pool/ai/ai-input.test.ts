@@ -300,7 +300,7 @@ describe("gateway overhead", () => {
       await res.arrayBuffer();
       // The key was cached by the first request; the credit came from the isolate's lease.
       expect(res.headers.get("server-timing")).toMatch(
-        /^auth;dur=\d+;desc=cache, body;dur=\d+, credit;dur=\d+;desc=(lease|object), policy;desc=(cache|d1), upstream;dur=\d+$/,
+        /^auth;dur=\d+;desc=cache, body;dur=\d+, credit;dur=\d+;desc=(lease|object), policy;desc=(cache|d1), upstream;dur=\d+, meter;desc=\d+\/\d+$/,
       );
     }
   });

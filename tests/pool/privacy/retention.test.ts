@@ -73,6 +73,7 @@ describe("content logging", () => {
       enabled: false,
       retentionDays: 30,
       trainingConsent: false,
+      dataPolicy: "any",
     });
     await captureExchange(env, exchange(id, marker()));
     expect(await objectsOf(id)).toEqual([]);

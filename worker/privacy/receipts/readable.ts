@@ -34,6 +34,11 @@ export const HOLDER_LABELS: Record<string, string> = {
   notice_outbox: "Notices waiting to be mailed",
   dpa_acceptances: "Data processing agreement acceptances",
   privacy_requests: "Pending confirmation links",
+  provider_keys: "Your own AI provider keys",
+  totp_factors: "Authenticator app",
+  passkeys: "Passkeys",
+  recovery_codes: "Recovery codes",
+  auth_challenges: "Sign-in challenges in progress",
 };
 
 /** A name no label was written for still reads as words, never as an internal name with underscores. */
