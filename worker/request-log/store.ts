@@ -8,6 +8,7 @@ import type { DataKeyStore } from "../content/data-key-store";
 import { log } from "../observability/log";
 import { erasureBegun } from "../privacy/deletion/state";
 import { DAY_MS, HOUR_MS } from "../time";
+import { addToTally, emptyTally, type Tally } from "../usage/tally";
 import { decodeCursor, encodeCursor, type LoggedRow, matches, newestFirst, type RowQuery } from "./query";
 import {
   describeSegment,
@@ -142,27 +143,10 @@ export class RequestRows implements Hosted {
         const group = groupOf(r, groupBy);
         let g = groups.get(group);
         if (!g) {
-          g = {
-            group,
-            requests: 0,
-            errors: 0,
-            inputTokens: 0,
-            outputTokens: 0,
-            cachedInputTokens: 0,
-            cacheWriteTokens: 0,
-            costMicros: 0,
-            estimatedRequests: 0,
-          };
+          g = { group, ...emptyTally() };
           groups.set(group, g);
         }
-        g.requests += 1;
-        g.errors += r.status >= 400 ? 1 : 0;
-        g.inputTokens += r.inputTokens;
-        g.outputTokens += r.outputTokens;
-        g.cachedInputTokens += r.cachedInputTokens;
-        g.cacheWriteTokens += r.cacheWriteTokens;
-        g.costMicros += r.costMicros;
-        g.estimatedRequests += r.estimated ? 1 : 0;
+        addToTally(g, r);
       }
     }
     return [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
@@ -285,17 +269,7 @@ export class RequestRows implements Hosted {
 }
 
 export type RowGroup = "hour" | "day" | "model" | "key";
-export type RowSums = {
-  group: string;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  costMicros: number;
-  estimatedRequests: number;
-};
+export type RowSums = Tally & { group: string };
 
 function groupOf(r: LoggedRow, by: RowGroup): string {
   if (by === "hour") return `${new Date(r.createdAt).toISOString().slice(0, 13)}:00:00Z`;

@@ -3,24 +3,12 @@
 // This replaced the per-request D1 row: D1 now grows with accounts × keys × models × hours, not with requests.
 import { HOUR_MS } from "../time";
 import type { UsageRow } from "./row";
+import { addToTally, emptyTally, type Tally } from "./tally";
 
 /** Flush ids are kept an hour: a flush is retried within seconds; an hour keeps the table small (ADR 090). */
 const FLUSH_IDS_KEPT_MS = HOUR_MS;
 
-type Sums = {
-  accountId: string;
-  hour: number;
-  key: string;
-  model: string;
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheWriteTokens: number;
-  costMicros: number;
-  estimated: number;
-};
+type Sums = Tally & { accountId: string; hour: number; key: string; model: string };
 
 /** The rows summed per account, hour, key ("source:<name>" without one) and model, as the aggregates group. */
 function hourlySums(rows: UsageRow[]): Sums[] {
@@ -31,30 +19,10 @@ function hourlySums(rows: UsageRow[]): Sums[] {
     const id = JSON.stringify([r.accountId, hour, key, r.model]);
     let g = groups.get(id);
     if (!g) {
-      g = {
-        accountId: r.accountId,
-        hour,
-        key,
-        model: r.model,
-        requests: 0,
-        errors: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        cachedInputTokens: 0,
-        cacheWriteTokens: 0,
-        costMicros: 0,
-        estimated: 0,
-      };
+      g = { accountId: r.accountId, hour, key, model: r.model, ...emptyTally() };
       groups.set(id, g);
     }
-    g.requests += 1;
-    g.errors += r.status >= 400 ? 1 : 0;
-    g.inputTokens += r.inputTokens;
-    g.outputTokens += r.outputTokens;
-    g.cachedInputTokens += r.cachedInputTokens ?? 0;
-    g.cacheWriteTokens += r.cacheWriteTokens ?? 0;
-    g.costMicros += r.costMicros;
-    g.estimated += r.estimated ? 1 : 0;
+    addToTally(g, r);
   }
   return [...groups.values()];
 }
@@ -90,7 +58,7 @@ export async function addToHourly(d1: D1Database, flushId: string, rows: UsageRo
           s.cachedInputTokens,
           s.cacheWriteTokens,
           s.costMicros,
-          s.estimated,
+          s.estimatedRequests,
         ),
     ),
     d1.prepare("DELETE FROM usage_flushes WHERE created_at < ?").bind(now - FLUSH_IDS_KEPT_MS),
