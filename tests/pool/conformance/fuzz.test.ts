@@ -87,7 +87,16 @@ describe("fuzz of /api/openapi.json", async () => {
       const queryParams = params.filter((p) => p.in === "query");
       const input = fc.record({
         body: bodies(bodySchema, components),
-        path: fc.record(Object.fromEntries(pathParams.map((p) => [p.name, parameter(p.schema, components)]))),
+        // A path parameter is one segment: "", "." and ".." would name another URL (a parser folds dot
+        // segments), so the route is a different one and 404 is right; they are not values of the parameter.
+        path: fc.record(
+          Object.fromEntries(
+            pathParams.map((p) => [
+              p.name,
+              parameter(p.schema, components).filter((v) => !["", ".", ".."].includes(v)),
+            ]),
+          ),
+        ),
         query: fc.record(
           Object.fromEntries(queryParams.map((p) => [p.name, fc.option(parameter(p.schema, components))])),
         ),
