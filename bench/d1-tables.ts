@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { D1Database } from "@cloudflare/workers-types/experimental";
 
-export type TableFigures = { rows: number; bytes: number };
+type TableFigures = { rows: number; bytes: number };
 export type FileFigures = {
   /** Per table: rows, and the bytes of the pages its b-tree and its indexes' b-trees use (null without sqlite3). */
   tables: Record<string, TableFigures>;
