@@ -977,19 +977,45 @@ describe("a recorded Messages stream → Chat Completions chunks", () => {
     });
   });
 
-  it("message_delta's input count does not replace message_start's", () => {
+  it.each<[string, Json, Json]>([
+    [
+      "an input count in message_delta is the final one (cumulative: server tools add input)",
+      { input_tokens: 99, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, output_tokens: 3 },
+      { inputTokens: 99, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 3 },
+    ],
+    [
+      "cache counts message_delta leaves out keep message_start's",
+      { input_tokens: 300, output_tokens: 3 },
+      { inputTokens: 1_150, cachedInputTokens: 800, cacheWriteTokens: 50, outputTokens: 3 },
+    ],
+    [
+      "cache counts message_delta gives replace message_start's",
+      { input_tokens: 300, cache_read_input_tokens: 900, cache_creation_input_tokens: 0, output_tokens: 3 },
+      { inputTokens: 1_200, cachedInputTokens: 900, cacheWriteTokens: 0, outputTokens: 3 },
+    ],
+    [
+      "without an input count, message_start's stand",
+      { cache_read_input_tokens: 5, output_tokens: 3 },
+      { inputTokens: 1_000, cachedInputTokens: 800, cacheWriteTokens: 50, outputTokens: 3 },
+    ],
+    [
+      "without any count, nothing changes",
+      undefined,
+      { inputTokens: 1_000, cachedInputTokens: 800, cacheWriteTokens: 50 },
+    ],
+  ])("usage: %s", (_name, deltaUsage, expected) => {
     const { stream } = replay(
       sse([
-        messageStart({ input_tokens: 25, output_tokens: 1 }),
-        messageDelta("end_turn", { input_tokens: 99, output_tokens: 3 }),
+        messageStart({
+          input_tokens: 150,
+          cache_read_input_tokens: 800,
+          cache_creation_input_tokens: 50,
+          output_tokens: 1,
+        }),
+        { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: deltaUsage },
       ]),
     );
-    expect(stream.usage()).toStrictEqual({
-      inputTokens: 25,
-      cachedInputTokens: 0,
-      cacheWriteTokens: 0,
-      outputTokens: 3,
-    });
+    expect(stream.usage()).toStrictEqual(expected);
   });
 
   it("sends no usage chunk to a client that did not ask for one", () => {
