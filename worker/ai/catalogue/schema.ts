@@ -1,15 +1,16 @@
 // The shape of the shipped catalogue (catalogue.json), checked with zod at build (vite.config.ts) and in the
 // tests — never at Worker startup, which only reads the already-checked data. A bad entry fails with its path.
 import { z } from "zod";
+import { PRICE_PATTERN } from "./prices";
 
 /** Every provider this code can speak to (worker/ai/providers/registry.ts has one entry for each). Kept in this
- * file, which imports nothing of ours, so the build's check (vite.config.ts) loads it alone. */
+ * file, which imports nothing of ours but the price pattern, so the build's check loads it alone. */
 export const PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
 
 /** USD per 1M tokens as a decimal string ("0.075"): read exactly into integer micro-USD, never through floats. */
 const price = z
   .string()
-  .regex(/^\d{1,6}(\.\d{1,6})?$/, "a price is a decimal string of USD per 1M tokens, at most 6 decimals");
+  .regex(PRICE_PATTERN, "a price is a decimal string of USD per 1M tokens, at most 6 decimals");
 
 const dataPolicy = z.strictObject({
   /** Whether the provider trains its models on API inputs and outputs. */
@@ -119,7 +120,8 @@ export type CatalogueFile = z.infer<typeof catalogueSchema>;
 
 /**
  * The catalogue, or an Error naming the first bad entry by its path ("models[3].prices.input: …").
- * @internal Run by scripts/check-catalogue.ts before every build, and by the tests.
+ * Run by scripts/check-catalogue.ts before every build, by the tests, and on an operator's override (loaded
+ * only then: the Worker's start-up never builds this schema).
  */
 export function checkCatalogue(data: unknown, file = "catalogue.json"): CatalogueFile {
   const parsed = catalogueSchema.safeParse(data);
