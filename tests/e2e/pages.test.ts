@@ -309,6 +309,36 @@ describe("the dashboard's flows", () => {
     await context.close();
   });
 
+  it("usage charts: each value on hover with JavaScript; without it, the tables and no empty boxes", async () => {
+    const account = await signUp("charts");
+    const ok = await chat(account.key, {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "a" }],
+    });
+    await ok.text();
+    const { context, errors } = await contextFor(browser(), account);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/dashboard/usage?range=24h`, { waitUntil: "networkidle" });
+    const chart = page.locator("section", { has: page.getByRole("heading", { name: /^Requests per/ }) });
+    const box = (await chart.locator(".chart").boundingBox())!;
+    // The newest hour is at the right: the pointer over it shows that hour's count.
+    await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+    const tooltip = chart.locator(".recharts-default-tooltip");
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toMatch(/Requests\s*:\s*1\b/);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    const plain = await contextFor(browser(), account, { javaScriptEnabled: false });
+    const still = await plain.context.newPage();
+    await still.goto(`${baseUrl}/dashboard/usage?range=24h`);
+    expect(await still.locator(".chart").count()).toBe(0);
+    const byModel = still.locator("section", { has: still.getByRole("heading", { name: "Cost by model" }) });
+    expect(await byModel.locator("table").textContent()).toContain("openai/gpt-4o-mini");
+    expect(await still.locator("details[open] table").count()).toBeGreaterThanOrEqual(3);
+    await plain.context.close();
+  });
+
   it("models page: public, every catalogue model with its limits and prices", async () => {
     const { context, errors } = await contextFor(browser(), null);
     const page = await context.newPage();
