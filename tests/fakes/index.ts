@@ -2,7 +2,7 @@
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from "./anthropic";
 import { startFakeGraph } from "./graph";
 import { startFakeMail } from "./mail";
-import { FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
+import { FAKE_COMPATIBLE_KEY, FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
 import {
   FAKE_STRIPE_PRICES,
   FAKE_STRIPE_SECRET_KEY,
@@ -13,6 +13,10 @@ import {
 export type Fakes = {
   urls: Record<string, string>;
   vars: Record<string, string>;
+  /** The providers configured by data (catalogue.json `connection`), each pointed at its wire format's fake.
+   * Apart from `vars` so the tests that count models or subprocessors see only OpenAI, Anthropic and dev; the
+   * tests of these providers (and `npm start -- --fakes`) add them. */
+  providerVars: Record<string, string>;
   close: () => Promise<void>;
 };
 
@@ -52,6 +56,24 @@ export async function startFakes(): Promise<Fakes> {
       // Requests with a customer's own provider key billed at 10 % of list, so the fee's arithmetic is exercised.
       BYOK_PLATFORM_FEE_PERCENT: "10",
       MAIL_API_URL: mail.url,
+    },
+    providerVars: {
+      GROQ_BASE_URL: `${openai.url}/v1`,
+      GROQ_API_KEY: FAKE_COMPATIBLE_KEY,
+      MISTRAL_BASE_URL: `${openai.url}/v1`,
+      MISTRAL_API_KEY: FAKE_COMPATIBLE_KEY,
+      DEEPSEEK_BASE_URL: `${openai.url}/v1`,
+      DEEPSEEK_API_KEY: FAKE_COMPATIBLE_KEY,
+      TOGETHER_BASE_URL: `${openai.url}/v1`,
+      TOGETHER_API_KEY: FAKE_COMPATIBLE_KEY,
+      FIREWORKS_BASE_URL: `${openai.url}/v1`,
+      FIREWORKS_API_KEY: FAKE_COMPATIBLE_KEY,
+      XAI_BASE_URL: `${openai.url}/v1`,
+      XAI_API_KEY: FAKE_COMPATIBLE_KEY,
+      OPENROUTER_BASE_URL: `${openai.url}/v1`,
+      OPENROUTER_API_KEY: FAKE_COMPATIBLE_KEY,
+      // A local model server: its base URL alone (loopback, local mode) configures it, no key.
+      OLLAMA_BASE_URL: `${openai.url}/v1`,
     },
     close: async () => {
       await stripe.close();

@@ -1,8 +1,9 @@
 // What a provider is: data (where, how to authenticate, which paths, which wire dialect) — no control flow.
 import type { Config } from "../../config";
-import type { PROVIDER_IDS } from "../catalogue/schema";
+import type data from "../catalogue/catalogue.json";
 
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** Every provider in the catalogue (catalogue.json `providers`): adding one there adds it here. */
+export type ProviderId = keyof (typeof data)["providers"];
 
 /** The wire format a provider speaks; translation happens between dialects, not between providers. */
 export type Dialect = "openai" | "anthropic";
@@ -14,6 +15,8 @@ export type Connection = { baseUrl: string; apiKey: string };
 export type Provider = {
   id: ProviderId;
   dialect: Dialect;
+  /** The setting that holds its base URL, named when the URL breaks the upstream-URL rule. */
+  urlSetting?: string;
   /** The configured base URL (a customer's own key is sent there too). */
   baseUrl: (config: Config) => string;
   /** The platform's credentials and base URL from configuration; undefined when not configured. */
