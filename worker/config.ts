@@ -1,7 +1,7 @@
 // The running configuration, parsed once per isolate from vars and secrets with zod.
 // The /privacy page and the promise report read the same object that enforces the rules.
 import { z } from "zod";
-import { readConnections } from "./ai/providers/openai-compatible/settings";
+import { readConnections } from "./ai/providers/connections";
 import { authLimitsVar } from "./security/auth-limits";
 import { isLoopbackUrl } from "./security/loopback";
 

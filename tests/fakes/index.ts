@@ -1,5 +1,6 @@
 // Every fake of an outside service, started together on loopback for tests, `npm start -- --fakes` and the bench.
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from "./anthropic";
+import { FAKE_GEMINI_KEY, startFakeGemini } from "./gemini";
 import { startFakeGraph } from "./graph";
 import { startFakeMail } from "./mail";
 import { FAKE_COMPATIBLE_KEY, FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
@@ -26,6 +27,7 @@ export async function startFakes(): Promise<Fakes> {
   const stripe = await startFakeStripe();
   const openai = await startFakeOpenAI();
   const anthropic = await startFakeAnthropic();
+  const gemini = await startFakeGemini();
   return {
     urls: {
       stripe: stripe.url,
@@ -33,6 +35,7 @@ export async function startFakes(): Promise<Fakes> {
       mail: mail.url,
       openai: openai.url,
       anthropic: anthropic.url,
+      gemini: gemini.url,
     },
     // Notices stay in the dev mailbox (local mode, no MAIL_API_KEY); a test that sets MAIL_API_KEY sends
     // them to the fake Resend API instead.
@@ -58,6 +61,8 @@ export async function startFakes(): Promise<Fakes> {
       MAIL_API_URL: mail.url,
     },
     providerVars: {
+      GEMINI_BASE_URL: gemini.url,
+      GEMINI_API_KEY: FAKE_GEMINI_KEY,
       GROQ_BASE_URL: `${openai.url}/v1`,
       GROQ_API_KEY: FAKE_COMPATIBLE_KEY,
       MISTRAL_BASE_URL: `${openai.url}/v1`,
@@ -81,6 +86,7 @@ export async function startFakes(): Promise<Fakes> {
       await mail.close();
       await openai.close();
       await anthropic.close();
+      await gemini.close();
     },
   };
 }

@@ -7,7 +7,7 @@ import { z } from "zod";
 export const NATIVE_PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
 
 /** The wire formats a provider configured by data alone can speak (each is a folder under worker/ai/providers/). */
-export const CONNECTION_KINDS = ["openai-compatible"] as const;
+export const CONNECTION_KINDS = ["openai-compatible", "gemini"] as const;
 
 /** USD per 1M tokens as a decimal string ("0.075"): read exactly into integer micro-USD, never through floats. */
 const price = z

@@ -1,23 +1,30 @@
 // The provider registry: the providers with code of their own, and one made from each catalogue entry with a
-// `connection` (worker/ai/providers/openai-compatible). Adding a provider that speaks a known wire format is a
+// `connection` (worker/ai/providers/<kind>). Adding a provider that speaks a known wire format is a
 // catalogue entry; a new wire format is a folder of translation plus a connection kind.
 import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import { checkUpstreamUrl } from "../../security/upstream-url";
 import { anthropic } from "./anthropic";
+import { type ConnectionSpec, connectionSpecs } from "./connections";
 import { dev } from "./dev";
+import { gemini } from "./gemini";
 import { openai } from "./openai";
 import { openaiCompatible } from "./openai-compatible";
-import { connectionSpecs } from "./openai-compatible/settings";
 import type { Connection, Provider, ProviderId } from "./types";
 
 export type { Dialect, Operation, Provider, ProviderId } from "./types";
+
+/** The code for each wire format a catalogue connection may name (`connection.kind`). */
+const kinds: Record<ConnectionSpec["kind"], (id: ProviderId, spec: ConnectionSpec) => Provider> = {
+  "openai-compatible": openaiCompatible,
+  gemini,
+};
 
 export const providers = {
   openai,
   anthropic,
   dev,
-  ...Object.fromEntries(connectionSpecs.map(([id, spec]) => [id, openaiCompatible(id, spec)])),
+  ...Object.fromEntries(connectionSpecs.map(([id, spec]) => [id, kinds[spec.kind](id, spec)])),
 } as Record<ProviderId, Provider>;
 
 /** Whether this deployment can call the provider (its key is configured, or the dev provider is on). */

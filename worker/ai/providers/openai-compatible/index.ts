@@ -1,8 +1,9 @@
 // Any provider that speaks OpenAI's Chat Completions (Groq, Mistral, DeepSeek, Together, Fireworks, xAI,
 // OpenRouter, Ollama, vLLM, LM Studio): a provider made from its catalogue entry alone, through the same
 // translations as OpenAI (worker/ai/translate) — base URL, key secret, extra headers and operations are data.
+
+import type { ConnectionSpec } from "../connections";
 import type { Provider, ProviderId } from "../types";
-import type { ConnectionSpec } from "./settings";
 
 export function openaiCompatible(id: ProviderId, spec: ConnectionSpec): Provider {
   const operations = new Set(spec.operations ?? []);

@@ -2,10 +2,10 @@
 // (its default, or the variable named by `baseUrlSetting`) and key (the secret named by `keySetting`), read once
 // with the rest of the configuration (worker/config.ts). A provider without a key is not configured.
 
-import { isLoopbackUrl } from "../../../security/loopback";
-import data from "../../catalogue/catalogue.json";
-import type { CatalogueFile } from "../../catalogue/schema";
-import type { ProviderId } from "../types";
+import { isLoopbackUrl } from "../../security/loopback";
+import data from "../catalogue/catalogue.json";
+import type { CatalogueFile } from "../catalogue/schema";
+import type { ProviderId } from "./types";
 
 export type ConnectionSpec = NonNullable<CatalogueFile["providers"][string]["connection"]>;
 
