@@ -60,7 +60,12 @@ function pageBytes(file: string): { tables: Record<string, number>; free: number
   try {
     const copy = path.join(dir, "db.sqlite");
     copyFileSync(file, copy);
-    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    try {
+      if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    } catch (error) {
+      // Checkpointed and removed meanwhile: the file alone is the database.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
     const tables: Record<string, number> = {};
     for (const [name, bytes] of sqlite3(
       copy,
