@@ -1,12 +1,14 @@
 // `npm run bench:scale`: many accounts and keys against the built Worker as `npm start -- --fakes` serves it
 // (workerd under Miniflare, local persistence, the fake OpenAI upstream): 200 accounts with 5 keys each
-// (1,000 keys), then three waves of 7,000 chat completions (21,000) at 32 connections, each on a random key.
-// After each wave every account's usage and ledger are read (which flushes the objects' buffers first), and it
-// reports: workerd's resident memory (RSS) before and after each wave (it must level off), D1 bytes per request
-// (the file's logical size, and the record bytes of what grows with requests — the hourly aggregates and the
-// ledger — marginal over a wave once the hour's rows exist), the account objects' SQLite bytes per request
-// (the request log's recent window) and R2's, the isolate's calls to account objects per request and per
-// account-second, and that the usage adds up to exactly the requests served. Heavy: run it alone, under nice.
+// (1,000 keys), then three waves of 7,000 chat completions (21,000) at 32 connections, each on a random key and a
+// connection of its own. Smaller while developing: `-- --accounts=20 --keys=5 --per-wave=500 --waves=3
+// --connections=32` (and `--port=N`, `--no-build`). After each wave every account's usage and ledger are read
+// (which flushes the objects' buffers first), and it reports: workerd's resident memory (it must level off) and
+// CPU per request, the Worker's stage times (Server-Timing) and where it read the key and the credit, failures
+// by status and cause, D1's growth per request — the file's, per table (bench/d1-tables.ts), and the record
+// bytes of what grows with requests (the hourly aggregates and the ledger) — the account objects' SQLite and
+// R2's bytes per request, the isolate's calls to account objects per request and per account-second, and that
+// the usage adds up to exactly the requests served. Heavy: run it alone, under nice.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";

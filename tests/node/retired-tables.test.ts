@@ -18,8 +18,10 @@ function sources(dir: string): string[] {
 
 /** The retired tables and what writing each looks like, in SQL or through drizzle. */
 const RETIRED = {
-  usage_events: /\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|REPLACE\s+INTO)\s+[`"]?usage_events\b|\.(insert|update)\(\s*usageEvents\b/i,
-  usage_flushes: /\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|REPLACE\s+INTO)\s+[`"]?usage_flushes\b|\.(insert|update)\(\s*usageFlushes\b/i,
+  usage_events:
+    /\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|REPLACE\s+INTO)\s+[`"]?usage_events\b|\.(insert|update)\(\s*usageEvents\b/i,
+  usage_flushes:
+    /\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|REPLACE\s+INTO)\s+[`"]?usage_flushes\b|\.(insert|update)\(\s*usageFlushes\b/i,
   credit_flushes:
     /\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|REPLACE\s+INTO)\s+[`"]?credit_flushes\b|\.(insert|update)\(\s*creditFlushes\b/i,
 };
@@ -40,7 +42,9 @@ describe("retired tables", () => {
   it("would be caught: the pattern sees an insert and a drizzle write", () => {
     expect(RETIRED.usage_events.test("INSERT INTO usage_events (id) VALUES (?)")).toBe(true);
     expect(RETIRED.usage_events.test("db.insert(usageEvents).values(row)")).toBe(true);
-    expect(RETIRED.credit_flushes.test('d1.prepare("INSERT INTO credit_flushes (id) VALUES (?)")')).toBe(true);
+    expect(RETIRED.credit_flushes.test('d1.prepare("INSERT INTO credit_flushes (id) VALUES (?)")')).toBe(
+      true,
+    );
     expect(RETIRED.usage_events.test("DELETE FROM usage_events WHERE created_at < ?")).toBe(false);
   });
 });
