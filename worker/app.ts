@@ -3,6 +3,8 @@
 import { createRequestHandler } from "react-router";
 import { loadSession } from "./accounts/middleware";
 import { accountRoutes, authRoutes } from "./accounts/routes";
+import { catalogueFresh } from "./ai/catalogue/overrides/cache";
+import { catalogueAdminRoutes } from "./ai/catalogue/overrides/routes";
 import { aiRoutes } from "./ai/routes";
 import { billingRoutes } from "./billing/routes";
 import { stripeWebhookRoutes } from "./billing/webhooks/routes";
@@ -61,6 +63,7 @@ api.route("/whatsapp", whatsappRoutes);
 api.route("/settings", settingsRoutes);
 api.route("/admin/training-export", trainingRoutes);
 api.route("/admin/metrics", metricsRoutes);
+api.route("/admin/catalogue", catalogueAdminRoutes);
 
 export const app = createRouter();
 front(app);
@@ -108,7 +111,7 @@ const dashboard = createRequestHandler(
   () => import("virtual:react-router/server-build"),
   import.meta.env.MODE,
 );
-app.all("*", dashboardBodyLimit, noStoreForPrivatePages, (c) =>
+app.all("*", dashboardBodyLimit, noStoreForPrivatePages, catalogueFresh, (c) =>
   dashboard(c.req.raw, {
     cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext },
     cspNonce: randomToken(16),
