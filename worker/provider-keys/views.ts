@@ -38,4 +38,8 @@ export const ProviderKeyInput = z
   })
   .openapi("ProviderKeyInput");
 
+export const ProviderKeyPatch = z
+  .strictObject({ allowPlatformFallback: z.boolean() })
+  .openapi("ProviderKeyPatch");
+
 export type ProviderKeyView = z.infer<typeof ProviderKey>;

@@ -1,9 +1,10 @@
 // The shape of the shipped catalogue (catalogue.json), checked with zod at build (vite.config.ts) and in the
 // tests — never at Worker startup, which only reads the already-checked data. A bad entry fails with its path.
 import { z } from "zod";
+import { PRICE_PATTERN } from "./prices";
 
 /** The providers with code of their own (worker/ai/providers/registry.ts); every other provider is a
- * `connection` in the data. Kept in this file, which imports nothing of ours, so the build's check loads it alone. */
+ * `connection` in the data. Kept in this file, which imports nothing of ours but the price pattern, so the build's check loads it alone. */
 const NATIVE_PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
 
 /** The wire formats a provider configured by data alone can speak (each is a folder under worker/ai/providers/). */
@@ -12,7 +13,7 @@ const CONNECTION_KINDS = ["openai-compatible", "gemini", "azure"] as const;
 /** USD per 1M tokens as a decimal string ("0.075"): read exactly into integer micro-USD, never through floats. */
 const price = z
   .string()
-  .regex(/^\d{1,6}(\.\d{1,6})?$/, "a price is a decimal string of USD per 1M tokens, at most 6 decimals");
+  .regex(PRICE_PATTERN, "a price is a decimal string of USD per 1M tokens, at most 6 decimals");
 
 const dataPolicy = z.strictObject({
   /** Whether the provider trains its models on API inputs and outputs. */
@@ -159,7 +160,8 @@ export type CatalogueFile = z.infer<typeof catalogueSchema>;
 
 /**
  * The catalogue, or an Error naming the first bad entry by its path ("models[3].prices.input: …").
- * @internal Run by scripts/check-catalogue.ts before every build, and by the tests.
+ * Run by scripts/check-catalogue.ts before every build, by the tests, and on an operator's override (loaded
+ * only then: the Worker's start-up never builds this schema).
  */
 export function checkCatalogue(data: unknown, file = "catalogue.json"): CatalogueFile {
   const parsed = catalogueSchema.safeParse(data);
