@@ -314,3 +314,23 @@ describe("bring your own key for Gemini", () => {
     expect(upstream!.headers["x-goog-api-key"]).toBe(FAKE_CUSTOMER_GEMINI_KEY);
   });
 });
+
+describe("a refused own Gemini key", () => {
+  it("is a 424 byok_key_rejected (Gemini says 400 API_KEY_INVALID), the platform's key not tried", async () => {
+    const u = await newKeyUser();
+    const put = await call("/api/provider-keys/gemini", {
+      method: "PUT",
+      cookie: u.cookie,
+      body: { key: "gemini-customer-revoked", password: PASSWORD },
+    });
+    expect(put.status).toBe(200);
+    const m = marker("gem-byok-bad");
+    const e = await expectError(
+      await send(u.key, "/v1/chat/completions", { model: MODEL, messages: user(m) }),
+      424,
+    );
+    expect(e.code).toBe("byok_key_rejected");
+    const sent = await received(geminiFake(), m);
+    expect(sent.map((r) => r.headers["x-goog-api-key"])).toEqual(["gemini-customer-revoked"]);
+  });
+});
