@@ -1,5 +1,5 @@
 // The Hono app: middleware, then /v1 (AI API), /api (management), /webhooks, then the dashboard.
-import { bodyLimit } from "hono/body-limit";
+
 import { createRequestHandler } from "react-router";
 import { loadSession } from "./accounts/middleware";
 import { accountRoutes, authRoutes } from "./accounts/routes";
@@ -8,6 +8,7 @@ import { catalogueAdminRoutes } from "./ai/catalogue/overrides/routes";
 import { aiRoutes } from "./ai/routes";
 import { billingRoutes } from "./billing/routes";
 import { stripeWebhookRoutes } from "./billing/webhooks/routes";
+import { bodyLimit } from "./body-limit";
 import { getConfig } from "./config";
 import { randomToken } from "./crypto/encoding";
 import { AppError, notFound } from "./errors";
