@@ -9,9 +9,12 @@ import { OVERRIDE_LEAD_MS, saveOverride } from "#worker/ai/catalogue/overrides/s
 import type { CatalogueOverrideInputValue } from "#worker/ai/catalogue/overrides/views";
 import { costMicros, micros } from "#worker/ai/catalogue/prices";
 import { getDb } from "#worker/db";
+import * as dashboardModels from "../../../app/routes/dashboard/models";
+import * as publicModels from "../../../app/routes/models";
 import { usageRows } from "../support/ai-helpers";
 import { countRows } from "../support/d1-count";
 import { call, expectError, newKeyUser, OPERATOR_EMAIL, operatorSession } from "../support/helpers";
+import { args, page } from "../support/route-calls";
 
 let operator: { cookie: string; id: string; email: string };
 beforeAll(async () => {
@@ -120,6 +123,33 @@ describe("adding and disabling models", () => {
     await savedAgo(4 * MINUTE, { modelId: "dev/echo", disabled: false });
     const back = (await (await call("/v1/models/dev/echo", { key })).json()) as Record<string, unknown>;
     expect(back.max_output_tokens).toBe(4_096);
+  });
+});
+
+describe("the models pages", () => {
+  it("/models and /dashboard/models show an added model with its four prices, searchable", async () => {
+    const id = newId();
+    await savedAgo(5 * MINUTE, {
+      ...added(id, "1.50", "6"),
+      prices: { input: "1.50", output: "6", cachedInput: "0.15", cacheWrite: "1.875" },
+    });
+    const { cookie } = await newKeyUser();
+    for (const [route, path] of [
+      [publicModels, "/models"],
+      [dashboardModels, "/dashboard/models"],
+    ] as const) {
+      const data = await route.loader(args(page(`${path}?q=${id.split("/")[1]}&sort=cacheWrite`, cookie)));
+      expect(data.models).toEqual([
+        expect.objectContaining({
+          id,
+          provider: "Development (built in)",
+          inputMicrosPerM: 1_500_000,
+          outputMicrosPerM: 6_000_000,
+          cachedInputMicrosPerM: 150_000,
+          cacheWriteMicrosPerM: 1_875_000,
+        }),
+      ]);
+    }
   });
 });
 
