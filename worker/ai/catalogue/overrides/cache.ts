@@ -62,7 +62,7 @@ export async function reloadOverrides(env: Env): Promise<void> {
 }
 
 /** Nothing to wait for while what this isolate read is fresh; otherwise the read (once per TTL per isolate). */
-export function overridesReady(env: Env): Promise<void> | undefined {
+function overridesReady(env: Env): Promise<void> | undefined {
   return Date.now() < freshUntil ? undefined : reloadOverrides(env);
 }
 

@@ -74,7 +74,7 @@ export const CatalogueOverride = z
   .openapi("CatalogueOverride", { description: "null: the shipped catalogue's value" });
 export type CatalogueOverrideView = z.infer<typeof CatalogueOverride>;
 
-export const OperatorModel = z
+const OperatorModel = z
   .object({
     id: z.string(),
     provider: z.string(),
