@@ -290,7 +290,8 @@ export default function Catalogue({ loaderData, actionData }: Route.ComponentPro
         <p className="muted">
           The shipped catalogue with the operators' overrides. A change applies to requests started at or
           after its effective time — at the earliest {loaderData.leadSeconds} seconds after saving — and never
-          to rows already metered; every server re-reads the overrides within {loaderData.ttlSeconds} seconds.
+          to rows already metered; every server has a change within {loaderData.propagationSeconds} seconds of
+          its saving.
         </p>
         {done ? (
           <p className="alert success" role="status">

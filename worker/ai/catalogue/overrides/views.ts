@@ -100,7 +100,7 @@ export const OperatorCatalogue = z
   .object({
     models: z.array(OperatorModel),
     overrides: z.array(CatalogueOverride).openapi({ description: "Newest effective time first" }),
-    ttlSeconds: z
+    propagationSeconds: z
       .number()
       .int()
       .openapi({ description: "How long another isolate may serve the previous state" }),
