@@ -399,6 +399,8 @@ describe("Responses → Messages → Chat (composed)", () => {
       text += stream.event(e);
     expect(stream.finished()).toBe(true);
     text += stream.end();
+    expect(text.startsWith("event: response.created\ndata: ")).toBe(true);
+    expect(stream.end()).toBe("");
     const events = new SseParser().push(text).map((e) => JSON.parse(e.data));
     expect(events.map((e) => [e.type, e.sequence_number])).toStrictEqual([
       ["response.created", 0],
