@@ -17,6 +17,7 @@ const NOTICE_KINDS = [
   "subprocessors_changed",
   "breach_notice",
   "objection_answered",
+  "whatsapp_hand_off",
 ] as const;
 
 type NoticeKind = (typeof NOTICE_KINDS)[number];
