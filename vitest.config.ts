@@ -35,6 +35,8 @@ export function workersProject(name: string, include: string[]): TestProjectInli
             RECEIPT_SIGNING_KEY: "dGVzdC1yZWNlaXB0LXNpZ25pbmcta2V5LTMyLWJ5dGU=",
             ADMIN_EMAILS: "operator@example.com",
             ...inject("fakeVars"),
+            // The providers configured by data, on their fakes: tests of them run the Worker with these added.
+            PROVIDER_VARS: inject("providerVars"),
           },
         },
       })),

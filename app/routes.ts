@@ -19,6 +19,7 @@ export default [
     layout("routes/dashboard/layout.tsx", [
       index("routes/dashboard/overview.tsx"),
       route("keys", "routes/dashboard/keys.tsx"),
+      route("provider-keys", "routes/dashboard/provider-keys.tsx"),
       route("usage", "routes/dashboard/usage.tsx"),
       route("requests", "routes/dashboard/requests.tsx"),
       route("requests/:id", "routes/dashboard/request.tsx"),

@@ -9,7 +9,7 @@
 // account-second, and that the usage adds up to exactly the requests served. Heavy: run it alone, under nice.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../scripts/ports";
@@ -17,15 +17,25 @@ import { startServer } from "../scripts/server";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
 import { TIMING_REQUEST_HEADER } from "../worker/ai/timing";
 import { HOUR_MS } from "../worker/time";
-import { workerdRssMb } from "./cpu";
+import { workerdCpu, workerdRssMb } from "./cpu";
+import { fileFigures, tableGrowth } from "./d1-tables";
 import { recordBytes, sqliteFiles, sqliteLogicalBytes } from "./targets";
 
 const root = path.resolve(import.meta.dirname, "..");
-const ACCOUNTS = Number(process.env.SCALE_ACCOUNTS ?? 200);
-const KEYS_PER_ACCOUNT = Number(process.env.SCALE_KEYS ?? 5);
-const WAVES = 3;
-const PER_WAVE = Number(process.env.SCALE_PER_WAVE ?? 7_000);
-const CONNECTIONS = 32;
+/** `--name=value` from the command line (`npm run bench:scale -- --accounts=20`), else the default. */
+function flag(name: string, fallback: number): number {
+  const given = process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+  const value = Number(given ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a positive integer`);
+  return value;
+}
+const ACCOUNTS = flag("accounts", 200);
+const KEYS_PER_ACCOUNT = flag("keys", 5);
+const WAVES = flag("waves", 3);
+const PER_WAVE = flag("per-wave", 7_000);
+const CONNECTIONS = flag("connections", 32);
+/** The server's port (default: any free one). */
+const PORT = process.argv.find((a) => a.startsWith("--port="))?.split("=")[1];
 
 type Account = { id: string; cookie: string; keys: string[] };
 
@@ -73,7 +83,7 @@ async function main() {
   const fake = await startFakeOpenAI();
   const persistDir = mkdtempSync(path.join(tmpdir(), "botmara-scale-"));
   const server = await startServer({
-    port: await freePort(),
+    port: PORT ? Number(PORT) : await freePort(),
     quiet: true,
     persistDir,
     vars: {
@@ -162,8 +172,9 @@ async function main() {
         0,
       );
     };
-    const d1Bytes = () =>
-      sqliteFiles(path.join(persistDir, "d1")).reduce((n, f) => n + sqliteLogicalBytes(f), 0);
+    const d1File = () =>
+      sqliteFiles(path.join(persistDir, "d1")).sort((x, y) => statSync(y).size - statSync(x).size)[0]!;
+    const d1Bytes = () => sqliteLogicalBytes(d1File());
     const doBytes = () =>
       sqliteFiles(path.join(persistDir, "do")).reduce((n, f) => n + sqliteLogicalBytes(f), 0);
     const r2Bytes = async (prefix: string) => {
@@ -197,7 +208,7 @@ async function main() {
       rssMb: workerdRssMb(),
       d1: d1Bytes(),
       kept: (await tableBytes("usage_hourly")) + (await tableBytes("credit_ledger")),
-      flushIds: await tableBytes("usage_flushes"),
+      d1Tables: await fileFigures(db, d1File()),
       objects: doBytes(),
       r2Log: await r2Bytes("request-log/"),
       meter: await meter(),
@@ -212,9 +223,14 @@ async function main() {
       seconds: number;
       rps: number;
       rssMb: number;
+      cpuMsPerRequest: number;
+      perRequest: Record<string, number>;
+      failures: Record<string, number>;
       d1BytesPerRequest: number;
       keptBytesPerRequest: number;
-      flushIdBytesPerRequest: number;
+      d1TableBytesPerRequest: Record<string, number>;
+      d1TableRowsGrown: Record<string, number>;
+      d1FreeBytes: number | null;
       objectBytesPerRequest: number;
       r2BytesPerRequest: number;
       objectCallsPerRequest: number;
@@ -226,21 +242,47 @@ async function main() {
     let dropped = 0;
     for (let w = 0; w < WAVES; w++) {
       const started = performance.now();
+      const cpu = workerdCpu();
+      const failures = new Map<string, number>();
+      const stages = new Map<string, number>();
+      const add = (name: string, ms: number) => stages.set(name, (stages.get(name) ?? 0) + ms);
       const statuses = await pool(PER_WAVE, CONNECTIONS, async () => {
         const { key } = keys[Math.floor(Math.random() * keys.length)]!;
+        const sent = performance.now();
         try {
           const res = await fetch(`${origin}/v1/chat/completions`, {
             method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+            headers: {
+              "content-type": "application/json",
+              authorization: `Bearer ${key}`,
+              [TIMING_REQUEST_HEADER]: "1",
+            },
             body,
           });
-          await res.arrayBuffer();
+          const text = await res.text();
+          add("total", performance.now() - sent);
+          // Where the Worker spent the request's wall time (Server-Timing), and where it read the key and credit.
+          for (const [, name, dur, desc] of (res.headers.get("server-timing") ?? "").matchAll(
+            /(\w+)(?:;dur=([\d.]+))?(?:;desc=([\w/]+))?/g,
+          )) {
+            if (dur !== undefined) add(name!, Number(dur));
+            if ((name === "auth" || name === "credit") && desc) add(`${name}:${desc}`, 1);
+          }
+          if (res.status !== 200) {
+            const code = /"(?:code|type)"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? "?";
+            failures.set(`${res.status} ${code}`, (failures.get(`${res.status} ${code}`) ?? 0) + 1);
+          }
           return res.status;
-        } catch {
+        } catch (error) {
+          // A socket closed under the request: at once (a kept-alive socket the server had closed) or later.
+          const when = performance.now() - sent < 100 ? "at once" : "mid-request";
+          const what = `0 ${String((error as Error).cause ?? (error as Error).message)} (${when})`;
+          failures.set(what, (failures.get(what) ?? 0) + 1);
           return 0;
         }
       });
       const seconds = (performance.now() - started) / 1000;
+      const cpuMs = cpu.stop();
       await settle();
       const after = await snapshot();
       const ok = statuses.filter((s) => s === 200).length;
@@ -254,9 +296,21 @@ async function main() {
         seconds: Number(seconds.toFixed(1)),
         rps: Math.round(PER_WAVE / seconds),
         rssMb: after.rssMb,
+        cpuMsPerRequest: Number((cpuMs / PER_WAVE).toFixed(2)),
+        /** Mean ms per request of each stage (total = as the client saw it), and how often auth/credit went where. */
+        perRequest: Object.fromEntries(
+          [...stages].map(([name, v]) => [name, Number((v / PER_WAVE).toFixed(name.includes(":") ? 3 : 1))]),
+        ),
+        failures: Object.fromEntries(failures),
         d1BytesPerRequest: per(after.d1 - before.d1),
         keptBytesPerRequest: per(after.kept - before.kept),
-        flushIdBytesPerRequest: per(after.flushIds - before.flushIds),
+        d1TableBytesPerRequest: Object.fromEntries(
+          Object.entries(tableGrowth(before.d1Tables, after.d1Tables)).map(([t, g]) => [t, per(g.bytes)]),
+        ),
+        d1TableRowsGrown: Object.fromEntries(
+          Object.entries(tableGrowth(before.d1Tables, after.d1Tables)).map(([t, g]) => [t, g.rows]),
+        ),
+        d1FreeBytes: after.d1Tables.freeBytes,
         objectBytesPerRequest: per(after.objects - before.objects),
         r2BytesPerRequest: per(after.r2Log - before.r2Log),
         objectCallsPerRequest: Number((calls / PER_WAVE).toFixed(3)),

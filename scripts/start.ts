@@ -95,7 +95,7 @@ async function main() {
   if (values.fakes) {
     const { startFakes } = await import("../tests/fakes/index");
     const fakes = await startFakes();
-    fakeVars = fakes.vars;
+    fakeVars = { ...fakes.vars, ...fakes.providerVars };
     console.info(`Fake upstreams on loopback: ${Object.values(fakes.urls).join(", ")}`);
   }
   let demo: DemoCredentials | undefined;

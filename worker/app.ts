@@ -1,11 +1,14 @@
 // The Hono app: middleware, then /v1 (AI API), /api (management), /webhooks, then the dashboard.
-import { bodyLimit } from "hono/body-limit";
+
 import { createRequestHandler } from "react-router";
 import { loadSession } from "./accounts/middleware";
 import { accountRoutes, authRoutes } from "./accounts/routes";
+import { catalogueFresh } from "./ai/catalogue/overrides/cache";
+import { catalogueAdminRoutes } from "./ai/catalogue/overrides/routes";
 import { aiRoutes } from "./ai/routes";
 import { billingRoutes } from "./billing/routes";
 import { stripeWebhookRoutes } from "./billing/webhooks/routes";
+import { bodyLimit } from "./body-limit";
 import { getConfig } from "./config";
 import { randomToken } from "./crypto/encoding";
 import { AppError, notFound } from "./errors";
@@ -60,6 +63,7 @@ api.route("/whatsapp", whatsappRoutes);
 api.route("/settings", settingsRoutes);
 api.route("/admin/training-export", trainingRoutes);
 api.route("/admin/metrics", metricsRoutes);
+api.route("/admin/catalogue", catalogueAdminRoutes);
 
 export const app = createRouter();
 front(app);
@@ -107,7 +111,7 @@ const dashboard = createRequestHandler(
   () => import("virtual:react-router/server-build"),
   import.meta.env.MODE,
 );
-app.all("*", dashboardBodyLimit, noStoreForPrivatePages, (c) =>
+app.all("*", dashboardBodyLimit, noStoreForPrivatePages, catalogueFresh, (c) =>
   dashboard(c.req.raw, {
     cloudflare: { env: c.env, ctx: c.executionCtx as ExecutionContext },
     cspNonce: randomToken(16),

@@ -1,6 +1,7 @@
 // The running configuration, parsed once per isolate from vars and secrets with zod.
 // The /privacy page and the promise report read the same object that enforces the rules.
 import { z } from "zod";
+import { readConnections } from "./ai/providers/connections";
 import { authLimitsVar } from "./security/auth-limits";
 import { isLoopbackUrl } from "./security/loopback";
 
@@ -163,6 +164,8 @@ function buildConfig(env: Env) {
       apiKey: v.ANTHROPIC_API_KEY ?? localServerKey(v.LOCAL_MODE, v.ANTHROPIC_BASE_URL),
       baseUrl: v.ANTHROPIC_BASE_URL.replace(/\/+$/, ""),
     },
+    /** The providers configured by data alone (catalogue.json `connection`): base URL and key of each. */
+    connections: readConnections(env as unknown as Record<string, unknown>, v.LOCAL_MODE),
     stripe: {
       secretKey: v.STRIPE_SECRET_KEY,
       webhookSecret: v.STRIPE_WEBHOOK_SECRET,

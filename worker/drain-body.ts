@@ -4,16 +4,16 @@
 // reset, so a user saw retries and a network error instead of "Request body is too large"). So the rest of the
 // body is read and discarded before answering, up to DISCARD_LIMIT; past it the body is cancelled and that
 // connection closes, as it must. Every body limit (AI API 20 MiB, webhooks, /api and pages) is far below the
-// bound, so any oversize body up to it gets its 413 in the route's dialect.
+// bound, so any oversize body up to it gets its 413 in the route's dialect. A body refused while it was being
+// read (no Content-Length) is discarded the same way by worker/body-limit.ts.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
 
 /** Largest unread body read to the end so its answer arrives (documented in README: "Request bodies"). */
-const DISCARD_LIMIT = 64 * 1024 * 1024;
+export const DISCARD_LIMIT = 64 * 1024 * 1024;
 
-async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
-  const reader = body.getReader();
-  let read = 0;
+/** Reads `reader` to its end and drops what it reads; `read` bytes were read before. Cancels past the bound. */
+export async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, read = 0): Promise<void> {
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -38,5 +38,5 @@ export const drainUnreadBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     await request.body.cancel().catch(() => {});
     return;
   }
-  await drain(request.body);
+  await discardRest(request.body.getReader());
 };

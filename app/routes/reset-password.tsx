@@ -66,7 +66,7 @@ export default function ResetPassword({ loaderData, actionData }: Route.Componen
   return (
     <>
       <SiteHeader appName={loaderData.appName} signedIn={loaderData.signedIn && !done?.reset} />
-      <main className="center-page">
+      <main id="main" className="center-page">
         <div className="card narrow">
           {done?.reset ? (
             <>

@@ -145,11 +145,11 @@ async function perRequest(accountId: string, n: number) {
 async function exact(accountId: string, balance: number, charged: number, served: number) {
   await accountObject(env, accountId).flushUsage();
   await flushCredits(env, accountId);
-  const rows = await env.DB.prepare("SELECT count(*) AS n FROM usage_events WHERE account_id = ?")
-    .bind(accountId)
-    .first<{ n: number }>();
+  // The request log is the store of record for rows (ADR 090): the object's window plus its sealed segments.
+  const held = await accountObject(env, accountId).requestLogHeld();
+  const rows = held.rows + held.sealedRows;
   const after = await balanceOf(accountId);
-  return { balanceExact: after === balance - charged, rowsExact: rows?.n === served, balanceAfter: after };
+  return { balanceExact: after === balance - charged, rowsExact: rows === served, balanceAfter: after };
 }
 
 it("one account driven by many isolates: leases against a reservation per request", async () => {

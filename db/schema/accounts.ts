@@ -27,6 +27,14 @@ export const accounts = sqliteTable("accounts", {
   restrictedAt: integer("restricted_at", { mode: "timestamp_ms" }),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  /**
+   * The sequence number of the last usage flush the account's object applied to D1's hourly aggregates (ADR 090):
+   * a flush applies only while its number is above this, so a retried one adds nothing twice, in one row per
+   * account instead of one row per flush.
+   */
+  usageFlushedSeq: integer("usage_flushed_seq").notNull().default(0),
+  /** The same for the object's credit flushes into the ledger (ADR 040). */
+  creditFlushedSeq: integer("credit_flushed_seq").notNull().default(0),
 });
 
 export const sessions = sqliteTable(

@@ -2,6 +2,7 @@
 export * from "./accounts";
 export * from "./alerts";
 export * from "./billing";
+export * from "./catalogue";
 export * from "./failures";
 export * from "./incidents";
 export * from "./keys";

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { DESKTOP, PHONE, pageProblems, sharedBrowser } from "./browser";
-import { proveAddress, signUp as signUpAt } from "./sign-up";
+import { PASSWORD, proveAddress, signUp as signUpAt } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
 const browser = sharedBrowser();
@@ -70,6 +70,41 @@ async function operatorWithRequest(): Promise<{ account: Account; requestId: str
   return { account: { email, cookie: pair, key: "" }, requestId: id, objectionId: objection.id };
 }
 
+/**
+ * A proven account in the states other pages add: one WhatsApp number connected, processing restricted and an
+ * objection waiting — the pages then show their lists, banners and "lift" forms, not only their empty forms.
+ */
+async function accountWithState(): Promise<Account> {
+  const email = `e2e-state-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.com`;
+  const { cookie, cookieHeader } = await signUpAt(baseUrl, email);
+  await proveAddress(baseUrl, email, cookieHeader);
+  const send = (method: string, path: string, body: object) =>
+    fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { "content-type": "application/json", cookie: cookieHeader, origin: baseUrl },
+      body: JSON.stringify(body),
+    });
+  const phoneNumberId = String(100_000_000 + Math.floor(Math.random() * 1e8));
+  const connected = await send("PUT", `/api/whatsapp/numbers/${phoneNumberId}`, {
+    wabaId: "102290129340398",
+    accessToken: "EAAGe2etokene2etokene2etoken",
+    appSecret: "e2e0123456789abcdef0123456789ab",
+    verifyToken: "e2e-verify-token",
+    model: "dev/echo",
+    systemPrompt: "You are the assistant of a bakery.",
+    password: PASSWORD,
+  });
+  expect(connected.status, await connected.clone().text()).toBe(200);
+  const objected = await send("POST", "/api/privacy/requests", {
+    type: "objection",
+    note: "I object to product notices about new models.",
+  });
+  expect(objected.status).toBe(202);
+  const restricted = await send("POST", "/api/privacy/requests", { type: "restriction" });
+  expect(restricted.status).toBe(202);
+  return { email, cookie, key: "" };
+}
+
 const chat = (key: string, body: Record<string, unknown>) =>
   fetch(`${baseUrl}/v1/chat/completions`, {
     method: "POST",
@@ -89,6 +124,8 @@ const PUBLIC_PAGES = [
   "/subprocessors",
   "/legal/dpa",
   "/dev/mailbox",
+  "/reset-password",
+  "/account-deleted",
   "/no-such-page",
 ];
 const DASHBOARD_PAGES = [
@@ -107,6 +144,16 @@ const DASHBOARD_PAGES = [
   "/dashboard/settings",
   "/dashboard/whatsapp",
   "/dashboard/privacy",
+  "/dashboard/account",
+  "/dashboard/account/two-factor",
+];
+/** The pages other sessions added, in the states that fill them (accountWithState). */
+const STATE_PAGES = [
+  "/dashboard",
+  "/dashboard/whatsapp",
+  "/dashboard/privacy",
+  "/dashboard/account",
+  "/dashboard/account/two-factor",
 ];
 
 describe("every page on a phone and a desktop", () => {
@@ -131,7 +178,12 @@ describe("every page on a phone and a desktop", () => {
         headers: { cookie: `${account.cookie.name}=${account.cookie.value}` },
       })
     ).json()) as { data: { id: string }[] };
-    const pages = DASHBOARD_PAGES.map((p) =>
+    // The page behind the verification link, as opened from the email (opening it uses nothing).
+    const mail = (await (
+      await fetch(`${baseUrl}/dev/mailbox?format=json&to=${encodeURIComponent(account.email)}`)
+    ).json()) as { data: { kind: string; text: string }[] };
+    const token = mail.data.find((m) => m.kind === "email_verification")!.text.match(/token=([\w-]+)/)![1];
+    const pages = [...DASHBOARD_PAGES, `/confirm?token=${token}`].map((p) =>
       p
         .replace("FIRST_KEY", keys.data[0]!.id)
         .replace("FIRST_REQUEST", requestId)
@@ -144,19 +196,23 @@ describe("every page on a phone and a desktop", () => {
       `/admin/requests/${operator.objectionId}`,
       "/admin/records",
       "/admin/incidents",
+      "/admin/metrics",
     ];
+    const stated = await accountWithState();
     const problems: string[] = [];
-    // Light at both widths; dark (prefers-color-scheme) at the desktop width: contrast does not depend on it.
+    // Light and dark (prefers-color-scheme) at both widths: a phone's layout has its own dark surfaces.
     for (const [viewport, colorScheme] of [
       [PHONE, "light"],
       [DESKTOP, "light"],
       [DESKTOP, "dark"],
+      [PHONE, "dark"],
     ] as const) {
       const where = `${viewport.width}px ${colorScheme}`;
       for (const [who, paths] of [
         [null, PUBLIC_PAGES],
         [account, pages],
         [operator.account, operatorPages],
+        [stated, STATE_PAGES],
       ] as const) {
         const { context, errors } = await contextFor(browser(), who, { viewport, colorScheme });
         const page = await context.newPage();
@@ -188,8 +244,8 @@ describe("every page on a phone and a desktop", () => {
       }
     }
     expect(problems).toEqual([]);
-    // Three passes over every page (phone, desktop, dark): slow on a busy machine.
-  }, 900_000);
+    // Four passes over every page (phone and desktop, light and dark): slow on a busy machine.
+  }, 1_500_000);
 
   it("on a phone, the menu opens without JavaScript and reaches every section", async () => {
     const account = await signUp("menu");
@@ -247,9 +303,40 @@ describe("the dashboard's flows", () => {
     await page.getByRole("heading", { name: /^Request [0-9a-f]{8}$/ }).waitFor();
     const detail = (await page.textContent("main"))!;
     expect(detail).toContain("Fallback used");
+    expect(detail).toContain("Time to first token");
     expect(detail).toContain("Not kept");
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it("usage charts: each value on hover with JavaScript; without it, the tables and no empty boxes", async () => {
+    const account = await signUp("charts");
+    const ok = await chat(account.key, {
+      model: "openai/gpt-4o-mini",
+      messages: [{ role: "user", content: "a" }],
+    });
+    await ok.text();
+    const { context, errors } = await contextFor(browser(), account);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/dashboard/usage?range=24h`, { waitUntil: "networkidle" });
+    const chart = page.locator("section", { has: page.getByRole("heading", { name: /^Requests per/ }) });
+    const box = (await chart.locator(".chart").boundingBox())!;
+    // The newest hour is at the right: the pointer over it shows that hour's count.
+    await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+    const tooltip = chart.locator(".recharts-default-tooltip");
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toMatch(/Requests\s*:\s*1\b/);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    const plain = await contextFor(browser(), account, { javaScriptEnabled: false });
+    const still = await plain.context.newPage();
+    await still.goto(`${baseUrl}/dashboard/usage?range=24h`);
+    expect(await still.locator(".chart").count()).toBe(0);
+    const byModel = still.locator("section", { has: still.getByRole("heading", { name: "Cost by model" }) });
+    expect(await byModel.locator("table").textContent()).toContain("openai/gpt-4o-mini");
+    expect(await still.locator("details[open] table").count()).toBeGreaterThanOrEqual(3);
+    await plain.context.close();
   });
 
   it("models page: public, every catalogue model with its limits and prices", async () => {

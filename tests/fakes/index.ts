@@ -1,8 +1,9 @@
 // Every fake of an outside service, started together on loopback for tests, `npm start -- --fakes` and the bench.
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from "./anthropic";
+import { FAKE_GEMINI_KEY, startFakeGemini } from "./gemini";
 import { startFakeGraph } from "./graph";
 import { startFakeMail } from "./mail";
-import { FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
+import { FAKE_COMPATIBLE_KEY, FAKE_OPENAI_KEY, startFakeOpenAI } from "./openai";
 import {
   FAKE_STRIPE_PRICES,
   FAKE_STRIPE_SECRET_KEY,
@@ -13,6 +14,10 @@ import {
 export type Fakes = {
   urls: Record<string, string>;
   vars: Record<string, string>;
+  /** The providers configured by data (catalogue.json `connection`), each pointed at its wire format's fake.
+   * Apart from `vars` so the tests that count models or subprocessors see only OpenAI, Anthropic and dev; the
+   * tests of these providers (and `npm start -- --fakes`) add them. */
+  providerVars: Record<string, string>;
   close: () => Promise<void>;
 };
 
@@ -22,6 +27,7 @@ export async function startFakes(): Promise<Fakes> {
   const stripe = await startFakeStripe();
   const openai = await startFakeOpenAI();
   const anthropic = await startFakeAnthropic();
+  const gemini = await startFakeGemini();
   return {
     urls: {
       stripe: stripe.url,
@@ -29,6 +35,7 @@ export async function startFakes(): Promise<Fakes> {
       mail: mail.url,
       openai: openai.url,
       anthropic: anthropic.url,
+      gemini: gemini.url,
     },
     // Notices stay in the dev mailbox (local mode, no MAIL_API_KEY); a test that sets MAIL_API_KEY sends
     // them to the fake Resend API instead.
@@ -53,12 +60,33 @@ export async function startFakes(): Promise<Fakes> {
       BYOK_PLATFORM_FEE_PERCENT: "10",
       MAIL_API_URL: mail.url,
     },
+    providerVars: {
+      GEMINI_BASE_URL: gemini.url,
+      GEMINI_API_KEY: FAKE_GEMINI_KEY,
+      GROQ_BASE_URL: `${openai.url}/v1`,
+      GROQ_API_KEY: FAKE_COMPATIBLE_KEY,
+      MISTRAL_BASE_URL: `${openai.url}/v1`,
+      MISTRAL_API_KEY: FAKE_COMPATIBLE_KEY,
+      DEEPSEEK_BASE_URL: `${openai.url}/v1`,
+      DEEPSEEK_API_KEY: FAKE_COMPATIBLE_KEY,
+      TOGETHER_BASE_URL: `${openai.url}/v1`,
+      TOGETHER_API_KEY: FAKE_COMPATIBLE_KEY,
+      FIREWORKS_BASE_URL: `${openai.url}/v1`,
+      FIREWORKS_API_KEY: FAKE_COMPATIBLE_KEY,
+      XAI_BASE_URL: `${openai.url}/v1`,
+      XAI_API_KEY: FAKE_COMPATIBLE_KEY,
+      OPENROUTER_BASE_URL: `${openai.url}/v1`,
+      OPENROUTER_API_KEY: FAKE_COMPATIBLE_KEY,
+      // A local model server: its base URL alone (loopback, local mode) configures it, no key.
+      OLLAMA_BASE_URL: `${openai.url}/v1`,
+    },
     close: async () => {
       await stripe.close();
       await graph.close();
       await mail.close();
       await openai.close();
       await anthropic.close();
+      await gemini.close();
     },
   };
 }

@@ -15,6 +15,11 @@ import {
 export const FAKE_OPENAI_KEY = "sk-platform-test";
 /** A customer's own key (bring your own key) the fake accepts too; any other key is refused with 401. */
 export const FAKE_CUSTOMER_OPENAI_KEY = "sk-customer-openai-valid";
+/** The platform's key for every OpenAI-compatible provider configured by data (Groq, Mistral, …), which this
+ * fake stands in for; a keyless local model server sends the placeholder (worker/ai/providers/openai-compatible). */
+export const FAKE_COMPATIBLE_KEY = "sk-compatible-test";
+const LOCAL_SERVER_KEY = "local-model-server";
+const KEYS = new Set([FAKE_OPENAI_KEY, FAKE_CUSTOMER_OPENAI_KEY, FAKE_COMPATIBLE_KEY, LOCAL_SERVER_KEY]);
 const REPLY = "Hello from the fake OpenAI provider.";
 
 /** The text of a chat message's content (a string, or its text parts). */
@@ -57,8 +62,8 @@ function toolCalls(script: Script | undefined) {
 
 export function startFakeOpenAI(): Promise<FakeProvider> {
   return startFakeProvider(async (req, res, body, script) => {
-    const auth = req.headers.authorization;
-    if (auth !== `Bearer ${FAKE_OPENAI_KEY}` && auth !== `Bearer ${FAKE_CUSTOMER_OPENAI_KEY}`) {
+    const auth = req.headers.authorization ?? "";
+    if (!auth.startsWith("Bearer ") || !KEYS.has(auth.slice("Bearer ".length))) {
       res.writeHead(401, { "content-type": "application/json" });
       res.end(
         JSON.stringify({ error: { message: "Incorrect API key provided.", type: "invalid_request_error" } }),

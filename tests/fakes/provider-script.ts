@@ -33,6 +33,10 @@ export type Script = {
   /** End the answer on this stop sequence (Anthropic: stop_reason "stop_sequence"; OpenAI-compatible: vLLM's
    * `stop_reason` beside finish_reason "stop"). */
   stopSequence?: string;
+  /** Gemini: thinking tokens to report (usageMetadata.thoughtsTokenCount), with a thought part before the answer. */
+  thoughts?: number;
+  /** Gemini: withhold the answer for this finish reason ("SAFETY", …), or block the prompt itself ("PROMPT"). */
+  block?: string;
 };
 
 export type Recorded = { path: string; method: string; headers: Record<string, string>; body: string };

@@ -51,6 +51,18 @@ describe("catalogue.json", () => {
       /^catalogue\.json: providers\.openai\.dataPolicy: /,
     ],
     [
+      "a provider with no code of its own and no connection",
+      (f: ReturnType<typeof shipped>) => delete (f.providers.groq as { connection?: unknown }).connection,
+      /^catalogue\.json: providers\.groq: groq: a provider without code of its own needs a connection/,
+    ],
+    [
+      "a connection whose key setting is not a variable name",
+      (f: ReturnType<typeof shipped>) =>
+        ((f.providers.mistral as { connection: { keySetting: string } }).connection.keySetting =
+          "mistral key"),
+      /^catalogue\.json: providers\.mistral\.connection\.keySetting: a setting is an environment variable name/,
+    ],
+    [
       "an unknown field (a typo)",
       (f: ReturnType<typeof shipped>) => (f.models[0]!.contextToken = 5),
       /^catalogue\.json: models\[0\]/,

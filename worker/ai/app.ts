@@ -5,11 +5,12 @@ import { notFound } from "../errors";
 import { front } from "../front";
 import { createRouter } from "../openapi";
 import { noStoreByDefault } from "../security/private-responses";
+import { catalogueFresh } from "./catalogue/overrides/cache";
 import { aiRoutes } from "./routes";
 
 export const aiApp = createRouter();
 front(aiApp);
-aiApp.use("*", noStoreByDefault);
+aiApp.use("*", noStoreByDefault, catalogueFresh);
 aiApp.route("/v1", aiRoutes);
 aiApp.all("*", () => {
   throw notFound("Route");

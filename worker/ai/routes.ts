@@ -2,7 +2,7 @@
 
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit } from "../body-limit";
 import { loggingPolicy } from "../content/capture";
 import type { ApiKeyEnv } from "../env";
 import { AppError } from "../errors";

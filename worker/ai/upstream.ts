@@ -54,15 +54,16 @@ function send(
 ): Promise<Response> {
   if (provider.local) return provider.local(operation, body);
   const connection = connect(config, provider, customerKey);
+  const routed = provider.route?.(operation, body) ?? { path: provider.paths[operation], body };
   // Headers are built from nothing: nothing of the client's request (key, IP, cookies, user agent) goes on.
-  return fetch(`${connection.baseUrl}${provider.paths[operation]}`, {
+  return fetch(`${connection.baseUrl}${routed.path}`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
       accept: body.stream ? "text/event-stream" : "application/json",
       ...provider.headers(connection),
     },
-    body: JSON.stringify(body),
+    body: JSON.stringify(routed.body),
     signal,
   });
 }

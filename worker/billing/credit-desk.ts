@@ -2,8 +2,15 @@
 // a time, holds live in memory, and settled usage waits in the object's SQLite until the alarm moves it to
 // the D1 ledger in batches, summed into one entry per account and UTC hour. D1 stays the ledger of record;
 // no request waits on a D1 write (ADR 040).
-import { eq } from "drizzle-orm";
-import { accounts } from "../../db/schema";
+import {
+  appliedOrGone,
+  type FlushStream,
+  isLegacyFlushId,
+  legacyFlushApplied,
+  markApplied,
+  nextFlushSeq,
+  unapplied,
+} from "../account-object/flush-seq";
 import type { Hosted } from "../account-object/hosted";
 import { getDb } from "../db";
 import { log } from "../observability/log";
@@ -24,8 +31,6 @@ const BALANCE_TTL_MS = 10_000;
 const FLUSH_DELAY_MS = 1_000;
 const FLUSH_AT_ROWS = 200;
 const ROWS_PER_BATCH = 600;
-/** Ids of applied flushes are kept this long: a flush is retried within seconds, never a day later. */
-const FLUSH_IDS_KEPT_MS = 24 * HOUR_MS;
 
 /**
  * The ledger entry that sums an account's usage debits of one UTC hour.
@@ -34,6 +39,8 @@ const FLUSH_IDS_KEPT_MS = 24 * HOUR_MS;
 export const usageReference = (hour: number) => `usage:${hour}`;
 const usageReason = (hour: number) =>
   `Usage, ${new Date(hour).toISOString().slice(0, 13).replace("T", " ")}:00 UTC`;
+
+const STREAM: FlushStream = "credit";
 
 type Debit = { usage_id: string; account_id: string; amount: number; created_at: number };
 
@@ -289,14 +296,24 @@ export class CreditDesk implements Hosted {
           this.bufferedRows = 0;
           return;
         }
-        pending = { id: crypto.randomUUID(), ids: rows.map((r) => r.usage_id) };
+        pending = { id: String(nextFlushSeq(this.sql, STREAM)), ids: rows.map((r) => r.usage_id) };
         this.sql.exec(
           "INSERT INTO credit_flush_pending (id, usage_ids) VALUES (?, ?)",
           pending.id,
           JSON.stringify(pending.ids),
         );
       }
-      if (rows.length > 0) await this.write(pending.id, rows);
+      if (rows.length > 0 && isLegacyFlushId(pending.id)) {
+        // Saved by the release before flush numbers: applied if its id reached the old table; else it is sent
+        // again under a number, saved first (a lost answer then retries that number).
+        if (await legacyFlushApplied(this.env.DB, "credit_flushes", pending.id)) this.invalidate();
+        else {
+          const seq = String(nextFlushSeq(this.sql, STREAM));
+          this.sql.exec("UPDATE credit_flush_pending SET id = ? WHERE id = ?", seq, pending.id);
+          pending = { ...pending, id: seq };
+        }
+      }
+      if (rows.length > 0 && !isLegacyFlushId(pending.id)) await this.write(Number(pending.id), rows);
       // Only what was written: debits settled while D1 was busy stay for the next round.
       for (const row of rows) this.forget(row);
       this.sql.exec("DELETE FROM credit_flush_pending WHERE id = ?", pending.id);
@@ -310,11 +327,12 @@ export class CreditDesk implements Hosted {
   }
 
   /**
-   * One D1 batch (one transaction): the flush's id, then the debits summed into one ledger entry per account and
-   * UTC hour (created, or grown in place), the low-balance mark, and the resulting balance. A flush whose id is
-   * already there was applied (its answer was lost): nothing is applied twice. An erased account drops the rows.
+   * One D1 batch (one transaction): the debits summed into one ledger entry per account and UTC hour (created,
+   * or grown in place) while flush number `seq` is above the account's mark, the mark raised, the low-balance
+   * mark, and the resulting balance. A flush already applied (its answer was lost) or an erased account's
+   * (no ledger left to write to) changes nothing: nothing is applied twice.
    */
-  private async write(flushId: string, rows: Debit[]): Promise<void> {
+  private async write(seq: number, rows: Debit[]): Promise<void> {
     const accountId = rows[0]!.account_id;
     const d1 = this.env.DB;
     const now = Date.now();
@@ -324,17 +342,26 @@ export class CreditDesk implements Hosted {
       hours.set(hour, (hours.get(hour) ?? 0) + r.amount);
     }
     const statements = [
-      d1.prepare("INSERT INTO credit_flushes (id, created_at) VALUES (?, ?)").bind(flushId, now),
       ...[...hours].map(([hour, amount]) =>
         d1
           .prepare(
             `INSERT INTO credit_ledger (id, account_id, kind, amount_micros, reason, reference, created_at)
-             VALUES (?, ?, 'usage', ?, ?, ?, ?)
+             SELECT ?, ?, 'usage', ?, ?, ?, ? WHERE ${unapplied(STREAM)}
              ON CONFLICT (account_id, kind, reference) DO UPDATE SET amount_micros = amount_micros + excluded.amount_micros`,
           )
-          .bind(crypto.randomUUID(), accountId, -amount, usageReason(hour), usageReference(hour), hour),
+          .bind(
+            crypto.randomUUID(),
+            accountId,
+            -amount,
+            usageReason(hour),
+            usageReference(hour),
+            hour,
+            accountId,
+            seq,
+          ),
       ),
-      d1.prepare("DELETE FROM credit_flushes WHERE created_at < ?").bind(now - FLUSH_IDS_KEPT_MS),
+      // After the entries, which read the mark before it moves.
+      markApplied(d1, STREAM, accountId, seq),
       // The low-balance crossing, marked once (see low-balance.ts); returns a row only when it is new.
       d1
         .prepare(
@@ -347,17 +374,16 @@ export class CreditDesk implements Hosted {
         .prepare("SELECT balance_micros AS balance FROM billing_accounts WHERE account_id = ?")
         .bind(accountId),
     ];
-    let results: D1Result[] | undefined;
+    let results: D1Result[];
     try {
       results = await d1.batch(statements);
     } catch (error) {
-      if (await this.flushApplied(flushId)) {
-        // Applied by an earlier try whose answer was lost: the balance is read again below.
+      // Applied by an earlier try whose answer was lost (the balance is read again), or erased while debits
+      // waited (no ledger is left to write them to); else the same flush is sent again later.
+      if (await appliedOrGone(d1, STREAM, accountId, seq)) {
         this.invalidate();
         return;
       }
-      // Erased while debits waited: there is no ledger left to write them to.
-      if (await this.accountGone(accountId)) return;
       throw error;
     }
     const balance = (results.at(-1)?.results[0] as { balance?: number } | undefined)?.balance;
@@ -372,19 +398,6 @@ export class CreditDesk implements Hosted {
         log.error("low-balance notice failed", { error });
       }
     }
-  }
-
-  private async flushApplied(flushId: string): Promise<boolean> {
-    const row = await this.env.DB.prepare("SELECT 1 AS found FROM credit_flushes WHERE id = ?")
-      .bind(flushId)
-      .first();
-    return row !== null;
-  }
-
-  private async accountGone(accountId: string): Promise<boolean> {
-    const db = getDb(this.env.DB);
-    const [row] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, accountId));
-    return !row;
   }
 
   async nextWake(): Promise<number | null> {

@@ -3,8 +3,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { sessionRouter } from "../accounts/middleware";
 import { requireSudo } from "../accounts/sudo";
 import { errorResponses, jsonBody, jsonContent } from "../openapi";
-import { deleteProviderKey, listProviderKeys, putProviderKey } from "./service";
-import { ProviderKey, ProviderKeyInput, ProviderParam } from "./views";
+import { deleteProviderKey, listProviderKeys, putProviderKey, setPlatformFallback } from "./service";
+import { ProviderKey, ProviderKeyInput, ProviderKeyPatch, ProviderParam } from "./views";
 
 export const providerKeyRoutes = sessionRouter();
 providerKeyRoutes
@@ -45,6 +45,30 @@ providerKeyRoutes
         input,
       );
       return c.json(view, 200, { "Cache-Control": "no-store" });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/{provider}",
+      tags: ["Provider keys"],
+      summary:
+        "Turn the platform-key fallback on or off for your stored key (the key is neither needed nor shown)",
+      security: [{ session: [] }],
+      request: { params: ProviderParam, ...jsonBody(ProviderKeyPatch) },
+      responses: {
+        200: jsonContent(ProviderKey, "The stored key, by its prefix"),
+        ...errorResponses(400, 401, 404, 413, 415),
+      },
+    }),
+    async (c) => {
+      const view = await setPlatformFallback(
+        c.var.db,
+        c.var.session.accountId,
+        c.req.valid("param").provider,
+        c.req.valid("json").allowPlatformFallback,
+      );
+      return c.json(view, 200);
     },
   )
   .openapi(

@@ -67,6 +67,23 @@ export async function putProviderKey(
   return view(row);
 }
 
+/** Turns the platform-key fallback on or off for the account's stored key (the key itself is untouched). */
+export async function setPlatformFallback(
+  db: Db,
+  accountId: string,
+  provider: ByokProvider,
+  allowPlatformFallback: boolean,
+): Promise<ProviderKeyView> {
+  const [row] = await db
+    .update(providerKeys)
+    .set({ allowPlatformFallback })
+    .where(and(eq(providerKeys.accountId, accountId), eq(providerKeys.provider, provider)))
+    .returning();
+  forget(accountId);
+  if (!row) throw notFound("Provider key");
+  return view(row);
+}
+
 export async function deleteProviderKey(db: Db, accountId: string, provider: ByokProvider): Promise<void> {
   const deleted = await db
     .delete(providerKeys)

@@ -1,10 +1,16 @@
 // The customers' own provider keys' shapes, declared once: they validate and document /api/provider-keys.
 import { z } from "@hono/zod-openapi";
+import data from "../ai/catalogue/catalogue.json";
+import type { CatalogueFile } from "../ai/catalogue/schema";
+import type { ProviderId } from "../ai/providers/types";
 import { IsoDate } from "../openapi";
 
-/** Providers a customer may bring a key for: every one reached over the network (not the built-in dev one). */
-const BYOK_PROVIDERS = ["openai", "anthropic"] as const;
-export type ByokProvider = (typeof BYOK_PROVIDERS)[number];
+/** Providers a customer may bring a key for: every one with a public endpoint (not the built-in dev one, not a
+ * local model server, which has no base URL of its own). */
+const BYOK_PROVIDERS = Object.entries((data as CatalogueFile).providers)
+  .filter(([id, p]) => id !== "dev" && (!p.connection || p.connection.baseUrl))
+  .map(([id]) => id) as [ProviderId, ...ProviderId[]];
+export type ByokProvider = ProviderId;
 
 export const ProviderParam = z.object({
   provider: z.enum(BYOK_PROVIDERS).openapi({ param: { name: "provider", in: "path" }, example: "openai" }),
@@ -31,5 +37,9 @@ export const ProviderKeyInput = z
     }),
   })
   .openapi("ProviderKeyInput");
+
+export const ProviderKeyPatch = z
+  .strictObject({ allowPlatformFallback: z.boolean() })
+  .openapi("ProviderKeyPatch");
 
 export type ProviderKeyView = z.infer<typeof ProviderKey>;

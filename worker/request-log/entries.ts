@@ -8,6 +8,7 @@ import type { Db } from "../env";
 import { notFound } from "../errors";
 import { DAY_MS, HOUR_MS } from "../time";
 import { decodeCursor, encodeCursor, type LoggedRow, type RequestFilters, rowQuery } from "./query";
+import { outputTokensPerSecond } from "./speed";
 import type { RequestEntry } from "./views";
 
 export type { RequestFilters } from "./query";
@@ -47,6 +48,8 @@ function entry(r: LoggedRow, labels: Map<string, string>): RequestEntry {
     costMicros: r.costMicros,
     cost: r.costMicros / 1_000_000,
     latencyMs: r.latencyMs,
+    firstTokenMs: r.firstTokenMs,
+    outputTokensPerSecond: outputTokensPerSecond(r),
     errorCode: r.errorCode ?? null,
     errorMessage: r.errorMessage ?? null,
   };
@@ -123,6 +126,9 @@ const CSV_COLUMNS: (keyof RequestEntry)[] = [
   "latencyMs",
   "errorCode",
   "errorMessage",
+  // Added later: appended, so a spreadsheet built on the earlier columns still lines up.
+  "firstTokenMs",
+  "outputTokensPerSecond",
 ];
 
 /** RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets never run a cell as a formula. */

@@ -54,6 +54,8 @@ export type LoggedRow = {
   cacheWriteTokens: number;
   costMicros: number;
   latencyMs: number;
+  /** Time to first token, ms (speed.ts says what it measures); null when no answer began, or logged before it was kept. */
+  firstTokenMs: number | null;
   status: number;
   streamed: boolean;
   estimated: boolean;
@@ -79,6 +81,7 @@ export function loggedRow(r: UsageRow): LoggedRow {
     cacheWriteTokens: r.cacheWriteTokens ?? 0,
     costMicros: r.costMicros,
     latencyMs: r.latencyMs,
+    firstTokenMs: r.firstTokenMs ?? null,
     status: r.status,
     streamed: r.streamed,
     estimated: r.estimated,

@@ -62,6 +62,8 @@ type Tuple = [
   // Cached input and cache writes, appended later: a segment sealed before them has neither (read as 0).
   number?,
   number?,
+  // Time to first token, appended after those: older segments have none (read as null).
+  (number | null)?,
 ];
 
 /** Why failed rows failed, by row id: [error code, error message]. */
@@ -85,6 +87,7 @@ const toTuple = (r: LoggedRow): Tuple => [
   r.estimated ? 1 : 0,
   r.cachedInputTokens,
   r.cacheWriteTokens,
+  r.firstTokenMs,
 ];
 
 const fromTuple = (t: Tuple): LoggedRow => ({
@@ -105,6 +108,7 @@ const fromTuple = (t: Tuple): LoggedRow => ({
   estimated: t[14] === 1,
   cachedInputTokens: t[15] ?? 0,
   cacheWriteTokens: t[16] ?? 0,
+  firstTokenMs: t[17] ?? null,
 });
 
 async function pipe(bytes: Uint8Array<ArrayBuffer>, stream: CompressionStream | DecompressionStream) {

@@ -247,6 +247,7 @@ export class RequestRows implements Hosted {
         cache_write_tokens: r.cacheWriteTokens,
         cost_usd: r.costMicros / 1_000_000,
         latency_ms: r.latencyMs,
+        first_token_ms: r.firstTokenMs,
         status: r.status,
         streamed: r.streamed,
         estimated: r.estimated,

@@ -34,6 +34,14 @@ export const Entry = z
     costMicros: z.number().int(),
     cost: z.number().openapi({ description: "USD" }),
     latencyMs: z.number().int(),
+    firstTokenMs: z.number().int().nullable().openapi({
+      description:
+        "Time to first token, ms: until the answer began to reach the client (a stream's event stream opened; a whole answer left). null when no answer began, and on rows logged before it was kept",
+    }),
+    outputTokensPerSecond: z.number().nullable().openapi({
+      description:
+        "Output tokens a second: a stream's after its first token, a whole answer's over the whole request. null without output",
+    }),
     errorCode: z
       .string()
       .nullable()

@@ -17,16 +17,21 @@ type SqlRow = {
   cache_write_tokens: number;
   cost_micros: number;
   latency_ms: number;
+  first_token_ms: number | null;
   status: number;
   streamed: number;
   estimated: number;
 };
 
 const COLUMNS =
-  "id, created_at, key_id, source, endpoint, model, requested_model, provider, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_micros, latency_ms, status, streamed, estimated";
+  "id, created_at, key_id, source, endpoint, model, requested_model, provider, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, cost_micros, latency_ms, status, streamed, estimated, first_token_ms";
 
 /** Columns added after the table first shipped: added to a window created before them, on first use. */
-const ADDED_COLUMNS = ["cached_input_tokens", "cache_write_tokens"];
+const ADDED_COLUMNS: Record<string, string> = {
+  cached_input_tokens: "INTEGER NOT NULL DEFAULT 0",
+  cache_write_tokens: "INTEGER NOT NULL DEFAULT 0",
+  first_token_ms: "INTEGER",
+};
 
 function toRow(r: SqlRow): LoggedRow {
   return {
@@ -44,6 +49,7 @@ function toRow(r: SqlRow): LoggedRow {
     cacheWriteTokens: r.cache_write_tokens,
     costMicros: r.cost_micros,
     latencyMs: r.latency_ms,
+    firstTokenMs: r.first_token_ms ?? null,
     status: r.status,
     streamed: r.streamed === 1,
     estimated: r.estimated === 1,
@@ -80,15 +86,15 @@ export class RecentWindow {
         input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_micros INTEGER NOT NULL,
         latency_ms INTEGER NOT NULL, status INTEGER NOT NULL, streamed INTEGER NOT NULL,
         estimated INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
-        cache_write_tokens INTEGER NOT NULL DEFAULT 0)`);
+        cache_write_tokens INTEGER NOT NULL DEFAULT 0, first_token_ms INTEGER)`);
       const present = new Set(
         this.storage.sql
           .exec<{ name: string }>("SELECT name FROM pragma_table_info('request_rows')")
           .toArray()
           .map((c) => c.name),
       );
-      for (const column of ADDED_COLUMNS.filter((c) => !present.has(c))) {
-        this.storage.sql.exec(`ALTER TABLE request_rows ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+      for (const [column, type] of Object.entries(ADDED_COLUMNS).filter(([c]) => !present.has(c))) {
+        this.storage.sql.exec(`ALTER TABLE request_rows ADD COLUMN ${column} ${type}`);
       }
       this.storage.sql.exec("CREATE INDEX IF NOT EXISTS request_rows_time ON request_rows (created_at, id)");
       // Why a failed request failed, beside its row (few rows have one; failure.ts says what is kept).
@@ -103,7 +109,7 @@ export class RecentWindow {
   add(rows: LoggedRow[]): void {
     for (const r of rows) {
       this.sql.exec(
-        `INSERT OR IGNORE INTO request_rows (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO request_rows (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         r.id,
         r.createdAt,
         r.keyId,
@@ -121,6 +127,7 @@ export class RecentWindow {
         r.status,
         r.streamed ? 1 : 0,
         r.estimated ? 1 : 0,
+        r.firstTokenMs,
       );
       if (r.errorMessage) {
         this.sql.exec(

@@ -1,7 +1,7 @@
 // Responses that carry secrets or private data are never stored by a browser or a shared cache, and the
 // dashboard reads no oversized body before refusing it.
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit } from "../body-limit";
 import type { AppEnv } from "../env";
 
 /** Dashboard forms are small; anything bigger is refused before it is read, parsed or hashed. */

@@ -2,6 +2,7 @@
 // one write per request, off the response path), then move in batches (ADR 020, 090): their sums to D1's
 // hourly aggregates, the rows themselves to the account's request log (in this same object).
 
+import { isLegacyFlushId, legacyFlushApplied, nextFlushSeq } from "../account-object/flush-seq";
 import type { Hosted } from "../account-object/hosted";
 import { loggedRow } from "../request-log/query";
 import type { RequestRows } from "../request-log/store";
@@ -105,7 +106,7 @@ export class UsageBuffer implements Hosted {
     return this.flushing;
   }
 
-  /** The flush being sent (its id and exact rows), saved before the D1 call so a retry sends the same one. */
+  /** The flush being sent (its number and exact rows), saved before the D1 call so a retry sends the same one. */
   private pendingFlush(): { id: string; ids: string[] } | undefined {
     const row = this.sql
       .exec<{ id: string; usage_ids: string }>("SELECT id, usage_ids FROM usage_flush_pending LIMIT 1")
@@ -130,7 +131,7 @@ export class UsageBuffer implements Hosted {
           .exec<{ id: string; row: string }>("SELECT id, row FROM usage_buffer LIMIT ?", ROWS_PER_BATCH)
           .toArray();
         if (batch.length === 0) return moved;
-        pending = { id: crypto.randomUUID(), ids: batch.map((b) => b.id) };
+        pending = { id: String(nextFlushSeq(this.sql, "usage")), ids: batch.map((b) => b.id) };
         this.sql.exec(
           "INSERT INTO usage_flush_pending (id, usage_ids) VALUES (?, ?)",
           pending.id,
@@ -138,10 +139,20 @@ export class UsageBuffer implements Hosted {
         );
       }
       const rows = batch.map((b) => JSON.parse(b.row) as UsageRow);
-      if (rows.length > 0) await addToHourly(this.env.DB, pending.id, rows);
+      const [first] = rows;
+      if (first && isLegacyFlushId(pending.id)) {
+        // Saved by the release before flush numbers: applied if its id reached the old table; else it is sent
+        // again under a number, saved first (a lost answer then retries that number).
+        if (!(await legacyFlushApplied(this.env.DB, "usage_flushes", pending.id))) {
+          const seq = String(nextFlushSeq(this.sql, "usage"));
+          this.sql.exec("UPDATE usage_flush_pending SET id = ? WHERE id = ?", seq, pending.id);
+          pending = { ...pending, id: seq };
+        }
+      }
+      if (first && !isLegacyFlushId(pending.id))
+        await addToHourly(this.env.DB, { accountId: first.accountId, seq: Number(pending.id) }, rows);
       // In one turn: the rows join the request log, leave the buffer, and the flush is done. Rows added while
       // D1 was busy stay for the next round.
-      const [first] = rows;
       if (first) this.log.add(first.accountId, rows.map(loggedRow));
       for (const b of batch) this.sql.exec("DELETE FROM usage_buffer WHERE id = ?", b.id);
       this.sql.exec("DELETE FROM usage_flush_pending WHERE id = ?", pending.id);

@@ -1,12 +1,11 @@
 // A flush's usage rows added to D1's hourly aggregates (ADR 090): one upsert per account, hour, key and model,
-// in one transaction with the flush's id, so a flush retried after its answer was lost adds nothing twice.
-// This replaced the per-request D1 row: D1 now grows with accounts × keys × models × hours, not with requests.
+// each applied only while the flush's number is above the account's mark, which the same transaction raises,
+// so a flush retried after its answer was lost adds nothing twice. This replaced the per-request D1 row and
+// then the per-flush id row: D1 grows with accounts × keys × models × hours, not with requests or flushes.
+import { appliedOrGone, type FlushStream, markApplied, unapplied } from "../account-object/flush-seq";
 import { HOUR_MS } from "../time";
 import type { UsageRow } from "./row";
 import { addToTally, emptyTally, type Tally } from "./tally";
-
-/** Flush ids are kept an hour: a flush is retried within seconds; an hour keeps the table small (ADR 090). */
-const FLUSH_IDS_KEPT_MS = HOUR_MS;
 
 type Sums = Tally & { accountId: string; hour: number; key: string; model: string };
 
@@ -27,17 +26,24 @@ function hourlySums(rows: UsageRow[]): Sums[] {
   return [...groups.values()];
 }
 
-/** Applies one flush once: false when its id was already applied (an earlier try whose answer was lost). */
-export async function addToHourly(d1: D1Database, flushId: string, rows: UsageRow[]): Promise<boolean> {
-  const now = Date.now();
+const STREAM: FlushStream = "usage";
+
+/**
+ * Applies flush number `seq` of the account's usage once: false when it was already applied (an earlier try
+ * whose answer was lost) or the account is gone (erased while its rows waited: nothing is written for it).
+ */
+export async function addToHourly(
+  d1: D1Database,
+  flush: { accountId: string; seq: number },
+  rows: UsageRow[],
+): Promise<boolean> {
   const statements = [
-    d1.prepare("INSERT INTO usage_flushes (id, created_at) VALUES (?, ?)").bind(flushId, now),
     ...hourlySums(rows).map((s) =>
       d1
         .prepare(
           `INSERT INTO usage_hourly (account_id, hour, key, model, requests, errors, input_tokens, output_tokens,
              cached_input_tokens, cache_write_tokens, cost_micros, estimated_requests)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${unapplied(STREAM)}
            ON CONFLICT (account_id, hour, key, model) DO UPDATE SET requests = requests + excluded.requests,
              errors = errors + excluded.errors, input_tokens = input_tokens + excluded.input_tokens,
              output_tokens = output_tokens + excluded.output_tokens,
@@ -59,19 +65,18 @@ export async function addToHourly(d1: D1Database, flushId: string, rows: UsageRo
           s.cacheWriteTokens,
           s.costMicros,
           s.estimatedRequests,
+          flush.accountId,
+          flush.seq,
         ),
     ),
-    d1.prepare("DELETE FROM usage_flushes WHERE created_at < ?").bind(now - FLUSH_IDS_KEPT_MS),
+    // Last: the sums above read the mark before it moves.
+    markApplied(d1, STREAM, flush.accountId, flush.seq),
   ];
   try {
-    await d1.batch(statements);
-    return true;
+    const results = await d1.batch(statements);
+    return (results.at(-1)?.meta.changes ?? 0) > 0;
   } catch (error) {
-    const applied = await d1
-      .prepare("SELECT 1 AS found FROM usage_flushes WHERE id = ?")
-      .bind(flushId)
-      .first();
-    if (applied) return false;
+    if (await appliedOrGone(d1, STREAM, flush.accountId, flush.seq)) return false;
     throw error;
   }
 }

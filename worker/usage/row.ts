@@ -8,6 +8,8 @@ export type UsageRow = Omit<typeof usageEvents.$inferInsert, "createdAt"> & {
   /** A failed request's error code and message as we answered them (request-log/failure.ts). */
   errorCode?: string | null;
   errorMessage?: string | null;
+  /** Time to first token, ms: until the answer began to reach the client (request-log/speed.ts); null when none did. */
+  firstTokenMs?: number | null;
 };
 
 /** A usage row on its way to the account's object, with what settles its credit. */

@@ -7,6 +7,7 @@ import type { Route } from "./+types/layout";
 const sections = [
   { to: "/dashboard", label: "Overview", end: true },
   { to: "/dashboard/keys", label: "API keys" },
+  { to: "/dashboard/provider-keys", label: "Provider keys" },
   { to: "/dashboard/usage", label: "Usage" },
   { to: "/dashboard/requests", label: "Request log" },
   { to: "/dashboard/playground", label: "Playground" },

@@ -51,6 +51,9 @@ function pretty(text: string): string {
   }
 }
 
+/** Tokens a second: one decimal below 10 (a slow model's 2.5 reads as such), whole numbers above. */
+const formatSpeed = (n: number) => (n < 10 ? n.toFixed(1) : formatInt(n));
+
 /** What a status we answered means, for a row that carries no message of its own. */
 const STATUS_MEANS: Record<number, string> = {
   400: "The request was not valid.",
@@ -100,11 +103,24 @@ export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
     ["Key", r.keyLabel],
     ["Streamed", r.streamed ? "yes" : "no"],
     ["Latency", `${formatInt(r.latencyMs)} ms`],
-    ...(r.outputTokens > 0 && r.latencyMs > 0
+    [
+      "Time to first token",
+      <span key="ttft" data-testid="first-token">
+        {r.firstTokenMs === null
+          ? "— (no answer began)"
+          : `${formatInt(r.firstTokenMs)} ms${r.streamed ? " (the stream opened)" : " (the whole answer, at once)"}`}
+      </span>,
+    ],
+    ...(r.outputTokensPerSecond !== null
       ? ([
           [
             "Speed",
-            `${formatInt((r.outputTokens * 1000) / r.latencyMs)} output tokens a second (over the whole request)`,
+            <span key="speed" data-testid="speed">
+              {formatSpeed(r.outputTokensPerSecond)} output tokens a second
+              {r.streamed && r.firstTokenMs !== null
+                ? " (after the first token)"
+                : " (over the whole request)"}
+            </span>,
           ],
         ] as [string, React.ReactNode][])
       : []),

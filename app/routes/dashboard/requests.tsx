@@ -119,7 +119,7 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
           className="cards"
           data-testid="request-log"
           caption="Requests, newest first"
-          columns={["Time", "Model", "Key", "Status", "Tokens in / out", "Cost", "Latency"]}
+          columns={["Time", "Model", "Key", "Status", "Tokens in / out", "Cost", "Latency", "First token"]}
         >
           {d.page.data.map((r) => (
             <tr key={r.id}>
@@ -156,6 +156,13 @@ export default function Requests({ loaderData: d }: Route.ComponentProps) {
               </td>
               <td data-label="Latency" className="num">
                 {formatInt(r.latencyMs)} ms
+              </td>
+              <td data-label="First token" className="num" data-testid="first-token">
+                {r.firstTokenMs === null ? (
+                  <span className="muted">—</span>
+                ) : (
+                  `${formatInt(r.firstTokenMs)} ms`
+                )}
               </td>
             </tr>
           ))}

@@ -1,18 +1,25 @@
-// Every provider kind (an OpenAI-compatible provider, Anthropic, the in-process dev provider) through every
+// Every provider kind (an OpenAI-compatible provider, Anthropic, Gemini, the in-process dev provider) through every
 // dialect we serve (chat completions, Responses, Messages, count_tokens, embeddings, models, errors), whole and
 // streamed, text and tool calls: each answer and each stream event must fit the provider's documented schema —
 // OpenAI's published OpenAPI document and Anthropic's SDK types (documented-shapes.ts).
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "#worker/index";
 import { marker } from "../support/ai-helpers";
-import { call, newKeyUser } from "../support/helpers";
+import { call, newKeyUser, ORIGIN } from "../support/helpers";
 import { eventSchema, problems } from "./documented-shapes";
 
 const CHAT_MODELS = [
   "openai/gpt-4o-mini",
   "anthropic/claude-3-5-haiku-latest",
   "anthropic/claude-haiku-4-5",
+  "gemini/gemini-2.5-flash",
   "dev/echo",
 ];
+
+/** The Worker with the data-configured providers (Gemini among them) on their fakes. */
+const withProviders = { ...env, ...env.PROVIDER_VARS } as Env;
 const weather = {
   name: "weather",
   description: "Weather for a city",
@@ -45,7 +52,15 @@ function sseEvents(text: string): Sent[] {
 const anthropicHeaders = { "anthropic-version": "2023-06-01" };
 
 async function post(key: string, path: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await call(path, { key, body, headers });
+  const res = await worker.fetch(
+    new Request(`${ORIGIN}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    }),
+    withProviders,
+    createExecutionContext(),
+  );
   const text = await res.text();
   return { status: res.status, text };
 }

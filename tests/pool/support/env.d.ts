@@ -4,6 +4,8 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     /** wrangler.toml's [vars], exactly as committed (no LOCAL_MODE, no test overrides). */
     DEPLOYED_VARS: Record<string, string>;
+    /** The providers configured by data (Groq, Mistral, …) pointed at their fakes (tests/fakes/index.ts). */
+    PROVIDER_VARS: Record<string, string>;
   }
   interface GlobalProps {
     mainModule: typeof import("#worker/index");

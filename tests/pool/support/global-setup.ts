@@ -5,11 +5,13 @@ import { startFakes } from "../../fakes/index";
 declare module "vitest" {
   export interface ProvidedContext {
     fakeVars: Record<string, string>;
+    providerVars: Record<string, string>;
   }
 }
 
 export default async function setup(project: TestProject) {
   const fakes = await startFakes();
   project.provide("fakeVars", fakes.vars);
+  project.provide("providerVars", fakes.providerVars);
   return () => fakes.close();
 }

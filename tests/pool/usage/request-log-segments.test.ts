@@ -110,9 +110,11 @@ describe("the request log across the object's window and R2 segments", () => {
   it("a flush applied twice (its answer lost) adds to the hourly aggregates once", async () => {
     const user = await newKeyUser();
     const rows = [usageRow(user.id, user.keyId), usageRow(user.id, user.keyId, { status: 429 })];
-    const flushId = crypto.randomUUID();
-    expect(await addToHourly(env.DB, flushId, rows)).toBe(true);
-    expect(await addToHourly(env.DB, flushId, rows)).toBe(false);
+    const flush = { accountId: user.id, seq: Date.now() };
+    expect(await addToHourly(env.DB, flush, rows)).toBe(true);
+    expect(await addToHourly(env.DB, flush, rows)).toBe(false);
+    // An older number (a flush overtaken by a later one) adds nothing either.
+    expect(await addToHourly(env.DB, { ...flush, seq: flush.seq - 1 }, rows)).toBe(false);
     const sums = await env.DB.prepare(
       "SELECT sum(requests) AS requests, sum(errors) AS errors, sum(cost_micros) AS cost FROM usage_hourly WHERE account_id = ?",
     )

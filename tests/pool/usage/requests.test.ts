@@ -77,7 +77,9 @@ describe("GET /api/requests", () => {
     expect(res.headers.get("content-type")).toContain("text/csv");
     expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="requests-.*\.csv"/);
     const lines = (await res.text()).trim().split("\r\n");
-    expect(lines[0]).toMatch(/^id,createdAt,keyId,keyLabel,.*,cost,latencyMs,errorCode,errorMessage$/);
+    expect(lines[0]).toMatch(
+      /^id,createdAt,keyId,keyLabel,.*,cost,latencyMs,errorCode,errorMessage,firstTokenMs,outputTokensPerSecond$/,
+    );
     expect(lines).toHaveLength(3);
     expect(lines.some((l) => l.includes(",'=cmd|evil,"))).toBe(true);
     expect(lines.every((l, i) => i === 0 || l.includes(",0.000042,"))).toBe(true);

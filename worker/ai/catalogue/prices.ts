@@ -1,6 +1,9 @@
 // What tokens cost: each class of token at its own catalogue price, in integer micro-USD.
 import type { CatalogueModel } from "./model";
 
+/** A price as catalogue.json and the operators' overrides write it: decimal USD per 1M tokens, at most 6 decimals. */
+export const PRICE_PATTERN = /^\d{1,6}(\.\d{1,6})?$/;
+
 /** Integer micro-USD of a decimal USD string ("0.075" → 75_000), without floating point. */
 export function micros(usd: string): number {
   const [whole = "0", fraction = ""] = usd.split(".");

@@ -1,15 +1,19 @@
 // The shape of the shipped catalogue (catalogue.json), checked with zod at build (vite.config.ts) and in the
 // tests — never at Worker startup, which only reads the already-checked data. A bad entry fails with its path.
 import { z } from "zod";
+import { PRICE_PATTERN } from "./prices";
 
-/** Every provider this code can speak to (worker/ai/providers/registry.ts has one entry for each). Kept in this
- * file, which imports nothing of ours, so the build's check (vite.config.ts) loads it alone. */
-export const PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
+/** The providers with code of their own (worker/ai/providers/registry.ts); every other provider is a
+ * `connection` in the data. Kept in this file, which imports nothing of ours but the price pattern, so the build's check loads it alone. */
+export const NATIVE_PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
+
+/** The wire formats a provider configured by data alone can speak (each is a folder under worker/ai/providers/). */
+export const CONNECTION_KINDS = ["openai-compatible", "gemini"] as const;
 
 /** USD per 1M tokens as a decimal string ("0.075"): read exactly into integer micro-USD, never through floats. */
 const price = z
   .string()
-  .regex(/^\d{1,6}(\.\d{1,6})?$/, "a price is a decimal string of USD per 1M tokens, at most 6 decimals");
+  .regex(PRICE_PATTERN, "a price is a decimal string of USD per 1M tokens, at most 6 decimals");
 
 const dataPolicy = z.strictObject({
   /** Whether the provider trains its models on API inputs and outputs. */
@@ -23,7 +27,27 @@ const dataPolicy = z.strictObject({
   termsUrl: z.url(),
 });
 
-const provider = z.strictObject({ label: z.string().min(1), dataPolicy });
+/** An environment variable (a secret or a var) by name. */
+const setting = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "a setting is an environment variable name");
+
+/**
+ * How to reach a provider configured by data alone: its wire format, default base URL (overridden by the
+ * `baseUrlSetting` variable), the secret holding its key, extra headers, and the operations it answers. The
+ * provider is enabled only when its key is set (or, for a keyless local server, its base URL on loopback).
+ */
+const connection = z.strictObject({
+  kind: z.enum(CONNECTION_KINDS),
+  /** Absent: the provider has no public endpoint (a local server) and is enabled by `baseUrlSetting` alone. */
+  baseUrl: z.url().optional(),
+  baseUrlSetting: setting,
+  keySetting: setting,
+  /** Sent on every request beside the key (OpenRouter's attribution headers); never secrets. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).optional(),
+  /** The operations besides chat completions the provider answers ("embeddings", "responses"). */
+  operations: z.array(z.enum(["embeddings", "responses"])).optional(),
+});
+
+const provider = z.strictObject({ label: z.string().min(1), connection: connection.optional(), dataPolicy });
 
 const capability = z.enum(["tools", "vision", "structured_output", "reasoning"]);
 
@@ -62,10 +86,25 @@ const entry = z.discriminatedUnion("kind", [servedModel, aliasModel, deprecatedM
 const catalogueSchema = z
   .strictObject({
     $comment: z.string().optional(),
-    providers: z.record(z.enum(PROVIDER_IDS), provider),
+    providers: z.record(
+      z.string().regex(/^[a-z0-9-]+$/, "a provider id is lowercase letters, digits and -"),
+      provider,
+    ),
     models: z.array(entry),
   })
   .superRefine((file, ctx) => {
+    for (const [id, p] of Object.entries(file.providers)) {
+      const native = (NATIVE_PROVIDER_IDS as readonly string[]).includes(id);
+      if (native === !!p.connection) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["providers", id],
+          message: native
+            ? `${id} has code of its own: it takes no connection`
+            : `${id}: a provider without code of its own needs a connection`,
+        });
+      }
+    }
     const ids = new Map<string, z.infer<typeof entry>>();
     file.models.forEach((m, i) => {
       if (ids.has(m.id))
@@ -119,7 +158,8 @@ export type CatalogueFile = z.infer<typeof catalogueSchema>;
 
 /**
  * The catalogue, or an Error naming the first bad entry by its path ("models[3].prices.input: …").
- * @internal Run by scripts/check-catalogue.ts before every build, and by the tests.
+ * Run by scripts/check-catalogue.ts before every build, by the tests, and on an operator's override (loaded
+ * only then: the Worker's start-up never builds this schema).
  */
 export function checkCatalogue(data: unknown, file = "catalogue.json"): CatalogueFile {
   const parsed = catalogueSchema.safeParse(data);

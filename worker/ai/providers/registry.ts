@@ -1,15 +1,31 @@
-// The provider registry: one line per provider. Adding a provider is a folder plus a line here.
+// The provider registry: the providers with code of their own, and one made from each catalogue entry with a
+// `connection` (worker/ai/providers/<kind>). Adding a provider that speaks a known wire format is a
+// catalogue entry; a new wire format is a folder of translation plus a connection kind.
 import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import { checkUpstreamUrl } from "../../security/upstream-url";
 import { anthropic } from "./anthropic";
+import { type ConnectionSpec, connectionSpecs } from "./connections";
 import { dev } from "./dev";
+import { gemini } from "./gemini";
 import { openai } from "./openai";
+import { openaiCompatible } from "./openai-compatible";
 import type { Connection, Provider, ProviderId } from "./types";
 
 export type { Dialect, Operation, Provider, ProviderId } from "./types";
 
-export const providers: Record<ProviderId, Provider> = { openai, anthropic, dev };
+/** The code for each wire format a catalogue connection may name (`connection.kind`). */
+const kinds: Record<ConnectionSpec["kind"], (id: ProviderId, spec: ConnectionSpec) => Provider> = {
+  "openai-compatible": openaiCompatible,
+  gemini,
+};
+
+export const providers = {
+  openai,
+  anthropic,
+  dev,
+  ...Object.fromEntries(connectionSpecs.map(([id, spec]) => [id, kinds[spec.kind](id, spec)])),
+} as Record<ProviderId, Provider>;
 
 /** Whether this deployment can call the provider (its key is configured, or the dev provider is on). */
 export function providerAvailable(config: Config, id: ProviderId): boolean {
@@ -27,6 +43,10 @@ export function connect(config: Config, provider: Provider, customerKey?: string
   if (!connection)
     throw new AppError(503, `Provider ${provider.id} is not configured.`, { code: "provider_unavailable" });
   if (provider.local) return connection;
-  checkUpstreamUrl(config.localMode, `${provider.id.toUpperCase()}_BASE_URL`, connection.baseUrl);
+  checkUpstreamUrl(
+    config.localMode,
+    provider.urlSetting ?? `${provider.id.toUpperCase()}_BASE_URL`,
+    connection.baseUrl,
+  );
   return connection;
 }

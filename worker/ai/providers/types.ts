@@ -1,11 +1,15 @@
 // What a provider is: data (where, how to authenticate, which paths, which wire dialect) — no control flow.
 import type { Config } from "../../config";
-import type { PROVIDER_IDS } from "../catalogue/schema";
+import type data from "../catalogue/catalogue.json";
 
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** Every provider in the catalogue (catalogue.json `providers`): adding one there adds it here. */
+export type ProviderId = keyof (typeof data)["providers"];
 
-/** The wire format a provider speaks; translation happens between dialects, not between providers. */
+/** The API dialects clients speak; translation happens between dialects, not between providers. */
 export type Dialect = "openai" | "anthropic";
+
+/** The wire format a provider speaks: a client dialect, or one only providers speak (Gemini's generateContent). */
+export type WireFormat = Dialect | "gemini";
 
 export type Operation = "chat" | "embeddings" | "responses" | "count_tokens";
 
@@ -13,7 +17,9 @@ export type Connection = { baseUrl: string; apiKey: string };
 
 export type Provider = {
   id: ProviderId;
-  dialect: Dialect;
+  dialect: WireFormat;
+  /** The setting that holds its base URL, named when the URL breaks the upstream-URL rule. */
+  urlSetting?: string;
   /** The configured base URL (a customer's own key is sent there too). */
   baseUrl: (config: Config) => string;
   /** The platform's credentials and base URL from configuration; undefined when not configured. */
@@ -22,6 +28,12 @@ export type Provider = {
   headers: (connection: Connection) => Record<string, string>;
   /** Path under the base URL per operation; a missing operation is not supported by the provider. */
   paths: Partial<Record<Operation, string>>;
+  /** Where a request goes when the path depends on it (Gemini: the model and streaming are in the URL), and the
+   * body sent; absent: `paths[operation]` and the body as translated. */
+  route?: (
+    operation: Operation,
+    body: Record<string, unknown>,
+  ) => { path: string; body: Record<string, unknown> };
   /** In-process providers answer here instead of over the network. */
   local?: (operation: Operation, body: Record<string, unknown>) => Promise<Response>;
 };

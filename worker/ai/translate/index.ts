@@ -1,20 +1,21 @@
 // Which translation connects a client's dialect to a provider's: four directions for chat, one for embeddings,
 // and the Responses API passed through, translated to Messages, or through Messages to chat.
 import { badRequest } from "../../errors";
-import type { Dialect, Operation, Provider } from "../providers/types";
+import type { Dialect, Operation, Provider, WireFormat } from "../providers/types";
 import { chatToChat } from "./chat-to-chat";
 import { chatToMessages } from "./chat-to-messages";
 import { compose } from "./compose";
 import { embeddingsToEmbeddings } from "./embeddings";
+import { chatToGemini, messagesToGemini, responsesToGemini } from "./gemini";
 import { messagesToChat } from "./messages-to-chat";
 import { messagesToMessages } from "./messages-to-messages";
 import { responsesToMessages } from "./responses-to-messages";
 import { responsesToResponses } from "./responses-to-responses";
 import type { Translation } from "./types";
 
-const chat: Record<Dialect, Record<Dialect, Translation>> = {
-  openai: { openai: chatToChat, anthropic: chatToMessages },
-  anthropic: { openai: messagesToChat, anthropic: messagesToMessages },
+const chat: Record<Dialect, Record<WireFormat, Translation>> = {
+  openai: { openai: chatToChat, anthropic: chatToMessages, gemini: chatToGemini },
+  anthropic: { openai: messagesToChat, anthropic: messagesToMessages, gemini: messagesToGemini },
 };
 
 const responsesThroughChat = compose(responsesToMessages, messagesToChat);
@@ -23,6 +24,7 @@ export function translationFor(client: Dialect, provider: Provider, operation: O
   if (operation === "chat") return chat[client][provider.dialect];
   if (operation === "responses") {
     if (provider.paths.responses) return responsesToResponses;
+    if (provider.dialect === "gemini") return responsesToGemini;
     return provider.dialect === "anthropic" ? responsesToMessages : responsesThroughChat;
   }
   if (provider.dialect !== "openai")

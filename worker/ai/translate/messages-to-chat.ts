@@ -228,8 +228,8 @@ class OpenAIToAnthropicStream extends StreamTranslatorBase {
     );
   }
 
-  private delta(delta: Json): string {
-    return formatSse({ type: "content_block_delta", index: this.open!.index, delta }, "content_block_delta");
+  private delta(delta: Json, index = this.open!.index): string {
+    return formatSse({ type: "content_block_delta", index, delta }, "content_block_delta");
   }
 
   event(event: SseEvent): string {
@@ -261,8 +261,11 @@ class OpenAIToAnthropicStream extends StreamTranslatorBase {
         });
         this.toolBlocks.set(call.index ?? 0, this.open!.index);
       }
-      if (call.function?.arguments)
-        out += this.delta({ type: "input_json_delta", partial_json: call.function.arguments });
+      // A call's arguments go to its own block, also when another call's block opened since (interleaved calls).
+      if (call.function?.arguments) {
+        const index = this.toolBlocks.get(call.index ?? 0);
+        out += this.delta({ type: "input_json_delta", partial_json: call.function.arguments }, index);
+      }
     }
     if (choice.finish_reason) {
       this.finish = choice.finish_reason;

@@ -135,9 +135,10 @@ function toolChoice(choice: Json, parallel: unknown): Json {
 }
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
-  refuseUnknown("responses", body, ctx.model.id);
+  // Before the unknown-field check, which would refuse `reasoning` too but without saying what to do instead.
   if (!isNoOp("reasoning", body.reasoning))
     throw untranslatable("reasoning", "use an OpenAI model for reasoning settings.");
+  refuseUnknown("responses", body, ctx.model.id);
   if (typeof body.temperature === "number" && body.temperature > 1) {
     throw untranslatable("temperature", "Anthropic accepts 0 to 1.");
   }

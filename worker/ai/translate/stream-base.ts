@@ -41,19 +41,25 @@ export abstract class StreamTranslatorBase implements StreamTranslator {
   }
 
   /** Anthropic streams give input tokens in message_start (its output count is a placeholder) and the final
-   * output count — sometimes input too — in message_delta. */
+   * counts in message_delta: cumulative, per Anthropic's streaming reference, so an input count there is the final
+   * one (larger than message_start's when server tools ran; the provider's own where message_start carried our
+   * estimate, as a Messages stream translated from Chat does). A cache count it leaves out keeps message_start's. */
   protected noteAnthropicUsage(e: Json): void {
     if (e.type === "message_start") {
       const { inputTokens, cachedInputTokens, cacheWriteTokens } = anthropicUsage(e.message?.usage);
       Object.assign(this.reported, { inputTokens, cachedInputTokens, cacheWriteTokens });
     }
     if (e.type !== "message_delta") return;
-    const usage = anthropicUsage(e.usage);
-    if (usage.outputTokens !== undefined) this.reported.outputTokens = usage.outputTokens;
-    if (usage.inputTokens !== undefined && this.reported.inputTokens === undefined) {
-      this.reported.inputTokens = usage.inputTokens;
-      this.reported.cachedInputTokens = usage.cachedInputTokens;
-      this.reported.cacheWriteTokens = usage.cacheWriteTokens;
-    }
+    const usage = e.usage ?? {};
+    if (typeof usage.output_tokens === "number") this.reported.outputTokens = usage.output_tokens;
+    if (typeof usage.input_tokens !== "number") return;
+    const count = (n: unknown, before: number | undefined) => (typeof n === "number" ? n : (before ?? 0));
+    const read = count(usage.cache_read_input_tokens, this.reported.cachedInputTokens);
+    const written = count(usage.cache_creation_input_tokens, this.reported.cacheWriteTokens);
+    Object.assign(this.reported, {
+      inputTokens: usage.input_tokens + read + written,
+      cachedInputTokens: read,
+      cacheWriteTokens: written,
+    });
   }
 }

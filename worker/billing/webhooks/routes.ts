@@ -2,8 +2,8 @@
 // ±300 s) before anything is parsed; a refused delivery (400) changes nothing, and every signed,
 // well-formed event answers 200 saying what happened to it: applied, duplicate or ignored (and why).
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import Stripe from "stripe";
+import { bodyLimit } from "../../body-limit";
 import { AppError, badRequest } from "../../errors";
 import { createRouter, errorResponses, jsonContent } from "../../openapi";
 import { billingUnavailable } from "../stripe-client";

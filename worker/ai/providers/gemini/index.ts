@@ -1,0 +1,27 @@
+// Google's Gemini API (generativelanguage.googleapis.com): `models/{model}:generateContent`, or
+// `:streamGenerateContent?alt=sse` for a stream, with the key in `x-goog-api-key`. The model and streaming are in
+// the URL, not the body; the translations (worker/ai/translate/gemini) put them in the body for this route to take.
+import type { ConnectionSpec } from "../connections";
+import type { Provider, ProviderId } from "../types";
+
+export function gemini(id: ProviderId, spec: ConnectionSpec): Provider {
+  return {
+    id,
+    dialect: "gemini",
+    urlSetting: spec.baseUrlSetting,
+    baseUrl: (config) => config.connections[id]?.baseUrl ?? "",
+    connection: (config) => {
+      const settings = config.connections[id];
+      return settings?.apiKey ? { baseUrl: settings.baseUrl, apiKey: settings.apiKey } : undefined;
+    },
+    headers: ({ apiKey }) => ({ ...spec.headers, "x-goog-api-key": apiKey }),
+    // Chat only: the Responses API and the Messages API reach it through translation to chat.
+    paths: { chat: "/v1beta/models/{model}:generateContent" },
+    route: (_operation, { model, stream, ...body }) => ({
+      path: `/v1beta/models/${encodeURIComponent(String(model))}:${
+        stream ? "streamGenerateContent?alt=sse" : "generateContent"
+      }`,
+      body,
+    }),
+  };
+}
