@@ -18,11 +18,12 @@ import { findConnection } from "./connection";
 import { pause } from "./contacts";
 import { forgetContext, keepExchange, keepInbound, loadContext } from "./context";
 import { gateMessage, HAND_OFF_REPLY } from "./gate";
-import { fetchMedia, sendText } from "./graph";
+import { fetchMedia, markRead, type SendResult, sendText } from "./graph";
 import { announceHandOff } from "./hand-off";
 import type { MessageRef } from "./inbox";
 import { type Attachment, customerTurn } from "./prompt";
 import { open, seal } from "./sealing";
+import { splitReply } from "./split";
 import type { Understood } from "./understand";
 import { WINDOW_MS, windowClosesAt } from "./window";
 
@@ -109,8 +110,11 @@ async function retryLater(
   attempts: number,
   error: string,
   now: number,
+  /** Meta's documented first wait for a throttling error (doubled per attempt); else the general backoff. */
+  retryAfterMs?: number,
 ) {
   if (attempts >= MAX_ATTEMPTS) return settle(db, ref, "failed", error, now);
+  const delay = retryAfterMs ? retryAfterMs * 2 ** Math.max(0, attempts - 1) : backoffMs(attempts);
   const at = new Date(now);
   await db.batch([
     db
@@ -119,7 +123,7 @@ async function retryLater(
         status: "pending",
         error,
         leaseUntil: null,
-        nextAttemptAt: new Date(now + backoffMs(attempts)),
+        nextAttemptAt: new Date(now + delay),
         updatedAt: at,
       })
       .where(where(ref)),
@@ -210,6 +214,15 @@ async function answerClaimed(
       return settle(db, ref, gate.status, null, now);
     }
     if (now >= closesAt) return windowClosed();
+    // Picked up: two blue ticks and "typing…" while the answer is made (once, not on every retry).
+    if (message.attempts === 1) {
+      const accessToken = await open(env, ref.accountId, "access_token", connection.accessTokenSealed);
+      await markRead(getConfig(env), {
+        phoneNumberId: connection.phoneNumberId,
+        accessToken,
+        messageId: message.id,
+      });
+    }
     if (gate.kind === "reply") {
       reply = gate.text;
     } else {
@@ -235,15 +248,26 @@ async function answerClaimed(
   }
 
   const accessToken = await open(env, ref.accountId, "access_token", connection.accessTokenSealed);
-  const sent = await sendText(getConfig(env), {
-    phoneNumberId: connection.phoneNumberId,
-    accessToken,
-    to,
-    text: reply,
-  });
+  // A long reply goes as several messages, cut at paragraphs or sentences. After each part but the last,
+  // the sealed reply becomes what is left, so a retry sends only what the customer has not got yet.
+  const parts = splitReply(reply);
+  let sent: SendResult = { ok: false, retryable: false, windowClosed: false, error: "empty_reply" };
+  for (const [i, part] of parts.entries()) {
+    sent = await sendText(getConfig(env), {
+      phoneNumberId: connection.phoneNumberId,
+      accessToken,
+      to,
+      text: part,
+    });
+    if (!sent.ok) break;
+    if (i < parts.length - 1) {
+      const rest = parts.slice(i + 1).join("\n\n");
+      await recordPart(env, db, message, connection.phoneNumberId, sent.messageId, rest, now);
+    }
+  }
   if (!sent.ok) {
     if (sent.windowClosed) return settle(db, ref, "expired", `outside_24h_window: ${sent.error}`, now);
-    if (sent.retryable) return retryLater(db, ref, message.attempts, sent.error, now);
+    if (sent.retryable) return retryLater(db, ref, message.attempts, sent.error, now, sent.retryAfterMs);
     return settle(db, ref, "failed", sent.error, now);
   }
   await recordReply(db, message, connection.phoneNumberId, sent.messageId, now);
@@ -350,6 +374,40 @@ async function compose(
     }
     return { outcome: await settle(db, ref, "failed", reason, now) };
   }
+}
+
+/** One part of a long reply went: its outbound row, and the sealed reply now holds only the rest. */
+async function recordPart(
+  env: Env,
+  db: Db,
+  message: Message,
+  phoneNumberId: string,
+  partId: string,
+  rest: string,
+  now: number,
+): Promise<void> {
+  const ref = refOf(message);
+  const at = new Date(now);
+  const replySealed = await seal(env, ref.accountId, `pending.reply|${ref.messageId}`, rest);
+  await db.batch([
+    db
+      .insert(whatsappMessages)
+      .values({
+        accountId: ref.accountId,
+        id: partId,
+        phoneNumberId,
+        direction: "out",
+        type: "text",
+        contactHash: message.contactHash,
+        status: "accepted",
+        sentAt: at,
+        createdAt: at,
+        updatedAt: at,
+        relatedId: message.id,
+      })
+      .onConflictDoNothing(),
+    db.update(whatsappPending).set({ replySealed }).where(pendingWhere(ref)),
+  ]);
 }
 
 /** Sent: one outbound row, the inbound one settled, the pending pieces gone — together. */
