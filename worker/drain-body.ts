@@ -10,7 +10,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./env";
 
 /** Largest unread body read to the end so its answer arrives (documented in README: "Request bodies"). */
-export const DISCARD_LIMIT = 64 * 1024 * 1024;
+const DISCARD_LIMIT = 64 * 1024 * 1024;
 
 /** Reads `reader` to its end and drops what it reads; `read` bytes were read before. Cancels past the bound. */
 export async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, read = 0): Promise<void> {

@@ -5,8 +5,9 @@
 // Every body is built and encoded before the first request: a client that blocks its own event loop for seconds
 // while holding an idle pooled connection (building a 40 MB string) outlives workerd's 5 s keep-alive and writes
 // into a closed socket — that, not the body's size, was the "one reset in a hundred" (ADR 029). Without the drain,
-// half the tries reset; without worker/body-limit.ts a chunked body is left unread past the limit
-// (tests/pool/platform/oversize-chunked.test.ts).
+// half the tries reset. The second test holds the chunked case: without worker/body-limit.ts the rest of the
+// body is left unread and the next request on the connection meets ECONNRESET.
+import http from "node:http";
 import { expect, inject, it } from "vitest";
 
 const base = inject("baseUrl").replace("localhost", "127.0.0.1");
@@ -93,3 +94,48 @@ it("100 oversize bodies over pooled connections: 413s in each route's shape, no 
   expect(outcomes).toEqual(outcomes.map((o) => `${o.split(" ")[0]} 413`));
   expect(outcomes).toHaveLength(100);
 }, 300_000);
+
+it("a chunked oversize body is read to its end: its 413 arrives and the keep-alive connection is used again", async () => {
+  const signup = await fetch(`${base}/api/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: `chunked-${Date.now()}@example.com`, password: "a long enough password" }),
+  });
+  const cookie = signup.headers.get("set-cookie")!.split(";")[0]!;
+  const created = await fetch(`${base}/api/keys`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie, origin: base },
+    body: JSON.stringify({ name: "chunked" }),
+  });
+  const { key } = (await created.json()) as { key: string };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const chunk = Buffer.alloc(64 * 1024, 120);
+  const send = () =>
+    new Promise<string>((resolve) => {
+      const req = http.request(new URL("/v1/chat/completions", base), {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      });
+      req.on("response", (res) => {
+        res.resume();
+        res.on("end", () => resolve(`${res.statusCode} ${req.reusedSocket ? "reused" : "new"}`));
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      // 21 MiB in 64 KiB writes without a Content-Length: chunked, past the AI API's 20 MiB.
+      let sent = 0;
+      const write = () => {
+        while (sent < 21 * 1024 * 1024) {
+          sent += chunk.byteLength;
+          if (!req.write(chunk)) return void req.once("drain", write);
+        }
+        req.end();
+      };
+      write();
+    });
+  const answers = [await send(), await send(), await send()];
+  agent.destroy();
+  // Without worker/body-limit.ts the rest is left unread, workerd closes the connection after the 413, and the
+  // next request meets a reset (ECONNRESET, seen) or needs a new connection.
+  expect(answers).toEqual(["413 new", "413 reused", "413 reused"]);
+}, 120_000);

@@ -71,8 +71,9 @@ async function operatorWithRequest(): Promise<{ account: Account; requestId: str
 }
 
 /**
- * A proven account in the states other pages add: one WhatsApp number connected, processing restricted and an
- * objection waiting — the pages then show their lists, banners and "lift" forms, not only their empty forms.
+ * A proven account in the states other pages add: one WhatsApp number connected, its own OpenAI key stored,
+ * processing restricted and an objection waiting — the pages then show their lists, banners and "lift" forms,
+ * not only their empty forms.
  */
 async function accountWithState(): Promise<Account> {
   const email = `e2e-state-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.com`;
@@ -95,6 +96,12 @@ async function accountWithState(): Promise<Account> {
     password: PASSWORD,
   });
   expect(connected.status, await connected.clone().text()).toBe(200);
+  const stored = await send("PUT", "/api/provider-keys/openai", {
+    key: "sk-e2e-own-key-0123456789",
+    allowPlatformFallback: true,
+    password: PASSWORD,
+  });
+  expect(stored.status, await stored.clone().text()).toBe(200);
   const objected = await send("POST", "/api/privacy/requests", {
     type: "objection",
     note: "I object to product notices about new models.",
@@ -144,6 +151,7 @@ const DASHBOARD_PAGES = [
   "/dashboard/settings",
   "/dashboard/whatsapp",
   "/dashboard/privacy",
+  "/dashboard/provider-keys",
   "/dashboard/account",
   "/dashboard/account/two-factor",
 ];
@@ -151,6 +159,7 @@ const DASHBOARD_PAGES = [
 const STATE_PAGES = [
   "/dashboard",
   "/dashboard/whatsapp",
+  "/dashboard/provider-keys",
   "/dashboard/privacy",
   "/dashboard/account",
   "/dashboard/account/two-factor",
