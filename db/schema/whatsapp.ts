@@ -38,6 +38,8 @@ export const whatsappConnections = sqliteTable(
     /** Where hand-offs are also announced (optional), and the secret they are signed with, sealed. */
     handOffWebhookUrl: text("hand_off_webhook_url"),
     handOffWebhookSecretSealed: text("hand_off_webhook_secret_sealed"),
+    /** Set when the business was told of a failed delivery; cleared by the next delivered reply (one alert a streak). */
+    failureAlertedAt: integer("failure_alerted_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     index("whatsapp_connections_verify_idx").on(t.verifyTokenHash),

@@ -18,6 +18,7 @@ const NOTICE_KINDS = [
   "breach_notice",
   "objection_answered",
   "whatsapp_hand_off",
+  "whatsapp_delivery_failed",
 ] as const;
 
 type NoticeKind = (typeof NOTICE_KINDS)[number];

@@ -17,6 +17,7 @@ import { askModel } from "./ask";
 import { findConnection } from "./connection";
 import { pause } from "./contacts";
 import { forgetContext, keepExchange, keepInbound, loadContext } from "./context";
+import { alertFailure } from "./failure-alert";
 import { gateMessage, HAND_OFF_REPLY } from "./gate";
 import { fetchMedia, markRead, type SendResult, sendText } from "./graph";
 import { announceHandOff } from "./hand-off";
@@ -146,7 +147,18 @@ export async function answerMessage(
   if (!(await claim(db, ref, now))) return "busy";
   const message = (await db.query.whatsappMessages.findFirst({ where: where(ref) }))!;
   try {
-    return await answerClaimed(env, ctx, db, message, now);
+    const outcome = await answerClaimed(env, ctx, db, message, now);
+    if (outcome === "failed" && message.phoneNumberId) {
+      const settled = await db.query.whatsappMessages.findFirst({ where: where(ref) });
+      const phoneNumberId = message.phoneNumberId;
+      await alertFailure(env, db, {
+        accountId: ref.accountId,
+        phoneNumberId,
+        error: settled?.error ?? null,
+        now,
+      });
+    }
+    return outcome;
   } catch (error) {
     const name = error instanceof Error ? error.name : "error";
     log.error("whatsapp: answering failed", { errorName: name });
@@ -451,7 +463,7 @@ async function recordReply(
     db.delete(whatsappPending).where(pendingWhere(ref)),
     db
       .update(whatsappConnections)
-      .set({ lastReplyAt: at })
+      .set({ lastReplyAt: at, failureAlertedAt: null })
       .where(eq(whatsappConnections.phoneNumberId, phoneNumberId)),
   ]);
 }

@@ -13,7 +13,7 @@ import {
   saveConnection,
 } from "#worker/whatsapp/connection";
 import { pausedContacts } from "#worker/whatsapp/contacts";
-import { recentMessages } from "#worker/whatsapp/messages";
+import { failedMessages, recentMessages } from "#worker/whatsapp/messages";
 import { sentByFake, simulateMessage, simulatorEnabled } from "#worker/whatsapp/simulator";
 import { ConnectionInput } from "#worker/whatsapp/views";
 import { formAction, parseForm } from "../../lib/forms.server";
@@ -89,6 +89,7 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       .filter((m) => m.kind === "chat")
       .map((m) => m.id),
     messages: await recentMessages(db, session.accountId),
+    failed: await failedMessages(db, session.accountId),
     waiting: (await pausedContacts(db, session.accountId)).length,
     simulator,
     fakeReplies:

@@ -289,6 +289,34 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
         </div>
       ) : null}
 
+      {loaderData.failed.length > 0 ? (
+        <>
+          <h2>Failed deliveries</h2>
+          <p className="muted">
+            Replies that could not be sent or that WhatsApp reported as not delivered. You get one email per
+            streak of failures, until a reply is delivered again.
+          </p>
+          <DataTable
+            caption="Failed WhatsApp deliveries"
+            columns={["Time", "Number", "Conversation", "Reason"]}
+            data-testid="whatsapp-failed"
+          >
+            {loaderData.failed.map((m) => (
+              <tr key={`${m.direction}-${m.id}`}>
+                <td>{formatDateTime(m.sentAt)}</td>
+                <td>
+                  <code>{m.phoneNumberId ?? ""}</code>
+                </td>
+                <td>
+                  <code>{m.contact}</code>
+                </td>
+                <td className="muted">{m.error ?? "failed"}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
+      ) : null}
+
       <h2>Recent messages</h2>
       <DataTable
         caption="Recent WhatsApp messages (metadata only)"

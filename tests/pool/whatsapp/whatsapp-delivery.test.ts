@@ -3,7 +3,10 @@
 // cron's clock; a reply longer than 4,096 characters goes as several messages cut at paragraphs.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import * as whatsappPage from "../../../app/routes/dashboard/whatsapp";
 import { marker, openaiFake, script } from "../support/ai-helpers";
+import { call } from "../support/helpers";
+import { args, page } from "../support/route-calls";
 import {
   connectedUser,
   customerNumber,
@@ -14,6 +17,7 @@ import {
   runCron,
   scriptGraph,
   sentFrom,
+  statusUpdate,
 } from "../support/whatsapp-helpers";
 
 const graphOrigin = () => new URL(env.WHATSAPP_GRAPH_BASE_URL).origin;
@@ -100,5 +104,45 @@ describe("delivery", () => {
       .bind(user.accountId, m.id)
       .all<{ id: string }>();
     expect(results.map((r) => r.id).sort()).toEqual(sent.map((p) => p.id).sort());
+  });
+});
+
+describe("failed deliveries", () => {
+  const failureNotices = async (email: string) => {
+    const res = await call(`/dev/mailbox?format=json&to=${encodeURIComponent(email)}`);
+    const { data } = (await res.json()) as { data: { kind: string; text: string }[] };
+    return data.filter((m) => m.kind === "whatsapp_delivery_failed");
+  };
+
+  it("are listed on the dashboard and mailed once per streak: again only after a reply was delivered", async () => {
+    const user = await connectedUser();
+    const deliver = async () => {
+      const m = inboundMessage({ from: customerNumber() });
+      await deliverSigned(user.appSecret, notification(user.phoneNumberId, { messages: [m] }));
+      return m;
+    };
+    await scriptGraph(user.phoneNumberId, 400, 2, 100);
+    const first = await deliver();
+    await deliver();
+    expect(await failureNotices(user.email)).toHaveLength(1);
+    expect((await failureNotices(user.email))[0]!.text).toContain("code 100");
+
+    const loaded = await whatsappPage.loader(args(page("/dashboard/whatsapp", user.cookie)));
+    expect(loaded.failed.map((m) => m.id)).toContain(first.id);
+    expect(loaded.failed).toHaveLength(2);
+
+    const ok = await deliver();
+    const reply = (await messageRow(user.accountId, ok.id))!.related_id!;
+    expect(await failureNotices(user.email)).toHaveLength(1);
+    // WhatsApp then reports that delivered-looking reply as failed: a new streak, a second notice.
+    await deliverSigned(
+      user.appSecret,
+      notification(user.phoneNumberId, {
+        statuses: [statusUpdate(reply, "failed", customerNumber(), { errors: [{ code: 131026 }] })],
+      }),
+    );
+    const notices = await failureNotices(user.email);
+    expect(notices).toHaveLength(2);
+    expect(notices.map((n) => n.text).join()).toContain("code 131026");
   });
 });
