@@ -16,6 +16,8 @@ export type Script = {
   delayMs?: number;
   /** Wait between streamed chunks. */
   chunkDelayMs?: number;
+  /** Send the stream's headers at once, then wait this long before its first event. */
+  firstEventDelayMs?: number;
   /** Never answer. */
   hang?: boolean;
   /** Reset the connection without answering (as a refused or dropped connection looks to the client). */
@@ -163,6 +165,10 @@ export async function writeEvents(
   contentEvents: (i: number) => boolean,
 ): Promise<void> {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  if (script?.firstEventDelayMs) {
+    res.flushHeaders();
+    await sleep(script.firstEventDelayMs);
+  }
   let content = 0;
   for (let i = 0; i < events.length; i++) {
     if (contentEvents(i)) {

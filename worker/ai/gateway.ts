@@ -418,6 +418,9 @@ function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Re
     idleMs: config.ai.timeoutMs,
     capture: request.policy.enabled,
     stop: guard?.signal,
+    onFirstSend: () => {
+      request.firstByteAt = Date.now();
+    },
     onEnd: (outcome, captured) => {
       guard?.release();
       meter(env, ctx, request, {
@@ -434,7 +437,6 @@ function respondStreamed(a: Answer, releaseStream: (() => void) | undefined): Re
       finished();
     },
   });
-  request.firstByteAt = Date.now();
   const headers = answerHeaders(a, "text/event-stream; charset=utf-8");
   headers.set("cache-control", "no-cache");
   return new Response(body, { status: 200, headers });

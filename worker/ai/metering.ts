@@ -30,7 +30,8 @@ export type MeteredRequest = {
   requestText?: string;
   /** Input tokens estimated from the request, for when the provider reports none. */
   estimatedInput: number;
-  /** When the response's headers left (set as the answer goes out); the metric's time to first byte. */
+  /** When the answer began to reach the client: a stream's first relayed event, a whole answer's send; the
+   * metric's time to first byte and the request log's time to first token. */
   firstByteAt?: number;
   /** Told when the request is metered (the access log then writes no metric of its own for it). */
   onMeter?: () => void;

@@ -14,6 +14,8 @@ type RelayOptions = {
   /** Aborts when the stream must end now (its key revoked or expired: worker/keys/stream-guard.ts); the reason's
    * message goes to the client as the dialect's error event, and the outcome is "stopped". */
   stop?: AbortSignal | undefined;
+  /** Told once, when the first text reaches the client: the stream's first token. */
+  onFirstSend?: () => void;
   onEnd: (outcome: StreamOutcome, captured: string | undefined) => void;
 };
 
@@ -42,6 +44,7 @@ export function relay(
   const parser = new SseParser();
   const captured: string[] | undefined = options.capture ? [] : undefined;
   let ended = false;
+  let sent = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
 
   const end = (outcome: StreamOutcome) => {
@@ -63,6 +66,10 @@ export function relay(
       return false;
     }
     captured?.push(text);
+    if (!sent) {
+      sent = true;
+      options.onFirstSend?.();
+    }
     return true;
   };
   const close = (outcome: "complete" | "cut" | "stopped") => {

@@ -2,8 +2,8 @@
 //
 // `firstTokenMs` (kept per row since the request log stores it; metering.ts takes it from the request's
 // `firstByteAt`) is the ms from the request's start until our answer began to reach the client:
-// - a stream: when its event stream opened to the client — the provider had answered and its events follow as
-//   they come (an early but honest first token: nothing before it could reach the client);
+// - a stream: when its first event was relayed to the client (worker/ai/relay.ts's `onFirstSend`) — not when
+//   the stream's headers went out, which can be long before the provider's first token;
 // - a whole answer: when the answer left, every token at once (so it is the latency less the bookkeeping after);
 // - null when no answer began (refused, or failed before the provider answered) and on rows logged before it
 //   was kept.

@@ -36,7 +36,7 @@ export const Entry = z
     latencyMs: z.number().int(),
     firstTokenMs: z.number().int().nullable().openapi({
       description:
-        "Time to first token, ms: until the answer began to reach the client (a stream's event stream opened; a whole answer left). null when no answer began, and on rows logged before it was kept",
+        "Time to first token, ms: until the answer began to reach the client (a stream's first event was relayed; a whole answer left). null when no answer began, and on rows logged before it was kept",
     }),
     outputTokensPerSecond: z.number().nullable().openapi({
       description:

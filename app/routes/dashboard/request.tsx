@@ -108,7 +108,7 @@ export default function RequestDetail({ loaderData: d }: Route.ComponentProps) {
       <span key="ttft" data-testid="first-token">
         {r.firstTokenMs === null
           ? "— (no answer began)"
-          : `${formatInt(r.firstTokenMs)} ms${r.streamed ? " (the stream opened)" : " (the whole answer, at once)"}`}
+          : `${formatInt(r.firstTokenMs)} ms${r.streamed ? " (the first event relayed)" : " (the whole answer, at once)"}`}
       </span>,
     ],
     ...(r.outputTokensPerSecond !== null

@@ -45,9 +45,11 @@ function render(component: (props: never) => React.ReactNode, loaderData: unknow
 
 const HEADERS_DELAY_MS = 150;
 const CHUNK_DELAY_MS = 60;
+/** The provider opens its stream at once, then thinks this long before its first event. */
+const FIRST_EVENT_DELAY_MS = 400;
 
 describe("time to first token in the request log", () => {
-  it("a whole answer's first token is when it left; a stream's when it opened, before its chunks", async () => {
+  it("a whole answer's first token is when it left; a stream's when its first event was relayed, not when it opened", async () => {
     const user = await newKeyUser();
     const m = marker();
     await script(openaiFake(), { match: m, delayMs: HEADERS_DELAY_MS, reply: "one two three four " });
@@ -61,6 +63,7 @@ describe("time to first token in the request log", () => {
     await script(openaiFake(), {
       match: s,
       delayMs: HEADERS_DELAY_MS,
+      firstEventDelayMs: FIRST_EVENT_DELAY_MS,
       chunkDelayMs: CHUNK_DELAY_MS,
       reply: "one two three four ",
     });
@@ -81,8 +84,9 @@ describe("time to first token in the request log", () => {
 
     const b = await entry(user.cookie, streamed.headers.get("x-request-id")!);
     expect(b.streamed).toBe(true);
-    expect(b.firstTokenMs).toBeGreaterThanOrEqual(HEADERS_DELAY_MS);
-    // The chunks came after the stream opened, each after a pause: the first token is well before the end.
+    // The stream opened after HEADERS_DELAY_MS, its first event came FIRST_EVENT_DELAY_MS later: that is the token.
+    expect(b.firstTokenMs).toBeGreaterThanOrEqual(HEADERS_DELAY_MS + FIRST_EVENT_DELAY_MS);
+    // The chunks came after the first, each after a pause: the first token is well before the end.
     expect(b.latencyMs - b.firstTokenMs!).toBeGreaterThanOrEqual(3 * CHUNK_DELAY_MS);
     expect(b.outputTokensPerSecond).toBe(
       Math.round((b.outputTokens * 10_000) / (b.latencyMs - b.firstTokenMs!)) / 10,
@@ -256,7 +260,7 @@ describe("time to first token in the request log", () => {
       RequestDetail,
       await detailPage.loader(args(page(`/dashboard/requests/${id}`, user.cookie), { id })),
     );
-    expect(detail).toContain('data-testid="first-token">1,250 ms (the stream opened)<');
+    expect(detail).toContain('data-testid="first-token">1,250 ms (the first event relayed)<');
     // 50 tokens over the 1,000 ms after the first one.
     expect(detail).toContain('data-testid="speed">50 output tokens a second (after the first token)<');
     const refused = rows[1]!.id;
