@@ -27,9 +27,9 @@ const FIELDS = new Set([
   "safetySettings",
 ]);
 
-const error = (res: ServerResponse, code: number, status: string, message: string) => {
+const error = (res: ServerResponse, code: number, status: string, message: string, details?: unknown[]) => {
   res.writeHead(code, { "content-type": "application/json" });
-  res.end(JSON.stringify({ error: { code, message, status } }));
+  res.end(JSON.stringify({ error: { code, message, status, ...(details ? { details } : {}) } }));
 };
 
 function usageMetadata(body: Record<string, unknown>, output: number, script: Script | undefined) {
@@ -49,7 +49,13 @@ export function startFakeGemini(): Promise<FakeProvider> {
   return startFakeProvider(async (req, res, body, script) => {
     const key = req.headers["x-goog-api-key"];
     if (key !== FAKE_GEMINI_KEY && key !== FAKE_CUSTOMER_GEMINI_KEY) {
-      error(res, 400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.");
+      error(res, 400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
+        {
+          "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+          reason: "API_KEY_INVALID",
+          domain: "googleapis.com",
+        },
+      ]);
       return;
     }
     const url = new URL(req.url ?? "/", "http://fake");

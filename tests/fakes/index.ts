@@ -1,5 +1,6 @@
 // Every fake of an outside service, started together on loopback for tests, `npm start -- --fakes` and the bench.
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from "./anthropic";
+import { FAKE_AZURE_KEY, startFakeAzure } from "./azure";
 import { FAKE_GEMINI_KEY, startFakeGemini } from "./gemini";
 import { startFakeGraph } from "./graph";
 import { startFakeMail } from "./mail";
@@ -28,6 +29,7 @@ export async function startFakes(): Promise<Fakes> {
   const openai = await startFakeOpenAI();
   const anthropic = await startFakeAnthropic();
   const gemini = await startFakeGemini();
+  const azure = await startFakeAzure();
   return {
     urls: {
       stripe: stripe.url,
@@ -36,6 +38,7 @@ export async function startFakes(): Promise<Fakes> {
       openai: openai.url,
       anthropic: anthropic.url,
       gemini: gemini.url,
+      azure: azure.url,
     },
     // Notices stay in the dev mailbox (local mode, no MAIL_API_KEY); a test that sets MAIL_API_KEY sends
     // them to the fake Resend API instead.
@@ -63,6 +66,8 @@ export async function startFakes(): Promise<Fakes> {
     providerVars: {
       GEMINI_BASE_URL: gemini.url,
       GEMINI_API_KEY: FAKE_GEMINI_KEY,
+      AZURE_OPENAI_BASE_URL: azure.url,
+      AZURE_OPENAI_API_KEY: FAKE_AZURE_KEY,
       GROQ_BASE_URL: `${openai.url}/v1`,
       GROQ_API_KEY: FAKE_COMPATIBLE_KEY,
       MISTRAL_BASE_URL: `${openai.url}/v1`,
@@ -87,6 +92,7 @@ export async function startFakes(): Promise<Fakes> {
       await openai.close();
       await anthropic.close();
       await gemini.close();
+      await azure.close();
     },
   };
 }

@@ -70,106 +70,116 @@ export function startFakeOpenAI(): Promise<FakeProvider> {
       );
       return;
     }
-    const path = new URL(req.url ?? "/", "http://fake").pathname;
-    if (path === "/v1/embeddings") {
-      const inputs = Array.isArray(body.input) ? body.input : [body.input];
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          object: "list",
-          data: inputs.map((_, index) => ({
-            object: "embedding",
-            index,
-            embedding:
-              body.encoding_format === "base64"
-                ? Buffer.from(new Float32Array([0.1, 0.2, 0.3]).buffer).toString("base64")
-                : [0.1, 0.2, 0.3],
-          })),
-          model: body.model,
-          usage: { prompt_tokens: 2 * inputs.length, total_tokens: 2 * inputs.length },
-        }),
-      );
-      return;
-    }
-    if (path === "/v1/responses") {
-      await responses(res, body, script);
-      return;
-    }
-    if (path !== "/v1/chat/completions") {
-      res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"no such path"}}');
-      return;
-    }
-    const format = body.response_format as { type?: string; json_schema?: { schema?: never } } | undefined;
-    const structured =
-      format?.type === "json_schema"
-        ? JSON.stringify(sampleJson(format.json_schema?.schema))
-        : format?.type === "json_object"
-          ? "{}"
-          : undefined;
-    const words = structured ? [structured] : replyWords(script, REPLY);
-    const calls = toolCalls(script);
-    const finish = calls ? "tool_calls" : "stop";
-    // vLLM's field naming the stop sequence that ended the answer (OpenAI itself sends none).
-    const stopReason = script?.stopSequence ? { stop_reason: script.stopSequence } : {};
-    const id = `chatcmpl-fake-${Math.random().toString(36).slice(2)}`;
-    const created = Math.floor(Date.now() / 1000);
-    if (!body.stream) {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          id,
-          object: "chat.completion",
-          created,
-          model: body.model,
-          choices: [
+    await answerOpenAI(new URL(req.url ?? "/", "http://fake").pathname, res, body, script);
+  });
+}
+
+/** The OpenAI API's answer at `path` (/v1/chat/completions, /v1/responses, /v1/embeddings), the key already
+ * checked: shared with the fakes of providers that answer in OpenAI's shapes behind their own URLs (Azure). */
+export async function answerOpenAI(
+  path: string,
+  res: ServerResponse,
+  body: Record<string, unknown>,
+  script: Script | undefined,
+): Promise<void> {
+  if (path === "/v1/embeddings") {
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        object: "list",
+        data: inputs.map((_, index) => ({
+          object: "embedding",
+          index,
+          embedding:
+            body.encoding_format === "base64"
+              ? Buffer.from(new Float32Array([0.1, 0.2, 0.3]).buffer).toString("base64")
+              : [0.1, 0.2, 0.3],
+        })),
+        model: body.model,
+        usage: { prompt_tokens: 2 * inputs.length, total_tokens: 2 * inputs.length },
+      }),
+    );
+    return;
+  }
+  if (path === "/v1/responses") {
+    await responses(res, body, script);
+    return;
+  }
+  if (path !== "/v1/chat/completions") {
+    res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"no such path"}}');
+    return;
+  }
+  const format = body.response_format as { type?: string; json_schema?: { schema?: never } } | undefined;
+  const structured =
+    format?.type === "json_schema"
+      ? JSON.stringify(sampleJson(format.json_schema?.schema))
+      : format?.type === "json_object"
+        ? "{}"
+        : undefined;
+  const words = structured ? [structured] : replyWords(script, REPLY);
+  const calls = toolCalls(script);
+  const finish = calls ? "tool_calls" : "stop";
+  // vLLM's field naming the stop sequence that ended the answer (OpenAI itself sends none).
+  const stopReason = script?.stopSequence ? { stop_reason: script.stopSequence } : {};
+  const id = `chatcmpl-fake-${Math.random().toString(36).slice(2)}`;
+  const created = Math.floor(Date.now() / 1000);
+  if (!body.stream) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        id,
+        object: "chat.completion",
+        created,
+        model: body.model,
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: calls ? null : words.join(""),
+              refusal: null,
+              tool_calls: calls,
+            },
+            finish_reason: finish,
+            logprobs: null,
+            ...stopReason,
+          },
+        ],
+        ...(script?.omitUsage ? {} : { usage: usage(body, words.length, script) }),
+      }),
+    );
+    return;
+  }
+  const base = { id, object: "chat.completion.chunk", created, model: body.model };
+  const chunk = (delta: unknown, finishReason: string | null = null) =>
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finishReason, ...(finishReason ? stopReason : {}) }] })}\n\n`;
+  const content = calls
+    ? [
+        chunk({
+          tool_calls: [
             {
               index: 0,
-              message: {
-                role: "assistant",
-                content: calls ? null : words.join(""),
-                refusal: null,
-                tool_calls: calls,
-              },
-              finish_reason: finish,
-              logprobs: null,
-              ...stopReason,
+              id: calls[0]!.id,
+              type: "function",
+              function: { name: calls[0]!.function.name, arguments: "" },
             },
           ],
-          ...(script?.omitUsage ? {} : { usage: usage(body, words.length, script) }),
         }),
-      );
-      return;
-    }
-    const base = { id, object: "chat.completion.chunk", created, model: body.model };
-    const chunk = (delta: unknown, finishReason: string | null = null) =>
-      `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finishReason, ...(finishReason ? stopReason : {}) }] })}\n\n`;
-    const content = calls
-      ? [
-          chunk({
-            tool_calls: [
-              {
-                index: 0,
-                id: calls[0]!.id,
-                type: "function",
-                function: { name: calls[0]!.function.name, arguments: "" },
-              },
-            ],
-          }),
-          chunk({ tool_calls: [{ index: 0, function: { arguments: calls[0]!.function.arguments } }] }),
-        ]
-      : words.map((w) => chunk({ content: w }));
-    const wantsUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage;
-    const events = [
-      chunk({ role: "assistant", content: "" }),
-      ...content,
-      chunk({}, finish),
-      ...(wantsUsage && !script?.omitUsage
-        ? [`data: ${JSON.stringify({ ...base, choices: [], usage: usage(body, words.length, script) })}\n\n`]
-        : []),
-      "data: [DONE]\n\n",
-    ];
-    await writeEvents(res, events, script, (i) => i >= 1 && i <= content.length);
-  });
+        chunk({ tool_calls: [{ index: 0, function: { arguments: calls[0]!.function.arguments } }] }),
+      ]
+    : words.map((w) => chunk({ content: w }));
+  const wantsUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage;
+  const events = [
+    chunk({ role: "assistant", content: "" }),
+    ...content,
+    chunk({}, finish),
+    ...(wantsUsage && !script?.omitUsage
+      ? [`data: ${JSON.stringify({ ...base, choices: [], usage: usage(body, words.length, script) })}\n\n`]
+      : []),
+    "data: [DONE]\n\n",
+  ];
+  await writeEvents(res, events, script, (i) => i >= 1 && i <= content.length);
 }
 
 /** POST /v1/responses: a message item (or a function_call item when scripted), whole or as typed events. */

@@ -93,12 +93,14 @@ export async function callUpstream(
           disarm: () => deadline.disarm(),
         };
       }
-      lastError = fromUpstreamStatus(response.status, response.headers, await response.text());
+      const text = await response.text();
+      // A provider that refuses a bad key with another status (Gemini: 400 API_KEY_INVALID) means a 401.
+      const status = provider.keyRefused?.(response.status, text) ? 401 : response.status;
+      lastError = fromUpstreamStatus(status, response.headers, text);
       const after = retryAfterSeconds(response.headers);
       if (after !== undefined) wait = after * 1000;
       // Only throttling and server-side failures are worth repeating; the mapped status may differ (401 → 502).
-      if (response.status !== 429 && response.status < 500)
-        return { ok: false, error: lastError, upstreamStatus: response.status };
+      if (status !== 429 && status < 500) return { ok: false, error: lastError, upstreamStatus: status };
     } catch (error) {
       if (deadline.expired) return { ok: false, error: upstreamTimeout() };
       if (error instanceof Error && error.name === "AppError") throw error;

@@ -7,9 +7,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { micros } from "#worker/ai/catalogue/prices";
 import worker from "#worker/index";
-import { FAKE_GEMINI_KEY } from "../../fakes/gemini";
+import { FAKE_CUSTOMER_GEMINI_KEY, FAKE_GEMINI_KEY } from "../../fakes/gemini";
 import { marker, received, script, usageRows } from "../support/ai-helpers";
-import { call, expectError, newKeyUser, ORIGIN } from "../support/helpers";
+import { call, expectError, newKeyUser, ORIGIN, PASSWORD } from "../support/helpers";
 
 const withProviders = { ...env, ...env.PROVIDER_VARS } as Env;
 const geminiFake = () => env.PROVIDER_VARS.GEMINI_BASE_URL!;
@@ -296,5 +296,41 @@ describe("data policy over Gemini", () => {
     );
     expect(e.code).toBe("data_policy_violation");
     expect(await received(geminiFake(), m)).toHaveLength(0);
+  });
+});
+
+describe("bring your own key for Gemini", () => {
+  it("sends the customer's key in x-goog-api-key instead of the platform's", async () => {
+    const u = await newKeyUser();
+    const put = await call("/api/provider-keys/gemini", {
+      method: "PUT",
+      cookie: u.cookie,
+      body: { key: FAKE_CUSTOMER_GEMINI_KEY, password: PASSWORD },
+    });
+    expect(put.status).toBe(200);
+    const m = marker("gem-byok");
+    expect((await send(u.key, "/v1/chat/completions", { model: MODEL, messages: user(m) })).status).toBe(200);
+    const [upstream] = await received(geminiFake(), m);
+    expect(upstream!.headers["x-goog-api-key"]).toBe(FAKE_CUSTOMER_GEMINI_KEY);
+  });
+});
+
+describe("a refused own Gemini key", () => {
+  it("is a 424 byok_key_rejected (Gemini says 400 API_KEY_INVALID), the platform's key not tried", async () => {
+    const u = await newKeyUser();
+    const put = await call("/api/provider-keys/gemini", {
+      method: "PUT",
+      cookie: u.cookie,
+      body: { key: "gemini-customer-revoked", password: PASSWORD },
+    });
+    expect(put.status).toBe(200);
+    const m = marker("gem-byok-bad");
+    const e = await expectError(
+      await send(u.key, "/v1/chat/completions", { model: MODEL, messages: user(m) }),
+      424,
+    );
+    expect(e.code).toBe("byok_key_rejected");
+    const sent = await received(geminiFake(), m);
+    expect(sent.map((r) => r.headers["x-goog-api-key"])).toEqual(["gemini-customer-revoked"]);
   });
 });

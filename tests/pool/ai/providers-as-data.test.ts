@@ -238,6 +238,37 @@ describe("data-policy routing over the data-configured providers", () => {
     expect(await received(openaiFake(), no)).toHaveLength(0);
   });
 
+  it("drops a fallback the policy forbids: EU only never retries Mistral's failure on Groq; any does", async () => {
+    const chained = {
+      ...withProviders,
+      AI_FALLBACKS: "mistral/mistral-small-latest=groq/llama-3.1-8b-instant",
+    } as Env;
+    const ask = (key: string, text: string) =>
+      send(
+        key,
+        "/v1/chat/completions",
+        { model: "mistral/mistral-small-latest", messages: user(text) },
+        chained,
+      );
+    const sentModels = async (m: string) =>
+      (await received(openaiFake(), m)).map((r) => JSON.parse(r.body).model as string);
+    // Mistral fails every attempt (AI_MAX_RETRIES 2: three), then the fallback is unscripted and answers.
+    const u = await newKeyUser();
+    const open = marker("fallback-any");
+    await script(openaiFake(), { match: open, status: 503, times: 3 });
+    expect((await ask(u.key, open)).status).toBe(200);
+    expect(await sentModels(open)).toEqual([
+      ...Array(3).fill("mistral-small-latest"),
+      "llama-3.1-8b-instant",
+    ]);
+    expect((await policy(u, "eu_only")).status).toBe(200);
+    const closed = marker("fallback-eu");
+    await script(openaiFake(), { match: closed, status: 503, times: 3 });
+    expectConsoleError(/request failed/);
+    expect((await ask(u.key, closed)).status).toBeGreaterThanOrEqual(500);
+    expect(await sentModels(closed)).toEqual(Array(3).fill("mistral-small-latest"));
+  });
+
   it("no training refuses DeepSeek; zero retention allows Together and a local server, refuses xAI", async () => {
     const u = await newKeyUser();
     expect((await policy(u, "no_training")).status).toBe(200);

@@ -1,4 +1,4 @@
-// Every provider kind (an OpenAI-compatible provider, Anthropic, Gemini, the in-process dev provider) through every
+// Every provider kind (OpenAI-compatible, Anthropic, Gemini, Azure, the in-process dev provider) through every
 // dialect we serve (chat completions, Responses, Messages, count_tokens, embeddings, models, errors), whole and
 // streamed, text and tool calls: each answer and each stream event must fit the provider's documented schema —
 // OpenAI's published OpenAPI document and Anthropic's SDK types (documented-shapes.ts).
@@ -15,6 +15,7 @@ const CHAT_MODELS = [
   "anthropic/claude-3-5-haiku-latest",
   "anthropic/claude-haiku-4-5",
   "gemini/gemini-2.5-flash",
+  "azure/gpt-4o-mini",
   "dev/echo",
 ];
 

@@ -5,10 +5,10 @@ import { PRICE_PATTERN } from "./prices";
 
 /** The providers with code of their own (worker/ai/providers/registry.ts); every other provider is a
  * `connection` in the data. Kept in this file, which imports nothing of ours but the price pattern, so the build's check loads it alone. */
-export const NATIVE_PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
+const NATIVE_PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
 
 /** The wire formats a provider configured by data alone can speak (each is a folder under worker/ai/providers/). */
-export const CONNECTION_KINDS = ["openai-compatible", "gemini"] as const;
+const CONNECTION_KINDS = ["openai-compatible", "gemini", "azure"] as const;
 
 /** USD per 1M tokens as a decimal string ("0.075"): read exactly into integer micro-USD, never through floats. */
 const price = z
@@ -43,6 +43,8 @@ const connection = z.strictObject({
   keySetting: setting,
   /** Sent on every request beside the key (OpenRouter's attribution headers); never secrets. */
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).optional(),
+  /** Query parameters on every request (Azure's `api-version`). */
+  query: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.string()).optional(),
   /** The operations besides chat completions the provider answers ("embeddings", "responses"). */
   operations: z.array(z.enum(["embeddings", "responses"])).optional(),
 });

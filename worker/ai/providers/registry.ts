@@ -5,6 +5,7 @@ import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import { checkUpstreamUrl } from "../../security/upstream-url";
 import { anthropic } from "./anthropic";
+import { azure } from "./azure";
 import { type ConnectionSpec, connectionSpecs } from "./connections";
 import { dev } from "./dev";
 import { gemini } from "./gemini";
@@ -18,6 +19,7 @@ export type { Dialect, Operation, Provider, ProviderId } from "./types";
 const kinds: Record<ConnectionSpec["kind"], (id: ProviderId, spec: ConnectionSpec) => Provider> = {
   "openai-compatible": openaiCompatible,
   gemini,
+  azure,
 };
 
 export const providers = {

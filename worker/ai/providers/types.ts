@@ -34,6 +34,8 @@ export type Provider = {
     operation: Operation,
     body: Record<string, unknown>,
   ) => { path: string; body: Record<string, unknown> };
+  /** Whether an error answer means the key was refused, for a provider that does not say so with 401/403. */
+  keyRefused?: (status: number, body: string) => boolean;
   /** In-process providers answer here instead of over the network. */
   local?: (operation: Operation, body: Record<string, unknown>) => Promise<Response>;
 };

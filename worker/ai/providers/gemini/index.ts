@@ -17,6 +17,8 @@ export function gemini(id: ProviderId, spec: ConnectionSpec): Provider {
     headers: ({ apiKey }) => ({ ...spec.headers, "x-goog-api-key": apiKey }),
     // Chat only: the Responses API and the Messages API reach it through translation to chat.
     paths: { chat: "/v1beta/models/{model}:generateContent" },
+    // A bad key is a 400 INVALID_ARGUMENT whose details name the reason API_KEY_INVALID.
+    keyRefused: (status, body) => status === 400 && body.includes('"API_KEY_INVALID"'),
     route: (_operation, { model, stream, ...body }) => ({
       path: `/v1beta/models/${encodeURIComponent(String(model))}:${
         stream ? "streamGenerateContent?alt=sse" : "generateContent"
