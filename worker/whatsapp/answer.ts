@@ -4,7 +4,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending } from "../../db/schema";
 import { findModel } from "../ai/catalogue";
-import type { ChatContent } from "../ai/complete";
+import { catalogueReady } from "../ai/catalogue/overrides/cache";
 import { getConfig } from "../config";
 import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { getDb } from "../db";
@@ -13,6 +13,7 @@ import { toAppError } from "../errors";
 import { log } from "../observability/log";
 import { isRestricted } from "../privacy/rights-requests/restriction";
 import { HOUR_MS } from "../time";
+import type { ChatContent } from "./ask";
 import { askModel } from "./ask";
 import { findConnection } from "./connection";
 import { pause } from "./contacts";
@@ -145,6 +146,9 @@ export async function answerMessage(
 ): Promise<Outcome> {
   const db = getDb(env.DB);
   if (!(await claim(db, ref, now))) return "busy";
+  // Answers run outside the HTTP apps' middleware (cron, webhook's waitUntil): the same rule keeps the operators'
+  // catalogue overrides fresh for the model, its capabilities and its price here.
+  await catalogueReady(env, ctx);
   const message = (await db.query.whatsappMessages.findFirst({ where: where(ref) }))!;
   try {
     const outcome = await answerClaimed(env, ctx, db, message, now);

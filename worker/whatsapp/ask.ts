@@ -2,7 +2,6 @@
 // with source "whatsapp", content logging). A model that can call tools is offered one, `hand_off_to_human`:
 // when it calls it, the AI pauses for the contact and a person takes over (hand-off.ts).
 import { findModel } from "../ai/catalogue";
-import type { ChatContent } from "../ai/complete";
 import { runAi } from "../ai/gateway";
 import { getConfig } from "../config";
 import { AppError } from "../errors";
@@ -18,6 +17,11 @@ const handOffTool = {
     parameters: { type: "object", properties: {}, additionalProperties: false },
   },
 } as const;
+
+/** A message's content: text, or OpenAI's parts (text and images, as data URLs) for a model with vision. */
+export type ChatContent =
+  | string
+  | ({ type: "text"; text: string } | { type: "image_url"; image_url: { url: string } })[];
 
 export type Asked = { text: string; handOff: boolean };
 

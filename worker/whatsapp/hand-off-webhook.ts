@@ -17,7 +17,7 @@ export const webhookUrlProblem = (config: Config, url: string) =>
   upstreamUrlProblem(config.localMode, "The hand-off webhook URL", url);
 
 /** `sha256=<hex>` over `<timestamp>.<body>`. */
-export async function signWebhook(secret: string, timestamp: number, body: string): Promise<string> {
+async function signWebhook(secret: string, timestamp: number, body: string): Promise<string> {
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(secret),

@@ -1,7 +1,7 @@
 // The customer's turn as the model sees it: their words (or what a tapped button, a location or a contact
 // says), the text they quoted, and an image or document passed in memory to a model that can see — or, when
 // it cannot, a plain note saying what was sent, so the answer never pretends.
-import type { ChatContent } from "../ai/complete";
+import type { ChatContent } from "./ask";
 
 export type Attachment =
   | { kind: "image"; bytes: Uint8Array; mimeType: string }

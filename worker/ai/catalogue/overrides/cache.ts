@@ -84,8 +84,13 @@ export function overridesReady(
 }
 
 /** Before anything that reads the catalogue: the overrides it sees were read at most OVERRIDES_MAX_AGE_MS ago. */
-export const catalogueFresh: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  const pending = overridesReady(c.env, (read) => c.executionCtx.waitUntil(read));
+export async function catalogueReady(env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
+  const pending = overridesReady(env, (read) => ctx.waitUntil(read));
   if (pending) await pending;
+}
+
+/** catalogueReady before the HTTP apps' handlers (the AI API and the dashboard). */
+export const catalogueFresh: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  await catalogueReady(c.env, c.executionCtx);
   await next();
 };

@@ -17,6 +17,7 @@ import type { CatalogueOverrideInputValue, CatalogueOverrideView, OperatorModelV
 /**
  * The earliest a change applies after it is saved: the oldest read a request may be served from, plus 20 s for
  * the write itself — so every isolate has read it before any request can be priced by it.
+ * @internal Exported for the tests too.
  */
 export const OVERRIDE_LEAD_MS = OVERRIDES_MAX_AGE_MS + OVERRIDES_TTL_MS;
 
