@@ -2,7 +2,7 @@
 // with what happened (applied, duplicate, or ignored and why); answering happens after the response, from
 // what was durably recorded.
 import { createRoute, z } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
+import { bodyLimit } from "../body-limit";
 import { AppError, forbidden } from "../errors";
 import { log } from "../observability/log";
 import { createRouter, errorResponses, jsonContent } from "../openapi";
