@@ -2,6 +2,7 @@
 // and the Responses API passed through, translated to Messages, or through Messages to chat.
 import { badRequest } from "../../errors";
 import type { Dialect, Operation, Provider, WireFormat } from "../providers/types";
+import { chatToConverse, messagesToConverse, responsesToConverse } from "./bedrock";
 import { chatToChat } from "./chat-to-chat";
 import { chatToMessages } from "./chat-to-messages";
 import { compose } from "./compose";
@@ -14,8 +15,13 @@ import { responsesToResponses } from "./responses-to-responses";
 import type { Translation } from "./types";
 
 const chat: Record<Dialect, Record<WireFormat, Translation>> = {
-  openai: { openai: chatToChat, anthropic: chatToMessages, gemini: chatToGemini },
-  anthropic: { openai: messagesToChat, anthropic: messagesToMessages, gemini: messagesToGemini },
+  openai: { openai: chatToChat, anthropic: chatToMessages, gemini: chatToGemini, bedrock: chatToConverse },
+  anthropic: {
+    openai: messagesToChat,
+    anthropic: messagesToMessages,
+    gemini: messagesToGemini,
+    bedrock: messagesToConverse,
+  },
 };
 
 const responsesThroughChat = compose(responsesToMessages, messagesToChat);
@@ -25,6 +31,7 @@ export function translationFor(client: Dialect, provider: Provider, operation: O
   if (operation === "responses") {
     if (provider.paths.responses) return responsesToResponses;
     if (provider.dialect === "gemini") return responsesToGemini;
+    if (provider.dialect === "bedrock") return responsesToConverse;
     return provider.dialect === "anthropic" ? responsesToMessages : responsesThroughChat;
   }
   if (provider.dialect !== "openai")
