@@ -40,4 +40,5 @@ export default [
   route("admin/records", "routes/admin/records.tsx"),
   route("admin/incidents", "routes/admin/incidents.tsx"),
   route("admin/metrics", "routes/admin/metrics.tsx"),
+  route("admin/catalogue", "routes/admin/catalogue.tsx"),
 ] satisfies RouteConfig;

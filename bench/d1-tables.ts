@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { D1Database } from "@cloudflare/workers-types/experimental";
 
-export type TableFigures = { rows: number; bytes: number };
+type TableFigures = { rows: number; bytes: number };
 export type FileFigures = {
   /** Per table: rows, and the bytes of the pages its b-tree and its indexes' b-trees use (null without sqlite3). */
   tables: Record<string, TableFigures>;
@@ -60,7 +60,12 @@ function pageBytes(file: string): { tables: Record<string, number>; free: number
   try {
     const copy = path.join(dir, "db.sqlite");
     copyFileSync(file, copy);
-    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    try {
+      if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    } catch (error) {
+      // Checkpointed and removed meanwhile: the file alone is the database.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
     const tables: Record<string, number> = {};
     for (const [name, bytes] of sqlite3(
       copy,

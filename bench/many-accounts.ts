@@ -1,15 +1,18 @@
 // `npm run bench:scale`: many accounts and keys against the built Worker as `npm start -- --fakes` serves it
 // (workerd under Miniflare, local persistence, the fake OpenAI upstream): 200 accounts with 5 keys each
-// (1,000 keys), then three waves of 7,000 chat completions (21,000) at 32 connections, each on a random key.
-// After each wave every account's usage and ledger are read (which flushes the objects' buffers first), and it
-// reports: workerd's resident memory (RSS) before and after each wave (it must level off), D1 bytes per request
-// (the file's logical size, and the record bytes of what grows with requests — the hourly aggregates and the
-// ledger — marginal over a wave once the hour's rows exist), the account objects' SQLite bytes per request
-// (the request log's recent window) and R2's, the isolate's calls to account objects per request and per
-// account-second, and that the usage adds up to exactly the requests served. Heavy: run it alone, under nice.
+// (1,000 keys), then three waves of 7,000 chat completions (21,000) at 32 connections, each on a random key and a
+// connection of its own. Smaller while developing: `-- --accounts=20 --keys=5 --per-wave=500 --waves=3
+// --connections=32` (and `--port=N`, `--no-build`). After each wave every account's usage and ledger are read
+// (which flushes the objects' buffers first), and it reports: workerd's resident memory (it must level off) and
+// CPU per request, the Worker's stage times (Server-Timing) and where it read the key and the credit, failures
+// by status and cause, D1's growth per request — the file's, per table (bench/d1-tables.ts), and the record
+// bytes of what grows with requests (the hourly aggregates and the ledger) — the account objects' SQLite and
+// R2's bytes per request, the isolate's calls to account objects per request and per account-second, and that
+// the usage adds up to exactly the requests served. Heavy: run it alone, under nice.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../scripts/ports";
@@ -57,6 +60,31 @@ async function fetchRetried(url: string, init?: RequestInit, tries = 4): Promise
   }
 }
 
+/**
+ * One POST of the chat body on a connection of its own. The waves do not reuse kept-alive sockets: with Node's
+ * fetch, a socket the server closed after its keep-alive idle time was sometimes reused at that moment, and the
+ * request failed before reaching the Worker ("other side closed", ECONNRESET; 3 % of a wave under load, and
+ * likely the 484 "not ok" of the first full run). A fresh loopback connection costs far less than a request here.
+ */
+function postFresh(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; text: string; timing: string }>((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST", headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString("utf8"),
+          timing: String(res.headers["server-timing"] ?? ""),
+        }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** `n` tasks, at most `width` at a time. */
 async function pool<T>(n: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
@@ -80,6 +108,7 @@ async function main() {
       stdio: "ignore",
     });
   }
+  const runStarted = performance.now();
   const fake = await startFakeOpenAI();
   const persistDir = mkdtempSync(path.join(tmpdir(), "botmara-scale-"));
   const server = await startServer({
@@ -102,6 +131,7 @@ async function main() {
   try {
     // 1. Accounts, keys and credit.
     console.info(`Creating ${ACCOUNTS} accounts with ${KEYS_PER_ACCOUNT} keys each…`);
+    const setupStarted = performance.now();
     const accounts = await pool(ACCOUNTS, 8, async (i): Promise<Account> => {
       // A lost answer may have created the account: each try signs up a new address.
       let res: Response | undefined;
@@ -215,6 +245,7 @@ async function main() {
     });
 
     await settle();
+    const setupSeconds = Math.round((performance.now() - setupStarted) / 1000);
     const start = await snapshot();
     console.info(`Start: workerd ${start.rssMb} MB, D1 ${start.d1} B`);
     const waves: {
@@ -222,6 +253,7 @@ async function main() {
       ok: number;
       seconds: number;
       rps: number;
+      settleSeconds: number;
       rssMb: number;
       cpuMsPerRequest: number;
       perRequest: Record<string, number>;
@@ -250,40 +282,35 @@ async function main() {
         const { key } = keys[Math.floor(Math.random() * keys.length)]!;
         const sent = performance.now();
         try {
-          const res = await fetch(`${origin}/v1/chat/completions`, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              authorization: `Bearer ${key}`,
-              [TIMING_REQUEST_HEADER]: "1",
-            },
-            body,
+          const res = await postFresh(`${origin}/v1/chat/completions`, {
+            "content-type": "application/json",
+            authorization: `Bearer ${key}`,
+            [TIMING_REQUEST_HEADER]: "1",
           });
-          const text = await res.text();
           add("total", performance.now() - sent);
           // Where the Worker spent the request's wall time (Server-Timing), and where it read the key and credit.
-          for (const [, name, dur, desc] of (res.headers.get("server-timing") ?? "").matchAll(
+          for (const [, name, dur, desc] of res.timing.matchAll(
             /(\w+)(?:;dur=([\d.]+))?(?:;desc=([\w/]+))?/g,
           )) {
             if (dur !== undefined) add(name!, Number(dur));
             if ((name === "auth" || name === "credit") && desc) add(`${name}:${desc}`, 1);
           }
           if (res.status !== 200) {
-            const code = /"(?:code|type)"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? "?";
+            const code = /"(?:code|type)"\s*:\s*"([^"]+)"/.exec(res.text)?.[1] ?? "?";
             failures.set(`${res.status} ${code}`, (failures.get(`${res.status} ${code}`) ?? 0) + 1);
           }
           return res.status;
         } catch (error) {
-          // A socket closed under the request: at once (a kept-alive socket the server had closed) or later.
-          const when = performance.now() - sent < 100 ? "at once" : "mid-request";
-          const what = `0 ${String((error as Error).cause ?? (error as Error).message)} (${when})`;
+          const what = `0 ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
           failures.set(what, (failures.get(what) ?? 0) + 1);
           return 0;
         }
       });
       const seconds = (performance.now() - started) / 1000;
       const cpuMs = cpu.stop();
+      const settleStarted = performance.now();
       await settle();
+      const settleSeconds = Number(((performance.now() - settleStarted) / 1000).toFixed(1));
       const after = await snapshot();
       const ok = statuses.filter((s) => s === 200).length;
       served += ok + 1; // and the snapshot's probe request
@@ -295,6 +322,7 @@ async function main() {
         ok,
         seconds: Number(seconds.toFixed(1)),
         rps: Math.round(PER_WAVE / seconds),
+        settleSeconds,
         rssMb: after.rssMb,
         cpuMsPerRequest: Number((cpuMs / PER_WAVE).toFixed(2)),
         /** Mean ms per request of each stage (total = as the client saw it), and how often auth/credit went where. */
@@ -331,6 +359,9 @@ async function main() {
     const rss = [start.rssMb, ...waves.map((w) => w.rssMb)];
     const growth = rss.slice(1).map((r, i) => r - rss[i]!);
     const summary = {
+      /** Wall time: creating the accounts and keys, then the whole run (on a busy machine both stretch). */
+      setupSeconds,
+      runSeconds: Math.round((performance.now() - runStarted) / 1000),
       accounts: ACCOUNTS,
       keys: keys.length,
       requests: PER_WAVE * WAVES,

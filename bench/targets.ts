@@ -114,8 +114,14 @@ export function sqliteLogicalBytes(file: string): number {
       ? header.readUInt32BE(28)
       : Math.ceil(statSync(file).size / pageSize);
   const walFile = `${file}-wal`;
-  if (existsSync(walFile) && statSync(walFile).size > 32) {
-    const wal = readFileSync(walFile);
+  // An object's WAL may be checkpointed and removed between the check and the read: then the file is the size.
+  let wal: Buffer | undefined;
+  try {
+    wal = existsSync(walFile) && statSync(walFile).size > 32 ? readFileSync(walFile) : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  if (wal) {
     const walPage = wal.readUInt32BE(8);
     const salt1 = wal.readUInt32BE(16);
     const salt2 = wal.readUInt32BE(20);

@@ -6,7 +6,10 @@ export const MODEL_SORTS = {
   provider: "Provider",
   input: "Input price",
   output: "Output price",
+  cachedInput: "Cached input price",
+  cacheWrite: "Cache write price",
   context: "Context length",
+  maxOutput: "Max output",
 } as const;
 type ModelSort = keyof typeof MODEL_SORTS;
 
@@ -22,12 +25,16 @@ export function modelSearch(params: URLSearchParams): ModelSearch {
   };
 }
 
-const KEY: Record<ModelSort, (m: ModelRow) => string | number> = {
+/** The value a row sorts by; null (no such price, no output) sorts after every value, in either order. */
+const KEY: Record<ModelSort, (m: ModelRow) => string | number | null> = {
   id: (m) => m.id,
   provider: (m) => m.provider,
   input: (m) => m.inputMicrosPerM,
-  output: (m) => m.outputMicrosPerM,
+  output: (m) => (m.kind === "chat" ? m.outputMicrosPerM : null),
+  cachedInput: (m) => (m.kind === "chat" ? m.cachedInputMicrosPerM : null),
+  cacheWrite: (m) => m.cacheWriteMicrosPerM,
   context: (m) => m.contextTokens,
+  maxOutput: (m) => (m.kind === "chat" ? m.maxOutputTokens : null),
 };
 
 /** The rows whose id, provider or data policy hold every word of `q` (any case), in the asked order; ties by id. */
@@ -43,7 +50,9 @@ export function searchModels(models: ModelRow[], s: ModelSearch): ModelRow[] {
     .sort((a, b) => {
       const x = key(a);
       const y = key(b);
+      const byId = a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      if (x === null || y === null) return x === y ? byId : x === null ? 1 : -1;
       const order = x < y ? -1 : x > y ? 1 : 0;
-      return sign * order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      return sign * order || byId;
     });
 }

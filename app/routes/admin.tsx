@@ -87,7 +87,7 @@ export default function Admin({ loaderData, actionData }: Route.ComponentProps) 
         <h1>Operators</h1>
         <p>
           <a href="/admin/records">Records of processing</a> · <a href="/admin/incidents">Incidents</a> ·{" "}
-          <a href="/admin/metrics">Metrics</a>
+          <a href="/admin/metrics">Metrics</a> · <a href="/admin/catalogue">Models and prices</a>
         </p>
         <Promises promises={loaderData.promises} />
         <div className="grid">

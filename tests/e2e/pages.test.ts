@@ -128,6 +128,7 @@ const PUBLIC_PAGES = [
   "/privacy/verify",
   "/models",
   "/models?q=openai&sort=input&dir=desc",
+  "/models?sort=cacheWrite&dir=desc",
   "/subprocessors",
   "/legal/dpa",
   "/dev/mailbox",
@@ -140,6 +141,7 @@ const DASHBOARD_PAGES = [
   "/dashboard/keys",
   "/dashboard/keys?edit=FIRST_KEY",
   "/dashboard/keys?revoke=FIRST_KEY",
+  "/dashboard/provider-keys",
   "/dashboard/usage",
   "/dashboard/usage?range=24h",
   "/dashboard/requests",
@@ -206,6 +208,8 @@ describe("every page on a phone and a desktop", () => {
       "/admin/records",
       "/admin/incidents",
       "/admin/metrics",
+      "/admin/catalogue",
+      "/admin/catalogue?model=openai%2Fgpt-4o-mini",
     ];
     const stated = await accountWithState();
     const problems: string[] = [];

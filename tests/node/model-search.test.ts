@@ -55,6 +55,36 @@ describe("model search", () => {
     ]);
   });
 
+  it("sorts by the cache prices and the output limit too; a model without the price comes last either way", () => {
+    const withCacheWrite = [
+      ...MODELS.slice(0, 2),
+      { ...MODELS[2]!, cacheWriteMicrosPerM: 3_750_000 },
+      { ...MODELS[3]!, cacheWriteMicrosPerM: 1_250_000 },
+      { ...row("openai/text-embedding-3-small", "OpenAI", 20_000, 0, 8_191), kind: "embedding" as const },
+    ];
+    const sorted = (p: string) =>
+      searchModels(withCacheWrite, modelSearch(new URLSearchParams(p))).map((m) => m.id);
+    expect(sorted("sort=cacheWrite")).toEqual([
+      "openai/gpt-4o",
+      "anthropic/claude-sonnet-4-5",
+      "anthropic/claude-haiku-4-5",
+      "openai/gpt-4o-mini",
+      "openai/text-embedding-3-small",
+    ]);
+    expect(sorted("sort=cacheWrite&dir=desc").slice(0, 2)).toEqual([
+      "anthropic/claude-sonnet-4-5",
+      "openai/gpt-4o",
+    ]);
+    expect(sorted("sort=cachedInput&dir=desc")).toEqual([
+      "anthropic/claude-sonnet-4-5",
+      "openai/gpt-4o",
+      "anthropic/claude-haiku-4-5",
+      "openai/gpt-4o-mini",
+      "openai/text-embedding-3-small",
+    ]);
+    expect(sorted("sort=maxOutput&dir=desc").at(-1)).toBe("openai/text-embedding-3-small");
+  });
+
   it("an unknown sort or order is the catalogue's order by id", () => {
     expect(modelSearch(new URLSearchParams("sort=__proto__&dir=up"))).toEqual({
       q: "",

@@ -31,6 +31,7 @@ async function lookup(db: Db, config: Config, keyHash: string) {
       expiresAt: apiKeys.expiresAt,
       monthlySpendLimitMicros: apiKeys.monthlySpendLimitMicros,
       dataPolicy: apiKeys.dataPolicy,
+      lastUsedAt: apiKeys.lastUsedAt,
       // Which providers the account brought its own key for: only those requests read and open one.
       byok: sql<
         string | null
@@ -45,16 +46,17 @@ async function lookup(db: Db, config: Config, keyHash: string) {
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt), eq(accounts.status, "active")))
     .limit(1);
   if (!row) return undefined;
-  const { status, priceId, byok, restrictedAt, ...key } = row;
+  const { status, priceId, byok, restrictedAt, lastUsedAt, ...key } = row;
   // A limit set under a paid plan is held to the plan the account is on now (it may have lapsed since).
   const ceiling = PLANS[effectivePlan(config, { status, priceId })].rateLimitCeilingRpm;
-  return {
+  const principal = {
     ...key,
     rateLimitRpm: key.rateLimitRpm === null ? null : Math.min(key.rateLimitRpm, ceiling),
     expiresAt: key.expiresAt?.getTime() ?? null,
     byokProviders: byok ? byok.split(",") : [],
     restricted: restrictedAt !== null,
   };
+  return { principal, lastUsedAt: lastUsedAt?.getTime() ?? 0 };
 }
 
 const RESTRICTED =
@@ -70,9 +72,11 @@ export const requireApiKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
   let entry = cachedKey(key, now);
   if (!entry) {
     const keyHash = await sha256Hex(key);
-    const row = await lookup(c.var.db, c.var.config, keyHash);
-    if (!row) throw unauthorized("Invalid API key.", "invalid_api_key");
-    entry = { principal: row, keyHash, fetchedAt: now, lastUsedWrittenAt: 0 };
+    const found = await lookup(c.var.db, c.var.config, keyHash);
+    if (!found) throw unauthorized("Invalid API key.", "invalid_api_key");
+    // The stored last use counts as written: a key re-read every CACHE_TTL_MS is not rewritten each time (with
+    // many keys each seen less often than that, this was one D1 write per request; ADR 091).
+    entry = { principal: found.principal, keyHash, fetchedAt: now, lastUsedWrittenAt: found.lastUsedAt };
     rememberKey(key, entry);
     if (c.var.timing) c.var.timing.keyFromD1 = true;
   }

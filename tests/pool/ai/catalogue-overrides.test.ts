@@ -4,14 +4,24 @@
 // the overrides from this isolate's memory, not from D1 per request.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { reloadOverrides } from "#worker/ai/catalogue/overrides/cache";
+import { findModel } from "#worker/ai/catalogue";
+import {
+  OVERRIDES_MAX_AGE_MS,
+  OVERRIDES_TTL_MS,
+  overridesReady,
+  reloadOverrides,
+} from "#worker/ai/catalogue/overrides/cache";
 import { OVERRIDE_LEAD_MS, saveOverride } from "#worker/ai/catalogue/overrides/service";
 import type { CatalogueOverrideInputValue } from "#worker/ai/catalogue/overrides/views";
 import { costMicros, micros } from "#worker/ai/catalogue/prices";
+import { getConfig } from "#worker/config";
 import { getDb } from "#worker/db";
+import * as dashboardModels from "../../../app/routes/dashboard/models";
+import * as publicModels from "../../../app/routes/models";
 import { usageRows } from "../support/ai-helpers";
 import { countRows } from "../support/d1-count";
 import { call, expectError, newKeyUser, OPERATOR_EMAIL, operatorSession } from "../support/helpers";
+import { args, page } from "../support/route-calls";
 
 let operator: { cookie: string; id: string; email: string };
 beforeAll(async () => {
@@ -123,6 +133,33 @@ describe("adding and disabling models", () => {
   });
 });
 
+describe("the models pages", () => {
+  it("/models and /dashboard/models show an added model with its four prices, searchable", async () => {
+    const id = newId();
+    await savedAgo(5 * MINUTE, {
+      ...added(id, "1.50", "6"),
+      prices: { input: "1.50", output: "6", cachedInput: "0.15", cacheWrite: "1.875" },
+    });
+    const { cookie } = await newKeyUser();
+    for (const [route, path] of [
+      [publicModels, "/models"],
+      [dashboardModels, "/dashboard/models"],
+    ] as const) {
+      const data = await route.loader(args(page(`${path}?q=${id.split("/")[1]}&sort=cacheWrite`, cookie)));
+      expect(data.models).toEqual([
+        expect.objectContaining({
+          id,
+          provider: "Development (built in)",
+          inputMicrosPerM: 1_500_000,
+          outputMicrosPerM: 6_000_000,
+          cachedInputMicrosPerM: 150_000,
+          cacheWriteMicrosPerM: 1_875_000,
+        }),
+      ]);
+    }
+  });
+});
+
 describe("/api/admin/catalogue", () => {
   const post = (cookie: string, body: unknown) =>
     call("/api/admin/catalogue/overrides", { method: "POST", cookie, body });
@@ -202,6 +239,35 @@ describe("the request path", () => {
     expect((await chat(key, id)).status).toBe(200);
     await reloadOverrides(env);
     await expectError(await chat(key, id), 404);
+  });
+
+  it("renews an expired read in the background; only a read older than the maximum age is awaited", async () => {
+    const id = newId();
+    await savedAgo(5 * MINUTE, added(id, "1", "2"));
+    const readAt = Date.now();
+    await env.DB.prepare(
+      "INSERT INTO catalogue_overrides (model_id, effective_at, created_at, disabled) VALUES (?, ?, ?, 1)",
+    )
+      .bind(id, Date.now() - MINUTE, Date.now() - 2 * MINUTE)
+      .run();
+    const work: Promise<void>[] = [];
+    const served = () => findModel(getConfig(env), id) !== undefined;
+    // Within the TTL: nothing to do.
+    expect(overridesReady(env, (p) => work.push(p), readAt + OVERRIDES_TTL_MS - 5_000)).toBeUndefined();
+    expect(work).toHaveLength(0);
+    // Past it: answered from memory at once, renewed in the background.
+    expect(overridesReady(env, (p) => work.push(p), readAt + OVERRIDES_TTL_MS)).toBeUndefined();
+    expect(work).toHaveLength(1);
+    expect(served()).toBe(true);
+    await Promise.all(work);
+    expect(served()).toBe(false);
+    // An isolate idle past the maximum age waits for its read.
+    const waited = overridesReady(env, (p) => work.push(p), Date.now() + OVERRIDES_MAX_AGE_MS);
+    expect(waited).toBeInstanceOf(Promise);
+    await waited;
+    expect(work).toHaveLength(1);
+    // Every isolate has read a change before it applies.
+    expect(OVERRIDE_LEAD_MS).toBeGreaterThan(OVERRIDES_MAX_AGE_MS);
   });
 
   it("never rewrites an override: the table is append-only", async () => {

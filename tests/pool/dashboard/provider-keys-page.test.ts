@@ -2,13 +2,11 @@
 // is stored only with the password (or a recent re-authentication), listed by its prefix and never echoed back,
 // its fallback switched, and deleted; a form from another site is refused before any of it runs.
 import { env } from "cloudflare:workers";
-import { createElement, type ReactNode } from "react";
-import { renderToString } from "react-dom/server";
-import { createRoutesStub } from "react-router";
 import { describe, expect, it } from "vitest";
 import * as providerKeys from "../../../app/routes/dashboard/provider-keys";
 import { FAKE_CUSTOMER_OPENAI_KEY } from "../../fakes/openai";
 import { call, expectError, newUser, ORIGIN, PASSWORD } from "../support/helpers";
+import { renderPage } from "../support/render-page";
 import { args, page, post, unwrap } from "../support/route-calls";
 
 const PATH = "/dashboard/provider-keys";
@@ -24,17 +22,8 @@ const store = (cookie: string, extra: Record<string, string> = {}) =>
     ...extra,
   });
 
-const Page = providerKeys.default as unknown as (props: Record<string, unknown>) => ReactNode;
-/** The props the page is rendered with next (React Router passes a route's data as props). */
-let props: Record<string, unknown> = {};
-const Current = () => createElement(Page, props);
-
-/** The page as the server renders it with this loader data (and an action's answer, if any). */
-function rendered(loaderData: unknown, actionData?: unknown): string {
-  props = { loaderData, actionData, params: {}, matches: [] };
-  const Stub = createRoutesStub([{ path: PATH, Component: Current }]);
-  return renderToString(createElement(Stub, { initialEntries: [PATH] }));
-}
+const rendered = (loaderData: unknown, actionData?: unknown) =>
+  renderPage(providerKeys.default, PATH, loaderData, actionData);
 
 describe("provider keys page", () => {
   it("stores a key only with the password, shows its prefix and never the key", async () => {

@@ -36,6 +36,19 @@ describe("API keys", () => {
     expect(row!.last_used_at).toBeGreaterThan(0);
   });
 
+  it("does not rewrite a last use under a minute old when an isolate reads the key from D1", async () => {
+    // As after the isolate's cached entry expired (every 10 s): the stored last use counts as written.
+    const { key, keyId } = await newKeyUser();
+    const recent = Date.now() - 5_000;
+    await env.DB.prepare("UPDATE api_keys SET last_used_at = ? WHERE id = ?").bind(recent, keyId).run();
+    expect((await call("/v1/models", { key })).status).toBe(200);
+    expect((await call("/v1/models", { key })).status).toBe(200);
+    const row = await env.DB.prepare("SELECT last_used_at FROM api_keys WHERE id = ?")
+      .bind(keyId)
+      .first<{ last_used_at: number }>();
+    expect(row!.last_used_at).toBe(recent);
+  });
+
   it.each([
     ["no key", {}, "missing_api_key"],
     ["a wrong key", { key: "bm_wrongwrongwrongwrongwrongwrongwrongwrongwrong" }, "invalid_api_key"],

@@ -4,11 +4,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { AccountDO } from "#worker/account-object/AccountDO";
 import { AccountHost } from "#worker/account-object/host";
 import { accountObject } from "#worker/account-object/stub";
 import { flushCredits, reserveCredit } from "#worker/billing/credits";
 import { addToHourly } from "#worker/usage/hourly";
-import { meter, setBalance, uid } from "../support/billing-helpers";
+import { balanceOf, meter, setBalance, uid } from "../support/billing-helpers";
 import { newKeyUser } from "../support/helpers";
 import { requestLogHeld, usageRow } from "../support/request-log";
 
@@ -94,5 +95,38 @@ describe("numbered flushes", () => {
     await saveLegacy(false);
     expect(await hourlySum(user.id)).toBe(1);
     expect((await requestLogHeld(user.id)).rows).toBe(2); // both rows reached the log
+  });
+
+  it("a credit flush saved under a legacy id is debited once: skipped when its id reached the old table", async () => {
+    const user = await newKeyUser();
+    await setBalance(user.id, 1_000_000);
+    const saveLegacy = async (applied: boolean, cost: number) => {
+      const hold = await reserveCredit(env, user.id, cost);
+      await meter(hold, cost, uid("usage"));
+      await runInDurableObject(env.ACCOUNT.getByName(user.id), async (instance: AccountDO, state) => {
+        const desk = (instance as unknown as { host: { creditDesk: { flush(): Promise<void> } } }).host
+          .creditDesk;
+        const ids = state.storage.sql
+          .exec<{ usage_id: string }>("SELECT usage_id FROM credit_debits")
+          .toArray()
+          .map((r) => r.usage_id);
+        const legacyId = crypto.randomUUID();
+        state.storage.sql.exec(
+          "INSERT INTO credit_flush_pending (id, usage_ids) VALUES (?, ?)",
+          legacyId,
+          JSON.stringify(ids),
+        );
+        if (applied)
+          await env.DB.prepare("INSERT INTO credit_flushes (id, created_at) VALUES (?, ?)")
+            .bind(legacyId, Date.now())
+            .run();
+        await desk.flush();
+        await desk.flush();
+      });
+    };
+    await saveLegacy(true, 10_000);
+    expect(await balanceOf(user.id)).toBe(1_000_000); // debited by the old release already
+    await saveLegacy(false, 20_000);
+    expect(await balanceOf(user.id)).toBe(980_000);
   });
 });

@@ -10,12 +10,15 @@ import { type Operator, recordOperatorAction } from "../../../operators/audit";
 import { providerAvailable } from "../../providers/registry";
 import type { ProviderId } from "../../providers/types";
 import { isOldId, served, shippedEntries, shippedProviders } from "..";
-import { OVERRIDES_TTL_MS, reloadOverrides, toOverride } from "./cache";
+import { OVERRIDES_MAX_AGE_MS, OVERRIDES_TTL_MS, reloadOverrides, toOverride } from "./cache";
 import { inForce, type Override, overridden, PRICE_KEYS, type ServedEntry } from "./override";
 import type { CatalogueOverrideInputValue, CatalogueOverrideView, OperatorModelView } from "./views";
 
-/** The earliest a change applies after it is saved: the re-read interval plus as much again for the write. */
-export const OVERRIDE_LEAD_MS = 2 * OVERRIDES_TTL_MS;
+/**
+ * The earliest a change applies after it is saved: the oldest read a request may be served from, plus 20 s for
+ * the write itself — so every isolate has read it before any request can be priced by it.
+ */
+export const OVERRIDE_LEAD_MS = OVERRIDES_MAX_AGE_MS + OVERRIDES_TTL_MS;
 
 const providerOf = (id: string) => id.slice(0, id.indexOf("/"));
 
@@ -194,7 +197,7 @@ export async function operatorCatalogue(db: Db, config: Config, now = Date.now()
   return {
     models,
     overrides,
-    ttlSeconds: OVERRIDES_TTL_MS / 1000,
+    propagationSeconds: OVERRIDES_MAX_AGE_MS / 1000,
     leadSeconds: OVERRIDE_LEAD_MS / 1000,
   };
 }

@@ -74,7 +74,7 @@ export const CatalogueOverride = z
   .openapi("CatalogueOverride", { description: "null: the shipped catalogue's value" });
 export type CatalogueOverrideView = z.infer<typeof CatalogueOverride>;
 
-export const OperatorModel = z
+const OperatorModel = z
   .object({
     id: z.string(),
     provider: z.string(),
@@ -100,7 +100,7 @@ export const OperatorCatalogue = z
   .object({
     models: z.array(OperatorModel),
     overrides: z.array(CatalogueOverride).openapi({ description: "Newest effective time first" }),
-    ttlSeconds: z
+    propagationSeconds: z
       .number()
       .int()
       .openapi({ description: "How long another isolate may serve the previous state" }),
