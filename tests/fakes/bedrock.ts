@@ -38,7 +38,7 @@ const error = (res: ServerResponse, status: number, type: string, message: strin
 };
 
 /** One event-stream message with string headers (value type 7). */
-export function frame(headers: Record<string, string>, payload: unknown): Buffer {
+function frame(headers: Record<string, string>, payload: unknown): Buffer {
   const head = Buffer.concat(
     Object.entries(headers).map(([name, value]) => {
       const n = Buffer.from(name);

@@ -10,14 +10,15 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
-/** CRC-32 (IEEE 802.3), the checksum event-stream uses for the prelude and the message. */
+/** CRC-32 (IEEE 802.3), the checksum event-stream uses for the prelude and the message.
+ * @internal exported for its test */
 export function crc32(bytes: Uint8Array): number {
   let crc = 0xffffffff;
   for (const b of bytes) crc = CRC_TABLE[(crc ^ b) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-export type EventMessage = { headers: Record<string, string>; payload: Uint8Array };
+type EventMessage = { headers: Record<string, string>; payload: Uint8Array };
 
 const decoder = new TextDecoder();
 
@@ -38,7 +39,8 @@ function readHeaders(bytes: Uint8Array): Record<string, string> {
   return headers;
 }
 
-/** Splits a byte stream into event-stream messages, checking both CRCs; a bad one is an error (a cut stream). */
+/** Splits a byte stream into event-stream messages, checking both CRCs; a bad one is an error (a cut stream).
+ * @internal exported for its test */
 export class EventStreamDecoder {
   private buffer = new Uint8Array(0);
 
