@@ -8,6 +8,7 @@ import { chatToMessages } from "./chat-to-messages";
 import { compose } from "./compose";
 import { embeddingsToEmbeddings } from "./embeddings";
 import { chatToGemini, messagesToGemini, responsesToGemini } from "./gemini";
+import { geminiEmbeddings } from "./gemini/embeddings";
 import { messagesToChat } from "./messages-to-chat";
 import { messagesToMessages } from "./messages-to-messages";
 import { responsesToMessages } from "./responses-to-messages";
@@ -34,6 +35,7 @@ export function translationFor(client: Dialect, provider: Provider, operation: O
     if (provider.dialect === "bedrock") return responsesToConverse;
     return provider.dialect === "anthropic" ? responsesToMessages : responsesThroughChat;
   }
+  if (provider.dialect === "gemini") return geminiEmbeddings;
   if (provider.dialect !== "openai")
     throw badRequest("This model's provider has no embeddings API.", "model");
   return embeddingsToEmbeddings;
