@@ -29,6 +29,7 @@ export default [
       route("settings", "routes/dashboard/settings.tsx"),
       route("billing", "routes/dashboard/billing.tsx"),
       route("whatsapp", "routes/dashboard/whatsapp.tsx"),
+      route("whatsapp/inbox", "routes/dashboard/whatsapp-inbox.tsx"),
       route("privacy", "routes/dashboard/privacy.tsx"),
       route("account", "routes/dashboard/account.tsx"),
       route("account/two-factor", "routes/dashboard/two-factor.tsx"),

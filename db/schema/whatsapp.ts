@@ -31,6 +31,15 @@ export const whatsappConnections = sqliteTable(
     lastErrorAt: integer("last_error_at", { mode: "timestamp_ms" }),
     /** A code and a short reason (never message content). */
     lastError: text("last_error"),
+    /** Words that opt a contact out and back in, and ask for a person (JSON arrays; null: the defaults). */
+    stopKeywords: text("stop_keywords", { mode: "json" }).$type<string[]>(),
+    startKeywords: text("start_keywords", { mode: "json" }).$type<string[]>(),
+    handOffKeywords: text("hand_off_keywords", { mode: "json" }).$type<string[]>(),
+    /** Where hand-offs are also announced (optional), and the secret they are signed with, sealed. */
+    handOffWebhookUrl: text("hand_off_webhook_url"),
+    handOffWebhookSecretSealed: text("hand_off_webhook_secret_sealed"),
+    /** Set when the business was told of a failed delivery; cleared by the next delivered reply (one alert a streak). */
+    failureAlertedAt: integer("failure_alerted_at", { mode: "timestamp_ms" }),
   },
   (t) => [
     index("whatsapp_connections_verify_idx").on(t.verifyTokenHash),
@@ -124,5 +133,37 @@ export const whatsappContext = sqliteTable(
     primaryKey({ columns: [t.accountId, t.messageId] }),
     index("whatsapp_context_contact_idx").on(t.accountId, t.contactHash, t.createdAt),
     index("whatsapp_context_expires_idx").on(t.expiresAt),
+  ],
+);
+
+/**
+ * What a business number knows about one contact beyond single messages: whether they opted out (STOP), and
+ * whether the AI is paused for them because a person took over (hand-off). Keyed by the contact's keyed
+ * hash; the number itself only sealed, and only while a person may still answer within the window.
+ */
+export const whatsappContacts = sqliteTable(
+  "whatsapp_contacts",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    phoneNumberId: text("phone_number_id").notNull(),
+    contactHash: text("contact_hash").notNull(),
+    /** Set by a stop keyword, cleared by a start keyword: nothing is sent to the model or the contact. */
+    optedOutAt: integer("opted_out_at", { mode: "timestamp_ms" }),
+    /** Set when a person took over (a keyword, the model's hand-off tool); cleared when the bot resumes. */
+    pausedAt: integer("paused_at", { mode: "timestamp_ms" }),
+    pausedBy: text("paused_by", { enum: ["keyword", "model"] }),
+    /** The contact's number, sealed, so a person can reply from the inbox; cleared when the window closes. */
+    recipientSealed: text("recipient_sealed"),
+    /** When the contact's latest message arrived while paused, and when the window for replying to it closes. */
+    lastInboundAt: integer("last_inbound_at", { mode: "timestamp_ms" }),
+    replyUntil: integer("reply_until", { mode: "timestamp_ms" }),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.phoneNumberId, t.contactHash] }),
+    index("whatsapp_contacts_account_idx").on(t.accountId, t.pausedAt),
+    index("whatsapp_contacts_reply_idx").on(t.replyUntil),
   ],
 );

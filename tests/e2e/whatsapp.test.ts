@@ -110,5 +110,58 @@ it("connects a number, answers a simulated customer and shows the message metada
   expect(listed).toContain(phoneNumberId);
   expect(listed).toContain(second);
   expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // The customer asks for a person: the inbox lists them; a reply and "resume" work as plain forms at 390 px.
+  const handOff = JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "1",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              metadata: { phone_number_id: phoneNumberId },
+              messages: [
+                {
+                  from: "15557654321",
+                  id: `wamid.e2e-human-${Date.now()}`,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: "text",
+                  text: { body: "HUMAN" },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  const handed = await fetch(`${baseUrl}/webhooks/whatsapp`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-hub-signature-256": `sha256=${createHmac("sha256", appSecret).update(handOff).digest("hex")}`,
+    },
+    body: handOff,
+  });
+  expect(handed.status).toBe(200);
+  await expect
+    .poll(
+      async () => {
+        await small.goto(`${baseUrl}/dashboard/whatsapp/inbox`);
+        return small.getByTestId("inbox-entry").count();
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(1);
+  expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await small.getByLabel("Your reply").fill("A person here: how can I help?");
+  await small.getByRole("button", { name: "Send reply" }).click();
+  await expect.poll(() => small.getByRole("status").textContent()).toContain("Reply sent");
+  await small.getByRole("button", { name: "Resume the assistant" }).click();
+  await expect.poll(() => small.getByRole("status").textContent()).toContain("answers conversation");
+  await small.goto(`${baseUrl}/dashboard/whatsapp/inbox`);
+  expect(await small.getByTestId("inbox-empty").count()).toBe(1);
   await phone.close();
 });

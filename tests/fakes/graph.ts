@@ -13,6 +13,10 @@ import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFakeServer, readBody } from "./http";
 
+// Mark as read (with the typing indicator), as Meta documents it: `POST /v21.0/{phone_number_id}/messages` with
+// {messaging_product, status: "read", message_id, typing_indicator?: {type: "text"}} answers {success: true};
+// GET /__reads?phone_number_id= lists them. Scripted failures apply to sends only.
+
 type SentMessage = {
   id: string;
   phoneNumberId: string;
@@ -35,6 +39,7 @@ const graphError = (message: string, code: number, type = "OAuthException") => (
 
 export async function startFakeGraph(port = 0): Promise<FakeGraph> {
   const sent: SentMessage[] = [];
+  const reads: { phoneNumberId: string; messageId: string; typing: boolean; at: string }[] = [];
   const scripts = new Map<string, Script>();
   const owners = new Map<string, string>();
   const media = new Map<string, { mimeType: string; bytes: Buffer }>();
@@ -50,6 +55,10 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
     if (req.method === "GET" && url.pathname === "/__messages") {
       const number = url.searchParams.get("phone_number_id");
       return send(res, 200, { data: sent.filter((m) => !number || m.phoneNumberId === number) });
+    }
+    if (req.method === "GET" && url.pathname === "/__reads") {
+      const number = url.searchParams.get("phone_number_id");
+      return send(res, 200, { data: reads.filter((m) => !number || m.phoneNumberId === number) });
     }
     if (req.method === "POST" && url.pathname === "/__script") {
       const s = JSON.parse(raw) as { phoneNumberId: string; status: number; times?: number; code?: number };
@@ -117,16 +126,41 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
     if (!req.headers.authorization?.startsWith("Bearer ")) {
       return send(res, 401, graphError("An access token is required.", 190));
     }
-    const script = scripts.get(phoneNumberId);
-    if (script && script.times > 0) {
-      script.times -= 1;
-      return send(res, script.status, graphError("Scripted failure", script.code));
-    }
-    let body: { messaging_product?: string; to?: string; type?: string; text?: { body?: string } };
+    let body: {
+      messaging_product?: string;
+      to?: string;
+      type?: string;
+      text?: { body?: string };
+      status?: string;
+      message_id?: string;
+      typing_indicator?: { type?: string };
+    };
     try {
       body = JSON.parse(raw);
     } catch {
       return send(res, 400, graphError("Invalid JSON", 100));
+    }
+    if (body.status !== undefined) {
+      const typing = body.typing_indicator;
+      if (
+        body.messaging_product !== "whatsapp" ||
+        body.status !== "read" ||
+        !body.message_id?.startsWith("wamid.") ||
+        (typing !== undefined && typing.type !== "text")
+      )
+        return send(res, 400, graphError("Invalid parameter", 100));
+      reads.push({
+        phoneNumberId,
+        messageId: body.message_id,
+        typing: typing !== undefined,
+        at: new Date().toISOString(),
+      });
+      return send(res, 200, { success: true });
+    }
+    const script = scripts.get(phoneNumberId);
+    if (script && script.times > 0) {
+      script.times -= 1;
+      return send(res, script.status, graphError("Scripted failure", script.code));
     }
     if (body.messaging_product !== "whatsapp" || !body.to || body.type !== "text" || !body.text?.body) {
       return send(res, 400, graphError("Invalid parameter", 100));

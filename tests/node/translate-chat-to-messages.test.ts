@@ -340,6 +340,42 @@ describe("a Chat Completions request → a Messages request", () => {
       { ...base, messages: hi, tool_choice: { type: "none" } },
     ],
     [
+      "tool_choice null is no choice (the schema accepts null for every optional field)",
+      { messages: hi, tools: [{ type: "function", function: { name: "time" } }], tool_choice: null },
+      { ...base, messages: hi, tools: [{ name: "time", input_schema: { type: "object", properties: {} } }] },
+    ],
+    [
+      "tool_choice null with parallel_tool_calls false",
+      {
+        messages: hi,
+        tools: [{ type: "function", function: { name: "time" } }],
+        tool_choice: null,
+        parallel_tool_calls: false,
+      },
+      {
+        ...base,
+        messages: hi,
+        tools: [{ name: "time", input_schema: { type: "object", properties: {} } }],
+        tool_choice: { type: "auto", disable_parallel_tool_use: true },
+      },
+    ],
+    [
+      "a tool result after a user turn without content starts its own message",
+      {
+        messages: [
+          { role: "user", content: [] },
+          { role: "tool", tool_call_id: "c", content: "ok" },
+        ],
+      },
+      {
+        ...base,
+        messages: [
+          { role: "user", content: [] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "c", content: "ok" }] },
+        ],
+      },
+    ],
+    [
       "a tool_choice without tools is left out",
       { messages: hi, tool_choice: "auto", tools: [] },
       { ...base, messages: hi },
@@ -403,6 +439,21 @@ describe("a Chat Completions request → a Messages request", () => {
         ],
       },
       untranslatable("messages.0.content", "only text is allowed here."),
+    ],
+    [
+      "a non-text part in an assistant turn",
+      { messages: [...hi, { role: "assistant", content: [{ type: "refusal", refusal: "no" }] }] },
+      untranslatable("messages.1.content", "only text is allowed here."),
+    ],
+    [
+      "a json_schema without a schema",
+      { messages: hi, response_format: { type: "json_schema", json_schema: { name: "x" } } },
+      {
+        status: 400,
+        message: "'response_format' needs a schema.",
+        param: "response_format",
+        code: "invalid_request",
+      },
     ],
     [
       "a non-text part in a tool result",
@@ -1069,6 +1120,18 @@ describe("a recorded Messages stream → Chat Completions chunks", () => {
     expect(data).toStrictEqual([
       chunk({ role: "assistant", content: "" }, null, id),
       chunk({ content: "x" }, null, id),
+    ]);
+  });
+
+  it("events before message_start, and a message_start without a message, go under a fresh id", () => {
+    vi.spyOn(crypto, "randomUUID")
+      .mockReturnValueOnce("0000-1111-2222-3333-4444")
+      .mockReturnValueOnce("5555-6666-7777-8888-9999");
+    const { data } = replay(sse([textDelta(0, "x"), { type: "message_start" }, textDelta(0, "y")]));
+    expect(data).toStrictEqual([
+      chunk({ content: "x" }, null, "chatcmpl-0000-1111-2222-3333-4444"),
+      chunk({ role: "assistant", content: "" }, null, "chatcmpl-5555-6666-7777-8888-9999"),
+      chunk({ content: "y" }, null, "chatcmpl-5555-6666-7777-8888-9999"),
     ]);
   });
 

@@ -274,6 +274,16 @@ describe("a Messages request → a Chat Completions request", () => {
       untranslatable("service_tier", "OpenAI has no such parameter."),
     ],
     [
+      "container",
+      { messages: hi, container: "container_1" },
+      untranslatable("container", "OpenAI has no such parameter."),
+    ],
+    [
+      "mcp_servers",
+      { messages: hi, mcp_servers: [{ type: "url", url: "https://mcp.example.com", name: "x" }] },
+      untranslatable("mcp_servers", "OpenAI has no such parameter."),
+    ],
+    [
       "a system block that is not text",
       { system: [{ type: "text", text: "a" }, { type: "image" }], messages: hi },
       untranslatable("system.1", "a 'image' block is not allowed here."),
@@ -726,6 +736,27 @@ describe("a recorded Chat Completions stream → Messages events", () => {
   ])("finish_reason %s ends with stop_reason %s", (finish, stopReason) => {
     const { events } = replay(sse([c({ content: "a" }, finish)]));
     expect(events.at(-2)).toStrictEqual(messageDelta(stopReason, { input_tokens: 10 }));
+  });
+
+  it("a later chunk without a finish_reason keeps the one given; a chunk without choices or a call without a function sends what it can", () => {
+    const { events } = replay(
+      sse([
+        c({ content: "a" }, "length"),
+        c({}),
+        { id: "chatcmpl-1" },
+        c({ tool_calls: [{ index: 0, id: "call_a", type: "function" }] }),
+      ]),
+    );
+    expect(events).toStrictEqual([
+      start(),
+      textStart(0),
+      textDelta(0, "a"),
+      stop(0),
+      { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "call_a", input: {} } },
+      stop(1),
+      messageDelta("max_tokens", { input_tokens: 10 }),
+      messageStop,
+    ]);
   });
 
   it("usage in a chunk that also has a choice is noted; a usage without prompt_tokens is not", () => {

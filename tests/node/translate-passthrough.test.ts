@@ -8,6 +8,7 @@ import { translationFor } from "#worker/ai/translate";
 import { chatToChat } from "#worker/ai/translate/chat-to-chat";
 import { chatToMessages } from "#worker/ai/translate/chat-to-messages";
 import { embeddingsToEmbeddings } from "#worker/ai/translate/embeddings";
+import { chatToGemini, messagesToGemini, responsesToGemini } from "#worker/ai/translate/gemini/index";
 import { messagesToChat } from "#worker/ai/translate/messages-to-chat";
 import { messagesToMessages } from "#worker/ai/translate/messages-to-messages";
 import { responsesToMessages } from "#worker/ai/translate/responses-to-messages";
@@ -35,6 +36,7 @@ function relay(stream: StreamTranslator, upstream: string): string[] {
 
 describe("translationFor", () => {
   const withResponses = provider("openai", true);
+  const gemini = { dialect: "gemini", paths: {} } as unknown as ReturnType<typeof provider>;
   it.each([
     ["openai", provider("openai"), "chat", chatToChat],
     ["openai", provider("anthropic"), "chat", chatToMessages],
@@ -43,6 +45,9 @@ describe("translationFor", () => {
     ["openai", withResponses, "responses", responsesToResponses],
     ["openai", provider("anthropic"), "responses", responsesToMessages],
     ["openai", provider("openai"), "embeddings", embeddingsToEmbeddings],
+    ["openai", gemini, "chat", chatToGemini],
+    ["anthropic", gemini, "chat", messagesToGemini],
+    ["openai", gemini, "responses", responsesToGemini],
   ] as const)("%s client, %s provider, %s", (client, p, operation, expected) => {
     expect(translationFor(client, p, operation)).toBe(expected);
   });
@@ -53,8 +58,11 @@ describe("translationFor", () => {
     expect(composed.upstreamOperation).toBe("chat");
   });
 
-  it("refuses embeddings from an Anthropic provider", () => {
-    expect(() => translationFor("openai", provider("anthropic"), "embeddings")).toThrow(
+  it.each([
+    ["an Anthropic", provider("anthropic")],
+    ["a Gemini", gemini],
+  ])("refuses embeddings from %s provider", (_name, p) => {
+    expect(() => translationFor("openai", p, "embeddings")).toThrow(
       expect.objectContaining({
         status: 400,
         message: "This model's provider has no embeddings API.",
@@ -391,6 +399,8 @@ describe("Responses → Messages → Chat (composed)", () => {
       text += stream.event(e);
     expect(stream.finished()).toBe(true);
     text += stream.end();
+    expect(text.startsWith("event: response.created\ndata: ")).toBe(true);
+    expect(stream.end()).toBe("");
     const events = new SseParser().push(text).map((e) => JSON.parse(e.data));
     expect(events.map((e) => [e.type, e.sequence_number])).toStrictEqual([
       ["response.created", 0],

@@ -274,6 +274,16 @@ describe("a Responses request → a Messages request", () => {
       { ...base, messages: [user("Hi")], tool_choice: { type: "none" } },
     ],
     [
+      "tools without a tool_choice send none; temperature 1 is Anthropic's highest",
+      { input: "Hi", tools: [{ type: "function", name: "a" }], temperature: 1 },
+      {
+        ...base,
+        messages: [user("Hi")],
+        temperature: 1,
+        tools: [{ name: "a", input_schema: { type: "object", properties: {} } }],
+      },
+    ],
+    [
       "a tool_choice without tools is left out",
       { input: "Hi", tool_choice: "required", tools: [] },
       { ...base, messages: [user("Hi")] },
@@ -361,6 +371,30 @@ describe("a Responses request → a Messages request", () => {
         ],
       },
       untranslatable("input.0.content.0", "images must be https URLs or base64 data URLs."),
+    ],
+    [
+      "a data URL with a prefix",
+      {
+        input: [
+          { role: "user", content: [{ type: "input_image", image_url: "xdata:image/png;base64,aGk=" }] },
+        ],
+      },
+      untranslatable("input.0.content.0", "images must be https URLs or base64 data URLs."),
+    ],
+    [
+      "a refusal part in an assistant item",
+      { input: [{ role: "assistant", content: [{ type: "refusal", refusal: "no" }] }] },
+      untranslatable("input.0.content.0", "only text is allowed here."),
+    ],
+    [
+      "a json_schema without a schema",
+      { input: "Hi", text: { format: { type: "json_schema", name: "x" } } },
+      {
+        status: 400,
+        message: "'text.format' needs a schema.",
+        param: "text.format",
+        code: "invalid_request",
+      },
     ],
     [
       "a message without a role",
@@ -922,7 +956,7 @@ describe("a recorded Messages stream → Responses events", () => {
   });
 
   it("a message_start without an id keeps the fresh one; an empty stream still opens and completes", () => {
-    const { events } = replay(sse([{ type: "message_start", message: {} }, messageStop]));
+    const { events } = replay(sse([{ type: "message_start" }, messageStop]));
     const id = "resp_00000000000000000000000000000001";
     expect(events).toStrictEqual(
       numbered([

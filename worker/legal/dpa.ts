@@ -19,7 +19,13 @@ const BREACH_NOTICE_TO_CUSTOMER_HOURS = 48;
 
 export type DpaSection = { id: string; heading: string; paragraphs: string[] };
 
-const CUSTOMER_HOLDERS = new Set(["content", "whatsapp_pending", "whatsapp_context", "whatsapp_messages"]);
+const CUSTOMER_HOLDERS = new Set([
+  "content",
+  "whatsapp_pending",
+  "whatsapp_context",
+  "whatsapp_messages",
+  "whatsapp_contacts",
+]);
 
 function dpaSections(config: Config): DpaSection[] {
   const app = config.appName;

@@ -17,6 +17,8 @@ const NOTICE_KINDS = [
   "subprocessors_changed",
   "breach_notice",
   "objection_answered",
+  "whatsapp_hand_off",
+  "whatsapp_delivery_failed",
 ] as const;
 
 type NoticeKind = (typeof NOTICE_KINDS)[number];

@@ -1,10 +1,10 @@
 // Answering one inbound message, at most once at a time: claim it, check the 24-hour window, ask the AI (once —
 // the reply is sealed until sent, so a Graph retry never charges twice), send it, then settle and forget.
-// Content logging (the retention copy) happens inside completeChat, exactly as for API requests.
+// Content logging (the retention copy) happens inside the gateway, exactly as for API requests.
 import { and, eq, sql } from "drizzle-orm";
 import { whatsappConnections, whatsappContext, whatsappMessages, whatsappPending } from "../../db/schema";
 import { findModel } from "../ai/catalogue";
-import { type ChatContent, completeChat } from "../ai/complete";
+import type { ChatContent } from "../ai/complete";
 import { getConfig } from "../config";
 import { type LoggingPolicy, loggingPolicy } from "../content/capture";
 import { getDb } from "../db";
@@ -13,12 +13,18 @@ import { toAppError } from "../errors";
 import { log } from "../observability/log";
 import { isRestricted } from "../privacy/rights-requests/restriction";
 import { HOUR_MS } from "../time";
+import { askModel } from "./ask";
 import { findConnection } from "./connection";
-import { forgetContext, keepExchange, loadContext } from "./context";
-import { fetchMedia, sendText } from "./graph";
+import { pause } from "./contacts";
+import { forgetContext, keepExchange, keepInbound, loadContext } from "./context";
+import { alertFailure } from "./failure-alert";
+import { gateMessage, HAND_OFF_REPLY } from "./gate";
+import { fetchMedia, markRead, type SendResult, sendText } from "./graph";
+import { announceHandOff } from "./hand-off";
 import type { MessageRef } from "./inbox";
 import { type Attachment, customerTurn } from "./prompt";
 import { open, seal } from "./sealing";
+import { splitReply } from "./split";
 import type { Understood } from "./understand";
 import { WINDOW_MS, windowClosesAt } from "./window";
 
@@ -30,7 +36,16 @@ const NON_TEXT_REPLY =
   "Thanks for your message! I could not read this kind of message — could you type your question?";
 const VOICE_NOTE = "(The customer sent a voice message, which this assistant cannot listen to.)";
 
-export type Outcome = "replied" | "skipped" | "expired" | "no_credit" | "failed" | "retry" | "busy";
+export type Outcome =
+  | "replied"
+  | "skipped"
+  | "opted_out"
+  | "handed_off"
+  | "expired"
+  | "no_credit"
+  | "failed"
+  | "retry"
+  | "busy";
 
 type Message = typeof whatsappMessages.$inferSelect;
 type Connection = typeof whatsappConnections.$inferSelect;
@@ -96,8 +111,11 @@ async function retryLater(
   attempts: number,
   error: string,
   now: number,
+  /** Meta's documented first wait for a throttling error (doubled per attempt); else the general backoff. */
+  retryAfterMs?: number,
 ) {
   if (attempts >= MAX_ATTEMPTS) return settle(db, ref, "failed", error, now);
+  const delay = retryAfterMs ? retryAfterMs * 2 ** Math.max(0, attempts - 1) : backoffMs(attempts);
   const at = new Date(now);
   await db.batch([
     db
@@ -106,7 +124,7 @@ async function retryLater(
         status: "pending",
         error,
         leaseUntil: null,
-        nextAttemptAt: new Date(now + backoffMs(attempts)),
+        nextAttemptAt: new Date(now + delay),
         updatedAt: at,
       })
       .where(where(ref)),
@@ -129,7 +147,18 @@ export async function answerMessage(
   if (!(await claim(db, ref, now))) return "busy";
   const message = (await db.query.whatsappMessages.findFirst({ where: where(ref) }))!;
   try {
-    return await answerClaimed(env, ctx, db, message, now);
+    const outcome = await answerClaimed(env, ctx, db, message, now);
+    if (outcome === "failed" && message.phoneNumberId) {
+      const settled = await db.query.whatsappMessages.findFirst({ where: where(ref) });
+      const phoneNumberId = message.phoneNumberId;
+      await alertFailure(env, db, {
+        accountId: ref.accountId,
+        phoneNumberId,
+        error: settled?.error ?? null,
+        now,
+      });
+    }
+    return outcome;
   } catch (error) {
     const name = error instanceof Error ? error.name : "error";
     log.error("whatsapp: answering failed", { errorName: name });
@@ -154,15 +183,14 @@ async function answerClaimed(
   const closesAt =
     (await windowClosesAt(db, ref.accountId, connection.phoneNumberId, message.contactHash)) ??
     message.sentAt.getTime() + WINDOW_MS;
-  if (now >= closesAt) {
-    return settle(
+  const windowClosed = () =>
+    settle(
       db,
       ref,
       "expired",
       "outside_24h_window: free-form replies end 24 h after the customer's last message",
       now,
     );
-  }
 
   const policy = await loggingPolicy(env, ref.accountId);
   const text = pending.bodySealed
@@ -173,33 +201,85 @@ async function answerClaimed(
         await open(env, ref.accountId, `pending.media|${ref.messageId}`, pending.mediaSealed),
       ) as NonNullable<Understood["media"]>)
     : null;
+  const to = await open(env, ref.accountId, `pending.recipient|${ref.messageId}`, pending.recipientSealed);
   let reply = pending.replySealed
     ? await open(env, ref.accountId, `pending.reply|${ref.messageId}`, pending.replySealed)
     : null;
   if (reply === null) {
-    const turn = await customerInput(env, db, { connection, message, text, media, pending, policy });
-    if ("outcome" in turn) {
-      if (turn.retryable) return retryLater(db, ref, message.attempts, turn.outcome, now);
-      return settle(db, ref, "failed", turn.outcome, now);
+    // Opt-out and hand-off come before anything else, the model above all: STOP is never sent to it.
+    const key = {
+      accountId: ref.accountId,
+      phoneNumberId: connection.phoneNumberId,
+      contactHash: message.contactHash,
+    };
+    const gate = await gateMessage(env, db, {
+      connection,
+      key,
+      text,
+      to,
+      sentAt: message.sentAt.getTime(),
+      now,
+    });
+    if (gate.kind === "hold") {
+      if (gate.status === "handed_off" && policy.enabled && text !== null)
+        await keepInbound(env, db, { key, message, text, expiresAt: closesAt });
+      return settle(db, ref, gate.status, null, now);
     }
-    const composed = await compose(env, ctx, db, { connection, message, turn: turn.content, policy, now });
-    if ("outcome" in composed) return composed.outcome;
-    reply = composed.reply;
+    if (now >= closesAt) return windowClosed();
+    // Picked up: two blue ticks and "typing…" while the answer is made (once, not on every retry).
+    if (message.attempts === 1) {
+      const accessToken = await open(env, ref.accountId, "access_token", connection.accessTokenSealed);
+      await markRead(getConfig(env), {
+        phoneNumberId: connection.phoneNumberId,
+        accessToken,
+        messageId: message.id,
+      });
+    }
+    if (gate.kind === "reply") {
+      reply = gate.text;
+    } else {
+      const turn = await customerInput(env, db, { connection, message, text, media, pending, policy });
+      if ("outcome" in turn) {
+        if (turn.retryable) return retryLater(db, ref, message.attempts, turn.outcome, now);
+        return settle(db, ref, "failed", turn.outcome, now);
+      }
+      const composed = await compose(env, ctx, db, { connection, message, turn: turn.content, policy, now });
+      if ("outcome" in composed) return composed.outcome;
+      reply = composed.reply;
+      if (composed.handOff) {
+        const sentAt = message.sentAt.getTime();
+        if (await pause(env, db, key, { by: "model", recipient: to, sentAt, now }))
+          await announceHandOff(env, db, { connection, key, by: "model", now });
+        reply ||= HAND_OFF_REPLY;
+      }
+    }
     const replySealed = await seal(env, ref.accountId, `pending.reply|${ref.messageId}`, reply);
     await db.update(whatsappPending).set({ replySealed }).where(pendingWhere(ref));
+  } else if (now >= closesAt) {
+    return windowClosed();
   }
 
-  const to = await open(env, ref.accountId, `pending.recipient|${ref.messageId}`, pending.recipientSealed);
   const accessToken = await open(env, ref.accountId, "access_token", connection.accessTokenSealed);
-  const sent = await sendText(getConfig(env), {
-    phoneNumberId: connection.phoneNumberId,
-    accessToken,
-    to,
-    text: reply,
-  });
+  // A long reply goes as several messages, cut at paragraphs or sentences. After each part but the last,
+  // the sealed reply becomes what is left, so a retry sends only what the customer has not got yet.
+  const parts = splitReply(reply);
+  let sent: SendResult = { ok: false, retryable: false, windowClosed: false, error: "empty_reply" };
+  for (const [i, part] of parts.entries()) {
+    sent = await sendText(getConfig(env), {
+      phoneNumberId: connection.phoneNumberId,
+      accessToken,
+      to,
+      text: part,
+    });
+    if (!sent.ok) break;
+    if (i < parts.length - 1) {
+      const rest = parts.slice(i + 1).join("\n\n");
+      await recordPart(env, db, message, connection.phoneNumberId, sent.messageId, rest, now);
+    }
+  }
   if (!sent.ok) {
     if (sent.windowClosed) return settle(db, ref, "expired", `outside_24h_window: ${sent.error}`, now);
-    if (sent.retryable) return retryLater(db, ref, message.attempts, sent.error, now);
+    if (sent.retryable) return retryLater(db, ref, message.attempts, sent.error, now, sent.retryAfterMs);
     return settle(db, ref, "failed", sent.error, now);
   }
   await recordReply(db, message, connection.phoneNumberId, sent.messageId, now);
@@ -274,7 +354,7 @@ async function compose(
     policy: LoggingPolicy;
     now: number;
   },
-): Promise<{ reply: string } | { outcome: Outcome }> {
+): Promise<{ reply: string; handOff?: boolean } | { outcome: Outcome }> {
   const { connection, message, turn, policy, now } = input;
   const ref = refOf(message);
   if (turn === null) return { reply: NON_TEXT_REPLY };
@@ -285,15 +365,14 @@ async function compose(
     ? [{ role: "system" as const, content: connection.systemPrompt }]
     : [];
   try {
-    const result = await completeChat(env, ctx, {
+    const result = await askModel(env, ctx, {
       accountId: ref.accountId,
       model: connection.model,
       messages: [...system, ...history, { role: "user", content: turn }],
       maxTokens: MAX_REPLY_TOKENS,
-      source: "whatsapp",
     });
-    const reply = result.text.trim();
-    if (reply) return { reply };
+    if (result.handOff) return { reply: result.text, handOff: true };
+    if (result.text) return { reply: result.text };
     return { outcome: await settle(db, ref, "failed", "empty_reply: the model returned no text", now) };
   } catch (error) {
     const e = toAppError(error);
@@ -307,6 +386,40 @@ async function compose(
     }
     return { outcome: await settle(db, ref, "failed", reason, now) };
   }
+}
+
+/** One part of a long reply went: its outbound row, and the sealed reply now holds only the rest. */
+async function recordPart(
+  env: Env,
+  db: Db,
+  message: Message,
+  phoneNumberId: string,
+  partId: string,
+  rest: string,
+  now: number,
+): Promise<void> {
+  const ref = refOf(message);
+  const at = new Date(now);
+  const replySealed = await seal(env, ref.accountId, `pending.reply|${ref.messageId}`, rest);
+  await db.batch([
+    db
+      .insert(whatsappMessages)
+      .values({
+        accountId: ref.accountId,
+        id: partId,
+        phoneNumberId,
+        direction: "out",
+        type: "text",
+        contactHash: message.contactHash,
+        status: "accepted",
+        sentAt: at,
+        createdAt: at,
+        updatedAt: at,
+        relatedId: message.id,
+      })
+      .onConflictDoNothing(),
+    db.update(whatsappPending).set({ replySealed }).where(pendingWhere(ref)),
+  ]);
 }
 
 /** Sent: one outbound row, the inbound one settled, the pending pieces gone — together. */
@@ -350,14 +463,14 @@ async function recordReply(
     db.delete(whatsappPending).where(pendingWhere(ref)),
     db
       .update(whatsappConnections)
-      .set({ lastReplyAt: at })
+      .set({ lastReplyAt: at, failureAlertedAt: null })
       .where(eq(whatsappConnections.phoneNumberId, phoneNumberId)),
   ]);
 }
 
 /**
  * Content logging is on: the exchange stays as sealed context until the window ends. (The logged copy under the
- * retention rules is written by completeChat itself, with source "whatsapp", like every AI request.)
+ * retention rules is written by the gateway itself, with source "whatsapp", like every AI request.)
  */
 async function keepContent(
   env: Env,

@@ -8,7 +8,10 @@ import { findModel } from "../ai/catalogue";
 import type { Config } from "../config";
 import type { Db } from "../env";
 import { AppError, badRequest, notFound } from "../errors";
+import { forgetNumberContacts } from "./contacts";
 import { tokenControlsNumber } from "./graph";
+import { newWebhookSecret, webhookUrlProblem } from "./hand-off-webhook";
+import { keywordsOf } from "./keywords";
 import { open, seal, sealedUnderMasterKey, verifyTokenHashes } from "./sealing";
 import type { ConnectionSettings, ConnectionView } from "./views";
 
@@ -25,6 +28,8 @@ function connectionView(row: Row | undefined): ConnectionView {
     systemPrompt: row?.systemPrompt ?? null,
     nonTextMessages: row?.nonTextMessages ?? null,
     webhookPath: "/webhooks/whatsapp",
+    optOut: row ? { stopKeywords: keywordsOf(row).stop, startKeywords: keywordsOf(row).start } : null,
+    handOff: row ? { keywords: keywordsOf(row).handOff, webhookUrl: row.handOffWebhookUrl ?? null } : null,
     connectedAt: iso(row?.createdAt),
     updatedAt: iso(row?.updatedAt),
     status: {
@@ -182,8 +187,13 @@ export async function saveConnection(
   // Adding a number the account already has is editing it.
   const current = existing ?? (owner ? await findConnection(db, accountId, input.phoneNumberId) : undefined);
 
+  const webhook = await webhookChange(env, config, accountId, input.handOffWebhookUrl, current);
   const now = new Date();
   const values = {
+    ...(input.stopKeywords !== undefined ? { stopKeywords: input.stopKeywords } : {}),
+    ...(input.startKeywords !== undefined ? { startKeywords: input.startKeywords } : {}),
+    ...(input.handOffKeywords !== undefined ? { handOffKeywords: input.handOffKeywords } : {}),
+    ...webhook.values,
     phoneNumberId: input.phoneNumberId,
     wabaId: input.wabaId,
     model: input.model,
@@ -220,7 +230,29 @@ export async function saveConnection(
     if (String((error as Error)?.message ?? "").includes("UNIQUE")) throw notProven();
     throw error;
   }
-  return getConnectionView(db, accountId, input.phoneNumberId);
+  const view = await getConnectionView(db, accountId, input.phoneNumberId);
+  if (webhook.secret && view.handOff) view.handOff.webhookSecret = webhook.secret;
+  return view;
+}
+
+/**
+ * The hand-off webhook's columns for a save: a new URL gets a new secret (returned once, stored sealed), the
+ * same URL keeps its secret, "" removes both, undefined changes nothing.
+ */
+async function webhookChange(
+  env: Env,
+  config: Config,
+  accountId: string,
+  url: string | undefined,
+  current: Row | undefined,
+): Promise<{ values: Partial<Row>; secret?: string }> {
+  if (url === undefined || url === (current?.handOffWebhookUrl ?? "")) return { values: {} };
+  if (url === "") return { values: { handOffWebhookUrl: null, handOffWebhookSecretSealed: null } };
+  const problem = webhookUrlProblem(config, url);
+  if (problem) throw badRequest(problem, "handOffWebhookUrl");
+  const secret = newWebhookSecret();
+  const sealed = await seal(env, accountId, "hand_off_webhook_secret", secret);
+  return { values: { handOffWebhookUrl: url, handOffWebhookSecretSealed: sealed }, secret };
 }
 
 /**
@@ -258,6 +290,7 @@ export async function deleteConnection(db: Db, accountId: string, phoneNumberId:
           inArray(whatsappMessages.status, ["pending", "processing"]),
         ),
       ),
+    ...forgetNumberContacts(db, accountId, phoneNumberId),
   ]);
   if (deleted.length === 0) throw notFound("WhatsApp connection");
 }

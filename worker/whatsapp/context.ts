@@ -41,6 +41,36 @@ export async function loadContext(
   );
 }
 
+type KeptTurn = { id: string; role: Turn["role"]; text: string; at: number };
+
+/** Keeps turns of one conversation, sealed, until its window closes (a turn already kept stays as it was). */
+export async function keepTurns(
+  env: Env,
+  db: Db,
+  input: {
+    accountId: string;
+    phoneNumberId: string;
+    contactHash: string;
+    turns: KeptTurn[];
+    expiresAt: number;
+  },
+): Promise<void> {
+  const { accountId, phoneNumberId, contactHash, expiresAt } = input;
+  const rows = await Promise.all(
+    input.turns.map(async (t) => ({
+      accountId,
+      phoneNumberId,
+      messageId: t.id,
+      contactHash,
+      role: t.role,
+      bodySealed: await seal(env, accountId, field(t.id), t.text),
+      createdAt: new Date(t.at),
+      expiresAt: new Date(expiresAt),
+    })),
+  );
+  await db.insert(whatsappContext).values(rows).onConflictDoNothing();
+}
+
 /** Keeps one exchange (the customer's message and our reply) until the window closes. */
 export async function keepExchange(
   env: Env,
@@ -54,24 +84,34 @@ export async function keepExchange(
     expiresAt: number;
   },
 ): Promise<void> {
-  const { accountId, phoneNumberId, contactHash, expiresAt } = input;
-  const row = async (id: string, role: Turn["role"], text: string, at: number) => ({
-    accountId,
-    phoneNumberId,
-    messageId: id,
-    contactHash,
-    role,
-    bodySealed: await seal(env, accountId, field(id), text),
-    createdAt: new Date(at),
-    expiresAt: new Date(expiresAt),
+  const { inbound, reply, ...conversation } = input;
+  await keepTurns(env, db, {
+    ...conversation,
+    turns: [
+      { ...inbound, role: "user" },
+      { ...reply, role: "assistant" },
+    ],
   });
-  await db
-    .insert(whatsappContext)
-    .values([
-      await row(input.inbound.id, "user", input.inbound.text, input.inbound.at),
-      await row(input.reply.id, "assistant", input.reply.text, input.reply.at),
-    ])
-    .onConflictDoNothing();
+}
+
+/** A message a person will answer (the bot is paused): kept so the inbox can show it. */
+export async function keepInbound(
+  env: Env,
+  db: Db,
+  input: {
+    key: { accountId: string; phoneNumberId: string; contactHash: string };
+    /** Ordered by when it reached us: Meta's timestamps are whole seconds, our earlier reply has milliseconds. */
+    message: { id: string; createdAt: Date };
+    text: string;
+    expiresAt: number;
+  },
+): Promise<void> {
+  const { key, message, text, expiresAt } = input;
+  await keepTurns(env, db, {
+    ...key,
+    turns: [{ id: message.id, role: "user", text, at: message.createdAt.getTime() }],
+    expiresAt,
+  });
 }
 
 /** Logging was turned off: whatever context the account still has goes now, not at the window's end. */

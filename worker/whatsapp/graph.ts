@@ -1,19 +1,25 @@
-// The Meta Graph API client: send one text message, and classify failures as worth retrying or not.
+// The Meta Graph API client: send one text message, mark a message read (with the typing indicator), and
+// classify failures as worth retrying or not.
 import type { Config } from "../config";
 import { upstreamUrlProblem } from "../security/upstream-url";
+import { MAX_TEXT_LENGTH } from "./split";
 
-/** WhatsApp's limit on a text message body. */
-const MAX_TEXT_LENGTH = 4096;
 const TIMEOUT_MS = 15_000;
 
 /** Graph error codes that mean "later, not never": throttling and temporary service trouble. */
-const RETRYABLE_CODES = new Set([1, 2, 4, 17, 80007, 130429, 131000, 131016, 133004]);
+const RETRYABLE_CODES = new Set([1, 2, 4, 17, 80007, 130429, 131000, 131016, 131056, 133004]);
+/**
+ * Meta's documented pacing for its two throttling errors, the first wait before a retry (doubled per attempt):
+ * 131056, the pair rate limit — one message every 6 seconds from a business number to the same user; 130429,
+ * throughput — the number's messages per second, so a second later.
+ */
+const RETRY_AFTER_MS: Record<number, number> = { 131056: 6_000, 130429: 1_000 };
 /** The customer-service window has closed: only templates may be sent now. */
 const WINDOW_CLOSED_CODE = 131047;
 
 export type SendResult =
   | { ok: true; messageId: string }
-  | { ok: false; retryable: boolean; windowClosed: boolean; error: string };
+  | { ok: false; retryable: boolean; windowClosed: boolean; error: string; retryAfterMs?: number };
 
 type GraphError = { error?: { code?: number; error_subcode?: number; type?: string } };
 
@@ -29,6 +35,7 @@ function failure(status: number, body: GraphError): SendResult {
     retryable,
     windowClosed: code === WINDOW_CLOSED_CODE,
     error: `graph_error: HTTP ${status}${detail ? ` (${detail})` : ""}`,
+    ...(code !== undefined && RETRY_AFTER_MS[code] ? { retryAfterMs: RETRY_AFTER_MS[code] } : {}),
   };
 }
 
@@ -57,7 +64,7 @@ export async function sendText(
         recipient_type: "individual",
         to: input.to,
         type: "text",
-        text: { preview_url: false, body: input.text.slice(0, MAX_TEXT_LENGTH) },
+        text: { preview_url: false, body: input.text.slice(0, MAX_TEXT_LENGTH) }, // split.ts keeps it within
       }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
@@ -69,6 +76,36 @@ export async function sendText(
   const messageId = body.messages?.[0]?.id;
   if (res.ok && typeof messageId === "string") return { ok: true, messageId };
   return failure(res.status, body);
+}
+
+/**
+ * Marks an inbound message read (two blue ticks, and every earlier one) and shows the typing indicator until
+ * the reply is sent or 25 s pass, as Meta documents it (POST /messages with status "read"). Best effort: a
+ * failure only means no ticks yet, never a reason not to answer.
+ */
+export async function markRead(
+  config: Config,
+  input: { phoneNumberId: string; accessToken: string; messageId: string },
+): Promise<boolean> {
+  const base = config.whatsapp.graphBaseUrl;
+  if (upstreamUrlProblem(config.localMode, "WHATSAPP_GRAPH_BASE_URL", base)) return false;
+  try {
+    const res = await fetch(`${base}/${encodeURIComponent(input.phoneNumberId)}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${input.accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        messaging_product: "whatsapp",
+        status: "read",
+        message_id: input.messageId,
+        typing_indicator: { type: "text" },
+      }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 /**

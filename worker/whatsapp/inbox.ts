@@ -6,6 +6,7 @@ import type { Db } from "../env";
 import { AppError, badRequest } from "../errors";
 import { log } from "../observability/log";
 import { connectionsByNumber, openAppSecret } from "./connection";
+import { alertFailure } from "./failure-alert";
 import {
   type InboundMessage,
   messageTime,
@@ -90,6 +91,8 @@ export async function acceptNotification(
   const statements: BatchItem[] = [];
   /** The statements whose changes mean something new was recorded (a message row, a status moving). */
   const news = new Set<BatchItem>();
+  /** Outbound "failed" statuses: the business is told once per streak when one is recorded. */
+  const failures = new Map<BatchItem, { accountId: string; phoneNumberId: string; error: string }>();
   for (const connection of connections) {
     const updates = byNumber.get(connection.phoneNumberId)!;
     for (const message of updates.messages) {
@@ -102,6 +105,10 @@ export async function acceptNotification(
       const statement = applyStatus(env, connection.accountId, status, now);
       statements.push(statement);
       news.add(statement);
+      if (status.status === "failed") {
+        const { accountId, phoneNumberId } = connection;
+        failures.set(statement, { accountId, phoneNumberId, error: failedReason(status) });
+      }
     }
     if (updates.messages.length > 0) {
       const seen = db
@@ -113,6 +120,7 @@ export async function acceptNotification(
   }
   if (news.size === 0) return { refs, outcome: "ignored", reason: "nothing_to_apply" };
   let changed = 0;
+  const failed: { accountId: string; phoneNumberId: string; error: string }[] = [];
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
     const batch = statements.slice(i, i + STATEMENTS_PER_BATCH);
     let results: D1Result[];
@@ -124,8 +132,11 @@ export async function acceptNotification(
     }
     results.forEach((r, j) => {
       if (news.has(batch[j]!)) changed += r.meta.changes ?? 0;
+      const failure = failures.get(batch[j]!);
+      if (failure && (r.meta.changes ?? 0) > 0) failed.push(failure);
     });
   }
+  for (const failure of failed) await alertFailure(env, db, { ...failure, now });
   return { refs, outcome: changed > 0 ? "applied" : "duplicate" };
 }
 
@@ -193,13 +204,13 @@ async function recordInbound(
   return { statements: [pending, metadata], answerable };
 }
 
+const failedReason = (status: StatusUpdate) =>
+  `delivery_failed: ${status.errors?.map((e) => `code ${e.code ?? "?"}`).join(", ") || "unknown"}`;
+
 /** A status notification for one of our replies: advance it, never move it backwards. */
 function applyStatus(env: Env, accountId: string, status: StatusUpdate, now: number): BatchItem {
   const rank = STATUS_RANK[status.status] ?? -1;
-  const error =
-    status.status === "failed"
-      ? `delivery_failed: ${status.errors?.map((e) => `code ${e.code ?? "?"}`).join(", ") || "unknown"}`
-      : null;
+  const error = status.status === "failed" ? failedReason(status) : null;
   return env.DB.prepare(
     `UPDATE whatsapp_messages SET status = ?1, updated_at = ?2, error = coalesce(?3, error)
      WHERE account_id = ?4 AND id = ?5 AND direction = 'out' AND ?6 > (

@@ -6,6 +6,7 @@ import { getDb } from "../db";
 import { DAY_MS } from "../time";
 import { answerMessage } from "./answer";
 import { resealLegacyConnections } from "./connection";
+import { forgetClosedWindows } from "./contacts";
 import { purgeExpiredContext } from "./context";
 import type { MessageRef } from "./inbox";
 import { METADATA_RETENTION_DAYS } from "./window";
@@ -23,7 +24,7 @@ export async function answerAll(env: Env, ctx: ExecutionContext, refs: MessageRe
   }
 }
 
-/** An ExecutionContext for cron work: completeChat's waitUntil promises are awaited before the job ends. */
+/** An ExecutionContext for cron work: the gateway's waitUntil promises are awaited before the job ends. */
 function jobContext(): { ctx: ExecutionContext; drain: () => Promise<void> } {
   const waiting: Promise<unknown>[] = [];
   const ctx = {
@@ -96,6 +97,7 @@ export const whatsappJob = {
     }
     await expireStale(env, now.getTime());
     await purgeExpiredContext(getDb(env.DB), now.getTime());
+    await forgetClosedWindows(getDb(env.DB), now.getTime());
     await purgeOldMetadata(env, now.getTime());
     await resealLegacyConnections(env, getDb(env.DB));
   },

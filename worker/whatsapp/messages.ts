@@ -1,5 +1,5 @@
 // Reading message metadata for the dashboard: ids, direction, type, status and times — no content, no numbers.
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { whatsappMessages } from "../../db/schema";
 import type { Db } from "../env";
 
@@ -23,7 +23,22 @@ export async function recentMessages(db: Db, accountId: string, limit = 25): Pro
     .where(eq(whatsappMessages.accountId, accountId))
     .orderBy(desc(whatsappMessages.createdAt), desc(whatsappMessages.direction))
     .limit(limit);
-  return rows.map((r) => ({
+  return rows.map(view);
+}
+
+/** The latest messages that failed (a reply Meta refused or could not deliver), newest first. */
+export async function failedMessages(db: Db, accountId: string, limit = 10): Promise<MessageView[]> {
+  const rows = await db
+    .select()
+    .from(whatsappMessages)
+    .where(and(eq(whatsappMessages.accountId, accountId), eq(whatsappMessages.status, "failed")))
+    .orderBy(desc(whatsappMessages.updatedAt))
+    .limit(limit);
+  return rows.map(view);
+}
+
+function view(r: typeof whatsappMessages.$inferSelect): MessageView {
+  return {
     id: r.id,
     phoneNumberId: r.phoneNumberId,
     direction: r.direction,
@@ -32,5 +47,5 @@ export async function recentMessages(db: Db, accountId: string, limit = 25): Pro
     contact: r.contactHash.slice(0, 8),
     sentAt: r.sentAt.toISOString(),
     error: r.error,
-  }));
+  };
 }

@@ -9,6 +9,16 @@ const Digits = (name: string) =>
     .trim()
     .regex(/^\d{5,30}$/, `${name} is the numeric id from Meta's WhatsApp Manager.`);
 const Secret = (min: number) => z.string().trim().min(min).max(1024);
+const KeywordList = (what: string, example: string[]) =>
+  z
+    .array(z.string().trim().min(1).max(40))
+    .max(20)
+    .nullable()
+    .optional()
+    .openapi({
+      description: `Whole messages that ${what} (compared without case, accents or punctuation). Omit to keep the saved list (at first: the defaults); null for the defaults; [] for none.`,
+      example,
+    });
 export const SudoPassword = z.string().min(1).max(256).optional().openapi({
   description:
     "Your current password: needed to connect, reconnect (other number, new secrets) or disconnect, unless you re-authenticated in the last 10 minutes.",
@@ -33,6 +43,16 @@ export const ConnectionInput = z
       description:
         "Messages with nothing to read (a sticker, an unsupported type): a polite fixed reply, or nothing.",
     }),
+    stopKeywords: KeywordList("opt a contact out", ["STOP", "STOPP", "ARRET"]),
+    startKeywords: KeywordList("opt a contact back in", ["START", "UNSTOP"]),
+    handOffKeywords: KeywordList("pause the AI and call a person", ["HUMAN", "AGENT"]),
+    handOffWebhookUrl: z
+      .union([z.literal(""), z.url().max(2000)])
+      .optional()
+      .openapi({
+        description:
+          'Also POST each hand-off here (https), signed: X-Webhook-Signature: sha256=<hex HMAC-SHA256 of `<X-Webhook-Timestamp>.<raw body>`>. A new URL gets a new secret, shown once in this answer. "" removes it; omit to keep.',
+      }),
     password: SudoPassword,
   })
   .openapi("WhatsAppConnectionInput");
@@ -55,6 +75,17 @@ export const Connection = z
     webhookPath: z.string(),
     connectedAt: IsoDate.nullable(),
     updatedAt: IsoDate.nullable(),
+    optOut: z.object({ stopKeywords: z.array(z.string()), startKeywords: z.array(z.string()) }).nullable(),
+    handOff: z
+      .object({
+        keywords: z.array(z.string()),
+        webhookUrl: z.string().nullable(),
+        webhookSecret: z.string().optional().openapi({
+          description:
+            "The webhook's signing secret: only in the answer that set a new webhook URL, never again.",
+        }),
+      })
+      .nullable(),
     status: z.object({
       lastMessageAt: IsoDate.nullable(),
       lastReplyAt: IsoDate.nullable(),

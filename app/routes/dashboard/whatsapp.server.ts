@@ -12,7 +12,8 @@ import {
   reconnects,
   saveConnection,
 } from "#worker/whatsapp/connection";
-import { recentMessages } from "#worker/whatsapp/messages";
+import { pausedContacts } from "#worker/whatsapp/contacts";
+import { failedMessages, recentMessages } from "#worker/whatsapp/messages";
 import { sentByFake, simulateMessage, simulatorEnabled } from "#worker/whatsapp/simulator";
 import { ConnectionInput } from "#worker/whatsapp/views";
 import { formAction, parseForm } from "../../lib/forms.server";
@@ -21,6 +22,20 @@ import type { Route } from "./+types/whatsapp";
 
 /** Empty secret fields mean "keep the saved one". */
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+/** A comma-separated list in the form; empty: the defaults; absent (an older form): the saved list. */
+const KeywordField = z
+  .string()
+  .max(1000)
+  .optional()
+  .transform((v) => {
+    if (v === undefined) return undefined;
+    const words = v
+      .split(",")
+      .map((w) => w.trim())
+      .filter(Boolean);
+    return words.length > 0 ? words : null;
+  });
 
 const WhatsAppAction = z.discriminatedUnion("intent", [
   z.object({
@@ -35,6 +50,10 @@ const WhatsAppAction = z.discriminatedUnion("intent", [
     model: z.string(),
     systemPrompt: z.string().default(""),
     nonTextMessages: z.enum(["reply", "skip"]),
+    stopKeywords: KeywordField,
+    startKeywords: KeywordField,
+    handOffKeywords: KeywordField,
+    handOffWebhookUrl: z.string().trim().max(2000).optional(),
     password: z.preprocess(blankToUndefined, z.string().max(256).optional()),
   }),
   z.object({
@@ -70,6 +89,8 @@ export async function loader({ request, context }: Route.LoaderArgs) {
       .filter((m) => m.kind === "chat")
       .map((m) => m.id),
     messages: await recentMessages(db, session.accountId),
+    failed: await failedMessages(db, session.accountId),
+    waiting: (await pausedContacts(db, session.accountId)).length,
     simulator,
     fakeReplies:
       simulator && connection.phoneNumberId
@@ -111,7 +132,8 @@ export async function action({ request, context }: Route.ActionArgs) {
     // Connecting, another number or new secrets: the same sudo rule as PUT /api/whatsapp.
     if (reconnects(await findConnection(db, session.accountId, edited), connection))
       await requireSudo(env, session, password, request.headers);
-    await saveConnection(env, db, config, session.accountId, connection, edited);
-    return { saved: true as const };
+    const saved = await saveConnection(env, db, config, session.accountId, connection, edited);
+    // A new hand-off webhook's secret: on this page once, never again.
+    return { saved: true as const, webhookSecret: saved.handOff?.webhookSecret ?? null };
   });
 }

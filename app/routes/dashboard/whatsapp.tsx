@@ -28,6 +28,13 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       {actionData && "saved" in actionData ? (
         <div className="alert success" role="status">
           Saved.
+          {actionData.webhookSecret ? (
+            <>
+              {" "}
+              The hand-off webhook's signing secret, shown only now — copy it:{" "}
+              <code data-testid="webhook-secret">{actionData.webhookSecret}</code>
+            </>
+          ) : null}
         </div>
       ) : null}
       {actionData && "disconnected" in actionData ? (
@@ -36,6 +43,13 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
         </div>
       ) : null}
       <FormError message={error?.message} />
+
+      <p data-testid="inbox-link">
+        <Link to="/dashboard/whatsapp/inbox">Inbox</Link>:{" "}
+        {loaderData.waiting === 0
+          ? "no customer is waiting for a person."
+          : `${loaderData.waiting} customer${loaderData.waiting === 1 ? " is" : "s are"} waiting for a person.`}
+      </p>
 
       <div className="card">
         <h2>Numbers</h2>
@@ -157,6 +171,43 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
               <option value="skip">Do not reply</option>
             </select>
           </label>
+          <fieldset className="stack">
+            <legend>Opt-out and hand-off</legend>
+            <p className="muted">
+              Whole messages, separated by commas, compared without case, accents or punctuation. A stop word
+              opts the customer out (nothing more is sent, the AI is never asked) until they send a start
+              word; a hand-off word pauses the AI for them, mails you and lists them in the inbox.
+            </p>
+            <Field
+              label="Stop words"
+              name="stopKeywords"
+              maxLength={1000}
+              defaultValue={connection.optOut?.stopKeywords.join(", ") ?? ""}
+              placeholder="default: STOP, STOPALL, UNSUBSCRIBE, STOPP, ARRET, ALTO, BAJA"
+            />
+            <Field
+              label="Start words"
+              name="startKeywords"
+              maxLength={1000}
+              defaultValue={connection.optOut?.startKeywords.join(", ") ?? ""}
+              placeholder="default: START, UNSTOP, RESUME, DEMARRER, INICIO"
+            />
+            <Field
+              label="Hand-off words"
+              name="handOffKeywords"
+              maxLength={1000}
+              defaultValue={connection.handOff?.keywords.join(", ") ?? ""}
+              placeholder="default: HUMAN, AGENT, PERSON, HUMAIN, MENSCH, AGENTE"
+            />
+            <Field
+              label="Hand-off webhook URL (optional, https)"
+              name="handOffWebhookUrl"
+              type="url"
+              maxLength={2000}
+              defaultValue={connection.handOff?.webhookUrl ?? ""}
+              error={error?.param === "handOffWebhookUrl" ? error.message : null}
+            />
+          </fieldset>
           <Field
             label="Your current password"
             name="password"
@@ -236,6 +287,34 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
             </details>
           ) : null}
         </div>
+      ) : null}
+
+      {loaderData.failed.length > 0 ? (
+        <>
+          <h2>Failed deliveries</h2>
+          <p className="muted">
+            Replies that could not be sent or that WhatsApp reported as not delivered. You get one email per
+            streak of failures, until a reply is delivered again.
+          </p>
+          <DataTable
+            caption="Failed WhatsApp deliveries"
+            columns={["Time", "Number", "Conversation", "Reason"]}
+            data-testid="whatsapp-failed"
+          >
+            {loaderData.failed.map((m) => (
+              <tr key={`${m.direction}-${m.id}`}>
+                <td>{formatDateTime(m.sentAt)}</td>
+                <td>
+                  <code>{m.phoneNumberId ?? ""}</code>
+                </td>
+                <td>
+                  <code>{m.contact}</code>
+                </td>
+                <td className="muted">{m.error ?? "failed"}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </>
       ) : null}
 
       <h2>Recent messages</h2>

@@ -11,6 +11,7 @@ import * as playgroundStream from "../../../app/routes/dashboard/playground-stre
 import * as privacy from "../../../app/routes/dashboard/privacy";
 import * as settings from "../../../app/routes/dashboard/settings";
 import * as whatsapp from "../../../app/routes/dashboard/whatsapp";
+import * as whatsappInbox from "../../../app/routes/dashboard/whatsapp-inbox";
 import * as login from "../../../app/routes/login";
 import * as verify from "../../../app/routes/privacy-verify";
 import * as reset from "../../../app/routes/reset-password";
@@ -50,6 +51,7 @@ const ACTIONS: [path: string, action: Action, who: "anyone" | "user" | "operator
   ["/dashboard/account", account.action as Action, "user"],
   ["/dashboard/privacy", privacy.action as Action, "user"],
   ["/dashboard/whatsapp", whatsapp.action as Action, "user"],
+  ["/dashboard/whatsapp/inbox", whatsappInbox.action as Action, "user"],
   ["/dashboard/billing", billing.action as Action, "user"],
   ["/admin", admin.action as Action, "operator"],
 ];

@@ -22,7 +22,7 @@ export const wamid = () => `wamid.test-${Date.now()}-${++seq}-${digits(6)}`;
  * A new account with a verified address (connecting a number needs one); each from its own client address so
  * the signup throttle never trips in a long file.
  */
-export async function newUser(): Promise<{ cookie: string; id: string }> {
+export async function newUser(): Promise<{ cookie: string; id: string; email: string }> {
   const email = uniqueEmail("wa");
   const res = await call("/api/auth/signup", {
     body: { email, password: PASSWORD },
@@ -32,11 +32,12 @@ export async function newUser(): Promise<{ cookie: string; id: string }> {
   const { account } = (await res.json()) as { account: { id: string } };
   const cookie = cookieFrom(res);
   await verifyEmail(email, cookie);
-  return { cookie, id: account.id };
+  return { cookie, id: account.id, email };
 }
 
 export type Connected = {
   cookie: string;
+  email: string;
   accountId: string;
   phoneNumberId: string;
   appSecret: string;
@@ -62,6 +63,7 @@ export async function connectedUser(overrides: Record<string, unknown> = {}): Pr
   if (res.status !== 200) throw new Error(`connect failed: ${res.status} ${await res.text()}`);
   return {
     cookie: user.cookie,
+    email: user.email,
     accountId: user.id,
     phoneNumberId: input.phoneNumberId as string,
     appSecret: input.appSecret as string,

@@ -121,7 +121,8 @@ function tools(input: Json[]): Json[] {
 
 function toolChoice(choice: Json, parallel: unknown): Json {
   const disable = parallel === false ? { disable_parallel_tool_use: true } : {};
-  if (choice === undefined) return parallel === false ? { type: "auto", ...disable } : undefined;
+  if (choice === undefined || choice === null)
+    return parallel === false ? { type: "auto", ...disable } : undefined;
   if (choice === "auto") return { type: "auto", ...disable };
   if (choice === "required") return { type: "any", ...disable };
   if (choice === "none") return { type: "none" };

@@ -456,6 +456,30 @@ export const holders: DataHolder[] = [
     }),
   }),
   tableHolder({
+    name: "whatsapp_contacts",
+    description:
+      "Which of your WhatsApp contacts opted out (STOP) or wait for a person (hand-off), per number (no numbers, no text)",
+    table: "whatsapp_contacts",
+    columns: [
+      "phone_number_id",
+      "opted_out_at",
+      "paused_at",
+      "paused_by",
+      "last_inbound_at",
+      "reply_until",
+      "updated_at",
+    ],
+    processing: (config) => ({
+      ...forTheAccount("Honouring your customers' opt-outs and handing conversations to a person", [
+        "a keyed hash of the customer's number, when they opted out or asked for a person",
+        `while a person may reply (at most ${durationText(WINDOW_MS)} after their latest message), the customer's number, encrypted with your account's key`,
+      ])(config),
+      recipients: [HOSTING, WHATSAPP],
+      retention:
+        "Opt-outs for as long as the number is connected, so no one who said STOP is messaged again; hand-offs until a person resumes the assistant; the encrypted number until the window closes",
+    }),
+  }),
+  tableHolder({
     name: "notices",
     description: "Notices we sent you (export ready, deletion, email change, low balance)",
     table: "notices",

@@ -30,6 +30,7 @@ export const HOLDER_LABELS: Record<string, string> = {
   whatsapp_messages: "WhatsApp message records",
   whatsapp_pending: "WhatsApp replies still being sent",
   whatsapp_context: "WhatsApp conversation context",
+  whatsapp_contacts: "WhatsApp opt-outs and hand-offs",
   notices: "Notices we sent you",
   notice_outbox: "Notices waiting to be mailed",
   dpa_acceptances: "Data processing agreement acceptances",

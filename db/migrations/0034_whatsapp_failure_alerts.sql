@@ -1,0 +1,1 @@
+ALTER TABLE `whatsapp_connections` ADD `failure_alerted_at` integer;
