@@ -45,6 +45,36 @@ function usageMetadata(body: Record<string, unknown>, output: number, script: Sc
   };
 }
 
+/** batchEmbedContents: `requests`, each naming the same model and one content; `embeddings[].values` back
+ * (Gemini reports no token counts here). */
+function embed(res: ServerResponse, model: string, body: Record<string, unknown>) {
+  const requests = body.requests as
+    | { model?: string; content?: { parts?: { text?: string }[] } }[]
+    | undefined;
+  const unknown = Object.keys(body).find((k) => k !== "requests");
+  if (unknown || !Array.isArray(requests) || requests.length === 0) {
+    error(
+      res,
+      400,
+      "INVALID_ARGUMENT",
+      `Invalid JSON payload received. Unknown name "${unknown ?? "requests"}".`,
+    );
+    return;
+  }
+  if (
+    requests.some((r) => r.model !== `models/${model}` || typeof r.content?.parts?.[0]?.text !== "string")
+  ) {
+    error(res, 400, "INVALID_ARGUMENT", "Each request must name the model of the URL and one text content.");
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(
+    JSON.stringify({
+      embeddings: requests.map((r) => ({ values: [r.content!.parts![0]!.text!.length, 0.5, -0.25] })),
+    }),
+  );
+}
+
 export function startFakeGemini(): Promise<FakeProvider> {
   return startFakeProvider(async (req, res, body, script) => {
     const key = req.headers["x-goog-api-key"];
@@ -59,9 +89,16 @@ export function startFakeGemini(): Promise<FakeProvider> {
       return;
     }
     const url = new URL(req.url ?? "/", "http://fake");
-    const route = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
+    const route =
+      /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/.exec(
+        url.pathname,
+      );
     if (!route) {
       error(res, 404, "NOT_FOUND", "no such method");
+      return;
+    }
+    if (route[2] === "batchEmbedContents") {
+      embed(res, decodeURIComponent(route[1]!), body);
       return;
     }
     const unknown = Object.keys(body).find((k) => !FIELDS.has(k));

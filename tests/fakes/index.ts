@@ -1,6 +1,7 @@
 // Every fake of an outside service, started together on loopback for tests, `npm start -- --fakes` and the bench.
 import { FAKE_ANTHROPIC_KEY, startFakeAnthropic } from "./anthropic";
 import { FAKE_AZURE_KEY, startFakeAzure } from "./azure";
+import { FAKE_BEDROCK_CREDENTIALS, startFakeBedrock } from "./bedrock";
 import { FAKE_GEMINI_KEY, startFakeGemini } from "./gemini";
 import { startFakeGraph } from "./graph";
 import { startFakeMail } from "./mail";
@@ -30,6 +31,7 @@ export async function startFakes(): Promise<Fakes> {
   const anthropic = await startFakeAnthropic();
   const gemini = await startFakeGemini();
   const azure = await startFakeAzure();
+  const bedrock = await startFakeBedrock();
   return {
     urls: {
       stripe: stripe.url,
@@ -39,6 +41,7 @@ export async function startFakes(): Promise<Fakes> {
       anthropic: anthropic.url,
       gemini: gemini.url,
       azure: azure.url,
+      bedrock: bedrock.url,
     },
     // Notices stay in the dev mailbox (local mode, no MAIL_API_KEY); a test that sets MAIL_API_KEY sends
     // them to the fake Resend API instead.
@@ -68,6 +71,8 @@ export async function startFakes(): Promise<Fakes> {
       GEMINI_API_KEY: FAKE_GEMINI_KEY,
       AZURE_OPENAI_BASE_URL: azure.url,
       AZURE_OPENAI_API_KEY: FAKE_AZURE_KEY,
+      BEDROCK_BASE_URL: bedrock.url,
+      BEDROCK_CREDENTIALS: FAKE_BEDROCK_CREDENTIALS,
       GROQ_BASE_URL: `${openai.url}/v1`,
       GROQ_API_KEY: FAKE_COMPATIBLE_KEY,
       MISTRAL_BASE_URL: `${openai.url}/v1`,
@@ -93,6 +98,7 @@ export async function startFakes(): Promise<Fakes> {
       await anthropic.close();
       await gemini.close();
       await azure.close();
+      await bedrock.close();
     },
   };
 }

@@ -39,6 +39,8 @@ export type Script = {
   thoughts?: number;
   /** Gemini: withhold the answer for this finish reason ("SAFETY", …), or block the prompt itself ("PROMPT"). */
   block?: string;
+  /** Bedrock: fail the stream after its first piece with an event-stream exception of this type. */
+  exception?: string;
 };
 
 export type Recorded = { path: string; method: string; headers: Record<string, string>; body: string };

@@ -44,7 +44,7 @@ export class Deadline {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function send(
+async function send(
   config: Config,
   provider: Provider,
   operation: Operation,
@@ -56,7 +56,8 @@ function send(
   const connection = connect(config, provider, customerKey);
   const routed = provider.route?.(operation, body) ?? { path: provider.paths[operation], body };
   // Headers are built from nothing: nothing of the client's request (key, IP, cookies, user agent) goes on.
-  return fetch(`${connection.baseUrl}${routed.path}`, {
+  const url = `${connection.baseUrl}${routed.path}`;
+  const init = {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -64,7 +65,17 @@ function send(
       ...provider.headers(connection),
     },
     body: JSON.stringify(routed.body),
-    signal,
+  };
+  if (!provider.sign) return fetch(url, { ...init, signal });
+  return receive(provider, await fetch(await provider.sign(url, init, connection), { signal }), body);
+}
+
+/** A streamed answer in a provider's own framing, as server-sent events for the stream translators. */
+function receive(provider: Provider, response: Response, body: Record<string, unknown>): Response {
+  if (!provider.decodeStream || !body.stream || !response.ok || !response.body) return response;
+  return new Response(provider.decodeStream(response.body), {
+    status: response.status,
+    headers: { "content-type": "text/event-stream" },
   });
 }
 

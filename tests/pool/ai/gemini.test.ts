@@ -278,6 +278,33 @@ describe("Gemini through the Anthropic dialect and the Responses API", () => {
 });
 
 describe("data policy over Gemini", () => {
+  it("embeds through batchEmbedContents, one request per input, metered on the estimate", async () => {
+    const u = await newKeyUser();
+    const m = marker("gemini-embed");
+    const res = await send(u.key, "/v1/embeddings", {
+      model: "gemini/gemini-embedding-001",
+      input: [m, "bb"],
+      dimensions: 3,
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { model: string; data: { index: number; embedding: number[] }[] };
+    expect(body.model).toBe("gemini/gemini-embedding-001");
+    expect(body.data.map((d) => [d.index, d.embedding[0]])).toEqual([
+      [0, m.length],
+      [1, 2],
+    ]);
+    const [upstream] = await received(geminiFake(), m);
+    expect(upstream!.path).toBe("/v1beta/models/gemini-embedding-001:batchEmbedContents");
+    expect(JSON.parse(upstream!.body).requests[1]).toEqual({
+      model: "models/gemini-embedding-001",
+      content: { parts: [{ text: "bb" }] },
+      outputDimensionality: 3,
+    });
+    const [row] = await usageRows(u.id, 1);
+    // Gemini reports no token counts for embeddings: the row is the estimate, marked as one.
+    expect(row).toMatchObject({ provider: "gemini", endpoint: "embeddings", estimated: 1, output_tokens: 0 });
+  });
+
   it("EU only refuses Gemini (us) and sends nothing", async () => {
     const u = await newKeyUser();
     expect(

@@ -8,7 +8,7 @@ import { PRICE_PATTERN } from "./prices";
 const NATIVE_PROVIDER_IDS = ["openai", "anthropic", "dev"] as const;
 
 /** The wire formats a provider configured by data alone can speak (each is a folder under worker/ai/providers/). */
-const CONNECTION_KINDS = ["openai-compatible", "gemini", "azure"] as const;
+const CONNECTION_KINDS = ["openai-compatible", "gemini", "azure", "bedrock"] as const;
 
 /** USD per 1M tokens as a decimal string ("0.075"): read exactly into integer micro-USD, never through floats. */
 const price = z
@@ -45,6 +45,11 @@ const connection = z.strictObject({
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).optional(),
   /** Query parameters on every request (Azure's `api-version`). */
   query: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.string()).optional(),
+  /** The AWS region a SigV4-signed provider signs for (Bedrock); absent: read from the base URL. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+    .optional(),
   /** The operations besides chat completions the provider answers ("embeddings", "responses"). */
   operations: z.array(z.enum(["embeddings", "responses"])).optional(),
 });

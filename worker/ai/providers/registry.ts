@@ -6,6 +6,7 @@ import { AppError } from "../../errors";
 import { checkUpstreamUrl } from "../../security/upstream-url";
 import { anthropic } from "./anthropic";
 import { azure } from "./azure";
+import { bedrock } from "./bedrock";
 import { type ConnectionSpec, connectionSpecs } from "./connections";
 import { dev } from "./dev";
 import { gemini } from "./gemini";
@@ -20,6 +21,7 @@ const kinds: Record<ConnectionSpec["kind"], (id: ProviderId, spec: ConnectionSpe
   "openai-compatible": openaiCompatible,
   gemini,
   azure,
+  bedrock,
 };
 
 export const providers = {

@@ -9,7 +9,7 @@ export type ProviderId = keyof (typeof data)["providers"];
 export type Dialect = "openai" | "anthropic";
 
 /** The wire format a provider speaks: a client dialect, or one only providers speak (Gemini's generateContent). */
-export type WireFormat = Dialect | "gemini";
+export type WireFormat = Dialect | "gemini" | "bedrock";
 
 export type Operation = "chat" | "embeddings" | "responses" | "count_tokens";
 
@@ -36,6 +36,10 @@ export type Provider = {
   ) => { path: string; body: Record<string, unknown> };
   /** Whether an error answer means the key was refused, for a provider that does not say so with 401/403. */
   keyRefused?: (status: number, body: string) => boolean;
+  /** Signs the request (Bedrock: SigV4 from the connection's key pair); absent: the headers carry the key. */
+  sign?: (url: string, init: RequestInit, connection: Connection) => Promise<Request>;
+  /** Turns a streamed answer's body into server-sent events (Bedrock: AWS event-stream frames). */
+  decodeStream?: (body: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
   /** In-process providers answer here instead of over the network. */
   local?: (operation: Operation, body: Record<string, unknown>) => Promise<Response>;
 };

@@ -2,11 +2,13 @@
 // and the Responses API passed through, translated to Messages, or through Messages to chat.
 import { badRequest } from "../../errors";
 import type { Dialect, Operation, Provider, WireFormat } from "../providers/types";
+import { chatToConverse, messagesToConverse, responsesToConverse } from "./bedrock";
 import { chatToChat } from "./chat-to-chat";
 import { chatToMessages } from "./chat-to-messages";
 import { compose } from "./compose";
 import { embeddingsToEmbeddings } from "./embeddings";
 import { chatToGemini, messagesToGemini, responsesToGemini } from "./gemini";
+import { geminiEmbeddings } from "./gemini/embeddings";
 import { messagesToChat } from "./messages-to-chat";
 import { messagesToMessages } from "./messages-to-messages";
 import { responsesToMessages } from "./responses-to-messages";
@@ -14,8 +16,13 @@ import { responsesToResponses } from "./responses-to-responses";
 import type { Translation } from "./types";
 
 const chat: Record<Dialect, Record<WireFormat, Translation>> = {
-  openai: { openai: chatToChat, anthropic: chatToMessages, gemini: chatToGemini },
-  anthropic: { openai: messagesToChat, anthropic: messagesToMessages, gemini: messagesToGemini },
+  openai: { openai: chatToChat, anthropic: chatToMessages, gemini: chatToGemini, bedrock: chatToConverse },
+  anthropic: {
+    openai: messagesToChat,
+    anthropic: messagesToMessages,
+    gemini: messagesToGemini,
+    bedrock: messagesToConverse,
+  },
 };
 
 const responsesThroughChat = compose(responsesToMessages, messagesToChat);
@@ -25,8 +32,10 @@ export function translationFor(client: Dialect, provider: Provider, operation: O
   if (operation === "responses") {
     if (provider.paths.responses) return responsesToResponses;
     if (provider.dialect === "gemini") return responsesToGemini;
+    if (provider.dialect === "bedrock") return responsesToConverse;
     return provider.dialect === "anthropic" ? responsesToMessages : responsesThroughChat;
   }
+  if (provider.dialect === "gemini") return geminiEmbeddings;
   if (provider.dialect !== "openai")
     throw badRequest("This model's provider has no embeddings API.", "model");
   return embeddingsToEmbeddings;

@@ -15,13 +15,20 @@ export function gemini(id: ProviderId, spec: ConnectionSpec): Provider {
       return settings?.apiKey ? { baseUrl: settings.baseUrl, apiKey: settings.apiKey } : undefined;
     },
     headers: ({ apiKey }) => ({ ...spec.headers, "x-goog-api-key": apiKey }),
-    // Chat only: the Responses API and the Messages API reach it through translation to chat.
-    paths: { chat: "/v1beta/models/{model}:generateContent" },
+    // The Responses API and the Messages API reach it through translation to chat.
+    paths: {
+      chat: "/v1beta/models/{model}:generateContent",
+      embeddings: "/v1beta/models/{model}:batchEmbedContents",
+    },
     // A bad key is a 400 INVALID_ARGUMENT whose details name the reason API_KEY_INVALID.
     keyRefused: (status, body) => status === 400 && body.includes('"API_KEY_INVALID"'),
-    route: (_operation, { model, stream, ...body }) => ({
+    route: (operation, { model, stream, ...body }) => ({
       path: `/v1beta/models/${encodeURIComponent(String(model))}:${
-        stream ? "streamGenerateContent?alt=sse" : "generateContent"
+        operation === "embeddings"
+          ? "batchEmbedContents"
+          : stream
+            ? "streamGenerateContent?alt=sse"
+            : "generateContent"
       }`,
       body,
     }),
