@@ -16,8 +16,8 @@ import { newKeyUser, ORIGIN } from "../support/helpers";
 
 /** The Worker with every provider's fake configured (tests/fakes/index.ts keeps these apart from the defaults). */
 const withProviders = { ...env, ...env.PROVIDER_VARS } as Env;
-const fetchWithProviders = (input: RequestInfo | URL, init?: RequestInit) =>
-  worker.fetch(new Request(input, init), withProviders, createExecutionContext());
+const fetchWithProviders = async (input: RequestInfo | URL, init?: RequestInit) =>
+  await worker.fetch(new Request(input, init), withProviders, createExecutionContext());
 
 const MODELS: [kind: string, model: string][] = [
   ["openai", "openai/gpt-4o-mini"],

@@ -3,14 +3,14 @@
 import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicUsage, complete, finishReasonFor } from "./anthropic";
+import { textOf as textIn, untranslatableTo } from "./chat-text";
 import { openaiError, openaiUsageOf } from "./chat-to-chat";
 import { isNoOp, refuseUnknown } from "./known-fields";
 import { StreamTranslatorBase } from "./stream-base";
 import { anthropicStructured, ForcedToolUnwrapper, unwrapForcedTool, usesForcedTool } from "./structured";
 import type { Json, Translation, TranslationContext } from "./types";
 
-const untranslatable = (param: string, why: string) =>
-  badRequest(`'${param}' cannot be sent to an Anthropic model: ${why}`, param, "untranslatable_parameter");
+const untranslatable = untranslatableTo("an Anthropic");
 
 /** OpenAI parameters with no Anthropic equivalent: refused rather than silently dropped. */
 const REFUSED = [
@@ -27,16 +27,7 @@ const REFUSED = [
   "reasoning_effort",
 ];
 
-function textOf(content: Json, param: string): string {
-  if (typeof content === "string") return content;
-  if (content === null || content === undefined) return "";
-  return (content as Json[])
-    .map((part) => {
-      if (part.type !== "text") throw untranslatable(param, "only text is allowed here.");
-      return part.text;
-    })
-    .join("\n");
-}
+const textOf = (content: Json, param: string) => textIn(content, param, untranslatable);
 
 function imageBlock(url: string, param: string): Json {
   const data = /^data:(image\/[a-z+]+);base64,(.*)$/s.exec(url);

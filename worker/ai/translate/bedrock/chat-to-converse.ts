@@ -6,14 +6,14 @@
 import { badRequest } from "../../../errors";
 import { formatSse, type SseEvent } from "../../sse";
 import { complete } from "../anthropic";
+import { textOf as textIn, untranslatableTo } from "../chat-text";
 import { openaiError, openaiUsageOf } from "../chat-to-chat";
 import { isNoOp, refuseUnknown } from "../known-fields";
 import { StreamTranslatorBase } from "../stream-base";
 import type { Json, Translation, TranslationContext } from "../types";
 import { converseUsage, filteredMessage, finishReasonOf } from "./wire";
 
-const untranslatable = (param: string, why: string) =>
-  badRequest(`'${param}' cannot be sent to a Bedrock model: ${why}`, param, "untranslatable_parameter");
+const untranslatable = untranslatableTo("a Bedrock");
 
 /** OpenAI parameters with no Converse equivalent: refused rather than silently dropped. */
 const REFUSED = [
@@ -31,16 +31,7 @@ const REFUSED = [
   "response_format",
 ];
 
-function textOf(content: Json, param: string): string {
-  if (typeof content === "string") return content;
-  if (content === null || content === undefined) return "";
-  return (content as Json[])
-    .map((part) => {
-      if (part.type !== "text") throw untranslatable(param, "only text is allowed here.");
-      return part.text;
-    })
-    .join("\n");
-}
+const textOf = (content: Json, param: string) => textIn(content, param, untranslatable);
 
 function userBlocks(content: Json, param: string): Json[] {
   if (typeof content === "string") return [{ text: content }];

@@ -5,6 +5,7 @@
 import { badRequest } from "../../../errors";
 import { formatSse, type SseEvent } from "../../sse";
 import { complete } from "../anthropic";
+import { textOf as textIn, untranslatableTo } from "../chat-text";
 import { openaiError, openaiUsageOf } from "../chat-to-chat";
 import { isNoOp, refuseUnknown } from "../known-fields";
 import { StreamTranslatorBase } from "../stream-base";
@@ -18,8 +19,7 @@ import {
   reasoningTokens,
 } from "./wire";
 
-const untranslatable = (param: string, why: string) =>
-  badRequest(`'${param}' cannot be sent to a Gemini model: ${why}`, param, "untranslatable_parameter");
+const untranslatable = untranslatableTo("a Gemini");
 
 /** OpenAI parameters with no Gemini equivalent here: refused rather than silently dropped. */
 const REFUSED = [
@@ -33,16 +33,7 @@ const REFUSED = [
   "reasoning_effort",
 ];
 
-function textOf(content: Json, param: string): string {
-  if (typeof content === "string") return content;
-  if (content === null || content === undefined) return "";
-  return (content as Json[])
-    .map((part) => {
-      if (part.type !== "text") throw untranslatable(param, "only text is allowed here.");
-      return part.text;
-    })
-    .join("\n");
-}
+const textOf = (content: Json, param: string) => textIn(content, param, untranslatable);
 
 function userParts(content: Json, param: string): Json[] {
   if (typeof content === "string") return [{ text: content }];
