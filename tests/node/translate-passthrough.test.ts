@@ -5,9 +5,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CatalogueModel } from "#worker/ai/catalogue/model";
 import { SseParser } from "#worker/ai/sse";
 import { translationFor } from "#worker/ai/translate";
+import { chatToConverse, messagesToConverse, responsesToConverse } from "#worker/ai/translate/bedrock/index";
 import { chatToChat } from "#worker/ai/translate/chat-to-chat";
 import { chatToMessages } from "#worker/ai/translate/chat-to-messages";
 import { embeddingsToEmbeddings } from "#worker/ai/translate/embeddings";
+import { geminiEmbeddings } from "#worker/ai/translate/gemini/embeddings";
 import { chatToGemini, messagesToGemini, responsesToGemini } from "#worker/ai/translate/gemini/index";
 import { messagesToChat } from "#worker/ai/translate/messages-to-chat";
 import { messagesToMessages } from "#worker/ai/translate/messages-to-messages";
@@ -37,6 +39,7 @@ function relay(stream: StreamTranslator, upstream: string): string[] {
 describe("translationFor", () => {
   const withResponses = provider("openai", true);
   const gemini = { dialect: "gemini", paths: {} } as unknown as ReturnType<typeof provider>;
+  const bedrock = { dialect: "bedrock", paths: {} } as unknown as ReturnType<typeof provider>;
   it.each([
     ["openai", provider("openai"), "chat", chatToChat],
     ["openai", provider("anthropic"), "chat", chatToMessages],
@@ -48,6 +51,10 @@ describe("translationFor", () => {
     ["openai", gemini, "chat", chatToGemini],
     ["anthropic", gemini, "chat", messagesToGemini],
     ["openai", gemini, "responses", responsesToGemini],
+    ["openai", gemini, "embeddings", geminiEmbeddings],
+    ["openai", bedrock, "chat", chatToConverse],
+    ["anthropic", bedrock, "chat", messagesToConverse],
+    ["openai", bedrock, "responses", responsesToConverse],
   ] as const)("%s client, %s provider, %s", (client, p, operation, expected) => {
     expect(translationFor(client, p, operation)).toBe(expected);
   });
@@ -60,7 +67,7 @@ describe("translationFor", () => {
 
   it.each([
     ["an Anthropic", provider("anthropic")],
-    ["a Gemini", gemini],
+    ["a Bedrock", bedrock],
   ])("refuses embeddings from %s provider", (_name, p) => {
     expect(() => translationFor("openai", p, "embeddings")).toThrow(
       expect.objectContaining({

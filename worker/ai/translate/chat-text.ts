@@ -1,6 +1,7 @@
 // Out of Chat Completions into another wire format: the refusal of what the target cannot carry (named for the
 // provider, never silently dropped) and a message's text parts joined, as every such translation reads them.
 import { badRequest } from "../../errors";
+import { isNoOp } from "./known-fields";
 import type { Json } from "./types";
 
 export type Untranslatable = (param: string, why: string) => Error;
@@ -21,4 +22,28 @@ export function textOf(content: Json, param: string, untranslatable: Untranslata
       return part.text;
     })
     .join("\n");
+}
+
+/** OpenAI parameters no other wire format has; each translation adds the ones its target lacks too. */
+export const OPENAI_ONLY = [
+  "logprobs",
+  "top_logprobs",
+  "logit_bias",
+  "audio",
+  "modalities",
+  "prediction",
+  "web_search_options",
+  "reasoning_effort",
+] as const;
+
+/** Refuses the first of `refused` the body sets to more than its no-op value. */
+export function refuseParameters(
+  body: Json,
+  refused: readonly string[],
+  untranslatable: Untranslatable,
+  why: string,
+): void {
+  for (const param of refused) {
+    if (!isNoOp(param, body[param])) throw untranslatable(param, why);
+  }
 }

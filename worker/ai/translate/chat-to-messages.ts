@@ -3,7 +3,7 @@
 import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicUsage, complete, finishReasonFor } from "./anthropic";
-import { textOf as textIn, untranslatableTo } from "./chat-text";
+import { OPENAI_ONLY, refuseParameters, textOf as textIn, untranslatableTo } from "./chat-text";
 import { openaiError, openaiUsageOf } from "./chat-to-chat";
 import { isNoOp, refuseUnknown } from "./known-fields";
 import { StreamTranslatorBase } from "./stream-base";
@@ -13,19 +13,7 @@ import type { Json, Translation, TranslationContext } from "./types";
 const untranslatable = untranslatableTo("an Anthropic");
 
 /** OpenAI parameters with no Anthropic equivalent: refused rather than silently dropped. */
-const REFUSED = [
-  "logprobs",
-  "top_logprobs",
-  "logit_bias",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "audio",
-  "modalities",
-  "prediction",
-  "web_search_options",
-  "reasoning_effort",
-];
+const REFUSED = [...OPENAI_ONLY, "presence_penalty", "frequency_penalty", "seed"];
 
 const textOf = (content: Json, param: string) => textIn(content, param, untranslatable);
 
@@ -123,11 +111,7 @@ function toolChoice(choice: Json, parallel: unknown): Json {
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
   refuseUnknown("chat", body, ctx.model.id);
-  for (const param of REFUSED) {
-    if (!isNoOp(param, body[param])) {
-      throw untranslatable(param, "Anthropic has no such parameter.");
-    }
-  }
+  refuseParameters(body, REFUSED, untranslatable, "Anthropic has no such parameter.");
   if (!isNoOp("n", body.n)) throw untranslatable("n", "Anthropic returns one choice.");
   if (typeof body.temperature === "number" && body.temperature > 1) {
     throw untranslatable("temperature", "Anthropic accepts 0 to 1.");

@@ -6,7 +6,7 @@
 import { badRequest } from "../../../errors";
 import { formatSse, type SseEvent } from "../../sse";
 import { complete } from "../anthropic";
-import { textOf as textIn, untranslatableTo } from "../chat-text";
+import { OPENAI_ONLY, refuseParameters, textOf as textIn, untranslatableTo } from "../chat-text";
 import { openaiError, openaiUsageOf } from "../chat-to-chat";
 import { isNoOp, refuseUnknown } from "../known-fields";
 import { StreamTranslatorBase } from "../stream-base";
@@ -16,20 +16,7 @@ import { converseUsage, filteredMessage, finishReasonOf } from "./wire";
 const untranslatable = untranslatableTo("a Bedrock");
 
 /** OpenAI parameters with no Converse equivalent: refused rather than silently dropped. */
-const REFUSED = [
-  "logprobs",
-  "top_logprobs",
-  "logit_bias",
-  "audio",
-  "modalities",
-  "prediction",
-  "web_search_options",
-  "reasoning_effort",
-  "seed",
-  "presence_penalty",
-  "frequency_penalty",
-  "response_format",
-];
+const REFUSED = [...OPENAI_ONLY, "seed", "presence_penalty", "frequency_penalty", "response_format"];
 
 const textOf = (content: Json, param: string) => textIn(content, param, untranslatable);
 
@@ -142,9 +129,7 @@ function inferenceConfig(body: Json): Json {
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
   refuseUnknown("chat", body, ctx.model.id);
-  for (const param of REFUSED) {
-    if (!isNoOp(param, body[param])) throw untranslatable(param, "Converse has no such parameter here.");
-  }
+  refuseParameters(body, REFUSED, untranslatable, "Converse has no such parameter here.");
   if (!isNoOp("n", body.n)) throw untranslatable("n", "one choice is returned.");
   const out: Record<string, unknown> = { model: ctx.model.upstreamModel, ...messages(body.messages) };
   const tools = toolConfig(body.tools, body.tool_choice);

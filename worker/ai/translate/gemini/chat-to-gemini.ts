@@ -5,7 +5,7 @@
 import { badRequest } from "../../../errors";
 import { formatSse, type SseEvent } from "../../sse";
 import { complete } from "../anthropic";
-import { textOf as textIn, untranslatableTo } from "../chat-text";
+import { OPENAI_ONLY, refuseParameters, textOf as textIn, untranslatableTo } from "../chat-text";
 import { openaiError, openaiUsageOf } from "../chat-to-chat";
 import { isNoOp, refuseUnknown } from "../known-fields";
 import { StreamTranslatorBase } from "../stream-base";
@@ -22,16 +22,7 @@ import {
 const untranslatable = untranslatableTo("a Gemini");
 
 /** OpenAI parameters with no Gemini equivalent here: refused rather than silently dropped. */
-const REFUSED = [
-  "logprobs",
-  "top_logprobs",
-  "logit_bias",
-  "audio",
-  "modalities",
-  "prediction",
-  "web_search_options",
-  "reasoning_effort",
-];
+const REFUSED = OPENAI_ONLY;
 
 const textOf = (content: Json, param: string) => textIn(content, param, untranslatable);
 
@@ -157,9 +148,7 @@ function generationConfig(body: Json): Json {
 
 function request(body: Json, ctx: TranslationContext): Record<string, unknown> {
   refuseUnknown("chat", body, ctx.model.id);
-  for (const param of REFUSED) {
-    if (!isNoOp(param, body[param])) throw untranslatable(param, "Gemini has no such parameter here.");
-  }
+  refuseParameters(body, REFUSED, untranslatable, "Gemini has no such parameter here.");
   if (!isNoOp("n", body.n)) throw untranslatable("n", "one choice is returned.");
   const out: Record<string, unknown> = { model: ctx.model.upstreamModel, ...contents(body.messages) };
   if (body.tools?.length) out.tools = tools(body.tools);
