@@ -406,24 +406,29 @@ async function recordPart(
   const at = new Date(now);
   const replySealed = await seal(env, ref.accountId, `pending.reply|${ref.messageId}`, rest);
   await db.batch([
-    db
-      .insert(whatsappMessages)
-      .values({
-        accountId: ref.accountId,
-        id: partId,
-        phoneNumberId,
-        direction: "out",
-        type: "text",
-        contactHash: message.contactHash,
-        status: "accepted",
-        sentAt: at,
-        createdAt: at,
-        updatedAt: at,
-        relatedId: message.id,
-      })
-      .onConflictDoNothing(),
+    sentRow(db, message, phoneNumberId, partId, at),
     db.update(whatsappPending).set({ replySealed }).where(pendingWhere(ref)),
   ]);
+}
+
+/** The outbound row of a text Graph accepted (a reply or one part of a split one), once per id. */
+function sentRow(db: Db, message: Message, phoneNumberId: string, id: string, at: Date) {
+  return db
+    .insert(whatsappMessages)
+    .values({
+      accountId: message.accountId,
+      id,
+      phoneNumberId,
+      direction: "out",
+      type: "text",
+      contactHash: message.contactHash,
+      status: "accepted",
+      sentAt: at,
+      createdAt: at,
+      updatedAt: at,
+      relatedId: message.id,
+    })
+    .onConflictDoNothing();
 }
 
 /** Sent: one outbound row, the inbound one settled, the pending pieces gone — together. */
@@ -437,22 +442,7 @@ async function recordReply(
   const ref = refOf(message);
   const at = new Date(now);
   await db.batch([
-    db
-      .insert(whatsappMessages)
-      .values({
-        accountId: ref.accountId,
-        id: replyId,
-        phoneNumberId,
-        direction: "out",
-        type: "text",
-        contactHash: message.contactHash,
-        status: "accepted",
-        sentAt: at,
-        createdAt: at,
-        updatedAt: at,
-        relatedId: message.id,
-      })
-      .onConflictDoNothing(),
+    sentRow(db, message, phoneNumberId, replyId, at),
     db
       .update(whatsappMessages)
       .set({
