@@ -3,7 +3,8 @@
 // be a well-formed AWS4-HMAC-SHA256 one for the fake's access key, region and service "bedrock", with x-amz-date),
 // a body of messages/system/inferenceConfig/toolConfig (anything else is refused with a ValidationException, as
 // Bedrock refuses unknown fields), output.message content blocks, stopReason, and usage with
-// cacheReadInputTokens/cacheWriteInputTokens. A stream is AWS event-stream binary framing (each message: total
+// cacheReadInputTokens/cacheWriteInputTokens; and InvokeModel (/model/{modelId}/invoke) for Titan Text Embeddings
+// V2. A stream is AWS event-stream binary framing (each message: total
 // and headers lengths, prelude CRC32, string headers, JSON payload, message CRC32). Scriptable like the others.
 import type { ServerResponse } from "node:http";
 import { crc32 } from "node:zlib";
@@ -27,6 +28,7 @@ const FIELDS = new Set([
   "toolConfig",
   "additionalModelRequestFields",
 ]);
+const TITAN_FIELDS = new Set(["inputText", "dimensions", "normalize", "embeddingTypes"]);
 const AUTHORIZATION = new RegExp(
   `^AWS4-HMAC-SHA256 Credential=${FAKE_BEDROCK_ACCESS_KEY_ID}/(\\d{8})/${REGION}/bedrock/aws4_request, ` +
     "SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$",
@@ -76,6 +78,37 @@ function usage(body: Record<string, unknown>, output: number, script: Script | u
   };
 }
 
+/** InvokeModel for Titan Text Embeddings V2: `{inputText, dimensions?, normalize?, embeddingTypes?}` (anything else
+ * is a ValidationException), `{embedding, inputTextTokenCount, embeddingsByType}` back. The vector's first value
+ * is the text's length, its size the dimensions asked (default 1024); the token count is `promptTokens` of the text. */
+function invokeTitan(res: ServerResponse, model: string, body: Record<string, unknown>) {
+  if (model !== "amazon.titan-embed-text-v2:0") {
+    error(res, 400, "ValidationException", "The provided model identifier is invalid.");
+    return;
+  }
+  const unknown = Object.keys(body).find((k) => !TITAN_FIELDS.has(k));
+  const dimensions = body.dimensions ?? 1024;
+  const text = body.inputText;
+  if (unknown || typeof text !== "string" || ![256, 512, 1024].includes(dimensions as number)) {
+    error(
+      res,
+      400,
+      "ValidationException",
+      `Malformed input request: ${unknown ?? "inputText or dimensions"}`,
+    );
+    return;
+  }
+  const embedding = Array.from({ length: dimensions as number }, (_, i) => (i === 0 ? text.length : 0.5));
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(
+    JSON.stringify({
+      embedding,
+      inputTextTokenCount: promptTokens({ input: text }),
+      embeddingsByType: { float: embedding },
+    }),
+  );
+}
+
 export function startFakeBedrock(): Promise<FakeProvider> {
   return startFakeProvider(async (req, res, body, script) => {
     const auth = AUTHORIZATION.exec(String(req.headers.authorization ?? ""));
@@ -92,9 +125,13 @@ export function startFakeBedrock(): Promise<FakeProvider> {
       );
       return;
     }
-    const route = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.url ?? "");
+    const route = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(req.url ?? "");
     if (!route) {
       error(res, 404, "UnknownOperationException", "Unknown operation");
+      return;
+    }
+    if (route[2] === "invoke") {
+      invokeTitan(res, decodeURIComponent(route[1]!), body);
       return;
     }
     const unknown = Object.keys(body).find((k) => !FIELDS.has(k));

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CatalogueModel } from "#worker/ai/catalogue/model";
 import { SseParser } from "#worker/ai/sse";
 import { translationFor } from "#worker/ai/translate";
+import { titanEmbeddings } from "#worker/ai/translate/bedrock/embeddings";
 import { chatToConverse, messagesToConverse, responsesToConverse } from "#worker/ai/translate/bedrock/index";
 import { chatToChat } from "#worker/ai/translate/chat-to-chat";
 import { chatToMessages } from "#worker/ai/translate/chat-to-messages";
@@ -55,6 +56,7 @@ describe("translationFor", () => {
     ["openai", bedrock, "chat", chatToConverse],
     ["anthropic", bedrock, "chat", messagesToConverse],
     ["openai", bedrock, "responses", responsesToConverse],
+    ["openai", bedrock, "embeddings", titanEmbeddings],
   ] as const)("%s client, %s provider, %s", (client, p, operation, expected) => {
     expect(translationFor(client, p, operation)).toBe(expected);
   });
@@ -65,11 +67,8 @@ describe("translationFor", () => {
     expect(composed.upstreamOperation).toBe("chat");
   });
 
-  it.each([
-    ["an Anthropic", provider("anthropic")],
-    ["a Bedrock", bedrock],
-  ])("refuses embeddings from %s provider", (_name, p) => {
-    expect(() => translationFor("openai", p, "embeddings")).toThrow(
+  it("refuses embeddings from an Anthropic provider (Anthropic has no embeddings API)", () => {
+    expect(() => translationFor("openai", provider("anthropic"), "embeddings")).toThrow(
       expect.objectContaining({
         status: 400,
         message: "This model's provider has no embeddings API.",

@@ -4,12 +4,13 @@
 // reads and writes metered exactly, and data-policy routing — against its loopback fake (tests/fakes/bedrock.ts).
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { micros } from "#worker/ai/catalogue/prices";
 import { crc32, EventStreamDecoder } from "#worker/ai/providers/bedrock/event-stream";
 import worker from "#worker/index";
 import { FAKE_BEDROCK_ACCESS_KEY_ID } from "../../fakes/bedrock";
-import { marker, received, script, usageRows } from "../support/ai-helpers";
+import { marker, received, script, usageRows, v1 } from "../support/ai-helpers";
 import { expectConsoleError } from "../support/console-errors";
 import { call, expectError, newKeyUser, ORIGIN } from "../support/helpers";
 
@@ -310,6 +311,96 @@ describe("Amazon Bedrock (Converse)", () => {
       403,
     );
     expect(e.code).toBe("data_policy_violation");
+    expect(await received(bedrockFake(), m)).toHaveLength(0);
+  });
+});
+
+describe("Amazon Titan Text Embeddings V2 (InvokeModel)", () => {
+  /** The OpenAI SDK against the Worker with the Bedrock fake configured (it asks for base64 and decodes it). */
+  const sdk = (key: string) =>
+    new OpenAI({
+      apiKey: key,
+      baseURL: v1,
+      maxRetries: 0,
+      fetch: async (input, init) =>
+        await worker.fetch(new Request(input, init), withProviders, createExecutionContext()),
+    });
+  /** The fake's token count for a text (tests/fakes/provider-script.ts promptTokens). */
+  const tokensOf = (text: string) => 7 + (JSON.stringify(text).length % 50);
+
+  it("embeds through the OpenAI SDK: signed InvokeModel, dimensions passed, metered exactly on inputTextTokenCount", async () => {
+    const u = await newKeyUser();
+    const m = marker("titan");
+    const res = await sdk(u.key).embeddings.create({
+      model: "bedrock/titan-embed-text-v2",
+      input: m,
+      dimensions: 256,
+    });
+    expect(res.model).toBe("bedrock/titan-embed-text-v2");
+    expect(res.data).toHaveLength(1);
+    expect(res.data[0]!.embedding).toHaveLength(256);
+    expect(res.data[0]!.embedding[0]).toBe(m.length);
+    expect(res.data[0]!.embedding[1]).toBe(0.5);
+    const tokens = tokensOf(m);
+    expect(res.usage).toEqual({ prompt_tokens: tokens, total_tokens: tokens });
+    const [upstream] = await received(bedrockFake(), m);
+    expect(decodeURIComponent(upstream!.path)).toBe("/model/amazon.titan-embed-text-v2:0/invoke");
+    expect(upstream!.headers.authorization).toMatch(
+      new RegExp(`^AWS4-HMAC-SHA256 Credential=${FAKE_BEDROCK_ACCESS_KEY_ID}/\\d{8}/us-east-1/bedrock/`),
+    );
+    expect(JSON.parse(upstream!.body)).toEqual({ inputText: m, dimensions: 256, normalize: true });
+    const [row] = await usageRows(u.id, 1);
+    expect(row).toMatchObject({
+      provider: "bedrock",
+      endpoint: "embeddings",
+      estimated: 0,
+      input_tokens: tokens,
+      output_tokens: 0,
+      cost_micros: Math.ceil((tokens * micros("0.02")) / 1_000_000),
+    });
+  });
+
+  it("answers floats or base64 as asked, for a one-element input list, with Titan's default size", async () => {
+    const u = await newKeyUser();
+    const m = marker("titan-float");
+    const res = await send(u.key, "/v1/embeddings", {
+      model: "bedrock/titan-embed-text-v2",
+      input: [m],
+      encoding_format: "float",
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { object: string; data: { index: number; embedding: number[] }[] };
+    expect(body.object).toBe("list");
+    expect(body.data.map((d) => [d.index, d.embedding.length, d.embedding[0]])).toEqual([
+      [0, 1024, m.length],
+    ]);
+    const [upstream] = await received(bedrockFake(), m);
+    expect(JSON.parse(upstream!.body)).toEqual({ inputText: m, normalize: true });
+    // base64 as OpenAI encodes it: the little-endian float32 bytes.
+    const encoded = await send(u.key, "/v1/embeddings", {
+      model: "bedrock/titan-embed-text-v2",
+      input: m,
+      dimensions: 512,
+      encoding_format: "base64",
+    });
+    const [first] = ((await encoded.json()) as { data: { embedding: string }[] }).data;
+    const bytes = Uint8Array.from(atob(first!.embedding), (c) => c.charCodeAt(0));
+    const floats = new Float32Array(bytes.buffer);
+    expect([floats.length, floats[0], floats[1]]).toEqual([512, m.length, 0.5]);
+  });
+
+  it.each([
+    ["several inputs", (m: string) => ({ input: [m, "b"] }), "input"],
+    ["token ids", () => ({ input: [1, 2, 3] }), "input"],
+    ["a size Titan does not offer", (m: string) => ({ input: m, dimensions: 300 }), "dimensions"],
+  ])("refuses %s with a 400 naming the parameter, sending nothing", async (_name, fields, param) => {
+    const u = await newKeyUser();
+    const m = marker("titan-refused");
+    const e = await expectError(
+      await send(u.key, "/v1/embeddings", { model: "bedrock/titan-embed-text-v2", ...fields(m) }),
+      400,
+    );
+    expect(e).toMatchObject({ param, code: "untranslatable_parameter" });
     expect(await received(bedrockFake(), m)).toHaveLength(0);
   });
 });

@@ -1,8 +1,9 @@
-// Which translation connects a client's dialect to a provider's: four directions for chat, one for embeddings,
+// Which translation connects a client's dialect to a provider's: four directions for chat, one per wire for embeddings,
 // and the Responses API passed through, translated to Messages, or through Messages to chat.
 import { badRequest } from "../../errors";
 import type { Dialect, Operation, Provider, WireFormat } from "../providers/types";
 import { chatToConverse, messagesToConverse, responsesToConverse } from "./bedrock";
+import { titanEmbeddings } from "./bedrock/embeddings";
 import { chatToChat } from "./chat-to-chat";
 import { chatToMessages } from "./chat-to-messages";
 import { compose } from "./compose";
@@ -36,6 +37,7 @@ export function translationFor(client: Dialect, provider: Provider, operation: O
     return provider.dialect === "anthropic" ? responsesToMessages : responsesThroughChat;
   }
   if (provider.dialect === "gemini") return geminiEmbeddings;
+  if (provider.dialect === "bedrock") return titanEmbeddings;
   if (provider.dialect !== "openai")
     throw badRequest("This model's provider has no embeddings API.", "model");
   return embeddingsToEmbeddings;

@@ -2,7 +2,8 @@
 // AWS's binary event-stream framing, decoded here into server-sent events), signed with SigV4 (aws4fetch, service
 // "bedrock"). The key setting holds `ACCESS_KEY_ID:SECRET_ACCESS_KEY`; the region is the connection's `region`
 // (default: read from the `bedrock-runtime.{region}.amazonaws.com` base URL). Requests and answers are Converse's;
-// worker/ai/translate/bedrock translates them to and from Chat Completions.
+// worker/ai/translate/bedrock translates them to and from Chat Completions. Embeddings (Titan) use InvokeModel,
+// POST `/model/{modelId}/invoke` with the model's own body (translate/bedrock/embeddings.ts).
 import { AwsClient } from "aws4fetch";
 import type { ConnectionSpec } from "../connections";
 import type { Connection, Provider, ProviderId } from "../types";
@@ -30,9 +31,12 @@ export function bedrock(id: ProviderId, spec: ConnectionSpec): Provider {
     },
     // The credentials go in the signature (sign), never in a header of their own.
     headers: () => ({ ...spec.headers }),
-    paths: { chat: "/model/{model}/converse" },
-    route: (_operation, { model, stream, ...body }) => ({
-      path: `/model/${encodeURIComponent(String(model))}/${stream ? "converse-stream" : "converse"}`,
+    paths: { chat: "/model/{model}/converse", embeddings: "/model/{model}/invoke" },
+    // Embeddings (Titan) go through InvokeModel, whose body is the model's own.
+    route: (operation, { model, stream, ...body }) => ({
+      path: `/model/${encodeURIComponent(String(model))}/${
+        operation === "embeddings" ? "invoke" : stream ? "converse-stream" : "converse"
+      }`,
       body,
     }),
     sign: async (url: string, init: RequestInit, connection: Connection) => {

@@ -2,7 +2,9 @@
 // Everything it says is labelled as coming from it. It honours what clients build on — a JSON response_format
 // (answered with JSON that fits the schema) and tools (called with arguments that fit their parameters) — so
 // structured output, forced tools and agent tool loops work locally too.
+
 import { estimateTokens, textLength } from "../../tokens";
+import { base64Floats } from "../../translate/base64-floats";
 import type { Operation, Provider } from "../types";
 import { sampleJson } from "./sample-json";
 
@@ -141,14 +143,6 @@ function vector(text: string): number[] {
   for (let i = 0; i < text.length; i++) v[i % 8]! += text.charCodeAt(i) / 1000;
   const norm = Math.hypot(...v) || 1;
   return v.map((x) => x / norm);
-}
-
-/** OpenAI's base64 encoding: the little-endian float32 bytes of the vector. */
-function base64Floats(vector: number[]): string {
-  const bytes = new Uint8Array(new Float32Array(vector).buffer);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
 }
 
 function embeddings(body: Record<string, unknown>): Response {
