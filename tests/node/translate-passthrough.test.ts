@@ -440,3 +440,60 @@ describe("Responses → Messages → Chat (composed)", () => {
     expect(stream.finished()).toBe(false);
   });
 });
+
+describe("embeddings to Titan (Bedrock InvokeModel)", () => {
+  it("sends one text with the dimensions and normalize, never who the user is", () => {
+    expect(titanEmbeddings.request({ input: ["Hi"], dimensions: 512, user: "u" }, ctx())).toStrictEqual({
+      model: "model-1",
+      inputText: "Hi",
+      dimensions: 512,
+      normalize: true,
+    });
+    expect(titanEmbeddings.request({ input: "Hi" }, ctx())).toStrictEqual({
+      model: "model-1",
+      inputText: "Hi",
+      normalize: true,
+    });
+  });
+
+  it.each([
+    [{ input: ["a", "b"] }, "input", "Titan embeds one text per request."],
+    [{ input: [] }, "input", "Titan embeds one text per request."],
+    [{ input: [1, 2] }, "input", "only text translates."],
+    [{ input: "a", dimensions: 768 }, "dimensions", "Titan offers 256, 512, 1024."],
+  ])("refuses %j naming %s", (body, param, why) => {
+    expect(() => titanEmbeddings.request(body, ctx())).toThrow(
+      expect.objectContaining({
+        status: 400,
+        message: `'${param}' cannot be sent to a Bedrock Titan model: ${why}`,
+        options: { param, code: "untranslatable_parameter" },
+      }),
+    );
+  });
+
+  it("answers OpenAI's list with the exact token count, floats or base64 as asked", () => {
+    const upstream = { embedding: [0.5, -0.25], inputTextTokenCount: 6 };
+    expect(titanEmbeddings.response(upstream, ctx())).toStrictEqual({
+      body: {
+        object: "list",
+        data: [{ object: "embedding", index: 0, embedding: [0.5, -0.25] }],
+        model: model.id,
+        usage: { prompt_tokens: 6, total_tokens: 6 },
+      },
+      usage: { inputTokens: 6, outputTokens: 0 },
+    });
+    const encoded = titanEmbeddings.response(upstream, ctx({ encoding_format: "base64" })).body as Json;
+    expect(encoded.data[0].embedding).toBe(
+      Buffer.from(new Float32Array([0.5, -0.25]).buffer).toString("base64"),
+    );
+    expect(() => titanEmbeddings.stream(ctx())).toThrow("embeddings do not stream");
+  });
+
+  it("falls back to the estimate, unmetered as exact, when Titan sends no count", () => {
+    const { body, usage } = titanEmbeddings.response({ embedding: [] }, ctx({ input: "Hi" }));
+    expect(usage).toBeUndefined();
+    const estimate = ctx({ input: "Hi" }).estimatedInput;
+    expect(estimate).toBeGreaterThan(0);
+    expect((body as Json).usage.prompt_tokens).toBe(estimate);
+  });
+});
