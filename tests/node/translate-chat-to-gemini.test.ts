@@ -839,7 +839,7 @@ describe("embeddings → batchEmbedContents and back", () => {
     ...model,
     id: "google/gemini-embedding-001",
     upstreamModel: "gemini-embedding-001",
-    kind: "embeddings",
+    kind: "embedding",
   } as CatalogueModel;
   const ctx = (body: Json) => translationContext(embedModel, body);
   const request = (body: Json) => geminiEmbeddings.request(body, ctx(body));
@@ -929,7 +929,7 @@ describe("embeddings → batchEmbedContents and back", () => {
       },
       usage: undefined,
     });
-    expect(geminiEmbeddings.response({}, ctx(body)).body.data).toStrictEqual([]);
+    expect((geminiEmbeddings.response({}, ctx(body)).body as Json).data).toStrictEqual([]);
   });
 
   it("does not stream", () => {
