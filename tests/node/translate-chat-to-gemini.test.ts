@@ -948,7 +948,7 @@ describe("the Messages API to Gemini, through chat", () => {
     });
   });
 
-  it("the inner stream always reports usage, so the Messages stream carries Gemini's counts", () => {
+  it("a Messages stream, asked for no usage, still carries Gemini's counts in message_delta", () => {
     const body = { model: model.id, max_tokens: 100, messages: hi, stream: true };
     const ctx = { ...translationContext(model, body), includeUsage: false };
     const stream = messagesToGemini.stream(ctx);
