@@ -408,6 +408,12 @@ describe("a Chat Completions request → a Converse request", () => {
     expect(refusal(body)).toStrictEqual(expected);
   });
 
+  it("accepts the plain-text response format every provider answers with unasked", () => {
+    expect(translate({ messages: hi, response_format: { type: "text" } })).toStrictEqual(
+      translate({ messages: hi }),
+    );
+  });
+
   it("refuses a field no translation knows, naming the model", () => {
     expect(refusal({ messages: hi, store_everything: true })).toStrictEqual({
       status: 400,

@@ -23,6 +23,8 @@ const DEFAULTS: Record<string, readonly unknown[]> = {
   modalities: [["text"]],
   verbosity: ["medium"],
   thinking: [{ type: "disabled" }],
+  // Plain text is what every provider answers with unasked: a translation without structured output accepts it.
+  response_format: [{ type: "text" }],
 };
 
 const isEmptyObject = (value: unknown) =>
