@@ -44,6 +44,21 @@ export function openaiChunkChars(chunk: Json): number {
   return n;
 }
 
+/** One Chat Completions stream chunk of a single choice, as every translation into Chat Completions writes it. */
+export function chatChunk(
+  stream: { id: string; created: number; model: string },
+  delta: Json,
+  finish: string | null = null,
+): string {
+  return formatSse({
+    id: stream.id,
+    object: "chat.completion.chunk",
+    created: stream.created,
+    model: stream.model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+  });
+}
+
 export function openaiError(message: string): string {
   return formatSse({ error: { message, type: "api_error", code: "upstream_stream_cut", param: null } });
 }

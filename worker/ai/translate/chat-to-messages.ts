@@ -4,7 +4,7 @@ import { badRequest } from "../../errors";
 import { formatSse, type SseEvent } from "../sse";
 import { anthropicUsage, complete, finishReasonFor } from "./anthropic";
 import { OPENAI_ONLY, refuseParameters, textOf as textIn, untranslatableTo } from "./chat-text";
-import { openaiError, openaiUsageOf } from "./chat-to-chat";
+import { chatChunk, openaiError, openaiUsageOf } from "./chat-to-chat";
 import { isNoOp, refuseUnknown } from "./known-fields";
 import { StreamTranslatorBase } from "./stream-base";
 import { anthropicStructured, ForcedToolUnwrapper, unwrapForcedTool, usesForcedTool } from "./structured";
@@ -191,13 +191,7 @@ class AnthropicToOpenAIStream extends StreamTranslatorBase {
   }
 
   private chunk(delta: Json, finish: string | null = null): string {
-    return formatSse({
-      id: this.id,
-      object: "chat.completion.chunk",
-      created: this.created,
-      model: this.ctx.model.id,
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    });
+    return chatChunk({ id: this.id, created: this.created, model: this.ctx.model.id }, delta, finish);
   }
 
   event(raw: SseEvent): string {

@@ -6,7 +6,7 @@ import { badRequest } from "../../../errors";
 import { formatSse, type SseEvent } from "../../sse";
 import { complete } from "../anthropic";
 import { OPENAI_ONLY, refuseParameters, textOf as textIn, untranslatableTo } from "../chat-text";
-import { openaiError, openaiUsageOf } from "../chat-to-chat";
+import { chatChunk, openaiError, openaiUsageOf } from "../chat-to-chat";
 import { isNoOp, refuseUnknown } from "../known-fields";
 import { StreamTranslatorBase } from "../stream-base";
 import type { Json, Translation, TranslationContext, Usage } from "../types";
@@ -232,13 +232,7 @@ class GeminiToOpenAIStream extends StreamTranslatorBase {
   }
 
   private chunk(delta: Json, finish: string | null = null): string {
-    return formatSse({
-      id: this.id,
-      object: "chat.completion.chunk",
-      created: this.created,
-      model: this.ctx.model.id,
-      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    });
+    return chatChunk({ id: this.id, created: this.created, model: this.ctx.model.id }, delta, finish);
   }
 
   event(raw: SseEvent): string {
