@@ -3,9 +3,12 @@
 // usage row, billed at the catalogue's prices) and content logging as every other AI request. The audio stays in
 // memory: even with content logging on, the logged request names the file (type and size), never its bytes.
 import { reserveCredit } from "../../billing/credits";
-import { getConfig } from "../../config";
+import { type Config, getConfig } from "../../config";
 import { loggingPolicy } from "../../content/capture";
 import { AppError, badRequest } from "../../errors";
+import { customerKey } from "../../provider-keys/cache";
+import { withPlatformFee } from "../../provider-keys/fee";
+import { byokKeyRejected, isKeyRejection } from "../../provider-keys/rejected";
 import { providerPolicy } from "../catalogue";
 import type { CatalogueModel } from "../catalogue/model";
 import { costMicros } from "../catalogue/prices";
@@ -13,7 +16,7 @@ import { requireModel } from "../catalogue/require";
 import { dataPolicyViolation } from "../data-policy/refuse";
 import { type DataPolicyName, effectivePolicies, violatedPolicy } from "../data-policy/rules";
 import { type MeteredRequest, meter } from "../metering";
-import { connect, providers } from "../providers/registry";
+import { connect, type Provider, providerAvailable, providers } from "../providers/registry";
 import { fromUpstreamStatus, upstreamTimeout, upstreamUnreachable } from "../upstream-errors";
 
 /**
@@ -34,6 +37,9 @@ export type TranscriptionRequest = {
   /** OpenAI's optional fields, passed on as sent. */
   language?: string;
   prompt?: string;
+  temperature?: number;
+  /** Providers the account brought its own key for (from the cached key); absent: none. */
+  byokProviders?: string[];
   startedAt: number;
   requestId?: string;
   spendLimitMicros?: number | null;
@@ -59,6 +65,18 @@ export type Transcribed = {
   model: CatalogueModel;
   costMicros: number;
 };
+
+/** One multipart POST to the provider's transcription path, with the platform's key or the customer's own. */
+function post(config: Config, provider: Provider, form: FormData, ownKey?: string): Promise<Response> {
+  const connection = connect(config, provider, ownKey);
+  return fetch(`${connection.baseUrl}${provider.paths.transcriptions}`, {
+    method: "POST",
+    // Built from nothing: nothing of the client's request goes on; fetch sets the multipart boundary.
+    headers: { accept: "application/json", ...provider.headers(connection) },
+    body: form,
+    signal: AbortSignal.timeout(config.ai.timeoutMs),
+  });
+}
 
 /** The transcription model an id names, or the 404/400 a client gets. */
 function transcriptionModel(env: Env, id: string): CatalogueModel {
@@ -102,13 +120,21 @@ export async function transcribe(
   const model = transcriptionModel(env, input.model);
   const provider = providers[model.provider];
   const background = (work: Promise<unknown>) => ctx.waitUntil(work);
+  // Bring your own key: the account's own key for the provider when it has one, billed the platform fee.
+  let own = input.byokProviders?.includes(model.provider)
+    ? await customerKey(env, input.accountId, model.provider)
+    : null;
+  const worstCase = costMicros(model, {
+    inputTokens: model.contextTokens,
+    outputTokens: model.maxOutputTokens,
+  });
   const [policy, hold] = await Promise.all([
     loggingPolicy(env, input.accountId, background),
     // The worst case: the model's whole input window of audio and its longest transcript.
     reserveCredit(
       env,
       input.accountId,
-      costMicros(model, { inputTokens: model.contextTokens, outputTokens: model.maxOutputTokens }),
+      own ? withPlatformFee(worstCase, config.ai.byokFeeBasisPoints) : worstCase,
       background,
       input.keyId && input.spendLimitMicros != null
         ? { keyId: input.keyId, limit: input.spendLimitMicros }
@@ -159,17 +185,19 @@ export async function transcribe(
   form.append("response_format", "json");
   if (input.language) form.append("language", input.language);
   if (input.prompt) form.append("prompt", input.prompt);
+  if (input.temperature !== undefined) form.append("temperature", String(input.temperature));
 
   let response: Response;
   try {
-    const connection = connect(config, provider);
-    response = await fetch(`${connection.baseUrl}${provider.paths.transcriptions}`, {
-      method: "POST",
-      // Built from nothing: nothing of the client's request goes on; fetch sets the multipart boundary.
-      headers: { accept: "application/json", ...provider.headers(connection) },
-      body: form,
-      signal: AbortSignal.timeout(config.ai.timeoutMs),
-    });
+    response = await post(config, provider, form, own?.apiKey);
+    // The account's own key refused: the platform's key only when the customer allowed it (at list price).
+    if (own && isKeyRejection(response.status)) {
+      await response.body?.cancel();
+      if (!own.allowPlatformFallback || !providerAvailable(config, provider.id))
+        return failed(byokKeyRejected(provider.id, response.status));
+      own = null;
+      response = await post(config, provider, form);
+    }
   } catch (error) {
     if (error instanceof AppError) return failed(error);
     return failed(
@@ -200,6 +228,7 @@ export async function transcribe(
     usage: tokenUsage(answer),
     deliveredChars: answer.text.length,
     responseText: policy.enabled ? text : undefined,
+    ...(own ? { feeBasisPoints: config.ai.byokFeeBasisPoints } : {}),
   });
   return { answer, requestId: request.id, model, costMicros: metered.costMicros };
 }
