@@ -37,7 +37,10 @@ const MAX_REPLY_TOKENS = 1024;
 const NON_TEXT_REPLY =
   "Thanks for your message! I could not read this kind of message — could you type your question?";
 const VOICE_NOTE = "(The customer sent a voice message, which this assistant cannot listen to.)";
-/** A voice note that could not be transcribed: a fixed reply, no model call, nothing charged. */
+/**
+ * A voice note that could not be transcribed: a fixed reply, no model call, nothing charged.
+ * @internal exported for the tests
+ */
 export const VOICE_FALLBACK_REPLY =
   "Sorry — I could not listen to your voice message just now. Could you type your question?";
 const NO_CREDIT = "no_credit: the account is out of credit; the message was not answered";

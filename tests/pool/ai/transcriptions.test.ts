@@ -2,12 +2,14 @@
 // provider's {text, usage}; the audio and the upstream model reach the provider; the request is metered once at
 // the catalogue's prices. Refused in OpenAI's error shape, with nothing sent upstream: no file, a model that is
 // not a transcription model, an unknown model, a stream, a body over the limit.
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { toFile } from "openai";
 import { describe, expect, it } from "vitest";
-import { FAKE_TRANSCRIPT } from "../../fakes/openai";
+import { getConfig } from "#worker/config";
+import { withPlatformFee } from "#worker/provider-keys/fee";
+import { FAKE_CUSTOMER_OPENAI_KEY, FAKE_TRANSCRIPT } from "../../fakes/openai";
 import { marker, openaiFake, received, script, usageRows, v1 } from "../support/ai-helpers";
-import { expectError, newKeyUser } from "../support/helpers";
+import { call, expectError, newKeyUser, PASSWORD } from "../support/helpers";
 import { openai } from "../support/sdk-clients";
 
 const MODEL = "openai/gpt-4o-mini-transcribe";
@@ -86,6 +88,33 @@ describe("POST /v1/audio/transcriptions", () => {
     ]);
   });
 
+  it("goes with the account's own provider key, billed at the platform fee; a refused own key is a 424", async () => {
+    const user = await newKeyUser();
+    const stored = await call("/api/provider-keys/openai", {
+      method: "PUT",
+      cookie: user.cookie,
+      body: { key: FAKE_CUSTOMER_OPENAI_KEY, password: PASSWORD },
+    });
+    expect(stored.status).toBe(200);
+    const bytes = audio(marker("byok"));
+    const res = await upload(user.key, { file: oggFile(bytes), model: MODEL });
+    expect(res.status).toBe(200);
+    const [sent] = await received(openaiFake(), base64(bytes));
+    expect(sent!.headers.authorization).toBe(`Bearer ${FAKE_CUSTOMER_OPENAI_KEY}`);
+    const words = FAKE_TRANSCRIPT.split(" ").length;
+    const list = Math.ceil((Math.ceil(bytes.length / 100) * 3_000_000 + words * 5_000_000) / 1_000_000);
+    const [row] = await usageRows(user.id, 1);
+    expect(row).toMatchObject({
+      status: 200,
+      cost_micros: withPlatformFee(list, getConfig(env).ai.byokFeeBasisPoints),
+    });
+
+    const tag = marker("byok-refused");
+    await script(openaiFake(), { match: tag, status: 401 });
+    const refused = await upload(user.key, { file: oggFile(audio(tag)), model: MODEL });
+    expect(await expectError(refused, 424)).toMatchObject({ code: "byok_key_rejected" });
+  });
+
   it("passes a provider's refusal on in OpenAI's shape, metered at no cost", async () => {
     const user = await newKeyUser();
     const tag = marker("refused-upstream");
@@ -103,9 +132,11 @@ describe("POST /v1/audio/transcriptions", () => {
 
   it("refuses a request without a file, naming the field, and sends nothing upstream", async () => {
     const user = await newKeyUser();
-    const res = await upload(user.key, { model: MODEL, prompt: marker("no-file") });
+    const tag = marker("no-file");
+    const res = await upload(user.key, { model: MODEL, prompt: tag });
     const error = await expectError(res, 400);
     expect(error).toMatchObject({ param: "file", type: "invalid_request_error" });
+    expect(await received(openaiFake(), tag)).toEqual([]);
   });
 
   it("refuses a model that is not a transcription model, before anything is sent", async () => {

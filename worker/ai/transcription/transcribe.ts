@@ -48,7 +48,7 @@ export type TranscriptionRequest = {
 };
 
 /** The provider's answer as OpenAI documents it (CreateTranscriptionResponseJson). */
-export type TranscriptionAnswer = {
+type TranscriptionAnswer = {
   text: string;
   usage?: {
     type?: string;
