@@ -18,7 +18,7 @@ const EXPORT_ROWS = 10_000;
 /** Request-log rows looked up per contact (one object read each). */
 const REQUEST_ROWS = 100;
 
-export type HeldStore = {
+type HeldStore = {
   holder: string;
   records: number;
   /** The newest rows (ids, states, times; texts only while content logging is on). */

@@ -6,7 +6,7 @@ import { z } from "@hono/zod-openapi";
 const SEPARATORS = /[\s\-./()]/g;
 
 /** The number as WhatsApp's `wa_id`, or null when it cannot be one (letters, no country code, too short or long). */
-export function waIdOf(input: string): string | null {
+function waIdOf(input: string): string | null {
   const compact = input.trim().replace(SEPARATORS, "");
   const digits = compact.startsWith("+")
     ? compact.slice(1)
