@@ -12,6 +12,7 @@ import type { Db } from "../env";
 import { toAppError } from "../errors";
 import { log } from "../observability/log";
 import { isRestricted } from "../privacy/rights-requests/restriction";
+import { newRequestId } from "../request-id";
 import { HOUR_MS } from "../time";
 import type { ChatContent } from "./ask";
 import { askModel } from "./ask";
@@ -424,11 +425,16 @@ async function compose(
     ? [{ role: "system" as const, content: connection.systemPrompt }]
     : [];
   try {
+    // The message names the model call that answers it (its request-log row), before the call is made.
+    const requestId = newRequestId();
+    await db.update(whatsappMessages).set({ requestId }).where(where(ref));
     const result = await askModel(env, ctx, {
       accountId: ref.accountId,
       model: connection.model,
       messages: [...system, ...history, { role: "user", content: turn }],
       maxTokens: MAX_REPLY_TOKENS,
+      contactHash: message.contactHash,
+      requestId,
     });
     if (result.handOff) return { reply: result.text, handOff: true };
     if (result.text) return { reply: result.text };
