@@ -362,6 +362,7 @@ async function customerInput(
     if (media.kind === "audio") {
       const heard = await hearVoiceNote(env, ctx, {
         accountId: message.accountId,
+        contactHash: message.contactHash,
         mediaId: media.id,
         accessToken,
       });

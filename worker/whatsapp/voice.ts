@@ -40,7 +40,7 @@ function filename(mimeType: string): string {
 export async function hearVoiceNote(
   env: Env,
   ctx: ExecutionContext,
-  input: { accountId: string; mediaId: string; accessToken: string },
+  input: { accountId: string; contactHash: string; mediaId: string; accessToken: string },
 ): Promise<Heard> {
   const config = getConfig(env);
   const model = findModel(config, config.whatsapp.transcriptionModel);
@@ -52,6 +52,7 @@ export async function hearVoiceNote(
       accountId: input.accountId,
       keyId: null,
       source: "whatsapp",
+      contactHash: input.contactHash,
       model: model.id,
       file: { bytes: fetched.bytes, mimeType: fetched.mimeType, filename: filename(fetched.mimeType) },
       startedAt: Date.now(),

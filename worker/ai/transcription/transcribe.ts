@@ -44,6 +44,8 @@ export type TranscriptionRequest = {
   requestId?: string;
   spendLimitMicros?: number | null;
   keyDataPolicy?: DataPolicyName;
+  /** WhatsApp: the contact's keyed hash, carried onto the logged copy so the contact's erasure finds it. */
+  contactHash?: string;
   onMeter?: () => void;
 };
 
@@ -162,6 +164,7 @@ export async function transcribe(
     hold,
     policy,
     requestText: policy.enabled ? JSON.stringify(described) : undefined,
+    contactHash: input.contactHash,
     estimatedInput: estimatedAudioTokens(model, input.file.bytes.byteLength),
     onMeter: input.onMeter,
   };
