@@ -27,6 +27,7 @@ import {
   ResponsesRequest,
 } from "./schemas";
 import { authed, timing } from "./timing";
+import { registerTranscriptions } from "./transcription/route";
 import { validJson } from "./validation/json-body";
 
 const AI_BODY_LIMIT = 20 * 1024 * 1024;
@@ -219,3 +220,6 @@ aiRoutes.post("/messages/count_tokens", validJson(CountTokensRequest), async (c)
   c.header("x-token-count", method);
   return c.json({ input_tokens }, 200);
 });
+
+// POST /v1/audio/transcriptions: a multipart upload, in its own folder (worker/ai/transcription/).
+registerTranscriptions(aiRoutes);
