@@ -3,7 +3,7 @@
 // rounds (the order reversed each round) with the benchmark's small chat request and a 200-message conversation.
 // Prints each round, the medians and the difference, with the load average.
 //   npx react-router build && cp -r build /tmp/a   (then the change, and the same into /tmp/b)
-//   npx tsx bench/ab-cpu.ts /tmp/a/build/server /tmp/b/build/server [rounds=3] [seconds=5]
+//   npm run bench:ab -- /tmp/a/build/server /tmp/b/build/server [rounds=3] [seconds=5]
 import { loadavg } from "node:os";
 import autocannon from "autocannon";
 import { freePort } from "../scripts/ports";
