@@ -14,7 +14,7 @@ import { costMicros } from "./catalogue/prices";
 import { estimateTokens } from "./tokens";
 import type { Usage } from "./translate/types";
 
-export type Endpoint = "chat.completions" | "messages" | "embeddings" | "responses";
+export type Endpoint = "chat.completions" | "messages" | "embeddings" | "responses" | "audio.transcriptions";
 
 export type MeteredRequest = {
   id: string;
