@@ -133,6 +133,7 @@ function ModelsTable({ models }: { models: OperatorModel[] }) {
           <td data-label="Model id">
             <code>{m.id}</code>{" "}
             {m.kind === "embedding" ? <span className="badge off">embeddings</span> : null}
+            {m.kind === "transcription" ? <span className="badge off">speech to text</span> : null}
           </td>
           <td data-label="State">
             {m.disabled ? <span className="badge bad">disabled</span> : null}{" "}
