@@ -15,8 +15,11 @@ const server = ownServer(
   "localhost",
 );
 
-const code = (secret: string) =>
-  new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 }).generate();
+/** The app's code now, or `aheadMs` later (a code works once: a second use in the same step takes the next one). */
+const code = (secret: string, aheadMs = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 }).generate({
+    timestamp: Date.now() + aheadMs,
+  });
 
 async function contextWith(cookieHeader: string | null, javaScriptEnabled: boolean) {
   const context = await browser().newContext({ javaScriptEnabled, viewport: DESKTOP });
@@ -33,7 +36,7 @@ async function contextWith(cookieHeader: string | null, javaScriptEnabled: boole
   return { context, page, errors };
 }
 
-it("without JavaScript: an operator is sent from /admin to set up an app, then recovery codes work once", async () => {
+it("without JavaScript: an operator is sent from /admin to set up an app, whose codes then finish a login; recovery codes work once", async () => {
   const { cookieHeader } = await signUp(server.url, OPERATOR);
   await proveAddress(server.url, OPERATOR, cookieHeader);
   const { context, page, errors } = await contextWith(cookieHeader, false);
@@ -52,18 +55,22 @@ it("without JavaScript: an operator is sent from /admin to set up an app, then r
   expect(new URL(page.url()).pathname).toBe("/admin");
   await context.close();
 
-  // A new browser: the password is not enough; a recovery code finishes the login, once.
-  const login = async (recoveryCode: string) => {
+  // A new browser: the password is not enough; the app's code finishes the login, and a recovery code, once.
+  const login = async (typed: string) => {
     const fresh = await contextWith(null, false);
     await fresh.page.goto(`${server.url}/login?next=/admin`);
     await fresh.page.getByLabel("Email").fill(OPERATOR);
     await fresh.page.getByLabel("Password").fill(PASSWORD);
     await fresh.page.getByRole("button", { name: "Log in" }).click();
     expect(new URL(fresh.page.url()).pathname).toBe("/login/2fa");
-    await fresh.page.getByLabel(/recovery code/).fill(recoveryCode);
+    await fresh.page.getByLabel(/recovery code/).fill(typed);
     await fresh.page.getByRole("button", { name: "Continue" }).click();
     return fresh;
   };
+  // The setup spent this step's code: the app's next one.
+  const byApp = await login(code(secret, 30_000));
+  expect(new URL(byApp.page.url()).pathname).toBe("/admin");
+  await byApp.context.close();
   const first = await login(codes[0]!);
   expect(new URL(first.page.url()).pathname).toBe("/admin");
   await first.context.close();

@@ -34,9 +34,9 @@ const loginVerify = (pending: string, response: unknown) =>
   });
 
 /** A verified user with a passkey added (under sudo), and the recovery codes that came with it. */
-async function withPasskey() {
+async function withPasskey(synced = false) {
   const user = await newVerifiedUser();
-  const passkey = await newPasskey(ORIGIN);
+  const passkey = await newPasskey(ORIGIN, { synced });
   const options = (await (
     await call("/api/auth/passkeys/registration/options", {
       body: { password: PASSWORD },
@@ -102,6 +102,22 @@ describe("passkeys", () => {
     await loginOptions(second); // new options: the challenge the stale answer signed is gone
     expect((await expectError(await loginVerify(second, stale), 401)).code).toBe("invalid_second_factor");
     expect((await expectError(await loginVerify(second, answer), 401)).code).toBe("invalid_second_factor");
+  });
+
+  it("a synced passkey (its counter stays 0): a re-authentication's answer replayed opens no sudo window", async () => {
+    const owner = await withPasskey(true);
+    const pending = await pendingLogin(owner.email);
+    const session = cookieFrom(
+      await loginVerify(pending, await owner.passkey.sign(await loginOptions(pending))),
+    );
+    const options = (await (
+      await call("/api/auth/passkeys/authentication/options", { method: "POST", cookie: session })
+    ).json()) as Options;
+    const answer = await owner.passkey.sign(options);
+    const verify = () =>
+      call("/api/auth/passkeys/authentication/verify", { body: { response: answer }, cookie: session });
+    expect((await verify()).status).toBe(200);
+    expect((await expectError(await verify(), 401)).code).toBe("invalid_second_factor");
   });
 
   it("another account's passkey, or an answer made for another login, finishes nothing", async () => {

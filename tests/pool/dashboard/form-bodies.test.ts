@@ -17,6 +17,8 @@ import * as providerKeys from "../../../app/routes/dashboard/provider-keys";
 import * as settings from "../../../app/routes/dashboard/settings";
 import * as twoFactor from "../../../app/routes/dashboard/two-factor";
 import * as whatsapp from "../../../app/routes/dashboard/whatsapp";
+import * as whatsappContacts from "../../../app/routes/dashboard/whatsapp-contacts";
+import * as whatsappContactsExport from "../../../app/routes/dashboard/whatsapp-contacts-export";
 import * as whatsappInbox from "../../../app/routes/dashboard/whatsapp-inbox";
 import * as dpa from "../../../app/routes/legal-dpa";
 import * as login from "../../../app/routes/login";
@@ -69,6 +71,8 @@ const ACTIONS: [path: string, action: Action, who: "anyone" | "user" | "operator
   ["/dashboard/privacy", privacy.action as Action, "user"],
   ["/dashboard/whatsapp", whatsapp.action as Action, "user"],
   ["/dashboard/whatsapp/inbox", whatsappInbox.action as Action, "user"],
+  ["/dashboard/whatsapp/contacts", whatsappContacts.action as Action, "user"],
+  ["/dashboard/whatsapp/contacts/export", whatsappContactsExport.action as Action, "user"],
   ["/dashboard/billing", billing.action as Action, "user"],
   ["/admin", admin.action as Action, "operator"],
 ];

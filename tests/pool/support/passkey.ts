@@ -37,8 +37,12 @@ function derSignature(raw: Bytes): Bytes {
 
 export type Passkey = Awaited<ReturnType<typeof newPasskey>>;
 
-/** A new authenticator holding one credential for `origin` (its host is the relying party id). */
-export async function newPasskey(origin: string) {
+/**
+ * A new authenticator holding one credential for `origin` (its host is the relying party id). `synced`: its
+ * signature counter stays 0, as synced passkeys' do (iCloud Keychain, Google Password Manager), so no counter
+ * check can notice a replayed answer — only the challenge can.
+ */
+export async function newPasskey(origin: string, kind: { synced?: boolean } = {}) {
   const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
     "sign",
     "verify",
@@ -94,7 +98,7 @@ export async function newPasskey(origin: string) {
     },
     /** The answer to navigator.credentials.get() for these options (each answer counts up, as devices do). */
     async sign(options: { challenge: string }) {
-      counter += 1;
+      if (!kind.synced) counter += 1;
       const authenticatorData = concat(rpIdHash, new Uint8Array([0x05]), u32(counter));
       const clientDataJSON = clientData("webauthn.get", options.challenge);
       const signed = concat(authenticatorData, await sha256(clientDataJSON));
