@@ -76,7 +76,7 @@ export async function action({ request, context }: Route.ActionArgs) {
         await requireSudo(env, session, undefined, headers);
         let recoveryCodes: string[] | null = null;
         await throttledFactorCheck(env, session.accountId, headers, async () => {
-          recoveryCodes = await confirmTotp(env, db, session.accountId, input.code);
+          recoveryCodes = await confirmTotp(env, db, session, input.code);
           return recoveryCodes !== null;
         });
         return { done: "totp-confirm" as const, recoveryCodes: recoveryCodes! };

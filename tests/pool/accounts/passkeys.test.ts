@@ -88,6 +88,26 @@ describe("passkeys", () => {
     expect((await call("/api/account", { cookie: cookieFrom(done) })).status).toBe(200);
   });
 
+  it("once added, end every session but the one that added it (those were opened without a factor)", async () => {
+    const user = await newVerifiedUser();
+    const other = cookieFrom(await login(user.email));
+    expect((await call("/api/account", { cookie: other })).status).toBe(200);
+    const passkey = await newPasskey(ORIGIN);
+    const options = (await (
+      await call("/api/auth/passkeys/registration/options", {
+        body: { password: PASSWORD },
+        cookie: user.cookie,
+      })
+    ).json()) as Options;
+    const added = await call("/api/auth/passkeys/registration/verify", {
+      body: { response: await passkey.register(options) },
+      cookie: user.cookie,
+    });
+    expect(added.status).toBe(201);
+    expect((await call("/api/account", { cookie: other })).status).toBe(401);
+    expect((await call("/api/account", { cookie: user.cookie })).status).toBe(200);
+  });
+
   it("a signed answer works once: replayed, or answering an earlier challenge, it finishes nothing", async () => {
     const owner = await withPasskey();
     const first = await pendingLogin(owner.email);

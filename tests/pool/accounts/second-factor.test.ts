@@ -249,7 +249,14 @@ describe("operators (REQUIRE_2FA_FOR_OPERATORS on)", () => {
     expect((sent as Response).status).toBe(302);
     expect((sent as Response).headers.get("location")).toBe("/dashboard/account/two-factor?next=%2Fadmin");
 
+    // A session opened before the factor existed (a second browser, or a stolen cookie) never passes the gate:
+    // setting the factor up ends every session but the one that proved it.
+    const earlier = cookieFrom(await login(OPERATOR_EMAIL));
+    expect(
+      (await expectError(await call("/api/admin/privacy/requests", { cookie: earlier }), 403)).code,
+    ).toBe("second_factor_required");
     await enrolTotp(cookie);
+    expect((await call("/api/admin/privacy/requests", { cookie: earlier })).status).toBe(401);
     expect((await call("/api/admin/privacy/requests", { cookie })).status).toBe(200);
     const data = await admin.loader(args(page("/admin", cookie)));
     expect(data).toHaveProperty("promises");

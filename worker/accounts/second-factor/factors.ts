@@ -2,8 +2,9 @@
 // factor), removing one (the codes go with the last), and discarding them all when an unproven holder set them.
 import { eq } from "drizzle-orm";
 import { authChallenges, totpFactors } from "../../../db/schema";
-import type { Db } from "../../env";
+import type { Db, SessionPrincipal } from "../../env";
 import { conflict } from "../../errors";
+import { endOtherSessions } from "../sessions";
 import { dropPasskeys, listPasskeys, type PasskeyView } from "./passkeys";
 import { dropRecoveryCodes, issueRecoveryCodes, unusedRecoveryCodes } from "./recovery-codes";
 import { hasTotp, removeTotp, spendTotpCode } from "./totp";
@@ -37,14 +38,16 @@ export async function secondFactorMethods(db: Db, accountId: string): Promise<Se
 
 /**
  * Confirms the app being set up with a code from it (throttled by the caller); ten new recovery codes replace
- * any old ones and are returned, the only time they are shown.
+ * any old ones and are returned, the only time they are shown. Every other session ends: each one left was
+ * opened without the factor, and /admin's gate trusts a session of an account that has one.
  */
 export async function confirmTotp(
   env: Env,
   db: Db,
-  accountId: string,
+  session: SessionPrincipal,
   code: string,
 ): Promise<string[] | null> {
+  const { accountId } = session;
   if (await hasTotp(db, accountId))
     throw conflict("An authenticator app is already set up.", "totp_already_on");
   const [pending] = await db
@@ -54,6 +57,7 @@ export async function confirmTotp(
     .limit(1);
   if (!pending) throw conflict("Start setting up the authenticator app first.", "totp_not_started");
   if (!(await spendTotpCode(env, accountId, code.replace(/\s/g, ""), { pending: true }))) return null;
+  await endOtherSessions(db, accountId, session.sessionHash);
   return issueRecoveryCodes(db, accountId);
 }
 

@@ -15,6 +15,7 @@ import { getConfig } from "../../config";
 import { fromBase64Url, toBase64Url } from "../../crypto/encoding";
 import type { Db, SessionPrincipal } from "../../env";
 import { badRequest, conflict, notFound } from "../../errors";
+import { endOtherSessions } from "../sessions";
 import { sessionChallengeId, setWebAuthnChallenge, takeWebAuthnChallenge } from "./challenges";
 
 /** At most this many passkeys per account. */
@@ -107,6 +108,8 @@ export async function registerPasskey(
   };
   const inserted = await db.insert(passkeys).values(row).onConflictDoNothing().returning({ id: passkeys.id });
   if (inserted.length === 0) throw conflict("This passkey is already registered.", "passkey_exists");
+  // As with the authenticator app: sessions opened without a factor end once the account has one.
+  await endOtherSessions(db, session.accountId, session.sessionHash);
   return view({ ...row, lastUsedAt: null });
 }
 

@@ -133,7 +133,7 @@ sessionRoutes
       await requireSudo(c.env, c.var.session, undefined, c.req.raw.headers);
       let recoveryCodes: string[] | null = null;
       await throttledFactorCheck(c.env, accountId, c.req.raw.headers, async () => {
-        recoveryCodes = await confirmTotp(c.env, c.var.db, accountId, c.req.valid("json").code);
+        recoveryCodes = await confirmTotp(c.env, c.var.db, c.var.session, c.req.valid("json").code);
         return recoveryCodes !== null;
       });
       return c.json({ recoveryCodes: recoveryCodes! }, 200, noStore);
