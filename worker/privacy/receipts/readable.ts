@@ -31,6 +31,8 @@ export const HOLDER_LABELS: Record<string, string> = {
   whatsapp_pending: "WhatsApp replies still being sent",
   whatsapp_context: "WhatsApp conversation context",
   whatsapp_contacts: "WhatsApp opt-outs and hand-offs",
+  whatsapp_templates: "WhatsApp message templates",
+  whatsapp_number_events: "WhatsApp notices from Meta (templates, quality, alerts)",
   notices: "Notices we sent you",
   notice_outbox: "Notices waiting to be mailed",
   dpa_acceptances: "Data processing agreement acceptances",
