@@ -16,6 +16,8 @@ import { createFakeServer, readBody } from "./http";
 // Templates as Meta documents them: POST /__templates {wabaId, phoneNumberIds, templates} sets a business
 // account's templates (Meta's shape: {id, name, language, status, category, parameter_format, components});
 // `GET /v21.0/{waba-id}/message_templates?limit=&after=` lists them in pages ({data, paging: {cursors, next}}).
+// A business account nobody set has Meta's starter templates (DEFAULT_TEMPLATES: hello_world, as every new
+// account gets, and a follow-up with one parameter), so `npm start -- --fakes` has something to show.
 // A `type: "template"` send from one of those numbers is checked like Meta does: unknown name/language → 132001,
 // paused → 132015, disabled → 132016, wrong body parameter count → 132000.
 // POST /__window {phoneNumberId, to, closed} closes (or reopens) the 24-hour window for that pair: free-form sends
@@ -43,6 +45,39 @@ type FakeTemplate = {
   parameter_format?: string;
   components: { type: string; text?: string; format?: string }[];
 };
+
+const DEFAULT_TEMPLATES: FakeTemplate[] = [
+  {
+    id: "1027341712345678",
+    name: "hello_world",
+    language: "en_US",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [
+      { type: "HEADER", format: "TEXT", text: "Hello World" },
+      {
+        type: "BODY",
+        text: "Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.",
+      },
+      { type: "FOOTER", text: "WhatsApp Business Platform sample message" },
+    ],
+  },
+  {
+    id: "1027341787654321",
+    name: "conversation_follow_up",
+    language: "en_US",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [
+      {
+        type: "BODY",
+        text: "Hi {{1}}, thanks for your message. Reply to this one and we will answer right away.",
+      },
+    ],
+  },
+];
 
 /** The body's placeholders ({{1}}, {{name}}), distinct, as Meta counts them. */
 const bodyPlaceholders = (t: FakeTemplate) => {
@@ -113,7 +148,7 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
     if (req.method === "GET" && templateList) {
       if (!req.headers.authorization?.startsWith("Bearer "))
         return send(res, 400, graphError("An active access token must be used.", 2500));
-      const all = templates.get(templateList[1]!) ?? [];
+      const all = templates.get(templateList[1]!) ?? DEFAULT_TEMPLATES;
       const limit = Math.min(Number(url.searchParams.get("limit") ?? 25) || 25, 100);
       const start = Number(url.searchParams.get("after") ?? 0) || 0;
       const page = all.slice(start, start + limit);
@@ -276,9 +311,9 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
     if (body.messaging_product !== "whatsapp" || !body.to || !t?.name || !t.language?.code)
       return send(res, 400, graphError("Invalid parameter", 100));
     const waba = wabaOf.get(phoneNumberId);
-    const known = waba
-      ? templates.get(waba)?.find((x) => x.name === t.name && x.language === t.language?.code)
-      : undefined;
+    const known = (waba ? (templates.get(waba) ?? []) : DEFAULT_TEMPLATES).find(
+      (x) => x.name === t.name && x.language === t.language?.code,
+    );
     if (!known)
       return send(res, 404, graphError("(#132001) Template name does not exist in the translation", 132001));
     if (known.status === "PAUSED") return send(res, 400, graphError("(#132015) Template is paused", 132015));
