@@ -12,12 +12,8 @@ import type { Db } from "../env";
 import type { Notification } from "./payload";
 import type { NumberEventView } from "./template-views";
 
-export const NOTICE_FIELDS = [
-  "message_template_status_update",
-  "phone_number_quality_update",
-  "account_alerts",
-] as const;
-export type NoticeField = (typeof NOTICE_FIELDS)[number];
+/** The fields recorded here, as the table names them. */
+type NoticeField = (typeof whatsappNumberEvents.$inferSelect)["field"];
 
 const Word = z.string().max(100);
 const TemplateStatus = z.looseObject({

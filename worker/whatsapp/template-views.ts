@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { IsoDate } from "../openapi";
 
-export const Template = z
+const Template = z
   .object({
     id: z.string().openapi({ description: "Meta's template id" }),
     name: z.string(),
@@ -25,7 +25,7 @@ export const Template = z
   })
   .openapi("WhatsAppTemplate");
 
-export const Fallback = z
+const Fallback = z
   .object({
     name: z.string(),
     language: z.string(),
@@ -36,7 +36,7 @@ export const Fallback = z
   .nullable()
   .openapi("WhatsAppFallbackTemplate");
 
-export const NumberEvent = z
+const NumberEvent = z
   .object({
     field: z.enum(["message_template_status_update", "phone_number_quality_update", "account_alerts"]),
     event: z.string(),
@@ -45,7 +45,7 @@ export const NumberEvent = z
   })
   .openapi("WhatsAppNumberEvent");
 
-export const ExpiredConversation = z
+const ExpiredConversation = z
   .object({
     messageId: z.string().openapi({ description: "The customer's message (wamid) that expired" }),
     contact: z.string().openapi({ description: "A short label of the contact's keyed hash" }),

@@ -13,12 +13,12 @@ type Row = typeof whatsappTemplates.$inferSelect;
 type Connection = typeof whatsappConnections.$inferSelect;
 
 /** The placeholder a fallback parameter may contain: the contact's WhatsApp profile name. */
-export const PROFILE_NAME = "{{profile_name}}";
+const PROFILE_NAME = "{{profile_name}}";
 /** What `{{profile_name}}` becomes when Meta sent no profile name. */
-export const UNKNOWN_NAME = "there";
+const UNKNOWN_NAME = "there";
 
 /** The distinct placeholders of a template's body, in order of first appearance ({{1}} or {{order_id}}). */
-export function placeholdersOf(text: string): string[] {
+function placeholdersOf(text: string): string[] {
   return [...new Set([...text.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1]!))];
 }
 
