@@ -90,6 +90,7 @@ export async function syncTemplates(
             bodyTemplate: r.bodyTemplate,
             placeholders: r.placeholders,
             usable: r.usable,
+            ...(r.status === "APPROVED" ? { reason: null } : {}),
             updatedAt: at,
           },
         }),
