@@ -194,6 +194,7 @@ async function recordInbound(
   const answerable =
     !NEVER_ANSWERED.has(message.type) && (readable(understood) || connection.nonTextMessages === "reply");
   const status = answerable ? "pending" : "skipped";
+  const contact = await contactHash(env, accountId, message.from);
   const metadata = prepared(
     env,
     db
@@ -204,7 +205,7 @@ async function recordInbound(
         phoneNumberId: connection.phoneNumberId,
         direction: "in",
         type: message.type,
-        contactHash: await contactHash(env, accountId, message.from),
+        contactHash: contact,
         status,
         sentAt,
         createdAt: new Date(now),
@@ -228,10 +229,10 @@ async function recordInbound(
   const expiresAt = sentAt.getTime() + WINDOW_MS;
   const pending = env.DB.prepare(
     `INSERT OR IGNORE INTO whatsapp_pending
-       (account_id, message_id, recipient_sealed, body_sealed, media_sealed, quoted_id, profile_name_sealed, expires_at)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+       (account_id, message_id, contact_hash, recipient_sealed, body_sealed, media_sealed, quoted_id, profile_name_sealed, expires_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
      WHERE NOT EXISTS (SELECT 1 FROM whatsapp_messages WHERE account_id = ?1 AND id = ?2)`,
-  ).bind(accountId, message.id, recipient, body, media, understood.quotedId, profile, expiresAt);
+  ).bind(accountId, message.id, contact, recipient, body, media, understood.quotedId, profile, expiresAt);
   return { statements: [pending, metadata], answerable };
 }
 
