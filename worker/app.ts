@@ -31,6 +31,7 @@ import { settingsRoutes } from "./settings/routes";
 import { trainingRoutes } from "./training/routes";
 import { usageRoutes } from "./usage/routes";
 import { whatsappRoutes } from "./whatsapp/routes";
+import { whatsappTemplateRoutes } from "./whatsapp/template-routes";
 import { whatsappWebhook } from "./whatsapp/webhook";
 
 const API_BODY_LIMIT = 256 * 1024;
@@ -60,6 +61,7 @@ api.route("/privacy", promiseRoutes);
 api.route("/admin/privacy", adminPrivacyRoutes);
 api.route("/billing", billingRoutes);
 api.route("/whatsapp", whatsappRoutes);
+api.route("/whatsapp", whatsappTemplateRoutes);
 api.route("/settings", settingsRoutes);
 api.route("/admin/training-export", trainingRoutes);
 api.route("/admin/metrics", metricsRoutes);

@@ -40,6 +40,14 @@ export const whatsappConnections = sqliteTable(
     handOffWebhookSecretSealed: text("hand_off_webhook_secret_sealed"),
     /** Set when the business was told of a failed delivery; cleared by the next delivered reply (one alert a streak). */
     failureAlertedAt: integer("failure_alerted_at", { mode: "timestamp_ms" }),
+    /** The approved template sent when the 24-hour window has closed (ADR 065); null: none, the message expires. */
+    fallbackTemplate: text("fallback_template"),
+    fallbackLanguage: text("fallback_language"),
+    /** The fallback's body parameters, in order: fixed text, `{{profile_name}}` replaced when sent (JSON array). */
+    fallbackParameters: text("fallback_parameters", { mode: "json" }).$type<string[]>(),
+    /** When the number's templates were last read from Meta, and why that failed (a code), if it did. */
+    templatesSyncedAt: integer("templates_synced_at", { mode: "timestamp_ms" }),
+    templatesSyncError: text("templates_sync_error"),
   },
   (t) => [
     index("whatsapp_connections_verify_idx").on(t.verifyTokenHash),
@@ -77,6 +85,8 @@ export const whatsappMessages = sqliteTable(
     /** Inbound: our reply's id. Outbound: the message it answers. */
     relatedId: text("related_id"),
     error: text("error"),
+    /** Outbound template messages: the template's name and language ("name (en_US)"), never its filled text. */
+    template: text("template"),
     /** Inbound: the id of the model call that answered it (its request-log row), so a contact's data can be found. */
     requestId: text("request_id"),
   },
@@ -109,6 +119,8 @@ export const whatsappPending = sqliteTable(
     mediaSealed: text("media_sealed"),
     /** The wamid the customer quoted (an id, like the metadata's), so the quoted text can join the prompt. */
     quotedId: text("quoted_id"),
+    /** The contact's WhatsApp profile name (for a fallback template's `{{profile_name}}`), sealed. */
+    profileNameSealed: text("profile_name_sealed"),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
@@ -170,6 +182,68 @@ export const whatsappContacts = sqliteTable(
     primaryKey({ columns: [t.phoneNumberId, t.contactHash] }),
     index("whatsapp_contacts_account_idx").on(t.accountId, t.pausedAt),
     index("whatsapp_contacts_reply_idx").on(t.replyUntil),
+  ],
+);
+
+/**
+ * A number's message templates as Meta last reported them (synced from `GET /{waba-id}/message_templates`,
+ * kept current by `message_template_status_update`): only an APPROVED one is ever sent (ADR 065).
+ */
+export const whatsappTemplates = sqliteTable(
+  "whatsapp_templates",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    phoneNumberId: text("phone_number_id").notNull(),
+    /** Meta's template id. */
+    templateId: text("template_id").notNull(),
+    name: text("name").notNull(),
+    language: text("language").notNull(),
+    /** APPROVED, PENDING, REJECTED, PAUSED, DISABLED… as Meta names it. */
+    status: text("status").notNull(),
+    category: text("category"),
+    /** The business's template wording (its BODY), as written in WhatsApp Manager; placeholders unfilled. */
+    bodyTemplate: text("body_template"),
+    /** The body's placeholders in order: "1", "2"… (positional) or their names (named). */
+    placeholders: text("placeholders", { mode: "json" }).$type<string[]>().notNull(),
+    /** False when the header or buttons need parameters too: such a template cannot be the fallback. */
+    usable: integer("usable", { mode: "boolean" }).notNull(),
+    /** Meta's reason with the latest status change (e.g. a pause), a code. */
+    reason: text("reason"),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.phoneNumberId, t.name, t.language] }),
+    index("whatsapp_templates_account_idx").on(t.accountId),
+  ],
+);
+
+/**
+ * What Meta told about a number besides messages: template status changes, quality and limit updates, account
+ * alerts — shown on the number's dashboard section, kept for the metadata period.
+ */
+export const whatsappNumberEvents = sqliteTable(
+  "whatsapp_number_events",
+  {
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    phoneNumberId: text("phone_number_id").notNull(),
+    /** A hash of the notification's change (and the number), so a redelivery is recorded once. */
+    id: text("id").notNull(),
+    field: text("field", {
+      enum: ["message_template_status_update", "phone_number_quality_update", "account_alerts"],
+    }).notNull(),
+    /** Meta's event or alert type (APPROVED, PAUSED, FLAGGED, …). */
+    event: text("event").notNull(),
+    /** A short line built from Meta's fields (template, reason, limit, severity, description). */
+    summary: text("summary").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.phoneNumberId, t.id] }),
+    index("whatsapp_number_events_account_idx").on(t.accountId, t.at),
   ],
 );
 

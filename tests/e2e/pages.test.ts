@@ -96,6 +96,13 @@ async function accountWithState(): Promise<Account> {
     password: PASSWORD,
   });
   expect(connected.status, await connected.clone().text()).toBe(200);
+  // Its templates (the fake Graph's starter set) with a fallback chosen: the templates section is filled.
+  const fallback = await send("PUT", `/api/whatsapp/numbers/${phoneNumberId}/templates/fallback`, {
+    name: "conversation_follow_up",
+    language: "en_US",
+    parameters: ["{{profile_name}}"],
+  });
+  expect(fallback.status, await fallback.clone().text()).toBe(200);
   const stored = await send("PUT", "/api/provider-keys/openai", {
     key: "sk-e2e-own-key-0123456789",
     allowPlatformFallback: true,

@@ -3,7 +3,7 @@
 import { createHmac } from "node:crypto";
 import { expect, inject, it } from "vitest";
 import { openPage, sharedBrowser } from "./browser";
-import { proveAddress } from "./sign-up";
+import { PASSWORD, proveAddress, signUp } from "./sign-up";
 
 const baseUrl = inject("baseUrl");
 const browser = sharedBrowser();
@@ -84,7 +84,7 @@ it("connects a number, answers a simulated customer and shows the message metada
       { timeout: 10_000 },
     )
     .toBe(2);
-  const table = (await page.locator("table").textContent()) ?? "";
+  const table = (await page.locator("table").allTextContents()).join(" ");
   expect(table).not.toContain("secret-words-e2e");
   expect(table).not.toContain("15557654321");
   expect(errors).toEqual([]);
@@ -176,6 +176,52 @@ it("connects a number, answers a simulated customer and shows the message metada
   await small.getByLabel("Your current password (to erase)").fill("a long enough password");
   await small.getByRole("button", { name: "Erase everything held for this contact" }).click();
   expect(await small.getByTestId("contact-receipt").getByRole("status").textContent()).toContain("Erased");
+  expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await phone.close();
+});
+
+it("syncs templates and chooses the fallback template on a 390 px phone without JavaScript", async () => {
+  const email = `e2e-wa-tpl-${Date.now()}@example.com`;
+  const { cookie, cookieHeader } = await signUp(baseUrl, email);
+  await proveAddress(baseUrl, email, cookieHeader);
+  const phoneNumberId = String(300_000_000 + Math.floor(Math.random() * 1e8));
+  const connected = await fetch(`${baseUrl}/api/whatsapp/numbers/${phoneNumberId}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json", cookie: cookieHeader, origin: baseUrl },
+    body: JSON.stringify({
+      wabaId: "102290129340398",
+      accessToken: "EAAGe2etokene2etokene2etoken3",
+      appSecret: "e2e0123456789abcdef0123456789ef",
+      verifyToken: "e2e-verify-token-3",
+      model: "dev/echo",
+      password: PASSWORD,
+    }),
+  });
+  expect(connected.status).toBe(200);
+  const phone = await browser().newContext({
+    viewport: { width: 390, height: 844 },
+    javaScriptEnabled: false,
+  });
+  await phone.addCookies([{ ...cookie, url: baseUrl }]);
+  const small = await phone.newPage();
+  await small.goto(`${baseUrl}/dashboard/whatsapp`);
+  await small.getByRole("button", { name: "Sync templates from Meta" }).click();
+  await expect
+    .poll(() => small.getByRole("status").first().textContent())
+    .toContain("Templates read from Meta");
+  // The fake Graph's starter templates, as Meta gives every new business account.
+  expect(await small.getByTestId("whatsapp-template-list").textContent()).toContain("conversation_follow_up");
+  await small
+    .getByLabel("Template sent when the 24-hour window has closed")
+    .selectOption("conversation_follow_up|en_US");
+  await small.getByLabel(/Parameters, one per line/).fill("{{profile_name}}");
+  await small.getByRole("button", { name: "Save fallback" }).click();
+  await expect
+    .poll(() => small.getByRole("status").first().textContent())
+    .toContain("Fallback template saved");
+  expect(await small.getByLabel("Template sent when the 24-hour window has closed").inputValue()).toBe(
+    "conversation_follow_up|en_US",
+  );
   expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await phone.close();
 });

@@ -13,6 +13,15 @@ import type { ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFakeServer, readBody } from "./http";
 
+// Templates as Meta documents them: POST /__templates {wabaId, phoneNumberIds, templates} sets a business
+// account's templates (Meta's shape: {id, name, language, status, category, parameter_format, components});
+// `GET /v21.0/{waba-id}/message_templates?limit=&after=` lists them in pages ({data, paging: {cursors, next}}).
+// A business account nobody set has Meta's starter templates (DEFAULT_TEMPLATES: hello_world, as every new
+// account gets, and a follow-up with one parameter), so `npm start -- --fakes` has something to show.
+// A `type: "template"` send from one of those numbers is checked like Meta does: unknown name/language → 132001,
+// paused → 132015, disabled → 132016, wrong body parameter count → 132000.
+// POST /__window {phoneNumberId, to, closed} closes (or reopens) the 24-hour window for that pair: free-form sends
+// then fail with 131047 "Re-engagement message", templates still go.
 // Mark as read (with the typing indicator), as Meta documents it: `POST /v21.0/{phone_number_id}/messages` with
 // {messaging_product, status: "read", message_id, typing_indicator?: {type: "text"}} answers {success: true};
 // GET /__reads?phone_number_id= lists them. Scripted failures apply to sends only.
@@ -25,6 +34,55 @@ type SentMessage = {
   text: string;
   body: unknown;
   at: string;
+};
+
+type FakeTemplate = {
+  id: string;
+  name: string;
+  language: string;
+  status: string;
+  category?: string;
+  parameter_format?: string;
+  components: { type: string; text?: string; format?: string }[];
+};
+
+const DEFAULT_TEMPLATES: FakeTemplate[] = [
+  {
+    id: "1027341712345678",
+    name: "hello_world",
+    language: "en_US",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [
+      { type: "HEADER", format: "TEXT", text: "Hello World" },
+      {
+        type: "BODY",
+        text: "Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.",
+      },
+      { type: "FOOTER", text: "WhatsApp Business Platform sample message" },
+    ],
+  },
+  {
+    id: "1027341787654321",
+    name: "conversation_follow_up",
+    language: "en_US",
+    status: "APPROVED",
+    category: "UTILITY",
+    parameter_format: "POSITIONAL",
+    components: [
+      {
+        type: "BODY",
+        text: "Hi {{1}}, thanks for your message. Reply to this one and we will answer right away.",
+      },
+    ],
+  },
+];
+
+/** The body's placeholders ({{1}}, {{name}}), distinct, as Meta counts them. */
+const bodyPlaceholders = (t: FakeTemplate) => {
+  const text = t.components.find((c) => c.type === "BODY")?.text ?? "";
+  return [...new Set([...text.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1]!))];
 };
 
 type Script = { status: number; times: number; code: number };
@@ -43,6 +101,9 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
   const scripts = new Map<string, Script>();
   const owners = new Map<string, string>();
   const media = new Map<string, { mimeType: string; bytes: Buffer }>();
+  const templates = new Map<string, FakeTemplate[]>();
+  const wabaOf = new Map<string, string>();
+  const closedWindows = new Set<string>();
 
   const send = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
@@ -69,6 +130,38 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
       const o = JSON.parse(raw) as { phoneNumberId: string; accessToken: string };
       owners.set(o.phoneNumberId, o.accessToken);
       return send(res, 200, { ok: true });
+    }
+    if (req.method === "POST" && url.pathname === "/__templates") {
+      const t = JSON.parse(raw) as { wabaId: string; phoneNumberIds?: string[]; templates: FakeTemplate[] };
+      templates.set(t.wabaId, t.templates);
+      for (const id of t.phoneNumberIds ?? []) wabaOf.set(id, t.wabaId);
+      return send(res, 200, { ok: true });
+    }
+    if (req.method === "POST" && url.pathname === "/__window") {
+      const w = JSON.parse(raw) as { phoneNumberId: string; to: string; closed: boolean };
+      const key = `${w.phoneNumberId}|${w.to}`;
+      if (w.closed) closedWindows.add(key);
+      else closedWindows.delete(key);
+      return send(res, 200, { ok: true });
+    }
+    const templateList = url.pathname.match(/^\/v\d+\.\d+\/(\d+)\/message_templates$/);
+    if (req.method === "GET" && templateList) {
+      if (!req.headers.authorization?.startsWith("Bearer "))
+        return send(res, 400, graphError("An active access token must be used.", 2500));
+      const all = templates.get(templateList[1]!) ?? DEFAULT_TEMPLATES;
+      const limit = Math.min(Number(url.searchParams.get("limit") ?? 25) || 25, 100);
+      const start = Number(url.searchParams.get("after") ?? 0) || 0;
+      const page = all.slice(start, start + limit);
+      const after = start + page.length;
+      return send(res, 200, {
+        data: page,
+        paging: {
+          cursors: { before: String(start), after: String(after) },
+          ...(after < all.length
+            ? { next: `http://${req.headers.host}${url.pathname}?limit=${limit}&after=${after}` }
+            : {}),
+        },
+      });
     }
     if (req.method === "POST" && url.pathname === "/__media") {
       const m = JSON.parse(raw) as { id: string; mimeType: string; base64: string };
@@ -131,6 +224,11 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
       to?: string;
       type?: string;
       text?: { body?: string };
+      template?: {
+        name?: string;
+        language?: { code?: string };
+        components?: { type?: string; parameters?: { type?: string; text?: string }[] }[];
+      };
       status?: string;
       message_id?: string;
       typing_indicator?: { type?: string };
@@ -162,10 +260,23 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
       script.times -= 1;
       return send(res, script.status, graphError("Scripted failure", script.code));
     }
+    if (body.type === "template") return sendTemplate(res, phoneNumberId, req.headers.authorization, body);
     if (body.messaging_product !== "whatsapp" || !body.to || body.type !== "text" || !body.text?.body) {
       return send(res, 400, graphError("Invalid parameter", 100));
     }
     if (body.text.body.length > 4096) return send(res, 400, graphError("Text too long", 100));
+    if (closedWindows.has(`${phoneNumberId}|${body.to}`)) {
+      return send(res, 400, {
+        error: {
+          ...graphError("(#131047) Re-engagement message", 131047).error,
+          error_data: {
+            messaging_product: "whatsapp",
+            details:
+              "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+          },
+        },
+      });
+    }
     const id = `wamid.fake-${randomUUID()}`;
     sent.push({
       id,
@@ -182,6 +293,56 @@ export async function startFakeGraph(port = 0): Promise<FakeGraph> {
       messages: [{ id }],
     });
   });
+  function sendTemplate(
+    res: ServerResponse,
+    phoneNumberId: string,
+    authorization: string | undefined,
+    body: {
+      messaging_product?: string;
+      to?: string;
+      template?: {
+        name?: string;
+        language?: { code?: string };
+        components?: { type?: string; parameters?: { type?: string; text?: string }[] }[];
+      };
+    },
+  ) {
+    const t = body.template;
+    if (body.messaging_product !== "whatsapp" || !body.to || !t?.name || !t.language?.code)
+      return send(res, 400, graphError("Invalid parameter", 100));
+    const waba = wabaOf.get(phoneNumberId);
+    const known = (waba ? (templates.get(waba) ?? []) : DEFAULT_TEMPLATES).find(
+      (x) => x.name === t.name && x.language === t.language?.code,
+    );
+    if (!known)
+      return send(res, 404, graphError("(#132001) Template name does not exist in the translation", 132001));
+    if (known.status === "PAUSED") return send(res, 400, graphError("(#132015) Template is paused", 132015));
+    if (known.status !== "APPROVED")
+      return send(res, 400, graphError("(#132016) Template is disabled", 132016));
+    const params = t.components?.find((c) => c.type === "body")?.parameters ?? [];
+    if (params.length !== bodyPlaceholders(known).length || params.some((p) => p.type !== "text" || !p.text))
+      return send(
+        res,
+        400,
+        graphError("(#132000) Number of parameters does not match the expected number of params", 132000),
+      );
+    const id = `wamid.fake-${randomUUID()}`;
+    sent.push({
+      id,
+      phoneNumberId,
+      authorization,
+      to: body.to,
+      text: `[template ${t.name}] ${params.map((p) => p.text).join(" | ")}`,
+      body,
+      at: new Date().toISOString(),
+    });
+    send(res, 200, {
+      messaging_product: "whatsapp",
+      contacts: [{ input: body.to, wa_id: body.to }],
+      messages: [{ id, message_status: "accepted" }],
+    });
+  }
+
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const { port: bound } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${bound}`;

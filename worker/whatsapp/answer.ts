@@ -20,6 +20,7 @@ import { findConnection } from "./connection";
 import { pause } from "./contacts";
 import { forgetContext, keepExchange, keepInbound, loadContext } from "./context";
 import { alertFailure } from "./failure-alert";
+import { sendFallback } from "./fallback";
 import { gateMessage, HAND_OFF_REPLY } from "./gate";
 import { fetchMedia, markRead, type SendResult, sendText } from "./graph";
 import { announceHandOff } from "./hand-off";
@@ -196,14 +197,18 @@ async function answerClaimed(
   const closesAt =
     (await windowClosesAt(db, ref.accountId, connection.phoneNumberId, message.contactHash)) ??
     message.sentAt.getTime() + WINDOW_MS;
-  const windowClosed = () =>
-    settle(
-      db,
-      ref,
-      "expired",
-      "outside_24h_window: free-form replies end 24 h after the customer's last message",
-      now,
-    );
+  // The window has closed (ADR 065): the fallback template goes instead, if the number has an approved one.
+  const windowClosed = async (
+    reason = "outside_24h_window: free-form replies end 24 h after the customer's last message",
+  ): Promise<Outcome> => {
+    const fallback = await sendFallback(env, db, { connection, message, pending, to, reason, now });
+    if (fallback.kind === "sent") return "expired";
+    if (fallback.kind === "none") return settle(db, ref, "expired", reason, now);
+    const failed = fallback.result;
+    if (failed.retryable)
+      return retryLater(db, ref, message.attempts, failed.error, now, failed.retryAfterMs);
+    return settle(db, ref, "failed", `fallback_template: ${failed.error}`, now);
+  };
 
   const policy = await loggingPolicy(env, ref.accountId);
   let text = pending.bodySealed
@@ -311,7 +316,7 @@ async function answerClaimed(
     }
   }
   if (!sent.ok) {
-    if (sent.windowClosed) return settle(db, ref, "expired", `outside_24h_window: ${sent.error}`, now);
+    if (sent.windowClosed) return windowClosed(`outside_24h_window: ${sent.error}`);
     if (sent.retryable) return retryLater(db, ref, message.attempts, sent.error, now, sent.retryAfterMs);
     return settle(db, ref, "failed", sent.error, now);
   }

@@ -13,6 +13,8 @@ import { tokenControlsNumber } from "./graph";
 import { newWebhookSecret, webhookUrlProblem } from "./hand-off-webhook";
 import { keywordsOf } from "./keywords";
 import { open, seal, sealedUnderMasterKey, verifyTokenHashes } from "./sealing";
+import { forgetNumberTemplates } from "./template-forget";
+import { syncTemplates } from "./templates";
 import type { ConnectionSettings, ConnectionView } from "./views";
 
 type Row = typeof whatsappConnections.$inferSelect;
@@ -92,6 +94,12 @@ export async function connectionsByNumber(db: Db, phoneNumberIds: string[]): Pro
     .select()
     .from(whatsappConnections)
     .where(inArray(whatsappConnections.phoneNumberId, phoneNumberIds));
+}
+
+/** The connections that named one of these WhatsApp Business Account ids. */
+export async function connectionsByWaba(db: Db, wabaIds: string[]): Promise<Row[]> {
+  if (wabaIds.length === 0) return [];
+  return db.select().from(whatsappConnections).where(inArray(whatsappConnections.wabaId, wabaIds));
 }
 
 /** True when some connected account chose this verify token (looked up by keyed hash, nothing decrypted). */
@@ -230,6 +238,11 @@ export async function saveConnection(
     if (String((error as Error)?.message ?? "").includes("UNIQUE")) throw notProven();
     throw error;
   }
+  // A new number, business account or token: its templates are read from Meta now (a failure shows on the page).
+  if (!current || current.wabaId !== input.wabaId || accessToken || numberChanges) {
+    const saved = await findConnection(db, accountId, input.phoneNumberId);
+    if (saved) await syncTemplates(env, db, config, saved);
+  }
   const view = await getConnectionView(db, accountId, input.phoneNumberId);
   if (webhook.secret && view.handOff) view.handOff.webhookSecret = webhook.secret;
   return view;
@@ -291,6 +304,7 @@ export async function deleteConnection(db: Db, accountId: string, phoneNumberId:
         ),
       ),
     ...forgetNumberContacts(db, accountId, phoneNumberId),
+    ...forgetNumberTemplates(db, accountId, phoneNumberId),
   ]);
   if (deleted.length === 0) throw notFound("WhatsApp connection");
 }

@@ -21,9 +21,9 @@ export type SendResult =
   | { ok: true; messageId: string }
   | { ok: false; retryable: boolean; windowClosed: boolean; error: string; retryAfterMs?: number };
 
-type GraphError = { error?: { code?: number; error_subcode?: number; type?: string } };
+export type GraphError = { error?: { code?: number; error_subcode?: number; type?: string } };
 
-function failure(status: number, body: GraphError): SendResult {
+export function failure(status: number, body: GraphError): SendResult {
   const code = body.error?.code;
   const retryable = status === 429 || status >= 500 || (code !== undefined && RETRYABLE_CODES.has(code));
   // Meta's messages can quote what was sent; keep only numbers and the error type.

@@ -5,8 +5,9 @@ import { whatsappConnections, whatsappMessages } from "../../db/schema";
 import type { Db } from "../env";
 import { AppError, badRequest } from "../errors";
 import { log } from "../observability/log";
-import { connectionsByNumber, openAppSecret } from "./connection";
+import { connectionsByNumber, connectionsByWaba, openAppSecret } from "./connection";
 import { alertFailure } from "./failure-alert";
+import { type Notice, noticeId, noticeRow, noticesOf } from "./number-notices";
 import {
   type InboundMessage,
   messageTime,
@@ -16,6 +17,7 @@ import {
 } from "./payload";
 import { contactHash, seal } from "./sealing";
 import { parseSignature, verifySignature } from "./signature";
+import { templateStatusChange } from "./templates";
 import { readable, understand } from "./understand";
 import { WINDOW_MS } from "./window";
 
@@ -35,6 +37,8 @@ export type MessageRef = { accountId: string; messageId: string };
  */
 export type Accepted = {
   refs: MessageRef[];
+  /** Numbers a template status notice was recorded for: their template lists are read again from Meta. */
+  resync?: string[];
   outcome: "applied" | "duplicate" | "ignored";
   reason?: "nothing_to_apply";
 };
@@ -77,16 +81,21 @@ export async function acceptNotification(
 ): Promise<Accepted> {
   const digest = parseSignature(signatureHeader);
   if (!digest) throw invalidSignature();
-  const byNumber = updatesByNumber(parseNotification(raw));
+  const notification = parseNotification(raw);
+  const byNumber = updatesByNumber(notification);
   if (byNumber.size > MAX_NUMBERS_PER_NOTIFICATION)
     throw badRequest("Too many phone numbers in one notification.");
   const connections = await connectionsByNumber(db, [...byNumber.keys()]);
+  // Template, quality and alert notices name a business account: the numbers of it that this signature is theirs.
+  const notices = noticesOf(notification);
+  const noticed = await signedNumbersOfAccounts(env, db, notices, raw, digest);
   // No secret to check it against: refused exactly like a wrong signature for a connected number, so the
   // answer never tells which phone number ids are connected (Meta redelivers, then gives up).
-  if (connections.length === 0) throw invalidSignature();
+  if (connections.length === 0 && noticed.length === 0) throw invalidSignature();
   for (const connection of connections) {
     if (!(await verifySignature(await openAppSecret(env, connection), raw, digest))) throw invalidSignature();
   }
+  const profiles = profileNames(notification);
   const refs: MessageRef[] = [];
   const statements: BatchItem[] = [];
   /** The statements whose changes mean something new was recorded (a message row, a status moving). */
@@ -96,7 +105,8 @@ export async function acceptNotification(
   for (const connection of connections) {
     const updates = byNumber.get(connection.phoneNumberId)!;
     for (const message of updates.messages) {
-      const recorded = await recordInbound(env, db, connection, message, now);
+      const profile = profiles.get(`${connection.phoneNumberId}|${message.from}`) ?? null;
+      const recorded = await recordInbound(env, db, connection, message, profile, now);
       statements.push(...recorded.statements);
       news.add(recorded.statements.at(-1)!);
       if (recorded.answerable) refs.push({ accountId: connection.accountId, messageId: message.id });
@@ -118,7 +128,24 @@ export async function acceptNotification(
       statements.push(prepared(env, seen));
     }
   }
+  const resync = new Set<string>();
+  for (const notice of notices) {
+    for (const number of noticed.filter((n) => n.wabaId === notice.wabaId)) {
+      if (notice.onlyNumber && notice.onlyNumber !== number.phoneNumberId) continue;
+      const recorded = prepared(
+        env,
+        noticeRow(db, notice, number, await noticeId(notice, number.phoneNumberId), now),
+      );
+      statements.push(recorded);
+      news.add(recorded);
+      if (notice.template) {
+        statements.push(prepared(env, templateStatusChange(db, number.phoneNumberId, notice.template, now)));
+        resync.add(number.phoneNumberId);
+      }
+    }
+  }
   if (news.size === 0) return { refs, outcome: "ignored", reason: "nothing_to_apply" };
+  const resyncing = resync.size > 0 ? { resync: [...resync] } : {};
   let changed = 0;
   const failed: { accountId: string; phoneNumberId: string; error: string }[] = [];
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
@@ -137,7 +164,7 @@ export async function acceptNotification(
     });
   }
   for (const failure of failed) await alertFailure(env, db, { ...failure, now });
-  return { refs, outcome: changed > 0 ? "applied" : "duplicate" };
+  return { refs, outcome: changed > 0 ? "applied" : "duplicate", ...resyncing };
 }
 
 type BatchItem = D1PreparedStatement;
@@ -158,6 +185,7 @@ async function recordInbound(
   db: Db,
   connection: Connection,
   message: InboundMessage,
+  profileName: string | null,
   now: number,
 ): Promise<{ statements: BatchItem[]; answerable: boolean }> {
   const { accountId } = connection;
@@ -195,13 +223,16 @@ async function recordInbound(
   const media = understood.media
     ? await seal(env, accountId, `pending.media|${message.id}`, JSON.stringify(understood.media))
     : null;
+  const profile = profileName
+    ? await seal(env, accountId, `pending.profile|${message.id}`, profileName)
+    : null;
   const expiresAt = sentAt.getTime() + WINDOW_MS;
   const pending = env.DB.prepare(
     `INSERT OR IGNORE INTO whatsapp_pending
-       (account_id, message_id, contact_hash, recipient_sealed, body_sealed, media_sealed, quoted_id, expires_at)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+       (account_id, message_id, contact_hash, recipient_sealed, body_sealed, media_sealed, quoted_id, profile_name_sealed, expires_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
      WHERE NOT EXISTS (SELECT 1 FROM whatsapp_messages WHERE account_id = ?1 AND id = ?2)`,
-  ).bind(accountId, message.id, contact, recipient, body, media, understood.quotedId, expiresAt);
+  ).bind(accountId, message.id, contact, recipient, body, media, understood.quotedId, profile, expiresAt);
   return { statements: [pending, metadata], answerable };
 }
 
@@ -219,4 +250,41 @@ function applyStatus(env: Env, accountId: string, status: StatusUpdate, now: num
        WHEN 'failed' THEN 4 ELSE -1 END
      )`,
   ).bind(status.status, now, error, accountId, status.id, rank);
+}
+
+/**
+ * The connected numbers of the business accounts these notices name whose app secret signed the notification.
+ * A business account id is not proven when a number is connected, so one account naming another's cannot
+ * block its notices: only the numbers the signature belongs to get them.
+ */
+async function signedNumbersOfAccounts(
+  env: Env,
+  db: Db,
+  notices: Notice[],
+  raw: Uint8Array<ArrayBuffer>,
+  digest: string,
+): Promise<Connection[]> {
+  if (notices.length === 0) return [];
+  const candidates = await connectionsByWaba(db, [...new Set(notices.map((n) => n.wabaId))]);
+  const signed: Connection[] = [];
+  for (const connection of candidates)
+    if (await verifySignature(await openAppSecret(env, connection), raw, digest)) signed.push(connection);
+  return signed;
+}
+
+/** The contacts' WhatsApp profile names, by business number and sender (`value.contacts[].profile.name`). */
+function profileNames(notification: Notification): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const entry of notification.entry)
+    for (const change of entry.changes) {
+      const number = change.value.metadata?.phone_number_id;
+      const contacts = (change.value as { contacts?: unknown }).contacts;
+      if (change.field !== "messages" || !number || !Array.isArray(contacts)) continue;
+      for (const c of contacts as { wa_id?: unknown; profile?: { name?: unknown } }[]) {
+        const name = c?.profile?.name;
+        if (typeof c?.wa_id === "string" && typeof name === "string" && name.trim())
+          names.set(`${number}|${c.wa_id}`, name.trim().slice(0, 256));
+      }
+    }
+  return names;
 }

@@ -10,6 +10,7 @@ import { purgeErasureNotes } from "./contact-data/erase";
 import { forgetClosedWindows } from "./contacts";
 import { purgeExpiredContext } from "./context";
 import type { MessageRef } from "./inbox";
+import { purgeOldNotices } from "./number-notices";
 import { METADATA_RETENTION_DAYS } from "./window";
 
 /** Stop starting new answers after this long, so waitUntil's budget is never exceeded; the cron takes the rest. */
@@ -85,6 +86,7 @@ async function purgeOldMetadata(env: Env, now: number): Promise<void> {
   const cutoff = now - METADATA_RETENTION_DAYS * DAY_MS;
   await getDb(env.DB).run(sql`
     DELETE FROM ${whatsappMessages} WHERE created_at < ${cutoff} AND status NOT IN ('pending', 'processing')`);
+  await purgeOldNotices(getDb(env.DB), cutoff);
 }
 
 export const whatsappJob = {

@@ -9,6 +9,7 @@ import { createRouter, errorResponses, jsonContent } from "../openapi";
 import { verifyTokenKnown } from "./connection";
 import { acceptNotification } from "./inbox";
 import { answerAll } from "./jobs";
+import { resyncNumbers } from "./templates";
 
 /** Meta sends at most 3 MB per notification. */
 const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024 + 64 * 1024;
@@ -77,7 +78,7 @@ whatsappWebhook
     }),
     async (c) => {
       const raw = new Uint8Array(await c.req.arrayBuffer());
-      const { refs, outcome, reason } = await acceptNotification(
+      const { refs, outcome, reason, resync } = await acceptNotification(
         c.env,
         c.var.db,
         raw,
@@ -90,6 +91,15 @@ whatsappWebhook
           log.error("whatsapp: background answering stopped", { error });
         });
         ctx.waitUntil(work);
+      }
+      if (resync) {
+        // A template changed status at Meta: each number's list is read again after the response.
+        const ctx = c.executionCtx as ExecutionContext;
+        ctx.waitUntil(
+          resyncNumbers(c.env, c.var.db, c.var.config, resync).catch((error) => {
+            log.error("whatsapp: template sync stopped", { error });
+          }),
+        );
       }
       return c.json({ received: true as const, outcome, ...(reason ? { reason } : {}) }, 200);
     },

@@ -15,6 +15,8 @@ import {
 import { pausedContacts } from "#worker/whatsapp/contacts";
 import { failedMessages, recentMessages } from "#worker/whatsapp/messages";
 import { sentByFake, simulateMessage, simulatorEnabled } from "#worker/whatsapp/simulator";
+import { resyncTemplates, saveFallback, templatesPage } from "#worker/whatsapp/template-routes";
+import { FallbackInput } from "#worker/whatsapp/template-views";
 import { ConnectionInput } from "#worker/whatsapp/views";
 import { formAction, parseForm } from "../../lib/forms.server";
 import { requireUser } from "../../lib/session.server";
@@ -62,6 +64,18 @@ const WhatsAppAction = z.discriminatedUnion("intent", [
     password: z.preprocess(blankToUndefined, z.string().max(256).optional()),
   }),
   z.object({
+    intent: z.literal("sync-templates"),
+    phoneNumberId: z.string().max(40),
+  }),
+  z.object({
+    intent: z.literal("fallback"),
+    phoneNumberId: z.string().max(40),
+    /** "name|language" of an approved template, or empty for none. */
+    template: z.string().max(600),
+    /** One parameter per line, in the body's order. */
+    parameters: z.string().max(20_000).default(""),
+  }),
+  z.object({
     intent: z.literal("simulate"),
     phoneNumberId: z.string().max(40),
     from: z.string().regex(/^\d{8,15}$/, "A phone number in digits, with country code."),
@@ -81,7 +95,11 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     ? disconnectedView()
     : (numbers.find((n) => n.phoneNumberId === wanted) ?? numbers[0]!);
   const simulator = simulatorEnabled(config);
+  const templates = connection.phoneNumberId
+    ? await templatesPage(db, session.accountId, connection.phoneNumberId)
+    : null;
   return {
+    templates,
     numbers,
     connection,
     webhookUrl: `${new URL(request.url).origin}/webhooks/whatsapp`,
@@ -111,6 +129,24 @@ export async function action({ request, context }: Route.ActionArgs) {
       await requireSudo(env, session, input.password, request.headers);
       await deleteConnection(db, session.accountId, input.phoneNumberId);
       return { disconnected: true as const };
+    }
+    if (input.intent === "sync-templates") {
+      await resyncTemplates(env, db, config, session.accountId, input.phoneNumberId);
+      return { synced: true as const };
+    }
+    if (input.intent === "fallback") {
+      const [name, language] = input.template ? input.template.split("|") : [];
+      const parsed = FallbackInput.safeParse({
+        name: name || null,
+        language: name ? language : undefined,
+        parameters: input.parameters
+          .split(/\r?\n/)
+          .map((line) => line.trim())
+          .filter(Boolean),
+      });
+      if (!parsed.success) throw parsed.error;
+      await saveFallback(db, session.accountId, input.phoneNumberId, parsed.data);
+      return { fallbackSaved: true as const };
     }
     if (input.intent === "simulate") {
       const { reply } = await simulateMessage(

@@ -6,6 +6,7 @@ import { formatDateTime } from "#worker/format";
 import { METADATA_RETENTION_DAYS } from "#worker/whatsapp/window";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
+import { WhatsAppTemplates } from "../../components/WhatsAppTemplates";
 import type { Route } from "./+types/whatsapp";
 
 export const meta: Route.MetaFunction = () => [{ title: "WhatsApp — Botmara" }];
@@ -36,6 +37,16 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
               <code data-testid="webhook-secret">{actionData.webhookSecret}</code>
             </>
           ) : null}
+        </div>
+      ) : null}
+      {actionData && "synced" in actionData ? (
+        <div className="alert success" role="status">
+          Templates read from Meta.
+        </div>
+      ) : null}
+      {actionData && "fallbackSaved" in actionData ? (
+        <div className="alert success" role="status">
+          Fallback template saved.
         </div>
       ) : null}
       {actionData && "disconnected" in actionData ? (
@@ -102,7 +113,8 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
         ) : null}
         <p className="muted">
           In Meta's App Dashboard, set the webhook callback URL to <code>{webhookUrl}</code> with your verify
-          token, and subscribe to the <code>messages</code> field.
+          token, and subscribe to the <code>messages</code>, <code>message_template_status_update</code>,{" "}
+          <code>phone_number_quality_update</code> and <code>account_alerts</code> fields.
         </p>
       </div>
 
@@ -250,6 +262,14 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
           </Form>
         ) : null}
       </div>
+
+      {connected && loaderData.templates ? (
+        <WhatsAppTemplates
+          phoneNumberId={connection.phoneNumberId ?? ""}
+          page={loaderData.templates}
+          busy={busy}
+        />
+      ) : null}
 
       {simulator && connected ? (
         <div className="card">

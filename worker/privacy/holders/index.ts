@@ -392,6 +392,11 @@ export const holders: DataHolder[] = [
       "last_reply_at",
       "last_error_at",
       "last_error",
+      "fallback_template",
+      "fallback_language",
+      "fallback_parameters",
+      "templates_synced_at",
+      "templates_sync_error",
     ],
     processing: (config) => ({
       ...forTheAccount("Answering your WhatsApp customers", [
@@ -418,6 +423,7 @@ export const holders: DataHolder[] = [
       "updated_at",
       "related_id",
       "error",
+      "template",
     ],
     processing: (config) => ({
       ...forTheAccount("Delivering WhatsApp replies once, in order, within Meta's 24-hour window", [
@@ -436,7 +442,7 @@ export const holders: DataHolder[] = [
     columns: null,
     processing: (config) => ({
       ...forTheAccount("Answering a WhatsApp message after a failure or restart", [
-        "the customer's number, message text (or what a button, location or contact said), the id of an image, document or voice note to fetch from Meta, and our reply, encrypted with your account's key",
+        "the customer's number, message text (or what a button, location or contact said), the id of an image, document or voice note to fetch from Meta, the customer's WhatsApp profile name, and our reply, encrypted with your account's key",
         "the id of the message the customer quoted",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
@@ -492,6 +498,46 @@ export const holders: DataHolder[] = [
       ])(config),
       legalBasis: "Legal obligation (GDPR Art. 5(2)): accountability for an erasure",
       retention: `${ERASURE_NOTE_DAYS} days after the erasure, then deleted`,
+    }),
+  }),
+  tableHolder({
+    name: "whatsapp_templates",
+    description:
+      "Each WhatsApp number's message templates as Meta reported them: name, language, status, wording",
+    table: "whatsapp_templates",
+    columns: [
+      "phone_number_id",
+      "template_id",
+      "name",
+      "language",
+      "status",
+      "category",
+      "body_template",
+      "placeholders",
+      "usable",
+      "reason",
+      "updated_at",
+    ],
+    processing: (config) => ({
+      ...forTheAccount("Sending your chosen template when WhatsApp's 24-hour window has closed", [
+        "your templates' names, languages, statuses and wording, as read from Meta",
+      ])(config),
+      recipients: [HOSTING, WHATSAPP],
+      retention: "Until the number is disconnected or the account deleted; refreshed from Meta on each sync",
+    }),
+  }),
+  tableHolder({
+    name: "whatsapp_number_events",
+    description:
+      "What Meta told about your WhatsApp numbers: template status changes, quality updates, account alerts",
+    table: "whatsapp_number_events",
+    columns: ["phone_number_id", "field", "event", "summary", "at"],
+    processing: (config) => ({
+      ...forTheAccount("Telling you when Meta pauses a template or flags a number", [
+        "Meta's event, its type and a short description, per number",
+      ])(config),
+      recipients: [HOSTING],
+      retention: `${METADATA_RETENTION_DAYS} days, then deleted`,
     }),
   }),
   tableHolder({

@@ -31,6 +31,8 @@ export const HOLDER_LABELS: Record<string, string> = {
   whatsapp_pending: "WhatsApp replies still being sent",
   whatsapp_context: "WhatsApp conversation context",
   whatsapp_contacts: "WhatsApp opt-outs and hand-offs",
+  whatsapp_templates: "WhatsApp message templates",
+  whatsapp_number_events: "WhatsApp notices from Meta (templates, quality, alerts)",
   whatsapp_logged_content: "WhatsApp messages and replies kept by content logging",
   whatsapp_hand_off_notices: "Hand-off notices about this WhatsApp contact",
   whatsapp_contact_erasures: "Notes of erased WhatsApp contacts (their hash encrypted)",

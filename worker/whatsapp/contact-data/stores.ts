@@ -77,7 +77,13 @@ export const CONTACT_TABLES: ContactTable[] = [
  * WhatsApp tables that hold no per-contact rows: the numbers themselves, and the record of erasures (which keeps
  * the erased hash only sealed, for the promise check).
  */
-export const NOT_PER_CONTACT = new Set(["whatsapp_connections", "whatsapp_contact_erasures"]);
+export const NOT_PER_CONTACT = new Set([
+  "whatsapp_connections",
+  "whatsapp_contact_erasures",
+  // A number's templates and Meta's notices about it (ADR 065): the business's, about no contact.
+  "whatsapp_templates",
+  "whatsapp_number_events",
+]);
 
 /**
  * Hand-off notices to the business are keyed by the contact's hash (so a retried hand-off is mailed once): the
