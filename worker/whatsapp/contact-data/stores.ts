@@ -76,6 +76,7 @@ export const CONTACT_TABLES: ContactTable[] = [
 /**
  * WhatsApp tables that hold no per-contact rows: the numbers themselves, and the record of erasures (which keeps
  * the erased hash only sealed, for the promise check).
+ * @internal
  */
 export const NOT_PER_CONTACT = new Set([
   "whatsapp_connections",
