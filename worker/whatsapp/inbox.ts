@@ -7,6 +7,7 @@ import { AppError, badRequest } from "../errors";
 import { log } from "../observability/log";
 import { connectionsByNumber, openAppSecret } from "./connection";
 import { alertFailure } from "./failure-alert";
+import type { Queued } from "./number-object/schedule";
 import {
   type InboundMessage,
   messageTime,
@@ -34,7 +35,8 @@ export type MessageRef = { accountId: string; messageId: string };
  * recorded before (Meta redelivers), or nothing in it is ours (an unknown phone number id) or to keep.
  */
 export type Accepted = {
-  refs: MessageRef[];
+  /** The new messages to answer, handed to their number's object (number-object/hand-in.ts). */
+  refs: Queued[];
   outcome: "applied" | "duplicate" | "ignored";
   reason?: "nothing_to_apply";
 };
@@ -87,7 +89,7 @@ export async function acceptNotification(
   for (const connection of connections) {
     if (!(await verifySignature(await openAppSecret(env, connection), raw, digest))) throw invalidSignature();
   }
-  const refs: MessageRef[] = [];
+  const refs: Queued[] = [];
   const statements: BatchItem[] = [];
   /** The statements whose changes mean something new was recorded (a message row, a status moving). */
   const news = new Set<BatchItem>();
@@ -99,7 +101,11 @@ export async function acceptNotification(
       const recorded = await recordInbound(env, db, connection, message, now);
       statements.push(...recorded.statements);
       news.add(recorded.statements.at(-1)!);
-      if (recorded.answerable) refs.push({ accountId: connection.accountId, messageId: message.id });
+      if (recorded.answerable) {
+        const { accountId, phoneNumberId } = connection;
+        const { contactHash, sentAt } = recorded;
+        refs.push({ accountId, phoneNumberId, messageId: message.id, contactHash, sentAt, arrivedAt: now });
+      }
     }
     for (const status of updates.statuses) {
       const statement = applyStatus(env, connection.accountId, status, now);
@@ -159,9 +165,10 @@ async function recordInbound(
   connection: Connection,
   message: InboundMessage,
   now: number,
-): Promise<{ statements: BatchItem[]; answerable: boolean }> {
+): Promise<{ statements: BatchItem[]; answerable: boolean; contactHash: string; sentAt: number }> {
   const { accountId } = connection;
   const sentAt = messageTime(message.timestamp, now);
+  const contact = await contactHash(env, accountId, message.from);
   const understood = understand(message);
   const answerable =
     !NEVER_ANSWERED.has(message.type) && (readable(understood) || connection.nonTextMessages === "reply");
@@ -176,7 +183,7 @@ async function recordInbound(
         phoneNumberId: connection.phoneNumberId,
         direction: "in",
         type: message.type,
-        contactHash: await contactHash(env, accountId, message.from),
+        contactHash: contact,
         status,
         sentAt,
         createdAt: new Date(now),
@@ -185,7 +192,8 @@ async function recordInbound(
       })
       .onConflictDoNothing(),
   );
-  if (!answerable) return { statements: [metadata], answerable };
+  const recorded = { answerable, contactHash: contact, sentAt: sentAt.getTime() };
+  if (!answerable) return { statements: [metadata], ...recorded };
   const recipient = await seal(env, accountId, `pending.recipient|${message.id}`, message.from);
   const body =
     understood.text !== null
@@ -201,7 +209,7 @@ async function recordInbound(
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
      WHERE NOT EXISTS (SELECT 1 FROM whatsapp_messages WHERE account_id = ?1 AND id = ?2)`,
   ).bind(accountId, message.id, recipient, body, media, understood.quotedId, expiresAt);
-  return { statements: [pending, metadata], answerable };
+  return { statements: [pending, metadata], ...recorded };
 }
 
 const failedReason = (status: StatusUpdate) =>
