@@ -147,7 +147,7 @@ function numbersIn(raw: string): string[] {
  * Lets the contacts' quiet period pass without moving the clock forward (replies keep real times): what each
  * number's object holds is made to have arrived QUIET_MS earlier, then it answers what is due now.
  */
-async function quietPeriodPasses(phoneNumberIds: string[]): Promise<void> {
+export async function quietPeriodPasses(phoneNumberIds: string[]): Promise<void> {
   for (const id of phoneNumberIds) {
     const number = numberObject(env, id);
     await runInDurableObject(number, (_, state) => {
