@@ -30,6 +30,8 @@ export default [
       route("billing", "routes/dashboard/billing.tsx"),
       route("whatsapp", "routes/dashboard/whatsapp.tsx"),
       route("whatsapp/inbox", "routes/dashboard/whatsapp-inbox.tsx"),
+      route("whatsapp/contacts", "routes/dashboard/whatsapp-contacts.tsx"),
+      route("whatsapp/contacts/export", "routes/dashboard/whatsapp-contacts-export.ts"),
       route("privacy", "routes/dashboard/privacy.tsx"),
       route("account", "routes/dashboard/account.tsx"),
       route("account/two-factor", "routes/dashboard/two-factor.tsx"),

@@ -17,7 +17,7 @@ function children(pid: number): number[] {
 }
 
 /** The workerd processes below `root` (Miniflare starts one per instance). */
-function workerdPids(root = process.pid): number[] {
+export function workerdPids(root = process.pid): number[] {
   const out: number[] = [];
   const walk = (pid: number) => {
     for (const child of children(pid)) {
@@ -45,10 +45,10 @@ function cpuMs(pid: number): number {
 /**
  * Starts counting the CPU of every workerd below this process; `stop()` returns the ms used since. Each
  * Miniflare instance has its own workerd, and an idle one uses next to none, so during one target's load this
- * is that target's CPU: its Worker and, locally, Miniflare's simulators of D1 and the other bindings.
+ * is that target's CPU: its Worker and, locally, Miniflare's simulators of D1 and the other bindings. `pids`
+ * narrows it to one target's processes (bench/ab-cpu.ts runs two at once).
  */
-export function workerdCpu(): { stop: () => number } {
-  const pids = workerdPids();
+export function workerdCpu(pids = workerdPids()): { stop: () => number } {
   const before = new Map(pids.map((p) => [p, cpuMs(p)]));
   return { stop: () => pids.reduce((t, p) => t + cpuMs(p) - (before.get(p) ?? 0), 0) };
 }

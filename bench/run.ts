@@ -20,6 +20,7 @@ import { workerdCpu } from "./cpu";
 import { abortedStreamExactness } from "./metering-exactness";
 import { bareWorker, direct, ours, portkey, type Target } from "./targets";
 import { tokenizerCpu } from "./tokenizer-cpu";
+import { validationCpu } from "./validation-cpu";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -368,6 +369,10 @@ async function main() {
   const tokenizer = await tokenizerCpu(our, root).catch((error: unknown) => ({
     error: error instanceof Error ? error.message : "failed",
   }));
+  console.info(
+    "Body validation CPU: zod and the compiled predicate, small and 200-message bodies (bench/validation-cpu.ts)…",
+  );
+  const validation = await validationCpu();
   const loadAverage = loadavg();
   for (const { target } of targets) await target.close();
   await fake.close();
@@ -460,6 +465,7 @@ async function main() {
   console.info(`\nstreams cut by the client: ${JSON.stringify(abortedStreams)}`);
   console.info(`\naccount object down: ${JSON.stringify(outage)}`);
   console.info(`\ntokenizer CPU: ${JSON.stringify(tokenizer)}`);
+  console.info(`\n${table({ "body validation (µs per call, Node)": validation })}`);
   console.info(`\n${table({ "stages (mean ms, sequential)": stageTable })}`);
   console.info(`\nmany isolates, one account: ${JSON.stringify(many)}`);
   console.info(
@@ -479,6 +485,7 @@ async function main() {
     abortedStreams,
     objectOutage: outage,
     tokenizer,
+    validation,
     stages: stageTable,
     manyIsolates: many,
     loadAverage,

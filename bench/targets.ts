@@ -159,7 +159,7 @@ export function recordBytes(value: unknown): number {
 export async function ours(
   port: number,
   vars: Record<string, string>,
-  options: { inspectorPort?: number } = {},
+  options: { inspectorPort?: number; buildDir?: string } = {},
 ): Promise<Ours> {
   const persistDir = mkdtempSync(path.join(tmpdir(), "botmara-bench-"));
   const server = await startServer({

@@ -29,6 +29,8 @@ export type ServerOptions = {
   prepare?: (mf: Miniflare, origin: string) => Promise<void>;
   /** Opens workerd's inspector (Chrome DevTools protocol) on this loopback port: `npm run bench:profile`. */
   inspectorPort?: number;
+  /** The built Worker to serve (a folder like build/server); default this checkout's (bench/ab-cpu.ts serves two). */
+  buildDir?: string;
 };
 
 export type RunningServer = {
@@ -39,7 +41,7 @@ export type RunningServer = {
 };
 
 const root = path.resolve(import.meta.dirname, "..");
-const buildDir = path.join(root, "build", "server");
+const defaultBuildDir = path.join(root, "build", "server");
 
 function listModules(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -79,6 +81,7 @@ export async function applyMigrations(db: D1Database): Promise<string[]> {
 export const LOCAL_VARS = { LOCAL_MODE: "true", DEV_PROVIDER: "auto" } as const;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const buildDir = options.buildDir ?? defaultBuildDir;
   const configPath = path.join(buildDir, "wrangler.json");
   if (!existsSync(configPath)) throw new Error("No build found: run `npx react-router build` first.");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);

@@ -39,6 +39,8 @@ const envSchema = z.object({
   STRIPE_PRICE_PRO: optionalSecret,
   STRIPE_PRICE_TEAM: optionalSecret,
   WHATSAPP_GRAPH_BASE_URL: z.url().default("https://graph.facebook.com/v21.0"),
+  /** The catalogue model that transcribes WhatsApp voice notes (a `transcription` model). */
+  WHATSAPP_TRANSCRIPTION_MODEL: z.string().min(1).default("openai/gpt-4o-mini-transcribe"),
   MASTER_KEY: optionalSecret,
   /** During a MASTER_KEY rotation: the old key, still accepted to unwrap data keys until re-wrapped. */
   MASTER_KEY_PREVIOUS: optionalSecret,
@@ -172,7 +174,10 @@ function buildConfig(env: Env) {
       apiBaseUrl: v.STRIPE_API_BASE_URL,
       prices: { pro: v.STRIPE_PRICE_PRO, team: v.STRIPE_PRICE_TEAM },
     },
-    whatsapp: { graphBaseUrl: v.WHATSAPP_GRAPH_BASE_URL.replace(/\/+$/, "") },
+    whatsapp: {
+      graphBaseUrl: v.WHATSAPP_GRAPH_BASE_URL.replace(/\/+$/, ""),
+      transcriptionModel: v.WHATSAPP_TRANSCRIPTION_MODEL,
+    },
     mail: {
       transport: mailTransport(v),
       apiUrl: (v.MAIL_API_URL ?? "https://api.resend.com").replace(/\/+$/, ""),

@@ -9,7 +9,7 @@ import { DataTable } from "./DataTable";
 export type ModelRow = {
   id: string;
   provider: string;
-  kind: "chat" | "embedding";
+  kind: "chat" | "embedding" | "transcription";
   contextTokens: number;
   maxOutputTokens: number;
   inputMicrosPerM: number;
@@ -70,12 +70,13 @@ export function ModelTable({ models }: { models: ModelRow[] }) {
           <td data-label="Model id">
             <code>{m.id}</code>
             {m.kind === "embedding" ? <span className="badge off">embeddings</span> : null}
+            {m.kind === "transcription" ? <span className="badge off">speech to text</span> : null}
           </td>
           <td data-label="Provider">{m.provider}</td>
           <td data-label="Data policy">{m.policy}</td>
           <td data-label="Context length">{formatInt(m.contextTokens)} tokens</td>
           <td data-label="Max output">
-            {m.kind === "chat" ? `${formatInt(m.maxOutputTokens)} tokens` : "—"}
+            {m.kind === "embedding" ? "—" : `${formatInt(m.maxOutputTokens)} tokens`}
           </td>
           <td data-label="Input, per 1M tokens">{formatMicros(m.inputMicrosPerM)}</td>
           <td data-label="Cached input, per 1M">

@@ -69,7 +69,7 @@ const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s
  * The request's form: 415 when the body is not a form (JSON, text, none at all), 400 when it claims to be one
  * and cannot be read (a broken multipart body). Never a 5xx for what a client sent.
  */
-export async function readForm(request: Request): Promise<FormData> {
+export async function readForm(request: Pick<Request, "headers" | "formData">): Promise<FormData> {
   if (!FORM_TYPES.test(request.headers.get("content-type") ?? ""))
     throw new AppError(415, "Send the form as application/x-www-form-urlencoded or multipart/form-data.", {
       code: "unsupported_media_type",

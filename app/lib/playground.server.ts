@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { runAi } from "#worker/ai/gateway";
 import { limitRequests } from "#worker/ai/rate-limit";
+import { getDb } from "#worker/db";
+import { isRestricted, processingRestricted } from "#worker/privacy/rights-requests/restriction";
 import { MAX_TOKENS_MAX, PROMPT_MAX, SYSTEM_MAX, TEMPERATURE_MAX, TURNS_MAX, type Turn } from "./playground";
 
 const PLAYGROUND_SOURCE = "playground";
@@ -93,6 +95,8 @@ export async function playgroundCall(
   stream: boolean,
   requestId: string,
 ): Promise<Response> {
+  // Art. 18: while its holder restricts processing, nothing is sent to a model from here either.
+  if (await isRestricted(getDb(env.DB), accountId)) throw processingRestricted();
   await limitRequests(
     env,
     `${PLAYGROUND_SOURCE}:${accountId}`,

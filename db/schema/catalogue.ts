@@ -15,7 +15,7 @@ export const catalogueOverrides = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     /** Off for customers: not listed, not callable (404 model_not_found). */
     disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
-    kind: text("kind", { enum: ["chat", "embedding"] }),
+    kind: text("kind", { enum: ["chat", "embedding", "transcription"] }),
     upstream: text("upstream"),
     contextTokens: integer("context_tokens"),
     maxOutputTokens: integer("max_output_tokens"),

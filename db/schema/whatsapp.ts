@@ -77,6 +77,8 @@ export const whatsappMessages = sqliteTable(
     /** Inbound: our reply's id. Outbound: the message it answers. */
     relatedId: text("related_id"),
     error: text("error"),
+    /** Inbound: the id of the model call that answered it (its request-log row), so a contact's data can be found. */
+    requestId: text("request_id"),
   },
   (t) => [
     primaryKey({ columns: [t.accountId, t.id] }),
@@ -98,6 +100,8 @@ export const whatsappPending = sqliteTable(
       .notNull()
       .references(() => accounts.id, { onDelete: "cascade" }),
     messageId: text("message_id").notNull(),
+    /** The contact's keyed hash (as on the metadata row), so a contact's data can be found and erased. */
+    contactHash: text("contact_hash"),
     recipientSealed: text("recipient_sealed").notNull(),
     bodySealed: text("body_sealed"),
     replySealed: text("reply_sealed"),
@@ -110,6 +114,7 @@ export const whatsappPending = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.accountId, t.messageId] }),
     index("whatsapp_pending_expires_idx").on(t.expiresAt),
+    index("whatsapp_pending_contact_idx").on(t.accountId, t.contactHash),
   ],
 );
 
@@ -166,4 +171,23 @@ export const whatsappContacts = sqliteTable(
     index("whatsapp_contacts_account_idx").on(t.accountId, t.pausedAt),
     index("whatsapp_contacts_reply_idx").on(t.replyUntil),
   ],
+);
+
+/**
+ * A contact's data erased at the business's request (the "Contact data" page): the erased contact's hash is kept
+ * only sealed under the account's data key, so the promise check can look for anything left with it; deleted
+ * after 30 days (and with the account).
+ */
+export const whatsappContactErasures = sqliteTable(
+  "whatsapp_contact_erasures",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id, { onDelete: "cascade" }),
+    /** The contact's keyed hash, sealed (never in clear: nothing readable with that hash stays). */
+    contactHashSealed: text("contact_hash_sealed").notNull(),
+    erasedAt: integer("erased_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("whatsapp_contact_erasures_at_idx").on(t.erasedAt)],
 );

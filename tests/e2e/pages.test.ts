@@ -152,6 +152,7 @@ const DASHBOARD_PAGES = [
   "/dashboard/billing",
   "/dashboard/settings",
   "/dashboard/whatsapp",
+  "/dashboard/whatsapp/contacts",
   "/dashboard/privacy",
   "/dashboard/provider-keys",
   "/dashboard/account",

@@ -163,5 +163,19 @@ it("connects a number, answers a simulated customer and shows the message metada
   await expect.poll(() => small.getByRole("status").textContent()).toContain("answers conversation");
   await small.goto(`${baseUrl}/dashboard/whatsapp/inbox`);
   expect(await small.getByTestId("inbox-empty").count()).toBe(1);
+
+  // The customer asks the business for their data, then for its erasure: plain forms at 390 px.
+  await small.goto(`${baseUrl}/dashboard/whatsapp`);
+  await small.getByTestId("contacts-link").getByRole("link", { name: "Contact data" }).click();
+  await small.getByLabel("Customer's phone number").fill("+1 555 765-4321");
+  await small.getByRole("button", { name: "Look up" }).click();
+  const counts = (await small.getByTestId("contact-counts").textContent()) ?? "";
+  expect(counts).toMatch(/WhatsApp message records: [1-9]/);
+  expect(await small.content()).not.toContain("secret-words-e2e"); // content logging is off
+  expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await small.getByLabel("Your current password (to erase)").fill("a long enough password");
+  await small.getByRole("button", { name: "Erase everything held for this contact" }).click();
+  expect(await small.getByTestId("contact-receipt").getByRole("status").textContent()).toContain("Erased");
+  expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await phone.close();
 });

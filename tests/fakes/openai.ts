@@ -1,5 +1,6 @@
 // A fake OpenAI-compatible provider on loopback: chat completions and the Responses API (whole and streamed,
-// structured output too) and embeddings, checking the platform key, scriptable by tests (see provider-script.ts).
+// structured output too), embeddings and audio transcriptions (multipart), checking the platform key,
+// scriptable by tests (see provider-script.ts).
 import type { ServerResponse } from "node:http";
 import { encodeChat } from "gpt-tokenizer/encoding/o200k_base";
 import {
@@ -60,6 +61,48 @@ function toolCalls(script: Script | undefined) {
     : undefined;
 }
 
+/** The models OpenAI transcribes with that bill by token (its documented `usage.type: "tokens"`). */
+const TRANSCRIPTION_MODELS = new Set(["gpt-4o-mini-transcribe", "gpt-4o-transcribe"]);
+export const FAKE_TRANSCRIPT = "Hello from the fake transcription.";
+
+/**
+ * `POST /v1/audio/transcriptions` as OpenAI documents it (CreateTranscriptionResponseJson): multipart `file` and
+ * `model` in, `{text, usage: {type: "tokens", input_tokens, input_token_details, output_tokens, total_tokens}}`
+ * out. Deterministic usage the tests can predict: one audio token per 100 bytes of the file (rounded up), one
+ * text token per word of `prompt`, one output token per word of the transcript (`reply` of a script, or
+ * FAKE_TRANSCRIPT).
+ */
+function transcription(res: ServerResponse, body: Record<string, unknown>, script: Script | undefined) {
+  const file = body.file as { size?: number } | undefined;
+  const refuse = (message: string, param: string) =>
+    res
+      .writeHead(400, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: { message, type: "invalid_request_error", param, code: null } }));
+  if (!file || typeof file !== "object") return refuse("You must provide a file.", "file");
+  if (!TRANSCRIPTION_MODELS.has(String(body.model)))
+    return refuse("Invalid model for transcription.", "model");
+  const words = replyWords(script, FAKE_TRANSCRIPT);
+  const audio = Math.ceil((file.size ?? 0) / 100);
+  const text = typeof body.prompt === "string" ? body.prompt.split(/\s+/).filter(Boolean).length : 0;
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(
+    JSON.stringify({
+      text: words.join(""),
+      ...(script?.omitUsage
+        ? {}
+        : {
+            usage: {
+              type: "tokens",
+              input_tokens: audio + text,
+              input_token_details: { text_tokens: text, audio_tokens: audio },
+              output_tokens: words.length,
+              total_tokens: audio + text + words.length,
+            },
+          }),
+    }),
+  );
+}
+
 export function startFakeOpenAI(): Promise<FakeProvider> {
   return startFakeProvider(async (req, res, body, script) => {
     const auth = req.headers.authorization ?? "";
@@ -104,6 +147,10 @@ export async function answerOpenAI(
   }
   if (path === "/v1/responses") {
     await responses(res, body, script);
+    return;
+  }
+  if (path === "/v1/audio/transcriptions") {
+    transcription(res, body, script);
     return;
   }
   if (path !== "/v1/chat/completions") {

@@ -1,5 +1,6 @@
 // What the fake AI providers share: a loopback HTTP server that records every request (headers included) and
 // answers as scripted by tests — delays between chunks, error statuses, Retry-After, hangs, cut streams, resets.
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFakeServer } from "./http";
@@ -85,6 +86,31 @@ export function countedTokens(body: Record<string, unknown>): number {
   return 3 + promptTokens(body) + (body.system ? 5 : 0);
 }
 
+/** A multipart/form-data body's fields; a file as {filename, type, size, base64, sha256}. */
+async function multipartFields(contentType: string, bytes: Buffer): Promise<Record<string, unknown>> {
+  const form = await new Request("http://fake/", {
+    method: "POST",
+    headers: { "content-type": contentType },
+    body: new Uint8Array(bytes),
+  }).formData();
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of form) {
+    if (typeof value === "string") {
+      fields[name] = value;
+      continue;
+    }
+    const file = Buffer.from(await value.arrayBuffer());
+    fields[name] = {
+      filename: value.name,
+      type: value.type,
+      size: file.length,
+      base64: file.toString("base64"),
+      sha256: createHash("sha256").update(file).digest("hex"),
+    };
+  }
+  return fields;
+}
+
 export async function startFakeProvider(answer: Answer): Promise<FakeProvider> {
   const scripts: Script[] = [];
   const recorded: Recorded[] = [];
@@ -93,8 +119,13 @@ export async function startFakeProvider(answer: Answer): Promise<FakeProvider> {
   const server = createFakeServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString("utf8");
     const url = new URL(req.url ?? "/", "http://fake");
+    // A multipart upload (audio transcriptions) is recorded and answered as its fields, the file as base64.
+    const form = (req.headers["content-type"] ?? "").startsWith("multipart/form-data")
+      ? await multipartFields(req.headers["content-type"]!, bytes)
+      : undefined;
 
     if (url.pathname === "/__script" && req.method === "POST") {
       scripts.push(JSON.parse(raw) as Script);
@@ -111,7 +142,7 @@ export async function startFakeProvider(answer: Answer): Promise<FakeProvider> {
       path: url.pathname,
       method: req.method ?? "GET",
       headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
-      body: raw,
+      body: form ? JSON.stringify(form) : raw,
     });
     if (recorded.length > 5_000) recorded.splice(0, recorded.length - 5_000);
     const index = scripts.findIndex((s) => raw.includes(s.match));
@@ -135,7 +166,7 @@ export async function startFakeProvider(answer: Answer): Promise<FakeProvider> {
     }
     let body: Record<string, unknown> = {};
     try {
-      body = raw ? JSON.parse(raw) : {};
+      body = form ?? (raw ? JSON.parse(raw) : {});
     } catch {
       res.writeHead(400, { "content-type": "application/json" }).end('{"error":{"message":"bad json"}}');
       return;

@@ -1,6 +1,7 @@
 // Ownership of an account is proven by its mailbox (a verification link used, a password reset, an email
 // change confirmed, an email change undone). Each proof rotates the security stamp (every pending link but the
-// way back from an email change dies), retires pending links and ends the other sessions. The FIRST proof also
+// way back from an email change dies), retires pending links, ends the other sessions and every login still
+// waiting for its second factor. The FIRST proof also
 // discards what an unproven holder set up — someone may have signed up with another's address and waited for
 // the owner to recover it: keys, WhatsApp, privacy settings (back to the defaults, recorded as a reset), and
 // second factors (a squatter's authenticator would lock the owner out, or re-authenticate the squatter).
@@ -13,6 +14,7 @@ import { revokeAllKeys } from "../keys/service";
 import { retireLinks } from "../privacy/rights-requests/links";
 import { resetPrivacySettings } from "../settings/store";
 import { deleteAllConnections } from "../whatsapp/connection";
+import { endPendingLogins } from "./second-factor/challenges";
 import { discardSecondFactors } from "./second-factor/factors";
 import { rotateStamp } from "./security-stamp";
 import { endOtherSessions } from "./sessions";
@@ -40,7 +42,8 @@ async function discardUnprovenSetup(db: Db, accountId: string): Promise<void> {
 }
 
 /**
- * After a change of who holds the account: the stamp moves on, pending links and other sessions end
+ * After a change of who holds the account: the stamp moves on, pending links, other sessions and half-finished
+ * logins end
  * (`keepSession` is the browser that proved it, if any). With `firstProof`, the unproven setup goes too.
  */
 export async function holderChanged(
@@ -52,5 +55,6 @@ export async function holderChanged(
   await rotateStamp(db, accountId);
   await retireLinks(env, accountId, PENDING_LINKS);
   await endOtherSessions(db, accountId, options.keepSession);
+  await endPendingLogins(db, accountId);
   if (options.firstProof) await discardUnprovenSetup(db, accountId);
 }

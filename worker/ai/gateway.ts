@@ -48,6 +48,8 @@ export type AiCall = {
   /** Providers the account brought its own key for (from the cached key); absent: none. */
   byokProviders?: string[];
   source: string;
+  /** WhatsApp: the contact's keyed hash, put on the logged copy's metadata so a contact's data can be found. */
+  contactHash?: string;
   /** When the request arrived (the overhead header and the usage row's latency count from here). */
   startedAt: number;
   /** Server-Timing's stages, when the client asked for them (timing.ts). */
@@ -218,6 +220,7 @@ async function prepare(env: Env, ctx: ExecutionContext, call: AiCall): Promise<P
     hold,
     policy,
     requestText: policy.enabled ? JSON.stringify(call.body) : undefined,
+    contactHash: call.contactHash,
     estimatedInput,
     onMeter: call.onMeter,
   };

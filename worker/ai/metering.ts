@@ -14,7 +14,7 @@ import { costMicros } from "./catalogue/prices";
 import { estimateTokens } from "./tokens";
 import type { Usage } from "./translate/types";
 
-export type Endpoint = "chat.completions" | "messages" | "embeddings" | "responses";
+export type Endpoint = "chat.completions" | "messages" | "embeddings" | "responses" | "audio.transcriptions";
 
 export type MeteredRequest = {
   id: string;
@@ -28,6 +28,8 @@ export type MeteredRequest = {
   policy: LoggingPolicy;
   /** The client's request text, kept only when policy.enabled. */
   requestText?: string;
+  /** WhatsApp: the contact's keyed hash, for the logged copy's metadata. */
+  contactHash?: string;
   /** Input tokens estimated from the request, for when the provider reports none. */
   estimatedInput: number;
   /** When the answer began to reach the client: a stream's first relayed event, a whole answer's send; the
@@ -132,6 +134,7 @@ async function settle(
         request: request.requestText,
         response: outcome.responseText,
         createdAt: new Date(request.startedAt),
+        contactHash: request.contactHash,
       });
     } catch (error) {
       log.error("content capture failed", { error });

@@ -15,6 +15,7 @@ const ENDPOINTS: Record<string, string> = {
   "/v1/messages/count_tokens": "messages.count_tokens",
   "/v1/embeddings": "embeddings",
   "/v1/responses": "responses",
+  "/v1/audio/transcriptions": "audio.transcriptions",
   "/v1/models": "models",
 };
 

@@ -27,6 +27,8 @@ import {
   ResponsesRequest,
 } from "./schemas";
 import { authed, timing } from "./timing";
+import { registerTranscriptions } from "./transcription/route";
+import { validJson } from "./validation/json-body";
 
 const AI_BODY_LIMIT = 20 * 1024 * 1024;
 
@@ -118,7 +120,7 @@ aiRoutes.get("/models/:id{.+}", (c) =>
   c.json(modelEntry(requireModel(c.var.config, c.req.param("id"))), 200),
 );
 
-aiRoutes.openapi(
+aiRoutes.openAPIRegistry.registerPath(
   createRoute({
     method: "post",
     path: "/chat/completions",
@@ -128,16 +130,17 @@ aiRoutes.openapi(
     request: jsonBody(ChatRequest),
     responses: { 200: streamOrJson("The completion, or its chunks as server-sent events"), ...aiErrors },
   }),
-  (c) =>
-    call(c, {
-      operation: "chat",
-      endpoint: "chat.completions",
-      clientDialect: "openai",
-      body: c.req.valid("json"),
-    }) as never,
+);
+aiRoutes.post("/chat/completions", validJson(ChatRequest), (c) =>
+  call(c, {
+    operation: "chat",
+    endpoint: "chat.completions",
+    clientDialect: "openai",
+    body: c.req.valid("json"),
+  }),
 );
 
-aiRoutes.openapi(
+aiRoutes.openAPIRegistry.registerPath(
   createRoute({
     method: "post",
     path: "/messages",
@@ -150,16 +153,12 @@ aiRoutes.openapi(
       ...anthropicErrorResponses(...AI_ERRORS),
     },
   }),
-  (c) =>
-    call(c, {
-      operation: "chat",
-      endpoint: "messages",
-      clientDialect: "anthropic",
-      body: c.req.valid("json"),
-    }) as never,
+);
+aiRoutes.post("/messages", validJson(MessagesRequest), (c) =>
+  call(c, { operation: "chat", endpoint: "messages", clientDialect: "anthropic", body: c.req.valid("json") }),
 );
 
-aiRoutes.openapi(
+aiRoutes.openAPIRegistry.registerPath(
   createRoute({
     method: "post",
     path: "/embeddings",
@@ -169,16 +168,17 @@ aiRoutes.openapi(
     request: jsonBody(EmbeddingsRequest),
     responses: { 200: jsonContent(AnyJson, "The embeddings"), ...aiErrors },
   }),
-  (c) =>
-    call(c, {
-      operation: "embeddings",
-      endpoint: "embeddings",
-      clientDialect: "openai",
-      body: c.req.valid("json"),
-    }) as never,
+);
+aiRoutes.post("/embeddings", validJson(EmbeddingsRequest), (c) =>
+  call(c, {
+    operation: "embeddings",
+    endpoint: "embeddings",
+    clientDialect: "openai",
+    body: c.req.valid("json"),
+  }),
 );
 
-aiRoutes.openapi(
+aiRoutes.openAPIRegistry.registerPath(
   createRoute({
     method: "post",
     path: "/responses",
@@ -189,16 +189,17 @@ aiRoutes.openapi(
     request: jsonBody(ResponsesRequest),
     responses: { 200: streamOrJson("The response, or its events as server-sent events"), ...aiErrors },
   }),
-  (c) =>
-    call(c, {
-      operation: "responses",
-      endpoint: "responses",
-      clientDialect: "openai",
-      body: c.req.valid("json"),
-    }) as never,
+);
+aiRoutes.post("/responses", validJson(ResponsesRequest), (c) =>
+  call(c, {
+    operation: "responses",
+    endpoint: "responses",
+    clientDialect: "openai",
+    body: c.req.valid("json"),
+  }),
 );
 
-aiRoutes.openapi(
+aiRoutes.openAPIRegistry.registerPath(
   createRoute({
     method: "post",
     path: "/messages/count_tokens",
@@ -212,9 +213,12 @@ aiRoutes.openapi(
       ...anthropicErrorResponses(400, 401, 403, 404, 413, 415, 429, 502, 504),
     },
   }),
-  async (c) => {
-    const { input_tokens, method } = await countTokens(c.env, c.req.valid("json"));
-    c.header("x-token-count", method);
-    return c.json({ input_tokens }, 200);
-  },
 );
+aiRoutes.post("/messages/count_tokens", validJson(CountTokensRequest), async (c) => {
+  const { input_tokens, method } = await countTokens(c.env, c.req.valid("json"));
+  c.header("x-token-count", method);
+  return c.json({ input_tokens }, 200);
+});
+
+// POST /v1/audio/transcriptions: a multipart upload, in its own folder (worker/ai/transcription/).
+registerTranscriptions(aiRoutes);

@@ -232,7 +232,7 @@ export const Model = z
     created: z.number(),
     owned_by: z.string().openapi({ description: "The provider's id" }),
     provider: z.string().openapi({ description: "The provider's name" }),
-    kind: z.enum(["chat", "embedding"]),
+    kind: z.enum(["chat", "embedding", "transcription"]),
     context_length: z.number().int(),
     max_output_tokens: z.number().int(),
     capabilities: z.array(z.enum(["tools", "vision", "structured_output", "reasoning"])),

@@ -27,6 +27,8 @@ export type Exchange = {
   /** The response body (JSON text, or the SSE text of a stream). */
   response: string;
   createdAt: Date;
+  /** WhatsApp: the contact's keyed hash, written to the object's metadata (never the number). */
+  contactHash?: string | undefined;
 };
 
 /** The account's logging choice; cheap to call per request (cached briefly in the isolate). */

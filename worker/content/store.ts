@@ -1,6 +1,7 @@
 // Logged content in R2: each exchange sealed with the account's data key under its retention-class
 // prefix. Custom metadata carries no content: the account id, the key version, whether the account
-// consented to training when this was logged, and the source (WhatsApp is never exported).
+// consented to training when this was logged, the source (WhatsApp is never exported) and, for WhatsApp, the
+// contact's keyed hash (found and erased per contact: worker/whatsapp/contact-data/).
 import { open, sealedLength, sealStream } from "../crypto/chunked";
 import type { Exchange, LoggingPolicy } from "./capture";
 import { accountDataKey, type DataKey } from "./data-keys";
@@ -17,7 +18,14 @@ export type StoredExchange = {
   response: string;
 };
 
-export type ContentMetadata = { acct: string; keyVer: string; consent: "0" | "1"; source: string };
+export type ContentMetadata = {
+  acct: string;
+  keyVer: string;
+  consent: "0" | "1";
+  source: string;
+  /** WhatsApp: the contact's keyed hash, so a contact's logged messages are found without opening any. */
+  contact?: string;
+};
 
 /** The context every chunk's additional data binds: account, object key, key version. */
 const sealContext = (accountId: string, objectKey: string, keyVer: number) =>
@@ -57,6 +65,7 @@ export async function storeExchange(
     keyVer: String(dataKey.keyVer),
     consent: policy.trainingConsent ? "1" : "0",
     source: exchange.source,
+    ...(exchange.contactHash ? { contact: exchange.contactHash } : {}),
   };
   // Streamed through a fixed-length stream: R2 needs the size up front, and only one sealed chunk is
   // held in memory at a time however large the content.

@@ -6,7 +6,8 @@ import { effectivePlan, PLANS } from "../billing/plans";
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/encoding";
 import type { ApiKeyEnv, Db } from "../env";
-import { forbidden, unauthorized } from "../errors";
+import { unauthorized } from "../errors";
+import { processingRestricted } from "../privacy/rights-requests/restriction";
 import { cachedKey, rememberKey } from "./cache";
 import { KEY_PREFIX } from "./service";
 
@@ -59,9 +60,6 @@ async function lookup(db: Db, config: Config, keyHash: string) {
   return { principal, lastUsedAt: lastUsedAt?.getTime() ?? 0 };
 }
 
-const RESTRICTED =
-  "Processing of this account's data is restricted at its holder's request (GDPR Art. 18): it is only stored. Lift the restriction on the dashboard's privacy page to use the API again.";
-
 /** Refuses without a live key and puts it on c.var.apiKey: typed so that what follows reads it as present. */
 export const requireApiKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
   const key = presentedKey(c.req.raw.headers);
@@ -85,7 +83,7 @@ export const requireApiKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
     throw unauthorized("This API key has expired. Create a new one on the keys page.", "expired_api_key");
   }
   // Art. 18: while its holder restricts processing, the account's data is only stored (read with the key).
-  if (entry.principal.restricted) throw forbidden(RESTRICTED, "processing_restricted");
+  if (entry.principal.restricted) throw processingRestricted();
   if (now - entry.lastUsedWrittenAt > LAST_USED_INTERVAL_MS) {
     entry.lastUsedWrittenAt = now;
     c.executionCtx.waitUntil(

@@ -25,6 +25,7 @@ const CUSTOMER_HOLDERS = new Set([
   "whatsapp_context",
   "whatsapp_messages",
   "whatsapp_contacts",
+  "whatsapp_contact_erasures",
 ]);
 
 function dpaSections(config: Config): DpaSection[] {
@@ -84,7 +85,7 @@ function dpaSections(config: Config): DpaSection[] {
       id: "assistance",
       heading: "7. Assistance with data subjects' rights",
       paragraphs: [
-        "You can export, erase and restrict processing of your data yourself from the dashboard or the API; we help with anything else you need to answer a data subject, within the same 30-day clock we apply to our own requests.",
+        "You can export, erase and restrict processing of your data yourself from the dashboard or the API; for one of your WhatsApp customers you can look up, export and erase what is held by their number (Contact data, with a signed receipt). We help with anything else you need to answer a data subject, within the same 30-day clock we apply to our own requests.",
       ],
     },
     {

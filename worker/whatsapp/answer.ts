@@ -12,6 +12,7 @@ import type { Db } from "../env";
 import { toAppError } from "../errors";
 import { log } from "../observability/log";
 import { isRestricted } from "../privacy/rights-requests/restriction";
+import { newRequestId } from "../request-id";
 import { HOUR_MS } from "../time";
 import type { ChatContent } from "./ask";
 import { askModel } from "./ask";
@@ -24,10 +25,11 @@ import { fetchMedia, markRead, type SendResult, sendText } from "./graph";
 import { announceHandOff } from "./hand-off";
 import type { MessageRef } from "./inbox";
 import type { Pacer } from "./number-object/pacer";
-import { type Attachment, customerTurn } from "./prompt";
+import { type Attachment, customerTurn, VOICE_NOTE_HEARD } from "./prompt";
 import { open, seal } from "./sealing";
 import { splitReply } from "./split";
 import type { Understood } from "./understand";
+import { hearVoiceNote } from "./voice";
 import { WINDOW_MS, windowClosesAt } from "./window";
 
 /** How long one worker owns a message before another may take it over (it must have died). */
@@ -37,6 +39,13 @@ const MAX_REPLY_TOKENS = 1024;
 const NON_TEXT_REPLY =
   "Thanks for your message! I could not read this kind of message — could you type your question?";
 const VOICE_NOTE = "(The customer sent a voice message, which this assistant cannot listen to.)";
+/**
+ * A voice note that could not be transcribed: a fixed reply, no model call, nothing charged.
+ * @internal exported for the tests
+ */
+export const VOICE_FALLBACK_REPLY =
+  "Sorry — I could not listen to your voice message just now. Could you type your question?";
+const NO_CREDIT = "no_credit: the account is out of credit; the message was not answered";
 
 export type Outcome =
   | "replied"
@@ -221,7 +230,7 @@ async function answerClaimed(
     );
 
   const policy = await loggingPolicy(env, ref.accountId);
-  const text = pending.bodySealed
+  let text = pending.bodySealed
     ? await open(env, ref.accountId, `pending.body|${ref.messageId}`, pending.bodySealed)
     : null;
   const media = pending.mediaSealed
@@ -266,19 +275,39 @@ async function answerClaimed(
     if (gate.kind === "reply") {
       reply = gate.text;
     } else {
-      const turn = await customerInput(env, db, { connection, message, text, media, pending, policy });
+      const turn = await customerInput(env, ctx, db, {
+        connection,
+        message,
+        text,
+        media,
+        pending,
+        policy,
+      });
       if ("outcome" in turn) {
         if (turn.retryable) return retryLater(db, ref, message.attempts, turn.outcome, now);
         return settle(db, ref, "failed", turn.outcome, now);
       }
-      const composed = await compose(env, ctx, db, { connection, message, turn: turn.content, policy, now });
-      if ("outcome" in composed) return composed.outcome;
-      reply = composed.reply;
-      if (composed.handOff) {
-        const sentAt = message.sentAt.getTime();
-        if (await pause(env, db, key, { by: "model", recipient: to, sentAt, now }))
-          await announceHandOff(env, db, { connection, key, by: "model", now });
-        reply ||= HAND_OFF_REPLY;
+      if ("noCredit" in turn) return settle(db, ref, "no_credit", NO_CREDIT, now);
+      if ("fixedReply" in turn) {
+        reply = turn.fixedReply;
+      } else {
+        // A voice note's transcript is what the customer said: kept as context like a text (logging on only).
+        if (turn.transcript !== undefined) text = `${VOICE_NOTE_HEARD}\n${turn.transcript}`;
+        const composed = await compose(env, ctx, db, {
+          connection,
+          message,
+          turn: turn.content,
+          policy,
+          now,
+        });
+        if ("outcome" in composed) return composed.outcome;
+        reply = composed.reply;
+        if (composed.handOff) {
+          const sentAt = message.sentAt.getTime();
+          if (await pause(env, db, key, { by: "model", recipient: to, sentAt, now }))
+            await announceHandOff(env, db, { connection, key, by: "model", now });
+          reply ||= HAND_OFF_REPLY;
+        }
       }
     }
     const replySealed = await seal(env, ref.accountId, `pending.reply|${ref.messageId}`, reply);
@@ -325,13 +354,22 @@ async function answerClaimed(
   return "replied";
 }
 
+/** What answering does with the customer's message: ask the model with this turn, send a fixed reply, or stop. */
+type Input =
+  | { content: ChatContent | null; transcript?: string }
+  | { fixedReply: string }
+  | { noCredit: true }
+  | { outcome: string; retryable: boolean };
+
 /**
  * The customer's turn for the model: their words, the text they quoted (when we still have it: context is
- * kept only with logging on), and the image or document fetched from Graph into memory. Null content: there
- * is nothing to read (the fixed polite reply goes). A media download that may work later is a retry.
+ * kept only with logging on), the image or document fetched from Graph into memory, or the voice note's
+ * transcript. Null content: there is nothing to read (the fixed polite reply goes). A media download that may
+ * work later is a retry; a voice note that cannot be transcribed gets a fixed reply asking for text.
  */
 async function customerInput(
   env: Env,
+  ctx: ExecutionContext,
   db: Db,
   input: {
     connection: Connection;
@@ -341,7 +379,7 @@ async function customerInput(
     pending: typeof whatsappPending.$inferSelect;
     policy: LoggingPolicy;
   },
-): Promise<{ content: ChatContent | null } | { outcome: string; retryable: boolean }> {
+): Promise<Input> {
   const { connection, message, text, media, pending } = input;
   if (text === null && media === null) return { content: null };
   const quoted =
@@ -349,23 +387,42 @@ async function customerInput(
       ? await quotedText(env, db, message.accountId, pending.quotedId)
       : null;
   let attachment: Attachment | null = null;
-  if (media?.kind === "audio") {
-    attachment = { kind: "unreadable", note: VOICE_NOTE };
-  } else if (media) {
+  let transcript: string | undefined;
+  if (media) {
     const accessToken = await open(env, message.accountId, "access_token", connection.accessTokenSealed);
-    const fetched = await fetchMedia(getConfig(env), { mediaId: media.id, accessToken });
-    if (!fetched.ok && fetched.retryable) return { outcome: fetched.error, retryable: true };
-    attachment = fetched.ok
-      ? media.kind === "image"
-        ? { kind: "image", bytes: fetched.bytes, mimeType: fetched.mimeType }
-        : { kind: "document", bytes: fetched.bytes, mimeType: fetched.mimeType, filename: media.filename }
-      : {
-          kind: "unreadable",
-          note: `(The customer sent ${media.kind === "image" ? "an image" : "a document"} that could not be downloaded.)`,
-        };
+    if (media.kind === "audio") {
+      const heard = await hearVoiceNote(env, ctx, {
+        accountId: message.accountId,
+        contactHash: message.contactHash,
+        mediaId: media.id,
+        accessToken,
+      });
+      if (!heard.ok && heard.reason === "retry") return { outcome: heard.error, retryable: true };
+      if (!heard.ok && heard.reason === "no_credit") return { noCredit: true };
+      if (!heard.ok && heard.reason === "failed") {
+        log.warn("whatsapp: voice note not transcribed", { code: heard.error });
+        return { fixedReply: VOICE_FALLBACK_REPLY };
+      }
+      if (heard.ok) transcript = heard.transcript;
+      attachment = heard.ok
+        ? { kind: "voice", transcript: heard.transcript }
+        : { kind: "unreadable", note: VOICE_NOTE };
+    } else {
+      const fetched = await fetchMedia(getConfig(env), { mediaId: media.id, accessToken });
+      if (!fetched.ok && fetched.retryable) return { outcome: fetched.error, retryable: true };
+      attachment = fetched.ok
+        ? media.kind === "image"
+          ? { kind: "image", bytes: fetched.bytes, mimeType: fetched.mimeType }
+          : { kind: "document", bytes: fetched.bytes, mimeType: fetched.mimeType, filename: media.filename }
+        : {
+            kind: "unreadable",
+            note: `(The customer sent ${media.kind === "image" ? "an image" : "a document"} that could not be downloaded.)`,
+          };
+    }
   }
   const vision = findModel(getConfig(env), connection.model)?.capabilities.includes("vision") ?? false;
-  return { content: customerTurn({ text, quoted, attachment, vision }) };
+  const content = customerTurn({ text, quoted, attachment, vision });
+  return transcript === undefined ? { content } : { content, transcript };
 }
 
 /** The text of a message the customer quoted, if it is still kept as context (logging on, window open). */
@@ -400,21 +457,23 @@ async function compose(
     ? [{ role: "system" as const, content: connection.systemPrompt }]
     : [];
   try {
+    // The message names the model call that answers it (its request-log row), before the call is made.
+    const requestId = newRequestId();
+    await db.update(whatsappMessages).set({ requestId }).where(where(ref));
     const result = await askModel(env, ctx, {
       accountId: ref.accountId,
       model: connection.model,
       messages: [...system, ...history, { role: "user", content: turn }],
       maxTokens: MAX_REPLY_TOKENS,
+      contactHash: message.contactHash,
+      requestId,
     });
     if (result.handOff) return { reply: result.text, handOff: true };
     if (result.text) return { reply: result.text };
     return { outcome: await settle(db, ref, "failed", "empty_reply: the model returned no text", now) };
   } catch (error) {
     const e = toAppError(error);
-    if (e.status === 402) {
-      const reason = "no_credit: the account is out of credit; the message was not answered";
-      return { outcome: await settle(db, ref, "no_credit", reason, now) };
-    }
+    if (e.status === 402) return { outcome: await settle(db, ref, "no_credit", NO_CREDIT, now) };
     const reason = `ai_error: HTTP ${e.status}${e.options.code ? ` (${e.options.code})` : ""}`;
     if (e.status === 429 || e.status >= 500) {
       return { outcome: await retryLater(db, ref, message.attempts, reason, now) };

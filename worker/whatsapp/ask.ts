@@ -38,6 +38,9 @@ export async function askModel(
     model: string;
     messages: { role: "system" | "user" | "assistant"; content: ChatContent }[];
     maxTokens: number;
+    /** The contact's keyed hash and the request id the call gets, so its logged copy and log row can be found. */
+    contactHash: string;
+    requestId: string;
   },
 ): Promise<Asked> {
   const tools = findModel(getConfig(env), input.model)?.capabilities.includes("tools") ?? false;
@@ -55,6 +58,8 @@ export async function askModel(
     accountId: input.accountId,
     keyId: null,
     source: "whatsapp",
+    contactHash: input.contactHash,
+    requestId: input.requestId,
     startedAt: Date.now(),
     onMetered: () => {
       metered = true;

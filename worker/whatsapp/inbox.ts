@@ -168,11 +168,11 @@ async function recordInbound(
 ): Promise<{ statements: BatchItem[]; answerable: boolean; contactHash: string; sentAt: number }> {
   const { accountId } = connection;
   const sentAt = messageTime(message.timestamp, now);
-  const contact = await contactHash(env, accountId, message.from);
   const understood = understand(message);
   const answerable =
     !NEVER_ANSWERED.has(message.type) && (readable(understood) || connection.nonTextMessages === "reply");
   const status = answerable ? "pending" : "skipped";
+  const contact = await contactHash(env, accountId, message.from);
   const metadata = prepared(
     env,
     db
@@ -205,10 +205,10 @@ async function recordInbound(
   const expiresAt = sentAt.getTime() + WINDOW_MS;
   const pending = env.DB.prepare(
     `INSERT OR IGNORE INTO whatsapp_pending
-       (account_id, message_id, recipient_sealed, body_sealed, media_sealed, quoted_id, expires_at)
-     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+       (account_id, message_id, contact_hash, recipient_sealed, body_sealed, media_sealed, quoted_id, expires_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
      WHERE NOT EXISTS (SELECT 1 FROM whatsapp_messages WHERE account_id = ?1 AND id = ?2)`,
-  ).bind(accountId, message.id, recipient, body, media, understood.quotedId, expiresAt);
+  ).bind(accountId, message.id, contact, recipient, body, media, understood.quotedId, expiresAt);
   return { statements: [pending, metadata], ...recorded };
 }
 

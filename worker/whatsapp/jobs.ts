@@ -6,6 +6,7 @@ import { getDb } from "../db";
 import { DAY_MS } from "../time";
 import { answerMessage } from "./answer";
 import { resealLegacyConnections } from "./connection";
+import { purgeErasureNotes } from "./contact-data/erase";
 import { forgetClosedWindows } from "./contacts";
 import { purgeExpiredContext } from "./context";
 import { jobContext } from "./job-context";
@@ -114,6 +115,7 @@ export const whatsappJob = {
     await purgeExpiredContext(getDb(env.DB), now.getTime());
     await forgetClosedWindows(getDb(env.DB), now.getTime());
     await purgeOldMetadata(env, now.getTime());
+    await purgeErasureNotes(getDb(env.DB), now.getTime());
     await resealLegacyConnections(env, getDb(env.DB));
   },
 };

@@ -1,12 +1,17 @@
 // The customer's turn as the model sees it: their words (or what a tapped button, a location or a contact
-// says), the text they quoted, and an image or document passed in memory to a model that can see — or, when
-// it cannot, a plain note saying what was sent, so the answer never pretends.
+// says), the text they quoted, a voice note's transcript, and an image or document passed in memory to a model
+// that can see — or, when it cannot, a plain note saying what was sent, so the answer never pretends.
 import type { ChatContent } from "./ask";
 
 export type Attachment =
   | { kind: "image"; bytes: Uint8Array; mimeType: string }
   | { kind: "document"; bytes: Uint8Array; mimeType: string; filename: string | null }
-  | { kind: "unreadable"; note: string };
+  | { kind: "unreadable"; note: string }
+  /** A voice note, as its transcription model heard it (voice.ts). */
+  | { kind: "voice"; transcript: string };
+
+/** What precedes a voice note's transcript in the prompt (and in the kept context). */
+export const VOICE_NOTE_HEARD = "(The customer sent a voice message; this is what it says:)";
 
 /** Characters of a text document put into the prompt. */
 const MAX_DOCUMENT_CHARS = 20_000;
@@ -32,7 +37,8 @@ export function customerTurn(input: {
   const a = input.attachment;
   let image: { url: string } | null = null;
   if (a?.kind === "unreadable") notes.push(a.note);
-  if (a && a.kind !== "unreadable") {
+  if (a?.kind === "voice") notes.push(`${VOICE_NOTE_HEARD}\n${a.transcript}`);
+  if (a && a.kind !== "unreadable" && a.kind !== "voice") {
     if (isImage(a.mimeType) && input.vision) {
       image = { url: `data:${a.mimeType.split(";")[0]};base64,${base64(a.bytes)}` };
       notes.push(

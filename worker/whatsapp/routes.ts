@@ -13,6 +13,7 @@ import {
   reconnects,
   saveConnection,
 } from "./connection";
+import { contactDataRoutes } from "./contact-data/routes";
 import { Connection, ConnectionInput, NumberInput, NumberList, NumberParam, SudoPassword } from "./views";
 
 const Disconnect = z.strictObject({ password: SudoPassword }).openapi("WhatsAppDisconnect");
@@ -25,6 +26,7 @@ const disconnectBody = {
 };
 
 export const whatsappRoutes = sessionRouter();
+whatsappRoutes.route("/contacts", contactDataRoutes);
 whatsappRoutes
   .openapi(
     createRoute({

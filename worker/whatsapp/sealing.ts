@@ -71,6 +71,14 @@ export async function contactHash(env: Env, accountId: string, waId: string): Pr
   return keyedHash((await hashKeys(env))[0]!, `contact|${accountId}`, waId);
 }
 
+/**
+ * Every hash the customer's number may be stored under: the current key's first, then the previous master key's
+ * during a rotation (rows written before it keep theirs until they expire).
+ */
+export async function contactHashes(env: Env, accountId: string, waId: string): Promise<string[]> {
+  return Promise.all((await hashKeys(env)).map((key) => keyedHash(key, `contact|${accountId}`, waId)));
+}
+
 /** Every hash the verify token may be stored under (current key, then the previous during a rotation). */
 export async function verifyTokenHashes(env: Env, token: string): Promise<string[]> {
   return Promise.all((await hashKeys(env)).map((key) => keyedHash(key, "verify-token", token)));

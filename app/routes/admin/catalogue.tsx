@@ -14,7 +14,7 @@ import { DataTable } from "../../components/DataTable";
 import { Field, FormError, SelectField } from "../../components/Field";
 import { SiteHeader } from "../../components/SiteHeader";
 import { formState } from "../../lib/form-state";
-import { formAction, parseForm } from "../../lib/forms.server";
+import { formAction, parseForm, readForm } from "../../lib/forms.server";
 import { isAdmin, requireOperator, requireUser } from "../../lib/session.server";
 import type { Route } from "./+types/catalogue";
 
@@ -77,7 +77,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     if (!isAdmin(env, session)) throw forbidden("Operators only.");
     // Every ticked box (parseForm keeps one value per name).
-    const ticked = (await request.clone().formData()).getAll("capabilities").map(String);
+    const ticked = (await readForm(request.clone())).getAll("capabilities").map(String);
     const input = await parseForm(request, OverrideForm);
     const capabilities = CAPABILITIES.filter((c) => ticked.includes(c));
     const saved = await saveOverride(
@@ -133,6 +133,7 @@ function ModelsTable({ models }: { models: OperatorModel[] }) {
           <td data-label="Model id">
             <code>{m.id}</code>{" "}
             {m.kind === "embedding" ? <span className="badge off">embeddings</span> : null}
+            {m.kind === "transcription" ? <span className="badge off">speech to text</span> : null}
           </td>
           <td data-label="State">
             {m.disabled ? <span className="badge bad">disabled</span> : null}{" "}

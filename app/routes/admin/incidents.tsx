@@ -14,7 +14,7 @@ import { Facts } from "../../components/Facts";
 import { Field, FormError, TextAreaField } from "../../components/Field";
 import { SiteHeader } from "../../components/SiteHeader";
 import { formState } from "../../lib/form-state";
-import { formAction, parseForm } from "../../lib/forms.server";
+import { formAction, parseForm, readForm } from "../../lib/forms.server";
 import { isAdmin, requireOperator, requireUser } from "../../lib/session.server";
 import { formatTimeLeft } from "../../lib/time-left";
 import type { Route } from "./+types/incidents";
@@ -75,7 +75,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   return formAction(async () => {
     if (!isAdmin(env, session)) throw forbidden("Operators only.");
     // Every ticked box (parseForm keeps one value per name).
-    const ticked = (await request.clone().formData()).getAll("holders").map(String);
+    const ticked = (await readForm(request.clone())).getAll("holders").map(String);
     const input = await parseForm(request, IncidentForm);
     const operator = { accountId: session.accountId, email: session.email };
     if (input.intent === "record") {

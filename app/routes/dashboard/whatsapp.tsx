@@ -3,6 +3,7 @@
 // Graph API — simulate a customer conversation. `?number=<id>` picks the number to edit, `?number=new` adds one.
 import { Form, Link, useNavigation } from "react-router";
 import { formatDateTime } from "#worker/format";
+import { METADATA_RETENTION_DAYS } from "#worker/whatsapp/window";
 import { DataTable } from "../../components/DataTable";
 import { Field, FormError } from "../../components/Field";
 import type { Route } from "./+types/whatsapp";
@@ -39,10 +40,18 @@ export default function WhatsApp({ loaderData, actionData }: Route.ComponentProp
       ) : null}
       {actionData && "disconnected" in actionData ? (
         <div className="alert success" role="status">
-          Disconnected. The secrets and anything waiting to be answered were deleted.
+          Disconnected. The secrets, anything waiting to be answered and the conversation context were
+          deleted; message records stay for {METADATA_RETENTION_DAYS} days and logged copies until their
+          retention ends (you can still erase a customer's data under{" "}
+          <Link to="/dashboard/whatsapp/contacts">Contact data</Link>).
         </div>
       ) : null}
       <FormError message={error?.message} />
+
+      <p data-testid="contacts-link">
+        <Link to="/dashboard/whatsapp/contacts">Contact data</Link>: look up, export or erase what is held for
+        one customer's number (their data-rights requests).
+      </p>
 
       <p data-testid="inbox-link">
         <Link to="/dashboard/whatsapp/inbox">Inbox</Link>:{" "}

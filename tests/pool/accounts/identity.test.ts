@@ -267,6 +267,20 @@ describe("configuration and documents", () => {
       "/api/auth/password-reset",
       "/api/auth/password-reset/confirm",
       "/api/account",
+      // The second factor, passkeys and sessions (issue 31).
+      "/api/auth/2fa",
+      "/api/auth/2fa/totp",
+      "/api/auth/2fa/totp/confirm",
+      "/api/auth/2fa/recovery-codes",
+      "/api/auth/login/2fa",
+      "/api/auth/passkeys",
+      "/api/auth/passkeys/registration/options",
+      "/api/auth/passkeys/registration/verify",
+      "/api/auth/passkeys/authentication/options",
+      "/api/auth/passkeys/authentication/verify",
+      "/api/auth/passkeys/{id}",
+      "/api/auth/sessions",
+      "/api/auth/sessions/{id}",
     ])
       expect(doc.paths[path], path).toBeDefined();
   });

@@ -173,6 +173,70 @@ describe("a squatter's second factor", () => {
   });
 });
 
+describe("the owner's mailbox is no way around the second factor", () => {
+  it("a password reset keeps the factor: the next login still asks for it", async () => {
+    const user = await newVerifiedUser();
+    const { secret } = await enrolTotp(user.cookie);
+    await call("/api/auth/password-reset", { body: { email: user.email } });
+    const token = await mailboxLink(user.email, "password_reset");
+    const newPassword = "a reset passphrase of mine";
+    expect((await call("/api/auth/password-reset/confirm", { body: { token, newPassword } })).status).toBe(
+      204,
+    );
+    const again = await login(user.email, newPassword);
+    expect(await again.json()).toEqual({ mfaRequired: true, methods: ["totp", "recovery_code"] });
+    expect((await finish(cookieFrom(again), { code: later(secret, 1) })).status).toBe(200);
+  });
+});
+
+describe("a login waiting for its second factor", () => {
+  it("dies with a password reset: the old password's half-login cannot be finished after it", async () => {
+    const user = await newVerifiedUser();
+    const { recoveryCodes } = await enrolTotp(user.cookie);
+    const pending = cookieFrom(await login(user.email));
+    await call("/api/auth/password-reset", { body: { email: user.email } });
+    const token = await mailboxLink(user.email, "password_reset");
+    const newPassword = "a reset passphrase of mine";
+    expect((await call("/api/auth/password-reset/confirm", { body: { token, newPassword } })).status).toBe(
+      204,
+    );
+    const late = await finish(pending, { recoveryCode: recoveryCodes[0]! });
+    expect((await expectError(late, 401)).code).toBe("challenge_expired");
+  });
+
+  it("dies with a password change made from another session", async () => {
+    const user = await newVerifiedUser();
+    const { recoveryCodes } = await enrolTotp(user.cookie);
+    const pending = cookieFrom(await login(user.email));
+    const changed = await call("/api/auth/password", {
+      body: { currentPassword: PASSWORD, newPassword: "a changed passphrase of mine" },
+      cookie: user.cookie,
+    });
+    expect(changed.status).toBe(204);
+    const late = await finish(pending, { recoveryCode: recoveryCodes[0]! });
+    expect((await expectError(late, 401)).code).toBe("challenge_expired");
+  });
+
+  it("one recovery code sent to two pending logins at once finishes exactly one of them", async () => {
+    const user = await newVerifiedUser();
+    const { recoveryCodes } = await enrolTotp(user.cookie);
+    const pendings = await Promise.all(
+      Array.from({ length: 6 }, async () => cookieFrom(await login(user.email))),
+    );
+    const results = await Promise.all(
+      pendings.map((pending) => finish(pending, { recoveryCode: recoveryCodes[0]! })),
+    );
+    const statuses = await Promise.all(
+      results.map(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+  });
+});
+
 describe("operators (REQUIRE_2FA_FOR_OPERATORS on)", () => {
   it("without a second factor get a setup page instead of /admin, and 403 second_factor_required from its API", async () => {
     const signup = await call("/api/auth/signup", { body: { email: OPERATOR_EMAIL, password: PASSWORD } });

@@ -1,8 +1,11 @@
 // Real prices: cached input and cache writes are billed at their own catalogue prices, from each provider's
 // usage fields, whichever dialect the client speaks, whole or streamed — and told to the client in its dialect.
 import { describe, expect, it } from "vitest";
+import * as usagePage from "../../../app/routes/dashboard/usage";
 import { anthropicFake, marker, openaiFake, script, usageRows } from "../support/ai-helpers";
 import { call, newKeyUser } from "../support/helpers";
+import { settle } from "../support/privacy-drive";
+import { args, page } from "../support/route-calls";
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field
 type Json = Record<string, any>;
@@ -87,7 +90,7 @@ describe.each(cases)("$model with its prompt cache", ({ provider, model, fake, c
 });
 
 describe("cached tokens are shown wherever the request's tokens are", () => {
-  it("the request log (list, detail, CSV) and the usage sums, raw and aggregated", async () => {
+  it("the request log (list, detail, CSV), the usage sums (raw and aggregated), the usage page and the export", async () => {
     const { key, id, cookie } = await newKeyUser();
     const m = marker();
     await script(anthropicFake(), { match: m, cache: { read: 9_000, write: 4_000 }, reply: "one two three" });
@@ -117,5 +120,18 @@ describe("cached tokens are shown wherever the request's tokens are", () => {
       const usage = (await (await call(`/api/usage${query}`, { cookie })).json()) as Json;
       expect(usage.rows, query).toEqual([expect.objectContaining(cached)]);
     }
+    // The usage page: its model table and its hourly series.
+    const shown = (await usagePage.loader(args(page("/dashboard/usage?range=24h", cookie)))) as Json;
+    expect(shown.byModel).toEqual([expect.objectContaining(cached)]);
+    expect(shown.series.filter((b: Json) => b.requests > 0)).toEqual([expect.objectContaining(cached)]);
+    // The export: the request's row, and the hour's aggregate.
+    const created = await call("/api/privacy/requests", { body: { type: "access" }, cookie });
+    const { id: exportId } = (await created.json()) as { id: string };
+    expect(await settle(id, exportId)).toBe("completed");
+    const doc = (await (await call(`/api/privacy/requests/${exportId}/export`, { cookie })).json()) as Json;
+    // (The export names fields as their columns are named.)
+    const exported = { cached_input_tokens: 9_000, cache_write_tokens: 4_000 };
+    expect(doc.data.usage).toEqual([expect.objectContaining({ id: row!.id, ...exported })]);
+    expect(doc.data.usage_hourly).toEqual([expect.objectContaining(exported)]);
   });
 });

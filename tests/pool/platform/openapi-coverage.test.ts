@@ -8,6 +8,7 @@ const DOCUMENTED_ROUTES: [method: string, path: string][] = [
   // AI API
   ["post", "/v1/messages/count_tokens"],
   ["post", "/v1/responses"],
+  ["post", "/v1/audio/transcriptions"],
   // The request log
   ["get", "/api/requests"],
   ["get", "/api/requests/{id}"],

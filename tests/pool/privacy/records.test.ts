@@ -54,7 +54,9 @@ describe("registry of processing", () => {
   it("states the figures the code enforces: usage rows, WhatsApp metadata, pending messages, exports", () => {
     const byHolder = Object.fromEntries(processingRecords(config).map((r) => [r.holder, r.retention]));
     expect(byHolder.usage).toContain(`${config.ai.usageRetentionDays} days`);
-    expect(byHolder.whatsapp_messages).toBe("30 days, then deleted");
+    expect(byHolder.whatsapp_messages).toMatch(
+      /^30 days, then deleted \(also after the number is disconnected\)/,
+    );
     expect(byHolder.whatsapp_pending).toContain("24 hours");
     expect(byHolder.exports).toContain("72 hours");
   });

@@ -5,6 +5,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { captureExchange } from "#worker/content/capture";
+import * as playground from "../../../app/routes/dashboard/playground";
+import * as playgroundStream from "../../../app/routes/dashboard/playground-stream";
 import { expectAnthropicError, marker, openaiFake, received } from "../support/ai-helpers";
 import { setBalance } from "../support/billing-helpers";
 import {
@@ -15,6 +17,7 @@ import {
   newVerifiedUser,
   operatorSession,
 } from "../support/helpers";
+import { args, post, unwrap } from "../support/route-calls";
 import {
   connectedUser,
   customerNumber,
@@ -77,6 +80,33 @@ describe("restriction of processing (Art. 18)", () => {
     expect(lifted.status).toBe(200);
     expect(await lifted.json()).toEqual({ restricted: false, since: null });
     expect((await openai(user.key, marker())).status).toBe(200);
+  });
+
+  it("refuses the dashboard's playground too (form and stream), nothing sent; lifted, it answers again", async () => {
+    const user = await newKeyUser();
+    await setBalance(user.id, 1_000_000);
+    expect((await ask(user.cookie, { type: "restriction" })).status).toBe(202);
+    const form = (m: string) => ({ model: MODEL, prompt: m });
+    const m1 = marker();
+    const refused = unwrap(
+      await playground.action(args(post("/dashboard/playground", form(m1), user.cookie))),
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.error!.message).toMatch(/restricted/);
+    const m2 = marker();
+    const streamed = (await playgroundStream.action(
+      args(post("/dashboard/playground/stream", form(m2), user.cookie)),
+    )) as Response;
+    expect((await expectError(streamed, 403)).code).toBe("processing_restricted");
+    for (const m of [m1, m2]) expect(await received(openaiFake(), m)).toHaveLength(0);
+
+    expect((await lift(user.cookie)).status).toBe(200);
+    const m3 = marker();
+    const served = unwrap(
+      await playground.action(args(post("/dashboard/playground", form(m3), user.cookie))),
+    );
+    expect(served.status).toBeUndefined();
+    expect(await received(openaiFake(), m3)).toHaveLength(1);
   });
 
   it("refuses a second restriction, lifting none, and bad bodies; nothing changes", async () => {

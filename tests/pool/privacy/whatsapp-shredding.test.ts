@@ -3,8 +3,10 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { forgetDataKey } from "#worker/content/data-keys";
-import { fromBase64Url } from "#worker/crypto/encoding";
+import { fromBase64Url, toBase64Url } from "#worker/crypto/encoding";
 import { derive } from "#worker/crypto/master-key";
+import { getDb } from "#worker/db";
+import { resealLegacyConnections } from "#worker/whatsapp/connection";
 import { open } from "#worker/whatsapp/sealing";
 import { call, PASSWORD } from "../support/helpers";
 import { settle } from "../support/privacy-drive";
@@ -130,4 +132,39 @@ it("after erasure, no WhatsApp row read raw decrypts with any key that survives 
     await expect(open(env, user.accountId, s.field, s.value)).rejects.toThrow();
     expect(await opensUnderMasterKeys(user.accountId, s)).toBe(false);
   }
+});
+
+it("a connection sealed under MASTER_KEY before the data key took over is re-sealed under the data key by the sweep", async () => {
+  const user = await connectedUser();
+  // The connection as the first format (w1) stored it: a key derived from MASTER_KEY, which survives erasure.
+  const [key] = await derive(env, "whatsapp-seal");
+  const legacy = async (field: string, plaintext: string) => {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ciphertext = await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(`w1|${user.accountId}|${field}`) },
+      key!,
+      new TextEncoder().encode(plaintext),
+    );
+    return `w1.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(ciphertext))}`;
+  };
+  await env.DB.prepare(
+    "UPDATE whatsapp_connections SET access_token_sealed = ?, app_secret_sealed = ? WHERE phone_number_id = ?",
+  )
+    .bind(
+      await legacy("access_token", user.accessToken),
+      await legacy("app_secret", user.appSecret),
+      user.phoneNumberId,
+    )
+    .run();
+  const before = await sealedValues(user.accountId);
+  for (const s of before) expect(await opensUnderMasterKeys(user.accountId, s)).toBe(true);
+
+  // One tick re-seals up to 50 connections (this file's only legacy one among them); the next finds none left.
+  expect(await resealLegacyConnections(env, getDb(env.DB))).toBeGreaterThanOrEqual(1);
+  expect(await resealLegacyConnections(env, getDb(env.DB))).toBe(0);
+  const after = await sealedValues(user.accountId);
+  expect(after.map((s) => s.value.split(".")[0])).toEqual(["w2", "w2"]);
+  for (const s of after) expect(await opensUnderMasterKeys(user.accountId, s)).toBe(false);
+  expect(await open(env, user.accountId, "access_token", after[0]!.value)).toBe(user.accessToken);
+  expect(await open(env, user.accountId, "app_secret", after[1]!.value)).toBe(user.appSecret);
 });

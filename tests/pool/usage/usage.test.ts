@@ -80,6 +80,8 @@ describe("GET /api/usage", () => {
       model: "dev/echo",
       messages: [{ role: "user", content: "hola" }],
       maxTokens: 64,
+      contactHash: "0".repeat(64),
+      requestId: crypto.randomUUID(),
     });
     await waitOnExecutionContext(ctx);
     expect(result).toEqual({ text: "[dev provider] You said: hola", handOff: false });

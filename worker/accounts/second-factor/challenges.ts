@@ -106,6 +106,16 @@ export async function takeWebAuthnChallenge(db: Db, idHash: string): Promise<str
   return taken.length === 1 ? row.challenge : null;
 }
 
+/**
+ * Ends every login of the account still waiting for its second factor: a password changed or reset (or any other
+ * change of holder) must not leave a half-login begun with the old password for a code to finish afterwards.
+ */
+export async function endPendingLogins(db: Db, accountId: string): Promise<void> {
+  await db
+    .delete(authChallenges)
+    .where(and(eq(authChallenges.accountId, accountId), eq(authChallenges.purpose, "login")));
+}
+
 export async function endChallenge(db: Db, idHash: string): Promise<void> {
   await db.delete(authChallenges).where(eq(authChallenges.idHash, idHash));
 }

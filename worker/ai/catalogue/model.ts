@@ -13,7 +13,7 @@ export type CatalogueModel = {
   provider: ProviderId;
   /** The name the provider knows it by. */
   upstreamModel: string;
-  kind: "chat" | "embedding";
+  kind: "chat" | "embedding" | "transcription";
   contextTokens: number;
   maxOutputTokens: number;
   capabilities: Capability[];

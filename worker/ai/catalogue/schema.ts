@@ -64,7 +64,8 @@ const servedModel = z.strictObject({
   id: modelId,
   /** The name the provider knows it by; default: the id after "provider/" (the dev provider: the whole id). */
   upstream: z.string().min(1).optional(),
-  kind: z.enum(["chat", "embedding"]),
+  /** transcription: speech to text (`/audio/transcriptions`), input priced per audio token. */
+  kind: z.enum(["chat", "embedding", "transcription"]),
   contextTokens: z.number().int().positive(),
   maxOutputTokens: z.number().int().min(0),
   capabilities: z.array(capability),
@@ -151,7 +152,7 @@ const catalogueSchema = z
           message: `${m.id}: an embedding model has no output`,
         });
       }
-      if (m.kind === "chat" && (m.maxOutputTokens === 0 || m.maxOutputTokens > m.contextTokens)) {
+      if (m.kind !== "embedding" && (m.maxOutputTokens === 0 || m.maxOutputTokens > m.contextTokens)) {
         ctx.addIssue({
           code: "custom",
           path: at("maxOutputTokens"),

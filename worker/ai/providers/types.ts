@@ -11,7 +11,8 @@ export type Dialect = "openai" | "anthropic";
 /** The wire format a provider speaks: a client dialect, or one only providers speak (Gemini's generateContent). */
 export type WireFormat = Dialect | "gemini" | "bedrock";
 
-export type Operation = "chat" | "embeddings" | "responses" | "count_tokens";
+/** `transcriptions`: speech to text, a multipart upload (worker/ai/transcription/), never translated. */
+export type Operation = "chat" | "embeddings" | "responses" | "count_tokens" | "transcriptions";
 
 export type Connection = { baseUrl: string; apiKey: string };
 

@@ -22,7 +22,7 @@ export const contentHolder: DataHolder = {
     legalBasis: `${LEGAL_BASIS.contract} (a feature you switch on); training: ${LEGAL_BASIS.consent}`,
     categories: ["prompts and responses sent through the API", "WhatsApp messages and replies"],
     recipients: [HOSTING],
-    retention: `Only while content logging is on; kept for the period you choose (${daysList(config.policy.retentionChoicesDays)}), then deleted`,
+    retention: `Only while content logging is on; kept for the period you choose (${daysList(config.policy.retentionChoicesDays)}), then deleted — WhatsApp copies too after the number is disconnected, or sooner when you erase that contact's data`,
     transfers: hostingTransfers(config),
   }),
   async export(env, accountId, cursor, held) {

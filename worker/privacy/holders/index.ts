@@ -8,6 +8,7 @@ import { EXPORTS_PREFIX } from "../../content/layout";
 import { SENT_KEPT_MS } from "../../notices/outbox";
 import { requestLogHolder } from "../../request-log/holder";
 import { DAY_MS, durationText } from "../../time";
+import { ERASURE_NOTE_DAYS } from "../../whatsapp/contact-data/erase";
 import { METADATA_RETENTION_DAYS, WINDOW_MS } from "../../whatsapp/window";
 import { EXPORT_TTL_MS } from "../export/ttl";
 import { billingHolder } from "./billing";
@@ -424,7 +425,7 @@ export const holders: DataHolder[] = [
         "a keyed hash of the customer's number",
       ])(config),
       recipients: [HOSTING, WHATSAPP],
-      retention: `${METADATA_RETENTION_DAYS} days, then deleted`,
+      retention: `${METADATA_RETENTION_DAYS} days, then deleted (also after the number is disconnected), or sooner when you erase that contact's data`,
     }),
   }),
   // Sealed in-flight replies and conversation context: your customers' words, never exported (P7).
@@ -476,7 +477,21 @@ export const holders: DataHolder[] = [
       ])(config),
       recipients: [HOSTING, WHATSAPP],
       retention:
-        "Opt-outs for as long as the number is connected, so no one who said STOP is messaged again; hand-offs until a person resumes the assistant; the encrypted number until the window closes",
+        "Opt-outs until the account is deleted or you erase that contact's data (kept when the number is disconnected, so no one who said STOP is messaged again if it returns); hand-offs until a person resumes the assistant or the number is disconnected; the encrypted number until the window closes",
+    }),
+  }),
+  tableHolder({
+    name: "whatsapp_contact_erasures",
+    description: "When you erased a WhatsApp contact's data (the contact's hash only encrypted; no number)",
+    table: "whatsapp_contact_erasures",
+    columns: ["id", "erased_at"],
+    processing: (config) => ({
+      ...forTheAccount("Proving that a WhatsApp contact's data was erased when you asked", [
+        "the erasure's id and time",
+        "the contact's keyed hash, encrypted with your account's key",
+      ])(config),
+      legalBasis: "Legal obligation (GDPR Art. 5(2)): accountability for an erasure",
+      retention: `${ERASURE_NOTE_DAYS} days after the erasure, then deleted`,
     }),
   }),
   tableHolder({

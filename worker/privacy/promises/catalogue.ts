@@ -93,9 +93,9 @@ export function promiseCatalogue(config: Config): PromiseEntry[] {
       id: "P9",
       promise: "Deletion from the dashboard or by email, within 30 days, subject to legal retention",
       mechanism:
-        "Each request has a 30-day clock; the account's Durable Object erases every holder idempotently, destroys the data key and issues a signed receipt; invoices are kept pseudonymised until their legal period ends.",
+        "Each request has a 30-day clock; the account's Durable Object erases every holder idempotently, destroys the data key and issues a signed receipt; invoices are kept pseudonymised until their legal period ends. A business erases one WhatsApp contact's data the same way (the Contact data page: every store, by the contact's keyed hash, with a signed receipt).",
       config: { deletionDeadlineDays: p.deletionDeadlineDays, deletionGraceHours: config.deletionGraceHours },
-      checks: ["p9.deadlines", "p9.nothing_left", "p9.receipt_key"],
+      checks: ["p9.deadlines", "p9.nothing_left", "p9.contacts_nothing_left", "p9.receipt_key"],
     },
     {
       id: "P10",

@@ -20,6 +20,8 @@ import { segmentPrefix } from "../../request-log/segments";
 import { upstreamUrlProblem } from "../../security/upstream-url";
 import { DAY_MS, HOUR_MS } from "../../time";
 import { trainingInclusion } from "../../training/export";
+import { sealedNoteField } from "../../whatsapp/contact-data/erase";
+import { open as openWhatsApp } from "../../whatsapp/sealing";
 import { exportPrefix, holders } from "../holders";
 import { contentPrefixes } from "../holders/content";
 import { holderTables } from "../holders/counts";
@@ -436,6 +438,79 @@ const nothingLeft: Check = {
   },
 };
 
+/** Recent WhatsApp contact erasures whose stores are searched for anything left with the erased hash. */
+const RECENT_CONTACT_ERASURES = 25;
+
+/**
+ * For each recent contact erasure (the Contact data page): no row in any `whatsapp_*` table with a contact_hash
+ * column, and no logged copy whose metadata names the contact, carries the erased hash. The hash is kept only
+ * sealed under the account's data key in the erasure note, opened here.
+ */
+const contactsNothingLeft: Check = {
+  id: "p9.contacts_nothing_left",
+  promise: "P9",
+  async run(env) {
+    const { results } = await env.DB.prepare(
+      "SELECT id, account_id, contact_hash_sealed FROM whatsapp_contact_erasures ORDER BY erased_at DESC LIMIT ?",
+    )
+      .bind(RECENT_CONTACT_ERASURES)
+      .all<{ id: string; account_id: string; contact_hash_sealed: string }>();
+    const tables: string[] = [];
+    for (const t of (await allTables(env)).filter((name) => name.startsWith("whatsapp_")))
+      if ((await columnsOf(env, t)).includes("contact_hash")) tables.push(t);
+    let rowsLeft = 0;
+    let objectsLeft = 0;
+    let unreadable = 0;
+    const refs: string[] = [];
+    for (const r of results) {
+      let hashes: string[];
+      try {
+        hashes = (await openWhatsApp(env, r.account_id, sealedNoteField(r.id), r.contact_hash_sealed)).split(
+          ",",
+        );
+      } catch {
+        unreadable += 1; // the account's data key is gone: the account itself was erased
+        continue;
+      }
+      let left = 0;
+      const marks = hashes.map(() => "?").join(", ");
+      for (const t of tables) {
+        const row = await env.DB.prepare(
+          `SELECT count(*) AS n FROM "${t}" WHERE account_id = ? AND contact_hash IN (${marks})`,
+        )
+          .bind(r.account_id, ...hashes)
+          .first<{ n: number }>();
+        left += row?.n ?? 0;
+        rowsLeft += row?.n ?? 0;
+      }
+      for (const prefix of contentPrefixes(r.account_id)) {
+        const page = await env.CONTENT.list({ prefix, limit: SAMPLE_PER_CLASS, include: ["customMetadata"] });
+        const n = page.objects.filter((o) => hashes.includes(o.customMetadata?.contact ?? "")).length;
+        left += n;
+        objectsLeft += n;
+      }
+      if (left && refs.length < REFS_MAX) refs.push(r.id);
+    }
+    const facts = {
+      erasuresChecked: results.length - unreadable,
+      tables: tables.length,
+      rowsLeft,
+      objectsLeft,
+    };
+    if (rowsLeft || objectsLeft)
+      return {
+        status: "broken",
+        summary: `${refs.length} erased WhatsApp contact(s) still have data: ${rowsLeft} row(s), ${objectsLeft} logged object(s).`,
+        facts,
+        refs,
+      };
+    return kept(
+      "Recently erased WhatsApp contacts left no row and no logged copy with their hash behind.",
+      facts,
+    );
+  },
+};
+
 const receiptKey: Check = {
   id: "p9.receipt_key",
   promise: "P9",
@@ -799,6 +874,7 @@ export function allChecks(overrides: { training?: TrainingSource } = {}): Check[
     noCardData,
     deadlines,
     nothingLeft,
+    contactsNothingLeft,
     receiptKey,
     registryCoverage,
     contactOnPolicy,

@@ -31,6 +31,8 @@ export const HOLDER_LABELS: Record<string, string> = {
   whatsapp_pending: "WhatsApp replies still being sent",
   whatsapp_context: "WhatsApp conversation context",
   whatsapp_contacts: "WhatsApp opt-outs and hand-offs",
+  whatsapp_logged_content: "WhatsApp messages and replies kept by content logging",
+  whatsapp_contact_erasures: "Notes of erased WhatsApp contacts (their hash encrypted)",
   notices: "Notices we sent you",
   notice_outbox: "Notices waiting to be mailed",
   dpa_acceptances: "Data processing agreement acceptances",
@@ -43,7 +45,7 @@ export const HOLDER_LABELS: Record<string, string> = {
 };
 
 /** A name no label was written for still reads as words, never as an internal name with underscores. */
-const holderLabel = (name: string) => {
+export const holderLabel = (name: string) => {
   const label = HOLDER_LABELS[name];
   if (label) return label;
   const words = name.replaceAll("_", " ");

@@ -43,6 +43,9 @@ export type ManifestBody = {
   counts: Record<string, number>;
 };
 
+/** Any other signed record (a WhatsApp contact's erasure receipt): its kind, who signed, and its request. */
+type SignedRecord = { kind: string; issuer: string; kid: string; keys: string; requestId: string };
+
 /** What is stored and handed out: the readable fields and, beside them, the compact JWS that proves them. */
 export type Signed<T> = T & { jws: string };
 export type SignedReceipt = Signed<ReceiptBody>;
@@ -62,14 +65,14 @@ export function canonical(value: unknown): string {
 type Unsigned<T> = Omit<T, "kid" | "keys" | "issuer">;
 
 /** Signs a receipt or manifest body under the current key; `origin` names where its keys are published. */
-export async function signDocument<T extends ReceiptBody | ManifestBody>(
+export async function signDocument<T extends ReceiptBody | ManifestBody | SignedRecord>(
   env: Env,
   origin: string,
   issuer: string,
   body: Unsigned<T>,
 ): Promise<Signed<T>> {
   const key = await signingKey(env);
-  const full = { ...body, issuer, kid: key.kid, keys: `${origin}${KEYS_PATH}` } as T;
+  const full = { ...body, issuer, kid: key.kid, keys: `${origin}${KEYS_PATH}` } as unknown as T;
   const jws = await signCompact(key, body.kind, canonical(full));
   return { ...full, jws };
 }

@@ -2,6 +2,7 @@
 // and POST /api/privacy/receipts/verify (valid or not, and why) for receipts and export manifests.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter, errorResponses, jsonBody, jsonContent } from "../../openapi";
+import { CONTACT_RECEIPT_KIND } from "../../whatsapp/contact-data/erase";
 import { readableReceipt } from "./readable";
 import { checkReceipt } from "./receipt";
 import { publishedKeys } from "./signing-keys";
@@ -45,7 +46,9 @@ export const receiptVerifyRoutes = createRouter().openapi(
   }),
   async (c) => {
     const check = await checkReceipt(c.env, c.req.valid("json").receipt);
-    const isReceipt = check.valid && String(check.signed?.kind ?? "").startsWith("botmara-deletion-receipt/");
+    const kind = String(check.signed?.kind ?? "");
+    const isReceipt =
+      check.valid && (kind.startsWith("botmara-deletion-receipt/") || kind === CONTACT_RECEIPT_KIND);
     return c.json({ ...check, readable: isReceipt ? readableReceipt(check.signed!) : null }, 200);
   },
 );

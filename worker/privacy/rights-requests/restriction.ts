@@ -1,13 +1,14 @@
 // Restriction of processing (GDPR Art. 18): while it is in force the account's data is only stored. The fact
 // is one column, accounts.restricted_at; what reads it: the API-key lookup (worker/keys/middleware.ts — cached
 // with the key, so the hot path pays no extra call: 403 processing_restricted), WhatsApp answering (replies
-// pause), and the training export (the account is left out). The holder lifts it as easily as they set it.
+// pause), the dashboard's playground (refused like a key), and the training export (the account is left out). The
+// holder lifts it as easily as they set it.
 import { and, desc, eq, isNotNull, isNull } from "drizzle-orm";
 import { accounts, privacyRequests } from "../../../db/schema";
 import { getConfig } from "../../config";
 import { getDb } from "../../db";
 import type { Db } from "../../env";
-import { conflict } from "../../errors";
+import { conflict, forbidden } from "../../errors";
 import { forgetAccountKeys } from "../../keys/cache";
 import { subjectOf } from "../subject";
 import { recordTrail } from "../trail";
@@ -15,6 +16,13 @@ import { dueDate } from "./clock";
 import { type RequestView, requestView } from "./view";
 
 export type RestrictionState = { restricted: boolean; since: string | null };
+
+/** The refusal while processing is restricted: 403 processing_restricted (API keys and the playground alike). */
+export const processingRestricted = () =>
+  forbidden(
+    "Processing of this account's data is restricted at its holder's request (GDPR Art. 18): it is only stored. Lift the restriction on the dashboard's privacy page to use the API again.",
+    "processing_restricted",
+  );
 
 /** Whether processing of the account's data is restricted now (read where no key cache stands in front). */
 export async function isRestricted(db: Db, accountId: string): Promise<boolean> {

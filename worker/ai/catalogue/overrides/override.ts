@@ -4,7 +4,7 @@ import type { CatalogueFile } from "../schema";
 
 type Entry = CatalogueFile["models"][number];
 /** A model the catalogue serves, in catalogue.json's own vocabulary (prices as decimal strings). */
-export type ServedEntry = Extract<Entry, { kind: "chat" | "embedding" }>;
+export type ServedEntry = Extract<Entry, { kind: "chat" | "embedding" | "transcription" }>;
 type Capability = ServedEntry["capabilities"][number];
 
 export const PRICE_KEYS = ["input", "output", "cachedInput", "cacheWrite"] as const;

@@ -9,7 +9,7 @@ const Price = z
   .openapi({ example: "0.15", description: "USD per 1M tokens" });
 
 const Capability = z.enum(["tools", "vision", "structured_output", "reasoning"]);
-const Kind = z.enum(["chat", "embedding"]);
+const Kind = z.enum(["chat", "embedding", "transcription"]);
 export const ModelId = z
   .string()
   .max(200)

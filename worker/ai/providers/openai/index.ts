@@ -8,5 +8,10 @@ export const openai: Provider = {
   connection: (config) =>
     config.openai.apiKey ? { baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey } : undefined,
   headers: ({ apiKey }) => ({ authorization: `Bearer ${apiKey}` }),
-  paths: { chat: "/chat/completions", embeddings: "/embeddings", responses: "/responses" },
+  paths: {
+    chat: "/chat/completions",
+    embeddings: "/embeddings",
+    responses: "/responses",
+    transcriptions: "/audio/transcriptions",
+  },
 };
