@@ -34,10 +34,17 @@ type Piece = {
 export async function planTurns(
   env: Env,
   db: Db,
-  input: { accountId: string; phoneNumberId: string; messageIds: string[]; now: number },
+  input: {
+    accountId: string;
+    phoneNumberId: string;
+    messageIds: string[];
+    now: number;
+    /** An earlier message of the contact still waits: only STOP and hand-off keywords go now, unfolded. */
+    urgentOnly?: boolean;
+  },
 ): Promise<string[]> {
   const { accountId, messageIds, now } = input;
-  if (messageIds.length < 2) return messageIds;
+  if (messageIds.length < 2 && !input.urgentOnly) return messageIds;
   const rows = await db
     .select({
       id: whatsappMessages.id,
@@ -60,7 +67,7 @@ export async function planTurns(
     .where(and(eq(whatsappMessages.accountId, accountId), inArray(whatsappMessages.id, messageIds)));
   const byId = new Map(rows.map((r) => [r.id, r]));
   const connection = await findConnection(db, accountId, input.phoneNumberId);
-  if (!connection) return messageIds; // answering settles them as "disconnected"
+  if (!connection) return input.urgentOnly ? [] : messageIds; // answering settles them as "disconnected"
   const keywords = keywordsOf(connection);
 
   const attempted: string[] = [];
@@ -80,6 +87,7 @@ export async function planTurns(
   // STOP and "a person, please" first; then the rest in order, consecutive messages folded into one turn
   // (a keyword such as START stands alone; a second image or document starts a new turn — one attachment each).
   const urgent = fresh.filter((p) => p.keyword === "stop" || p.keyword === "hand_off");
+  if (input.urgentOnly) return urgent.map((p) => p.id);
   const groups: Piece[][] = urgent.map((p) => [p]);
   let group: Piece[] = [];
   for (const piece of fresh) {

@@ -231,6 +231,26 @@ describe("a burst from one contact", () => {
     expect(sent[0]!.text).toMatch(/not get any more messages/);
   });
 
+  it("STOP while an earlier reply waits for its retry takes effect at once; other messages keep their place", async () => {
+    const user = await connectedUser();
+    const from = customerNumber();
+    await scriptGraph(user.phoneNumberId, 500, 1);
+    const t0 = fakeStart();
+    const m1 = await arrive(user, from, "Do you deliver?", t0);
+    await run(user, t0 + QUIET_MS);
+    const retryAt = (await messageRow(user.accountId, m1.id))!.next_attempt_at!;
+    const m2 = await arrive(user, from, "Hello?", t0 + 4_000);
+    await arrive(user, from, "STOP", t0 + 4_100);
+    expect(await alarmOf(user)).toBe(t0 + 4_100 + QUIET_MS);
+    await run(user, t0 + 4_100 + QUIET_MS);
+    const sent = await sentFrom(user.phoneNumberId);
+    expect(sent.map((m) => m.text)).toEqual([expect.stringMatching(/not get any more messages/)]);
+    expect((await messageRow(user.accountId, m2.id))!.status).toBe("pending");
+    expect(await alarmOf(user)).toBe(retryAt);
+    await run(user, retryAt);
+    expect((await messageRow(user.accountId, m2.id))!.status).toBe("opted_out");
+  });
+
   it("a message sent while an answer is being made is answered after it, with that exchange in context", async () => {
     const user = await connectedUser({ model: SCRIPTED_MODEL });
     await call("/api/settings/privacy", {

@@ -35,6 +35,8 @@ type Row = {
   seq: number;
   arrived_at: number;
   due_at: number | null;
+  /** 1: looked at while an earlier message of the contact waited (no keyword in it); it waits for that one. */
+  held: number;
 };
 
 /** After an unexpected failure, a contact is looked at again this much later (never a hot loop). */
@@ -53,7 +55,7 @@ export class AnswerSchedule {
     sql.exec(`CREATE TABLE IF NOT EXISTS answer_queue (
       message_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, phone_number_id TEXT NOT NULL,
       contact TEXT NOT NULL, sent_at INTEGER NOT NULL,
-      seq INTEGER NOT NULL, arrived_at INTEGER NOT NULL, due_at INTEGER)`);
+      seq INTEGER NOT NULL, arrived_at INTEGER NOT NULL, due_at INTEGER, held INTEGER NOT NULL DEFAULT 0)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS answer_queue_contact ON answer_queue (contact, sent_at, seq)`);
     this.pacer = new Pacer(sql);
   }
@@ -116,38 +118,58 @@ export class AnswerSchedule {
   }
 
   /**
-   * Each contact's next moment: an attempted message's own time (it goes first), else the end of the quiet
-   * period after the latest new message (at most MAX_HOLD_MS after the first).
+   * Each contact's next moment: the end of the quiet period after the latest new message (at most MAX_HOLD_MS
+   * after the first), or sooner an attempted message's own time (it goes first). New messages already looked at
+   * while an attempted one waits (held) count only once nothing attempted is left.
    */
   private contacts(): { contact: string; due: number }[] {
     return this.sql
-      .exec<{ contact: string; retry: number | null; last: number | null; first: number | null }>(
+      .exec<{
+        contact: string;
+        retry: number | null;
+        last: number | null;
+        first: number | null;
+        lastAll: number | null;
+        firstAll: number | null;
+      }>(
         `SELECT contact, min(due_at) AS retry,
-           max(CASE WHEN due_at IS NULL THEN arrived_at END) AS last,
-           min(CASE WHEN due_at IS NULL THEN arrived_at END) AS first
+           max(CASE WHEN due_at IS NULL AND held = 0 THEN arrived_at END) AS last,
+           min(CASE WHEN due_at IS NULL AND held = 0 THEN arrived_at END) AS first,
+           max(CASE WHEN due_at IS NULL THEN arrived_at END) AS lastAll,
+           min(CASE WHEN due_at IS NULL THEN arrived_at END) AS firstAll
          FROM answer_queue GROUP BY contact`,
       )
       .toArray()
-      .map((c) => ({
-        contact: c.contact,
-        due: c.retry ?? Math.min((c.last ?? 0) + QUIET_MS, (c.first ?? 0) + MAX_HOLD_MS),
-      }));
+      .map((c) => {
+        const quiet = (last: number | null, first: number | null) =>
+          last === null || first === null
+            ? Number.POSITIVE_INFINITY
+            : Math.min(last + QUIET_MS, first + MAX_HOLD_MS);
+        const due =
+          c.retry === null ? quiet(c.lastAll, c.firstAll) : Math.min(c.retry, quiet(c.last, c.first));
+        return { contact: c.contact, due };
+      });
   }
 
   private async answerContact(contact: string, now: number): Promise<void> {
     this.busy.add(contact);
     const { ctx, drain } = jobContext();
     try {
-      // What was attempted before goes first, in order; anything still waiting keeps the rest back.
+      // What was attempted before goes first, in order; anything still waiting keeps the rest back — except
+      // STOP and hand-off keywords, which take effect as soon as the contact is quiet.
+      let blocked = false;
       for (const row of this.rows(contact).filter((r) => r.due_at !== null)) {
-        if (row.due_at! > now) return;
-        if (!(await this.answer(ctx, row, now))) return;
+        if (row.due_at! > now || !(await this.answer(ctx, row, now))) {
+          blocked = true;
+          break;
+        }
       }
-      const fresh = this.rows(contact);
-      if (!fresh.length) return;
+      const fresh = this.rows(contact).filter((r) => r.due_at === null);
+      const looked = blocked ? fresh.filter((r) => r.held === 0) : fresh;
+      if (!looked.length) return;
       const quietUntil = Math.min(
-        Math.max(...fresh.map((r) => r.arrived_at)) + QUIET_MS,
-        Math.min(...fresh.map((r) => r.arrived_at)) + MAX_HOLD_MS,
+        Math.max(...looked.map((r) => r.arrived_at)) + QUIET_MS,
+        Math.min(...looked.map((r) => r.arrived_at)) + MAX_HOLD_MS,
       );
       if (quietUntil > now) return;
       const turns = await planTurns(this.env, getDb(this.env.DB), {
@@ -155,10 +177,12 @@ export class AnswerSchedule {
         phoneNumberId: fresh[0]!.phone_number_id,
         messageIds: fresh.map((r) => r.message_id),
         now,
+        urgentOnly: blocked,
       });
       for (const row of fresh) {
-        if (!turns.includes(row.message_id))
-          this.sql.exec(`DELETE FROM answer_queue WHERE message_id = ?`, row.message_id);
+        if (turns.includes(row.message_id)) continue;
+        if (blocked) this.sql.exec(`UPDATE answer_queue SET held = 1 WHERE message_id = ?`, row.message_id);
+        else this.sql.exec(`DELETE FROM answer_queue WHERE message_id = ?`, row.message_id);
       }
       for (const id of turns) {
         const row = fresh.find((r) => r.message_id === id)!;
