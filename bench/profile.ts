@@ -11,6 +11,7 @@ import autocannon from "autocannon";
 import WebSocket from "ws";
 import { freePort } from "../scripts/ports";
 import { FAKE_OPENAI_KEY, startFakeOpenAI } from "../tests/fakes/openai";
+import { longChatBody, smallChatBody } from "./bodies";
 import { ours } from "./targets";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -126,11 +127,8 @@ async function main() {
     url: `${target.url}/v1/chat/completions`,
     method: "POST" as const,
     headers: { "content-type": "application/json", ...target.headers },
-    body: JSON.stringify({
-      model: "openai/gpt-4o-mini",
-      max_tokens: 16,
-      messages: [{ role: "user", content: "Say hello." }],
-    }),
+    // PROFILE_BODY=long: the 200-message conversation (bench/bodies.ts) instead of the benchmark's small request.
+    body: JSON.stringify(process.env.PROFILE_BODY === "long" ? longChatBody() : smallChatBody()),
   };
   try {
     await autocannon({ ...request, connections: CONNECTIONS, duration: 2 }); // warm-up: leases, caches, JIT

@@ -17,13 +17,35 @@ const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"
  * @internal
  */
 export function newRequestId(now = Date.now()): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  for (let i = 0; i < 6; i++) bytes[i] = Math.floor(now / 2 ** (8 * (5 - i))) & 0xff;
-  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const random = randomBytes();
   let id = "";
-  for (let i = 0; i < 16; i++) id += (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "") + HEX[bytes[i]!];
+  for (let i = 0; i < 6; i++) {
+    id += (i === 4 ? "-" : "") + HEX[Math.floor(now / 2 ** (8 * (5 - i))) & 0xff];
+  }
+  const at = taken;
+  for (let i = 6; i < 16; i++) {
+    let byte = random[at + i]!;
+    if (i === 6) byte = 0x70 | (byte & 0x0f);
+    else if (i === 8) byte = 0x80 | (byte & 0x3f);
+    id += (i === 6 || i === 8 || i === 10 ? "-" : "") + HEX[byte];
+  }
   return id;
+}
+
+/** Random bytes drawn from the CSPRNG 4 KiB at a time (one call and one buffer per 256 ids, not per id); each id
+ * takes its own 16-byte slice, never reused. */
+const POOL = 4096;
+let pool = new Uint8Array(0);
+/** Where the last id's slice of the pool starts. */
+let taken = POOL;
+
+function randomBytes(): Uint8Array {
+  taken += 16;
+  if (taken >= pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL));
+    taken = 0;
+  }
+  return pool;
 }
 
 export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -39,7 +39,9 @@ export default function Models({ loaderData }: Route.ComponentProps) {
         <p className="muted">
           Prices in US dollars per million tokens, exactly what a request is charged from your credit. Call
           any of them by its id through <code>/v1/chat/completions</code>, <code>/v1/messages</code> or{" "}
-          <code>/v1/embeddings</code>; <code>GET /v1/models</code> lists the same.
+          <code>/v1/embeddings</code>, and the speech-to-text models through{" "}
+          <code>/v1/audio/transcriptions</code> (input priced per audio token); <code>GET /v1/models</code>{" "}
+          lists the same.
         </p>
         <ModelSearchForm
           search={loaderData.search}

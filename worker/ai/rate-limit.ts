@@ -87,8 +87,9 @@ export async function limitRequests(env: Env, id: string, limit: number, message
 }
 
 export const rateLimitPerKey: MiddlewareHandler<ApiKeyEnv> = async (c, next) => {
-  const key = c.var.apiKey;
-  const limit = key.rateLimitRpm ?? c.var.config.ai.rateLimitRpm;
+  // c.get, not c.var: hono builds c.var as a new object of every context variable on each read.
+  const key = c.get("apiKey");
+  const limit = key.rateLimitRpm ?? c.get("config").ai.rateLimitRpm;
   await limitRequests(c.env, key.keyId, limit, `This key is limited to ${limit} requests per minute.`);
   await next();
 };

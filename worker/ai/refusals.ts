@@ -31,13 +31,13 @@ function validated(c: Parameters<MiddlewareHandler<AppEnv>>[0]): { model?: unkno
 export const recordRefusals: MiddlewareHandler<AppEnv> = async (c, next) => {
   const startedAt = Date.now();
   await next();
-  const key = c.var.apiKey;
+  const key = c.get("apiKey");
   if (!key || !RECORDED.has(c.res.status)) return;
   // Upstream refusals went through the gateway, which metered them already.
   if (c.error && toAppError(c.error).options.code?.startsWith("upstream_")) return;
   const body = validated(c);
   const row = {
-    id: c.var.requestId,
+    id: c.get("requestId"),
     accountId: key.accountId,
     keyId: key.keyId,
     source: "api",

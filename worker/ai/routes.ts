@@ -63,7 +63,8 @@ function call(
   c: Context<ApiKeyEnv>,
   fields: Pick<AiCall, "operation" | "endpoint" | "clientDialect" | "body">,
 ) {
-  const key = c.var.apiKey;
+  // c.get, not c.var: hono builds c.var as a new object of every context variable on each read.
+  const key = c.get("apiKey");
   return runAi(c.env, c.executionCtx as ExecutionContext, {
     ...fields,
     accountId: key.accountId,
@@ -71,11 +72,11 @@ function call(
     spendLimitMicros: key.monthlySpendLimitMicros,
     keyDataPolicy: key.dataPolicy,
     byokProviders: key.byokProviders,
-    guardStream: () => guardStream(c.var.db, key),
+    guardStream: () => guardStream(c.get("db"), key),
     source: "api",
-    startedAt: c.var.arrivedAt ?? Date.now(),
-    timing: c.var.timing,
-    requestId: c.var.requestId,
+    startedAt: c.get("arrivedAt") ?? Date.now(),
+    timing: c.get("timing"),
+    requestId: c.get("requestId"),
     onMeter: () => c.set("metered", true),
   });
 }

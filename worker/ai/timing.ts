@@ -49,7 +49,7 @@ export const timing: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** After the key and the rate limit: where auth ends and the body's stage begins. */
 export const authed: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const t = c.var.timing;
+  const t = c.get("timing");
   if (t) t.authed = Date.now();
   await next();
 };

@@ -21,19 +21,23 @@ export function contentSecurityPolicy(nonce?: string): string {
 }
 
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const url = new URL(c.req.url);
-  if (url.protocol === "http:" && !(getConfig(c.env).localMode && isLoopback(url))) {
-    url.protocol = "https:";
-    return c.redirect(url.toString(), 308);
+  // An https request (every deployed one) needs no URL parsed; plain http is redirected unless local on loopback.
+  const https = c.req.url.startsWith("https:");
+  if (!https) {
+    const url = new URL(c.req.url);
+    if (url.protocol === "http:" && !(getConfig(c.env).localMode && isLoopback(url))) {
+      url.protocol = "https:";
+      return c.redirect(url.toString(), 308);
+    }
   }
   await next();
   const h = c.res.headers;
   // Streams and upstream responses may come with immutable headers; rebuild only when needed.
   try {
-    setAll(h, url.protocol === "https:");
+    setAll(h, https);
   } catch {
     c.res = new Response(c.res.body, c.res);
-    setAll(c.res.headers, url.protocol === "https:");
+    setAll(c.res.headers, https);
   }
 };
 
@@ -51,8 +55,11 @@ export const SECURITY_HEADERS = {
 /** @internal */
 export const HSTS = "max-age=63072000; includeSubDomains; preload";
 
+const HEADER_LIST = Object.entries(SECURITY_HEADERS);
+const DEFAULT_CSP = contentSecurityPolicy();
+
 function setAll(h: Headers, https: boolean) {
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) h.set(name, value);
-  if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", contentSecurityPolicy());
+  for (const [name, value] of HEADER_LIST) h.set(name, value);
+  if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", DEFAULT_CSP);
   if (https) h.set("Strict-Transport-Security", HSTS);
 }

@@ -104,6 +104,7 @@ describe("WhatsApp contact data", () => {
     await scriptGraph(user.phoneNumberId, 500);
     const waiting = await say(user, from, "And baguettes?");
     expect(await messageRow(user.accountId, waiting.id)).toMatchObject({ status: "pending" });
+    await say(user, from, "human"); // a hand-off: the business is mailed a notice keyed by the contact
     await say(user, from, "STOP");
     await say(user, other, "Hello from someone else");
     const elsewhere = await connectedUser();
@@ -175,6 +176,7 @@ describe("WhatsApp contact data", () => {
     expect(erasedOf("whatsapp_pending")).toBe(1);
     expect(erasedOf("whatsapp_contacts")).toBe(1);
     expect(erasedOf("whatsapp_logged_content")).toBe(held.logged.records);
+    expect(erasedOf("whatsapp_hand_off_notices")).toBeGreaterThan(0);
     expect(JSON.stringify(receipt)).not.toContain(hash);
 
     // Nothing with that hash is left: raw rows, all of D1, R2 listings.

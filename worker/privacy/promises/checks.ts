@@ -21,6 +21,7 @@ import { upstreamUrlProblem } from "../../security/upstream-url";
 import { DAY_MS, HOUR_MS } from "../../time";
 import { trainingInclusion } from "../../training/export";
 import { sealedNoteField } from "../../whatsapp/contact-data/erase";
+import { NOTICE_TABLES, noticeKeyNames, noticeKeyPart } from "../../whatsapp/contact-data/stores";
 import { open as openWhatsApp } from "../../whatsapp/sealing";
 import { exportPrefix, holders } from "../holders";
 import { contentPrefixes } from "../holders/content";
@@ -483,6 +484,14 @@ const contactsNothingLeft: Check = {
         left += row?.n ?? 0;
         rowsLeft += row?.n ?? 0;
       }
+      for (const t of NOTICE_TABLES)
+        for (const h of hashes) {
+          const row = await env.DB.prepare(`SELECT count(*) AS n ${noticeKeyNames(t)}`)
+            .bind(noticeKeyPart(h))
+            .first<{ n: number }>();
+          left += row?.n ?? 0;
+          rowsLeft += row?.n ?? 0;
+        }
       for (const prefix of contentPrefixes(r.account_id)) {
         const page = await env.CONTENT.list({ prefix, limit: SAMPLE_PER_CLASS, include: ["customMetadata"] });
         const n = page.objects.filter((o) => hashes.includes(o.customMetadata?.contact ?? "")).length;

@@ -32,6 +32,7 @@ export const HOLDER_LABELS: Record<string, string> = {
   whatsapp_context: "WhatsApp conversation context",
   whatsapp_contacts: "WhatsApp opt-outs and hand-offs",
   whatsapp_logged_content: "WhatsApp messages and replies kept by content logging",
+  whatsapp_hand_off_notices: "Hand-off notices about this WhatsApp contact",
   whatsapp_contact_erasures: "Notes of erased WhatsApp contacts (their hash encrypted)",
   notices: "Notices we sent you",
   notice_outbox: "Notices waiting to be mailed",

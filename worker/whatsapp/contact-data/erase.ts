@@ -9,7 +9,16 @@ import { type Signed, signDocument } from "../../privacy/receipts/receipt";
 import { DAY_MS } from "../../time";
 import { seal } from "../sealing";
 import { METADATA_RETENTION_DAYS } from "../window";
-import { CONTACT_TABLES, hashIn, LOGGED_HOLDER, loggedObjects } from "./stores";
+import {
+  CONTACT_TABLES,
+  hashIn,
+  LOGGED_HOLDER,
+  loggedObjects,
+  NOTICE_HOLDER,
+  NOTICE_TABLES,
+  noticeKeyNames,
+  noticeKeyPart,
+} from "./stores";
 
 export const CONTACT_RECEIPT_KIND = "botmara-contact-erasure-receipt/1";
 /** How long the sealed note of an erased contact is kept for the promise check. */
@@ -38,6 +47,7 @@ export const sealedNoteField = (erasureId: string) => `contact-erasure|${erasure
 
 const LOCATIONS: Record<string, string> = {
   [LOGGED_HOLDER]: "R2 content/<retention class>/<account>/ (objects whose metadata names the contact)",
+  [NOTICE_HOLDER]: "D1 tables notice_outbox and notices (hand-off notices keyed by the contact's hash)",
 };
 
 /** Erases everything held for the contact in the account; returns the signed receipt. */
@@ -62,7 +72,11 @@ export async function eraseContact(
   logged += batch.length;
   const now = new Date();
   const note = await seal(env, accountId, sealedNoteField(erasureId), hashes.join(","));
+  const notices = NOTICE_TABLES.flatMap((t) =>
+    hashes.map((h) => env.DB.prepare(`DELETE ${noticeKeyNames(t)}`).bind(noticeKeyPart(h))),
+  );
   const results = await env.DB.batch([
+    ...notices,
     ...CONTACT_TABLES.map((t) =>
       env.DB.prepare(`DELETE FROM "${t.table}" WHERE account_id = ? AND ${hashIn(hashes)}`).bind(
         accountId,
@@ -73,13 +87,19 @@ export async function eraseContact(
       "INSERT INTO whatsapp_contact_erasures (id, account_id, contact_hash_sealed, erased_at) VALUES (?, ?, ?, ?)",
     ).bind(erasureId, accountId, note, now.getTime()),
   ]);
+  const changes = results.map((r) => r.meta.changes ?? 0);
   const erased = [
     ...CONTACT_TABLES.map((t, i) => ({
       holder: t.holder,
       location: `D1 table ${t.table}`,
-      records: results[i]?.meta.changes ?? 0,
+      records: changes[notices.length + i] ?? 0,
     })),
     { holder: LOGGED_HOLDER, location: LOCATIONS[LOGGED_HOLDER]!, records: logged },
+    {
+      holder: NOTICE_HOLDER,
+      location: LOCATIONS[NOTICE_HOLDER]!,
+      records: changes.slice(0, notices.length).reduce((a, b) => a + b, 0),
+    },
   ];
   return signDocument<ContactReceiptBody>(env, input.origin, getConfig(env).appName, {
     kind: CONTACT_RECEIPT_KIND,

@@ -79,6 +79,18 @@ export const CONTACT_TABLES: ContactTable[] = [
  */
 export const NOT_PER_CONTACT = new Set(["whatsapp_connections", "whatsapp_contact_erasures"]);
 
+/**
+ * Hand-off notices to the business are keyed by the contact's hash (so a retried hand-off is mailed once): the
+ * outbox keeps the key 7 days after sending, the local mailbox for good. Erasure deletes them by that key.
+ */
+export const NOTICE_HOLDER = "whatsapp_hand_off_notices";
+export const NOTICE_TABLES = ["notice_outbox", "notices"] as const;
+const NOTICE_KEY = "whatsapp-hand-off:";
+/** The rows whose key names the contact (`whatsapp-hand-off:<number>:<hash>:<ms>`; D1 refuses a LIKE this long). */
+export const noticeKeyNames = (table: string) =>
+  `FROM "${table}" WHERE substr(id, 1, ${NOTICE_KEY.length}) = '${NOTICE_KEY}' AND instr(id, ?) > 0`;
+export const noticeKeyPart = (hash: string) => `:${hash}:`;
+
 /** The logged copies (content logging on) of this contact's conversations, found by their metadata. */
 export const LOGGED_HOLDER = "whatsapp_logged_content";
 
