@@ -337,6 +337,7 @@ async function answerClaimed(
     }
   }
   if (!sent.ok) {
+    if (parts.length) pacer?.release(message.contactHash, now); // refused: nothing reached the contact
     if (sent.windowClosed) return settle(db, ref, "expired", `outside_24h_window: ${sent.error}`, now);
     if (sent.retryable) {
       const until = now + retryDelayMs(message.attempts, sent.retryAfterMs);

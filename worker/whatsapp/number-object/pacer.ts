@@ -51,6 +51,15 @@ export class Pacer {
     return now;
   }
 
+  /** A send taken at `at` that Meta did not accept delivered nothing: its slot is given back. */
+  release(contact: string, at: number): void {
+    this.sql.exec(`UPDATE pacer_pairs SET tat = tat - ? WHERE contact = ?`, PAIR_INTERVAL_MS, contact);
+    this.sql.exec(
+      `DELETE FROM pacer_sends WHERE rowid = (SELECT rowid FROM pacer_sends WHERE at = ? LIMIT 1)`,
+      at,
+    );
+  }
+
   /** Meta answered 131056 for `contact`: nothing goes to them before `until`. */
   pairThrottled(contact: string, until: number): void {
     const tat = until + (PAIR_BURST - 1) * PAIR_INTERVAL_MS;
