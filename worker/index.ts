@@ -7,6 +7,7 @@ import { scheduled } from "./scheduled";
 import { consumeQueue, type HandedOff } from "./usage/replay";
 
 export { AccountDO } from "./account-object/AccountDO";
+export { WhatsAppNumberDO } from "./whatsapp/number-object/WhatsAppNumberDO";
 
 export default {
   fetch: (request: Request, env: Env, ctx: ExecutionContext) =>

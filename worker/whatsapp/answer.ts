@@ -25,6 +25,7 @@ import { gateMessage, HAND_OFF_REPLY } from "./gate";
 import { fetchMedia, markRead, type SendResult, sendText } from "./graph";
 import { announceHandOff } from "./hand-off";
 import type { MessageRef } from "./inbox";
+import type { Pacer } from "./number-object/pacer";
 import { type Attachment, customerTurn, VOICE_NOTE_HEARD } from "./prompt";
 import { open, seal } from "./sealing";
 import { splitReply } from "./split";
@@ -56,6 +57,7 @@ export type Outcome =
   | "no_credit"
   | "failed"
   | "retry"
+  | "paced"
   | "busy";
 
 type Message = typeof whatsappMessages.$inferSelect;
@@ -74,6 +76,9 @@ const pendingWhere = (ref: MessageRef) =>
 
 /** Retry delays: 30 s, 2 min, 8 min, 32 min, then hourly — the window caps them anyway. */
 const backoffMs = (attempts: number) => Math.min(30_000 * 4 ** Math.max(0, attempts - 1), HOUR_MS);
+/** Meta's documented first wait for a throttling error, doubled per attempt; else the general backoff. */
+const retryDelayMs = (attempts: number, retryAfterMs?: number) =>
+  retryAfterMs ? retryAfterMs * 2 ** Math.max(0, attempts - 1) : backoffMs(attempts);
 
 /** Takes the message if it is due and nobody else holds it; true when this caller now owns it. */
 async function claim(db: Db, ref: MessageRef, now: number): Promise<boolean> {
@@ -126,7 +131,7 @@ async function retryLater(
   retryAfterMs?: number,
 ) {
   if (attempts >= MAX_ATTEMPTS) return settle(db, ref, "failed", error, now);
-  const delay = retryAfterMs ? retryAfterMs * 2 ** Math.max(0, attempts - 1) : backoffMs(attempts);
+  const delay = retryDelayMs(attempts, retryAfterMs);
   const at = new Date(now);
   await db.batch([
     db
@@ -147,12 +152,30 @@ async function retryLater(
   return "retry" as const;
 }
 
-/** Answers one inbound message if it is due; safe to call for any message, any number of times. */
+/**
+ * The pacer has no slot before `at` (Meta's pair or throughput limit): the message waits, its sealed reply (or
+ * what is left of it) kept, and the attempt is not counted — it did not fail.
+ */
+async function paceLater(db: Db, ref: MessageRef, at: number, now: number): Promise<Outcome> {
+  await db.run(sql`
+    UPDATE ${whatsappMessages}
+    SET status = 'pending', lease_until = NULL, next_attempt_at = ${at}, attempts = max(attempts - 1, 0),
+      updated_at = ${now}
+    WHERE account_id = ${ref.accountId} AND id = ${ref.messageId}`);
+  return "paced";
+}
+
+/**
+ * Answers one inbound message if it is due; safe to call for any message, any number of times. With a pacer
+ * (the number's Durable Object), every send first takes a slot under Meta's limits, and a throttling answer
+ * from Meta holds back the contact (131056) or the number (130429) there too.
+ */
 export async function answerMessage(
   env: Env,
   ctx: ExecutionContext,
   ref: MessageRef,
   now = Date.now(),
+  pacer?: Pacer,
 ): Promise<Outcome> {
   const db = getDb(env.DB);
   if (!(await claim(db, ref, now))) return "busy";
@@ -161,7 +184,7 @@ export async function answerMessage(
   await catalogueReady(env, ctx);
   const message = (await db.query.whatsappMessages.findFirst({ where: where(ref) }))!;
   try {
-    const outcome = await answerClaimed(env, ctx, db, message, now);
+    const outcome = await answerClaimed(env, ctx, db, message, now, pacer);
     if (outcome === "failed" && message.phoneNumberId) {
       const settled = await db.query.whatsappMessages.findFirst({ where: where(ref) });
       const phoneNumberId = message.phoneNumberId;
@@ -186,6 +209,7 @@ async function answerClaimed(
   db: Db,
   message: Message,
   now: number,
+  pacer?: Pacer,
 ): Promise<Outcome> {
   const ref = refOf(message);
   const connection = await findConnection(db, ref.accountId, message.phoneNumberId ?? undefined);
@@ -197,16 +221,26 @@ async function answerClaimed(
   const closesAt =
     (await windowClosesAt(db, ref.accountId, connection.phoneNumberId, message.contactHash)) ??
     message.sentAt.getTime() + WINDOW_MS;
+  // Meta asked us to wait (131056 for this contact, 130429 for the number): the pacer holds the same back.
+  const throttledRetry = (failed: Extract<SendResult, { ok: false }>): Promise<Outcome> => {
+    const until = now + retryDelayMs(message.attempts, failed.retryAfterMs);
+    if (failed.limit === "pair") pacer?.pairThrottled(message.contactHash, until);
+    if (failed.limit === "number") pacer?.numberThrottled(until);
+    return retryLater(db, ref, message.attempts, failed.error, now, failed.retryAfterMs);
+  };
   // The window has closed (ADR 065): the fallback template goes instead, if the number has an approved one.
   const windowClosed = async (
     reason = "outside_24h_window: free-form replies end 24 h after the customer's last message",
   ): Promise<Outcome> => {
+    // A template is a send like any other: it takes a slot under Meta's limits first (ADR 064).
+    const slot = pacer?.reserve(message.contactHash, now) ?? now;
+    if (slot > now) return paceLater(db, ref, slot, now);
     const fallback = await sendFallback(env, db, { connection, message, pending, to, reason, now });
     if (fallback.kind === "sent") return "expired";
+    pacer?.release(message.contactHash, now); // nothing reached the contact
     if (fallback.kind === "none") return settle(db, ref, "expired", reason, now);
     const failed = fallback.result;
-    if (failed.retryable)
-      return retryLater(db, ref, message.attempts, failed.error, now, failed.retryAfterMs);
+    if (failed.retryable) return throttledRetry(failed);
     return settle(db, ref, "failed", `fallback_template: ${failed.error}`, now);
   };
 
@@ -303,6 +337,8 @@ async function answerClaimed(
   const parts = splitReply(reply);
   let sent: SendResult = { ok: false, retryable: false, windowClosed: false, error: "empty_reply" };
   for (const [i, part] of parts.entries()) {
+    const slot = pacer?.reserve(message.contactHash, now) ?? now;
+    if (slot > now) return paceLater(db, ref, slot, now);
     sent = await sendText(getConfig(env), {
       phoneNumberId: connection.phoneNumberId,
       accessToken,
@@ -316,8 +352,9 @@ async function answerClaimed(
     }
   }
   if (!sent.ok) {
+    if (parts.length) pacer?.release(message.contactHash, now); // refused: nothing reached the contact
     if (sent.windowClosed) return windowClosed(`outside_24h_window: ${sent.error}`);
-    if (sent.retryable) return retryLater(db, ref, message.attempts, sent.error, now, sent.retryAfterMs);
+    if (sent.retryable) return throttledRetry(sent);
     return settle(db, ref, "failed", sent.error, now);
   }
   await recordReply(db, message, connection.phoneNumberId, sent.messageId, now);

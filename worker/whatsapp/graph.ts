@@ -14,12 +14,21 @@ const RETRYABLE_CODES = new Set([1, 2, 4, 17, 80007, 130429, 131000, 131016, 131
  * throughput — the number's messages per second, so a second later.
  */
 const RETRY_AFTER_MS: Record<number, number> = { 131056: 6_000, 130429: 1_000 };
+/** Which of Meta's limits a throttling error reports: the pacer holds back that contact, or the whole number. */
+const LIMIT_OF: Record<number, "pair" | "number"> = { 131056: "pair", 130429: "number" };
 /** The customer-service window has closed: only templates may be sent now. */
 const WINDOW_CLOSED_CODE = 131047;
 
 export type SendResult =
   | { ok: true; messageId: string }
-  | { ok: false; retryable: boolean; windowClosed: boolean; error: string; retryAfterMs?: number };
+  | {
+      ok: false;
+      retryable: boolean;
+      windowClosed: boolean;
+      error: string;
+      retryAfterMs?: number;
+      limit?: "pair" | "number";
+    };
 
 export type GraphError = { error?: { code?: number; error_subcode?: number; type?: string } };
 
@@ -36,6 +45,7 @@ export function failure(status: number, body: GraphError): SendResult {
     windowClosed: code === WINDOW_CLOSED_CODE,
     error: `graph_error: HTTP ${status}${detail ? ` (${detail})` : ""}`,
     ...(code !== undefined && RETRY_AFTER_MS[code] ? { retryAfterMs: RETRY_AFTER_MS[code] } : {}),
+    ...(code !== undefined && LIMIT_OF[code] ? { limit: LIMIT_OF[code] } : {}),
   };
 }
 

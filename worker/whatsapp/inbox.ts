@@ -8,6 +8,7 @@ import { log } from "../observability/log";
 import { connectionsByNumber, connectionsByWaba, openAppSecret } from "./connection";
 import { alertFailure } from "./failure-alert";
 import { type Notice, noticeId, noticeRow, noticesOf } from "./number-notices";
+import type { Queued } from "./number-object/schedule";
 import {
   type InboundMessage,
   messageTime,
@@ -36,7 +37,8 @@ export type MessageRef = { accountId: string; messageId: string };
  * recorded before (Meta redelivers), or nothing in it is ours (an unknown phone number id) or to keep.
  */
 export type Accepted = {
-  refs: MessageRef[];
+  /** The new messages to answer, handed to their number's object (number-object/hand-in.ts). */
+  refs: Queued[];
   /** Numbers a template status notice was recorded for: their template lists are read again from Meta. */
   resync?: string[];
   outcome: "applied" | "duplicate" | "ignored";
@@ -96,7 +98,7 @@ export async function acceptNotification(
     if (!(await verifySignature(await openAppSecret(env, connection), raw, digest))) throw invalidSignature();
   }
   const profiles = profileNames(notification);
-  const refs: MessageRef[] = [];
+  const refs: Queued[] = [];
   const statements: BatchItem[] = [];
   /** The statements whose changes mean something new was recorded (a message row, a status moving). */
   const news = new Set<BatchItem>();
@@ -109,7 +111,11 @@ export async function acceptNotification(
       const recorded = await recordInbound(env, db, connection, message, profile, now);
       statements.push(...recorded.statements);
       news.add(recorded.statements.at(-1)!);
-      if (recorded.answerable) refs.push({ accountId: connection.accountId, messageId: message.id });
+      if (recorded.answerable) {
+        const { accountId, phoneNumberId } = connection;
+        const { contactHash, sentAt } = recorded;
+        refs.push({ accountId, phoneNumberId, messageId: message.id, contactHash, sentAt, arrivedAt: now });
+      }
     }
     for (const status of updates.statuses) {
       const statement = applyStatus(env, connection.accountId, status, now);
@@ -187,7 +193,7 @@ async function recordInbound(
   message: InboundMessage,
   profileName: string | null,
   now: number,
-): Promise<{ statements: BatchItem[]; answerable: boolean }> {
+): Promise<{ statements: BatchItem[]; answerable: boolean; contactHash: string; sentAt: number }> {
   const { accountId } = connection;
   const sentAt = messageTime(message.timestamp, now);
   const understood = understand(message);
@@ -214,7 +220,8 @@ async function recordInbound(
       })
       .onConflictDoNothing(),
   );
-  if (!answerable) return { statements: [metadata], answerable };
+  const recorded = { answerable, contactHash: contact, sentAt: sentAt.getTime() };
+  if (!answerable) return { statements: [metadata], ...recorded };
   const recipient = await seal(env, accountId, `pending.recipient|${message.id}`, message.from);
   const body =
     understood.text !== null
@@ -233,7 +240,7 @@ async function recordInbound(
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
      WHERE NOT EXISTS (SELECT 1 FROM whatsapp_messages WHERE account_id = ?1 AND id = ?2)`,
   ).bind(accountId, message.id, contact, recipient, body, media, understood.quotedId, profile, expiresAt);
-  return { statements: [pending, metadata], answerable };
+  return { statements: [pending, metadata], ...recorded };
 }
 
 const failedReason = (status: StatusUpdate) =>

@@ -1,5 +1,5 @@
-// Background work: answering accepted messages off the response path, and the cron job that retries what is
-// due (including anything a stopped Worker left behind) and forgets what has outlived its purpose.
+// The cron job: hands what is due (a retry, anything a stopped Worker left behind) to the number's Durable Object,
+// which answers it on its schedule, and forgets what has outlived its purpose.
 import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { whatsappMessages, whatsappPending } from "../../db/schema";
 import { getDb } from "../db";
@@ -9,38 +9,28 @@ import { resealLegacyConnections } from "./connection";
 import { purgeErasureNotes } from "./contact-data/erase";
 import { forgetClosedWindows } from "./contacts";
 import { purgeExpiredContext } from "./context";
-import type { MessageRef } from "./inbox";
+import { jobContext } from "./job-context";
 import { purgeOldNotices } from "./number-notices";
+import { handIn } from "./number-object/hand-in";
+import type { Queued } from "./number-object/schedule";
 import { METADATA_RETENTION_DAYS } from "./window";
 
-/** Stop starting new answers after this long, so waitUntil's budget is never exceeded; the cron takes the rest. */
-const BUDGET_MS = 20_000;
 const DUE_PER_TICK = 50;
 
-/** Answers messages one after another (keeps a conversation's replies in order) within the time budget. */
-export async function answerAll(env: Env, ctx: ExecutionContext, refs: MessageRef[], now?: number) {
-  const started = Date.now();
-  for (const ref of refs) {
-    if (Date.now() - started > BUDGET_MS) return;
-    await answerMessage(env, ctx, ref, now ?? Date.now());
-  }
-}
-
-/** An ExecutionContext for cron work: the gateway's waitUntil promises are awaited before the job ends. */
-function jobContext(): { ctx: ExecutionContext; drain: () => Promise<void> } {
-  const waiting: Promise<unknown>[] = [];
-  const ctx = {
-    waitUntil: (promise: Promise<unknown>) => void waiting.push(promise),
-    passThroughOnException: () => {},
-    props: {},
-  } as unknown as ExecutionContext;
-  return { ctx, drain: async () => void (await Promise.allSettled(waiting)) };
-}
-
-async function dueMessages(env: Env, now: number): Promise<MessageRef[]> {
+async function dueMessages(env: Env, now: number) {
   const at = new Date(now);
   return getDb(env.DB)
-    .select({ accountId: whatsappMessages.accountId, messageId: whatsappMessages.id })
+    .select({
+      accountId: whatsappMessages.accountId,
+      messageId: whatsappMessages.id,
+      phoneNumberId: whatsappMessages.phoneNumberId,
+      contactHash: whatsappMessages.contactHash,
+      sentAt: whatsappMessages.sentAt,
+      createdAt: whatsappMessages.createdAt,
+      attempts: whatsappMessages.attempts,
+      nextAttemptAt: whatsappMessages.nextAttemptAt,
+      leaseUntil: whatsappMessages.leaseUntil,
+    })
     .from(whatsappMessages)
     .where(
       and(
@@ -89,15 +79,40 @@ async function purgeOldMetadata(env: Env, now: number): Promise<void> {
   await purgeOldNotices(getDb(env.DB), cutoff);
 }
 
+/**
+ * Due messages go to their number's object (it ignores what it already holds; one never attempted waits out the
+ * quiet period from when it was recorded), and each object then answers what is due at the tick's time.
+ */
+async function answerDue(env: Env, now: number): Promise<void> {
+  const due = await dueMessages(env, now);
+  const items: Queued[] = [];
+  for (const m of due) {
+    if (m.phoneNumberId === null) continue;
+    const attempted = m.attempts > 0;
+    items.push({
+      accountId: m.accountId,
+      phoneNumberId: m.phoneNumberId,
+      messageId: m.messageId,
+      contactHash: m.contactHash,
+      sentAt: m.sentAt.getTime(),
+      arrivedAt: m.createdAt.getTime(),
+      dueAt: attempted ? ((m.nextAttemptAt ?? m.leaseUntil)?.getTime() ?? now) : null,
+    });
+  }
+  await handIn(env, items, now, now);
+  // Recorded before messages named their number (none should be left): answered where they are, unpaced.
+  const { ctx, drain } = jobContext();
+  try {
+    for (const m of due.filter((d) => d.phoneNumberId === null)) await answerMessage(env, ctx, m, now);
+  } finally {
+    await drain();
+  }
+}
+
 export const whatsappJob = {
   name: "whatsapp",
   async run(env: Env, now: Date): Promise<void> {
-    const { ctx, drain } = jobContext();
-    try {
-      await answerAll(env, ctx, await dueMessages(env, now.getTime()), now.getTime());
-    } finally {
-      await drain();
-    }
+    await answerDue(env, now.getTime());
     await expireStale(env, now.getTime());
     await purgeExpiredContext(getDb(env.DB), now.getTime());
     await forgetClosedWindows(getDb(env.DB), now.getTime());

@@ -6,9 +6,10 @@ import type { Config } from "../config";
 import type { Db } from "../env";
 import { forbidden, notFound } from "../errors";
 import { isLoopback } from "../security/upstream-url";
+import { QUIET_MS } from "./burst";
 import { findConnection, openAppSecret } from "./connection";
 import { acceptNotification } from "./inbox";
-import { answerAll } from "./jobs";
+import { handIn } from "./number-object/hand-in";
 import { sampleNotification } from "./sample";
 import { signBody } from "./signature";
 
@@ -22,7 +23,6 @@ export type SentByFake = { id: string; to: string; text: string; at: string };
 /** Simulates one customer message and answers it now; returns the fake Graph API's record of the reply. */
 export async function simulateMessage(
   env: Env,
-  ctx: ExecutionContext,
   db: Db,
   config: Config,
   accountId: string,
@@ -38,8 +38,10 @@ export async function simulateMessage(
     ),
   );
   const signature = `sha256=${await signBody(await openAppSecret(env, connection), raw)}`;
-  const { refs } = await acceptNotification(env, db, raw, signature);
-  await answerAll(env, ctx, refs);
+  const now = Date.now();
+  const { refs } = await acceptNotification(env, db, raw, signature, now);
+  // Answered before returning: the number's object runs as if the quiet period had already passed.
+  await handIn(env, refs, now, now + QUIET_MS);
   const sent = await sentByFake(config, connection.phoneNumberId);
   return { messageId, reply: sent.findLast((m) => m.to === input.from) ?? null };
 }

@@ -8,7 +8,7 @@ import { log } from "../observability/log";
 import { createRouter, errorResponses, jsonContent } from "../openapi";
 import { verifyTokenKnown } from "./connection";
 import { acceptNotification } from "./inbox";
-import { answerAll } from "./jobs";
+import { handIn } from "./number-object/hand-in";
 import { resyncNumbers } from "./templates";
 
 /** Meta sends at most 3 MB per notification. */
@@ -78,17 +78,20 @@ whatsappWebhook
     }),
     async (c) => {
       const raw = new Uint8Array(await c.req.arrayBuffer());
+      const now = Date.now();
       const { refs, outcome, reason, resync } = await acceptNotification(
         c.env,
         c.var.db,
         raw,
         c.req.header("x-hub-signature-256"),
+        now,
       );
       if (refs.length > 0) {
-        // Anything not answered here stays pending in D1; the cron job picks it up.
+        // The number's object answers after the contact's quiet period; if this hand-in is lost, the messages
+        // are still pending in D1 and the cron hands them in.
         const ctx = c.executionCtx as ExecutionContext;
-        const work = answerAll(c.env, ctx, refs).catch((error) => {
-          log.error("whatsapp: background answering stopped", { error });
+        const work = handIn(c.env, refs, now).catch((error) => {
+          log.error("whatsapp: handing messages to the number's object failed", { error });
         });
         ctx.waitUntil(work);
       }

@@ -149,14 +149,7 @@ export async function action({ request, context }: Route.ActionArgs) {
       return { fallbackSaved: true as const };
     }
     if (input.intent === "simulate") {
-      const { reply } = await simulateMessage(
-        env,
-        context.cloudflare.ctx,
-        db,
-        config,
-        session.accountId,
-        input,
-      );
+      const { reply } = await simulateMessage(env, db, config, session.accountId, input);
       return { simulated: { from: input.from, text: input.text, reply: reply?.text ?? null } };
     }
     const { intent: _intent, target, ...fields } = input;

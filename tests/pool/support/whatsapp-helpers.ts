@@ -1,8 +1,15 @@
 // WhatsApp test helpers: connect an account, build and sign Cloud API notifications, deliver them through the
 // Worker's real fetch handler (waiting for its waitUntil work), run the cron, and read the fake Graph API.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "#worker/index";
+import { QUIET_MS } from "#worker/whatsapp/burst";
+import { numberObject } from "#worker/whatsapp/number-object/stub";
 import { signBody } from "#worker/whatsapp/signature";
 import { call, cookieFrom, ORIGIN, PASSWORD, uniqueEmail, verifyEmail } from "./helpers";
 
@@ -121,8 +128,47 @@ export function statusUpdate(
   return { id, status, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: recipient, ...extra };
 }
 
-/** POSTs raw text to the webhook through the Worker's fetch handler and waits for its background work. */
+/** The business numbers a notification names (none if it is not one). */
+function numbersIn(raw: string): string[] {
+  try {
+    const parsed = JSON.parse(raw) as {
+      entry?: { changes?: { value?: { metadata?: { phone_number_id?: string } } }[] }[];
+    };
+    const ids = (parsed.entry ?? []).flatMap((e) =>
+      (e.changes ?? []).map((c) => c.value?.metadata?.phone_number_id),
+    );
+    return [...new Set(ids.filter((id): id is string => typeof id === "string"))];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Lets the contacts' quiet period pass without moving the clock forward (replies keep real times): what each
+ * number's object holds is made to have arrived QUIET_MS earlier, then it answers what is due now.
+ */
+export async function quietPeriodPasses(phoneNumberIds: string[]): Promise<void> {
+  for (const id of phoneNumberIds) {
+    const number = numberObject(env, id);
+    await runInDurableObject(number, (_, state) => {
+      state.storage.sql.exec("UPDATE answer_queue SET arrived_at = arrived_at - ?", QUIET_MS);
+    });
+    await number.run(Date.now());
+  }
+}
+
+/**
+ * POSTs raw text to the webhook through the Worker's fetch handler, waits for its background work (the hand-in
+ * to the number's object), then lets the quiet period pass so what it recorded is answered.
+ */
 export async function deliver(raw: string, signature: string | null): Promise<Response> {
+  const res = await receive(raw, signature);
+  await quietPeriodPasses(numbersIn(raw));
+  return res;
+}
+
+/** POSTs raw text to the webhook and waits for its background work only: nothing is answered yet. */
+async function receive(raw: string, signature: string | null): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (signature !== null) headers["x-hub-signature-256"] = signature;
   const ctx = createExecutionContext();

@@ -185,7 +185,7 @@ describe("POST /webhooks/whatsapp (delivery)", () => {
     expect(await sentFrom(user.phoneNumberId)).toHaveLength(1);
   });
 
-  it("answers every message of a batch, and skips reactions", async () => {
+  it("answers every contact of a batch once (a contact's messages as one turn), and skips reactions", async () => {
     const user = await connectedUser();
     const [a, b] = [customerNumber(), customerNumber()];
     const messages = [
@@ -198,7 +198,12 @@ describe("POST /webhooks/whatsapp (delivery)", () => {
       200,
     );
     const sent = await sentFrom(user.phoneNumberId);
-    expect(sent.map((m) => m.to).sort()).toEqual([a, a, b].sort());
+    expect(sent.map((m) => m.to).sort()).toEqual([a, b].sort());
+    expect(await messageRow(user.accountId, messages[0]!.id)).toMatchObject({
+      status: "merged",
+      related_id: messages[2]!.id,
+    });
+    expect((await messageRow(user.accountId, messages[2]!.id))!.status).toBe("replied");
     const reaction = await messageRow(user.accountId, messages[3]!.id);
     expect(reaction!.status).toBe("skipped");
   });
