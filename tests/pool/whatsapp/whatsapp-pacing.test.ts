@@ -97,6 +97,11 @@ describe("pacing to Meta's limits", () => {
     }
     const times = (await sends(user.accountId)).map((s) => s.sent_at - first);
     expect(times).toEqual([0, 0, 0, 6_000, 12_000, 18_000]);
+    // The last alarm came once the contact was rested: the object keeps no contact hash after that.
+    const kept = await runInDurableObject(numberObject(env, user.phoneNumberId), (_, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM pacer_pairs").one(),
+    );
+    expect(kept.n).toBe(0);
     expect((await sentFrom(user.phoneNumberId)).map((s) => s.text.slice(0, 7))).toEqual(
       paragraphs.map((p) => p.slice(0, 7)),
     );

@@ -79,6 +79,23 @@ export class Pacer {
     );
   }
 
+  /**
+   * When everything the pacer keeps will have stopped limiting anything (null: it keeps nothing): the object wakes
+   * then to prune, so a contact's hash never outlives its last send by more than the pair interval's burst.
+   */
+  forgetAt(): number | null {
+    const [row] = this.sql
+      .exec<{ at: number | null }>(
+        `SELECT max(
+           coalesce((SELECT max(tat) FROM pacer_pairs), 0),
+           coalesce((SELECT max(at) FROM pacer_sends) + ${THROUGHPUT_WINDOW_MS}, 0),
+           coalesce((SELECT until FROM pacer_blocked), 0)
+         ) AS at`,
+      )
+      .toArray();
+    return row?.at ? row.at : null;
+  }
+
   /** Forgets what no longer limits anything at `now` (a contact fully rested, sends out of the window). */
   prune(now: number): void {
     this.sql.exec(`DELETE FROM pacer_pairs WHERE tat <= ?`, now);

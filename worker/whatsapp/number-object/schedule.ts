@@ -104,7 +104,8 @@ export class AnswerSchedule {
   }
 
   private async arm(): Promise<void> {
-    const at = this.nextWake();
+    // With nothing left to answer, the object still wakes once to forget the pacer's contact hashes.
+    const at = this.nextWake() ?? this.pacer.forgetAt();
     if (at === null) await this.state.storage.deleteAlarm();
     else await this.state.storage.setAlarm(at);
   }
