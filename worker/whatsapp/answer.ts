@@ -28,10 +28,14 @@ import type { MessageRef } from "./inbox";
 import type { Pacer } from "./number-object/pacer";
 import { type Attachment, customerTurn, VOICE_NOTE_HEARD } from "./prompt";
 import { open, seal } from "./sealing";
+import { type SentKind, sentRow } from "./sent-row";
 import { splitReply } from "./split";
 import type { Understood } from "./understand";
 import { hearVoiceNote } from "./voice";
 import { WINDOW_MS, windowClosesAt } from "./window";
+
+/** A reply, or one part of a split one. */
+const TEXT: SentKind = { type: "text" };
 
 /** How long one worker owns a message before another may take it over (it must have died). */
 const LEASE_MS = 2 * 60_000;
@@ -507,29 +511,9 @@ async function recordPart(
   const at = new Date(now);
   const replySealed = await seal(env, ref.accountId, `pending.reply|${ref.messageId}`, rest);
   await db.batch([
-    sentRow(db, message, phoneNumberId, partId, at),
+    sentRow(db, message, phoneNumberId, partId, at, TEXT),
     db.update(whatsappPending).set({ replySealed }).where(pendingWhere(ref)),
   ]);
-}
-
-/** The outbound row of a text Graph accepted (a reply or one part of a split one), once per id. */
-function sentRow(db: Db, message: Message, phoneNumberId: string, id: string, at: Date) {
-  return db
-    .insert(whatsappMessages)
-    .values({
-      accountId: message.accountId,
-      id,
-      phoneNumberId,
-      direction: "out",
-      type: "text",
-      contactHash: message.contactHash,
-      status: "accepted",
-      sentAt: at,
-      createdAt: at,
-      updatedAt: at,
-      relatedId: message.id,
-    })
-    .onConflictDoNothing();
 }
 
 /** Sent: one outbound row, the inbound one settled, the pending pieces gone — together. */
@@ -543,7 +527,7 @@ async function recordReply(
   const ref = refOf(message);
   const at = new Date(now);
   await db.batch([
-    sentRow(db, message, phoneNumberId, replyId, at),
+    sentRow(db, message, phoneNumberId, replyId, at, TEXT),
     db
       .update(whatsappMessages)
       .set({

@@ -7,6 +7,7 @@ import { getConfig } from "../config";
 import type { Db } from "../env";
 import type { SendResult } from "./graph";
 import { open } from "./sealing";
+import { sentRow } from "./sent-row";
 import { sendTemplate } from "./template-graph";
 import { resolveFallback } from "./templates";
 
@@ -48,23 +49,10 @@ export async function sendFallback(
   if (!sent.ok) return { kind: "failed", result: sent };
   const at = new Date(now);
   await db.batch([
-    db
-      .insert(whatsappMessages)
-      .values({
-        accountId: message.accountId,
-        id: sent.messageId,
-        phoneNumberId: connection.phoneNumberId,
-        direction: "out",
-        type: "template",
-        template: `${template.name} (${template.language})`,
-        contactHash: message.contactHash,
-        status: "accepted",
-        sentAt: at,
-        createdAt: at,
-        updatedAt: at,
-        relatedId: message.id,
-      })
-      .onConflictDoNothing(),
+    sentRow(db, message, connection.phoneNumberId, sent.messageId, at, {
+      type: "template",
+      template: `${template.name} (${template.language})`,
+    }),
     db
       .update(whatsappMessages)
       .set({

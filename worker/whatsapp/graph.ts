@@ -4,7 +4,8 @@ import type { Config } from "../config";
 import { upstreamUrlProblem } from "../security/upstream-url";
 import { MAX_TEXT_LENGTH } from "./split";
 
-const TIMEOUT_MS = 15_000;
+/** How long any Graph call may take. */
+export const TIMEOUT_MS = 15_000;
 
 /** Graph error codes that mean "later, not never": throttling and temporary service trouble. */
 const RETRYABLE_CODES = new Set([1, 2, 4, 17, 80007, 130429, 131000, 131016, 131056, 133004]);
@@ -64,6 +65,21 @@ export async function sendText(
         "graph_error: WHATSAPP_GRAPH_BASE_URL refused (https only; plain http only on loopback in local mode)",
     };
   }
+  return postMessage(base, input, {
+    type: "text",
+    text: { preview_url: false, body: input.text.slice(0, MAX_TEXT_LENGTH) }, // split.ts keeps it within
+  });
+}
+
+/**
+ * Posts one message to the contact (`POST /{phone-number-id}/messages`, the payload's `type` and its part) and
+ * reads Meta's answer: the message id, or the failure classified; never throws.
+ */
+export async function postMessage(
+  base: string,
+  input: { phoneNumberId: string; accessToken: string; to: string },
+  message: { type: string } & Record<string, unknown>,
+): Promise<SendResult> {
   let res: Response;
   try {
     res = await fetch(`${base}/${encodeURIComponent(input.phoneNumberId)}/messages`, {
@@ -73,8 +89,7 @@ export async function sendText(
         messaging_product: "whatsapp",
         recipient_type: "individual",
         to: input.to,
-        type: "text",
-        text: { preview_url: false, body: input.text.slice(0, MAX_TEXT_LENGTH) }, // split.ts keeps it within
+        ...message,
       }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });

@@ -2,9 +2,8 @@
 // (`GET /{waba-id}/message_templates`, paged) and send one (`POST /{phone-number-id}/messages`, type "template").
 import type { Config } from "../config";
 import { upstreamUrlProblem } from "../security/upstream-url";
-import { failure, type GraphError, type SendResult } from "./graph";
+import { failure, type GraphError, postMessage, type SendResult, TIMEOUT_MS } from "./graph";
 
-const TIMEOUT_MS = 15_000;
 /** Meta pages template lists; a business account rarely has more than a few hundred. */
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10;
@@ -80,30 +79,12 @@ export async function sendTemplate(
     text: p.text,
     ...(p.name ? { parameter_name: p.name } : {}),
   }));
-  let res: Response;
-  try {
-    res = await fetch(`${base}/${encodeURIComponent(input.phoneNumberId)}/messages`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${input.accessToken}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        messaging_product: "whatsapp",
-        recipient_type: "individual",
-        to: input.to,
-        type: "template",
-        template: {
-          name: input.name,
-          language: { code: input.language },
-          ...(parameters.length > 0 ? { components: [{ type: "body", parameters }] } : {}),
-        },
-      }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (error) {
-    const name = error instanceof Error ? error.name : "error";
-    return { ok: false, retryable: true, windowClosed: false, error: `graph_unreachable: ${name}` };
-  }
-  const body = (await res.json().catch(() => ({}))) as GraphError & { messages?: { id?: string }[] };
-  const messageId = body.messages?.[0]?.id;
-  if (res.ok && typeof messageId === "string") return { ok: true, messageId };
-  return failure(res.status, body);
+  return postMessage(base, input, {
+    type: "template",
+    template: {
+      name: input.name,
+      language: { code: input.language },
+      ...(parameters.length > 0 ? { components: [{ type: "body", parameters }] } : {}),
+    },
+  });
 }

@@ -135,21 +135,27 @@ export function templateView(row: Row): TemplateView {
 
 /** The number's fallback as chosen, with whether it will be sent now (its template approved). */
 export async function fallbackView(db: Db, connection: Connection): Promise<FallbackView> {
-  if (!connection.fallbackTemplate || !connection.fallbackLanguage) return null;
-  const template = await findTemplate(
-    db,
-    connection.phoneNumberId,
-    connection.fallbackTemplate,
-    connection.fallbackLanguage,
-  );
+  const chosen = await chosenFallback(db, connection);
+  if (!chosen) return null;
   return {
-    name: connection.fallbackTemplate,
-    language: connection.fallbackLanguage,
+    name: chosen.name,
+    language: chosen.language,
     parameters: connection.fallbackParameters ?? [],
-    status: template?.status ?? "MISSING",
-    active: template?.status === "APPROVED" && template.usable,
+    status: chosen.template?.status ?? "MISSING",
+    active: sendable(chosen.template),
   };
 }
+
+/** The number's chosen fallback and its synced template (undefined when Meta no longer lists it); null: none. */
+async function chosenFallback(db: Db, connection: Connection) {
+  const { fallbackTemplate: name, fallbackLanguage: language } = connection;
+  if (!name || !language) return null;
+  return { name, language, template: await findTemplate(db, connection.phoneNumberId, name, language) };
+}
+
+/** Whether a template is sent as the fallback now: approved, with all its parameters in its body. */
+const sendable = (template: { status: string; usable: boolean } | undefined) =>
+  template?.status === "APPROVED" && template.usable;
 
 const findTemplate = (db: Db, phoneNumberId: string, name: string, language: string) =>
   db.query.whatsappTemplates.findFirst({
@@ -221,14 +227,8 @@ export async function resolveFallback(
   connection: Connection,
   profileName: string | null,
 ): Promise<{ name: string; language: string; parameters: { text: string; name?: string }[] } | null> {
-  if (!connection.fallbackTemplate || !connection.fallbackLanguage) return null;
-  const template = await findTemplate(
-    db,
-    connection.phoneNumberId,
-    connection.fallbackTemplate,
-    connection.fallbackLanguage,
-  );
-  if (template?.status !== "APPROVED" || !template.usable) return null;
+  const template = (await chosenFallback(db, connection))?.template;
+  if (!template || !sendable(template)) return null;
   const values = connection.fallbackParameters ?? [];
   if (values.length !== template.placeholders.length) return null;
   const named = template.placeholders.some((p) => !/^\d+$/.test(p));

@@ -9,6 +9,7 @@ import { SENT_KEPT_MS } from "../../notices/outbox";
 import { requestLogHolder } from "../../request-log/holder";
 import { DAY_MS, durationText } from "../../time";
 import { ERASURE_NOTE_DAYS } from "../../whatsapp/contact-data/erase";
+import { CONTACT_STATE_COLUMNS, MESSAGE_COLUMNS } from "../../whatsapp/contact-data/stores";
 import { METADATA_RETENTION_DAYS, WINDOW_MS } from "../../whatsapp/window";
 import { EXPORT_TTL_MS } from "../export/ttl";
 import { billingHolder } from "./billing";
@@ -412,19 +413,7 @@ export const holders: DataHolder[] = [
     name: "whatsapp_messages",
     description: "WhatsApp message metadata: ids, direction, type, status and times (no text, no numbers)",
     table: "whatsapp_messages",
-    columns: [
-      "id",
-      "phone_number_id",
-      "direction",
-      "type",
-      "status",
-      "sent_at",
-      "created_at",
-      "updated_at",
-      "related_id",
-      "error",
-      "template",
-    ],
+    columns: [...MESSAGE_COLUMNS, "template"],
     processing: (config) => ({
       ...forTheAccount("Delivering WhatsApp replies once, in order, within Meta's 24-hour window", [
         "message ids, the business number, direction, type, status and times",
@@ -467,15 +456,7 @@ export const holders: DataHolder[] = [
     description:
       "Which of your WhatsApp contacts opted out (STOP) or wait for a person (hand-off), per number (no numbers, no text)",
     table: "whatsapp_contacts",
-    columns: [
-      "phone_number_id",
-      "opted_out_at",
-      "paused_at",
-      "paused_by",
-      "last_inbound_at",
-      "reply_until",
-      "updated_at",
-    ],
+    columns: CONTACT_STATE_COLUMNS,
     processing: (config) => ({
       ...forTheAccount("Honouring your customers' opt-outs and handing conversations to a person", [
         "a keyed hash of the customer's number, when they opted out or asked for a person",

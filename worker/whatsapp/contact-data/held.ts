@@ -34,7 +34,7 @@ export type Held = {
   requests: RequestEntry[];
 };
 
-type Mode = { rows: number; loggedText: boolean };
+export type Mode = { rows: number; loggedText: boolean };
 export const LOOKUP: Mode = { rows: LOOKUP_ROWS, loggedText: false };
 export const EXPORT: Mode = { rows: EXPORT_ROWS, loggedText: true };
 

@@ -7,7 +7,7 @@ import { subjectOf } from "../../privacy/subject";
 import { recordTrail } from "../../privacy/trail";
 import { contactHashes } from "../sealing";
 import { eraseContact } from "./erase";
-import { EXPORT, type Held, heldCounts, heldFor, LOOKUP } from "./held";
+import { EXPORT, type Held, heldCounts, heldFor, LOOKUP, type Mode } from "./held";
 
 type Asked = { accountId: string; waId: string };
 
@@ -26,33 +26,27 @@ async function trail(env: Env, db: Db, accountId: string, action: string, reques
   });
 }
 
-/** What is held for the contact (counts, metadata; texts only while content logging is on). */
-export async function lookUpContact(env: Env, db: Db, asked: Asked) {
+/** What is held for the contact, in the look-up's or the export's mode, with the request's counts in the trail. */
+async function readHeld(env: Env, db: Db, asked: Asked, mode: Mode, action: string): Promise<Held> {
   const held = await heldFor(
     env,
     db,
     asked.accountId,
     await contactHashes(env, asked.accountId, asked.waId),
-    LOOKUP,
+    mode,
   );
-  await trail(env, db, asked.accountId, "whatsapp_contact.looked_up", crypto.randomUUID(), {
-    records: heldCounts(held),
-  });
-  return labelled(held);
+  await trail(env, db, asked.accountId, action, crypto.randomUUID(), { records: heldCounts(held) });
+  return held;
+}
+
+/** What is held for the contact (counts, metadata; texts only while content logging is on). */
+export async function lookUpContact(env: Env, db: Db, asked: Asked) {
+  return labelled(await readHeld(env, db, asked, LOOKUP, "whatsapp_contact.looked_up"));
 }
 
 /** Everything held for the contact as one JSON document (logged copies decrypted), for the contact. */
 export async function exportContact(env: Env, db: Db, asked: Asked) {
-  const held = await heldFor(
-    env,
-    db,
-    asked.accountId,
-    await contactHashes(env, asked.accountId, asked.waId),
-    EXPORT,
-  );
-  await trail(env, db, asked.accountId, "whatsapp_contact.exported", crypto.randomUUID(), {
-    records: heldCounts(held),
-  });
+  const held = await readHeld(env, db, asked, EXPORT, "whatsapp_contact.exported");
   return {
     kind: "botmara-whatsapp-contact-export/1" as const,
     exportedAt: new Date().toISOString(),

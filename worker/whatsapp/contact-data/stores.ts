@@ -7,6 +7,31 @@ import { contentPrefixes } from "../../privacy/holders/content";
 /** A sealed column shown (decrypted) only when the account may read its WhatsApp content. */
 type SealedColumn = { column: string; label: string; field: (row: Record<string, unknown>) => string };
 
+/** A WhatsApp message's metadata as the account sees it: ids, direction, type, status and times. */
+export const MESSAGE_COLUMNS = [
+  "id",
+  "phone_number_id",
+  "direction",
+  "type",
+  "status",
+  "sent_at",
+  "created_at",
+  "updated_at",
+  "related_id",
+  "error",
+];
+
+/** A contact's opt-out and hand-off state as the account sees it, per number. */
+export const CONTACT_STATE_COLUMNS = [
+  "phone_number_id",
+  "opted_out_at",
+  "paused_at",
+  "paused_by",
+  "last_inbound_at",
+  "reply_until",
+  "updated_at",
+];
+
 export type ContactTable = {
   /** The holder's name in the receipt (labelled in HOLDER_LABELS). */
   holder: string;
@@ -23,19 +48,8 @@ export const CONTACT_TABLES: ContactTable[] = [
   {
     holder: "whatsapp_messages",
     table: "whatsapp_messages",
-    columns: [
-      "id",
-      "phone_number_id",
-      "direction",
-      "type",
-      "status",
-      "sent_at",
-      "created_at",
-      "updated_at",
-      "related_id",
-      "error",
-      "request_id",
-    ],
+    // Also, for an inbound message, the model call that answered it, to find its request-log record.
+    columns: [...MESSAGE_COLUMNS, "request_id"],
     sealed: [],
     order: "created_at DESC",
   },
@@ -59,15 +73,7 @@ export const CONTACT_TABLES: ContactTable[] = [
   {
     holder: "whatsapp_contacts",
     table: "whatsapp_contacts",
-    columns: [
-      "phone_number_id",
-      "opted_out_at",
-      "paused_at",
-      "paused_by",
-      "last_inbound_at",
-      "reply_until",
-      "updated_at",
-    ],
+    columns: CONTACT_STATE_COLUMNS,
     sealed: [],
     order: "updated_at DESC",
   },
