@@ -36,7 +36,8 @@ type SentMessage = {
   at: string;
 };
 
-type FakeTemplate = {
+/** A template as Meta lists it, and as a test scripts the fake with (`POST /__templates`). */
+export type FakeTemplate = {
   id: string;
   name: string;
   language: string;

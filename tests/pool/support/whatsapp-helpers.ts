@@ -16,7 +16,8 @@ import { call, cookieFrom, ORIGIN, PASSWORD, uniqueEmail, verifyEmail } from "./
 export const MODEL = "dev/echo";
 
 let seq = 0;
-const digits = (n: number) =>
+/** `n` random digits, the first never 0. */
+export const digits = (n: number) =>
   Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => String(b % 10))
     .join("")
     .replace(/^0/, "1");
@@ -191,6 +192,13 @@ export async function deliverSigned(appSecret: string, payload: unknown): Promis
   return deliver(raw, await signed(appSecret, raw));
 }
 
+/** The customer at `from` texts `body` to the user's number (a signed notification); returns the message. */
+export async function say(user: { appSecret: string; phoneNumberId: string }, from: string, body: string) {
+  const m = inboundMessage({ from, body });
+  await deliverSigned(user.appSecret, notification(user.phoneNumberId, { messages: [m] }));
+  return m;
+}
+
 /** Runs the cron handler at `at` (defaults to now) and waits for it. */
 export async function runCron(at = Date.now()): Promise<void> {
   const ctx = createExecutionContext();
@@ -198,7 +206,8 @@ export async function runCron(at = Date.now()): Promise<void> {
   await waitOnExecutionContext(ctx);
 }
 
-const graphOrigin = () => new URL(env.WHATSAPP_GRAPH_BASE_URL).origin;
+/** The Graph fake's origin (its test-only routes: sent messages, reads, media, scripted failures). */
+export const graphOrigin = () => new URL(env.WHATSAPP_GRAPH_BASE_URL).origin;
 
 export type Sent = { id: string; to: string; text: string; authorization: string; phoneNumberId: string };
 

@@ -15,20 +15,12 @@ import {
   type Connected,
   connectedUser,
   customerNumber,
-  deliverSigned,
-  inboundMessage,
   messageRow,
-  notification,
+  say,
   scriptGraph,
 } from "../support/whatsapp-helpers";
 
 const API = "/api/whatsapp/contacts";
-
-async function say(user: Connected, from: string, body: string) {
-  const m = inboundMessage({ from, body });
-  await deliverSigned(user.appSecret, notification(user.phoneNumberId, { messages: [m] }));
-  return m;
-}
 
 async function loggingOn(user: Connected) {
   const res = await call("/api/settings/privacy", {

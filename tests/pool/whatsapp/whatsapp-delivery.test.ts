@@ -11,6 +11,7 @@ import {
   connectedUser,
   customerNumber,
   deliverSigned,
+  graphOrigin,
   inboundMessage,
   messageRow,
   notification,
@@ -19,8 +20,6 @@ import {
   sentFrom,
   statusUpdate,
 } from "../support/whatsapp-helpers";
-
-const graphOrigin = () => new URL(env.WHATSAPP_GRAPH_BASE_URL).origin;
 
 async function readsOf(phoneNumberId: string) {
   const res = await fetch(`${graphOrigin()}/__reads?phone_number_id=${phoneNumberId}`);

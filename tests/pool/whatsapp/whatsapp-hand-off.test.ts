@@ -13,22 +13,14 @@ import { args, page, post, unwrap } from "../support/route-calls";
 import {
   connectedUser,
   customerNumber,
-  deliverSigned,
-  inboundMessage,
   messageRow,
-  notification,
+  say,
   scriptGraph,
   sentFrom,
 } from "../support/whatsapp-helpers";
 
 const MODEL = "openai/gpt-4o-mini";
 const INBOX = "/dashboard/whatsapp/inbox";
-
-async function say(user: { appSecret: string; phoneNumberId: string }, from: string, body: string) {
-  const m = inboundMessage({ from, body });
-  await deliverSigned(user.appSecret, notification(user.phoneNumberId, { messages: [m] }));
-  return m;
-}
 
 async function mailbox(to: string) {
   const res = await call(`/dev/mailbox?format=json&to=${encodeURIComponent(to)}`);

@@ -1,7 +1,6 @@
 // Every inbound type Meta documents is understood: captions as text, button and list replies as title and
 // payload, locations and contacts as text, quoted replies with the quoted text, images and documents fetched
 // from Graph into memory and passed to a model that can see. Payloads as in Meta's webhook reference.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { VOICE_FALLBACK_REPLY } from "#worker/whatsapp/answer";
 import { marker, openaiFake, received } from "../support/ai-helpers";
@@ -11,6 +10,7 @@ import {
   connectedUser,
   customerNumber,
   deliverSigned,
+  graphOrigin,
   messageRow,
   notification,
   sentFrom,
@@ -18,7 +18,6 @@ import {
 } from "../support/whatsapp-helpers";
 
 const VISION_MODEL = "openai/gpt-4o-mini";
-const graphOrigin = () => new URL(env.WHATSAPP_GRAPH_BASE_URL).origin;
 const mediaId = () => String(Math.floor(Math.random() * 1e15)).padStart(15, "7");
 
 /** Puts a customer's file on the fake Graph API, as Meta holds it until we download it. */

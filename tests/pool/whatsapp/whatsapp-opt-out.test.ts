@@ -3,23 +3,9 @@
 import { describe, expect, it } from "vitest";
 import { marker, openaiFake, received } from "../support/ai-helpers";
 import { call } from "../support/helpers";
-import {
-  connectedUser,
-  customerNumber,
-  deliverSigned,
-  inboundMessage,
-  messageRow,
-  notification,
-  sentFrom,
-} from "../support/whatsapp-helpers";
+import { connectedUser, customerNumber, messageRow, say, sentFrom } from "../support/whatsapp-helpers";
 
 const MODEL = "openai/gpt-4o-mini";
-
-async function say(user: { appSecret: string; phoneNumberId: string }, from: string, body: string) {
-  const m = inboundMessage({ from, body });
-  await deliverSigned(user.appSecret, notification(user.phoneNumberId, { messages: [m] }));
-  return m;
-}
 
 describe("opt-out", () => {
   it("after STOP the model is never asked, the contact is confirmed once, and START resumes", async () => {

@@ -2,9 +2,9 @@
 // a status notice), the fallback template sent instead of a free-form reply when the window has closed or Graph
 // answers 131047, nothing sent without one, a paused template no longer used, Meta's quality and alert notices
 // recorded, the dashboard section, and two numbers with their own templates.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import * as whatsappPage from "../../../app/routes/dashboard/whatsapp";
+import type { FakeTemplate } from "../../fakes/graph";
 import { marker, openaiFake, received } from "../support/ai-helpers";
 import { call, expectError, PASSWORD } from "../support/helpers";
 import { renderPage } from "../support/render-page";
@@ -13,6 +13,8 @@ import {
   connectedUser,
   customerNumber,
   deliverSigned,
+  digits,
+  graphOrigin,
   inboundMessage,
   messageRow,
   notification,
@@ -22,25 +24,10 @@ import {
   statusUpdate,
 } from "../support/whatsapp-helpers";
 
-const graphOrigin = () => new URL(env.WHATSAPP_GRAPH_BASE_URL).origin;
-const digits = (n: number) =>
-  Array.from(crypto.getRandomValues(new Uint8Array(n)), (b) => String(b % 10))
-    .join("")
-    .replace(/^0/, "1");
 const HOUR = 3_600_000;
 
-type Template = {
-  id: string;
-  name: string;
-  language: string;
-  status: string;
-  category?: string;
-  parameter_format?: string;
-  components: { type: string; text?: string; format?: string }[];
-};
-
 /** Meta's shape for a template with a text body. */
-const template = (name: string, body: string, status = "APPROVED", language = "en_US"): Template => ({
+const template = (name: string, body: string, status = "APPROVED", language = "en_US"): FakeTemplate => ({
   id: digits(15),
   name,
   language,
@@ -50,7 +37,7 @@ const template = (name: string, body: string, status = "APPROVED", language = "e
   components: [{ type: "BODY", text: body }],
 });
 
-async function metaHas(wabaId: string, phoneNumberIds: string[], templates: Template[]) {
+async function metaHas(wabaId: string, phoneNumberIds: string[], templates: FakeTemplate[]) {
   await fetch(`${graphOrigin()}/__templates`, {
     method: "POST",
     body: JSON.stringify({ wabaId, phoneNumberIds, templates }),
@@ -68,7 +55,7 @@ const FOLLOW_UP = () =>
   template("order_follow_up", "Hi {{1}}, thanks for writing to {{2}}. Reply to continue.");
 
 /** A connected number whose business account has these templates at Meta (read when it connects). */
-async function numberWith(templates: Template[], overrides: Record<string, unknown> = {}) {
+async function numberWith(templates: FakeTemplate[], overrides: Record<string, unknown> = {}) {
   const wabaId = digits(15);
   const phoneNumberId = digits(15);
   await metaHas(wabaId, [phoneNumberId], templates);

@@ -17,6 +17,7 @@ import {
   connectedUser,
   customerNumber,
   deliverSigned,
+  graphOrigin,
   inboundMessage,
   messageRow,
   notification,
@@ -26,7 +27,6 @@ import {
 
 const CHAT_MODEL = "openai/gpt-4o-mini";
 const VOICE_MIME = "audio/ogg; codecs=opus";
-const graphOrigin = () => new URL(env.WHATSAPP_GRAPH_BASE_URL).origin;
 const mediaId = () => String(Math.floor(Math.random() * 1e15)).padStart(15, "8");
 const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
 
