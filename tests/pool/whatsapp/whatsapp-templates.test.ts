@@ -385,46 +385,21 @@ describe("the dashboard's templates section, as plain forms", () => {
     const user = await numberWith([FOLLOW_UP()]);
     const path = `/dashboard/whatsapp?number=${user.phoneNumberId}`;
     await metaHas(user.wabaId, [user.phoneNumberId], [FOLLOW_UP(), template("later", "See you later")]);
-    const synced = unwrap(
-      await whatsappPage.action(
-        args(post(path, { intent: "sync-templates", phoneNumberId: user.phoneNumberId }, user.cookie)),
-      ),
-    );
-    expect(synced).toEqual({ synced: true });
-    const bad = unwrap(
-      await whatsappPage.action(
-        args(
-          post(
-            path,
-            {
-              intent: "fallback",
-              phoneNumberId: user.phoneNumberId,
-              template: "order_follow_up|en_US",
-              parameters: "only one",
-            },
-            user.cookie,
-          ),
+    const act = async (fields: Record<string, string>) =>
+      unwrap(
+        await whatsappPage.action(
+          args(post(path, { phoneNumberId: user.phoneNumberId, ...fields }, user.cookie)),
         ),
-      ),
-    );
+      );
+    expect(await act({ intent: "sync-templates" })).toEqual({ synced: true });
+    const bad = await act({ intent: "fallback", template: "order_follow_up|en_US", parameters: "only one" });
     expect(bad.status).toBe(400);
     expect(bad.error!.message).toContain("takes 2 body parameter(s); 1 given");
-    const saved = unwrap(
-      await whatsappPage.action(
-        args(
-          post(
-            path,
-            {
-              intent: "fallback",
-              phoneNumberId: user.phoneNumberId,
-              template: "order_follow_up|en_US",
-              parameters: "{{profile_name}}\r\nthe bakery\r\n",
-            },
-            user.cookie,
-          ),
-        ),
-      ),
-    );
+    const saved = await act({
+      intent: "fallback",
+      template: "order_follow_up|en_US",
+      parameters: "{{profile_name}}\r\nthe bakery\r\n",
+    });
     expect(saved).toEqual({ fallbackSaved: true });
     const { message } = await customerWrites(user, { ageMs: 26 * HOUR, name: "Cleo" });
     expect((await sentFrom(user.phoneNumberId)).map((m) => m.text)).toEqual([
