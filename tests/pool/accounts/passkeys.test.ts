@@ -35,7 +35,11 @@ const loginVerify = (pending: string, response: unknown) =>
 
 /** A verified user with a passkey added (under sudo), and the recovery codes that came with it. */
 async function withPasskey(synced = false) {
-  const user = await newVerifiedUser();
+  return addPasskey(await newVerifiedUser(), synced);
+}
+
+/** Adds a passkey to a signed-in user's account under sudo (the registration ceremony, answered). */
+async function addPasskey<U extends { cookie: string }>(user: U, synced = false) {
   const passkey = await newPasskey(ORIGIN, { synced });
   const options = (await (
     await call("/api/auth/passkeys/registration/options", {
@@ -92,18 +96,7 @@ describe("passkeys", () => {
     const user = await newVerifiedUser();
     const other = cookieFrom(await login(user.email));
     expect((await call("/api/account", { cookie: other })).status).toBe(200);
-    const passkey = await newPasskey(ORIGIN);
-    const options = (await (
-      await call("/api/auth/passkeys/registration/options", {
-        body: { password: PASSWORD },
-        cookie: user.cookie,
-      })
-    ).json()) as Options;
-    const added = await call("/api/auth/passkeys/registration/verify", {
-      body: { response: await passkey.register(options) },
-      cookie: user.cookie,
-    });
-    expect(added.status).toBe(201);
+    await addPasskey(user);
     expect((await call("/api/account", { cookie: other })).status).toBe(401);
     expect((await call("/api/account", { cookie: user.cookie })).status).toBe(200);
   });
